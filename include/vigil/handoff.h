@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The handoff: everything a boot entry (the UEFI stub, or the multiboot2 lab
+ * entry) hands to the VMM. It is the only contract between them; it holds no
+ * firmware types, so EFI headers never leave boot/.
+ *
+ * Machine state at VMM entry (vmm_entry, the ELF entry point):
+ *   - long mode, interrupts disabled, firmware gone (ExitBootServices done);
+ *   - CR3 = page tables built by the boot entry that map
+ *       [0, max(4 GiB, top of RAM)) identity with 2 MiB pages, and
+ *       the VMM's PT_LOAD segments at their link addresses (p_vaddr) onto
+ *       vmm_phys_base + (p_vaddr - vmm_virt_base), 4 KiB pages;
+ *   - RDI = physical (== identity-mapped) address of struct handoff;
+ *   - RSP = undefined (the VMM switches to its own stack before any call).
+ * The VMM replaces the page tables, GDT and IDT before it touches anything
+ * else, then reaches the handoff only through its own mappings.
+ */
+#ifndef VIGIL_HANDOFF_H
+#define VIGIL_HANDOFF_H
+
+#include <stdint.h>
+
+#define HANDOFF_MAGIC 0x46464f484c474956ull /* "VIGLHOFF" little-endian */
+#define HANDOFF_VERSION 1
+
+#define HANDOFF_MAX_MEM 512
+#define HANDOFF_MAX_MODULES 16
+#define HANDOFF_MAX_MEASUREMENTS 24
+#define HANDOFF_NAME_LEN 64
+
+/* The VMM image is loaded at a 2 MiB aligned physical base. */
+#define HANDOFF_VMM_ALIGN 0x200000ull
+
+enum handoff_mem_type {
+	HANDOFF_MEM_USABLE = 1,	      /* free RAM, the VMM's to allocate */
+	HANDOFF_MEM_RESERVED = 2,     /* firmware, MMIO, unusable: never touched */
+	HANDOFF_MEM_ACPI_RECLAIM = 3, /* ACPI tables: read-only to the VMM */
+	HANDOFF_MEM_ACPI_NVS = 4,
+	HANDOFF_MEM_BOOT = 5,	      /* VMM image, modules, handoff, boot page tables, trampoline */
+};
+
+struct handoff_mem {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type; /* enum handoff_mem_type */
+	uint32_t reserved;
+};
+
+/* A file the boot entry loaded for the VMM: the config, then guest images. */
+struct handoff_module {
+	char name[HANDOFF_NAME_LEN]; /* path below vigil/ on the ESP, NUL-terminated */
+	uint64_t base;		     /* physical, page aligned */
+	uint64_t size;		     /* exact file size in bytes */
+	uint8_t sha256[32];	     /* digest of exactly [base, base + size) */
+};
+
+#define HANDOFF_MEAS_TPM 1u /* also extended into the TPM (pcr is valid) */
+
+struct handoff_measurement {
+	char name[HANDOFF_NAME_LEN];
+	uint8_t sha256[32];
+	uint32_t pcr;
+	uint32_t flags; /* HANDOFF_MEAS_* */
+};
+
+#define HANDOFF_F_TPM 1u	 /* a TPM 2.0 took the measurements */
+#define HANDOFF_F_SECURE_BOOT 2u /* firmware reported Secure Boot enabled */
+#define HANDOFF_F_MULTIBOOT 4u	 /* lab entry: digests computed, not extended */
+
+struct handoff {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t size; /* sizeof(struct handoff) as the boot entry knew it */
+	uint32_t flags;
+	uint32_t reserved0;
+
+	uint64_t vmm_phys_base; /* 2 MiB aligned */
+	uint64_t vmm_phys_size; /* multiple of 2 MiB, covers every PT_LOAD incl. bss */
+	uint64_t vmm_virt_base; /* link address that vmm_phys_base backs */
+
+	uint64_t acpi_rsdp;	  /* physical address of the RSDP, 0 if none */
+	uint64_t trampoline_phys; /* 4 KiB below 1 MiB for AP start-up, 0 if none */
+	uint64_t boot_cr3;	  /* the boot entry's page tables (inside MEM_BOOT) */
+
+	uint32_t mem_count;
+	uint32_t module_count; /* modules[0] is the config */
+	uint32_t meas_count;
+	uint32_t reserved1;
+
+	struct handoff_mem mem[HANDOFF_MAX_MEM]; /* sorted by base, non-overlapping */
+	struct handoff_module modules[HANDOFF_MAX_MODULES];
+	struct handoff_measurement meas[HANDOFF_MAX_MEASUREMENTS];
+};
+
+#endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Install what building and testing Vigil needs, from Debian's packages only.
+# Idempotent: a stamp under build/ records success; rerunning is cheap.
+# Usage: tools/deps.sh [--force]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+stamp="$top/build/.deps-ok"
+mbedtls_dir="$top/build/deps"
+
+packages=(
+	build-essential gnu-efi libfdt-dev device-tree-compiler libmbedtls-dev
+	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools sbsigntool
+	mtools dosfstools python3 python3-cryptography-vectors socat
+	clang llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
+	xorriso
+)
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: installing packages needs root (run: sudo $0)" >&2
+		exit 1
+	fi
+}
+
+have_all_packages() {
+	local p
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
+	done
+}
+
+have_deb_src() {
+	grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/
+}
+
+add_deb_src() {
+	# Mirror the binary sources' suites as source entries for apt-get source.
+	cat > /etc/apt/sources.list.d/vigil-deb-src.sources <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+}
+
+fetch_mbedtls() {
+	# The source package is built freestanding by the Makefile with
+	# kernel/crypto/mbedtls_config.h; nothing of it is committed.
+	local dir
+	dir=$(ls -d "$mbedtls_dir"/mbedtls-*/ 2>/dev/null | head -n 1 || true)
+	[ -n "$dir" ] && [ -f "$dir/library/ecdsa.c" ] && return 0
+	mkdir -p "$mbedtls_dir"
+	(cd "$mbedtls_dir" && apt-get source --download-only -qq mbedtls >/dev/null &&
+		dpkg-source -x --skip-patches mbedtls_*.dsc >/dev/null 2>&1 ||
+		(cd "$mbedtls_dir" && dpkg-source -x mbedtls_*.dsc >/dev/null))
+	dir=$(ls -d "$mbedtls_dir"/mbedtls-*/ | head -n 1)
+	ln -sfn "$(basename "$dir")" "$mbedtls_dir/mbedtls"
+}
+
+main() {
+	# Fast path: the stamp records the package list it installed.
+	if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] &&
+		[ "$(cat "$stamp")" = "${packages[*]}" ] && [ -d "$mbedtls_dir/mbedtls/library" ]; then
+		exit 0
+	fi
+	if ! have_all_packages || ! have_deb_src; then
+		need_root
+		export DEBIAN_FRONTEND=noninteractive
+		have_deb_src || add_deb_src
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+	fi
+	fetch_mbedtls
+	mkdir -p "$(dirname "$stamp")"
+	echo "${packages[*]}" > "$stamp"
+	echo "deps: ready" >&2
+}
+
+main "$@"
