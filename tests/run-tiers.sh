@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run each named test tier (make test-<tier>) and total their results.
+# A tier that does not end with "N passed, N failed" counts as one failure.
+set -uo pipefail
+
+total_pass=0
+total_fail=0
+for tier in "$@"; do
+	echo "=== tier $tier"
+	log=$(mktemp)
+	make -s --no-print-directory "test-$tier" 2>&1 | tee "$log"
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$summary" ]; then
+		echo "tier $tier: no result line"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	read -r p _ f _ <<<"$summary"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+done
+echo "=== all tiers"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

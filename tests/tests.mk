@@ -1,0 +1,12 @@
+# Test tiers. Each tier is `make test-<tier>`; its last line is
+# "N passed, N failed". `make test` builds everything, runs every tier and
+# prints the total in the same form.
+
+TEST_TIERS := unit boot
+
+.PHONY: test $(addprefix test-,$(TEST_TIERS))
+test: all ## build everything and run every test tier
+	@tests/run-tiers.sh $(TEST_TIERS)
+
+include tests/unit/unit.mk
+include tests/integration/integration.mk
