@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Console: the 16550 UART at 0x3f8, used only through THR (write) and LSR
+ * (read). The guest never programs the UART: Vigil's emulated 16550 and
+ * QEMU's need no setup, and touching fewer registers keeps the surface a
+ * VMM has to emulate small. Output is collected into whole lines so a line
+ * reaches the VMM (which prefixes it with the guest's name) in one burst.
+ */
+#include "guest.h"
+
+#define UART_BASE 0x3f8
+#define UART_THR (UART_BASE + 0)
+#define UART_LSR (UART_BASE + 5)
+#define LSR_THRE 0x20 /* transmit holding register empty */
+/* A UART that never reports THRE must not hang the guest forever. */
+#define LSR_POLL_MAX 100000
+#define CON_LINE_MAX 160
+
+static char con_line[CON_LINE_MAX];
+static size_t con_len;
+
+static void uart_putc(char c)
+{
+	for (int i = 0; i < LSR_POLL_MAX; i++)
+		if (inb(UART_LSR) & LSR_THRE)
+			break;
+	outb(UART_THR, (uint8_t)c);
+}
+
+void con_flush(void)
+{
+	for (size_t i = 0; i < con_len; i++)
+		uart_putc(con_line[i]);
+	con_len = 0;
+}
+
+/* Lines end in "\n" alone: "\r" would end up in every harness log. */
+void con_putc(char c)
+{
+	con_line[con_len++] = c;
+	if (c == '\n' || con_len == CON_LINE_MAX)
+		con_flush();
+}
+
+void con_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		con_putc(s[i]);
+}

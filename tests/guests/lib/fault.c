@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IDT: every exception vector reaches fault_dispatch, which records the
+ * fault and lets the guest's handler decide how far to skip. Attack guests
+ * use this to observe the #GP/#UD/#PF a VMM should reflect; a fault nobody
+ * expected ends the guest with an ERROR verdict.
+ */
+#include "internal.h"
+
+#define SEL_CODE64 0x08
+#define GATE_INTR64 0x8e /* present, DPL 0, 64-bit interrupt gate */
+
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+};
+
+struct idt_desc {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct idt_gate fault_idt[FAULT_VECTORS] __attribute__((aligned(16)));
+static long (*fault_handler)(const struct guest_fault *f);
+static struct guest_fault fault_last;
+
+static const char *const fault_names[FAULT_VECTORS] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+	"#DF", "vec9", "#TS", "#NP", "#SS", "#GP", "#PF", "vec15",
+	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "vec22", "vec23",
+	"vec24", "vec25", "vec26", "vec27", "#HV", "#VC", "#SX", "vec31",
+};
+
+const char *guest_fault_name(uint64_t vector)
+{
+	return vector < FAULT_VECTORS ? fault_names[vector] : "vec?";
+}
+
+void fault_init(void)
+{
+	struct idt_desc desc = { sizeof(fault_idt) - 1, (uint64_t)(uintptr_t)fault_idt };
+
+	for (int v = 0; v < FAULT_VECTORS; v++) {
+		uint64_t addr = fault_stub_table[v];
+
+		fault_idt[v] = (struct idt_gate){
+			.offset_lo = (uint16_t)addr,
+			.selector = SEL_CODE64,
+			.type = GATE_INTR64,
+			.offset_mid = (uint16_t)(addr >> 16),
+			.offset_hi = (uint32_t)(addr >> 32),
+		};
+	}
+	asm volatile("lidt %0" ::"m"(desc) : "memory");
+}
+
+void guest_set_fault_handler(long (*fn)(const struct guest_fault *f))
+{
+	fault_handler = fn;
+}
+
+struct guest_fault guest_fault_last(void)
+{
+	return fault_last;
+}
+
+static __attribute__((noreturn)) void fault_fatal(const struct guest_fault *f)
+{
+	con_flush();
+	printf("\nguest: unexpected %s (vector %lu) error %#lx at rip %#lx cr2 %#lx\n",
+	       guest_fault_name(f->vector), f->vector, f->error_code, f->rip, f->cr2);
+	verdict(VERDICT_ERROR, "unexpected %s at rip %#lx", guest_fault_name(f->vector), f->rip);
+	hc_exit(2);
+}
+
+void fault_dispatch(struct fault_frame *frame)
+{
+	long skip = -1;
+
+	fault_last = (struct guest_fault){
+		.vector = frame->vector,
+		.error_code = frame->error_code,
+		.rip = frame->rip,
+		.cr2 = frame->vector == 14 ? read_cr2() : 0,
+		.count = fault_last.count + 1,
+	};
+	if (fault_handler)
+		skip = fault_handler(&fault_last);
+	if (skip < 0)
+		fault_fatal(&fault_last);
+	frame->rip += (uint64_t)skip;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test-guest library: everything a guest under tests/guests/<name>/
+ * needs. A guest defines guest_main(); the library's crt0 enters it in
+ * 64-bit mode with the first 4 GiB identity mapped, a stack, a zeroed bss,
+ * an IDT catching every exception and the hypercall flavour chosen.
+ * The guest-side ABI is described in docs/guests.md.
+ */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vigil/hypercall.h>
+
+#include "cpu.h"
+#include "pvh.h"
+
+#define GUEST_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/*
+ * Defined by each guest. Returning ends the guest as hc_exit(return value)
+ * would; most guests end with an explicit hc_exit() after their verdict.
+ */
+int guest_main(const struct hvm_start_info *si);
+
+/* ---- console: 16550 at 0x3f8, written one whole line at a time ---- */
+
+void con_putc(char c);
+void con_write(const char *s, size_t len);
+void con_flush(void); /* emit a partial line now */
+
+int printf(const char *fmt, ...) GUEST_PRINTF(1, 2);
+int vprintf(const char *fmt, va_list ap) GUEST_PRINTF(1, 0);
+int snprintf(char *buf, size_t size, const char *fmt, ...) GUEST_PRINTF(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) GUEST_PRINTF(3, 0);
+
+/* ---- verdict: the one line a harness reads ---- */
+
+enum verdict_status {
+	VERDICT_PASS,
+	VERDICT_FAIL,
+	VERDICT_SKIP,
+	VERDICT_ERROR,
+};
+
+/*
+ * Print "verdict: <STATUS> <reason>". A guest prints exactly one; a second
+ * call is a guest bug and prints "verdict: ERROR second verdict ...", so a
+ * harness that sees two verdict lines must not trust the first.
+ */
+void verdict(enum verdict_status status, const char *fmt, ...) GUEST_PRINTF(2, 3);
+
+/* ---- environment, probed once before guest_main ---- */
+
+int guest_under_vigil(void);	      /* CPUID 0x40000000 says "VigilVigilVi" */
+const char *guest_cpu_vendor(void);   /* CPUID 0 vendor string */
+const char *guest_hypercall_insn(void); /* "vmmcall" or "vmcall" */
+
+/* ---- hypercalls (include/vigil/hypercall.h) ---- */
+
+/*
+ * Raw hypercall. Not under Vigil it returns -HC_ENOSYS without executing
+ * VMCALL/VMMCALL (which would raise #UD on bare hardware or plain QEMU).
+ */
+long hc_call(unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2);
+long hc_version(void);
+/*
+ * Stop this guest with an exit code. Not under Vigil (or if the VMM
+ * wrongly returns), it ends the way plain QEMU understands: a write to the
+ * isa-debug-exit port 0xf4 when not under Vigil, then halts forever.
+ */
+__attribute__((noreturn)) void hc_exit(int code);
+
+/* ---- faults ---- */
+
+struct guest_fault {
+	uint64_t vector;     /* 0..31 */
+	uint64_t error_code; /* 0 for vectors without one */
+	uint64_t rip;	     /* as pushed: the faulting insn, or the next one for traps */
+	uint64_t cr2;	     /* valid for #PF (vector 14) */
+	uint64_t count;	     /* faults seen so far, this one included */
+};
+
+/*
+ * Install a fault handler (NULL restores the default). It runs in the
+ * exception context and returns how many bytes to advance RIP before
+ * resuming (0 re-executes a faulting instruction), or a negative value for
+ * "unexpected": the default then prints the fault and an ERROR verdict and
+ * exits. Every fault is recorded before the handler runs.
+ */
+void guest_set_fault_handler(long (*fn)(const struct guest_fault *f));
+/* The most recent fault (count == 0 when none happened yet). */
+struct guest_fault guest_fault_last(void);
+const char *guest_fault_name(uint64_t vector);
+
+/* ---- time ---- */
+
+/* Spin for `loops` iterations of an empty loop: no timer, no exits. */
+void delay_spin(uint64_t loops);
+
+#endif
