@@ -18,6 +18,7 @@
 
 static char con_line[CON_LINE_MAX];
 static size_t con_len;
+static int con_mid_line; /* a partial line already went out */
 
 static void uart_putc(char c)
 {
@@ -31,7 +32,15 @@ void con_flush(void)
 {
 	for (size_t i = 0; i < con_len; i++)
 		uart_putc(con_line[i]);
+	if (con_len)
+		con_mid_line = con_line[con_len - 1] != '\n';
 	con_len = 0;
+}
+
+void con_line_start(void)
+{
+	if (con_len || con_mid_line)
+		con_putc('\n');
 }
 
 /* Lines end in "\n" alone: "\r" would end up in every harness log. */

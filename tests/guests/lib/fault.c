@@ -71,8 +71,8 @@ struct guest_fault guest_fault_last(void)
 
 static __attribute__((noreturn)) void fault_fatal(const struct guest_fault *f)
 {
-	con_flush();
-	printf("\nguest: unexpected %s (vector %lu) error %#lx at rip %#lx cr2 %#lx\n",
+	con_line_start();
+	printf("guest: unexpected %s (vector %lu) error %#lx at rip %#lx cr2 %#lx\n",
 	       guest_fault_name(f->vector), f->vector, f->error_code, f->rip, f->cr2);
 	verdict(VERDICT_ERROR, "unexpected %s at rip %#lx", guest_fault_name(f->vector), f->rip);
 	hc_exit(2);

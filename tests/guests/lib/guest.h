@@ -30,7 +30,8 @@ int guest_main(const struct hvm_start_info *si);
 
 void con_putc(char c);
 void con_write(const char *s, size_t len);
-void con_flush(void); /* emit a partial line now */
+void con_flush(void);	   /* emit a partial line now */
+void con_line_start(void); /* end a partial line, if any, so output starts a line */
 
 int printf(const char *fmt, ...) GUEST_PRINTF(1, 2);
 int vprintf(const char *fmt, va_list ap) GUEST_PRINTF(1, 0);

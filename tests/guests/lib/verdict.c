@@ -15,10 +15,10 @@ void verdict(enum verdict_status status, const char *fmt, ...)
 {
 	va_list ap;
 
-	/* A partial line must not swallow the verdict's start. */
-	con_flush();
+	/* Harnesses match "verdict:" at the start of a line. */
+	con_line_start();
 	if (verdict_given++) {
-		printf("\nverdict: ERROR second verdict attempted by the guest\n");
+		printf("verdict: ERROR second verdict attempted by the guest\n");
 		return;
 	}
 	if ((unsigned)status >= sizeof(verdict_names) / sizeof(verdict_names[0]))
