@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one thing the stub needs from the system config: every guest's image
+ * path (/guests/<name>/image). A small read-only walker rather than libfdt:
+ * Debian's libfdt.a reads its stack-protector canary at %fs:0x28, and under
+ * UEFI the FS base is whatever the firmware left (usually 0), so libfdt
+ * would read physical address 0x28, which firmware with NULL-page detection
+ * unmaps. The VMM, which owns a proper FS base, parses the config in full.
+ *
+ * Runs only on a config whose signature has already been verified, and is
+ * still defensive: every offset is bounds-checked against the blob.
+ */
+#ifndef BOOT_DTB_SCAN_H
+#define BOOT_DTB_SCAN_H
+
+#include <stddef.h>
+
+struct dtb_image {
+	const char *guest; /* node name, NUL-terminated inside the blob */
+	const char *path;  /* the image property, NUL-terminated inside the blob */
+};
+
+/* Find /guests/<name>/image for every guest, in blob order, into out[0..max).
+ * Every guest node must carry exactly one image property holding one string.
+ * Returns 0 with *count set, -EINVAL for a malformed blob or guest node,
+ * -E2BIG for more than max guests. */
+__attribute__((warn_unused_result)) int dtb_images_collect(const void *blob, size_t len,
+							   struct dtb_image *out,
+							   unsigned max, unsigned *count);
+
+#endif

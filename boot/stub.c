@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The UEFI stub's story: read, verify, measure, load, hand over. Nothing the
+ * ESP holds is trusted before its platform signature has been checked, and
+ * nothing is started unless every step succeeded.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "boot/boot.h"
+#include "boot/dtb_scan.h"
+#include "boot/elf_load.h"
+#include "boot/measure.h"
+#include "boot/paging.h"
+#include "boot/path.h"
+#include "boot/print.h"
+#include "kernel/crypto/sig.h"
+
+#define GUESTS_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
+#define TRAMPOLINE_BELOW 0x9f000ull	     /* under the EBDA, below 1 MiB */
+#define CR4_LA57 (1ull << 12)
+#define IDENTITY_MIN 0x100000000ull	     /* handoff.h: at least 4 GiB */
+
+/* The platform key set and threshold built into this stub
+ * (build/gen/platform_keys.c, generated from the platform public keys). */
+extern const struct sig_keyset platform_keyset;
+
+struct file {
+	const char *name; /* below vigil/ */
+	void *buf;
+	size_t len;
+};
+
+struct stub {
+	struct handoff *h;
+	struct file vmm, vmm_sig, cfg, cfg_sig;
+	struct file guest[GUESTS_MAX];
+	unsigned guests;
+	struct elf_image img;
+	void *tables;
+	size_t tables_size;
+};
+
+static const char *err_text(int err)
+{
+	switch (err) {
+	case -ENOENT: return "missing";
+	case -E2BIG: return "too large";
+	case -ENOMEM: return "out of memory";
+	case -ENOEXEC: return "not an x86-64 executable";
+	case -EINVAL: return "malformed";
+	default: return "read error";
+	}
+}
+
+static int file_load(struct file *f, const char *name)
+{
+	char path[HANDOFF_NAME_LEN + 8] = "vigil/";
+	int err;
+
+	f->name = name;
+	memcpy(path + 6, name, strlen(name) + 1);
+	err = boot_file_read(path, &f->buf, &f->len);
+	if (err)
+		stub_printf("vigil-stub: refused %s: %s\n", name, err_text(err));
+	return err;
+}
+
+static void file_drop(struct file *f)
+{
+	boot_pages_free(f->buf, f->len ? f->len : 1);
+	f->buf = NULL;
+}
+
+static int handoff_alloc(struct stub *s)
+{
+	int err = boot_pages_alloc(sizeof(*s->h), PAGE_SIZE, 0, (void **)&s->h);
+
+	if (err)
+		return err;
+	memset(s->h, 0, sizeof(*s->h));
+	s->h->magic = HANDOFF_MAGIC;
+	s->h->version = HANDOFF_VERSION;
+	s->h->size = sizeof(*s->h);
+	if (boot_tpm_present())
+		s->h->flags |= HANDOFF_F_TPM;
+	if (boot_secure_boot())
+		s->h->flags |= HANDOFF_F_SECURE_BOOT;
+	stub_printf("vigil-stub: secure boot %s, %s\n",
+		    (s->h->flags & HANDOFF_F_SECURE_BOOT) ? "on" : "off",
+		    (s->h->flags & HANDOFF_F_TPM) ? "TPM 2.0 present" : "no TPM");
+	return 0;
+}
+
+static int signed_read(struct stub *s)
+{
+	return file_load(&s->vmm, "vmm.elf")
+	    ?: file_load(&s->vmm_sig, "vmm.elf.sig")
+	    ?: file_load(&s->cfg, "system.dtb")
+	    ?: file_load(&s->cfg_sig, "system.dtb.sig");
+}
+
+static int file_verify(const struct file *f, const struct file *sig)
+{
+	struct sig_verdict v;
+	int err = sig_verify_set(f->buf, f->len, sig->buf, sig->len, &platform_keyset, &v);
+
+	if (err) {
+		stub_printf("vigil-stub: refused %s: %s (%s; %u of %u platform keys)\n", f->name,
+			    sig_strerror(err), v.why ? v.why : "?", v.valid, v.needed);
+		return err;
+	}
+	stub_printf("vigil-stub: verified %s (%u of %u platform keys)\n", f->name, v.valid,
+		    v.needed);
+	return 0;
+}
+
+static int signed_verify(struct stub *s)
+{
+	return file_verify(&s->vmm, &s->vmm_sig) ?: file_verify(&s->cfg, &s->cfg_sig);
+}
+
+/* Only called once the config verified: its image paths are now the
+ * platform's word, still checked so a signing mistake cannot escape vigil/. */
+static int guests_read(struct stub *s)
+{
+	struct dtb_image img[GUESTS_MAX];
+	unsigned i;
+	int err;
+
+	err = dtb_images_collect(s->cfg.buf, s->cfg.len, img, GUESTS_MAX, &s->guests);
+	if (err) {
+		stub_printf("vigil-stub: refused system.dtb: bad /guests (%s)\n", err_text(err));
+		return err;
+	}
+	for (i = 0; i < s->guests; i++) {
+		if (path_check(img[i].path)) {
+			stub_printf("vigil-stub: refused system.dtb: guest %s: bad image path\n",
+				    img[i].guest);
+			return -EINVAL;
+		}
+		err = file_load(&s->guest[i], img[i].path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The platform key set as built in: its points, then the threshold as a
+ * little-endian 32-bit number. docs/boot.md gives the recipe. */
+static int keys_measure(struct stub *s)
+{
+	uint8_t buf[SIG_MAX_KEYS * SIG_POINT_LEN + 4];
+	const struct sig_keyset *k = &platform_keyset;
+	size_t n = (size_t)k->count * SIG_POINT_LEN;
+	unsigned i;
+
+	if (k->count == 0 || k->count > SIG_MAX_KEYS)
+		return -EINVAL;
+	memcpy(buf, k->points, n);
+	for (i = 0; i < 4; i++)
+		buf[n + i] = (uint8_t)(k->threshold >> (8 * i));
+	return measure_buffer(s->h, "platform-keys", buf, n + 4, MEASURE_PCR_TCB, NULL);
+}
+
+static int measure_all(struct stub *s)
+{
+	struct handoff_module *m = s->h->modules;
+	unsigned i;
+	int err;
+
+	err = keys_measure(s)
+	   ?: measure_buffer(s->h, "vmm.elf", s->vmm.buf, s->vmm.len, MEASURE_PCR_TCB, NULL)
+	   ?: measure_buffer(s->h, "system.dtb", s->cfg.buf, s->cfg.len, MEASURE_PCR_WORKLOAD,
+			     m[0].sha256);
+	for (i = 0; !err && i < s->guests; i++)
+		err = measure_buffer(s->h, s->guest[i].name, s->guest[i].buf, s->guest[i].len,
+				     MEASURE_PCR_WORKLOAD, m[i + 1].sha256);
+	return err;
+}
+
+static int vmm_load(struct stub *s)
+{
+	void *dest;
+	int err = elf_check(s->vmm.buf, s->vmm.len, &s->img);
+
+	if (err) {
+		stub_printf("vigil-stub: refused vmm.elf: %s\n", err_text(err));
+		return err;
+	}
+	err = boot_pages_alloc(s->img.span, HANDOFF_VMM_ALIGN, 0, &dest);
+	if (err)
+		return err;
+	elf_copy(s->vmm.buf, &s->img, dest);
+	s->h->vmm_phys_base = (uint64_t)(uintptr_t)dest;
+	s->h->vmm_phys_size = s->img.span;
+	s->h->vmm_virt_base = s->img.virt_base;
+	return 0;
+}
+
+/* The config and the guest images stay in the page-aligned buffers they
+ * were read, verified and measured in: what the VMM gets is what was
+ * measured, byte for byte. Their digests were filled in by measure_all. */
+static int modules_record(struct stub *s)
+{
+	struct handoff_module *m = s->h->modules;
+	unsigned i;
+
+	for (i = 0; i <= s->guests; i++) {
+		const struct file *f = i ? &s->guest[i - 1] : &s->cfg;
+
+		memcpy(m[i].name, f->name, strlen(f->name) + 1);
+		m[i].base = (uint64_t)(uintptr_t)f->buf;
+		m[i].size = f->len;
+	}
+	s->h->module_count = s->guests + 1;
+	return 0;
+}
+
+static int platform_record(struct stub *s)
+{
+	void *t;
+
+	if (boot_pages_alloc(PAGE_SIZE, PAGE_SIZE, TRAMPOLINE_BELOW, &t) == 0)
+		s->h->trampoline_phys = (uint64_t)(uintptr_t)t;
+	else
+		stub_printf("vigil-stub: no free page below 1 MiB for AP start-up\n");
+	s->h->acpi_rsdp = boot_rsdp();
+	if (!s->h->acpi_rsdp)
+		stub_printf("vigil-stub: no ACPI 2.0 RSDP\n");
+	return 0;
+}
+
+static int tables_build(struct stub *s)
+{
+	struct paging_pool pool;
+	uint64_t top;
+	int err;
+
+	if (boot_cr4_read() & CR4_LA57) {
+		stub_printf("vigil-stub: refused: firmware runs 5-level paging\n");
+		return -EOPNOTSUPP;
+	}
+	err = boot_memmap_probe(s->h, &top);
+	if (err) {
+		stub_printf("vigil-stub: unusable firmware memory map\n");
+		return err;
+	}
+	top = top > IDENTITY_MIN ? top : IDENTITY_MIN;
+	s->tables_size = paging_pool_pages(top, &s->img) * PAGE_SIZE;
+	err = boot_pages_alloc(s->tables_size, PAGE_SIZE, 0, &s->tables);
+	if (err)
+		return err;
+	pool = (struct paging_pool){ .next = s->tables,
+				     .end = (uint64_t *)((uint8_t *)s->tables + s->tables_size) };
+	err = paging_build(&pool, top, &s->img, s->h->vmm_phys_base, &s->h->boot_cr3);
+	if (err)
+		stub_printf("vigil-stub: refused vmm.elf: cannot map its segments\n");
+	return err;
+}
+
+/* Everything the VMM does not get goes back to the firmware, so the
+ * memory map hands over as little HANDOFF_MEM_BOOT as possible. */
+static int buffers_release(struct stub *s)
+{
+	file_drop(&s->vmm);
+	file_drop(&s->vmm_sig);
+	file_drop(&s->cfg_sig);
+	return 0;
+}
+
+static void stub_unwind(struct stub *s)
+{
+	unsigned i;
+
+	buffers_release(s);
+	file_drop(&s->cfg);
+	for (i = 0; i < s->guests; i++)
+		file_drop(&s->guest[i]);
+	if (s->h && s->h->vmm_phys_base)
+		boot_pages_free((void *)(uintptr_t)s->h->vmm_phys_base, s->h->vmm_phys_size);
+	if (s->h && s->h->trampoline_phys)
+		boot_pages_free((void *)(uintptr_t)s->h->trampoline_phys, PAGE_SIZE);
+	boot_pages_free(s->tables, s->tables_size);
+	boot_pages_free(s->h, sizeof(*s->h));
+}
+
+int stub_main(void)
+{
+	struct stub s = { 0 };
+	int err;
+
+	err = handoff_alloc(&s)		/* zeroed handoff; TPM and Secure Boot state */
+	   ?: signed_read(&s)		/* vmm.elf, system.dtb and their .sig files */
+	   ?: signed_verify(&s)		/* platform key set + threshold, else refuse */
+	   ?: guests_read(&s)		/* the images the now-trusted config names */
+	   ?: measure_all(&s)		/* SHA-256 into the handoff, PCRs if a TPM */
+	   ?: vmm_load(&s)		/* check the ELF, copy it to a 2 MiB base */
+	   ?: modules_record(&s)	/* config first, then the guest images */
+	   ?: platform_record(&s)	/* AP trampoline page, ACPI RSDP */
+	   ?: tables_build(&s)		/* the boot page tables of handoff.h */
+	   ?: buffers_release(&s);	/* hand back what the VMM does not need */
+	if (err) {
+		stub_unwind(&s);
+		return err;
+	}
+	stub_printf("vigil-stub: starting vmm.elf at 0x%lx\n", (unsigned long)s.img.entry);
+	err = boot_exit(s.h);		/* final memory map, ExitBootServices */
+	if (err) {
+		stub_printf("vigil-stub: ExitBootServices failed\n");
+		return err;
+	}
+	boot_enter(s.h->boot_cr3, s.img.entry, (uint64_t)(uintptr_t)s.h);
+}
