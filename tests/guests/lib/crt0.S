@@ -4,7 +4,7 @@
  * XEN_ELFNOTE_PHYS32_ENTRY note: 32-bit flat protected mode, paging off,
  * interrupts off, EBX = guest-physical address of the hvm_start_info.
  * We zero the bss (the page tables and the stack live there), identity-map
- * the first 4 GiB with 2 MiB pages, enter long mode and call
+ * the first 4 GiB with 2 MiB pages (user-accessible; SMEP/SMAP stay off), enter long mode and call
  * guest_start(start_info). EBX is kept intact until then.
  */
 
@@ -16,13 +16,14 @@
 #define CR4_PAE 0x00000020
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x00000100
+#include "selectors.h"
+
 #define PTE_P 0x001
 #define PTE_RW 0x002
+#define PTE_US 0x004 /* every page user-accessible: guest_user_run() needs it */
 #define PTE_PS 0x080
 #define MAP_GIB 4 /* 4 GiB: the probe addresses and the APIC/IOAPIC holes included */
 
-#define SEL_CODE64 0x08
-#define SEL_DATA 0x10
 
 /*
  * The PVH entry note. QEMU reads the descriptor of a 64-bit ELF as 8 bytes
@@ -53,9 +54,9 @@ pvh_entry32:
 	rep stosl
 
 	/* PML4[0] -> PDPT; PDPT[0..MAP_GIB) -> consecutive page directories. */
-	mov	$boot_pdpt + (PTE_P | PTE_RW), %eax
+	mov	$boot_pdpt + (PTE_P | PTE_RW | PTE_US), %eax
 	mov	%eax, boot_pml4
-	mov	$boot_pd + (PTE_P | PTE_RW), %eax
+	mov	$boot_pd + (PTE_P | PTE_RW | PTE_US), %eax
 	mov	$boot_pdpt, %edi
 	mov	$MAP_GIB, %ecx
 1:	mov	%eax, (%edi)
@@ -64,7 +65,7 @@ pvh_entry32:
 	loop	1b
 
 	/* Every PD entry a 2 MiB page at its own address; high dwords stay 0. */
-	mov	$(PTE_P | PTE_RW | PTE_PS), %eax
+	mov	$(PTE_P | PTE_RW | PTE_US | PTE_PS), %eax
 	mov	$boot_pd, %edi
 	mov	$(MAP_GIB * 512), %ecx
 2:	mov	%eax, (%edi)
@@ -86,11 +87,11 @@ pvh_entry32:
 	mov	%eax, %cr0
 
 	lgdt	boot_gdt_desc
-	ljmp	$SEL_CODE64, $entry64
+	ljmp	$SEL_KCODE, $entry64
 
 	.code64
 entry64:
-	mov	$SEL_DATA, %eax
+	mov	$SEL_KDATA, %eax
 	mov	%eax, %ds
 	mov	%eax, %es
 	mov	%eax, %ss
@@ -105,13 +106,21 @@ entry64:
 	hlt
 	jmp	3b
 
-	.section .rodata
+	/* Writable: user.c fills in the TSS descriptor and LTR marks it busy. */
+	.data
 	.balign 8
+	.globl boot_gdt
 boot_gdt:
 	.quad 0				/* null */
-	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
-	.quad 0x00cf92000000ffff	/* 0x10: flat data */
+	.quad 0x00af9a000000ffff	/* SEL_KCODE: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff	/* SEL_KDATA: flat data, DPL 0 */
+	.quad 0x00cff2000000ffff	/* SEL_UDATA: flat data, DPL 3 */
+	.quad 0x00affa000000ffff	/* SEL_UCODE: 64-bit code, DPL 3 */
+	.quad 0, 0			/* SEL_TSS: filled by user_init() */
 boot_gdt_end:
+	.if (boot_gdt_end - boot_gdt) != GDT_ENTRIES * 8
+	.error "boot_gdt does not match selectors.h"
+	.endif
 	.balign 8
 boot_gdt_desc:
 	.word boot_gdt_end - boot_gdt - 1

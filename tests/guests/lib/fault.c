@@ -6,9 +6,10 @@
  * expected ends the guest with an ERROR verdict.
  */
 #include "internal.h"
+#include "selectors.h"
 
-#define SEL_CODE64 0x08
-#define GATE_INTR64 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTR64 0x8e /* present, 64-bit interrupt gate; DPL in bits 5..6 */
+#define IDT_ENTRIES 256	 /* vectors past the exceptions stay not-present but for user.c's */
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -25,7 +26,7 @@ struct idt_desc {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct idt_gate fault_idt[FAULT_VECTORS] __attribute__((aligned(16)));
+static struct idt_gate fault_idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static long (*fault_handler)(const struct guest_fault *f);
 static struct guest_fault fault_last;
 
@@ -41,21 +42,23 @@ const char *guest_fault_name(uint64_t vector)
 	return vector < FAULT_VECTORS ? fault_names[vector] : "vec?";
 }
 
+void fault_set_gate(unsigned vector, uint64_t addr, unsigned dpl)
+{
+	fault_idt[vector % IDT_ENTRIES] = (struct idt_gate){
+		.offset_lo = (uint16_t)addr,
+		.selector = SEL_KCODE,
+		.type = (uint8_t)(GATE_INTR64 | (dpl & 3) << 5),
+		.offset_mid = (uint16_t)(addr >> 16),
+		.offset_hi = (uint32_t)(addr >> 32),
+	};
+}
+
 void fault_init(void)
 {
 	struct idt_desc desc = { sizeof(fault_idt) - 1, (uint64_t)(uintptr_t)fault_idt };
 
-	for (int v = 0; v < FAULT_VECTORS; v++) {
-		uint64_t addr = fault_stub_table[v];
-
-		fault_idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)addr,
-			.selector = SEL_CODE64,
-			.type = GATE_INTR64,
-			.offset_mid = (uint16_t)(addr >> 16),
-			.offset_hi = (uint32_t)(addr >> 32),
-		};
-	}
+	for (unsigned v = 0; v < FAULT_VECTORS; v++)
+		fault_set_gate(v, fault_stub_table[v], 0);
 	asm volatile("lidt %0" ::"m"(desc) : "memory");
 }
 
@@ -72,8 +75,8 @@ struct guest_fault guest_fault_last(void)
 static __attribute__((noreturn)) void fault_fatal(const struct guest_fault *f)
 {
 	con_line_start();
-	printf("guest: unexpected %s (vector %lu) error %#lx at rip %#lx cr2 %#lx\n",
-	       guest_fault_name(f->vector), f->vector, f->error_code, f->rip, f->cr2);
+	printf("guest: unexpected %s (vector %lu) error %#lx at rip %#lx cr2 %#lx cpl %u\n",
+	       guest_fault_name(f->vector), f->vector, f->error_code, f->rip, f->cr2, f->cpl);
 	verdict(VERDICT_ERROR, "unexpected %s at rip %#lx", guest_fault_name(f->vector), f->rip);
 	hc_exit(2);
 }
@@ -88,6 +91,7 @@ void fault_dispatch(struct fault_frame *frame)
 		.rip = frame->rip,
 		.cr2 = frame->vector == 14 ? read_cr2() : 0,
 		.count = fault_last.count + 1,
+		.cpl = (unsigned)(frame->cs & 3),
 	};
 	if (fault_handler)
 		skip = fault_handler(&fault_last);

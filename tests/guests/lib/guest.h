@@ -83,6 +83,7 @@ struct guest_fault {
 	uint64_t rip;	     /* as pushed: the faulting insn, or the next one for traps */
 	uint64_t cr2;	     /* valid for #PF (vector 14) */
 	uint64_t count;	     /* faults seen so far, this one included */
+	unsigned cpl;	     /* privilege level the fault came from: 0 or 3 */
 };
 
 /*
@@ -96,6 +97,17 @@ void guest_set_fault_handler(long (*fn)(const struct guest_fault *f));
 /* The most recent fault (count == 0 when none happened yet). */
 struct guest_fault guest_fault_last(void);
 const char *guest_fault_name(uint64_t vector);
+
+/* ---- user mode ---- */
+
+/*
+ * Run fn at CPL 3 on a library-owned stack and return its result. All
+ * memory is user-accessible, so fn may read and write guest data, but it
+ * must not print (port I/O faults at CPL 3) or call the library's console.
+ * Faults it takes reach the fault handler with cpl == 3; a handler that
+ * skips resumes fn at CPL 3. Not reentrant.
+ */
+long guest_user_run(long (*fn)(void));
 
 /* ---- time ---- */
 

@@ -21,6 +21,8 @@ extern const uint64_t fault_stub_table[FAULT_VECTORS]; /* vectors.S, by vector *
 
 __attribute__((noreturn)) void guest_start(const struct hvm_start_info *si);
 void fault_init(void);
+void fault_set_gate(unsigned vector, uint64_t addr, unsigned dpl);
+void user_init(void);
 void fault_dispatch(struct fault_frame *frame);
 void hc_init(void);
 __attribute__((noreturn)) void guest_halt_native(int code);

@@ -6,6 +6,7 @@ void guest_start(const struct hvm_start_info *si)
 {
 	hc_init();    /* vendor, hypercall flavour, Vigil signature */
 	fault_init(); /* every exception lands in fault_dispatch */
+	user_init();  /* TSS and the gate back from CPL 3 */
 	hc_exit(guest_main(si));
 }
 

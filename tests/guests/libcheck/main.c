@@ -3,13 +3,15 @@
  * libcheck: the guest library checking itself, natively or under Vigil.
  * Every fault it provokes stays inside the guest (no VM exit needed): #UD,
  * #BP, #GP from a selector beyond the GDT, #PF above the 4 GiB identity
- * map, #DE. It also checks printf-lite's output and that hypercalls are
- * refused locally when not under Vigil. PASS only when every check holds.
+ * map, #DE, and #GP at CPL 3. It also checks printf-lite's output, the
+ * round trip to user mode, and that hypercalls are refused locally when
+ * not under Vigil. PASS only when every check holds.
  */
 #include "guest.h"
+#include "selectors.h"
 
 #define UNMAPPED_ADDR 0x100000000000ull /* 16 TiB: PML4 entry 32, never mapped */
-#define BAD_SELECTOR 0x18		/* GDT holds 0x00, 0x08, 0x10 */
+#define BAD_SELECTOR (GDT_ENTRIES * 8) /* just past the GDT limit */
 #define UD2_LEN 2
 #define MOV_DS_LEN 2 /* mov %ax, %ds: 8e d8 */
 #define DIV_RCX_LEN 3
@@ -134,6 +136,36 @@ static void check_faults(void)
 	expect_fault(provoke_de, DIV_RCX_LEN, 0, "#DE from a division by zero");
 }
 
+static long user_read_cpl(void)
+{
+	uint16_t cs;
+
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	return cs & 3;
+}
+
+static long user_port_read(void)
+{
+	(void)inb(0x80); /* IOPL 0 and no I/O bitmap: #GP, skipped by the handler */
+	return 7;
+}
+
+static void check_user_mode(void)
+{
+	uint64_t before = guest_fault_last().count;
+	struct guest_fault f;
+	long ret;
+
+	check(guest_user_run(user_read_cpl) == 3, "guest_user_run() runs at CPL 3 and returns");
+	skip_len = INOUT_DX_LEN;
+	guest_set_fault_handler(skip_handler);
+	ret = guest_user_run(user_port_read);
+	guest_set_fault_handler(NULL);
+	f = guest_fault_last();
+	check(ret == 7 && f.count == before + 1 && f.vector == 13 && f.cpl == 3,
+	      "#GP at CPL 3 from IN, skipped, back at CPL 0");
+}
+
 static void check_hypercalls(void)
 {
 	long v = hc_version();
@@ -151,6 +183,7 @@ int guest_main(const struct hvm_start_info *si)
 	       guest_under_vigil() ? "under Vigil" : "not under Vigil");
 	check_printf();
 	check_faults();
+	check_user_mode();
 	check_hypercalls();
 	if (check_failed)
 		verdict(VERDICT_FAIL, "libcheck: a library check failed");
