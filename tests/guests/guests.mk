@@ -1,11 +1,11 @@
 # Test guests: tiny freestanding kernels, one directory each, sharing lib/.
-# Each tests/guests/<name>/*.c links with the library into
+# Each tests/guests/<name>/*.{c,S} links with the library into
 # build/guests/<name>.elf. Other fragments use $(GUEST_ELFS) and
 # $(GUEST_NAMES); docs/guests.md describes the guest ABI.
 
 GUEST_SRC := tests/guests
 GUEST_OUT := $(B)/guests
-GUEST_NAMES := hello ticker npt-probe libcheck
+GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 
 # Beat pace of the ticker victim: busy-loop iterations between beats.
@@ -42,11 +42,15 @@ $(GUEST_OUT)/lib/%.S.o: $(GUEST_SRC)/lib/%.S $(MAKEFILE_LIST)
 # One compile rule and one link rule per guest, so each may add flags
 # through GUEST_CFLAGS_<name>.
 define GUEST_template
-$(1)_GUEST_OBJS := $$(patsubst $(GUEST_SRC)/%,$(GUEST_OUT)/%.o,$$(wildcard $(GUEST_SRC)/$(1)/*.c))
+$(1)_GUEST_OBJS := $$(patsubst $(GUEST_SRC)/%,$(GUEST_OUT)/%.o,$$(wildcard $(GUEST_SRC)/$(1)/*.c $(GUEST_SRC)/$(1)/*.S))
 
 $(GUEST_OUT)/$(1)/%.c.o: $(GUEST_SRC)/$(1)/%.c $(MAKEFILE_LIST)
 	@mkdir -p $$(@D)
 	$$(CC) $$(GUEST_CFLAGS) $$(GUEST_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(GUEST_OUT)/$(1)/%.S.o: $(GUEST_SRC)/$(1)/%.S $(MAKEFILE_LIST)
+	@mkdir -p $$(@D)
+	$$(CC) $$(GUEST_ASFLAGS) $$(GUEST_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(GUEST_OUT)/$(1).elf: $$($(1)_GUEST_OBJS) $(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
 	$$(LD) $$(GUEST_LDFLAGS) -o $$@ $$($(1)_GUEST_OBJS) $(GUEST_LIB_OBJS)
