@@ -1,1 +1,44 @@
-# (filled in by its owner)
+# The VMM image: build/vmm.elf.
+
+VMM_SOURCES := \
+	arch/x86/entry.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/svm/svm_entry.S \
+	arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c arch/x86/pt.c arch/x86/apic.c \
+	arch/x86/smp.c arch/x86/insn.c arch/x86/svm/svm.c \
+	kernel/init.c kernel/console.c kernel/format.c kernel/panic.c kernel/handoff.c \
+	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/lib/string.c \
+	drivers/uart.c drivers/acpi.c \
+	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c vmm/hypercall.c \
+	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c
+
+VMM := $(B)/vmm.elf
+VMM_OBJS := $(patsubst %,$(B)/vmm/%.o,$(VMM_SOURCES))
+ASM_OFFSETS := $(B)/gen/asm-offsets.h
+LIBFDT_A := /usr/lib/x86_64-linux-gnu/libfdt.a
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
+
+# libfdt.h pulls libfdt_env.h, which wants <stdint.h>/<string.h>... from the
+# C library; ours (include/libc) and GCC's provide them in the VMM build.
+$(B)/vmm/%.c.o: %.c $(ASM_OFFSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(VMM_CFLAGS) -I$(B) -idirafter /usr/include -MMD -MP -c $< -o $@
+
+$(B)/vmm/%.S.o: %.S $(ASM_OFFSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(VMM_ASFLAGS) -I$(B) -MMD -MP -c $< -o $@
+
+$(ASM_OFFSETS): arch/x86/asm-offsets.c kernel/percpu.h vmm/vcpu.h arch/x86/arch_percpu.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VMM_CFLAGS) -S $< -o $(B)/gen/asm-offsets.s
+	@{ echo "/* generated from arch/x86/asm-offsets.c: do not edit */"; \
+	   sed -n 's/^[[:space:]]*->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/gen/asm-offsets.s; } > $@
+
+$(VMM): $(VMM_OBJS) linker.ld
+	$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
+		-T linker.ld -o $@ $(VMM_OBJS) $(LIBFDT_A) $(LIBGCC)
+
+vmm: $(VMM) ## build the VMM image
+.PHONY: vmm
+ALL_TARGETS += $(VMM)
+
+-include $(VMM_OBJS:.o=.d)

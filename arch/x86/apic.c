@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* xAPIC through MMIO, or x2APIC through MSRs when the firmware enabled it. */
+#include <errno.h>
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "kernel/mm.h"
+
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_ADDR 0xffffff000ull
+
+#define APIC_ID 0x20
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define MSR_X2APIC_ICR 0x830
+#define MSR_X2APIC_ID 0x802
+
+#define ICR_INIT (5u << 8)
+#define ICR_SIPI (6u << 8)
+#define ICR_NMI (4u << 8)
+#define ICR_ASSERT (1u << 14)
+#define ICR_PENDING (1u << 12)
+
+static volatile uint32_t *apic_mmio;
+static int apic_x2;
+static uint64_t apic_pa;
+
+int apic_init(void)
+{
+	uint64_t base = cpu_rdmsr(MSR_APIC_BASE);
+
+	if (!(base & APIC_BASE_ENABLE))
+		return -ENODEV;
+	apic_pa = base & APIC_BASE_ADDR;
+	apic_x2 = !!(base & APIC_BASE_X2APIC);
+	if (!apic_x2 && !apic_mmio)
+		apic_mmio = mm_map_mmio(apic_pa, 4096);
+	return apic_x2 || apic_mmio ? 0 : -ENOMEM;
+}
+
+uint64_t apic_base_pa(void)
+{
+	return apic_pa;
+}
+
+uint32_t apic_id(void)
+{
+	if (apic_x2)
+		return (uint32_t)cpu_rdmsr(MSR_X2APIC_ID);
+	return apic_mmio[APIC_ID / 4] >> 24;
+}
+
+static void apic_icr(uint32_t dest, uint32_t lo)
+{
+	if (apic_x2) {
+		cpu_wrmsr(MSR_X2APIC_ICR, ((uint64_t)dest << 32) | lo);
+		return;
+	}
+	apic_mmio[APIC_ICR_HI / 4] = dest << 24;
+	apic_mmio[APIC_ICR_LO / 4] = lo;
+	for (unsigned i = 0; i < 100000 && (apic_mmio[APIC_ICR_LO / 4] & ICR_PENDING); i++)
+		cpu_pause();
+}
+
+void apic_send_init(uint32_t dest)
+{
+	apic_icr(dest, ICR_INIT | ICR_ASSERT);
+}
+
+void apic_send_sipi(uint32_t dest, uint8_t vector_page)
+{
+	apic_icr(dest, ICR_SIPI | ICR_ASSERT | vector_page);
+}
+
+void apic_send_nmi(uint32_t dest)
+{
+	apic_icr(dest, ICR_NMI | ICR_ASSERT);
+}
+
+/* PIT channel 2, gated through port 0x61, counts at 1.193182 MHz. */
+#define PIT_HZ 1193182u
+void delay_us(unsigned us)
+{
+	while (us) {
+		unsigned chunk = us > 50000 ? 50000 : us;
+		uint16_t count = (uint16_t)((uint64_t)chunk * PIT_HZ / 1000000u);
+
+		cpu_outb(0x61, (uint8_t)((cpu_inb(0x61) & ~0x02) | 0x01));
+		cpu_outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
+		cpu_outb(0x42, (uint8_t)count);
+		cpu_outb(0x42, (uint8_t)(count >> 8));
+		for (unsigned spin = 0; spin < 10000000 && !(cpu_inb(0x61) & 0x20); spin++)
+			cpu_pause();
+		us -= chunk;
+	}
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* The local APIC, just enough to start and signal other CPUs. */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+
+#include <stdint.h>
+
+int apic_init(void) __attribute__((warn_unused_result));
+uint32_t apic_id(void);
+void apic_send_init(uint32_t apic_id);
+void apic_send_sipi(uint32_t apic_id, uint8_t vector_page);
+void apic_send_nmi(uint32_t apic_id);
+uint64_t apic_base_pa(void);
+
+/* Busy-wait using the PIT (no interrupts needed). */
+void delay_us(unsigned us);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Privileged x86 instructions, each in one static inline wrapper. */
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+
+#include <stdint.h>
+
+#define MSR_EFER 0xc0000080u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_APIC_BASE 0x1bu
+#define MSR_PAT 0x277u
+
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define EFER_SVME (1ull << 12)
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_PGE (1ull << 7)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_VMXE (1ull << 13)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
+
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_AC (1ull << 18)
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpu_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline uint64_t cpu_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+#define CPU_CR_ACCESSORS(n)                                                      \
+	static inline uint64_t cpu_read_cr##n(void)                              \
+	{                                                                        \
+		uint64_t v;                                                      \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                \
+		return v;                                                        \
+	}                                                                        \
+	static inline void cpu_write_cr##n(uint64_t v)                           \
+	{                                                                        \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");         \
+	}
+CPU_CR_ACCESSORS(0)
+CPU_CR_ACCESSORS(2)
+CPU_CR_ACCESSORS(3)
+CPU_CR_ACCESSORS(4)
+#undef CPU_CR_ACCESSORS
+
+static inline void cpu_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint8_t cpu_inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t cpu_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void cpu_halt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+static inline void cpu_cli(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline void cpu_invlpg(const void *va)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+static inline void cpu_flush_tlb(void)
+{
+	cpu_write_cr3(cpu_read_cr3());
+}
+
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+static inline void cpu_lgdt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lgdt %0" ::"m"(*p));
+}
+
+static inline void cpu_lidt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lidt %0" ::"m"(*p));
+}
+
+static inline void cpu_ltr(uint16_t sel)
+{
+	__asm__ volatile("ltr %0" ::"r"(sel));
+}
+
+/* Stop this CPU for good: interrupts off, halt forever (NMIs return to hlt). */
+static inline __attribute__((noreturn)) void cpu_stop(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" ::: "memory");
+}
+
+#endif

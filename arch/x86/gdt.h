@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_GDT_H
+#define ARCH_X86_GDT_H
+
+#include <stdint.h>
+
+struct cpu_area;
+
+/* Load this CPU's GDT, segments and TSS (IST stacks from the cpu_area). */
+void gdt_init_cpu(struct cpu_area *area);
+/* isr.S: reload CS (far return) and DS/ES/SS. FS and GS are left alone,
+ * so their bases (the per-CPU block) survive. */
+void gdt_reload_segments(uint16_t code, uint16_t data);
+
+/* IST indices (1-based as the IDT encodes them). */
+#define IST_EXC 1
+#define IST_DF 2
+#define IST_NMI 3
+#define IST_MC 4
+
+void idt_init(void);
+void idt_load(void);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Application processor start-up: INIT-SIPI-SIPI through the trampoline
+ * page that the boot entry reserved below 1 MiB. While APs start, the
+ * trampoline page is mapped identity (RX) in the VMM's tables; it is
+ * unmapped again once every AP is up, so no low mapping survives.
+ */
+#include <errno.h>
+#include <string.h>
+#include "arch/x86/smp.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/trampoline.h"
+#include "kernel/console.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+
+#define AP_WAIT_US 200000
+
+extern void ap_entry(void);
+
+static void smp_patch32(uint8_t *page, const char *field, uint32_t add)
+{
+	uint32_t v;
+	size_t off = (size_t)(field - trampoline_start);
+
+	memcpy(&v, page + off, 4);
+	v += add;
+	memcpy(page + off, &v, 4);
+}
+
+static void smp_prepare_trampoline(uint64_t tpa)
+{
+	uint8_t *page = phys_to_virt(tpa);
+
+	memcpy(page, trampoline_start, (size_t)(trampoline_end - trampoline_start));
+	smp_patch32(page, tr_patch_gdt, (uint32_t)tpa);
+	smp_patch32(page, tr_patch_jmp32, (uint32_t)tpa);
+	smp_patch32(page, tr_patch_jmp64, (uint32_t)tpa);
+}
+
+static int smp_start_one(uint64_t tpa, unsigned index, uint32_t apic)
+{
+	struct cpu_area *area = &cpu_areas[index];
+	struct trampoline_params *p = (void *)((uint8_t *)phys_to_virt(tpa) + TR_PARAMS);
+
+	area->pc.index = index;
+	area->pc.apic_id = apic;
+	area->pc.stack_top = (uint64_t)(uintptr_t)(area->stack + STACK_SIZE);
+	area->pc.stack_canary = cpu_rdtsc() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)area;
+	p->cr3 = cpu_read_cr3();
+	p->stack = area->pc.stack_top;
+	p->percpu = (uint64_t)(uintptr_t)&area->pc;
+	p->entry = (uint64_t)(uintptr_t)ap_entry;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	apic_send_init(apic);
+	delay_us(10000);
+	for (int i = 0; i < 2 && !area->pc.online; i++) {
+		apic_send_sipi(apic, (uint8_t)(tpa >> 12));
+		delay_us(200);
+	}
+	for (unsigned t = 0; t < AP_WAIT_US / 100 && !area->pc.online; t++)
+		delay_us(100);
+	return area->pc.online ? 0 : -ETIMEDOUT;
+}
+
+int smp_start_aps(uint64_t tpa, const uint32_t *apic_ids, unsigned count)
+{
+	int err = 0;
+
+	if (!tpa || (uint64_t)(trampoline_end - trampoline_start) > TR_PARAMS)
+		return -EINVAL;
+	/* The trampoline needs CR3 below 4 GiB (it loads CR3 in 32-bit mode). */
+	if (cpu_read_cr3() >> 32)
+		return -ERANGE;
+	err = mm_map_identity_exec(tpa, PAGE_SIZE);
+	if (err)
+		return err;
+	smp_prepare_trampoline(tpa);
+	for (unsigned i = 1; i < count && i < VIGIL_MAX_CPUS; i++) {
+		err = smp_start_one(tpa, i, apic_ids[i]);
+		if (err) {
+			printk("vigil: cpu %u (apic %u) did not start\n", i, apic_ids[i]);
+			break;
+		}
+	}
+	mm_unmap_identity(tpa, PAGE_SIZE);
+	memset(phys_to_virt(tpa), 0, PAGE_SIZE);
+	return err;
+}

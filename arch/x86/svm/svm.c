@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AMD SVM backend of the vendor interface (arch/x86/vendor.h).
+ * Default deny: every I/O port and MSR is intercepted unless the VM's
+ * config grants it; the SVM instructions, HLT, shutdown, INIT, INVD,
+ * RDPMC, task switches and #AC/#DB/#MC are intercepted too.
+ */
+#include <errno.h>
+#include <string.h>
+#include "arch/x86/vendor.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/svm/vmcb.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define MSR_VM_CR 0xc0010114u
+#define MSR_VM_HSAVE_PA 0xc0010117u
+#define VM_CR_SVMDIS (1ull << 4)
+#define CPUID_SVM_FEATURES 0x8000000au
+#define SVM_FEAT_NPT (1u << 0)
+
+#define IOPM_PAGES 3
+#define MSRPM_PAGES 2
+
+/* Exceptions whose delivery could loop inside the CPU (CVE-2015-5307 #AC,
+ * CVE-2015-8104 #DB) are intercepted and reflected; #MC belongs to the host. */
+#define SVM_EXC_INTERCEPTS ((1u << 1) | (1u << 17) | (1u << 18))
+
+void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+
+static inline void svm_vmsave(uint64_t pa)
+{
+	__asm__ volatile("vmsave" ::"a"(pa) : "memory");
+}
+
+const char *vcpu_vendor_name(void)
+{
+	return "svm";
+}
+
+int vcpu_vendor_probe(const char **why)
+{
+	struct cpuid_regs ext = cpu_cpuid(0x80000001u, 0);
+
+	if (!(ext.ecx & (1u << 2))) {
+		*why = "CPU has no AMD SVM";
+		return -ENODEV;
+	}
+	if (cpu_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		*why = "SVM disabled by firmware (VM_CR.SVMDIS)";
+		return -ENODEV;
+	}
+	if (!(cpu_cpuid(CPUID_SVM_FEATURES, 0).edx & SVM_FEAT_NPT)) {
+		*why = "CPU has no nested paging (NPT)";
+		return -ENODEV;
+	}
+	return 0;
+}
+
+const struct pt_format *vcpu_vendor_npt_format(void)
+{
+	return &pt_format_npt;
+}
+
+int vcpu_vendor_cpu_init(void)
+{
+	struct percpu_arch *a = &this_cpu()->arch;
+
+	a->host_save_pa = page_alloc(1, 0);
+	a->host_state_pa = page_alloc(1, 0);
+	if (!a->host_save_pa || !a->host_state_pa)
+		return -ENOMEM;
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	cpu_wrmsr(MSR_VM_HSAVE_PA, a->host_save_pa);
+	svm_vmsave(a->host_state_pa); /* the host's FS/GS/TR..., reloaded after every exit */
+	return 0;
+}
+
+int vm_vendor_init(struct vm *vm)
+{
+	static uint32_t next_asid = 1;
+
+	vm->arch.iopm_pa = page_alloc(IOPM_PAGES, 0);
+	vm->arch.msrpm_pa = page_alloc(MSRPM_PAGES, 0);
+	if (!vm->arch.iopm_pa || !vm->arch.msrpm_pa)
+		return -ENOMEM;
+	memset(phys_to_virt(vm->arch.iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	memset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSRPM_PAGES * PAGE_SIZE);
+	vm->arch.asid = next_asid++;
+	return 0;
+}
+
+void vm_vendor_allow_io(struct vm *vm, uint16_t port)
+{
+	uint8_t *iopm = phys_to_virt(vm->arch.iopm_pa);
+
+	iopm[port / 8] &= (uint8_t)~(1u << (port % 8));
+}
+
+/* The MSRPM holds 2 bits (read, write) per MSR for three ranges. */
+void vm_vendor_allow_msr(struct vm *vm, uint32_t msr)
+{
+	uint8_t *msrpm = phys_to_virt(vm->arch.msrpm_pa);
+	uint32_t base;
+
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+		base = 0x800 * 8, msr -= 0xc0000000u;
+	else
+		return; /* other ranges stay intercepted */
+	base += msr * 2;
+	msrpm[base / 8] &= (uint8_t)~(3u << (base % 8));
+}
+
+static struct vmcb *vcpu_vmcb(const struct vcpu *v)
+{
+	return v->arch.vmcb;
+}
+
+static void svm_set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit)
+{
+	*s = (struct vmcb_seg){ sel, attr, limit, 0 };
+}
+
+static void svm_init_control(struct vmcb_control *c, const struct vcpu *v)
+{
+	c->intercept_exc = SVM_EXC_INTERCEPTS;
+	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_RDPMC |
+			SVM_I1_CPUID | SVM_I1_RSM | SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA |
+			SVM_I1_IOIO | SVM_I1_MSR | SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
+	c->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI |
+			SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_ICEBP | SVM_I2_MONITOR | SVM_I2_MWAIT |
+			SVM_I2_MWAIT_COND;
+	c->iopm_pa = v->vm->arch.iopm_pa;
+	c->msrpm_pa = v->vm->arch.msrpm_pa;
+	c->asid = v->vm->arch.asid;
+	c->tlb_control = 1;	 /* flush everything on the first entry */
+	c->vintr = 1ull << 24;	 /* V_INTR_MASKING: host IF governs physical interrupts */
+	c->np_enable = 1;
+	c->n_cr3 = v->vm->npt.root_pa;
+}
+
+/* The PVH start state: 32-bit flat protected mode, paging off. */
+static void svm_init_save(struct vmcb_save *s, uint32_t entry, uint32_t ebx, struct vcpu *v)
+{
+	svm_set_seg(&s->cs, 0x08, 0xc9b, 0xffffffff);
+	svm_set_seg(&s->ds, 0x10, 0xc93, 0xffffffff);
+	s->es = s->ss = s->fs = s->gs = s->ds;
+	svm_set_seg(&s->tr, 0x18, 0x08b, 0x67);
+	svm_set_seg(&s->ldtr, 0, 0x082, 0);
+	svm_set_seg(&s->gdtr, 0, 0, 0);
+	svm_set_seg(&s->idtr, 0, 0, 0);
+	s->efer = EFER_SVME; /* required by VMRUN; hidden from the guest */
+	s->cr0 = CR0_PE | CR0_ET;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->rflags = 2;
+	s->rip = entry;
+	s->g_pat = 0x0007040600070406ull;
+	v->regs.rbx = ebx;
+}
+
+int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
+{
+	struct vmcb *vmcb;
+
+	v->arch.vmcb_pa = page_alloc(1, 0);
+	if (!v->arch.vmcb_pa)
+		return -ENOMEM;
+	vmcb = v->arch.vmcb = phys_to_virt(v->arch.vmcb_pa);
+	svm_init_control(&vmcb->ctl, v);
+	svm_init_save(&vmcb->save, entry, ebx, v);
+	return 0;
+}
+
+static void svm_decode_io(struct exit_info *e, uint64_t info1, uint64_t info2)
+{
+	e->reason = EXIT_IO;
+	e->io.in = info1 & 1;
+	e->io.string = info1 & (1u << 2);
+	e->io.rep = info1 & (1u << 3);
+	e->io.size = (info1 & (1u << 4)) ? 1 : (info1 & (1u << 5)) ? 2 : 4;
+	e->io.port = (uint16_t)(info1 >> 16);
+	e->io.next_rip = info2; /* SVM gives the next RIP for IOIO exits */
+}
+
+static enum exit_reason svm_reason(uint64_t code)
+{
+	switch (code) {
+	case SVM_EXIT_CPUID: return EXIT_CPUID;
+	case SVM_EXIT_HLT: return EXIT_HLT;
+	case SVM_EXIT_VMMCALL: return EXIT_HYPERCALL;
+	case SVM_EXIT_NPF: return EXIT_NPF;
+	case SVM_EXIT_SHUTDOWN: return EXIT_SHUTDOWN;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT: /* external events: the VMM takes them, the guest resumes */
+		return EXIT_INTR;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_RDPMC:
+	case SVM_EXIT_RSM:
+		return EXIT_VIRT_INSN;
+	default:
+		return EXIT_UNKNOWN;
+	}
+}
+
+static void svm_decode(struct vcpu *v)
+{
+	struct vmcb *vmcb = vcpu_vmcb(v);
+	struct exit_info *e = &v->exit;
+	uint64_t code = vmcb->ctl.exit_code;
+
+	e->raw = code;
+	e->info1 = vmcb->ctl.exit_info1;
+	e->info2 = vmcb->ctl.exit_info2;
+	if ((uint32_t)code == SVM_EXIT_INVALID) {
+		e->reason = EXIT_INVALID;
+	} else if (code == SVM_EXIT_IOIO) {
+		svm_decode_io(e, e->info1, e->info2);
+	} else if (code == SVM_EXIT_MSR) {
+		e->reason = e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+	} else if (code == SVM_EXIT_NPF) {
+		e->reason = EXIT_NPF;
+		e->npf.gpa = e->info2;
+		e->npf.present = e->info1 & 1;
+		e->npf.write = e->info1 & 2;
+		e->npf.fetch = e->info1 & 16;
+	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+		e->reason = EXIT_EXCEPTION;
+		e->exc.vector = (uint8_t)(code - SVM_EXIT_EXCP_BASE);
+		e->exc.has_error = e->exc.vector == 17; /* #AC pushes an error code (0) */
+		e->exc.error = (uint32_t)e->info1;
+	} else {
+		e->reason = svm_reason(code);
+	}
+}
+
+void vcpu_vendor_run(struct vcpu *v)
+{
+	struct vmcb *vmcb = vcpu_vmcb(v);
+
+	vmcb->save.rax = v->regs.rax;
+	svm_enter(&v->regs, v->arch.vmcb_pa, this_cpu()->arch.host_state_pa);
+	v->regs.rax = vmcb->save.rax;
+	vmcb->ctl.tlb_control = 0;
+	vmcb->ctl.event_inj = 0;
+	svm_decode(v);
+}
+
+uint64_t vcpu_vendor_rip(const struct vcpu *v)
+{
+	return vcpu_vmcb(v)->save.rip;
+}
+
+void vcpu_vendor_set_rip(struct vcpu *v, uint64_t rip)
+{
+	vcpu_vmcb(v)->save.rip = rip;
+}
+
+void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m)
+{
+	const struct vmcb_save *s = &vcpu_vmcb(v)->save;
+
+	m->cr0 = s->cr0;
+	m->cr3 = s->cr3;
+	m->cr4 = s->cr4;
+	m->efer = s->efer & ~EFER_SVME;
+	m->cs_base = s->cs.base;
+	m->cs_l = s->cs.attr & (1u << 9);
+	m->cs_db = s->cs.attr & (1u << 10);
+	m->cpl = s->cpl;
+}
+
+uint64_t vcpu_vendor_efer(const struct vcpu *v)
+{
+	return vcpu_vmcb(v)->save.efer & ~EFER_SVME;
+}
+
+void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer)
+{
+	vcpu_vmcb(v)->save.efer = efer | EFER_SVME;
+}
+
+uint64_t vcpu_vendor_pat(const struct vcpu *v)
+{
+	return vcpu_vmcb(v)->save.g_pat;
+}
+
+void vcpu_vendor_set_pat(struct vcpu *v, uint64_t pat)
+{
+	vcpu_vmcb(v)->save.g_pat = pat;
+}
+
+void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector;
+
+	if (has_error)
+		ev |= SVM_EVTINJ_EV | ((uint64_t)error << 32);
+	vcpu_vmcb(v)->ctl.event_inj = ev;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ARCH_X86_TRAP_H
+#define ARCH_X86_TRAP_H
+
+#include <stdint.h>
+
+/* Pushed by isr.S; order matches the pushes (lowest address first). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+void trap_handler(struct trap_frame *f);
+
+#endif

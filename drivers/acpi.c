@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+#include "drivers/acpi.h"
+#include "kernel/mm.h"
+
+struct __attribute__((packed)) acpi_rsdp {
+	char sig[8];
+	uint8_t checksum;
+	char oem[6];
+	uint8_t revision;
+	uint32_t rsdt;
+	uint32_t length;
+	uint64_t xsdt;
+	uint8_t xchecksum;
+	uint8_t reserved[3];
+};
+
+struct __attribute__((packed)) acpi_header {
+	char sig[4];
+	uint32_t length;
+	uint8_t revision;
+	uint8_t checksum;
+	char oem[6];
+	char table[8];
+	uint32_t oem_rev;
+	uint32_t creator;
+	uint32_t creator_rev;
+};
+
+#define ACPI_TABLE_MAX (1u << 20)
+#define MADT_LAPIC 0
+#define MADT_X2APIC 9
+#define MADT_ENABLED 1u
+
+static int acpi_sum_ok(const void *p, uint32_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	for (uint32_t i = 0; i < len; i++)
+		sum += b[i];
+	return sum == 0;
+}
+
+static const struct acpi_header *acpi_table(uint64_t pa, const char *sig)
+{
+	const struct acpi_header *h = phys_to_virt(pa);
+
+	if (!pa || h->length < sizeof(*h) || h->length > ACPI_TABLE_MAX)
+		return NULL;
+	if ((sig && memcmp(h->sig, sig, 4)) || !acpi_sum_ok(h, h->length))
+		return NULL;
+	return h;
+}
+
+static const struct acpi_header *acpi_find(const struct acpi_rsdp *rsdp, const char *sig)
+{
+	int x = rsdp->revision >= 2 && rsdp->xsdt;
+	const struct acpi_header *root = acpi_table(x ? rsdp->xsdt : rsdp->rsdt, x ? "XSDT" : "RSDT");
+	unsigned width = x ? 8 : 4;
+
+	if (!root)
+		return NULL;
+	for (uint32_t off = sizeof(*root); off + width <= root->length; off += width) {
+		uint64_t pa = 0;
+		const struct acpi_header *t;
+
+		memcpy(&pa, (const uint8_t *)root + off, width);
+		t = acpi_table(pa, NULL);
+		if (t && !memcmp(t->sig, sig, 4))
+			return t;
+	}
+	return NULL;
+}
+
+static void madt_add(struct acpi_cpus *out, uint32_t apic_id, uint32_t flags)
+{
+	if ((flags & MADT_ENABLED) && out->count < ACPI_MAX_CPUS)
+		out->apic_id[out->count++] = apic_id;
+}
+
+static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
+{
+	const uint8_t *p = (const uint8_t *)madt;
+	uint32_t off = sizeof(*madt) + 8; /* local APIC address, flags */
+
+	memcpy(&out->lapic_pa, p + sizeof(*madt), 4);
+	while (off + 2 <= madt->length) {
+		uint8_t type = p[off], len = p[off + 1];
+		uint32_t id = 0, flags = 0;
+
+		if (len < 2 || off + len > madt->length)
+			break;
+		if (type == MADT_LAPIC && len >= 8) {
+			id = p[off + 3];
+			memcpy(&flags, p + off + 4, 4);
+			madt_add(out, id, flags);
+		} else if (type == MADT_X2APIC && len >= 16) {
+			memcpy(&id, p + off + 4, 4);
+			memcpy(&flags, p + off + 8, 4);
+			madt_add(out, id, flags);
+		}
+		off += len;
+	}
+}
+
+int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out)
+{
+	const struct acpi_rsdp *rsdp;
+	const struct acpi_header *madt;
+
+	memset(out, 0, sizeof(*out));
+	if (!rsdp_pa)
+		return -ENODEV;
+	rsdp = phys_to_virt(rsdp_pa);
+	if (memcmp(rsdp->sig, "RSD PTR ", 8) || !acpi_sum_ok(rsdp, 20))
+		return -EINVAL;
+	madt = acpi_find(rsdp, "APIC");
+	if (!madt)
+		return -ENOENT;
+	madt_parse(madt, out);
+	return out->count ? 0 : -ENOENT;
+}

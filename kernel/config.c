@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <libfdt.h>
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "vmm/policy.h"
+
+const char *const config_role_names[ROLE_COUNT] = { "patch", "operator", "publisher" };
+
+struct cfg_ctx {
+	const void *fdt;
+	struct config *out;
+	char *err;
+	size_t errlen;
+	char node[80]; /* path of the node being read, for messages */
+};
+
+__attribute__((format(printf, 2, 3))) static int cfg_fail(struct cfg_ctx *c, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintk(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintk(c->err, c->errlen, "config: %s: %s", c->node[0] ? c->node : "/", msg);
+	return -EINVAL;
+}
+
+static void cfg_enter(struct cfg_ctx *c, const char *parent, const char *name)
+{
+	snprintk(c->node, sizeof(c->node), "%s/%s", parent, name);
+}
+
+/* Every property of the node must be in the allowed list. */
+static int cfg_only(struct cfg_ctx *c, int node, const char *const *allowed)
+{
+	int prop;
+
+	fdt_for_each_property_offset(prop, c->fdt, node) {
+		const char *name;
+		int ok = 0;
+
+		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL))
+			return cfg_fail(c, "unreadable property");
+		for (const char *const *a = allowed; *a; a++)
+			ok |= !strcmp(name, *a);
+		if (!ok)
+			return cfg_fail(c, "unknown property '%s'", name);
+	}
+	return 0;
+}
+
+/* Every subnode must be in the allowed list (NULL list: no subnodes). */
+static int cfg_only_nodes(struct cfg_ctx *c, int node, const char *const *allowed)
+{
+	int sub;
+
+	fdt_for_each_subnode(sub, c->fdt, node) {
+		const char *name = fdt_get_name(c->fdt, sub, NULL);
+		int ok = 0;
+
+		for (const char *const *a = allowed; a && *a; a++)
+			ok |= !strcmp(name, *a);
+		if (!ok)
+			return cfg_fail(c, "unknown node '%s'", name ? name : "?");
+	}
+	return 0;
+}
+
+static uint32_t cfg_cell(const void *p, int i)
+{
+	return fdt32_to_cpu(((const fdt32_t *)p)[i]);
+}
+
+static uint64_t cfg_cell64(const void *p, int i)
+{
+	return ((uint64_t)cfg_cell(p, i) << 32) | cfg_cell(p, i + 1);
+}
+
+static int cfg_u32(struct cfg_ctx *c, int node, const char *name, uint32_t *out)
+{
+	int len;
+	const void *p = fdt_getprop(c->fdt, node, name, &len);
+
+	if (!p)
+		return cfg_fail(c, "property '%s' missing", name);
+	if (len != 4)
+		return cfg_fail(c, "property '%s' must be one cell", name);
+	*out = cfg_cell(p, 0);
+	return 0;
+}
+
+static int cfg_string(struct cfg_ctx *c, int node, const char *name, char *out, size_t max)
+{
+	int len;
+	const char *p = fdt_getprop(c->fdt, node, name, &len);
+
+	if (!p)
+		return cfg_fail(c, "property '%s' missing", name);
+	if (len < 2 || (size_t)len > max || p[len - 1] || strlen(p) != (size_t)len - 1)
+		return cfg_fail(c, "property '%s' must be one string shorter than %zu bytes", name, max);
+	memcpy(out, p, (size_t)len);
+	return 0;
+}
+
+/* Cells of an optional or required list property: len/4 cells, a multiple of group. */
+static const void *cfg_cells(struct cfg_ctx *c, int node, const char *name, int group, int max_groups,
+			     int required, int *groups, int *err)
+{
+	int len;
+	const void *p = fdt_getprop(c->fdt, node, name, &len);
+
+	*groups = 0;
+	*err = 0;
+	if (!p) {
+		if (required)
+			*err = cfg_fail(c, "property '%s' missing", name);
+		return NULL;
+	}
+	if (len <= 0 || len % (4 * group) || len / (4 * group) > max_groups) {
+		*err = cfg_fail(c, "property '%s' must hold 1..%d groups of %d cells", name, max_groups, group);
+		return NULL;
+	}
+	*groups = len / (4 * group);
+	return p;
+}
+
+static int cfg_role(struct cfg_ctx *c, int roles, enum config_role_id id)
+{
+	static const char *const allowed[] = { "threshold", "keys", NULL };
+	struct config_role *r = &c->out->roles[id];
+	int node = fdt_subnode_offset(c->fdt, roles, config_role_names[id]);
+	const uint8_t *keys;
+	uint32_t threshold = 0;
+	int len, err;
+
+	cfg_enter(c, "/roles", config_role_names[id]);
+	if (node < 0)
+		return cfg_fail(c, "role missing");
+	err = cfg_only(c, node, allowed);
+	if (!err)
+		err = cfg_only_nodes(c, node, NULL);
+	if (!err)
+		err = cfg_u32(c, node, "threshold", &threshold);
+	if (err)
+		return err;
+	keys = fdt_getprop(c->fdt, node, "keys", &len);
+	if (!keys || len <= 0 || len % CONFIG_KEY_LEN || len / CONFIG_KEY_LEN > CONFIG_MAX_KEYS)
+		return cfg_fail(c, "'keys' must hold 1..%d keys of %d bytes", CONFIG_MAX_KEYS, CONFIG_KEY_LEN);
+	r->key_count = (unsigned)(len / CONFIG_KEY_LEN);
+	memcpy(r->keys, keys, (size_t)len);
+	for (unsigned i = 0; i < r->key_count; i++) {
+		if (r->keys[i][0] != 0x04)
+			return cfg_fail(c, "key %u is not an uncompressed P-384 point", i);
+		for (unsigned j = 0; j < i; j++)
+			if (!memcmp(r->keys[i], r->keys[j], CONFIG_KEY_LEN))
+				return cfg_fail(c, "key %u repeats key %u", i, j);
+	}
+	if (threshold < 1 || threshold > r->key_count)
+		return cfg_fail(c, "threshold %u outside 1..%u", threshold, r->key_count);
+	r->threshold = threshold;
+	return 0;
+}
+
+static int cfg_roles(struct cfg_ctx *c)
+{
+	int roles = fdt_subnode_offset(c->fdt, 0, "roles");
+	int err;
+
+	cfg_enter(c, "", "roles");
+	if (roles < 0)
+		return cfg_fail(c, "node missing");
+	err = cfg_only(c, roles, (const char *const[]){ NULL });
+	if (!err)
+		err = cfg_only_nodes(c, roles, (const char *const[]){ "patch", "operator", "publisher", NULL });
+	for (int id = 0; !err && id < ROLE_COUNT; id++)
+		err = cfg_role(c, roles, (enum config_role_id)id);
+	return err;
+}
+
+
+static int cfg_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n >= CONFIG_NAME_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int cfg_path_ok(const char *path)
+{
+	if (path[0] == '/')
+		return 0;
+	for (const char *p = path; *p; p++)
+		if (*p < 0x21 || *p > 0x7e || *p == '\\' || (p[0] == '.' && p[1] == '.'))
+			return 0;
+	return 1;
+}
+
+static int cfg_guest_cpus(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int n, err;
+	const void *p = cfg_cells(c, node, "cpus", 1, CONFIG_MAX_GUEST_CPUS, 1, &n, &err);
+
+	if (!p)
+		return err;
+	for (int i = 0; i < n; i++) {
+		uint32_t cpu = cfg_cell(p, i);
+
+		if (cpu == 0 || cpu > CONFIG_MAX_CPU_INDEX)
+			return cfg_fail(c, "cpu %u: CPU 0 is the VMM's, others must be 1..%d", cpu,
+					CONFIG_MAX_CPU_INDEX);
+		for (unsigned gi = 0; gi <= c->out->guest_count; gi++) {
+			const struct config_guest *o = &c->out->guests[gi];
+			for (unsigned j = 0; j < o->cpu_count; j++)
+				if (o->cpus[j] == cpu)
+					return cfg_fail(c, "cpu %u already belongs to guest '%s'", cpu,
+							o == g ? g->name : o->name);
+		}
+		g->cpus[g->cpu_count++] = cpu;
+	}
+	return 0;
+}
+
+static int cfg_guest_memory(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int n, err;
+	const void *p = cfg_cells(c, node, "memory", 4, CONFIG_MAX_REGIONS, 1, &n, &err);
+
+	if (!p)
+		return err;
+	for (int i = 0; i < n; i++) {
+		struct config_region r = { cfg_cell64(p, 4 * i), cfg_cell64(p, 4 * i + 2) };
+
+		if (!r.size || (r.gpa | r.size) & 0x1fffff)
+			return cfg_fail(c, "memory region %d: base and size must be 2 MiB multiples, size > 0", i);
+		if (r.gpa + r.size < r.gpa || r.gpa + r.size > CONFIG_GPA_LIMIT)
+			return cfg_fail(c, "memory region %d ends beyond guest-physical 512 GiB", i);
+		for (unsigned j = 0; j < g->region_count; j++)
+			if (r.gpa < g->regions[j].gpa + g->regions[j].size && g->regions[j].gpa < r.gpa + r.size)
+				return cfg_fail(c, "memory region %d overlaps region %u", i, j);
+		g->regions[g->region_count++] = r;
+	}
+	return 0;
+}
+
+static int cfg_guest_io(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int n, err;
+	const void *p = cfg_cells(c, node, "io-allow", 2, CONFIG_MAX_IO, 0, &n, &err);
+
+	for (int i = 0; !err && i < n; i++) {
+		struct config_io io = { cfg_cell(p, 2 * i), cfg_cell(p, 2 * i + 1) };
+		const char *why = policy_io_forbidden(io.port, io.count);
+
+		if (why)
+			return cfg_fail(c, "io-allow 0x%x+%u refused: %s", io.port, io.count, why);
+		g->io[g->io_count++] = io;
+	}
+	return err;
+}
+
+static int cfg_guest_msrs(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int n, err;
+	const void *p = cfg_cells(c, node, "msr-allow", 1, CONFIG_MAX_MSRS, 0, &n, &err);
+
+	for (int i = 0; !err && i < n; i++) {
+		uint32_t msr = cfg_cell(p, i);
+		const char *why = policy_msr_forbidden(msr);
+
+		if (why)
+			return cfg_fail(c, "msr-allow 0x%x refused: %s", msr, why);
+		g->msrs[g->msr_count++] = msr;
+	}
+	return err;
+}
+
+static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	static const char *const allowed[] = { "image", "cpus", "memory", "io-allow", "msr-allow", NULL };
+	const char *name = fdt_get_name(c->fdt, node, NULL);
+	int err;
+
+	cfg_enter(c, "/guests", name ? name : "?");
+	if (!name || !cfg_name_ok(name))
+		return cfg_fail(c, "guest names are 1..%d characters of [a-z0-9-]", CONFIG_NAME_LEN - 1);
+	memcpy(g->name, name, strlen(name) + 1);
+	err = cfg_only(c, node, allowed);
+	if (!err)
+		err = cfg_only_nodes(c, node, NULL);
+	if (!err)
+		err = cfg_string(c, node, "image", g->image, sizeof(g->image));
+	if (!err && !cfg_path_ok(g->image))
+		err = cfg_fail(c, "image path must be relative, printable, without '..'");
+	if (!err)
+		err = cfg_guest_cpus(c, node, g);
+	if (!err)
+		err = cfg_guest_memory(c, node, g);
+	if (!err)
+		err = cfg_guest_io(c, node, g);
+	return err ? err : cfg_guest_msrs(c, node, g);
+}
+
+static int cfg_guests(struct cfg_ctx *c)
+{
+	int guests = fdt_subnode_offset(c->fdt, 0, "guests");
+	int node, err;
+
+	cfg_enter(c, "", "guests");
+	if (guests < 0)
+		return cfg_fail(c, "node missing");
+	err = cfg_only(c, guests, (const char *const[]){ NULL });
+	if (err)
+		return err;
+	fdt_for_each_subnode(node, c->fdt, guests) {
+		if (c->out->guest_count == CONFIG_MAX_GUESTS)
+			return cfg_fail(c, "more than %d guests", CONFIG_MAX_GUESTS);
+		err = cfg_guest(c, node, &c->out->guests[c->out->guest_count]);
+		if (err)
+			return err;
+		c->out->guest_count++;
+	}
+	if (!c->out->guest_count)
+		return cfg_fail(c, "no guests declared");
+	return 0;
+}
+
+int config_parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
+{
+	static const char *const root_props[] = { "compatible", NULL };
+	static const char *const root_nodes[] = { "roles", "guests", NULL };
+	struct cfg_ctx c = { blob, out, err, errlen, "" };
+	char compat[32];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (size < sizeof(struct fdt_header) || fdt_check_header(blob) || fdt_totalsize(blob) > size ||
+	    fdt_check_full(blob, fdt_totalsize(blob)))
+		return cfg_fail(&c, "not a valid device tree blob");
+	if (fdt_totalsize(blob) != size)
+		return cfg_fail(&c, "%zu trailing bytes after the device tree", size - fdt_totalsize(blob));
+	rc = cfg_only(&c, 0, root_props);
+	if (!rc)
+		rc = cfg_only_nodes(&c, 0, root_nodes);
+	if (!rc)
+		rc = cfg_string(&c, 0, "compatible", compat, sizeof(compat));
+	if (!rc && strcmp(compat, "vigil,system-v1"))
+		rc = cfg_fail(&c, "compatible must be \"vigil,system-v1\"");
+	if (!rc)
+		rc = cfg_roles(&c);
+	if (!rc)
+		rc = cfg_guests(&c);
+	if (rc)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system config: a flattened device tree (docs/formats.md), verified by
+ * the boot entry, then parsed and validated here into the VMM's own structs.
+ * Nothing reads the blob after config_parse(); the structs are copied into
+ * read-only-after-init memory by the caller. Pure logic: also built for the
+ * host (vigilctl config build, unit tests).
+ */
+#ifndef KERNEL_CONFIG_H
+#define KERNEL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_GUESTS 7
+#define CONFIG_MAX_GUEST_CPUS 4
+#define CONFIG_MAX_REGIONS 4
+#define CONFIG_MAX_IO 16
+#define CONFIG_MAX_MSRS 16
+#define CONFIG_MAX_KEYS 8
+#define CONFIG_NAME_LEN 32
+#define CONFIG_PATH_LEN 64
+#define CONFIG_KEY_LEN 97
+#define CONFIG_MAX_CPU_INDEX 63
+#define CONFIG_GPA_LIMIT (1ull << 39) /* guest-physical space: 512 GiB */
+
+enum config_role_id { ROLE_PATCH, ROLE_OPERATOR, ROLE_PUBLISHER, ROLE_COUNT };
+
+struct config_role {
+	unsigned threshold;
+	unsigned key_count;
+	uint8_t keys[CONFIG_MAX_KEYS][CONFIG_KEY_LEN];
+};
+
+struct config_region {
+	uint64_t gpa, size;
+};
+
+struct config_io {
+	uint32_t port, count;
+};
+
+struct config_guest {
+	char name[CONFIG_NAME_LEN];
+	char image[CONFIG_PATH_LEN];
+	unsigned cpu_count;
+	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
+	unsigned region_count;
+	struct config_region regions[CONFIG_MAX_REGIONS];
+	unsigned io_count;
+	struct config_io io[CONFIG_MAX_IO];
+	unsigned msr_count;
+	uint32_t msrs[CONFIG_MAX_MSRS];
+};
+
+struct config {
+	unsigned guest_count;
+	struct config_guest guests[CONFIG_MAX_GUESTS];
+	struct config_role roles[ROLE_COUNT];
+};
+
+extern const char *const config_role_names[ROLE_COUNT];
+
+/* Parse and validate; on error returns a negative errno and writes a message
+ * naming the node and property into err. out is fully written on success. */
+int config_parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+#endif

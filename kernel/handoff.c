@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+#include "kernel/handoff.h"
+
+static int handoff_fail(const char **why, const char *msg)
+{
+	*why = msg;
+	return -EINVAL;
+}
+
+static int range_ok(uint64_t base, uint64_t size)
+{
+	return size && base + size > base;
+}
+
+static int names_ok(const char *name)
+{
+	return name[0] && memchr(name, 0, HANDOFF_NAME_LEN) != NULL;
+}
+
+static int handoff_check_mem(const struct handoff *h, const char **why)
+{
+	uint64_t end = 0;
+
+	for (uint32_t i = 0; i < h->mem_count; i++) {
+		const struct handoff_mem *m = &h->mem[i];
+
+		if (!range_ok(m->base, m->size) || (m->base | m->size) & 0xfff)
+			return handoff_fail(why, "memory range empty, wrapping or unaligned");
+		if (m->type < HANDOFF_MEM_USABLE || m->type > HANDOFF_MEM_BOOT)
+			return handoff_fail(why, "memory range of unknown type");
+		if (i && m->base < end)
+			return handoff_fail(why, "memory ranges unsorted or overlapping");
+		end = m->base + m->size;
+	}
+	return 0;
+}
+
+/* Is [base, base+size) inside memory of the given type? */
+static int handoff_inside(const struct handoff *h, uint64_t base, uint64_t size, uint32_t type)
+{
+	for (uint32_t i = 0; i < h->mem_count; i++) {
+		const struct handoff_mem *m = &h->mem[i];
+
+		if (m->type == type && base >= m->base && base + size <= m->base + m->size)
+			return 1;
+	}
+	return 0;
+}
+
+static int handoff_check_modules(const struct handoff *h, const char **why)
+{
+	if (h->module_count < 1)
+		return handoff_fail(why, "no config module");
+	for (uint32_t i = 0; i < h->module_count; i++) {
+		const struct handoff_module *m = &h->modules[i];
+
+		if (!names_ok(m->name) || !range_ok(m->base, m->size) || (m->base & 0xfff))
+			return handoff_fail(why, "module with bad name or range");
+		if (!handoff_inside(h, m->base, m->size, HANDOFF_MEM_BOOT))
+			return handoff_fail(why, "module outside boot-loaded memory");
+	}
+	for (uint32_t i = 0; i < h->meas_count; i++)
+		if (!names_ok(h->meas[i].name))
+			return handoff_fail(why, "measurement with bad name");
+	return 0;
+}
+
+int handoff_validate(const struct handoff *h, const char **why)
+{
+	int err;
+
+	if (h->magic != HANDOFF_MAGIC)
+		return handoff_fail(why, "bad magic");
+	if (h->version != HANDOFF_VERSION || h->size != sizeof(*h))
+		return handoff_fail(why, "version or size mismatch");
+	if (!h->mem_count || h->mem_count > HANDOFF_MAX_MEM || h->module_count > HANDOFF_MAX_MODULES ||
+	    h->meas_count > HANDOFF_MAX_MEASUREMENTS)
+		return handoff_fail(why, "counts out of range");
+	if ((h->vmm_phys_base | h->vmm_phys_size) & (HANDOFF_VMM_ALIGN - 1) ||
+	    !range_ok(h->vmm_phys_base, h->vmm_phys_size) || (h->vmm_virt_base & (HANDOFF_VMM_ALIGN - 1)))
+		return handoff_fail(why, "VMM image placement not 2 MiB aligned");
+	if (h->trampoline_phys & 0xfff || h->trampoline_phys >= 0x100000)
+		return handoff_fail(why, "trampoline not a page below 1 MiB");
+	err = handoff_check_mem(h, why);
+	if (!err && !handoff_inside(h, h->vmm_phys_base, h->vmm_phys_size, HANDOFF_MEM_BOOT))
+		err = handoff_fail(why, "VMM image outside boot-loaded memory");
+	return err ? err : handoff_check_modules(h, why);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot story of the VMM. kmain runs on the boot processor, which stays
+ * the VMM's own CPU; every other CPU runs exactly one guest vCPU.
+ */
+#include <string.h>
+#include "kernel/init.h"
+#include "kernel/config.h"
+#include "kernel/console.h"
+#include "kernel/handoff.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/vendor.h"
+#include "drivers/acpi.h"
+#include "vmm/vm.h"
+
+struct cpu_area cpu_areas[VIGIL_MAX_CPUS] __attribute__((aligned(4096)));
+struct handoff boot_handoff __attribute__((section(".data.ro_after_init")));
+static struct config system_config __attribute__((section(".data.ro_after_init")));
+static struct acpi_cpus machine_cpus;
+static unsigned cpu_count;
+
+static void handoff_take(uint64_t pa)
+{
+	const struct handoff *h = (const struct handoff *)(uintptr_t)pa; /* boot tables: identity */
+	const char *why = "";
+
+	if (h->magic != HANDOFF_MAGIC || h->size != sizeof(*h))
+		panic("no valid handoff at 0x%lx", pa);
+	memcpy(&boot_handoff, h, sizeof(boot_handoff));
+	if (handoff_validate(&boot_handoff, &why))
+		panic("handoff refused: %s", why);
+}
+
+static void memory_init(void)
+{
+	int err = mm_build_address_space(&boot_handoff);
+
+	if (err)
+		panic("cannot build the VMM's page tables (%d)", err);
+	err = mm_init(&boot_handoff);
+	if (err)
+		panic("no usable memory in the handoff (%d)", err);
+}
+
+static void config_load(void)
+{
+	const struct handoff_module *m = &boot_handoff.modules[0];
+	char err[200];
+
+	if (config_parse(phys_to_virt(m->base), m->size, &system_config, err, sizeof(err)))
+		panic("%s", err);
+	printk("vigil: config %s: %u guests\n", m->name, system_config.guest_count);
+}
+
+/* CPU index 0 is the boot processor, whatever its place in the MADT. */
+static void cpus_discover(void)
+{
+	uint32_t bsp;
+
+	if (acpi_find_cpus(boot_handoff.acpi_rsdp, &machine_cpus))
+		panic("no processors found in the ACPI MADT");
+	if (apic_init())
+		panic("local APIC unavailable");
+	bsp = apic_id();
+	for (unsigned i = 1; i < machine_cpus.count; i++)
+		if (machine_cpus.apic_id[i] == bsp) {
+			machine_cpus.apic_id[i] = machine_cpus.apic_id[0];
+			machine_cpus.apic_id[0] = bsp;
+		}
+	cpu_count = machine_cpus.count < VIGIL_MAX_CPUS ? machine_cpus.count : VIGIL_MAX_CPUS;
+	cpu_areas[0].pc.apic_id = bsp;
+	cpu_areas[0].pc.online = 1;
+	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpu_count);
+}
+
+static void virt_probe(void)
+{
+	const char *why = "";
+
+	if (vcpu_vendor_probe(&why))
+		panic("cannot virtualize: %s", why);
+}
+
+static void guests_create(void)
+{
+	int err = vms_create(&system_config, cpu_count);
+
+	if (err)
+		panic("guest set-up failed (%d)", err);
+}
+
+static void cpus_start(void)
+{
+	if (smp_start_aps(boot_handoff.trampoline_phys, machine_cpus.apic_id, cpu_count))
+		printk("vigil: not every CPU started; guests on missing CPUs do not run\n");
+}
+
+void kmain(uint64_t handoff_pa)
+{
+	console_init();				/* COM1, for every message below */
+	printk("vigil: Vigil %s starting\n", VIGIL_VERSION);
+	handoff_take(handoff_pa);		/* copy and check what the boot entry left */
+	gdt_init_cpu(&cpu_areas[0]);		/* own GDT, TSS and IST stacks */
+	idt_init();				/* exceptions: dump and stop */
+	idt_load();
+	memory_init();				/* own page tables (W^X), page allocator */
+	config_load();				/* validate system.dtb into read-only structs */
+	cpus_discover();			/* MADT: which CPUs exist */
+	virt_probe();				/* SVM/NPT present and allowed */
+	guests_create();			/* memory, NPT, images, vCPU state */
+	mm_lock_ro_after_init();		/* config and handoff become read-only */
+	cpus_start();				/* each AP enters ap_main and its vCPU */
+	vmm_cpu_idle();				/* the VMM's CPU: nothing to serve yet */
+}
+
+void ap_main(struct percpu *pc)
+{
+	struct cpu_area *area = &cpu_areas[pc->index];
+	struct vcpu *v;
+
+	gdt_init_cpu(area);
+	idt_load();
+	mm_switch_cpu();
+	pc->online = 1;
+	v = vm_vcpu_for_cpu(pc->index);
+	if (!v)
+		vmm_cpu_idle();
+	if (vcpu_vendor_cpu_init())
+		panic("cannot enable %s on cpu %u", vcpu_vendor_name(), pc->index);
+	vcpu_loop(v);
+}
+
+void vmm_cpu_idle(void)
+{
+	for (;;)
+		cpu_halt();
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The physical page allocator: a sorted list of free ranges taken from the
+ * handoff's usable RAM above 1 MiB. Memory is handed out at boot (static
+ * partitioning) and never freed; a guest restart reuses its own pages.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kernel/mm.h"
+#include "kernel/handoff.h"
+
+#define PALLOC_MAX_RANGES 64
+#define LOW_MEMORY_END 0x100000ull
+
+struct free_range {
+	uint64_t base, end;
+};
+
+static struct free_range free_ranges[PALLOC_MAX_RANGES];
+static unsigned free_count;
+static uint64_t reserved_bytes;
+
+static int palloc_insert(unsigned at, uint64_t base, uint64_t end)
+{
+	if (base >= end)
+		return 0;
+	if (free_count == PALLOC_MAX_RANGES)
+		return -ENOSPC;
+	memmove(&free_ranges[at + 1], &free_ranges[at], (free_count - at) * sizeof(free_ranges[0]));
+	free_ranges[at] = (struct free_range){ base, end };
+	free_count++;
+	return 0;
+}
+
+int mm_init(const struct handoff *h)
+{
+	for (uint32_t i = 0; i < h->mem_count; i++) {
+		const struct handoff_mem *m = &h->mem[i];
+		uint64_t base = m->base < LOW_MEMORY_END ? LOW_MEMORY_END : m->base;
+		int err;
+
+		if (m->type != HANDOFF_MEM_USABLE || base >= m->base + m->size)
+			continue;
+		err = palloc_insert(free_count, base, m->base + m->size);
+		if (err)
+			return err;
+	}
+	return free_count ? 0 : -ENOMEM;
+}
+
+/* Carve [pa, pa+len) out of range i, keeping what lies on either side. */
+static void palloc_carve(unsigned i, uint64_t pa, uint64_t len)
+{
+	struct free_range r = free_ranges[i];
+
+	memmove(&free_ranges[i], &free_ranges[i + 1], (free_count - i - 1) * sizeof(r));
+	free_count--;
+	/* Re-inserting at most two pieces where one was cannot overflow. */
+	(void)palloc_insert(i, pa + len, r.end);
+	(void)palloc_insert(i, r.base, pa);
+}
+
+uint64_t page_alloc(size_t pages, uint64_t align)
+{
+	uint64_t len = (uint64_t)pages * 4096;
+
+	if (align < 4096)
+		align = 4096;
+	if (!pages || (align & (align - 1)))
+		return 0;
+	for (unsigned i = 0; i < free_count; i++) {
+		uint64_t pa = (free_ranges[i].base + align - 1) & ~(align - 1);
+
+		if (pa < free_ranges[i].base || pa + len > free_ranges[i].end || pa + len < pa)
+			continue;
+		if (pa != free_ranges[i].base && free_count == PALLOC_MAX_RANGES)
+			continue; /* splitting needs a free slot */
+		palloc_carve(i, pa, len);
+		reserved_bytes += len;
+		memset(phys_to_virt(pa), 0, len);
+		return pa;
+	}
+	return 0;
+}
+
+uint64_t mm_reserved_bytes(void)
+{
+	return reserved_bytes;
+}

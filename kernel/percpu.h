@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-CPU data: one page per CPU, reached through %gs (and %fs, because
+ * Debian's libfdt reads its stack canary at %fs:0x28).
+ *
+ * Each CPU owns one struct cpu_area in the VMM image:
+ *   guard | stack | guard | IST stacks (each below a guard) | struct percpu
+ * Guard pages are left unmapped, so running off a stack faults.
+ * Fields that other CPUs write (mailbox) sit on their own cache line.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include <stdint.h>
+#include "arch/x86/arch_percpu.h"
+
+#define VIGIL_MAX_CPUS 8
+#define PAGE_SIZE 4096ul
+#define STACK_SIZE (4 * PAGE_SIZE)
+#define IST_SIZE PAGE_SIZE
+#define IST_COUNT 4 /* exceptions, #DF, NMI, #MC */
+
+struct vcpu;
+
+struct percpu {
+	struct percpu *self;   /* 0x00: %gs:0 yields this block's address */
+	uint32_t index;	       /* 0x08: CPU index (MADT order, 0 = BSP) */
+	uint32_t apic_id;      /* 0x0c */
+	uint64_t stack_top;    /* 0x10 */
+	struct vcpu *vcpu;     /* 0x18: the vCPU pinned here, NULL on the VMM CPU */
+	uint64_t reserved;     /* 0x20 */
+	uint64_t stack_canary; /* 0x28: -mstack-protector-guard-offset / libfdt */
+	volatile uint32_t online;
+	uint32_t pad;
+	struct percpu_arch arch;
+	/* Written by other CPUs: keep apart from the hot fields above. */
+	_Alignas(64) volatile uint64_t mailbox;
+};
+
+_Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
+	       "the stack-protector guard reads %gs:0x28 and %fs:0x28");
+_Static_assert(sizeof(struct percpu) <= PAGE_SIZE, "struct percpu must fit one page");
+
+struct guard_page {
+	uint8_t bytes[PAGE_SIZE];
+};
+
+struct ist_stack {
+	struct guard_page guard;
+	_Alignas(16) uint8_t stack[IST_SIZE];
+};
+
+struct cpu_area {
+	struct guard_page guard;
+	uint8_t stack[STACK_SIZE];
+	struct ist_stack ist[IST_COUNT];
+	union {
+		struct percpu pc;
+		uint8_t page[PAGE_SIZE];
+	};
+};
+
+_Static_assert(sizeof(struct cpu_area) % PAGE_SIZE == 0, "cpu_area must be whole pages");
+
+extern struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM's own page tables. Built once at boot from a pool inside the image
+ * (so the tables are never reachable through the physmap), with W^X:
+ * text RX, rodata R, data/bss RW+NX, guard pages unmapped, physmap RW+NX
+ * without the image, MMIO RW+NX uncached.
+ */
+#include <errno.h>
+#include <string.h>
+#include "kernel/mm.h"
+#include "kernel/handoff.h"
+#include "kernel/percpu.h"
+#include "arch/x86/cpu.h"
+#include "kernel/panic.h"
+
+#define PT_POOL_PAGES 64
+#define MMIO_WINDOW (64ull << 20)
+
+static uint8_t pt_pool[PT_POOL_PAGES][4096] __attribute__((aligned(4096)));
+static unsigned pt_pool_used;
+static struct pt vmm_pt;
+static uint64_t image_pa, image_va, image_size;
+static uint64_t mmio_next = MMIO_BASE;
+
+void *phys_to_virt(uint64_t pa)
+{
+	if (pa - image_pa < image_size)
+		return (void *)(uintptr_t)(image_va + (pa - image_pa));
+	return (void *)(uintptr_t)(PHYSMAP_BASE + pa);
+}
+
+uint64_t virt_to_phys(const void *p)
+{
+	uint64_t va = (uint64_t)(uintptr_t)p;
+
+	if (va - image_va < image_size)
+		return image_pa + (va - image_va);
+	if (va >= PHYSMAP_BASE && va < MMIO_BASE)
+		return va - PHYSMAP_BASE;
+	return 0;
+}
+
+static uint64_t pt_pool_alloc(void *ctx)
+{
+	(void)ctx;
+	if (pt_pool_used == PT_POOL_PAGES)
+		return 0;
+	memset(pt_pool[pt_pool_used], 0, 4096);
+	return virt_to_phys(pt_pool[pt_pool_used++]);
+}
+
+const struct pt *mm_vmm_pt(void)
+{
+	return &vmm_pt;
+}
+
+static int map_image_range(const char *start, const char *end, unsigned flags)
+{
+	uint64_t va = (uint64_t)(uintptr_t)start;
+
+	return pt_map(&vmm_pt, va, virt_to_phys(start), (uint64_t)(end - start), flags);
+}
+
+static int map_image(void)
+{
+	int err;
+
+	/* 4 KiB pages only, so guard pages can be cut out and sections re-protected. */
+	vmm_pt.large_sizes = 0;
+	err = map_image_range(__text_start, __text_end, PT_R | PT_X);
+	if (!err)
+		err = map_image_range(__rodata_start, __rodata_end, PT_R);
+	if (!err)
+		err = map_image_range(__ro_after_init_start, __ro_after_init_end, PT_R | PT_W);
+	if (!err)
+		err = map_image_range(__data_start, __bss_end, PT_R | PT_W);
+	for (unsigned c = 0; !err && c < VIGIL_MAX_CPUS; c++) {
+		err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu_areas[c].guard, PAGE_SIZE);
+		for (unsigned i = 0; !err && i < IST_COUNT; i++)
+			err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu_areas[c].ist[i].guard, PAGE_SIZE);
+	}
+	vmm_pt.large_sizes = PT_PAGE_2M;
+	return err;
+}
+
+/* Physmap one RAM range, skipping the part the image occupies. */
+static int map_ram(uint64_t base, uint64_t end)
+{
+	uint64_t img_end = image_pa + image_size;
+	int err = 0;
+
+	if (base < image_pa && end > base)
+		err = pt_map(&vmm_pt, PHYSMAP_BASE + base, base, (end < image_pa ? end : image_pa) - base,
+			     PT_R | PT_W);
+	if (!err && end > img_end) {
+		uint64_t b = base > img_end ? base : img_end;
+		err = pt_map(&vmm_pt, PHYSMAP_BASE + b, b, end - b, PT_R | PT_W);
+	}
+	return err;
+}
+
+static int map_physmap(const struct handoff *h)
+{
+	for (uint32_t i = 0; i < h->mem_count; i++) {
+		const struct handoff_mem *m = &h->mem[i];
+		int err;
+
+		if (m->type == HANDOFF_MEM_RESERVED)
+			continue;
+		err = map_ram(m->base, m->base + m->size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void mm_enable_protections(void)
+{
+	struct cpuid_regs r = cpu_cpuid(7, 0);
+	uint64_t cr4 = cpu_read_cr4();
+
+	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_NXE);
+	cpu_write_cr0(cpu_read_cr0() | CR0_WP);
+	if (r.ebx & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (r.ebx & (1u << 20))
+		cr4 |= CR4_SMAP;
+	cpu_write_cr4(cr4);
+}
+
+/* Load the VMM's tables on this CPU (the BSP at boot, every AP at start). */
+void mm_switch_cpu(void)
+{
+	mm_enable_protections();
+	cpu_write_cr3(vmm_pt.root_pa);
+}
+
+int mm_build_address_space(const struct handoff *h)
+{
+	int err;
+
+	image_pa = h->vmm_phys_base;
+	image_va = h->vmm_virt_base;
+	image_size = h->vmm_phys_size;
+	if ((uint64_t)(uintptr_t)__image_start != image_va ||
+	    (uint64_t)(uintptr_t)(__image_end - __image_start) > image_size)
+		return -EINVAL;
+	vmm_pt = (struct pt){ .fmt = &pt_format_host, .phys_to_virt = phys_to_virt,
+			      .alloc_table = pt_pool_alloc };
+	err = pt_init(&vmm_pt);
+	if (!err)
+		err = map_image();
+	if (!err)
+		err = map_physmap(h);
+	if (err)
+		return err;
+	mm_switch_cpu();
+	return 0;
+}
+
+void *mm_map_mmio(uint64_t pa, size_t size)
+{
+	uint64_t va = mmio_next, off = pa & 0xfff;
+	uint64_t len = (off + size + 0xfff) & ~0xfffull;
+
+	if (va + len > MMIO_BASE + MMIO_WINDOW)
+		return NULL;
+	if (pt_map(&vmm_pt, va, pa - off, len, PT_R | PT_W | PT_UC))
+		return NULL;
+	mmio_next += len;
+	return (void *)(uintptr_t)(va + off);
+}
+
+int mm_map_identity_exec(uint64_t pa, size_t size)
+{
+	return pt_map(&vmm_pt, pa, pa, size, PT_R | PT_X);
+}
+
+void mm_unmap_identity(uint64_t pa, size_t size)
+{
+	/* The range was mapped with 4 KiB pages just before: failing is a bug. */
+	if (pt_unmap(&vmm_pt, pa, size))
+		panic("cannot unmap the trampoline identity mapping");
+	cpu_flush_tlb();
+}
+
+void mm_lock_ro_after_init(void)
+{
+	uint64_t va = (uint64_t)(uintptr_t)__ro_after_init_start;
+
+	if (pt_protect(&vmm_pt, va, (uint64_t)(__ro_after_init_end - __ro_after_init_start), PT_R))
+		panic("cannot make read-only-after-init data read-only");
+	cpu_flush_tlb();
+}

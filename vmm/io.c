@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intercepted port I/O. The emulated console UART answers at 0x3f8..0x3ff.
+ * Any other intercepted port behaves as if nothing were there: reads return
+ * all ones, writes are dropped. String and REP forms are not emulated: the
+ * guest gets #GP (documented in docs/vmm.md).
+ */
+#include "vmm/exits.h"
+#include "vmm/vm.h"
+#include "arch/x86/vendor.h"
+
+static uint32_t io_read(struct vm *vm, uint16_t port, unsigned size)
+{
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
+		return vuart_read(&vm->uart, port);
+	return 0xffffffffu;
+}
+
+static void io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
+{
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
+		vuart_write(&vm->uart, vm->name, port, (uint8_t)val);
+}
+
+int exit_io(struct vcpu *v)
+{
+	const struct exit_info *e = &v->exit;
+	uint64_t mask = e->io.size == 4 ? 0xffffffffull : (1ull << (8 * e->io.size)) - 1;
+
+	if (e->io.string || e->io.rep) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	if (e->io.in)
+		v->regs.rax = (v->regs.rax & ~mask) | (io_read(v->vm, e->io.port, e->io.size) & mask);
+	else
+		io_write(v->vm, e->io.port, e->io.size, (uint32_t)(v->regs.rax & mask));
+	if (e->io.next_rip) {
+		vcpu_vendor_set_rip(v, e->io.next_rip);
+		return 0;
+	}
+	return vcpu_skip_insn(v);
+}

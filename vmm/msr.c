@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intercepted MSRs. Policy: an MSR the config does not grant raises #GP on
+ * read and write, except the few every guest needs emulated (EFER, PAT,
+ * TSC reads). Granted MSRs never exit (the bitmap passes them through).
+ */
+#include "vmm/exits.h"
+#include "vmm/vm.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vendor.h"
+
+#define MSR_TSC 0x10u
+#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+static bool msr_pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (8 * i));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*val = vcpu_vendor_efer(v);
+		return 0;
+	case MSR_PAT:
+		*val = vcpu_vendor_pat(v);
+		return 0;
+	case MSR_TSC:
+		*val = cpu_rdtsc();
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~EFER_GUEST_BITS)
+			return -1;
+		/* LMA is the CPU's to set: keep the current value. */
+		vcpu_vendor_set_efer(v, (val & ~EFER_LMA) | (vcpu_vendor_efer(v) & EFER_LMA));
+		return 0;
+	case MSR_PAT:
+		if (!msr_pat_valid(val))
+			return -1;
+		vcpu_vendor_set_pat(v, val);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int exit_msr_read(struct vcpu *v)
+{
+	uint64_t val;
+
+	if (msr_emulate_read(v, (uint32_t)v->regs.rcx, &val)) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	if (vcpu_skip_insn(v))
+		return 0;
+	v->regs.rax = (uint32_t)val;
+	v->regs.rdx = val >> 32;
+	return 0;
+}
+
+int exit_msr_write(struct vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if (msr_emulate_write(v, (uint32_t)v->regs.rcx, val)) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	return vcpu_skip_insn(v);
+}

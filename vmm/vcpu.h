@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A vCPU: one per physical CPU a guest owns, never moved. Vendor-neutral
+ * state lives here; the backend's (VMCB or VMCS) lives in arch.
+ */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86/vendor_types.h"
+
+/* Guest GPRs the hardware does not switch. RSP, RIP and RFLAGS live in the
+ * vendor's state area (and RAX too on SVM: the entry stub moves it). */
+struct guest_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Vendor-neutral exit reasons; each backend maps its codes onto these. */
+enum exit_reason {
+	EXIT_CPUID,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_NPF,	  /* nested/extended page fault */
+	EXIT_SHUTDOWN,	  /* triple fault */
+	EXIT_EXCEPTION,	  /* an intercepted guest exception */
+	EXIT_VIRT_INSN,	  /* VMRUN, VMLOAD, VMXON... : #UD for the guest */
+	EXIT_INTR,	  /* external interrupt / NMI while the guest ran */
+	EXIT_INVALID,	  /* the entry failed: illegal guest state */
+	EXIT_UNKNOWN,
+	EXIT_REASON_COUNT
+};
+
+struct exit_info {
+	enum exit_reason reason;
+	uint64_t raw;	/* vendor exit code, for logs */
+	uint64_t info1; /* vendor qualification words, for logs */
+	uint64_t info2;
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size; /* 1, 2, 4 */
+			bool in, string, rep;
+			uint64_t next_rip; /* 0 when the vendor did not say */
+		} io;
+		struct {
+			uint64_t gpa;
+			bool write, fetch, present;
+		} npf;
+		struct {
+			uint8_t vector;
+			bool has_error;
+			uint32_t error;
+		} exc;
+	};
+};
+
+enum vcpu_state { VCPU_RUNNING, VCPU_PARKED };
+
+struct vm;
+
+struct vcpu {
+	struct guest_regs regs; /* first: the entry stubs address it directly */
+	struct vm *vm;
+	unsigned cpu;		/* the physical CPU it is pinned to */
+	enum vcpu_state state;
+	struct exit_info exit;
+	uint64_t exits[EXIT_REASON_COUNT];
+	struct vcpu_arch arch;
+};
+
+/* Run the vCPU on this CPU until it is parked; never returns. */
+__attribute__((noreturn)) void vcpu_loop(struct vcpu *v);
+
+#endif

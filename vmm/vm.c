@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include "vmm/vm.h"
+#include "vmm/loader.h"
+#include "arch/x86/vendor.h"
+#include "kernel/console.h"
+#include "kernel/handoff.h"
+#include "kernel/mm.h"
+
+/* Guest-state MSRs: switched on every world switch (VMCB save area and
+ * VMLOAD/VMSAVE), so a guest reading or writing them touches only itself. */
+static const uint32_t guest_state_msrs[] = {
+	0x174, 0x175, 0x176,				   /* SYSENTER_CS/ESP/EIP */
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,	   /* STAR, LSTAR, CSTAR, SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102,		   /* FS, GS, KERNEL_GS base */
+};
+
+struct vm vms[CONFIG_MAX_GUESTS];
+unsigned vm_count;
+
+void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < vm->region_count; i++) {
+		const struct vm_region *r = &vm->regions[i];
+
+		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
+			return (uint8_t *)phys_to_virt(r->hpa) + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+static uint64_t vm_alloc_table(void *ctx)
+{
+	(void)ctx;
+	return page_alloc(1, 0);
+}
+
+static int vm_create_memory(struct vm *vm)
+{
+	int err;
+
+	vm->npt = (struct pt){ .fmt = vcpu_vendor_npt_format(), .large_sizes = PT_PAGE_2M,
+			       .phys_to_virt = phys_to_virt, .alloc_table = vm_alloc_table };
+	err = pt_init(&vm->npt);
+	for (unsigned i = 0; !err && i < vm->cfg->region_count; i++) {
+		struct vm_region *r = &vm->regions[i];
+
+		r->gpa = vm->cfg->regions[i].gpa;
+		r->size = vm->cfg->regions[i].size;
+		r->hpa = page_alloc(r->size / PT_PAGE_4K, PT_PAGE_2M);
+		if (!r->hpa)
+			return -ENOMEM;
+		vm->region_count++;
+		err = pt_map(&vm->npt, r->gpa, r->hpa, r->size, PT_R | PT_W | PT_X);
+	}
+	return err;
+}
+
+static void vm_apply_allow_lists(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->cfg->io_count; i++)
+		for (uint32_t p = 0; p < vm->cfg->io[i].count; p++)
+			vm_vendor_allow_io(vm, (uint16_t)(vm->cfg->io[i].port + p));
+	for (unsigned i = 0; i < vm->cfg->msr_count; i++)
+		vm_vendor_allow_msr(vm, vm->cfg->msrs[i]);
+	for (unsigned i = 0; i < sizeof(guest_state_msrs) / sizeof(guest_state_msrs[0]); i++)
+		vm_vendor_allow_msr(vm, guest_state_msrs[i]);
+}
+
+static const struct handoff_module *vm_find_image(const char *path)
+{
+	for (uint32_t i = 1; i < boot_handoff.module_count; i++)
+		if (!strcmp(boot_handoff.modules[i].name, path))
+			return &boot_handoff.modules[i];
+	return NULL;
+}
+
+static int vm_load(struct vm *vm, uint32_t *entry, uint64_t *start_info)
+{
+	const struct handoff_module *m = vm_find_image(vm->cfg->image);
+	int err;
+
+	if (!m) {
+		printk("vigil: guest %s: image %s was not loaded\n", vm->name, vm->cfg->image);
+		return -ENOENT;
+	}
+	err = loader_load_elf(vm, phys_to_virt(m->base), m->size, entry);
+	if (err) {
+		printk("vigil: guest %s: image %s refused (%d)\n", vm->name, vm->cfg->image, err);
+		return err;
+	}
+	return loader_write_start_info(vm, start_info);
+}
+
+static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu_count)
+{
+	uint32_t entry;
+	uint64_t start_info;
+	int err;
+
+	vm->cfg = cfg;
+	vm->name = cfg->name;
+	if (cfg->cpu_count != 1) {
+		printk("vigil: guest %s: one vCPU per guest is supported for now\n", vm->name);
+		return -EINVAL;
+	}
+	if (cfg->cpus[0] >= cpu_count) {
+		printk("vigil: guest %s: cpu %u does not exist (%u CPUs)\n", vm->name, cfg->cpus[0], cpu_count);
+		return -EINVAL;
+	}
+	err = vm_create_memory(vm);
+	if (!err)
+		err = vm_vendor_init(vm);
+	if (!err)
+		err = vm_load(vm, &entry, &start_info);
+	if (err)
+		return err;
+	vm_apply_allow_lists(vm);
+	vm->vcpu_count = 1;
+	vm->vcpus[0].vm = vm;
+	vm->vcpus[0].cpu = cfg->cpus[0];
+	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
+}
+
+int vms_create(const struct config *cfg, unsigned cpu_count)
+{
+	for (unsigned i = 0; i < cfg->guest_count; i++) {
+		int err = vm_create(&vms[i], &cfg->guests[i], cpu_count);
+
+		if (err)
+			return err;
+		vms[i].index = i;
+		vm_count++;
+	}
+	return 0;
+}
+
+struct vcpu *vm_vcpu_for_cpu(unsigned cpu)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		for (unsigned j = 0; j < vms[i].vcpu_count; j++)
+			if (vms[i].vcpus[j].cpu == cpu)
+				return &vms[i].vcpus[j];
+	return NULL;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char why[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintk(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	spin_lock(&vm->lock);
+	if (vm->state == VM_RUNNING) {
+		vm->state = VM_STOPPED;
+		vuart_flush(&vm->uart, vm->name);
+		printk("vigil: guest %s stopped: %s\n", vm->name, why);
+	}
+	spin_unlock(&vm->lock);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM: one guest of the config, its memory (host-physically contiguous
+ * per declared region, allocated at boot), its nested page tables, and its
+ * vCPUs, each pinned to the physical CPU the config names.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arch/x86/pt.h"
+#include "arch/x86/vendor_types.h"
+#include "kernel/config.h"
+#include "kernel/spinlock.h"
+#include "vmm/vcpu.h"
+#include "vmm/vuart.h"
+
+struct vm_region {
+	uint64_t gpa, size, hpa;
+};
+
+enum vm_state { VM_RUNNING, VM_STOPPED };
+
+struct vm {
+	const struct config_guest *cfg;
+	const char *name;
+	unsigned index;
+	enum vm_state state;
+	unsigned region_count;
+	struct vm_region regions[CONFIG_MAX_REGIONS];
+	struct pt npt;
+	unsigned vcpu_count;
+	struct vcpu vcpus[CONFIG_MAX_GUEST_CPUS];
+	struct vuart uart;
+	struct vm_arch arch;
+	struct spinlock lock;
+};
+
+extern struct vm vms[CONFIG_MAX_GUESTS];
+extern unsigned vm_count;
+
+/* Create every VM of the config: memory, NPT, image, vCPU state. */
+int vms_create(const struct config *cfg, unsigned cpu_count) __attribute__((warn_unused_result));
+/* The vCPU pinned to physical CPU cpu, or NULL. */
+struct vcpu *vm_vcpu_for_cpu(unsigned cpu);
+/* Host virtual address of [gpa, gpa+len) if it lies inside one region. */
+void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len);
+/* Park a guest for a reason it caused; its other vCPUs stop at their next exit. */
+void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
