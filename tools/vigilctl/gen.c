@@ -54,9 +54,10 @@ static void vc_trust_c_text(struct vc_text *t, const char *name, char **files,
 		vc_text_printf(t, "\t},\n");
 		free(copy);
 	}
-	vc_text_printf(t, "};\n\nconst struct sig_keyset %s = {\n"
+	vc_text_printf(t, "};\n\nextern const struct sig_keyset %s;\n"
+			  "const struct sig_keyset %s = {\n"
 			  "\t.points = %s_points,\n\t.count = %u,\n\t.threshold = %u,\n};\n",
-		       name, name, n, m);
+		       name, name, name, n, m);
 }
 
 int vc_cmd_trust_c(int argc, char **argv)
