@@ -253,6 +253,8 @@ struct tcg2_version {
 	UINT8 minor;
 };
 
+/* Natural alignment, unlike the event structures: the specification
+ * declares this one without packing, and firmware fills it that way. */
 struct tcg2_capability {
 	UINT8 size;
 	struct tcg2_version structure_version;
@@ -265,7 +267,7 @@ struct tcg2_capability {
 	UINT32 manufacturer_id;
 	UINT32 number_of_pcr_banks;
 	UINT32 active_pcr_banks;
-} __attribute__((packed));
+};
 
 struct tcg2_event_header {
 	UINT32 header_size;
@@ -461,9 +463,11 @@ int boot_exit(struct handoff *h)
 
 /* ---- entry ------------------------------------------------------------ */
 
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+/* gnu-efi's crt0 relocates the image, then calls this with the System V
+ * convention (RDI, RSI): not EFIAPI, unlike the firmware services. */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	int err;
 
