@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of vmm/policy.c: what no config may ever pass through to a
+ * guest. The expected lists are written here from the hardware's point of
+ * view, not copied from the table under test, so a removed entry fails.
+ */
+#define CHECK_SUITE "policy"
+#include "tests/unit/check.h"
+
+#include <stdint.h>
+#include "vmm/policy.h"
+
+struct port_range {
+	uint32_t first, last;
+};
+
+/* Ports that reset, reconfigure or time the machine, or are the VMM's UARTs. */
+static const struct port_range forbidden_ports[] = {
+	{ 0x20, 0x21 },	  /* master PIC */
+	{ 0x40, 0x43 },	  /* PIT */
+	{ 0x60, 0x61 },	  /* keyboard controller data, port B */
+	{ 0x64, 0x64 },	  /* keyboard controller command (reset line) */
+	{ 0x92, 0x92 },	  /* fast A20 / reset */
+	{ 0xa0, 0xa1 },	  /* slave PIC */
+	{ 0x2f8, 0x2ff }, /* COM2: management channel */
+	{ 0x3f8, 0x3ff }, /* COM1: VMM console / emulated guest console */
+	{ 0xcf8, 0xcff }, /* PCI config address/data, reset control 0xcf9 */
+};
+
+static void io_every_forbidden_port_refused(void)
+{
+	for (size_t i = 0; i < sizeof(forbidden_ports) / sizeof(forbidden_ports[0]); i++)
+		for (uint32_t p = forbidden_ports[i].first; p <= forbidden_ports[i].last; p++)
+			if (!CHECK(policy_io_forbidden(p, 1)))
+				printf("    port 0x%x allowed\n", p);
+}
+
+static void io_harmless_ports_allowed(void)
+{
+	CHECK(!policy_io_forbidden(0x80, 1));	  /* POST diagnostic port */
+	CHECK(!policy_io_forbidden(0x70, 2));	  /* RTC */
+	CHECK(!policy_io_forbidden(0x3f0, 8));	  /* just below COM1 */
+	CHECK(!policy_io_forbidden(0xcf0, 8));	  /* just below PCI config */
+	CHECK(!policy_io_forbidden(0xd00, 0xf300)); /* up to and including 0xffff */
+	CHECK(!policy_io_forbidden(0xffff, 1));
+}
+
+static void io_range_overlapping_forbidden_refused(void)
+{
+	CHECK(policy_io_forbidden(0x3f0, 9));	 /* last port 0x3f8 */
+	CHECK(policy_io_forbidden(0x3fc, 8));	 /* starts inside COM1 */
+	CHECK(policy_io_forbidden(0xcf0, 9));	 /* reaches 0xcf8 */
+	CHECK(policy_io_forbidden(0xcf9, 1));	 /* reset control alone */
+	CHECK(policy_io_forbidden(0x0, 0x10000)); /* everything */
+	CHECK(policy_io_forbidden(0x100, 0x1000)); /* spans both UARTs */
+	CHECK(policy_io_forbidden(0x62, 3));	 /* 0x62..0x64: keyboard command */
+}
+
+static void io_empty_wrapping_or_too_high_refused(void)
+{
+	CHECK(policy_io_forbidden(0x80, 0));
+	CHECK(policy_io_forbidden(0xffffffffu, 2));	  /* wraps to 0 */
+	CHECK(policy_io_forbidden(0x1000, 0xffffffffu)); /* wraps below port */
+	CHECK(policy_io_forbidden(0x10000, 1));
+	CHECK(policy_io_forbidden(0xd00, 0xf301)); /* one past 0xffff */
+}
+
+static const uint32_t forbidden_msrs[] = {
+	0x1b,				    /* APIC base */
+	0x3a,				    /* feature control */
+	0x79,				    /* microcode update trigger */
+	0x9e,				    /* SMBASE */
+	0x480, 0x48b, 0x493,		    /* VMX capabilities */
+	0x800, 0x830, 0x8ff,		    /* x2APIC */
+	0xc0000080,			    /* EFER */
+	0xc0010010,			    /* SYSCFG */
+	0xc0010111, 0xc0010112, 0xc0010113, /* SMM base, addr, mask */
+	0xc0010114,			    /* VM_CR */
+	0xc0010115, 0xc0010116,		    /* IGNNE, SMM_CTL */
+	0xc0010117,			    /* VM_HSAVE_PA */
+	0xc0010118,			    /* SVM_KEY */
+};
+
+static void msr_every_forbidden_msr_refused(void)
+{
+	for (size_t i = 0; i < sizeof(forbidden_msrs) / sizeof(forbidden_msrs[0]); i++)
+		if (!CHECK(policy_msr_forbidden(forbidden_msrs[i])))
+			printf("    msr 0x%x allowed\n", forbidden_msrs[i]);
+}
+
+static void msr_harmless_allowed(void)
+{
+	CHECK(!policy_msr_forbidden(0x10));	  /* TSC */
+	CHECK(!policy_msr_forbidden(0x277));	  /* PAT */
+	CHECK(!policy_msr_forbidden(0x7ff));	  /* just below x2APIC */
+	CHECK(!policy_msr_forbidden(0x900));	  /* just above x2APIC */
+	CHECK(!policy_msr_forbidden(0x1fff));	  /* top of the low range */
+	CHECK(!policy_msr_forbidden(0xc0000000)); /* bottom of the high range */
+	CHECK(!policy_msr_forbidden(0xc0000100)); /* FS base */
+	CHECK(!policy_msr_forbidden(0xc0001fff)); /* top of the high range */
+}
+
+static void msr_outside_architectural_ranges_refused(void)
+{
+	CHECK(policy_msr_forbidden(0x2000));
+	CHECK(policy_msr_forbidden(0x40000000)); /* hypervisor range */
+	CHECK(policy_msr_forbidden(0xbfffffff));
+	CHECK(policy_msr_forbidden(0xc0002000));
+	CHECK(policy_msr_forbidden(0xc0010000)); /* AMD range: not grantable */
+	CHECK(policy_msr_forbidden(0xc0011000));
+	CHECK(policy_msr_forbidden(0xffffffff));
+}
+
+int main(void)
+{
+	CHECK_RUN(io_every_forbidden_port_refused);
+	CHECK_RUN(io_harmless_ports_allowed);
+	CHECK_RUN(io_range_overlapping_forbidden_refused);
+	CHECK_RUN(io_empty_wrapping_or_too_high_refused);
+	CHECK_RUN(msr_every_forbidden_msr_refused);
+	CHECK_RUN(msr_harmless_allowed);
+	CHECK_RUN(msr_outside_architectural_ranges_refused);
+	return check_done();
+}

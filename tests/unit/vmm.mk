@@ -1,0 +1,20 @@
+# Host unit tests of the VMM's pure logic: each compiles the real sources
+# (never a copy) with the test under ASan and UBSan. Where a source needs a
+# symbol from a part of the VMM that cannot run on the host, a small shim
+# under tests/unit/ stands in for it (shim_*.c; each says what it replaces).
+
+# The config validator, with the VMM's own formatter and Debian's libfdt.
+
+UNIT_TESTS += policy
+UNIT_SRCS_policy := vmm/policy.c tests/unit/test_policy.c
+
+
+UNIT_TESTS += insn
+UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
+
+
+# vmm/vm.c allocates host-physical memory; shim_vm.c gives the loader and
+# the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
+
+
+# printk is the console driver's; shim_printk.c records each line instead.
