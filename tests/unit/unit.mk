@@ -48,9 +48,27 @@ UNIT_BINS := $(addprefix $(UNIT_DIR)/,$(UNIT_TESTS))
 SIGVER_RSP = $(shell dpkg -L python3-cryptography-vectors 2>/dev/null | \
 	grep -m1 '/asymmetric/ECDSA/FIPS_186-3/SigVer.rsp$$')
 
+# The VMM flavour of the verifier links with only calloc, free and
+# __stack_chk_fail from its environment (tests/unit/sig_link_env.c): ld
+# fails on any other undefined symbol, so this is checked when it is built.
+SIG_LINK_ELF := $(UNIT_DIR)/sig_vmm_link.elf
+SIG_LINK_OBJS := $(patsubst %.c,$(UNIT_DIR)/sig_vmm_link.obj/%.o,\
+	$(CRYPTO_SRCS) $(LIBC_SRCS) tests/unit/sig_link_env.c)
+$(UNIT_DIR)/sig_vmm_link.obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(VMM_CFLAGS) $(CRYPTO_INC) -MMD -MP -c $< -o $@
+$(SIG_LINK_ELF): $(SIG_LINK_OBJS) $(MBEDTLS_VMM_LIB)
+	@echo "  LD      $@"
+	@$(LD) -static -nostdlib -e sig_link_entry -o $@ $^ $(LIBGCC)
+-include $(SIG_LINK_OBJS:.o=.d)
+UNIT_SCRIPTS += tests/unit/test_sig_link.sh
+UNIT_SCRIPT_DEPS += $(SIG_LINK_ELF)
+
 .PHONY: unit-build
 unit-build: $(UNIT_BINS) $(UNIT_SCRIPT_DEPS)
 
 test-unit: unit-build ## build and run the host unit tests (ASan + UBSan)
 	@VIGILCTL=$(abspath $(VIGILCTL)) VIGIL_SIGVER_RSP='$(SIGVER_RSP)' \
+		SIG_LINK_ELF=$(abspath $(SIG_LINK_ELF)) \
 		tests/unit/run.sh $(UNIT_BINS) $(UNIT_SCRIPTS)
