@@ -3,7 +3,10 @@
 # docs/keys.md explains how to build with production keys instead.
 
 VIGILCTL := $(B)/tools/vigilctl
-VIGILCTL_SRCS := $(wildcard tools/vigilctl/*.c) $(CRYPTO_SRCS)
+# The VMM's config validator and what it needs, built for the host so
+# `vigilctl config build` refuses what the VMM would (mk/vmm.mk may own this list).
+VMM_CONFIG_SRCS ?= kernel/config.c kernel/format.c vmm/policy.c
+VIGILCTL_SRCS := $(wildcard tools/vigilctl/*.c) $(CRYPTO_SRCS) $(VMM_CONFIG_SRCS)
 VIGILCTL_OBJS := $(patsubst %.c,$(B)/tools/obj/%.o,$(VIGILCTL_SRCS))
 # Debian's libmbedtls-dev (PEM, pk, CTR-DRBG) and libfdt-dev.
 VIGILCTL_LIBS := -lmbedcrypto -lfdt

@@ -127,4 +127,23 @@ sed 's/cpus = <1>/cpus = <0>/' sys.dts >bad.dts
 t_check cli.config_invalid_refused test "$(status "$vc" config build bad.dts -i inc -o bad.dtb)" = 1
 t_check cli.config_invalid_not_written test ! -e bad.dtb
 
+# Separation of duties and key validity, checked on the config itself (a
+# hand-merged roles node gets past roles-dtsi's own refusal).
+mkdir shared offcurve
+"$vc" roles-dtsi --role patch:1:a.pub --role operator:1:b.pub -o shared/two.dtsi
+"$vc" roles-dtsi --role publisher:1:a.pub -o shared/one.dtsi
+sed 's|/include/ "roles.dtsi"|/include/ "two.dtsi"\n/include/ "one.dtsi"|' sys.dts >shared.dts
+t_check cli.config_refuses_key_in_two_roles \
+	test "$(status "$vc" config build shared.dts -i shared -o shared.dtb)" = 1
+# The last line of a generated key is its 97th byte, the low byte of Y.
+python3 - inc/roles.dtsi offcurve/roles.dtsi <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"\n\t\t\t\t([0-9a-f]{2})\n", text)
+flipped = "%02x" % (int(m.group(1), 16) ^ 1)
+open(sys.argv[2], "w").write(text[:m.start(1)] + flipped + text[m.end(1):])
+PY
+t_check cli.config_refuses_point_off_curve \
+	test "$(status "$vc" config build sys.dts -i offcurve -o off.dtb)" = 1
+
 [ "$t_failed" -eq 0 ]

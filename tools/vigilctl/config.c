@@ -3,11 +3,8 @@
  * vigilctl config build: dtc, then a check of the compiled blob, then the
  * output appears (never an unchecked .dtb under the output name).
  *
- * The check is vc_config_check() (config_check.c), a host-side structural
- * check of docs/formats.md. Hook: once the VMM's own validator exists
- * (kernel/config.c), it is compiled into vigilctl and called here as well, so
- * a config that the VMM would refuse at boot is refused at build time by the
- * same code.
+ * The check is vc_config_check() (config_check.c): the VMM's own validator
+ * (kernel/config.c) compiled for the host, plus key checks of its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -77,7 +74,6 @@ static int vc_config_build(const struct vc_config_args *a)
 	snprintf(tmp, tlen, "%s.dtc%d", a->out, (int)getpid());
 	if (vc_dtc_run(a, tmp) || vc_file_read(tmp, &dtb, &len))
 		goto out;
-	/* Hook: kernel/config.c's validator runs here too once it exists. */
 	if (vc_config_check(dtb, len)) {
 		vc_err("%s: invalid config, %s not written", a->in, a->out);
 		ret = VC_REFUSED;

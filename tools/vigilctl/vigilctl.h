@@ -84,7 +84,7 @@ int vc_key_point_of(const mbedtls_pk_context *pk, uint8_t point[SIG_POINT_LEN])
 int vc_keys_load_points(char *const *paths, unsigned n, uint8_t (*points)[SIG_POINT_LEN])
 	__attribute__((warn_unused_result));
 
-/* The host-side config check (config_check.c). Returns 0 or -EINVAL. */
+/* The config check (config_check.c): kernel/config.c and key checks. 0 or -EINVAL. */
 int vc_config_check(const void *dtb, size_t len) __attribute__((warn_unused_result));
 
 #endif
