@@ -100,8 +100,10 @@ int pt_init(struct pt *pt)
 	return pt->root_pa ? 0 : -ENOMEM;
 }
 
-/* Find (creating tables when create is set) the entry for va at level. */
-static uint64_t *pt_entry(struct pt *pt, uint64_t va, unsigned level, bool create)
+/* Find (creating tables when create is set) the entry for va at level.
+ * NULL when va is covered by a large page (*err = -EEXIST) or a table is
+ * missing and cannot be made (*err = -ENOMEM). */
+static uint64_t *pt_entry(struct pt *pt, uint64_t va, unsigned level, bool create, int *err)
 {
 	uint64_t *table = pt_table(pt, pt->root_pa);
 
@@ -111,11 +113,13 @@ static uint64_t *pt_entry(struct pt *pt, uint64_t va, unsigned level, bool creat
 		if (!pt->fmt->present(*e)) {
 			uint64_t pa;
 
+			*err = -ENOMEM;
 			if (!create || !(pa = pt->alloc_table(pt->ctx)))
 				return NULL;
 			*e = pt->fmt->table(pa);
 		} else if (pt->fmt->large(*e, l)) {
-			return NULL; /* covered by a large page */
+			*err = -EEXIST; /* covered by a large page */
+			return NULL;
 		}
 		table = pt_table(pt, *e & pt->fmt->addr_mask);
 	}
@@ -139,10 +143,11 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flag
 		return -EINVAL;
 	while (size) {
 		unsigned level = pt_pick_level(pt, va, pa, size);
-		uint64_t *e = pt_entry(pt, va, level, true);
+		int err;
+		uint64_t *e = pt_entry(pt, va, level, true, &err);
 
 		if (!e)
-			return -ENOMEM;
+			return err;
 		if (pt->fmt->present(*e))
 			return -EEXIST;
 		*e = pt->fmt->leaf(pa, flags, level);
@@ -158,7 +163,8 @@ int pt_protect(struct pt *pt, uint64_t va, uint64_t size, unsigned flags)
 	if ((va | size) & (PT_PAGE_4K - 1))
 		return -EINVAL;
 	for (; size; va += PT_PAGE_4K, size -= PT_PAGE_4K) {
-		uint64_t *e = pt_entry(pt, va, 0, false);
+		int err;
+		uint64_t *e = pt_entry(pt, va, 0, false, &err);
 
 		if (!e || !pt->fmt->present(*e))
 			return -EINVAL;
@@ -172,7 +178,8 @@ int pt_unmap(struct pt *pt, uint64_t va, uint64_t size)
 	if ((va | size) & (PT_PAGE_4K - 1))
 		return -EINVAL;
 	for (; size; va += PT_PAGE_4K, size -= PT_PAGE_4K) {
-		uint64_t *e = pt_entry(pt, va, 0, false);
+		int err;
+		uint64_t *e = pt_entry(pt, va, 0, false, &err);
 
 		if (!e)
 			return -EINVAL;
