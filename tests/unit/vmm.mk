@@ -8,13 +8,13 @@
 UNIT_TESTS += policy
 UNIT_SRCS_policy := vmm/policy.c tests/unit/test_policy.c
 
+UNIT_TESTS += pt
+UNIT_SRCS_pt := arch/x86/pt.c tests/unit/test_pt.c
 
 UNIT_TESTS += insn
 UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
 
-
 # vmm/vm.c allocates host-physical memory; shim_vm.c gives the loader and
 # the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
-
 
 # printk is the console driver's; shim_printk.c records each line instead.
