@@ -87,9 +87,9 @@ $(PLATFORM_KEYS_C): $(PLATFORM_PUBKEYS) $(GEN_DIR)/keys.vars | $(VIGILCTL)
 	@echo "  GEN     $@"
 	@$(VIGILCTL) trust-c --threshold $(PLATFORM_THRESHOLD) $(PLATFORM_PUBKEYS) -o $@
 
-$(ROLES_DTSI): $(ROLE_KEYS_ALL) $(GEN_DIR)/keys.vars | $(VIGILCTL)
+$(ROLES_DTSI): $(ROLE_KEYS_ALL) $(PLATFORM_PUBKEYS) $(GEN_DIR)/keys.vars | $(VIGILCTL)
 	@echo "  GEN     $@"
-	@$(VIGILCTL) roles-dtsi $(ROLE_ARGS) -o $@
+	@$(VIGILCTL) roles-dtsi $(ROLE_ARGS) $(PLATFORM_PUBKEYS:%=--platform %) -o $@
 
 .PHONY: tools keys
 tools: $(VIGILCTL) ## build vigilctl

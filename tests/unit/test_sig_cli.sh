@@ -104,6 +104,8 @@ t_check cli.roles_dtsi "$vc" roles-dtsi --role patch:1:a.pub --role operator:2:b
 	--role publisher:1:d.pub -o inc/roles.dtsi
 t_check cli.roles_refuse_shared_key test "$(status "$vc" roles-dtsi --role patch:1:a.pub \
 	--role operator:1:a.pub)" = 2
+t_check cli.roles_refuse_platform_key test "$(status "$vc" roles-dtsi --role patch:1:a.pub \
+	--role operator:1:b.pub --platform c.pub --platform b.pub)" = 2
 t_check cli.roles_refuse_platform test "$(status "$vc" roles-dtsi --role platform:1:a.pub)" = 2
 cat >sys.dts <<'DTS'
 /dts-v1/;

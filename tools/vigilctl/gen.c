@@ -181,23 +181,47 @@ static void vc_roles_text(struct vc_text *t, const struct vc_role *roles, unsign
 	vc_text_printf(t, "\t};\n};\n");
 }
 
+/* Platform keys authorize the VMM and the config: never a role's action. */
+static int vc_roles_exclude(const struct vc_role *roles, unsigned n, char *const *platform,
+			    unsigned np)
+{
+	uint8_t point[SIG_POINT_LEN];
+
+	for (unsigned p = 0; p < np; p++) {
+		if (vc_key_load_point(platform[p], point))
+			return -EINVAL;
+		for (unsigned r = 0; r < n; r++)
+			for (unsigned i = 0; i < roles[r].nkeys; i++)
+				if (!memcmp(roles[r].points[i], point, SIG_POINT_LEN)) {
+					vc_err("%s (role %s) is the platform key %s", roles[r].files[i],
+					       roles[r].name, platform[p]);
+					return -EINVAL;
+				}
+	}
+	return 0;
+}
+
 int vc_cmd_roles_dtsi(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
+		{ "platform", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	static struct vc_role roles[VC_NROLES];
+	char *platform[SIG_MAX_KEYS];
 	struct vc_text t = { 0 };
 	const char *out = NULL;
-	unsigned n = 0;
+	unsigned n = 0, np = 0;
 	int c;
 
 	if (vc_wants_help(argc, argv))
 		return vc_usage(true);
-	while ((c = getopt_long(argc, argv, "r:o:", opts, NULL)) != -1) {
-		if (c == 'r' && n == VC_NROLES) {
+	while ((c = getopt_long(argc, argv, "r:p:o:", opts, NULL)) != -1) {
+		if (c == 'p' && np < SIG_MAX_KEYS) {
+			platform[np++] = optarg;
+		} else if (c == 'r' && n == VC_NROLES) {
 			vc_err("at most %zu roles", VC_NROLES);
 			return VC_ERROR;
 		} else if (c == 'r') {
@@ -211,7 +235,7 @@ int vc_cmd_roles_dtsi(int argc, char **argv)
 	}
 	if (n == 0 || optind != argc)
 		return vc_usage(false);
-	if (vc_roles_disjoint(roles, n))
+	if (vc_roles_disjoint(roles, n) || vc_roles_exclude(roles, n, platform, np))
 		return VC_ERROR;
 	vc_roles_text(&t, roles, n);
 	return vc_text_emit(&t, out) ? VC_ERROR : VC_OK;

@@ -32,8 +32,9 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Defines 'const struct sig_keyset SYMBOL' (default platform_keyset).\n",
 	  vc_cmd_trust_c },
 	{ "roles-dtsi", "generate the config's roles node from public keys",
-	  "roles-dtsi --role NAME:M:P1.pub[,P2.pub...]... [-o OUT.dtsi]\n"
-	  "  NAME is patch, operator or publisher. A key may serve one role only.\n",
+	  "roles-dtsi --role NAME:M:P1.pub[,P2.pub...]... [--platform P.pub...] [-o OUT.dtsi]\n"
+	  "  NAME is patch, operator or publisher. A key may serve one role only,\n"
+	  "  and never be one of the --platform keys.\n",
 	  vc_cmd_roles_dtsi },
 	{ "config build", "compile and check a system config",
 	  "config build IN.dts -o OUT.dtb [-i INCLUDE_DIR...]\n"
