@@ -61,7 +61,10 @@ define platform_sig
 		{ $(VIGILCTL) verify $(PLATFORM_PUBKEYS:%=--pub %) --threshold $(PLATFORM_THRESHOLD) $(1) $@.tmp; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 endef
-PLATFORM_SIG_DEPS = $(VIGILCTL) $(PLATFORM_PUBKEYS) $(if $(VMM_SIG)$(CONFIG_SIG),,$(PLATFORM_SIGN_KEYS))
+# Prerequisites of a rule using platform_sig: a change of the given files,
+# of the variables or of the key set redoes the signature files.
+PLATFORM_SIG_DEPS = $(VIGILCTL) $(PLATFORM_PUBKEYS) $(GEN_DIR)/sig.vars $(VMM_SIG) $(CONFIG_SIG) \
+	$(if $(VMM_SIG)$(CONFIG_SIG),,$(PLATFORM_SIGN_KEYS))
 
 # --- generated key material -------------------------------------------------
 GEN_DIR := $(B)/gen
@@ -82,6 +85,11 @@ $(GEN_DIR)/keys.vars: vigil-key-vars-check
 	@[ "$$(cat $@ 2>/dev/null)" = "$(KEY_VARS)" ] || echo "$(KEY_VARS)" > $@
 .PHONY: vigil-key-vars-check
 vigil-key-vars-check:
+
+SIG_VARS := $(VMM_SIG) | $(CONFIG_SIG) | $(PLATFORM_SIGN_KEYS) | $(PLATFORM_THRESHOLD)
+$(GEN_DIR)/sig.vars: vigil-key-vars-check
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(SIG_VARS)" ] || echo "$(SIG_VARS)" > $@
 
 $(PLATFORM_KEYS_C): $(PLATFORM_PUBKEYS) $(GEN_DIR)/keys.vars | $(VIGILCTL)
 	@echo "  GEN     $@"
