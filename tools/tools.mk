@@ -58,7 +58,7 @@ define platform_sig
 	@echo "  SIGN    $@$(if $(2), (given: $(2)))"
 	@$(if $(2),cp $(2) $@.tmp,$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(1) -o $@.tmp)
 	@$(VIGILCTL) verify $(PLATFORM_PUBKEYS:%=--pub %) --threshold $(PLATFORM_THRESHOLD) $(1) $@.tmp >/dev/null || \
-		{ $(VIGILCTL) verify $(PLATFORM_PUBKEYS:%=--pub %) --threshold $(PLATFORM_THRESHOLD) $(1) $@.tmp; rm -f $@.tmp; exit 1; }
+		{ $(VIGILCTL) verify $(PLATFORM_PUBKEYS:%=--pub %) --threshold $(PLATFORM_THRESHOLD) $(1) $@.tmp; rm -f $@ $@.tmp; exit 1; }
 	@mv $@.tmp $@
 endef
 # Prerequisites of a rule using platform_sig: a change of the given files,
