@@ -14,6 +14,9 @@ UNIT_SRCS_pt := arch/x86/pt.c tests/unit/test_pt.c
 UNIT_TESTS += insn
 UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
 
+UNIT_TESTS += handoff
+UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
+
 # vmm/vm.c allocates host-physical memory; shim_vm.c gives the loader and
 # the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
 
