@@ -86,7 +86,7 @@ $(GEN_DIR)/keys.vars: vigil-key-vars-check
 .PHONY: vigil-key-vars-check
 vigil-key-vars-check:
 
-SIG_VARS := $(VMM_SIG) | $(CONFIG_SIG) | $(PLATFORM_SIGN_KEYS) | $(PLATFORM_THRESHOLD)
+SIG_VARS := $(VMM_SIG) | $(CONFIG_SIG) | $(PLATFORM_SIGN_KEYS) | $(PLATFORM_PUBKEYS) | $(PLATFORM_THRESHOLD)
 $(GEN_DIR)/sig.vars: vigil-key-vars-check
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(SIG_VARS)" ] || echo "$(SIG_VARS)" > $@
