@@ -38,7 +38,7 @@ static void out_str(struct out *o, const char *s, int prec)
 {
 	if (!s)
 		s = "(null)";
-	for (int i = 0; s[i] && (prec < 0 || i < prec); i++)
+	for (int i = 0; (prec < 0 || i < prec) && s[i]; i++)
 		out_char(o, s[i]);
 }
 
