@@ -21,3 +21,5 @@ UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
 # the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
 
 # printk is the console driver's; shim_printk.c records each line instead.
+UNIT_TESTS += vuart
+UNIT_SRCS_vuart := vmm/vuart.c kernel/format.c tests/unit/shim_printk.c tests/unit/test_vuart.c
