@@ -22,6 +22,17 @@ UNIT_SRCS_sig_cavp := $(CRYPTO_SRCS) tests/unit/test_sig_cavp.c
 UNIT_CFLAGS_sig_cavp := $(CRYPTO_INC)
 UNIT_LIBS_sig_cavp := $(MBEDTLS_HOST_LIB)
 
+# The freestanding string functions, built with the freestanding flags and
+# renamed k_* so the test can hold them beside the C library's.
+UNIT_TESTS += string
+UNIT_SRCS_string := tests/unit/test_string.c
+UNIT_LIBS_string := $(UNIT_DIR)/string_k.o
+$(UNIT_DIR)/string_k.o: $(LIBC_SRCS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(FREESTANDING) $(WARN) -fPIE -c $< -o $@.tmp
+	@$(OBJCOPY) --prefix-symbols=k_ $@.tmp $@ && rm -f $@.tmp
+
 # vigilctl end to end: keys readable by openssl, sign/verify exit codes,
 # signatures interoperable with openssl in both directions.
 UNIT_SCRIPTS += tests/unit/test_sig_cli.sh
