@@ -103,35 +103,49 @@ static int vc_fd_write_all(int fd, const void *buf, size_t len)
 	return fsync(fd) ? -errno : 0;
 }
 
+/* Create `path` (which must not exist) with exactly `mode`, whatever the umask. */
+static int vc_file_create(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = fchmod(fd, mode) ? -errno : vc_fd_write_all(fd, buf, len);
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (ret)
+		unlink(path);
+	return ret;
+}
+
 /*
- * The file appears complete or not at all: written to a temporary name in
- * the same directory, then linked (excl: fails if the name exists) or
- * renamed over the target.
+ * excl: create the file, refusing an existing one (keys; O_EXCL works on
+ * every file system, hard links do not). Otherwise the file is replaced
+ * atomically: written under a temporary name in the same directory, then
+ * renamed, so readers see the old or the new file, never a partial one.
  */
 int vc_file_write(const char *path, const void *buf, size_t len, mode_t mode, bool excl)
 {
 	size_t tlen = strlen(path) + 16;
-	char *tmp = malloc(tlen);
-	int fd, ret;
+	char *tmp = NULL;
+	int ret;
 
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, tlen, "%s.tmp%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) {
-		ret = -errno;
+	if (excl) {
+		ret = vc_file_create(path, buf, len, mode);
 		goto out;
 	}
-	/* Exactly `mode`, whatever the umask. */
-	ret = fchmod(fd, mode) ? -errno : vc_fd_write_all(fd, buf, len);
-	if (close(fd) && !ret)
+	tmp = malloc(tlen);
+	if (!tmp) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	snprintf(tmp, tlen, "%s.tmp%d", path, (int)getpid());
+	ret = vc_file_create(tmp, buf, len, mode);
+	if (!ret && rename(tmp, path)) {
 		ret = -errno;
-	if (!ret && excl)
-		ret = link(tmp, path) ? -errno : 0;
-	else if (!ret)
-		ret = rename(tmp, path) ? -errno : 0;
-	if (ret || excl)
 		unlink(tmp);
+	}
 out:
 	if (ret)
 		vc_err("%s: %s", path, strerror(-ret));
