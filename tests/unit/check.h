@@ -21,7 +21,8 @@
 static unsigned check_case_failures; /* failed checks in the running case */
 static unsigned check_cases_failed;
 
-/* Record a failed check; returns the condition so callers can bail out. */
+/* Record a failed check; returns the condition so callers can bail out:
+ * `if (!CHECK(p != NULL)) return;`. */
 static inline int check_report(int ok, const char *file, int line, const char *what)
 {
 	if (!ok) {
@@ -33,12 +34,19 @@ static inline int check_report(int ok, const char *file, int line, const char *w
 
 #define CHECK(cond) check_report(!!(cond), __FILE__, __LINE__, #cond)
 
-#define CHECK_EQ(a, b)                                                                      \
-	do {                                                                                \
-		long long check_a_ = (long long)(a), check_b_ = (long long)(b);             \
-		if (!check_report(check_a_ == check_b_, __FILE__, __LINE__, #a " == " #b)) \
-			printf("    %lld != %lld\n", check_a_, check_b_);                    \
-	} while (0)
+static inline int check_eq_report(long long a, long long b, const char *file, int line,
+				  const char *what)
+{
+	if (check_report(a == b, file, line, what))
+		return 1;
+	printf("    %lld != %lld\n", a, b);
+	return 0;
+}
+
+/* Integer equality, both values printed on failure; an expression (1 if equal). */
+#define CHECK_EQ_INT(a, b) \
+	check_eq_report((long long)(a), (long long)(b), __FILE__, __LINE__, #a " == " #b)
+#define CHECK_EQ(a, b) ((void)CHECK_EQ_INT(a, b))
 
 /* Print a result line for a named case that is not a function (tables). */
 static inline void check_result(const char *name, int ok)
