@@ -17,7 +17,6 @@ EFI_LDS := $(EFI_LIBDIR)/elf_x86_64_efi.lds
 STUB_DIR := $(B)/boot
 STUB_EFI := $(STUB_DIR)/BOOTX64.EFI
 STUB_SO := $(STUB_DIR)/stub.so
-PLATFORM_KEYS_C := $(B)/gen/platform_keys.c
 
 # Plain C (no firmware types), also compiled by tests/unit/.
 STUB_PURE_SRCS := boot/elf_load.c boot/paging.c boot/memmap.c boot/dtb_scan.c boot/path.c
@@ -58,7 +57,7 @@ $(STUB_EFI): $(STUB_SO)
 	@echo "  EFI     $@"
 	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
-		--subsystem=10 $< $@
+		--subsystem=10 --strip-all $< $@
 
 .PHONY: stub
 stub: $(STUB_EFI) ## build the UEFI stub, build/boot/BOOTX64.EFI

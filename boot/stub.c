@@ -106,8 +106,8 @@ static int file_verify(const struct file *f, const struct file *sig)
 	int err = sig_verify_set(f->buf, f->len, sig->buf, sig->len, &platform_keyset, &v);
 
 	if (err) {
-		stub_printf("vigil-stub: refused %s: %s (%s; %u of %u platform keys)\n", f->name,
-			    sig_strerror(err), v.why ? v.why : "?", v.valid, v.needed);
+		stub_printf("vigil-stub: refused %s: %s (%u of %u platform keys)\n", f->name,
+			    v.why ? v.why : sig_strerror(err), v.valid, v.needed);
 		return err;
 	}
 	stub_printf("vigil-stub: verified %s (%u of %u platform keys)\n", f->name, v.valid,

@@ -1,1 +1,67 @@
-# (filled in by its owner)
+# The boot tier (`make test-boot`): whole-system tests that boot QEMU and
+# read the serial console. tests/integration/vigiltest.py is the harness and
+# the runner; every tests/integration/t_*.py and t_*.sh is a test.
+#
+# The stub's own tests boot a probe ESP ($(PROBE_ESP)): the real stub, with
+# a small stand-in VMM (tests/integration/probe/) that checks the handoff
+# and ends the run, so they do not depend on the VMM's progress.
+
+PROBE_SRC := tests/integration/probe
+PROBE_OUT := $(B)/test/probe
+PROBE_ELF := $(PROBE_OUT)/probe.elf
+PROBE_ESP := $(B)/test/probe-esp
+PROBE_OBJS := $(patsubst $(PROBE_SRC)/%.c,$(PROBE_OUT)/%.o,$(wildcard $(PROBE_SRC)/*.c))
+PROBE_CFLAGS := $(FREESTANDING) $(WARN) -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector
+OTHER_KEY := $(B)/test/keys/other.key
+SECBOOT_STUB := $(B)/test/secboot/BOOTX64.EFI
+SNAKEOIL := /usr/share/ovmf/PkKek-1-snakeoil
+
+INTEGRATION_TESTS = $(sort $(wildcard tests/integration/t_*.py tests/integration/t_*.sh))
+
+$(PROBE_OUT)/%.o: $(PROBE_SRC)/%.c $(PROBE_SRC)/probe.h include/vigil/handoff.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(PROBE_CFLAGS) -c $< -o $@
+
+$(PROBE_ELF): $(PROBE_OBJS) $(PROBE_SRC)/probe.ld
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=4096 --build-id=none -T $(PROBE_SRC)/probe.ld \
+		$(PROBE_OBJS) -o $@
+
+# Guest "images" are random bytes: the stub measures and hands them on
+# without looking inside.
+$(PROBE_ESP)/.stamp: $(STUB_EFI) $(PROBE_ELF) $(PROBE_SRC)/system.dts $(PLATFORM_SIG_DEPS)
+	@echo "  ESP     $(PROBE_ESP)"
+	@rm -rf $(PROBE_ESP)
+	@mkdir -p $(PROBE_ESP)/EFI/BOOT $(PROBE_ESP)/vigil/guests
+	@cp $(STUB_EFI) $(PROBE_ESP)/EFI/BOOT/BOOTX64.EFI
+	@cp $(PROBE_ELF) $(PROBE_ESP)/vigil/vmm.elf
+	@dtc -q -I dts -O dtb -o $(PROBE_ESP)/vigil/system.dtb $(PROBE_SRC)/system.dts
+	@head -c 5000 /dev/urandom > $(PROBE_ESP)/vigil/guests/alpha.elf
+	@head -c 77777 /dev/urandom > $(PROBE_ESP)/vigil/guests/beta.elf
+	@for f in vmm.elf system.dtb; do \
+		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(PROBE_ESP)/vigil/$$f \
+			-o $(PROBE_ESP)/vigil/$$f.sig >/dev/null || exit 1; done
+	@touch $@
+
+# A key outside the platform key set, for the wrong-signer test.
+$(OTHER_KEY): | $(VIGILCTL)
+	@mkdir -p $(@D)
+	@$(VIGILCTL) keygen -o $(basename $@) >/dev/null
+
+# The stub signed for Secure Boot with the key OVMF's snakeoil variables
+# enroll in db. Debian ships that test key encrypted, with the passphrase
+# "snakeoil" (README.Debian of the ovmf package); sbsign wants it plain.
+$(B)/test/secboot/snakeoil.key: $(SNAKEOIL).key
+	@mkdir -p $(@D)
+	@openssl pkey -in $< -passin pass:snakeoil -out $@
+
+$(SECBOOT_STUB): $(STUB_EFI) $(B)/test/secboot/snakeoil.key
+	@echo "  SBSIGN  $@"
+	@sbsign --key $(B)/test/secboot/snakeoil.key --cert $(SNAKEOIL).pem --output $@ $< >/dev/null
+
+.PHONY: test-boot boot-test-build
+boot-test-build: $(PROBE_ESP)/.stamp $(OTHER_KEY) $(SECBOOT_STUB) $(ESP_FILES) $(VIGIL_IMG)
+
+test-boot: boot-test-build ## run the boot tests (QEMU + OVMF + swtpm; one emulator at a time)
+	@python3 tests/integration/vigiltest.py run $(INTEGRATION_TESTS)
