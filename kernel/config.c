@@ -292,6 +292,10 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 	cfg_enter(c, "/guests", name ? name : "?");
 	if (!name || !cfg_name_ok(name))
 		return cfg_fail(c, "guest names are 1..%d characters of [a-z0-9-]", CONFIG_NAME_LEN - 1);
+	/* The blob format allows twin nodes; a name must say which guest it is. */
+	for (unsigned i = 0; i < c->out->guest_count; i++)
+		if (!strcmp(c->out->guests[i].name, name))
+			return cfg_fail(c, "guest name used twice");
 	memcpy(g->name, name, strlen(name) + 1);
 	err = cfg_only(c, node, allowed);
 	if (!err)
