@@ -325,8 +325,10 @@ static int cfg_guests(struct cfg_ctx *c)
 	if (err)
 		return err;
 	fdt_for_each_subnode(node, c->fdt, guests) {
-		if (c->out->guest_count == CONFIG_MAX_GUESTS)
+		if (c->out->guest_count == CONFIG_MAX_GUESTS) {
+			cfg_enter(c, "", "guests"); /* not the last guest's node */
 			return cfg_fail(c, "more than %d guests", CONFIG_MAX_GUESTS);
+		}
 		err = cfg_guest(c, node, &c->out->guests[c->out->guest_count]);
 		if (err)
 			return err;
