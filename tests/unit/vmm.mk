@@ -4,6 +4,9 @@
 # under tests/unit/ stands in for it (shim_*.c; each says what it replaces).
 
 # The config validator, with the VMM's own formatter and Debian's libfdt.
+UNIT_TESTS += config
+UNIT_SRCS_config := kernel/config.c kernel/format.c vmm/policy.c tests/unit/test_config.c
+UNIT_LIBS_config := -lfdt
 
 UNIT_TESTS += policy
 UNIT_SRCS_policy := vmm/policy.c tests/unit/test_policy.c

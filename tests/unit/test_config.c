@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of kernel/config.c, the system config validator
+ * (docs/formats.md). Test blobs are made here with libfdt: one valid config
+ * written with the sequential-write API, and for each refusal a copy with
+ * one edit made through the read-write API. Every blob is handed over in a
+ * heap buffer of exactly its size, so ASan sees any read past its end.
+ */
+#define CHECK_SUITE "config"
+#include "tests/unit/check.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <libfdt.h>
+#include "kernel/config.h"
+
+#define BLOB_MAX 65536
+#define KEYS 12
+
+/* Distinct, well-formed test keys: 0x04 then a pattern per key. */
+static uint8_t keys[KEYS][CONFIG_KEY_LEN];
+
+static void keys_make(void)
+{
+	for (unsigned k = 0; k < KEYS; k++) {
+		keys[k][0] = 0x04;
+		for (unsigned i = 1; i < CONFIG_KEY_LEN; i++)
+			keys[k][i] = (uint8_t)(k * 31 + i * 7 + 1);
+	}
+}
+
+/* ---- writing blobs --------------------------------------------------------- */
+
+static void sw_cells(void *fdt, const char *name, const uint32_t *cells, int n)
+{
+	fdt32_t be[64];
+
+	for (int i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	if (fdt_property(fdt, name, be, 4 * n))
+		abort();
+}
+
+#define SW_CELLS(fdt, name, ...) \
+	sw_cells(fdt, name, (const uint32_t[]){ __VA_ARGS__ }, sizeof((uint32_t[]){ __VA_ARGS__ }) / 4)
+
+static void sw_keys(void *fdt, const unsigned *idx, int n)
+{
+	uint8_t buf[KEYS * CONFIG_KEY_LEN];
+
+	for (int i = 0; i < n; i++)
+		memcpy(buf + i * CONFIG_KEY_LEN, keys[idx[i]], CONFIG_KEY_LEN);
+	if (fdt_property(fdt, "keys", buf, n * CONFIG_KEY_LEN))
+		abort();
+}
+
+static void sw_role(void *fdt, const char *name, uint32_t threshold, const unsigned *idx, int n)
+{
+	if (fdt_begin_node(fdt, name))
+		abort();
+	SW_CELLS(fdt, "threshold", threshold);
+	sw_keys(fdt, idx, n);
+	if (fdt_end_node(fdt))
+		abort();
+}
+
+/*
+ * The valid config every refusal starts from:
+ *   roles: patch 1 of {0}, operator 2 of {1,2,3}, publisher 1 of {4,5};
+ *   hello: CPUs 1 and 2, two regions, two I/O ranges, two MSRs;
+ *   ticker-2: CPU 3, one region, no allow-lists.
+ */
+static size_t base_write(void *fdt)
+{
+	if (fdt_create(fdt, BLOB_MAX) || fdt_finish_reservemap(fdt) || fdt_begin_node(fdt, ""))
+		abort();
+	if (fdt_property_string(fdt, "compatible", "vigil,system-v1") || fdt_begin_node(fdt, "roles"))
+		abort();
+	sw_role(fdt, "patch", 1, (const unsigned[]){ 0 }, 1);
+	sw_role(fdt, "operator", 2, (const unsigned[]){ 1, 2, 3 }, 3);
+	sw_role(fdt, "publisher", 1, (const unsigned[]){ 4, 5 }, 2);
+	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "guests") || fdt_begin_node(fdt, "hello"))
+		abort();
+	if (fdt_property_string(fdt, "image", "guests/hello.elf"))
+		abort();
+	SW_CELLS(fdt, "cpus", 1, 2);
+	SW_CELLS(fdt, "memory", 0x0, 0x0, 0x0, 0x400000, 0x1, 0x0, 0x0, 0x200000);
+	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x70, 2);
+	SW_CELLS(fdt, "msr-allow", 0x10, 0xc0000100);
+	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "ticker-2"))
+		abort();
+	if (fdt_property_string(fdt, "image", "guests/ticker.elf"))
+		abort();
+	SW_CELLS(fdt, "cpus", 3);
+	SW_CELLS(fdt, "memory", 0x0, 0x200000, 0x0, 0x600000);
+	if (fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt))
+		abort();
+	return fdt_totalsize(fdt);
+}
+
+/* ---- edits through the read-write API --------------------------------------- */
+
+enum edit_op { ED_NONE, ED_CELLS, ED_STR, ED_BYTES, ED_KEYS, ED_DELPROP, ED_ADDNODE, ED_DELNODE, ED_FN };
+
+#define KEY_BAD 100 /* in an ED_KEYS list: a key starting with 0x02 (compressed) */
+
+struct edit {
+	enum edit_op op;
+	const char *path;
+	const char *name; /* property, or new node's name */
+	const uint32_t *cells;
+	int n;		  /* cells, or bytes for ED_BYTES */
+	const char *bytes;
+	void (*fn)(void *fdt);
+};
+
+#define CELLS(p, prop, ...) \
+	{ ED_CELLS, p, prop, (const uint32_t[]){ __VA_ARGS__ }, sizeof((uint32_t[]){ __VA_ARGS__ }) / 4, NULL, NULL }
+#define STR(p, prop, s) { ED_STR, p, prop, NULL, 0, s, NULL }
+#define BYTES(p, prop, b, len) { ED_BYTES, p, prop, NULL, len, b, NULL }
+#define KEYLIST(p, ...) \
+	{ ED_KEYS, p, "keys", (const uint32_t[]){ __VA_ARGS__ }, sizeof((uint32_t[]){ __VA_ARGS__ }) / 4, NULL, NULL }
+#define DELPROP(p, prop) { ED_DELPROP, p, prop, NULL, 0, NULL, NULL }
+#define ADDNODE(p, node) { ED_ADDNODE, p, node, NULL, 0, NULL, NULL }
+#define DELNODE(p) { ED_DELNODE, p, NULL, NULL, 0, NULL, NULL }
+#define FN(f) { ED_FN, NULL, NULL, NULL, 0, NULL, f }
+
+static int node_at(void *fdt, const char *path)
+{
+	int node = fdt_path_offset(fdt, path);
+
+	if (node < 0) {
+		printf("test bug: no node %s\n", path);
+		abort();
+	}
+	return node;
+}
+
+static void rw_cells(void *fdt, const char *path, const char *name, const uint32_t *cells, int n)
+{
+	fdt32_t be[64];
+
+	for (int i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	if (fdt_setprop(fdt, node_at(fdt, path), name, be, 4 * n))
+		abort();
+}
+
+static void rw_keys(void *fdt, const char *path, const uint32_t *idx, int n)
+{
+	uint8_t buf[KEYS * CONFIG_KEY_LEN];
+
+	for (int i = 0; i < n; i++) {
+		uint8_t *k = buf + i * CONFIG_KEY_LEN;
+
+		memcpy(k, keys[idx[i] == KEY_BAD ? 0 : idx[i]], CONFIG_KEY_LEN);
+		if (idx[i] == KEY_BAD)
+			k[0] = 0x02;
+	}
+	if (fdt_setprop(fdt, node_at(fdt, path), "keys", buf, n * CONFIG_KEY_LEN))
+		abort();
+}
+
+static void edit_apply(void *fdt, const struct edit *e)
+{
+	int rc = 0;
+
+	switch (e->op) {
+	case ED_NONE:
+		break;
+	case ED_CELLS:
+		rw_cells(fdt, e->path, e->name, e->cells, e->n);
+		break;
+	case ED_STR:
+		rc = fdt_setprop_string(fdt, node_at(fdt, e->path), e->name, e->bytes);
+		break;
+	case ED_BYTES:
+		rc = fdt_setprop(fdt, node_at(fdt, e->path), e->name, e->bytes, e->n);
+		break;
+	case ED_KEYS:
+		rw_keys(fdt, e->path, e->cells, e->n);
+		break;
+	case ED_DELPROP:
+		rc = fdt_delprop(fdt, node_at(fdt, e->path), e->name);
+		break;
+	case ED_ADDNODE:
+		rc = fdt_add_subnode(fdt, node_at(fdt, e->path), e->name);
+		rc = rc < 0 ? rc : 0;
+		break;
+	case ED_DELNODE:
+		rc = fdt_del_node(fdt, node_at(fdt, e->path));
+		break;
+	case ED_FN:
+		e->fn(fdt);
+		break;
+	}
+	if (rc) {
+		printf("test bug: edit of %s failed: %s\n", e->path, fdt_strerror(rc));
+		abort();
+	}
+}
+
+/* The base config with edits applied, in a heap buffer of exactly its size. */
+static void *blob_make(const struct edit *edits, int n, size_t *size)
+{
+	static uint8_t base[BLOB_MAX], work[BLOB_MAX];
+	void *blob;
+
+	base_write(base);
+	if (fdt_open_into(base, work, BLOB_MAX))
+		abort();
+	for (int i = 0; i < n; i++)
+		edit_apply(work, &edits[i]);
+	if (fdt_pack(work))
+		abort();
+	*size = fdt_totalsize(work);
+	blob = malloc(*size);
+	memcpy(blob, work, *size);
+	return blob;
+}
+
+/* config_parse into a struct pre-filled with junk, so zeroing is visible. */
+static int parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
+{
+	memset(out, 0xa5, sizeof(*out));
+	strcpy(err, "(no message)");
+	return config_parse(blob, size, out, err, errlen);
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+/* ---- the valid config -------------------------------------------------------- */
+
+static void valid_round_trips(void)
+{
+	size_t size;
+	void *blob = blob_make(NULL, 0, &size);
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+	const struct config_guest *g;
+	int rc = parse(blob, size, c, err, sizeof(err));
+
+	CHECK_EQ(rc, 0);
+	if (rc)
+		printf("    %s\n", err);
+	CHECK_EQ(c->guest_count, 2);
+	g = &c->guests[0];
+	CHECK(!strcmp(g->name, "hello"));
+	CHECK(!strcmp(g->image, "guests/hello.elf"));
+	CHECK_EQ(g->cpu_count, 2);
+	CHECK_EQ(g->cpus[0], 1);
+	CHECK_EQ(g->cpus[1], 2);
+	CHECK_EQ(g->region_count, 2);
+	CHECK_EQ(g->regions[0].gpa, 0);
+	CHECK_EQ(g->regions[0].size, 0x400000);
+	CHECK_EQ(g->regions[1].gpa, 0x100000000);
+	CHECK_EQ(g->regions[1].size, 0x200000);
+	CHECK_EQ(g->io_count, 2);
+	CHECK_EQ(g->io[0].port, 0x80);
+	CHECK_EQ(g->io[0].count, 1);
+	CHECK_EQ(g->io[1].port, 0x70);
+	CHECK_EQ(g->io[1].count, 2);
+	CHECK_EQ(g->msr_count, 2);
+	CHECK_EQ(g->msrs[0], 0x10);
+	CHECK_EQ(g->msrs[1], 0xc0000100);
+	g = &c->guests[1];
+	CHECK(!strcmp(g->name, "ticker-2"));
+	CHECK(!strcmp(g->image, "guests/ticker.elf"));
+	CHECK_EQ(g->cpu_count, 1);
+	CHECK_EQ(g->cpus[0], 3);
+	CHECK_EQ(g->region_count, 1);
+	CHECK_EQ(g->regions[0].gpa, 0x200000);
+	CHECK_EQ(g->regions[0].size, 0x600000);
+	CHECK_EQ(g->io_count, 0);
+	CHECK_EQ(g->msr_count, 0);
+	/* Unused slots are zero, not junk. */
+	CHECK(all_zero(&c->guests[2], sizeof(c->guests[2]) * (CONFIG_MAX_GUESTS - 2)));
+	CHECK_EQ(c->roles[ROLE_PATCH].threshold, 1);
+	CHECK_EQ(c->roles[ROLE_PATCH].key_count, 1);
+	CHECK(!memcmp(c->roles[ROLE_PATCH].keys[0], keys[0], CONFIG_KEY_LEN));
+	CHECK_EQ(c->roles[ROLE_OPERATOR].threshold, 2);
+	CHECK_EQ(c->roles[ROLE_OPERATOR].key_count, 3);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(!memcmp(c->roles[ROLE_OPERATOR].keys[i], keys[1 + i], CONFIG_KEY_LEN));
+	CHECK_EQ(c->roles[ROLE_PUBLISHER].threshold, 1);
+	CHECK_EQ(c->roles[ROLE_PUBLISHER].key_count, 2);
+	CHECK(!memcmp(c->roles[ROLE_PUBLISHER].keys[1], keys[5], CONFIG_KEY_LEN));
+	CHECK(all_zero(c->roles[ROLE_PUBLISHER].keys[2], CONFIG_KEY_LEN * (CONFIG_MAX_KEYS - 2)));
+	CHECK(!strcmp(config_role_names[ROLE_PATCH], "patch"));
+	CHECK(!strcmp(config_role_names[ROLE_OPERATOR], "operator"));
+	CHECK(!strcmp(config_role_names[ROLE_PUBLISHER], "publisher"));
+	free(c);
+	free(blob);
+}
+
+/* ---- edits that need code --------------------------------------------------- */
+
+static void add_guest(void *fdt, const char *name, uint32_t cpu)
+{
+	int node = fdt_add_subnode(fdt, node_at(fdt, "/guests"), name);
+	fdt32_t cpus = cpu_to_fdt32(cpu);
+	fdt32_t mem[4] = { 0, 0, 0, cpu_to_fdt32(0x200000) };
+
+	if (node < 0 || fdt_setprop_string(fdt, node, "image", "guests/x.elf") ||
+	    fdt_setprop(fdt, node, "cpus", &cpus, 4) || fdt_setprop(fdt, node, "memory", mem, 16))
+		abort();
+}
+
+static void five_more_guests(void *fdt)
+{
+	char name[8];
+
+	for (uint32_t i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "g%u", i);
+		add_guest(fdt, name, 10 + i);
+	}
+}
+
+static void six_more_guests(void *fdt)
+{
+	five_more_guests(fdt);
+	add_guest(fdt, "g5", 20);
+}
+
+static void rename_ticker_hello(void *fdt)
+{
+	if (fdt_set_name(fdt, node_at(fdt, "/guests/ticker-2"), "hello"))
+		abort();
+}
+
+/* n (port, 1) pairs of harmless ports, or n harmless MSRs. */
+static void io_pairs(void *fdt, int n)
+{
+	uint32_t cells[2 * (CONFIG_MAX_IO + 1)];
+
+	for (int i = 0; i < n; i++) {
+		cells[2 * i] = 0x100 + 4 * (uint32_t)i;
+		cells[2 * i + 1] = 1;
+	}
+	rw_cells(fdt, "/guests/hello", "io-allow", cells, 2 * n);
+}
+
+static void io_max(void *fdt) { io_pairs(fdt, CONFIG_MAX_IO); }
+static void io_too_many(void *fdt) { io_pairs(fdt, CONFIG_MAX_IO + 1); }
+
+static void msr_list(void *fdt, int n)
+{
+	uint32_t cells[CONFIG_MAX_MSRS + 1];
+
+	for (int i = 0; i < n; i++)
+		cells[i] = 0x200 + (uint32_t)i;
+	rw_cells(fdt, "/guests/hello", "msr-allow", cells, n);
+}
+
+static void msr_max(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS); }
+static void msr_too_many(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS + 1); }
+
+static void key_list(void *fdt, int n)
+{
+	uint32_t idx[KEYS];
+
+	for (int i = 0; i < n; i++)
+		idx[i] = (uint32_t)i;
+	rw_keys(fdt, "/roles/publisher", idx, n);
+}
+
+static void keys_max(void *fdt) { key_list(fdt, CONFIG_MAX_KEYS); }
+static void keys_too_many(void *fdt) { key_list(fdt, CONFIG_MAX_KEYS + 1); }
+
+/* ---- accepted edge cases: the checks are not broader than the schema --------- */
+
+struct good_case {
+	const char *name;
+	struct edit e[2];
+};
+
+static const struct good_case good_cases[] = {
+	{ "seven_guests_accepted", { FN(five_more_guests) } },
+	{ "threshold_equal_to_keys_accepted", { CELLS("/roles/operator", "threshold", 3) } },
+	{ "eight_keys_accepted", { FN(keys_max), CELLS("/roles/publisher", "threshold", 8) } },
+	{ "four_cpus_and_cpu_63_accepted", { CELLS("/guests/hello", "cpus", 1, 2, 63, 4) } },
+	{ "four_regions_accepted",
+	  { CELLS("/guests/hello", "memory", 0, 0, 0, 0x200000, 0, 0x200000, 0, 0x200000, 0, 0x400000, 0,
+		  0x200000, 0x7f, 0xffe00000, 0, 0x200000) } },
+	{ "region_ending_at_512g_accepted", { CELLS("/guests/hello", "memory", 0x7f, 0xffc00000, 0, 0x400000) } },
+	{ "adjacent_regions_accepted", { CELLS("/guests/hello", "memory", 0, 0x200000, 0, 0x200000, 0, 0, 0, 0x200000) } },
+	{ "sixteen_io_ranges_accepted", { FN(io_max) } },
+	{ "sixteen_msrs_accepted", { FN(msr_max) } },
+	{ "io_up_to_0xffff_accepted", { CELLS("/guests/hello", "io-allow", 0xd00, 0xf300) } },
+	{ "no_allow_lists_accepted", { DELPROP("/guests/hello", "io-allow"), DELPROP("/guests/hello", "msr-allow") } },
+	{ "name_31_chars_accepted", { ADDNODE("/guests", "abcdefghijklmnopqrstuvwxyz-0123") } },
+	{ "image_63_chars_accepted",
+	  { STR("/guests/hello", "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.elf") } },
+	{ "image_with_single_dots_accepted", { STR("/guests/hello", "image", "./guests/v1.2/hello.elf") } },
+};
+
+/* The added 31-character guest needs properties of its own. */
+static void fixup_fn(void *fdt)
+{
+	int node = fdt_path_offset(fdt, "/guests/abcdefghijklmnopqrstuvwxyz-0123");
+	fdt32_t cpus = cpu_to_fdt32(9);
+	fdt32_t mem[4] = { 0, 0, 0, cpu_to_fdt32(0x200000) };
+
+	if (node >= 0 && (fdt_setprop_string(fdt, node, "image", "a.elf") || fdt_setprop(fdt, node, "cpus", &cpus, 4) ||
+			  fdt_setprop(fdt, node, "memory", mem, 16)))
+		abort();
+}
+
+static void run_good_cases(void)
+{
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+		const struct good_case *g = &good_cases[i];
+		struct edit e[3] = { g->e[0], g->e[1], FN(fixup_fn) };
+		unsigned before = check_case_failures;
+		size_t size;
+		void *blob = blob_make(e, 3, &size);
+		int rc = parse(blob, size, c, err, sizeof(err));
+
+		CHECK_EQ(rc, 0);
+		if (rc)
+			printf("    %s\n", err);
+		check_result(g->name, check_case_failures == before);
+		free(blob);
+	}
+	free(c);
+}
+
+/* ---- refusals ------------------------------------------------------------------ */
+
+struct bad_case {
+	const char *name;
+	struct edit e[2];
+	const char *node; /* the message must start "config: <node>: " */
+	const char *what; /* and contain this */
+};
+
+#define H "/guests/hello"
+#define T "/guests/ticker-2"
+
+static const struct bad_case bad_cases[] = {
+	/* root */
+	{ "unknown_root_property", { STR("/", "model", "x") }, "/", "unknown property 'model'" },
+	{ "unknown_root_node", { ADDNODE("/", "chosen") }, "/", "unknown node 'chosen'" },
+	{ "missing_compatible", { DELPROP("/", "compatible") }, "/", "'compatible' missing" },
+	{ "bad_compatible", { STR("/", "compatible", "vigil,system-v2") }, "/", "compatible must be" },
+	{ "compatible_list", { BYTES("/", "compatible", "vigil,system-v1\0x", 18) }, "/", "one string" },
+	{ "missing_roles", { DELNODE("/roles") }, "/roles", "node missing" },
+	{ "missing_guests", { DELNODE("/guests") }, "/guests", "node missing" },
+	{ "no_guests", { DELNODE(H), DELNODE(T) }, "/guests", "no guests" },
+	{ "unknown_roles_property", { CELLS("/roles", "default", 1) }, "/roles", "unknown property 'default'" },
+	{ "unknown_guests_property", { CELLS("/guests", "count", 2) }, "/guests", "unknown property 'count'" },
+	{ "too_many_guests", { FN(six_more_guests) }, "/guests", "more than 7" },
+	/* roles */
+	{ "unknown_role", { ADDNODE("/roles", "admin") }, "/roles", "unknown node 'admin'" },
+	{ "platform_role_not_in_config", { ADDNODE("/roles", "platform") }, "/roles", "unknown node 'platform'" },
+	{ "missing_role", { DELNODE("/roles/operator") }, "/roles/operator", "role missing" },
+	{ "unknown_role_property", { CELLS("/roles/patch", "weight", 1) }, "/roles/patch", "unknown property 'weight'" },
+	{ "unknown_node_in_role", { ADDNODE("/roles/patch", "extra") }, "/roles/patch", "unknown node 'extra'" },
+	{ "missing_threshold", { DELPROP("/roles/publisher", "threshold") }, "/roles/publisher", "'threshold' missing" },
+	{ "threshold_two_cells", { CELLS("/roles/patch", "threshold", 0, 1) }, "/roles/patch", "one cell" },
+	{ "missing_keys", { DELPROP("/roles/patch", "keys") }, "/roles/patch", "'keys' must hold" },
+	{ "empty_keys", { BYTES("/roles/patch", "keys", "", 0) }, "/roles/patch", "'keys' must hold" },
+	{ "key_96_bytes", { BYTES("/roles/patch", "keys", (const char *)keys[0], 96) }, "/roles/patch", "'keys' must hold" },
+	{ "key_98_bytes", { BYTES("/roles/patch", "keys", (const char *)keys[0], 98) }, "/roles/patch", "'keys' must hold" },
+	{ "nine_keys", { FN(keys_too_many) }, "/roles/publisher", "'keys' must hold" },
+	{ "key_not_uncompressed", { KEYLIST("/roles/operator", 1, KEY_BAD) }, "/roles/operator", "key 1 is not" },
+	{ "duplicate_keys", { KEYLIST("/roles/operator", 1, 2, 1) }, "/roles/operator", "key 2 repeats key 0" },
+	{ "threshold_zero", { CELLS("/roles/patch", "threshold", 0) }, "/roles/patch", "threshold 0 outside 1..1" },
+	{ "threshold_above_keys", { CELLS("/roles/operator", "threshold", 4) }, "/roles/operator", "threshold 4 outside 1..3" },
+	/* guests: properties and names */
+	{ "unknown_guest_property", { CELLS(H, "vcpus", 1) }, H, "unknown property 'vcpus'" },
+	{ "unknown_node_in_guest", { ADDNODE(H, "devices") }, H, "unknown node 'devices'" },
+	{ "missing_image", { DELPROP(T, "image") }, T, "'image' missing" },
+	{ "missing_cpus", { DELPROP(T, "cpus") }, T, "'cpus' missing" },
+	{ "missing_memory", { DELPROP(T, "memory") }, T, "'memory' missing" },
+	{ "name_uppercase", { ADDNODE("/guests", "Hello") }, "/guests/Hello", "guest names" },
+	{ "name_underscore", { ADDNODE("/guests", "my_guest") }, "/guests/my_guest", "guest names" },
+	{ "name_unit_address", { ADDNODE("/guests", "vm@1") }, "/guests/vm@1", "guest names" },
+	{ "name_dot", { ADDNODE("/guests", "a.b") }, "/guests/a.b", "guest names" },
+	{ "name_32_chars", { ADDNODE("/guests", "abcdefghijklmnopqrstuvwxyz-01234") },
+	  "/guests/abcdefghijklmnopqrstuvwxyz-01234", "guest names" },
+	{ "name_repeated", { FN(rename_ticker_hello) }, H, "name" },
+	{ "image_dotdot", { STR(H, "image", "guests/../../boot.elf") }, H, "image path" },
+	{ "image_dotdot_start", { STR(H, "image", "../vmm.elf") }, H, "image path" },
+	{ "image_absolute", { STR(H, "image", "/vigil/guests/hello.elf") }, H, "image path" },
+	{ "image_backslash", { STR(H, "image", "guests\\hello.elf") }, H, "image path" },
+	{ "image_space", { STR(H, "image", "guests/hello elf") }, H, "image path" },
+	{ "image_control_char", { STR(H, "image", "guests/\x1bhello.elf") }, H, "image path" },
+	{ "image_empty", { STR(H, "image", "") }, H, "one string" },
+	{ "image_64_chars",
+	  { STR(H, "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzx.elf") }, H, "shorter than 64" },
+	{ "image_not_terminated", { BYTES(H, "image", "guests/x", 8) }, H, "one string" },
+	{ "image_two_strings", { BYTES(H, "image", "a.elf\0b.elf", 12) }, H, "one string" },
+	/* CPUs */
+	{ "cpu_0", { CELLS(H, "cpus", 0) }, H, "cpu 0" },
+	{ "cpu_0_after_others", { CELLS(H, "cpus", 1, 0) }, H, "cpu 0" },
+	{ "cpu_64", { CELLS(H, "cpus", 64) }, H, "cpu 64" },
+	{ "cpu_shared_between_guests", { CELLS(T, "cpus", 2) }, T, "cpu 2 already belongs to guest 'hello'" },
+	{ "cpu_repeated_in_guest", { CELLS(H, "cpus", 1, 1) }, H, "cpu 1 already belongs to guest 'hello'" },
+	{ "five_cpus", { CELLS(H, "cpus", 1, 2, 4, 5, 6) }, H, "'cpus' must hold 1..4" },
+	{ "cpus_empty", { BYTES(H, "cpus", "", 0) }, H, "'cpus' must hold" },
+	{ "cpus_partial_cell", { BYTES(H, "cpus", "\0\0\0\1\0", 5) }, H, "'cpus' must hold" },
+	/* memory */
+	{ "memory_base_unaligned", { CELLS(H, "memory", 0, 0x100000, 0, 0x200000) }, H, "2 MiB" },
+	{ "memory_size_unaligned", { CELLS(H, "memory", 0, 0, 0, 0x201000) }, H, "2 MiB" },
+	{ "memory_size_zero", { CELLS(H, "memory", 0, 0x200000, 0, 0) }, H, "size > 0" },
+	{ "memory_overlapping", { CELLS(H, "memory", 0, 0, 0, 0x400000, 0, 0x200000, 0, 0x400000) }, H,
+	  "region 1 overlaps region 0" },
+	{ "memory_inside_other", { CELLS(H, "memory", 0, 0, 0, 0x800000, 0, 0x200000, 0, 0x200000) }, H,
+	  "region 1 overlaps region 0" },
+	{ "memory_same_twice", { CELLS(H, "memory", 0, 0, 0, 0x200000, 0, 0, 0, 0x200000) }, H,
+	  "region 1 overlaps region 0" },
+	{ "memory_above_512g", { CELLS(H, "memory", 0x80, 0, 0, 0x200000) }, H, "512 GiB" },
+	{ "memory_crossing_512g", { CELLS(H, "memory", 0x7f, 0xffe00000, 0, 0x400000) }, H, "512 GiB" },
+	{ "memory_wrapping", { CELLS(H, "memory", 0xffffffff, 0xffe00000, 0, 0x400000) }, H, "512 GiB" },
+	{ "memory_five_regions",
+	  { CELLS(H, "memory", 0, 0, 0, 0x200000, 0, 0x200000, 0, 0x200000, 0, 0x400000, 0, 0x200000, 0,
+		  0x600000, 0, 0x200000, 0, 0x800000, 0, 0x200000) }, H, "'memory' must hold 1..4" },
+	{ "memory_three_cells", { CELLS(H, "memory", 0, 0, 0x200000) }, H, "'memory' must hold" },
+	/* I/O and MSR allow-lists */
+	{ "io_pci_config", { CELLS(H, "io-allow", 0xcf8, 1) }, H, "io-allow 0xcf8+1 refused" },
+	{ "io_reset_control", { CELLS(H, "io-allow", 0xcf9, 1) }, H, "io-allow 0xcf9+1 refused" },
+	{ "io_keyboard_controller", { CELLS(H, "io-allow", 0x64, 1) }, H, "io-allow 0x64+1 refused" },
+	{ "io_com1", { CELLS(H, "io-allow", 0x3f8, 1) }, H, "io-allow 0x3f8+1 refused" },
+	{ "io_com2", { CELLS(H, "io-allow", 0x2f8, 8) }, H, "io-allow 0x2f8+8 refused" },
+	{ "io_range_over_com1", { CELLS(H, "io-allow", 0x80, 1, 0x3f0, 16) }, H, "io-allow 0x3f0+16 refused" },
+	{ "io_pic", { CELLS(H, "io-allow", 0x20, 2) }, H, "io-allow 0x20+2 refused" },
+	{ "io_count_zero", { CELLS(H, "io-allow", 0x80, 0) }, H, "io-allow 0x80+0 refused" },
+	{ "io_beyond_ffff", { CELLS(H, "io-allow", 0xfff0, 0x20) }, H, "refused" },
+	{ "io_wrapping", { CELLS(H, "io-allow", 0xffffffff, 2) }, H, "refused" },
+	{ "io_odd_cells", { CELLS(H, "io-allow", 0x80, 1, 0x81) }, H, "'io-allow' must hold" },
+	{ "io_too_many", { FN(io_too_many) }, H, "'io-allow' must hold 1..16" },
+	{ "io_empty", { BYTES(H, "io-allow", "", 0) }, H, "'io-allow' must hold" },
+	{ "msr_efer", { CELLS(H, "msr-allow", 0x10, 0xc0000080) }, H, "msr-allow 0xc0000080 refused" },
+	{ "msr_vm_hsave_pa", { CELLS(H, "msr-allow", 0xc0010117) }, H, "msr-allow 0xc0010117 refused" },
+	{ "msr_microcode", { CELLS(H, "msr-allow", 0x79) }, H, "msr-allow 0x79 refused" },
+	{ "msr_apic_base", { CELLS(H, "msr-allow", 0x1b) }, H, "msr-allow 0x1b refused" },
+	{ "msr_vm_cr", { CELLS(H, "msr-allow", 0xc0010114) }, H, "msr-allow 0xc0010114 refused" },
+	{ "msr_outside_ranges", { CELLS(H, "msr-allow", 0x40000000) }, H, "msr-allow 0x40000000 refused" },
+	{ "msr_too_many", { FN(msr_too_many) }, H, "'msr-allow' must hold 1..16" },
+	{ "msr_empty", { BYTES(H, "msr-allow", "", 0) }, H, "'msr-allow' must hold" },
+};
+
+static void run_bad_cases(void)
+{
+	struct config *c = malloc(sizeof(*c));
+	char err[256], prefix[128];
+
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *b = &bad_cases[i];
+		unsigned before = check_case_failures;
+		size_t size;
+		void *blob = blob_make(b->e, 2, &size);
+
+		snprintf(prefix, sizeof(prefix), "config: %s: ", b->node);
+		CHECK_EQ(parse(blob, size, c, err, sizeof(err)), -EINVAL);
+		if (!CHECK(!strncmp(err, prefix, strlen(prefix)) && strstr(err, b->what)))
+			printf("    message \"%s\"\n    wanted \"%s...%s\"\n", err, prefix, b->what);
+		CHECK(all_zero(c, sizeof(*c)));
+		check_result(b->name, check_case_failures == before);
+		free(blob);
+	}
+	free(c);
+}
+
+/* ---- the blob itself ------------------------------------------------------------ */
+
+static void expect_blob_refused(const void *blob, size_t size, const char *what)
+{
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), -EINVAL);
+	if (!CHECK(!strncmp(err, "config: /: ", 11) && strstr(err, what)))
+		printf("    message \"%s\" (wanted \"%s\")\n", err, what);
+	CHECK(all_zero(c, sizeof(*c)));
+	free(c);
+}
+
+static void truncated_blob_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+
+	/* The header still claims the full size: only the length betrays it. */
+	expect_blob_refused(blob, size - 1, "not a valid device tree");
+	expect_blob_refused(blob, size / 2, "not a valid device tree");
+	expect_blob_refused(blob, sizeof(struct fdt_header), "not a valid device tree");
+	expect_blob_refused(blob, sizeof(struct fdt_header) - 1, "not a valid device tree");
+	expect_blob_refused(blob, 0, "not a valid device tree");
+	free(blob);
+}
+
+static void trailing_bytes_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	uint8_t *longer = calloc(1, size + 8);
+
+	memcpy(longer, blob, size);
+	expect_blob_refused(longer, size + 8, "8 trailing bytes");
+	expect_blob_refused(longer, size + 1, "1 trailing bytes");
+	free(longer);
+	free(blob);
+}
+
+static void garbage_refused(void)
+{
+	uint8_t *junk = malloc(4096);
+	uint32_t x = 12345;
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+
+	for (size_t i = 0; i < 4096; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (uint8_t)(x >> 16);
+	}
+	expect_blob_refused(junk, 4096, "not a valid device tree");
+	memset(junk, 0, 4096);
+	expect_blob_refused(junk, 4096, "not a valid device tree");
+	/* A valid header over a corrupt structure block. */
+	memcpy(junk, blob, size);
+	memset(junk + fdt_off_dt_struct(blob), 0xee, 16);
+	expect_blob_refused(junk, size, "not a valid device tree");
+	/* Structure block said to lie beyond the blob. */
+	memcpy(junk, blob, size);
+	((struct fdt_header *)junk)->off_dt_struct = cpu_to_fdt32((uint32_t)size + 64);
+	expect_blob_refused(junk, size, "not a valid device tree");
+	free(blob);
+	free(junk);
+}
+
+/* A short error buffer gets a truncated, terminated message, nothing more. */
+static void short_error_buffer(void)
+{
+	const struct edit e = CELLS(H, "cpus", 0);
+	size_t size;
+	void *blob = blob_make(&e, 1, &size);
+	struct config *c = malloc(sizeof(*c));
+	char *err = malloc(16);
+
+	memset(c, 0xa5, sizeof(*c));
+	CHECK_EQ(config_parse(blob, size, c, err, 16), -EINVAL);
+	CHECK(!strcmp(err, "config: /guests"));
+	CHECK(all_zero(c, sizeof(*c)));
+	free(err);
+	free(c);
+	free(blob);
+}
+
+/* What any accepted config must satisfy, checked independently of config.c. */
+static int guest_obeys_schema(const struct config *c, unsigned gi)
+{
+	const struct config_guest *g = &c->guests[gi];
+	size_t n = strnlen(g->name, CONFIG_NAME_LEN);
+	int ok = n > 0 && n < CONFIG_NAME_LEN && g->cpu_count >= 1 && g->cpu_count <= CONFIG_MAX_GUEST_CPUS &&
+		 g->region_count >= 1 && g->region_count <= CONFIG_MAX_REGIONS && g->io_count <= CONFIG_MAX_IO &&
+		 g->msr_count <= CONFIG_MAX_MSRS && strnlen(g->image, CONFIG_PATH_LEN) < CONFIG_PATH_LEN &&
+		 g->image[0] && g->image[0] != '/' && !strstr(g->image, "..");
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = strchr("abcdefghijklmnopqrstuvwxyz0123456789-", g->name[i]) != NULL;
+	for (unsigned i = 0; ok && i < g->cpu_count; i++) {
+		ok = g->cpus[i] >= 1 && g->cpus[i] <= CONFIG_MAX_CPU_INDEX;
+		for (unsigned oj = 0; oj <= gi; oj++)
+			for (unsigned j = 0; j < c->guests[oj].cpu_count && (oj < gi || j < i); j++)
+				ok &= c->guests[oj].cpus[j] != g->cpus[i];
+	}
+	for (unsigned i = 0; ok && i < g->region_count; i++) {
+		const struct config_region *r = &g->regions[i];
+
+		ok = r->size && !((r->gpa | r->size) & 0x1fffff) && r->gpa < CONFIG_GPA_LIMIT &&
+		     r->size <= CONFIG_GPA_LIMIT - r->gpa;
+		for (unsigned j = 0; j < i; j++)
+			ok &= r->gpa >= g->regions[j].gpa + g->regions[j].size ||
+			      g->regions[j].gpa >= r->gpa + r->size;
+	}
+	for (unsigned i = 0; ok && i < g->io_count; i++)
+		ok = g->io[i].count && g->io[i].port + g->io[i].count <= 0x10000 &&
+		     (g->io[i].port > 0xcff || g->io[i].port + g->io[i].count <= 0xcf8) &&
+		     (g->io[i].port > 0x3ff || g->io[i].port + g->io[i].count <= 0x3f8);
+	for (unsigned i = 0; ok && i < g->msr_count; i++)
+		ok = g->msrs[i] != 0xc0000080 && g->msrs[i] != 0xc0010117 &&
+		     (g->msrs[i] <= 0x1fff || (g->msrs[i] >= 0xc0000000 && g->msrs[i] <= 0xc0001fff));
+	for (unsigned j = 0; ok && j < gi; j++)
+		ok = strcmp(c->guests[j].name, g->name) != 0;
+	return ok;
+}
+
+static int config_obeys_schema(const struct config *c)
+{
+	int ok = c->guest_count >= 1 && c->guest_count <= CONFIG_MAX_GUESTS;
+
+	for (unsigned gi = 0; ok && gi < c->guest_count; gi++)
+		ok = guest_obeys_schema(c, gi);
+	for (unsigned r = 0; ok && r < ROLE_COUNT; r++) {
+		const struct config_role *role = &c->roles[r];
+
+		ok = role->key_count >= 1 && role->key_count <= CONFIG_MAX_KEYS && role->threshold >= 1 &&
+		     role->threshold <= role->key_count;
+		for (unsigned k = 0; ok && k < role->key_count; k++) {
+			ok = role->keys[k][0] == 0x04;
+			for (unsigned j = 0; j < k; j++)
+				ok &= memcmp(role->keys[k], role->keys[j], CONFIG_KEY_LEN) != 0;
+		}
+	}
+	return ok;
+}
+
+/* Every one-byte corruption and every truncation: a clean verdict, never a crash. */
+static void corrupted_blobs_fail_cleanly(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+	unsigned accepted = 0, refused = 0;
+	static const uint8_t flips[] = { 0x01, 0x80, 0xff };
+
+	for (size_t i = 0; i < size; i++) {
+		for (size_t f = 0; f < sizeof(flips); f++) {
+			uint8_t *copy = malloc(size);
+			int rc;
+
+			memcpy(copy, blob, size);
+			copy[i] ^= flips[f];
+			rc = parse(copy, size, c, err, sizeof(err));
+			if (rc == 0) {
+				accepted++;
+				if (!CHECK(config_obeys_schema(c)))
+					printf("    flip %#x at byte %zu accepted a bad config\n", flips[f], i);
+			} else {
+				refused++;
+				CHECK_EQ(rc, -EINVAL);
+				CHECK(!strncmp(err, "config: /", 9));
+				CHECK(all_zero(c, sizeof(*c)));
+			}
+			free(copy);
+		}
+	}
+	for (size_t n = 0; n < size; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+
+		memcpy(copy, blob, n);
+		CHECK_EQ(parse(copy, n, c, err, sizeof(err)), -EINVAL);
+		free(copy);
+	}
+	/* Flips inside key bytes or harmless values are accepted; the rest not. */
+	CHECK(accepted > 0 && refused > 0);
+	free(c);
+	free(blob);
+}
+
+int main(void)
+{
+	keys_make();
+	CHECK_RUN(valid_round_trips);
+	run_good_cases();
+	run_bad_cases();
+	CHECK_RUN(truncated_blob_refused);
+	CHECK_RUN(trailing_bytes_refused);
+	CHECK_RUN(garbage_refused);
+	CHECK_RUN(short_error_buffer);
+	CHECK_RUN(corrupted_blobs_fail_cleanly);
+	return check_done();
+}
