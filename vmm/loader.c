@@ -101,7 +101,9 @@ int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *
 		memcpy(&ph, image + eh.phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.type == ELF_PT_LOAD && ph.memsz)
 			err = elf_load_segment(vm, image, size, &ph);
-		else if (ph.type == ELF_PT_NOTE && !found && ph.offset <= size && ph.filesz <= size - ph.offset)
+		else if (ph.type == ELF_PT_NOTE && !found && (ph.offset > size || ph.filesz > size - ph.offset))
+			err = -ENOEXEC; /* a cut-off image: its entry note may be the part missing */
+		else if (ph.type == ELF_PT_NOTE && !found)
 			err = found = elf_find_pvh(image + ph.offset, ph.filesz, entry);
 		if (err < 0)
 			return err;
