@@ -63,7 +63,12 @@ static int elf_find_pvh(const uint8_t *seg, uint64_t len, uint32_t *entry)
 			return -EINVAL;
 		if (type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 && !memcmp(seg + off, "Xen", 4) &&
 		    (descsz == 4 || descsz == 8)) {
-			memcpy(entry, seg + off + name_len, 4);
+			uint64_t e = 0;
+
+			memcpy(&e, seg + off + name_len, descsz);
+			if (e >> 32)
+				return -ENOEXEC; /* a 32-bit entry point: never truncate it */
+			*entry = (uint32_t)e;
 			return 1;
 		}
 		off += name_len + desc_len;
