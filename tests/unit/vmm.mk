@@ -22,6 +22,8 @@ UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
 
 # vmm/vm.c allocates host-physical memory; shim_vm.c gives the loader and
 # the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
+UNIT_TESTS += loader
+UNIT_SRCS_loader := vmm/loader.c tests/unit/shim_vm.c tests/unit/test_loader.c
 
 # printk is the console driver's; shim_printk.c records each line instead.
 UNIT_TESTS += vuart
