@@ -8,6 +8,7 @@
 #define PTE_P 1ull
 #define PTE_PS (1ull << 7)
 #define PTE_ADDR 0x000ffffffffff000ull
+#define CR4_PSE (1ull << 4)
 
 static int gmem_entry(const struct vm *vm, uint64_t table_gpa, unsigned index, unsigned width, uint64_t *e)
 {
@@ -20,13 +21,13 @@ static int gmem_entry(const struct vm *vm, uint64_t table_gpa, unsigned index, u
 	return (*e & PTE_P) ? 0 : -EFAULT;
 }
 
-static int gmem_walk32(const struct vm *vm, uint64_t cr3, uint64_t la, uint64_t *gpa)
+static int gmem_walk32(const struct vm *vm, uint64_t cr3, uint64_t cr4, uint64_t la, uint64_t *gpa)
 {
 	uint64_t pde, pte;
 
 	if (gmem_entry(vm, cr3 & 0xfffff000u, (unsigned)(la >> 22) & 1023, 4, &pde))
 		return -EFAULT;
-	if (pde & PTE_PS) {
+	if ((pde & PTE_PS) && (cr4 & CR4_PSE)) { /* without CR4.PSE the CPU ignores PS */
 		*gpa = (pde & 0xffc00000u) | (la & 0x3fffff);
 		return 0;
 	}
@@ -66,7 +67,7 @@ int gmem_translate(const struct vm *vm, const struct guest_mode *m, uint64_t la,
 		return 0;
 	}
 	if (!(m->cr4 & CR4_PAE))
-		return gmem_walk32(vm, m->cr3, la & 0xffffffffu, gpa);
+		return gmem_walk32(vm, m->cr3, m->cr4, la & 0xffffffffu, gpa);
 	return gmem_walk64(vm, m->cr3, la, (m->efer & EFER_LMA) ? 4 : 3, gpa);
 }
 
