@@ -25,6 +25,9 @@ UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
 UNIT_TESTS += loader
 UNIT_SRCS_loader := vmm/loader.c tests/unit/shim_vm.c tests/unit/test_loader.c
 
+UNIT_TESTS += gmem
+UNIT_SRCS_gmem := vmm/gmem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
+
 # printk is the console driver's; shim_printk.c records each line instead.
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart := vmm/vuart.c kernel/format.c tests/unit/shim_printk.c tests/unit/test_vuart.c
