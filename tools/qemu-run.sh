@@ -45,14 +45,21 @@ done
 [ -e "$target" ] || die "$target does not exist"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vigil-qemu.XXXXXX")
-swtpm_pid=
+swtpm_pid= qemu_pid= watchdog_pid=
+stop_pid() { # only processes this script started, by their id
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
 cleanup() {
-	# Only the swtpm this script started; QEMU has exited by now.
-	if [ -n "$swtpm_pid" ]; then kill "$swtpm_pid" 2>/dev/null || true; wait "$swtpm_pid" 2>/dev/null || true; fi
+	stop_pid "$watchdog_pid"
+	stop_pid "$qemu_pid"
+	stop_pid "$swtpm_pid"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 nested_on() {
 	local p
@@ -119,10 +126,31 @@ qemu=(qemu-system-x86_64 "${machine[@]}" "${cpu[@]}" -smp "$smp" -m "$mem"
 	-serial chardev:con -monitor none -nographic -nic none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=4 "${extra[@]}")
 
-status=0
+if [ -z "$serial" ]; then
+	# On the terminal QEMU must stay in the foreground to own the console;
+	# --foreground keeps it in our process group.
+	status=0
+	if [ -n "$timeout" ]; then
+		timeout --foreground "$timeout" "${qemu[@]}" || status=$?
+	else
+		"${qemu[@]}" || status=$?
+	fi
+	exit "$status"
+fi
+
+# Serial to a file: QEMU runs in the background so that a TERM to this
+# script (the `wait` below returns at once) stops QEMU and swtpm with it.
+"${qemu[@]}" </dev/null &
+qemu_pid=$!
 if [ -n "$timeout" ]; then
-	timeout -k 5 "$timeout" "${qemu[@]}" </dev/null || status=$?
+	sleep "$timeout" &
+	watchdog_pid=$!
+fi
+status=0
+wait -n "$qemu_pid" $watchdog_pid || status=$?
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	status=124 # the watchdog ended first; cleanup stops QEMU
 else
-	"${qemu[@]}" || status=$?
+	qemu_pid=
 fi
 exit "$status"
