@@ -17,24 +17,28 @@ LIBFDT_A := /usr/lib/x86_64-linux-gnu/libfdt.a
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 
 
-# libfdt.h pulls libfdt_env.h, which wants <stdint.h>/<string.h>... from the
-# C library; ours (include/libc) and GCC's provide them in the VMM build.
+# libfdt.h (from /usr/include, searched last) pulls <stdint.h>, <string.h>...:
+# ours (include/libc) and GCC's come first, so the C library's are never used.
 $(B)/vmm/%.c.o: %.c $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
-	$(CC) $(VMM_CFLAGS) -I$(B) -idirafter /usr/include -MMD -MP -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(VMM_CFLAGS) -I$(B) -idirafter /usr/include -MMD -MP -c $< -o $@
 
 $(B)/vmm/%.S.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
-	$(CC) $(VMM_ASFLAGS) -I$(B) -MMD -MP -c $< -o $@
+	@echo "  AS      $@"
+	@$(CC) $(VMM_ASFLAGS) -I$(B) -MMD -MP -c $< -o $@
 
 $(ASM_OFFSETS): arch/x86/asm-offsets.c kernel/percpu.h vmm/vcpu.h arch/x86/arch_percpu.h
 	@mkdir -p $(dir $@)
-	$(CC) $(VMM_CFLAGS) -S $< -o $(B)/gen/asm-offsets.s
+	@echo "  GEN     $@"
+	@$(CC) $(VMM_CFLAGS) -S $< -o $(B)/gen/asm-offsets.s
 	@{ echo "/* generated from arch/x86/asm-offsets.c: do not edit */"; \
 	   sed -n 's/^[[:space:]]*->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/gen/asm-offsets.s; } > $@
 
 $(VMM): $(VMM_OBJS) linker.ld
-	$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
 		-T linker.ld -o $@ $(VMM_OBJS) $(LIBFDT_A) $(LIBGCC)
 
 vmm: $(VMM) ## build the VMM image
