@@ -159,6 +159,14 @@ static void paging_pae(void)
 	w64(vm, 0x21000 + 2 * 8, 0x600000 | P | PS);	 /* PD[2]: 2 MiB page */
 	CHECK_EQ(xlate(vm, m, 0xc0201234), 0x300234);
 	CHECK_EQ(xlate(vm, m, 0xc0412345), 0x612345);
+	/* Linear addresses are 32-bit: only four PDPT entries exist. */
+	w64(vm, 0x20020 + 7 * 8, 0x21000 | P); /* past the PDPT: never read */
+	w64(vm, 0x21000 + 5 * 8, 0x22000 | P);
+	CHECK_EQ(xlate(vm, m, 0x1c0201234ull), 0x300234);
+	CHECK_EQ(xlate(vm, m, 0x1c0a01234ull), 0x300234);
+	w64(vm, 0x20020 + 3 * 8, 0);
+	CHECK_EQ(xlate(vm, m, 0x1c0a01234ull), -EFAULT);
+	w64(vm, 0x20020 + 3 * 8, 0x21000 | P);
 	CHECK_EQ(xlate(vm, m, 0x80201234), -EFAULT); /* PDPT[2] not present */
 	CHECK_EQ(xlate(vm, m, 0xc0202000), -EFAULT); /* PT[2] */
 	CHECK_EQ(xlate(vm, m, 0xc0600000), -EFAULT); /* PD[3] */
