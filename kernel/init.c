@@ -83,8 +83,9 @@ static void virt_probe(void)
 {
 	const char *why = "";
 
-	if (vcpu_vendor_probe(&why))
+	if (vendor_select(&why))
 		panic("cannot virtualize: %s", why);
+	printk("vigil: virtualization: %s\n", vcpu_vendor_name());
 }
 
 static void guests_create(void)
@@ -112,7 +113,7 @@ void kmain(uint64_t handoff_pa)
 	memory_init();				/* own page tables (W^X), page allocator */
 	config_load();				/* validate system.dtb into read-only structs */
 	cpus_discover();			/* MADT: which CPUs exist */
-	virt_probe();				/* SVM/NPT present and allowed */
+	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	mm_lock_ro_after_init();		/* config and handoff become read-only */
 	cpus_start();				/* each AP enters ap_main and its vCPU */

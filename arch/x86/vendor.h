@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The vendor interface: what the generic VMM (vmm/) needs from a
- * virtualization backend. SVM (arch/x86/svm/) implements it now; VMX will
- * implement the same functions. Generic CPUID/MSR/IO/hypercall handling is
- * written once above it.
+ * virtualization backend. SVM (arch/x86/svm/) and VMX (arch/x86/vmx/) each
+ * fill one struct vcpu_vendor_ops; generic CPUID/MSR/IO/hypercall handling
+ * is written once above it and calls the vcpu_vendor_* wrappers below.
  */
 #ifndef ARCH_X86_VENDOR_H
 #define ARCH_X86_VENDOR_H
@@ -23,33 +23,64 @@ struct guest_mode {
 	unsigned cpl;
 };
 
-/* Does this CPU have what the backend needs? On failure *why says what is missing. */
-int vcpu_vendor_probe(const char **why) __attribute__((warn_unused_result));
-/* Name for logs ("svm", "vmx"). */
-const char *vcpu_vendor_name(void);
-/* Per physical CPU: turn virtualization on. */
-int vcpu_vendor_cpu_init(void) __attribute__((warn_unused_result));
-/* The entry format of nested page tables for this backend. */
-const struct pt_format *vcpu_vendor_npt_format(void);
+/*
+ * One table per backend (svm_ops, vmx_ops). vendor_select() picks the one
+ * the CPU supports at boot; the table pointer is read-only after init.
+ */
+struct vcpu_vendor_ops {
+	const char *name; /* "svm", "vmx" */
+	/* Does this CPU have what the backend needs? *why says what is missing. */
+	int (*probe)(const char **why);
+	/* Per physical CPU: turn virtualization on. */
+	int (*cpu_init)(void);
+	/* The entry format of this backend's nested page tables. */
+	const struct pt_format *npt_format;
+	/* Per VM: intercept bitmaps (everything intercepted), address-space id. */
+	int (*vm_init)(struct vm *vm);
+	void (*allow_io)(struct vm *vm, uint16_t port);
+	void (*allow_msr)(struct vm *vm, uint32_t msr);
+	/* Per vCPU: state area in the PVH start state (32-bit flat, paging off). */
+	int (*vcpu_init)(struct vcpu *v, uint32_t entry, uint32_t ebx);
+	/* Enter the guest; returns at the next exit with v->exit filled in. */
+	void (*run)(struct vcpu *v);
+	uint64_t (*rip)(const struct vcpu *v);
+	void (*set_rip)(struct vcpu *v, uint64_t rip);
+	void (*mode)(const struct vcpu *v, struct guest_mode *m);
+	uint64_t (*efer)(const struct vcpu *v);
+	void (*set_efer)(struct vcpu *v, uint64_t efer);
+	uint64_t (*pat)(const struct vcpu *v);
+	void (*set_pat)(struct vcpu *v, uint64_t pat);
+	/* Queue an exception for the next entry. */
+	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+};
 
-/* Per VM: intercept bitmaps (everything intercepted) and address-space id. */
-int vm_vendor_init(struct vm *vm) __attribute__((warn_unused_result));
-void vm_vendor_allow_io(struct vm *vm, uint16_t port);
-void vm_vendor_allow_msr(struct vm *vm, uint32_t msr);
+extern const struct vcpu_vendor_ops svm_ops;
+extern const struct vcpu_vendor_ops *vendor_ops;
 
-/* Per vCPU: state area in the PVH start state (32-bit flat, paging off). */
-int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx) __attribute__((warn_unused_result));
-/* Enter the guest; returns at the next exit with v->exit filled in. */
-void vcpu_vendor_run(struct vcpu *v);
+/* Pick the backend this CPU supports; on failure *why says why none fits. */
+int vendor_select(const char **why) __attribute__((warn_unused_result));
 
-uint64_t vcpu_vendor_rip(const struct vcpu *v);
-void vcpu_vendor_set_rip(struct vcpu *v, uint64_t rip);
-void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m);
-uint64_t vcpu_vendor_efer(const struct vcpu *v);
-void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer);
-uint64_t vcpu_vendor_pat(const struct vcpu *v);
-void vcpu_vendor_set_pat(struct vcpu *v, uint64_t pat);
-/* Queue an exception for the next entry. */
-void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+static inline const char *vcpu_vendor_name(void) { return vendor_ops->name; }
+static inline int vcpu_vendor_cpu_init(void) { return vendor_ops->cpu_init(); }
+static inline const struct pt_format *vcpu_vendor_npt_format(void) { return vendor_ops->npt_format; }
+static inline int vm_vendor_init(struct vm *vm) { return vendor_ops->vm_init(vm); }
+static inline void vm_vendor_allow_io(struct vm *vm, uint16_t port) { vendor_ops->allow_io(vm, port); }
+static inline void vm_vendor_allow_msr(struct vm *vm, uint32_t msr) { vendor_ops->allow_msr(vm, msr); }
+static inline int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
+{
+	return vendor_ops->vcpu_init(v, entry, ebx);
+}
+static inline void vcpu_vendor_run(struct vcpu *v) { vendor_ops->run(v); }
+static inline uint64_t vcpu_vendor_rip(const struct vcpu *v) { return vendor_ops->rip(v); }
+static inline void vcpu_vendor_set_rip(struct vcpu *v, uint64_t rip) { vendor_ops->set_rip(v, rip); }
+static inline void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m) { vendor_ops->mode(v, m); }
+static inline uint64_t vcpu_vendor_efer(const struct vcpu *v) { return vendor_ops->efer(v); }
+static inline void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer) { vendor_ops->set_efer(v, efer); }
+static inline uint64_t vcpu_vendor_pat(const struct vcpu *v) { return vendor_ops->pat(v); }
+static inline void vcpu_vendor_set_pat(struct vcpu *v, uint64_t pat) { vendor_ops->set_pat(v, pat); }
+static inline void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	vendor_ops->inject(v, vector, has_error, error);
+}
 
 #endif

@@ -35,12 +35,7 @@ static inline void svm_vmsave(uint64_t pa)
 	__asm__ volatile("vmsave" ::"a"(pa) : "memory");
 }
 
-const char *vcpu_vendor_name(void)
-{
-	return "svm";
-}
-
-int vcpu_vendor_probe(const char **why)
+static int svm_probe(const char **why)
 {
 	struct cpuid_regs ext = cpu_cpuid(0x80000001u, 0);
 
@@ -59,12 +54,7 @@ int vcpu_vendor_probe(const char **why)
 	return 0;
 }
 
-const struct pt_format *vcpu_vendor_npt_format(void)
-{
-	return &pt_format_npt;
-}
-
-int vcpu_vendor_cpu_init(void)
+static int svm_cpu_init(void)
 {
 	struct percpu_arch *a = &this_cpu()->arch;
 
@@ -78,7 +68,7 @@ int vcpu_vendor_cpu_init(void)
 	return 0;
 }
 
-int vm_vendor_init(struct vm *vm)
+static int svm_vm_init(struct vm *vm)
 {
 	static uint32_t next_asid = 1;
 
@@ -92,7 +82,7 @@ int vm_vendor_init(struct vm *vm)
 	return 0;
 }
 
-void vm_vendor_allow_io(struct vm *vm, uint16_t port)
+static void svm_allow_io(struct vm *vm, uint16_t port)
 {
 	uint8_t *iopm = phys_to_virt(vm->arch.iopm_pa);
 
@@ -100,7 +90,7 @@ void vm_vendor_allow_io(struct vm *vm, uint16_t port)
 }
 
 /* The MSRPM holds 2 bits (read, write) per MSR for three ranges. */
-void vm_vendor_allow_msr(struct vm *vm, uint32_t msr)
+static void svm_allow_msr(struct vm *vm, uint32_t msr)
 {
 	uint8_t *msrpm = phys_to_virt(vm->arch.msrpm_pa);
 	uint32_t base;
@@ -163,7 +153,7 @@ static void svm_init_save(struct vmcb_save *s, uint32_t entry, uint32_t ebx, str
 	v->regs.rbx = ebx;
 }
 
-int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
+static int svm_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
 	struct vmcb *vmcb;
 
@@ -249,7 +239,7 @@ static void svm_decode(struct vcpu *v)
 	}
 }
 
-void vcpu_vendor_run(struct vcpu *v)
+static void svm_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = vcpu_vmcb(v);
 
@@ -261,17 +251,17 @@ void vcpu_vendor_run(struct vcpu *v)
 	svm_decode(v);
 }
 
-uint64_t vcpu_vendor_rip(const struct vcpu *v)
+static uint64_t svm_rip(const struct vcpu *v)
 {
 	return vcpu_vmcb(v)->save.rip;
 }
 
-void vcpu_vendor_set_rip(struct vcpu *v, uint64_t rip)
+static void svm_set_rip(struct vcpu *v, uint64_t rip)
 {
 	vcpu_vmcb(v)->save.rip = rip;
 }
 
-void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m)
+static void svm_mode(const struct vcpu *v, struct guest_mode *m)
 {
 	const struct vmcb_save *s = &vcpu_vmcb(v)->save;
 
@@ -285,27 +275,27 @@ void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m)
 	m->cpl = s->cpl;
 }
 
-uint64_t vcpu_vendor_efer(const struct vcpu *v)
+static uint64_t svm_efer(const struct vcpu *v)
 {
 	return vcpu_vmcb(v)->save.efer & ~EFER_SVME;
 }
 
-void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer)
+static void svm_set_efer(struct vcpu *v, uint64_t efer)
 {
 	vcpu_vmcb(v)->save.efer = efer | EFER_SVME;
 }
 
-uint64_t vcpu_vendor_pat(const struct vcpu *v)
+static uint64_t svm_pat(const struct vcpu *v)
 {
 	return vcpu_vmcb(v)->save.g_pat;
 }
 
-void vcpu_vendor_set_pat(struct vcpu *v, uint64_t pat)
+static void svm_set_pat(struct vcpu *v, uint64_t pat)
 {
 	vcpu_vmcb(v)->save.g_pat = pat;
 }
 
-void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	uint64_t ev = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector;
 
@@ -313,3 +303,23 @@ void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t
 		ev |= SVM_EVTINJ_EV | ((uint64_t)error << 32);
 	vcpu_vmcb(v)->ctl.event_inj = ev;
 }
+
+const struct vcpu_vendor_ops svm_ops = {
+	.name = "svm",
+	.probe = svm_probe,
+	.cpu_init = svm_cpu_init,
+	.npt_format = &pt_format_npt,
+	.vm_init = svm_vm_init,
+	.allow_io = svm_allow_io,
+	.allow_msr = svm_allow_msr,
+	.vcpu_init = svm_vcpu_init,
+	.run = svm_run,
+	.rip = svm_rip,
+	.set_rip = svm_set_rip,
+	.mode = svm_mode,
+	.efer = svm_efer,
+	.set_efer = svm_set_efer,
+	.pat = svm_pat,
+	.set_pat = svm_set_pat,
+	.inject = svm_inject,
+};
