@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stub's firmware-free parts: boot page tables (boot/paging.c), the
+ * handoff memory map (boot/memmap.c), the config's image paths
+ * (boot/dtb_scan.c, boot/path.c).
+ */
+#define CHECK_SUITE "stub"
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/dtb_scan.h"
+#include "boot/memmap.h"
+#include "boot/paging.h"
+#include "boot/path.h"
+#include "tests/unit/check.h"
+
+#define VBASE 0xffffffff80000000ull
+#define PHYS 0x40000000ull /* the test's pretend vmm_phys_base */
+
+/* ---- page tables -------------------------------------------------------- */
+
+struct tables {
+	uint64_t *pool;
+	size_t pages;
+	uint64_t cr3;
+};
+
+static struct elf_image two_segments(void)
+{
+	struct elf_image img = { .virt_base = VBASE, .span = 0x200000, .nseg = 2 };
+
+	img.seg[0] = (struct elf_segment){ .vaddr = VBASE + 0x1000, .memsz = 0x1800, .flags = 5 };
+	img.seg[1] = (struct elf_segment){ .vaddr = VBASE + 0x2800, .memsz = 0x3000, .flags = 6 };
+	return img;
+}
+
+static int build(struct tables *t, uint64_t top, const struct elf_image *img, size_t pages)
+{
+	struct paging_pool pool;
+
+	t->pages = pages ? pages : paging_pool_pages(top, img);
+	t->pool = aligned_alloc(4096, t->pages * 4096);
+	pool = (struct paging_pool){ .next = t->pool, .end = t->pool + 512 * t->pages };
+	return paging_build(&pool, top, img, PHYS, &t->cr3);
+}
+
+/* Walk the tables the way the CPU does; 0 if va is not mapped. */
+static uint64_t walk(const struct tables *t, uint64_t va, uint64_t *pte)
+{
+	uint64_t *tab = (uint64_t *)(uintptr_t)t->cr3, e = 0;
+
+	for (int level = 3; level >= 0; level--) {
+		e = tab[(va >> (12 + 9 * level)) & 511];
+		if (!(e & PTE_P))
+			return 0;
+		if (level == 1 && (e & PTE_PS)) {
+			*pte = e;
+			return (e & PTE_ADDR & ~(PAGE_2M - 1)) | (va & (PAGE_2M - 1));
+		}
+		tab = (uint64_t *)(uintptr_t)(e & PTE_ADDR);
+	}
+	*pte = e;
+	return (e & PTE_ADDR) | (va & 0xfff);
+}
+
+static void tables_map_identity_and_image(void)
+{
+	struct elf_image img = two_segments();
+	struct tables t;
+	uint64_t pte;
+
+	if (!CHECK(build(&t, 6ull << 30, &img, 0) == 0))
+		return;
+	CHECK_EQ(walk(&t, 0x1234, &pte), 0x1234);
+	CHECK(pte & PTE_PS);
+	CHECK_EQ(walk(&t, 0xfee00000, &pte), 0xfee00000); /* MMIO below 4 GiB */
+	CHECK_EQ(walk(&t, (6ull << 30) - 1, &pte), (6ull << 30) - 1); /* RAM above it */
+	CHECK_EQ(walk(&t, 6ull << 30, &pte), 0);
+	CHECK_EQ(walk(&t, VBASE + 0x1000, &pte), PHYS + 0x1000);
+	CHECK(!(pte & PTE_W)); /* text read-only */
+	CHECK_EQ(walk(&t, VBASE + 0x2abc, &pte), PHYS + 0x2abc);
+	CHECK(pte & PTE_W); /* the page text and data share takes the union */
+	CHECK_EQ(walk(&t, VBASE + 0x5fff, &pte), PHYS + 0x5fff);
+	CHECK_EQ(walk(&t, VBASE + 0x6000, &pte), 0); /* past the last segment */
+	CHECK_EQ(walk(&t, VBASE, &pte), 0);		/* below the first */
+	free(t.pool);
+}
+
+static void tables_shared_page_rights_any_order(void)
+{
+	struct elf_image img = two_segments();
+	struct elf_segment text = img.seg[0];
+	struct tables t;
+	uint64_t pte = 0;
+
+	img.seg[0] = img.seg[1]; /* data first, then text on the same page */
+	img.seg[1] = text;
+	if (!CHECK(build(&t, 4ull << 30, &img, 0) == 0))
+		return;
+	CHECK_EQ(walk(&t, VBASE + 0x2000, &pte), PHYS + 0x2000);
+	CHECK(pte & PTE_W);
+	CHECK_EQ(walk(&t, VBASE + 0x1000, &pte), PHYS + 0x1000);
+	CHECK(!(pte & PTE_W));
+	free(t.pool);
+}
+
+static void tables_minimum_is_4g_rounded_to_1g(void)
+{
+	struct elf_image img = two_segments();
+	struct tables t;
+	uint64_t pte;
+
+	if (!CHECK(build(&t, (4ull << 30) + 1, &img, 0) == 0))
+		return;
+	CHECK_EQ(walk(&t, (5ull << 30) - 1, &pte), (5ull << 30) - 1);
+	free(t.pool);
+}
+
+static void tables_pool_bound_holds(void)
+{
+	/* A span straddling a 1 GiB and a 512 GiB boundary, and a large top:
+	 * the computed pool must suffice, a smaller one must not. */
+	struct elf_image img = { .virt_base = 0xffffff7fffe00000ull, .span = 0x600000, .nseg = 1 };
+	struct tables t;
+
+	img.seg[0] = (struct elf_segment){ .vaddr = img.virt_base, .memsz = 0x600000, .flags = 7 };
+	CHECK_EQ(build(&t, 600ull << 30, &img, 0), 0);
+	free(t.pool);
+	CHECK_EQ(build(&t, 4ull << 30, &img, 8), -ENOMEM);
+	free(t.pool);
+}
+
+static void tables_refuse_conflicts(void)
+{
+	struct elf_image img = two_segments();
+	struct tables t;
+
+	img.seg[0].vaddr = 0x200000; /* inside the identity map */
+	img.virt_base = 0;
+	CHECK_EQ(build(&t, 4ull << 30, &img, 0), -EINVAL);
+	free(t.pool);
+	img = two_segments();
+	img.seg[1].vaddr = 0x0000900000000000ull; /* not canonical */
+	CHECK_EQ(build(&t, 4ull << 30, &img, 0), -EINVAL);
+	free(t.pool);
+}
+
+/* ---- memory map ------------------------------------------------------- */
+
+static struct handoff *handoff_new(void)
+{
+	return calloc(1, sizeof(struct handoff));
+}
+
+static void memmap_sorts_and_merges(void)
+{
+	struct handoff *h = handoff_new();
+
+	CHECK_EQ(memmap_add(h, 0x3000, 0x1000, HANDOFF_MEM_USABLE), 0);
+	CHECK_EQ(memmap_add(h, 0x0000, 0x1000, HANDOFF_MEM_USABLE), 0);
+	CHECK_EQ(memmap_add(h, 0x5000, 0x1000, HANDOFF_MEM_BOOT), 0);
+	CHECK_EQ(h->mem_count, 3);
+	CHECK_EQ(memmap_add(h, 0x1000, 0x2000, HANDOFF_MEM_USABLE), 0); /* bridges two */
+	CHECK_EQ(h->mem_count, 2);
+	CHECK_EQ(h->mem[0].base, 0);
+	CHECK_EQ(h->mem[0].size, 0x4000);
+	CHECK_EQ(memmap_add(h, 0x4000, 0x1000, HANDOFF_MEM_RESERVED), 0); /* no merge */
+	CHECK_EQ(h->mem_count, 3);
+	CHECK_EQ(h->mem[1].base, 0x4000);
+	CHECK_EQ(memmap_add(h, 0x6000, 0x1000, HANDOFF_MEM_BOOT), 0); /* extends down-neighbour */
+	CHECK_EQ(h->mem[2].size, 0x2000);
+	free(h);
+}
+
+static void memmap_refuses_bad_ranges(void)
+{
+	struct handoff *h = handoff_new();
+	struct handoff copy;
+
+	CHECK_EQ(memmap_add(h, 0x1000, 0x2000, HANDOFF_MEM_USABLE), 0);
+	copy = *h;
+	CHECK_EQ(memmap_add(h, 0x2000, 0x1000, HANDOFF_MEM_USABLE), -EINVAL); /* overlap */
+	CHECK_EQ(memmap_add(h, 0x0000, 0x1001, HANDOFF_MEM_BOOT), -EINVAL);
+	CHECK_EQ(memmap_add(h, 0x5000, 0, HANDOFF_MEM_BOOT), -EINVAL);
+	CHECK_EQ(memmap_add(h, UINT64_MAX - 0xfff, 0x2000, HANDOFF_MEM_BOOT), -EINVAL);
+	CHECK(memcmp(&copy, h, sizeof(copy)) == 0);
+	free(h);
+}
+
+static void memmap_capacity(void)
+{
+	struct handoff *h = handoff_new();
+	uint64_t i;
+
+	/* Alternating types never merge: exactly HANDOFF_MAX_MEM fit. */
+	for (i = 0; i < HANDOFF_MAX_MEM; i++)
+		CHECK_EQ(memmap_add(h, i * 0x1000, 0x1000, 1 + (i & 1)), 0);
+	CHECK_EQ(memmap_add(h, i * 0x1000, 0x1000, 1 + (i & 1)), -ENOSPC);
+	CHECK_EQ(memmap_add(h, (i - 1) * 0x1000 + 0x1000, 0x1000, 1 + ((i - 1) & 1)), 0);
+	CHECK_EQ(h->mem_count, HANDOFF_MAX_MEM); /* merging still works when full */
+	free(h);
+}
+
+/* ---- device tree scan ------------------------------------------------- */
+
+/* A tiny FDT writer: just enough to make well-formed and broken blobs. */
+struct fdt {
+	uint8_t st[4096], str[512];
+	uint32_t nst, nstr;
+};
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
+}
+
+static void tok(struct fdt *f, uint32_t t)
+{
+	be32_put(f->st + f->nst, t);
+	f->nst += 4;
+}
+
+static void raw(struct fdt *f, const void *p, uint32_t n)
+{
+	memcpy(f->st + f->nst, p, n);
+	f->nst += (n + 3) & ~3u;
+}
+
+static void node(struct fdt *f, const char *name)
+{
+	tok(f, 1);
+	raw(f, name, strlen(name) + 1);
+}
+
+static void prop(struct fdt *f, const char *name, const void *val, uint32_t len)
+{
+	tok(f, 3);
+	tok(f, len);
+	tok(f, f->nstr);
+	memcpy(f->str + f->nstr, name, strlen(name) + 1);
+	f->nstr += strlen(name) + 1;
+	raw(f, val, len);
+}
+
+static void sprop(struct fdt *f, const char *name, const char *s)
+{
+	prop(f, name, s, strlen(s) + 1);
+}
+
+/* The blob, in a malloc'd buffer of exactly *len bytes. */
+static uint8_t *fdt_finish(struct fdt *f, size_t *len)
+{
+	uint32_t st_off = 40 + 16; /* header, empty reservation map */
+	uint8_t *b;
+
+	tok(f, 9);
+	*len = st_off + f->nst + f->nstr;
+	b = calloc(1, *len);
+	be32_put(b, 0xd00dfeed);
+	be32_put(b + 4, *len);
+	be32_put(b + 8, st_off);
+	be32_put(b + 12, st_off + f->nst);
+	be32_put(b + 16, 40);
+	be32_put(b + 20, 17);
+	be32_put(b + 24, 16);
+	be32_put(b + 32, f->nstr);
+	be32_put(b + 36, f->nst);
+	memcpy(b + st_off, f->st, f->nst);
+	memcpy(b + st_off + f->nst, f->str, f->nstr);
+	return b;
+}
+
+/* / { compatible; other { image }; guests { a { image; cpus; sub { image } }; b { image } } } */
+static uint8_t *good_blob(size_t *len)
+{
+	static struct fdt f;
+
+	memset(&f, 0, sizeof(f));
+	node(&f, "");
+	sprop(&f, "compatible", "vigil,system-v1");
+	node(&f, "other");
+	sprop(&f, "image", "not/a/guest.elf");
+	tok(&f, 2);
+	node(&f, "guests");
+	node(&f, "a");
+	sprop(&f, "image", "guests/a.elf");
+	prop(&f, "cpus", "\0\0\0\1", 4);
+	node(&f, "sub");
+	sprop(&f, "image", "deeper/is/ignored");
+	tok(&f, 2);
+	tok(&f, 2);
+	tok(&f, 4); /* NOP */
+	node(&f, "b");
+	sprop(&f, "image", "guests/b.elf");
+	tok(&f, 2);
+	tok(&f, 2);
+	tok(&f, 2);
+	return fdt_finish(&f, len);
+}
+
+static void dtb_finds_guest_images(void)
+{
+	struct dtb_image out[4];
+	unsigned n;
+	size_t len;
+	uint8_t *b = good_blob(&len);
+
+	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK(n == 2 && !strcmp(out[0].guest, "a") && !strcmp(out[0].path, "guests/a.elf"));
+	CHECK(n == 2 && !strcmp(out[1].guest, "b") && !strcmp(out[1].path, "guests/b.elf"));
+	CHECK_EQ(dtb_images_collect(b, len, out, 1, &n), -E2BIG);
+	free(b);
+}
+
+static int one_guest(void (*body)(struct fdt *))
+{
+	static struct fdt f;
+	struct dtb_image out[4];
+	unsigned n;
+	size_t len;
+	uint8_t *b;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	node(&f, "");
+	node(&f, "guests");
+	node(&f, "g");
+	body(&f);
+	tok(&f, 2);
+	tok(&f, 2);
+	tok(&f, 2);
+	b = fdt_finish(&f, &len);
+	err = dtb_images_collect(b, len, out, 4, &n);
+	free(b);
+	return err;
+}
+
+static void no_image(struct fdt *f) { prop(f, "cpus", "\0\0\0\1", 4); }
+static void two_images(struct fdt *f) { sprop(f, "image", "a"); sprop(f, "image", "b"); }
+static void unterminated(struct fdt *f) { prop(f, "image", "abc", 3); }
+static void inner_nul(struct fdt *f) { prop(f, "image", "a\0b", 4); }
+static void empty(struct fdt *f) { prop(f, "image", "", 1); }
+static void fine(struct fdt *f) { sprop(f, "image", "guests/g.elf"); }
+
+static void dtb_refuses_bad_guests(void)
+{
+	CHECK_EQ(one_guest(fine), 0);
+	CHECK_EQ(one_guest(no_image), -EINVAL);
+	CHECK_EQ(one_guest(two_images), -EINVAL);
+	CHECK_EQ(one_guest(unterminated), -EINVAL);
+	CHECK_EQ(one_guest(inner_nul), -EINVAL);
+	CHECK_EQ(one_guest(empty), -EINVAL);
+}
+
+static void dtb_refuses_bad_blobs(void)
+{
+	struct dtb_image out[4];
+	unsigned n, ok = 0;
+	size_t len;
+	uint8_t *b = good_blob(&len);
+
+	b[0] ^= 1;
+	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* magic */
+	b[0] ^= 1;
+	be32_put(b + 20, 16);
+	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* version */
+	be32_put(b + 20, 17);
+	be32_put(b + 36, 0xfffffff0);
+	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* struct size */
+	free(b);
+	/* Every truncation, in a buffer of exactly that size: only the whole
+	 * blob passes, and nothing reads outside (ASan). */
+	b = good_blob(&len);
+	for (size_t i = 0; i <= len; i++) {
+		uint8_t *p = malloc(i ? i : 1);
+
+		memcpy(p, b, i);
+		ok += dtb_images_collect(p, i, out, 4, &n) == 0;
+		free(p);
+	}
+	CHECK_EQ(ok, 1);
+	/* A name offset beyond the strings block. */
+	be32_put(b + 56 + 8 + 8, 0xffff); /* root node token + name, prop token + len */
+	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL);
+	free(b);
+}
+
+/* ---- paths ------------------------------------------------------------- */
+
+static void paths(void)
+{
+	static const char *const good_paths[] = {
+		"guests/a.elf", "a", "A-b_c.1/x/y.z", "..a", "a..",
+		"123456789012345678901234567890123456789012345678901234567890123",
+	};
+	static const char *const bad_paths[] = {
+		"", "/abs", "../x", "a/../b", "a/..", "..", ".", "./a", "a/.", "a//b", "a/",
+		"a\\b", "a b", "a:b", "\xc3\xa9",
+		"1234567890123456789012345678901234567890123456789012345678901234",
+	};
+
+	for (size_t i = 0; i < sizeof(good_paths) / sizeof(good_paths[0]); i++)
+		if (!CHECK(path_check(good_paths[i]) == 0))
+			printf("    wrongly refused: '%s'\n", good_paths[i]);
+	for (size_t i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++)
+		if (!CHECK(path_check(bad_paths[i]) == -EINVAL))
+			printf("    wrongly accepted: '%s'\n", bad_paths[i]);
+}
+
+int main(void)
+{
+	CHECK_RUN(tables_map_identity_and_image);
+	CHECK_RUN(tables_shared_page_rights_any_order);
+	CHECK_RUN(tables_minimum_is_4g_rounded_to_1g);
+	CHECK_RUN(tables_pool_bound_holds);
+	CHECK_RUN(tables_refuse_conflicts);
+	CHECK_RUN(memmap_sorts_and_merges);
+	CHECK_RUN(memmap_refuses_bad_ranges);
+	CHECK_RUN(memmap_capacity);
+	CHECK_RUN(dtb_finds_guest_images);
+	CHECK_RUN(dtb_refuses_bad_guests);
+	CHECK_RUN(dtb_refuses_bad_blobs);
+	CHECK_RUN(paths);
+	return check_done();
+}
