@@ -49,6 +49,11 @@ static int handoff_inside(const struct handoff *h, uint64_t base, uint64_t size,
 	return 0;
 }
 
+static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 static int handoff_check_modules(const struct handoff *h, const char **why)
 {
 	if (h->module_count < 1)
@@ -60,6 +65,11 @@ static int handoff_check_modules(const struct handoff *h, const char **why)
 			return handoff_fail(why, "module with bad name or range");
 		if (!handoff_inside(h, m->base, m->size, HANDOFF_MEM_BOOT))
 			return handoff_fail(why, "module outside boot-loaded memory");
+		if (overlaps(m->base, m->size, h->vmm_phys_base, h->vmm_phys_size))
+			return handoff_fail(why, "module overlaps the VMM image");
+		for (uint32_t j = 0; j < i; j++)
+			if (overlaps(m->base, m->size, h->modules[j].base, h->modules[j].size))
+				return handoff_fail(why, "modules overlap");
 	}
 	for (uint32_t i = 0; i < h->meas_count; i++)
 		if (!names_ok(h->meas[i].name))
@@ -86,5 +96,9 @@ int handoff_validate(const struct handoff *h, const char **why)
 	err = handoff_check_mem(h, why);
 	if (!err && !handoff_inside(h, h->vmm_phys_base, h->vmm_phys_size, HANDOFF_MEM_BOOT))
 		err = handoff_fail(why, "VMM image outside boot-loaded memory");
+	if (!err && h->vmm_phys_base + h->vmm_phys_size > (1ull << 32))
+		err = handoff_fail(why, "VMM image above 4 GiB (the AP trampoline needs it below)");
+	if (!err && h->trampoline_phys && !handoff_inside(h, h->trampoline_phys, 4096, HANDOFF_MEM_BOOT))
+		err = handoff_fail(why, "trampoline outside boot-loaded memory");
 	return err ? err : handoff_check_modules(h, why);
 }

@@ -31,10 +31,12 @@ void vuart_flush(struct vuart *u, const char *name)
 static void vuart_putc(struct vuart *u, const char *name, uint8_t c)
 {
 	if (c == '\n') {
+		/* A newline right after a full line ends that line: no empty one. */
 		if (u->len)
 			vuart_flush(u, name);
-		else
+		else if (!u->wrapped)
 			printk("[%s] \n", name);
+		u->wrapped = false;
 		return;
 	}
 	if (c == '\r')
@@ -42,8 +44,11 @@ static void vuart_putc(struct vuart *u, const char *name, uint8_t c)
 	if (c != '\t' && (c < 0x20 || c > 0x7e))
 		c = '.';
 	u->line[u->len++] = (char)c;
-	if (u->len == VUART_LINE_MAX)
+	u->wrapped = false;
+	if (u->len == VUART_LINE_MAX) {
 		vuart_flush(u, name);
+		u->wrapped = true;
+	}
 }
 
 uint32_t vuart_read(struct vuart *u, uint16_t port)

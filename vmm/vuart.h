@@ -13,6 +13,7 @@
 struct vuart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	unsigned len;
+	bool wrapped; /* the last line was printed because it was full */
 	char line[VUART_LINE_MAX];
 };
 

@@ -137,9 +137,17 @@ static unsigned pt_pick_level(const struct pt *pt, uint64_t va, uint64_t pa, uin
 	return 0;
 }
 
+/* 48-bit canonical: bits 63..47 all equal. */
+static bool pt_canonical_range(uint64_t va, uint64_t size)
+{
+	uint64_t last = va + size - 1;
+
+	return (va >> 47 == 0 || va >> 47 == 0x1ffff) && (last >> 47 == va >> 47);
+}
+
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
-	if ((va | pa | size) & (PT_PAGE_4K - 1) || va + size < va)
+	if ((va | pa | size) & (PT_PAGE_4K - 1) || va + size < va || !pt_canonical_range(va, size))
 		return -EINVAL;
 	while (size) {
 		unsigned level = pt_pick_level(pt, va, pa, size);

@@ -48,8 +48,10 @@ struct pt {
 /* Allocate the root table. */
 int pt_init(struct pt *pt) __attribute__((warn_unused_result));
 /* Map [va, va+size) onto [pa, ...), using the largest allowed pages that fit.
- * All three must be 4 KiB aligned; an existing mapping in the range is an
- * error (-EEXIST): callers build tables once and change them explicitly. */
+ * All three must be 4 KiB aligned and the range canonical; an existing
+ * mapping in the range is an error (-EEXIST): callers build tables once and
+ * change them explicitly. A failure part-way leaves what was mapped before
+ * it: every caller treats a failure as fatal for the table it was building. */
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 	__attribute__((warn_unused_result));
 /* Change the flags of every 4 KiB-mapped page in the range (large pages: -EINVAL). */

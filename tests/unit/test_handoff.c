@@ -14,14 +14,16 @@
 
 #define MIB 0x100000ull
 
-enum { MEM_LOW, MEM_HIGH, MEM_BOOT, MEM_ACPI, MEM_NVS, MEM_MMIO, MEM_COUNT };
+enum { MEM_LOW, MEM_TRAMP, MEM_LOW2, MEM_HIGH, MEM_BOOT, MEM_ACPI, MEM_NVS, MEM_MMIO, MEM_COUNT };
 
 /* Low RAM, RAM up to 64 MiB, 16 MiB of boot-loaded memory holding the
  * VMM (4 MiB) and two modules, ACPI tables, and an MMIO hole. */
 static void handoff_make(struct handoff *h)
 {
 	static const struct handoff_mem mem[MEM_COUNT] = {
-		[MEM_LOW] = { 0x0, 0x9f000, HANDOFF_MEM_USABLE, 0 },
+		[MEM_LOW] = { 0x0, 0x8000, HANDOFF_MEM_USABLE, 0 },
+		[MEM_TRAMP] = { 0x8000, 0x1000, HANDOFF_MEM_BOOT, 0 },
+		[MEM_LOW2] = { 0x9000, 0x96000, HANDOFF_MEM_USABLE, 0 },
 		[MEM_HIGH] = { MIB, 63 * MIB, HANDOFF_MEM_USABLE, 0 },
 		[MEM_BOOT] = { 64 * MIB, 16 * MIB, HANDOFF_MEM_BOOT, 0 },
 		[MEM_ACPI] = { 80 * MIB, 0x1000, HANDOFF_MEM_ACPI_RECLAIM, 0 },
@@ -123,6 +125,14 @@ static void vmm_wrapping(struct handoff *h) { h->vmm_phys_base = 0xffffffffffe00
 static void trampoline_at_1mib(struct handoff *h) { h->trampoline_phys = MIB; }
 static void trampoline_high(struct handoff *h) { h->trampoline_phys = 64 * MIB; }
 static void trampoline_unaligned(struct handoff *h) { h->trampoline_phys = 0x8800; }
+static void trampoline_in_usable(struct handoff *h) { h->trampoline_phys = 0x1000; }
+static void vmm_above_4g(struct handoff *h)
+{
+	h->mem[MEM_MMIO] = (struct handoff_mem){ 4096 * MIB, 16 * MIB, HANDOFF_MEM_BOOT, 0 };
+	h->vmm_phys_base = 4096 * MIB;
+}
+static void module_overlaps_vmm(struct handoff *h) { h->modules[1].base = 66 * MIB; }
+static void modules_overlap(struct handoff *h) { h->modules[1].base = h->modules[0].base; }
 static void no_config_module(struct handoff *h) { h->module_count = 0; }
 static void module_in_usable_memory(struct handoff *h) { h->modules[1].base = 2 * MIB; }
 static void module_past_boot_memory(struct handoff *h) { h->modules[1].base = 80 * MIB - 0x1000; }
@@ -177,6 +187,10 @@ static const struct bad_case bad_cases[] = {
 	{ "trampoline_at_1mib", trampoline_at_1mib, "trampoline" },
 	{ "trampoline_above_1mib", trampoline_high, "trampoline" },
 	{ "trampoline_unaligned", trampoline_unaligned, "trampoline" },
+	{ "trampoline_in_usable_memory", trampoline_in_usable, "trampoline outside boot" },
+	{ "vmm_above_4g", vmm_above_4g, "above 4 GiB" },
+	{ "module_overlaps_vmm", module_overlaps_vmm, "overlaps the VMM" },
+	{ "modules_overlap", modules_overlap, "modules overlap" },
 	{ "no_config_module", no_config_module, "no config" },
 	{ "module_in_usable_memory", module_in_usable_memory, "module outside boot" },
 	{ "module_past_boot_memory", module_past_boot_memory, "module outside boot" },

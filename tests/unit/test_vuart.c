@@ -119,6 +119,25 @@ static void long_line_split(void)
 	CHECK_EQ(u.len, 0);
 }
 
+/* A line of exactly the buffer's size ends with its own newline: one line,
+ * not one plus an empty one; a blank line after it still prints. */
+static void full_line_then_newline(void)
+{
+	struct vuart u = { 0 };
+	char in[VUART_LINE_MAX + 2], want[2 * VUART_LINE_MAX];
+
+	memset(in, 'y', VUART_LINE_MAX);
+	in[VUART_LINE_MAX] = '\n';
+	in[VUART_LINE_MAX + 1] = '\n';
+	printk_log_reset();
+	put(&u, in, VUART_LINE_MAX + 1);
+	snprintf(want, sizeof(want), "[g] %.*s\n", VUART_LINE_MAX, in);
+	CHECK_LOG(want);
+	CHECK_EQ(printk_calls, 1);
+	put(&u, in + VUART_LINE_MAX + 1, 1);
+	CHECK_EQ(printk_calls, 2);
+}
+
 static void flush_prints_partial_line(void)
 {
 	struct vuart u = { 0 };
@@ -235,6 +254,7 @@ int main(void)
 	CHECK_RUN(tab_kept);
 	CHECK_RUN(cr_dropped);
 	CHECK_RUN(long_line_split);
+	CHECK_RUN(full_line_then_newline);
 	CHECK_RUN(flush_prints_partial_line);
 	CHECK_RUN(guest_cannot_forge_vigil_line);
 	CHECK_RUN(all_bytes_stay_contained);
