@@ -79,6 +79,68 @@ const struct pt_format pt_format_npt = {
 	"npt", npt_leaf, npt_table, x86_flags, x86_present, x86_large, PTE_ADDR,
 };
 
+/*
+ * Intel EPT (SDM vol. 3, 29.3.2): bits 0..2 are read, write, execute; a
+ * leaf carries its memory type in bits 3..5 (WB = 6, UC = 0) with
+ * "ignore PAT" (bit 6) clear, so the guest's PAT still applies on top of
+ * WB; bit 7 marks a 2 MiB or 1 GiB leaf. An entry with none of R/W/X is
+ * not present. Tables grant R/W/X: the leaves decide.
+ */
+#define EPT_R (1ull << 0)
+#define EPT_W (1ull << 1)
+#define EPT_X (1ull << 2)
+#define EPT_MT_SHIFT 3
+#define EPT_MT_MASK (7ull << EPT_MT_SHIFT)
+#define EPT_MT_UC 0ull
+#define EPT_MT_WB 6ull
+#define EPT_LARGE (1ull << 7)
+
+static uint64_t ept_leaf(uint64_t pa, unsigned flags, unsigned level)
+{
+	uint64_t e = pa | EPT_R;
+
+	if (flags & PT_W)
+		e |= EPT_W;
+	if (flags & PT_X)
+		e |= EPT_X;
+	e |= ((flags & PT_UC) ? EPT_MT_UC : EPT_MT_WB) << EPT_MT_SHIFT;
+	if (level > 0)
+		e |= EPT_LARGE;
+	return e;
+}
+
+static uint64_t ept_table(uint64_t pa)
+{
+	return pa | EPT_R | EPT_W | EPT_X;
+}
+
+static unsigned ept_flags(uint64_t e)
+{
+	unsigned f = PT_R;
+
+	if (e & EPT_W)
+		f |= PT_W;
+	if (e & EPT_X)
+		f |= PT_X;
+	if ((e & EPT_MT_MASK) == EPT_MT_UC << EPT_MT_SHIFT)
+		f |= PT_UC;
+	return f;
+}
+
+static bool ept_present(uint64_t e)
+{
+	return e & (EPT_R | EPT_W | EPT_X);
+}
+
+static bool ept_large(uint64_t e, unsigned level)
+{
+	return level > 0 && (e & EPT_LARGE);
+}
+
+const struct pt_format pt_format_ept = {
+	"ept", ept_leaf, ept_table, ept_flags, ept_present, ept_large, PTE_ADDR,
+};
+
 static unsigned pt_index(uint64_t va, unsigned level)
 {
 	return (unsigned)((va >> (12 + 9 * level)) & 511);

@@ -34,6 +34,7 @@ struct pt_format {
 
 extern const struct pt_format pt_format_host; /* the VMM's own tables */
 extern const struct pt_format pt_format_npt;  /* AMD nested paging (U=1) */
+extern const struct pt_format pt_format_ept;  /* Intel EPT (R/W/X bits, memory type WB) */
 
 struct pt {
 	const struct pt_format *fmt;
