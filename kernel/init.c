@@ -14,6 +14,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/pt_audit.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vendor.h"
 #include "drivers/acpi.h"
@@ -24,6 +25,7 @@ struct handoff boot_handoff __attribute__((section(".data.ro_after_init")));
 static struct config system_config __attribute__((section(".data.ro_after_init")));
 static struct acpi_cpus machine_cpus;
 static unsigned cpu_count;
+static volatile int cpus_released; /* set once the VMM is locked: APs may run guests */
 
 static void handoff_take(uint64_t pa)
 {
@@ -102,6 +104,25 @@ static void cpus_start(void)
 		printk("vigil: not every CPU started; guests on missing CPUs do not run\n");
 }
 
+static void vmm_lock(void)
+{
+	struct pt_audit a;
+
+	mm_lock();
+	mm_audit(&a);
+	printk("vigil: page-table audit: %lu mappings (%lu KiB), %lu executable, %lu writable, "
+	       "%lu writable+executable, %lu of %lu table pages writable\n",
+	       a.mappings, a.pages_4k * 4, a.executable, a.writable, a.wx, a.tables_writable, a.tables);
+	if (a.wx || a.tables_writable)
+		panic("page-table audit failed");
+}
+
+/* APs wait here until the BSP has locked the VMM, then drop stale TLB entries. */
+static void cpus_release(void)
+{
+	__atomic_store_n(&cpus_released, 1, __ATOMIC_RELEASE);
+}
+
 void kmain(uint64_t handoff_pa)
 {
 	console_init();				/* COM1, for every message below */
@@ -115,8 +136,9 @@ void kmain(uint64_t handoff_pa)
 	cpus_discover();			/* MADT: which CPUs exist */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	guests_create();			/* memory, NPT, images, vCPU state */
-	mm_lock_ro_after_init();		/* config and handoff become read-only */
-	cpus_start();				/* each AP enters ap_main and its vCPU */
+	cpus_start();				/* APs come up and wait in ap_main */
+	vmm_lock();				/* tables and config read-only, then audited */
+	cpus_release();				/* each AP enters its guest */
 	vmm_cpu_idle();				/* the VMM's CPU: nothing to serve yet */
 }
 
@@ -129,6 +151,9 @@ void ap_main(struct percpu *pc)
 	idt_load();
 	mm_switch_cpu();
 	pc->online = 1;
+	while (!__atomic_load_n(&cpus_released, __ATOMIC_ACQUIRE))
+		cpu_pause();
+	cpu_flush_tlb();
 	v = vm_vcpu_for_cpu(pc->index);
 	if (!v)
 		vmm_cpu_idle();

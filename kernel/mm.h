@@ -46,6 +46,9 @@ extern char __data_start[], __bss_end[];
 int mm_map_identity_exec(uint64_t pa, size_t size) __attribute__((warn_unused_result));
 void mm_unmap_identity(uint64_t pa, size_t size);
 void mm_switch_cpu(void);
-/* Make .data.ro_after_init read-only (end of boot). */
-void mm_lock_ro_after_init(void);
+/* End of boot: ro-after-init data and the VMM's page tables read-only. */
+void mm_lock(void);
+struct pt_audit;
+/* Audit the VMM's own page tables (arch/x86/pt_audit.h). */
+void mm_audit(struct pt_audit *a);
 #endif

@@ -11,6 +11,7 @@
 #include "kernel/handoff.h"
 #include "kernel/percpu.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pt_audit.h"
 #include "kernel/panic.h"
 
 #define PT_POOL_PAGES 64
@@ -184,11 +185,30 @@ void mm_unmap_identity(uint64_t pa, size_t size)
 	cpu_flush_tlb();
 }
 
-void mm_lock_ro_after_init(void)
+/*
+ * End of boot: the config, the handoff copy and the VMM's own page tables
+ * become read-only. From here on no code path may change the VMM's
+ * mappings: a write to a table page faults and stops the machine.
+ * Other CPUs must flush their TLBs before they rely on it (kernel/init.c).
+ */
+void mm_lock(void)
 {
-	uint64_t va = (uint64_t)(uintptr_t)__ro_after_init_start;
+	uint64_t ro = (uint64_t)(uintptr_t)__ro_after_init_start;
+	uint64_t pool = (uint64_t)(uintptr_t)pt_pool;
 
-	if (pt_protect(&vmm_pt, va, (uint64_t)(__ro_after_init_end - __ro_after_init_start), PT_R))
-		panic("cannot make read-only-after-init data read-only");
+	if (pt_protect(&vmm_pt, ro, (uint64_t)(__ro_after_init_end - __ro_after_init_start), PT_R) ||
+	    pt_protect(&vmm_pt, pool, sizeof(pt_pool), PT_R))
+		panic("cannot make the VMM's tables and config read-only");
 	cpu_flush_tlb();
+}
+
+/* Where the audit expects to find a table page: in the pool, in the image. */
+static uint64_t mm_table_alias(uint64_t pa)
+{
+	return pa - image_pa < image_size ? (uint64_t)(uintptr_t)phys_to_virt(pa) : 0;
+}
+
+void mm_audit(struct pt_audit *a)
+{
+	pt_audit_run(&vmm_pt, mm_table_alias, a);
 }

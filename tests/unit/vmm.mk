@@ -14,6 +14,9 @@ UNIT_SRCS_policy := vmm/policy.c tests/unit/test_policy.c
 UNIT_TESTS += pt
 UNIT_SRCS_pt := arch/x86/pt.c tests/unit/test_pt.c
 
+UNIT_TESTS += pt_audit
+UNIT_SRCS_pt_audit := arch/x86/pt.c arch/x86/pt_audit.c tests/unit/test_pt_audit.c
+
 UNIT_TESTS += insn
 UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
 
