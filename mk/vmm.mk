@@ -9,6 +9,8 @@ VMM_SOURCES := \
 	drivers/uart.c drivers/acpi.c \
 	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c vmm/hypercall.c \
 	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c
+VMM_SOURCES += arch/x86/vmx/vmx_entry.S arch/x86/vmx/vmx.c arch/x86/vmx/caps.c \
+	arch/x86/vmx/vmcs.c arch/x86/vmx/vmcs_init.c arch/x86/vmx/vmx_exit.c arch/x86/vmx/vmx_cr.c
 
 VMM := $(B)/vmm.elf
 VMM_OBJS := $(patsubst %,$(B)/vmm/%.o,$(VMM_SOURCES))

@@ -34,6 +34,11 @@ int vcpu_skip_insn(struct vcpu *v)
 
 	vcpu_vendor_mode(v, &m);
 	long64 = (m.efer & EFER_LMA) && m.cs_l;
+	if (v->exit.insn_len) {
+		rip += v->exit.insn_len;
+		vcpu_vendor_set_rip(v, long64 ? rip : rip & 0xffffffffu);
+		return 0;
+	}
 	got = gmem_read_linear(v->vm, &m, (long64 ? 0 : m.cs_base) + rip, bytes, sizeof(bytes));
 	len = insn_decode(bytes, got, long64, &kind);
 	if (len < 0) {

@@ -40,6 +40,7 @@ struct exit_info {
 	uint64_t raw;	/* vendor exit code, for logs */
 	uint64_t info1; /* vendor qualification words, for logs */
 	uint64_t info2;
+	uint8_t insn_len; /* length of the exiting instruction when the vendor reports it (VMX), else 0 */
 	union {
 		struct {
 			uint16_t port;

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include "arch/x86/vendor.h"
 
-static const struct vcpu_vendor_ops *const vendor_backends[] = { &svm_ops };
+static const struct vcpu_vendor_ops *const vendor_backends[] = { &svm_ops, &vmx_ops };
 
 const struct vcpu_vendor_ops *vendor_ops __attribute__((section(".data.ro_after_init")));
 

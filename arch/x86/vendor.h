@@ -55,6 +55,7 @@ struct vcpu_vendor_ops {
 };
 
 extern const struct vcpu_vendor_ops svm_ops;
+extern const struct vcpu_vendor_ops vmx_ops;
 extern const struct vcpu_vendor_ops *vendor_ops;
 
 /* Pick the backend this CPU supports; on failure *why says why none fits. */

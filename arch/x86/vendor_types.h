@@ -3,18 +3,29 @@
 #ifndef ARCH_X86_VENDOR_TYPES_H
 #define ARCH_X86_VENDOR_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu_arch {
 	void *vmcb;	    /* SVM: the VMCB (physmap address) */
 	uint64_t vmcb_pa;
 	uint64_t guest_cr3; /* shadowed for the instruction fetcher */
+	/* VMX: the VMCS is filled on the vCPU's own CPU at its first entry. */
+	uint64_t vmcs_pa;
+	uint32_t entry;		/* guest RIP for that first entry */
+	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
+	bool injected;		/* an event is queued for the next entry */
+	uint8_t tpr;		/* the guest's CR8: CR8 accesses exit */
+	uint32_t reinject_info; /* an event whose delivery an exit interrupted */
+	uint32_t reinject_error;
+	uint32_t reinject_len;
 };
 
 struct vm_arch {
-	uint64_t iopm_pa;  /* SVM: 12 KiB I/O permission map */
-	uint64_t msrpm_pa; /* SVM: 8 KiB MSR permission map */
-	uint32_t asid;
+	uint64_t iopm_pa;  /* SVM: 12 KiB I/O permission map; VMX: I/O bitmaps A, B */
+	uint64_t msrpm_pa; /* SVM: 8 KiB MSR permission map; VMX: 4 KiB MSR bitmap */
+	uint32_t asid;	   /* SVM: ASID; VMX: VPID */
+	uint64_t eptp;	   /* VMX: EPT pointer (root, walk length, memory type) */
 };
 
 #endif

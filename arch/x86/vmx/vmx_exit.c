@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMX world switch and exit decoding: each VMX exit reason is mapped
+ * onto the vendor-neutral enum exit_reason that vmm/exit.c dispatches, so
+ * the handlers are the ones SVM uses. The instruction length the CPU
+ * reports is passed on (exit_info.insn_len): no decoding from guest memory.
+ */
+#include "arch/x86/vendor.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmx.h"
+#include "arch/x86/vmx/vmx_insn.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define AR_L (1u << 13)
+#define AR_DB (1u << 14)
+#define EXC_DB 1
+#define DR6_RESERVED1 0xffff0ff0ull
+#define DR6_FROM_QUAL 0x600full /* B0-B3, BD, BS: same bit positions */
+
+static enum exit_reason vmx_reason(uint32_t basic)
+{
+	switch (basic) {
+	case VMX_EXIT_EXT_INTR:
+	case VMX_EXIT_INIT:
+	case VMX_EXIT_SIPI:
+	case VMX_EXIT_PREEMPT_TIMER: /* the backstop: the guest simply resumes */
+		return EXIT_INTR;
+	case VMX_EXIT_TRIPLE_FAULT: return EXIT_SHUTDOWN;
+	case VMX_EXIT_CPUID: return EXIT_CPUID;
+	case VMX_EXIT_HLT: return EXIT_HLT;
+	case VMX_EXIT_VMCALL: return EXIT_HYPERCALL;
+	case VMX_EXIT_RDMSR: return EXIT_MSR_READ;
+	case VMX_EXIT_WRMSR: return EXIT_MSR_WRITE;
+	case VMX_EXIT_GETSEC:
+	case VMX_EXIT_RDPMC:
+	case VMX_EXIT_RSM:
+	case VMX_EXIT_VMCLEAR ... VMX_EXIT_VMXON: /* VMCLEAR, VMLAUNCH, VMPTRLD, VMPTRST, VMREAD, VMRESUME, VMWRITE, VMXOFF, VMXON */
+	case VMX_EXIT_MWAIT:
+	case VMX_EXIT_MONITOR:
+	case VMX_EXIT_INVEPT:
+	case VMX_EXIT_INVVPID:
+	case VMX_EXIT_VMFUNC:
+		return EXIT_VIRT_INSN;
+	default: /* task switch, INVD, EPT misconfiguration...: the guest stops, logged */
+		return EXIT_UNKNOWN;
+	}
+}
+
+/* Intercepted exceptions (#DB, #AC, #MC) are reflected by vmm/exit.c. An
+ * NMI that arrived while the guest ran is the host's: its own handler
+ * takes it, as it would have outside the guest (on SVM the NMI is taken
+ * after STGI). ICEBP (a privileged software #DB) stops the guest, as the
+ * ICEBP intercept does on SVM. */
+static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
+{
+	uint32_t info = (uint32_t)vmx_read(VMCS_EXIT_INTR_INFO);
+	uint32_t type = (info & INTR_TYPE_MASK) >> INTR_TYPE_SHIFT;
+
+	e->info2 = info;
+	if (type == INTR_TYPE_NMI) {
+		__asm__ volatile("int $2");
+		e->reason = EXIT_INTR;
+		return;
+	}
+	if (type != INTR_TYPE_HW_EXC) {
+		e->reason = EXIT_UNKNOWN;
+		return;
+	}
+	e->reason = EXIT_EXCEPTION;
+	e->exc.vector = (uint8_t)info;
+	e->exc.has_error = info & INTR_INFO_ERROR;
+	e->exc.error = e->exc.has_error ? (uint32_t)vmx_read(VMCS_EXIT_INTR_ERROR) : 0;
+	/* A #DB exit leaves DR6 alone and reports its bits in the
+	 * qualification: update the guest's DR6 (the host never uses it). */
+	if (e->exc.vector == EXC_DB)
+		cpu_write_dr6(DR6_RESERVED1 | (e->info1 & DR6_FROM_QUAL));
+	(void)v;
+}
+
+static void vmx_decode_io(struct vcpu *v, struct exit_info *e)
+{
+	uint64_t q = e->info1;
+
+	e->reason = EXIT_IO;
+	e->io.size = (uint8_t)((q & 7) + 1); /* 0, 1, 3: 1, 2, 4 bytes */
+	e->io.in = q & (1u << 3);
+	e->io.string = q & (1u << 4);
+	e->io.rep = q & (1u << 5);
+	e->io.port = (uint16_t)(q >> 16);
+	e->io.next_rip = vmx_rip(v) + e->insn_len;
+}
+
+/* Qualification bits 0..2: the access (read, write, fetch); bits 3..5: what
+ * the EPT entry allowed (none: nothing mapped there). */
+static void vmx_decode_ept(struct exit_info *e)
+{
+	e->reason = EXIT_NPF;
+	e->npf.gpa = vmx_read(VMCS_GUEST_PHYS_ADDR);
+	e->info2 = e->npf.gpa;
+	e->npf.write = e->info1 & 2;
+	e->npf.fetch = e->info1 & 4;
+	e->npf.present = e->info1 & 0x38;
+}
+
+/* An exit during the delivery of an event (IDT vectoring) loses the event
+ * unless it is delivered again on the next entry. */
+static void vmx_note_vectoring(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmx_read(VMCS_IDT_VECTORING_INFO);
+
+	v->arch.reinject_info = info & INTR_INFO_VALID ? info : 0;
+	if (!v->arch.reinject_info)
+		return;
+	v->arch.reinject_error = info & INTR_INFO_ERROR ? (uint32_t)vmx_read(VMCS_IDT_VECTORING_ERROR) : 0;
+	v->arch.reinject_len = (uint32_t)vmx_read(VMCS_EXIT_INSN_LEN);
+}
+
+static uint32_t vmx_decode(struct vcpu *v)
+{
+	struct exit_info *e = &v->exit;
+	uint32_t reason = (uint32_t)vmx_read(VMCS_EXIT_REASON), basic = reason & 0xffff;
+
+	e->raw = reason;
+	e->info1 = vmx_read(VMCS_EXIT_QUALIFICATION);
+	e->info2 = 0;
+	e->insn_len = 0;
+	if (reason & VMX_EXIT_ENTRY_FAILED) {
+		e->reason = EXIT_INVALID; /* illegal guest state or MSR loading */
+		return basic;
+	}
+	vmx_note_vectoring(v);
+	switch (basic) {
+	case VMX_EXIT_EXCEPTION_NMI:
+		vmx_decode_exception(v, e);
+		break;
+	case VMX_EXIT_EPT_VIOLATION:
+		vmx_decode_ept(e);
+		break;
+	case VMX_EXIT_IO:
+		e->insn_len = (uint8_t)vmx_read(VMCS_EXIT_INSN_LEN);
+		vmx_decode_io(v, e);
+		break;
+	case VMX_EXIT_CPUID:
+	case VMX_EXIT_HLT:
+	case VMX_EXIT_VMCALL:
+	case VMX_EXIT_RDMSR:
+	case VMX_EXIT_WRMSR:
+		e->insn_len = (uint8_t)vmx_read(VMCS_EXIT_INSN_LEN);
+		/* fall through */
+	default:
+		e->reason = vmx_reason(basic);
+	}
+	return basic;
+}
+
+/* Before an entry: an event whose delivery an exit interrupted goes in
+ * again, unless the exit's handler queued an event of its own. */
+static void vmx_event_prepare(struct vcpu *v)
+{
+	if (v->arch.injected || !v->arch.reinject_info)
+		return;
+	vmx_write(VMCS_ENTRY_INTR_INFO, v->arch.reinject_info);
+	vmx_write(VMCS_ENTRY_EXCEPTION_ERROR, v->arch.reinject_error);
+	vmx_write(VMCS_ENTRY_INSN_LEN, v->arch.reinject_len);
+}
+
+static void vmx_entry_failed(struct vcpu *v, int how)
+{
+	uint64_t err = 0;
+
+	if (how == VMX_ENTER_FAIL_VALID)
+		err = vmx_read(VMCS_VM_INSN_ERROR);
+	panic("%s failed for guest %s on cpu %u: %s, VM-instruction error %lu (%s)",
+	      v->arch.launched ? "VMRESUME" : "VMLAUNCH", v->vm->name, v->cpu,
+	      how == VMX_ENTER_FAIL_VALID ? "VMfailValid" :
+	      how == VMX_ENTER_FAIL_INVALID ? "VMfailInvalid (no current VMCS)" : "HOST_RSP not writable",
+	      err, vmx_insn_error_text((uint32_t)err));
+}
+
+void vmx_run(struct vcpu *v)
+{
+	uint32_t basic;
+
+	if (!v->arch.launched)
+		vmcs_init(v);
+	do {
+		int how;
+
+		vmx_event_prepare(v);
+		how = vmx_enter(&v->regs, v->arch.launched, VMCS_HOST_RSP);
+		if (how)
+			vmx_entry_failed(v, how);
+		v->arch.launched = true;
+		v->arch.injected = false;
+		basic = vmx_decode(v);
+	} while (v->exit.reason != EXIT_INVALID && vmx_exit_internal(v, basic));
+}
+
+uint64_t vmx_rip(const struct vcpu *v)
+{
+	(void)v;
+	return vmx_read(VMCS_GUEST_RIP);
+}
+
+/* Moving RIP past an instruction also ends the one-instruction interrupt
+ * shadow of a preceding STI or MOV SS, as executing it would have. */
+void vmx_set_rip(struct vcpu *v, uint64_t rip)
+{
+	uint64_t shadow = vmx_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	(void)v;
+	vmx_write(VMCS_GUEST_RIP, rip);
+	if (shadow & 3)
+		vmx_write(VMCS_GUEST_INTERRUPTIBILITY, shadow & ~3ull);
+}
+
+void vmx_skip(struct vcpu *v)
+{
+	uint64_t rip = vmx_rip(v) + vmx_read(VMCS_EXIT_INSN_LEN);
+	bool long64 = (vmx_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmx_read(VMCS_GUEST_CS_AR) & AR_L);
+
+	vmx_set_rip(v, long64 ? rip : rip & 0xffffffffu);
+}
+
+void vmx_mode(const struct vcpu *v, struct guest_mode *m)
+{
+	uint64_t cs_ar = vmx_read(VMCS_GUEST_CS_AR);
+
+	(void)v;
+	m->cr0 = vmx_read(VMCS_GUEST_CR0);
+	m->cr3 = vmx_read(VMCS_GUEST_CR3);
+	m->cr4 = vmx_read(VMCS_GUEST_CR4);
+	m->efer = vmx_read(VMCS_GUEST_EFER);
+	m->cs_base = vmx_read(VMCS_GUEST_CS_BASE);
+	m->cs_l = cs_ar & AR_L;
+	m->cs_db = cs_ar & AR_DB;
+	m->cpl = (vmx_read(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+uint64_t vmx_efer(const struct vcpu *v)
+{
+	(void)v;
+	return vmx_read(VMCS_GUEST_EFER);
+}
+
+void vmx_set_efer(struct vcpu *v, uint64_t efer)
+{
+	(void)v;
+	vmx_write(VMCS_GUEST_EFER, efer);
+}
+
+uint64_t vmx_pat(const struct vcpu *v)
+{
+	(void)v;
+	return vmx_read(VMCS_GUEST_PAT);
+}
+
+void vmx_set_pat(struct vcpu *v, uint64_t pat)
+{
+	(void)v;
+	vmx_write(VMCS_GUEST_PAT, pat);
+}
+
+/* A hardware exception. In real mode (unrestricted guest, CR0.PE=0) no
+ * error code is pushed, and VM entry refuses one. */
+void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXC << INTR_TYPE_SHIFT | vector;
+
+	if (has_error && (vmx_read(VMCS_GUEST_CR0) & CR0_PE)) {
+		info |= INTR_INFO_ERROR;
+		vmx_write(VMCS_ENTRY_EXCEPTION_ERROR, error);
+	}
+	vmx_write(VMCS_ENTRY_INTR_INFO, info);
+	v->arch.injected = true;
+}
