@@ -11,6 +11,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
+#include "kernel/selfcheck.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -48,6 +49,8 @@ static void memory_init(void)
 	err = mm_init(&boot_handoff);
 	if (err)
 		panic("no usable memory in the handoff (%d)", err);
+	printk("vigil: image at phys 0x%lx (%lu KiB reserved)\n", boot_handoff.vmm_phys_base,
+	       boot_handoff.vmm_phys_size / 1024);
 }
 
 static void config_load(void)
@@ -118,6 +121,8 @@ static void vmm_lock(void)
 }
 
 /* APs wait here until the BSP has locked the VMM, then drop stale TLB entries. */
+static __attribute__((noreturn)) void vmm_cpu_main(void);
+
 static void cpus_release(void)
 {
 	__atomic_store_n(&cpus_released, 1, __ATOMIC_RELEASE);
@@ -127,6 +132,7 @@ void kmain(uint64_t handoff_pa)
 {
 	console_init();				/* COM1, for every message below */
 	printk("vigil: Vigil %s starting\n", VIGIL_VERSION);
+	selfcheck_init();			/* the text's digest, before anything else runs */
 	handoff_take(handoff_pa);		/* copy and check what the boot entry left */
 	gdt_init_cpu(&cpu_areas[0]);		/* own GDT, TSS and IST stacks */
 	idt_init();				/* exceptions: dump and stop */
@@ -139,7 +145,7 @@ void kmain(uint64_t handoff_pa)
 	cpus_start();				/* APs come up and wait in ap_main */
 	vmm_lock();				/* tables and config read-only, then audited */
 	cpus_release();				/* each AP enters its guest */
-	vmm_cpu_idle();				/* the VMM's CPU: nothing to serve yet */
+	vmm_cpu_main();				/* the VMM's CPU: periodic self-check */
 }
 
 void ap_main(struct percpu *pc)
@@ -160,6 +166,28 @@ void ap_main(struct percpu *pc)
 	if (vcpu_vendor_cpu_init())
 		panic("cannot enable %s on cpu %u", vcpu_vendor_name(), pc->index);
 	vcpu_loop(v);
+}
+
+/* The VMM's own CPU: sleeps, and re-hashes the VMM's text every
+ * SELFCHECK_PERIOD_S seconds. */
+#define SELFCHECK_PERIOD_S 5
+#define TIMER_PERIOD_MS 100
+
+static void vmm_cpu_main(void)
+{
+	uint64_t next = SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
+
+	pic_mask_all();
+	if (apic_timer_start(TIMER_PERIOD_MS))
+		panic("the VMM CPU's APIC timer does not count");
+	printk("vigil: text self-check every %u s: %s\n", SELFCHECK_PERIOD_S, selfcheck_run() ? "ok" : "MISMATCH");
+	for (;;) {
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		if (apic_timer_ticks >= next) {
+			next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
+			selfcheck_run();
+		}
+	}
 }
 
 void vmm_cpu_idle(void)

@@ -5,7 +5,8 @@ VMM_SOURCES := \
 	arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c arch/x86/pt.c arch/x86/pt_audit.c arch/x86/apic.c \
 	arch/x86/smp.c arch/x86/insn.c arch/x86/vendor.c arch/x86/svm/svm.c \
 	kernel/init.c kernel/console.c kernel/format.c kernel/panic.c kernel/handoff.c \
-	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/lib/string.c \
+	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/lib/string.c \
+	kernel/crypto/hash.c \
 	drivers/uart.c drivers/acpi.c \
 	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c vmm/hypercall.c \
 	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c
@@ -24,7 +25,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 $(B)/vmm/%.c.o: %.c $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(VMM_CFLAGS) -I$(B) -idirafter /usr/include -MMD -MP -c $< -o $@
+	@$(CC) $(VMM_CFLAGS) $(CRYPTO_INC) -I$(B) -idirafter /usr/include -MMD -MP -c $< -o $@
 
 $(B)/vmm/%.S.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
@@ -38,10 +39,10 @@ $(ASM_OFFSETS): arch/x86/asm-offsets.c kernel/percpu.h vmm/vcpu.h arch/x86/arch_
 	@{ echo "/* generated from arch/x86/asm-offsets.c: do not edit */"; \
 	   sed -n 's/^[[:space:]]*->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' $(B)/gen/asm-offsets.s; } > $@
 
-$(VMM): $(VMM_OBJS) linker.ld
+$(VMM): $(VMM_OBJS) linker.ld $(MBEDTLS_VMM_LIB)
 	@echo "  LD      $@"
 	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
-		-T linker.ld -o $@ $(VMM_OBJS) $(LIBFDT_A) $(LIBGCC)
+		-T linker.ld -o $@ $(VMM_OBJS) $(MBEDTLS_VMM_LIB) $(LIBFDT_A) $(LIBGCC)
 
 vmm: $(VMM) ## build the VMM image
 .PHONY: vmm

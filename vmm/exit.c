@@ -30,11 +30,32 @@ static int exit_shutdown(struct vcpu *v)
 	return -1;
 }
 
-/* #DB and #AC are intercepted only so that their delivery cannot loop
- * inside the CPU (CVE-2015-8104, CVE-2015-5307): reflect them. */
+/*
+ * #DB and #AC are intercepted so that their delivery cannot loop inside the
+ * CPU (CVE-2015-8104, CVE-2015-5307): each delivery exits here, and the VMM
+ * keeps its CPU. Reflect them; the same exception at the same RIP more than
+ * EXC_STORM_LIMIT times in a row means delivery itself keeps faulting: the
+ * guest makes no progress and is stopped.
+ */
+#define EXC_STORM_LIMIT 100000u
+
 static int exit_exception(struct vcpu *v)
 {
-	vcpu_vendor_inject(v, v->exit.exc.vector, v->exit.exc.has_error, v->exit.exc.error);
+	uint64_t rip = vcpu_vendor_rip(v);
+	uint8_t vector = v->exit.exc.vector;
+
+	if (rip == v->storm_rip && vector == v->storm_vector) {
+		if (++v->storm_count >= EXC_STORM_LIMIT) {
+			vm_stop(v->vm, "exception storm: vector %u at rip 0x%lx %u times in a row", vector,
+				rip, v->storm_count);
+			return -1;
+		}
+	} else {
+		v->storm_rip = rip;
+		v->storm_vector = vector;
+		v->storm_count = 1;
+	}
+	vcpu_vendor_inject(v, vector, v->exit.exc.has_error, v->exit.exc.error);
 	return 0;
 }
 

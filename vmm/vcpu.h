@@ -71,6 +71,10 @@ struct vcpu {
 	enum vcpu_state state;
 	struct exit_info exit;
 	uint64_t exits[EXIT_REASON_COUNT];
+	/* Exception storm detection: the same exception at the same RIP, again and again. */
+	uint64_t storm_rip;
+	uint32_t storm_count;
+	uint8_t storm_vector;
 	struct vcpu_arch arch;
 };
 

@@ -10,6 +10,15 @@
 #define APIC_BASE_ADDR 0xffffff000ull
 
 #define APIC_ID 0x20
+#define APIC_EOI 0x0b0
+#define APIC_SVR 0x0f0
+#define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_INIT 0x380
+#define APIC_TIMER_CUR 0x390
+#define APIC_TIMER_DIV 0x3e0
+#define APIC_SVR_ENABLE (1u << 8)
+#define LVT_MASKED (1u << 16)
+#define LVT_PERIODIC (1u << 17)
 #define APIC_ICR_LO 0x300
 #define APIC_ICR_HI 0x310
 #define MSR_X2APIC_ICR 0x830
@@ -36,6 +45,51 @@ int apic_init(void)
 	if (!apic_x2 && !apic_mmio)
 		apic_mmio = mm_map_mmio(apic_pa, 4096);
 	return apic_x2 || apic_mmio ? 0 : -ENOMEM;
+}
+
+volatile uint64_t apic_timer_ticks;
+
+/* Register access in either mode: x2APIC MSR = 0x800 + offset / 16. */
+static uint32_t apic_read(unsigned reg)
+{
+	return apic_x2 ? (uint32_t)cpu_rdmsr(0x800 + reg / 16) : apic_mmio[reg / 4];
+}
+
+static void apic_write(unsigned reg, uint32_t v)
+{
+	if (apic_x2)
+		cpu_wrmsr(0x800 + reg / 16, v);
+	else
+		apic_mmio[reg / 4] = v;
+}
+
+void pic_mask_all(void)
+{
+	cpu_outb(0x21, 0xff);
+	cpu_outb(0xa1, 0xff);
+}
+
+int apic_timer_start(unsigned period_ms)
+{
+	uint32_t elapsed;
+
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	apic_write(APIC_TIMER_DIV, 0x3); /* divide by 16 */
+	apic_write(APIC_LVT_TIMER, LVT_MASKED | 32);
+	apic_write(APIC_TIMER_INIT, 0xffffffffu);
+	delay_us(10000);
+	elapsed = 0xffffffffu - apic_read(APIC_TIMER_CUR);
+	if (!elapsed)
+		return -ENODEV;
+	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | 32);
+	apic_write(APIC_TIMER_INIT, (uint32_t)((uint64_t)elapsed * period_ms / 10));
+	return 0;
+}
+
+void apic_timer_tick(void)
+{
+	apic_timer_ticks++;
+	apic_write(APIC_EOI, 0);
 }
 
 uint64_t apic_base_pa(void)

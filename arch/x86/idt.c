@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The IDT: the 32 exception vectors, each on an IST stack. Nothing else is
- * delivered to the VMM: it runs with interrupts disabled. */
+/* The IDT: the 32 exception vectors, each on an IST stack, and the VMM
+ * CPU's timer. Guest CPUs run the VMM with interrupts disabled. */
 #include <stdint.h>
 #include "arch/x86/gdt.h"
 #include "arch/x86/cpu.h"
@@ -11,8 +11,9 @@ struct idt_gate {
 };
 
 extern const uint64_t isr_table[32];
+extern const char isr_32[], isr_255[];
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static unsigned idt_ist_for(unsigned vector)
 {
@@ -28,16 +29,22 @@ static unsigned idt_ist_for(unsigned vector)
 	}
 }
 
+static void idt_set(unsigned v, uint64_t h, unsigned ist)
+{
+	idt[v].lo = (h & 0xffff) | ((uint64_t)SEL_CODE64 << 16) | ((uint64_t)ist << 32) | (0x8eull << 40) |
+		    (((h >> 16) & 0xffff) << 48);
+	idt[v].hi = h >> 32;
+}
+
+/* Exceptions run on IST stacks; the two interrupts the VMM's own CPU takes
+ * (its timer, and the APIC's spurious vector) run on its normal stack. Any
+ * other vector is not present: it faults and stops the machine. */
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t h = isr_table[v];
-
-		idt[v].lo = (h & 0xffff) | ((uint64_t)SEL_CODE64 << 16) |
-			    ((uint64_t)idt_ist_for(v) << 32) | (0x8eull << 40) |
-			    (((h >> 16) & 0xffff) << 48);
-		idt[v].hi = h >> 32;
-	}
+	for (unsigned v = 0; v < 32; v++)
+		idt_set(v, isr_table[v], idt_ist_for(v));
+	idt_set(IDT_VECTOR_TIMER, (uint64_t)(uintptr_t)isr_32, 0);
+	idt_set(IDT_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)isr_255, 0);
 }
 
 void idt_load(void)

@@ -4,6 +4,8 @@
  * during a panic is the stop request from the panicking CPU. */
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/gdt.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -34,6 +36,12 @@ static void trap_dump(const struct trap_frame *f)
 
 void trap_handler(struct trap_frame *f)
 {
+	if (f->vector == IDT_VECTOR_TIMER) {
+		apic_timer_tick();
+		return;
+	}
+	if (f->vector == IDT_VECTOR_SPURIOUS)
+		return; /* no EOI for spurious interrupts */
 	if (f->vector == 2 && panic_in_progress)
 		panic_stop_this_cpu();
 	trap_dump(f);
