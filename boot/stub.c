@@ -20,6 +20,9 @@
 #define TRAMPOLINE_BELOW 0x9f000ull	     /* under the EBDA, below 1 MiB */
 #define CR4_LA57 (1ull << 12)
 #define IDENTITY_MIN 0x100000000ull	     /* handoff.h: at least 4 GiB */
+/* The VMM starts its APs through a trampoline that runs in 32-bit mode
+ * before it reaches the VMM: the image must lie below 4 GiB. */
+#define VMM_BELOW 0x100000000ull
 
 /* The platform key set and threshold built into this stub
  * (build/gen/platform_keys.c, generated from the platform public keys). */
@@ -188,7 +191,7 @@ static int vmm_load(struct stub *s)
 		stub_printf("vigil-stub: refused vmm.elf: %s\n", err_text(err));
 		return err;
 	}
-	err = boot_pages_alloc(s->img.span, HANDOFF_VMM_ALIGN, 0, &dest);
+	err = boot_pages_alloc(s->img.span, HANDOFF_VMM_ALIGN, VMM_BELOW, &dest);
 	if (err)
 		return err;
 	elf_copy(s->vmm.buf, &s->img, dest);

@@ -58,7 +58,8 @@ $(B)/test/secboot/snakeoil.key: $(SNAKEOIL).key
 
 $(SECBOOT_STUB): $(STUB_EFI) $(B)/test/secboot/snakeoil.key
 	@echo "  SBSIGN  $@"
-	@sbsign --key $(B)/test/secboot/snakeoil.key --cert $(SNAKEOIL).pem --output $@ $< >/dev/null
+	@sbsign --key $(B)/test/secboot/snakeoil.key --cert $(SNAKEOIL).pem --output $@ $< \
+		>$@.log 2>&1 || { cat $@.log; exit 1; }
 
 .PHONY: test-boot boot-test-build
 boot-test-build: $(PROBE_ESP)/.stamp $(OTHER_KEY) $(SECBOOT_STUB) $(ESP_FILES) $(VIGIL_IMG)

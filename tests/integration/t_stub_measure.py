@@ -30,9 +30,9 @@ def platform_keys_digest():
     return hashlib.sha256(raw + threshold.to_bytes(4, "little")).hexdigest()
 
 
-def boot(esp, name):
-    """Boot esp once; return (stub measurements, probe measurements, PCRs, ok)."""
-    with vt.Boot(esp, name=name, timeout=90) as b:
+def boot(esp, name, mem="1G"):
+    """Boot esp once; return the run and what the stub and the probe said."""
+    with vt.Boot(esp, name=name, timeout=90, mem=mem) as b:
         b.wait_for(r"^vigil: probe (handoff ok|FAIL)")
     text = b.text()
     stub = re.findall(r"^vigil-stub: measured (\S+) sha256:([0-9a-f]{64})$", text, re.M)
@@ -49,9 +49,13 @@ def expected_pcrs(stub):
     return {str(PCR_TCB): vt.pcr_replay(tcb), str(PCR_WORKLOAD): vt.pcr_replay(work)}
 
 
-b, stub, probe, mods, pcrs = boot(vt.PROBE_ESP, "measure")
+# 6 GiB: RAM above 4 GiB, so the identity map must reach past it while the
+# VMM image stays below 4 GiB (both checked by the probe).
+b, stub, probe, mods, pcrs = boot(vt.PROBE_ESP, "measure", mem="6G")
 t.check("probe VMM accepts the handoff", b.has(r"^vigil: probe handoff ok$"),
         (b.has(r"^vigil: probe FAIL.*") or [""])[0] or "probe did not finish")
+top = b.has(r"^vigil: probe memmap .* top 0x([0-9a-f]+)$")
+t.check("the handoff's memory map reaches above 4 GiB", top and int(top.group(1), 16) > 1 << 32)
 t.check("stub verified both signed files",
         b.has(r"^vigil-stub: verified vmm\.elf") and b.has(r"^vigil-stub: verified system\.dtb"))
 names = [n for n, _ in stub]

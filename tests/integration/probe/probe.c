@@ -115,6 +115,7 @@ static void image_check(const struct handoff *h)
 	check(h->vmm_virt_base == LINK_BASE, "vmm_virt_base");
 	check(h->vmm_phys_base % HANDOFF_VMM_ALIGN == 0, "vmm_phys_base alignment");
 	check(h->vmm_phys_size && h->vmm_phys_size % HANDOFF_VMM_ALIGN == 0, "vmm_phys_size");
+	check(h->vmm_phys_base + h->vmm_phys_size <= 1ull << 32, "VMM image above 4 GiB");
 	check(data_word == 0x1122334455667788ull, ".data content");
 	for (i = 0; i < sizeof(bss_block); i++)
 		check(bss_block[i] == 0, ".bss not zeroed");
@@ -146,7 +147,7 @@ static void boot_range_check(const struct handoff *h, uint64_t base, uint64_t n,
 
 static void memmap_check(const struct handoff *h)
 {
-	uint64_t usable = 0;
+	uint64_t usable = 0, top = 0, pa, fl;
 	uint32_t i;
 
 	check(h->mem_count > 0 && h->mem_count <= HANDOFF_MAX_MEM, "mem_count");
@@ -156,10 +157,15 @@ static void memmap_check(const struct handoff *h)
 		check(m->size && m->type >= 1 && m->type <= 5, "mem entry");
 		check(!p || p->base + p->size <= m->base, "mem sorted, no overlap");
 		check(!p || p->base + p->size != m->base || p->type != m->type, "mem not merged");
-		if (m->type == HANDOFF_MEM_USABLE)
+		if (m->type == HANDOFF_MEM_USABLE) {
 			usable += m->size;
+			top = m->base + m->size;
+		}
 	}
 	check(usable > 256ull << 20, "usable memory");
+	/* The identity map reaches the top of RAM, above 4 GiB when there is
+	 * RAM there. */
+	check(translate(top - 1, &pa, &fl) == 0 && pa == top - 1, "identity map to top of RAM");
 	boot_range_check(h, (uint64_t)h, sizeof(*h), "handoff not in BOOT memory");
 	boot_range_check(h, h->vmm_phys_base, h->vmm_phys_size, "image not in BOOT memory");
 	boot_range_check(h, h->boot_cr3, 4096, "page tables not in BOOT memory");
@@ -171,6 +177,8 @@ static void memmap_check(const struct handoff *h)
 	con_num(h->mem_count, 10);
 	con_puts(" entries, usable MiB ");
 	con_num(usable >> 20, 10);
+	con_puts(", top 0x");
+	con_num(top, 16);
 	con_puts("\n");
 }
 
