@@ -31,9 +31,9 @@ vmm_entry:
 
 /*
  * percpu_enter_asm(struct percpu *pc): make pc this CPU's per-CPU block.
- * Sets pc->self, both segment bases, and a canary from RDTSC mixed with
- * the block's address (RDRAND is used by C code later where present).
- * Clobbers RAX, RCX, RDX. Used by the BSP here and by every AP.
+ * Sets pc->self, both segment bases, and (when the block has none yet) a
+ * canary: RDRAND when the CPU has it, mixed with RDTSC and the block's
+ * address. Clobbers RAX, RCX, RDX, R8. Used by the BSP here and by every AP.
  */
 	.globl percpu_enter_asm
 percpu_enter_asm:
@@ -47,12 +47,24 @@ percpu_enter_asm:
 	wrmsr
 	cmpq	$0, PERCPU_CANARY(%rdi)
 	jne	2f
-	rdtsc
+	pushq	%rbx
+	xorl	%r8d, %r8d
+	movl	$1, %eax
+	cpuid				/* ECX bit 30: RDRAND */
+	btl	$30, %ecx
+	jnc	1f
+	movl	$32, %ecx		/* RDRAND may fail transiently: retry */
+4:	rdrand	%r8
+	jc	1f
+	loop	4b
+1:	rdtsc
 	shlq	$32, %rdx
 	orq	%rdx, %rax
 	xorq	%rdi, %rax
 	rolq	$29, %rax
+	xorq	%r8, %rax
 	movq	%rax, PERCPU_CANARY(%rdi)
+	popq	%rbx
 2:	ret
 
 /*

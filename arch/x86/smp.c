@@ -47,7 +47,7 @@ static int smp_start_one(uint64_t tpa, unsigned index, uint32_t apic)
 	area->pc.index = index;
 	area->pc.apic_id = apic;
 	area->pc.stack_top = (uint64_t)(uintptr_t)(area->stack + STACK_SIZE);
-	area->pc.stack_canary = cpu_rdtsc() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)area;
+	area->pc.stack_canary = 0; /* the AP draws its own in percpu_enter_asm */
 	p->cr3 = cpu_read_cr3();
 	p->stack = area->pc.stack_top;
 	p->percpu = (uint64_t)(uintptr_t)&area->pc;
