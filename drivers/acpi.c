@@ -30,6 +30,8 @@ struct __attribute__((packed)) acpi_header {
 
 #define ACPI_TABLE_MAX (1u << 20)
 #define MADT_LAPIC 0
+#define MADT_IOAPIC 1
+#define MADT_ISO 2
 #define MADT_X2APIC 9
 #define MADT_ENABLED 1u
 
@@ -86,6 +88,8 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
 	uint32_t off = sizeof(*madt) + 8; /* local APIC address, flags */
 
 	memcpy(&out->lapic_pa, p + sizeof(*madt), 4);
+	for (unsigned irq = 0; irq < ACPI_ISA_IRQS; irq++)
+		out->isa_gsi[irq] = irq;
 	while (off + 2 <= madt->length) {
 		uint8_t type = p[off], len = p[off + 1];
 		uint32_t id = 0, flags = 0;
@@ -96,6 +100,20 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
 			id = p[off + 3];
 			memcpy(&flags, p + off + 4, 4);
 			madt_add(out, id, flags);
+		} else if (type == MADT_IOAPIC && len >= 12 && out->ioapic_count < ACPI_MAX_IOAPICS) {
+			uint32_t addr, gsi;
+
+			memcpy(&addr, p + off + 4, 4);
+			memcpy(&gsi, p + off + 8, 4);
+			out->ioapics[out->ioapic_count++] = (struct acpi_ioapic){ addr, gsi };
+		} else if (type == MADT_ISO && len >= 10 && p[off + 2] == 0 && p[off + 3] < ACPI_ISA_IRQS) {
+			uint32_t gsi;
+			uint16_t fl;
+
+			memcpy(&gsi, p + off + 4, 4);
+			memcpy(&fl, p + off + 8, 2);
+			out->isa_gsi[p[off + 3]] = gsi;
+			out->isa_flags[p[off + 3]] = fl;
 		} else if (type == MADT_X2APIC && len >= 16) {
 			memcpy(&id, p + off + 4, 4);
 			memcpy(&flags, p + off + 8, 4);

@@ -11,6 +11,9 @@
 #define UART_DLL 0
 #define UART_DLM 1
 #define LSR_THRE 0x20
+#define LSR_DR 0x01
+#define IER_RX 0x01
+#define MCR_OUT2 0x08
 #define LCR_DLAB 0x80
 
 void uart_init(uint16_t base)
@@ -30,4 +33,18 @@ void uart_putc(uint16_t base, char c)
 	for (unsigned i = 0; i < 100000 && !(cpu_inb(base + UART_LSR) & LSR_THRE); i++)
 		cpu_pause();
 	cpu_outb(base + UART_THR, (uint8_t)c);
+}
+
+int uart_getc(uint16_t base, uint8_t *c)
+{
+	if (!(cpu_inb(base + UART_LSR) & LSR_DR))
+		return 0;
+	*c = cpu_inb(base + UART_THR);
+	return 1;
+}
+
+void uart_enable_rx_irq(uint16_t base)
+{
+	cpu_outb(base + UART_MCR, 0x03 | MCR_OUT2);
+	cpu_outb(base + UART_IER, IER_RX);
 }

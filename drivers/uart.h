@@ -10,5 +10,10 @@
 
 void uart_init(uint16_t base);
 void uart_putc(uint16_t base, char c);
+/* Read one received byte if there is one: 1 and *c, else 0. */
+int uart_getc(uint16_t base, uint8_t *c);
+/* Interrupt on received data (and the receive timeout), with OUT2 set so
+ * the line reaches the interrupt controller. */
+void uart_enable_rx_irq(uint16_t base);
 
 #endif

@@ -11,6 +11,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
+#include "kernel/rendezvous.h"
 #include "kernel/selfcheck.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -190,8 +191,11 @@ static void vmm_cpu_main(void)
 	}
 }
 
+/* A CPU with nothing to run (no guest owns it): sleeps, answering rendezvous. */
 void vmm_cpu_idle(void)
 {
-	for (;;)
+	for (;;) {
 		cpu_halt();
+		rendezvous_point();
+	}
 }

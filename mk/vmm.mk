@@ -5,9 +5,9 @@ VMM_SOURCES := \
 	arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c arch/x86/pt.c arch/x86/pt_audit.c arch/x86/apic.c \
 	arch/x86/smp.c arch/x86/insn.c arch/x86/vendor.c arch/x86/svm/svm.c \
 	kernel/init.c kernel/console.c kernel/format.c kernel/panic.c kernel/handoff.c \
-	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/lib/string.c \
+	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/rendezvous.c kernel/lib/string.c \
 	kernel/crypto/hash.c \
-	drivers/uart.c drivers/acpi.c \
+	drivers/uart.c drivers/acpi.c drivers/ioapic.c \
 	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c vmm/hypercall.c \
 	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c
 VMM_SOURCES += arch/x86/vmx/vmx_entry.S arch/x86/vmx/vmx.c arch/x86/vmx/caps.c \

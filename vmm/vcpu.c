@@ -8,6 +8,7 @@
 #include "arch/x86/insn.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
+#include "kernel/rendezvous.h"
 
 #define EXC_UD 6
 #define EXC_GP 13
@@ -50,19 +51,27 @@ int vcpu_skip_insn(struct vcpu *v)
 	return 0;
 }
 
-static __attribute__((noreturn)) void vcpu_park(struct vcpu *v)
+/* A stopped guest's CPU sleeps here until the guest runs again. Interrupts
+ * are off: only an NMI (a kick) wakes it. */
+static void vcpu_park(struct vcpu *v)
 {
 	v->state = VCPU_PARKED;
-	for (;;)
-		cpu_halt(); /* interrupts are off: only an NMI ends this */
+	while (v->vm->state != VM_RUNNING) {
+		cpu_halt();
+		rendezvous_point();
+	}
+	v->state = VCPU_RUNNING;
 }
 
 void vcpu_loop(struct vcpu *v)
 {
 	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
 	for (;;) {
-		if (v->vm->state != VM_RUNNING)
+		rendezvous_point(); /* a safe point: between two guest entries */
+		if (v->vm->state != VM_RUNNING) {
 			vcpu_park(v);
+			continue;
+		}
 		vcpu_vendor_run(v);
 		v->exits[v->exit.reason]++;
 		exit_dispatch(v);

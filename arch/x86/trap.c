@@ -42,8 +42,11 @@ void trap_handler(struct trap_frame *f)
 	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)
 		return; /* no EOI for spurious interrupts */
-	if (f->vector == 2 && panic_in_progress)
-		panic_stop_this_cpu();
+	if (f->vector == 2) {
+		if (panic_in_progress)
+			panic_stop_this_cpu();
+		return; /* a kick (kernel/rendezvous.h): the CPU goes on to its next safe point */
+	}
 	trap_dump(f);
 	panic("exception %lu in the VMM", f->vector);
 }

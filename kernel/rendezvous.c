@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include "kernel/rendezvous.h"
+#include "kernel/percpu.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+
+#define RENDEZVOUS_SPINS 200000000ull
+
+static volatile int rv_active;
+static volatile unsigned rv_arrived;
+
+void cpu_kick(unsigned cpu)
+{
+	if (cpu < VIGIL_MAX_CPUS && cpu_areas[cpu].pc.online)
+		apic_send_nmi(cpu_areas[cpu].pc.apic_id);
+}
+
+void rendezvous_point(void)
+{
+	if (!__atomic_load_n(&rv_active, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_fetch_add(&rv_arrived, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&rv_active, __ATOMIC_ACQUIRE))
+		cpu_pause();
+	__atomic_fetch_sub(&rv_arrived, 1, __ATOMIC_ACQ_REL);
+	/* The text may have changed under us: serialise before running it. */
+	(void)cpu_cpuid(0, 0);
+}
+
+int rendezvous_begin(void)
+{
+	unsigned self = this_cpu()->index, want = 0;
+
+	__atomic_store_n(&rv_active, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < VIGIL_MAX_CPUS; i++)
+		if (i != self && cpu_areas[i].pc.online) {
+			want++;
+			cpu_kick(i);
+		}
+	for (uint64_t spin = 0; __atomic_load_n(&rv_arrived, __ATOMIC_ACQUIRE) < want; spin++) {
+		if (spin == RENDEZVOUS_SPINS) {
+			rendezvous_end();
+			return -ETIMEDOUT;
+		}
+		cpu_pause();
+	}
+	return (int)want;
+}
+
+void rendezvous_end(void)
+{
+	__atomic_store_n(&rv_active, 0, __ATOMIC_RELEASE);
+}

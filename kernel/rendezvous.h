@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stopping every other CPU at a safe point, for changes to the running VMM
+ * (live patches) that no CPU may observe half-done.
+ *
+ * Safe points are the top of the vCPU loop (before entering the guest) and
+ * the loops where a CPU waits with nothing to run: never inside any other
+ * function, so no CPU can be executing bytes that are being rewritten. The
+ * VMM's CPU starts a rendezvous and sends every other online CPU an NMI:
+ * a CPU in its guest exits, one in the VMM finishes the exit it handles,
+ * one that sleeps wakes; each reaches its next safe point and waits there
+ * until the rendezvous ends, then serialises its instruction stream.
+ */
+#ifndef KERNEL_RENDEZVOUS_H
+#define KERNEL_RENDEZVOUS_H
+
+#include <stdint.h>
+
+/* Begin: every other online CPU waits at its next safe point. Returns the
+ * number of CPUs waiting, or a negative errno if some did not arrive. */
+int rendezvous_begin(void) __attribute__((warn_unused_result));
+/* End: release them. */
+void rendezvous_end(void);
+/* Called at every safe point; waits while a rendezvous is active. */
+void rendezvous_point(void);
+/* Wake a CPU out of its guest or its sleep (an NMI); it goes to its next safe point. */
+void cpu_kick(unsigned cpu);
+
+#endif
