@@ -54,12 +54,15 @@ tr_64:
 	movq	TR_PARAM_PERCPU(%rbx), %rdi
 	jmpq	*TR_PARAM_ENTRY(%rbx)
 
+	/* Accessed bits preset: once paging is on this page is read-only, and
+	 * a CPU that sets them on a segment load writes the descriptor (a #PF
+	 * under CR0.WP; Bochs does exactly that). */
 	.balign 8
 tr_gdt:
 	.quad	0
-	.quad	0x00cf9a000000ffff		/* 32-bit code */
-	.quad	0x00cf92000000ffff		/* data */
-	.quad	0x00209a0000000000		/* 64-bit code */
+	.quad	0x00cf9b000000ffff		/* 32-bit code */
+	.quad	0x00cf93000000ffff		/* data */
+	.quad	0x00209b0000000000		/* 64-bit code */
 tr_gdt_ptr:
 	.word	tr_gdt_ptr - tr_gdt - 1
 	.globl	tr_patch_gdt

@@ -1,0 +1,61 @@
+# The Intel VMX lab path (docs/vmx.md): the multiboot2 entry (boot/mb2/),
+# GRUB rescue ISOs for Bochs, which has no UEFI, and the test-vmx tier.
+#
+#   build/vmx/vigil-mb2.elf   the multiboot2 entry (GRUB loads it at 1 MiB)
+#   build/vmx/vigil.iso       the ESP's files behind GRUB: `make vmx-iso`
+#   build/vmx/test/*.iso      the test tier's ISOs, one per tests/vmx/configs/*.dts
+#
+# Included after mk/esp.mk: prerequisites below name the stub's sources,
+# the signed ESP files and the guests, which must be defined by then.
+
+VMX_OUT := $(B)/vmx
+MB2_ELF := $(VMX_OUT)/vigil-mb2.elf
+MB2_OBJ := $(VMX_OUT)/obj
+VMX_ISO := $(VMX_OUT)/vigil.iso
+VMX_MKISO := tests/vmx/mkiso.sh
+
+# The UEFI stub's story and helpers (boot/boot.mk's list) less the one file
+# that speaks UEFI; boot/mb2/ implements boot/boot.h on multiboot2 instead.
+MB2_SRCS := $(sort $(filter-out boot/efi.c,$(STUB_SRCS)) boot/mb2/info.c boot/mb2/mem.c \
+	boot/mb2/firmware.c)
+MB2_ASMS := boot/mb2/entry.S boot/enter.S
+MB2_BASE_CFLAGS := $(FREESTANDING) $(WARN) -mcmodel=small -fno-pic -fno-pie -fno-stack-protector
+MB2_CFLAGS := $(MB2_BASE_CFLAGS) $(CRYPTO_INC)
+MB2_OBJS := $(patsubst %,$(MB2_OBJ)/%.o,$(MB2_SRCS) $(MB2_ASMS)) $(MB2_OBJ)/platform_keys.o
+
+# mbedtls for this link: linked low, no stack protector (mk/mbedtls.mk).
+$(eval $(call mbedtls_lib,mb2,$(MB2_BASE_CFLAGS)))
+MBEDTLS_MB2_LIB := $(B)/mbedtls-mb2/libmbedcrypto.a
+
+$(MB2_OBJ)/%.c.o: %.c mk/vmx.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(MB2_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MB2_OBJ)/%.S.o: %.S mk/vmx.mk
+	@mkdir -p $(@D)
+	@echo "  AS      $@"
+	@$(CC) $(MB2_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(MB2_OBJ)/platform_keys.o: $(PLATFORM_KEYS_C)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(MB2_CFLAGS) -c $< -o $@
+
+$(MB2_ELF): $(MB2_OBJS) $(MBEDTLS_MB2_LIB) boot/mb2/mb2.ld
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=none \
+		-T boot/mb2/mb2.ld -o $@ $(MB2_OBJS) $(MBEDTLS_MB2_LIB) $(LIBGCC)
+	@grub-file --is-x86-multiboot2 $@ || { echo "$@: not a multiboot2 image" >&2; rm -f $@; exit 1; }
+
+# The lab ISO: exactly the ESP's vigil/ directory, behind GRUB.
+$(VMX_ISO): $(MB2_ELF) $(ESP_FILES) $(VMX_MKISO)
+	@echo "  ISO     $@"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(ESP_VIGIL) --out $@
+
+.PHONY: mb2 vmx-iso
+mb2: $(MB2_ELF) ## build the multiboot2 lab entry, build/vmx/vigil-mb2.elf
+vmx-iso: $(VMX_ISO) ## build build/vmx/vigil.iso: the ESP's files behind GRUB (Bochs, lab)
+ALL_TARGETS += $(MB2_ELF)
+
+-include $(MB2_OBJS:.o=.d)
