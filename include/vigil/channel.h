@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The management channel's wire protocol (docs/channel.md), shared by the
+ * VMM and vigilctl. Everything is little-endian.
+ *
+ * A frame:
+ *   offset  0  'V' 'G'
+ *           2  version (CHANNEL_VERSION)
+ *           3  type (a request, request | CHANNEL_RESPONSE, or CHANNEL_TYPE_ERROR)
+ *           4  id, u16: chosen by the requester, echoed by the response
+ *           6  length, u32: payload bytes, <= CHANNEL_MAX_PAYLOAD
+ *          10  header CRC-32 over bytes 0..9
+ *          14  payload
+ *  14+length   CRC-32 over the 14 header bytes and the payload
+ * CRC-32 is IEEE 802.3 (reflected, polynomial 0xEDB88320, as zlib's crc32).
+ */
+#ifndef VIGIL_CHANNEL_H
+#define VIGIL_CHANNEL_H
+
+#define CHANNEL_MAGIC0 'V'
+#define CHANNEL_MAGIC1 'G'
+#define CHANNEL_VERSION 1
+#define CHANNEL_HEADER_LEN 14
+#define CHANNEL_TRAILER_LEN 4
+#define CHANNEL_MAX_PAYLOAD (256u * 1024)
+#define CHANNEL_MAX_FRAME (CHANNEL_HEADER_LEN + CHANNEL_MAX_PAYLOAD + CHANNEL_TRAILER_LEN)
+
+/* How long a receiver waits for the next byte of a started frame. */
+#define CHANNEL_BYTE_TIMEOUT_MS 2000
+
+/* Requests. Queries carry no payload; BUNDLE carries a bundle container. */
+#define CHANNEL_REQ_VERSION 0x01
+#define CHANNEL_REQ_INVENTORY 0x02
+#define CHANNEL_REQ_MEASUREMENTS 0x03
+#define CHANNEL_REQ_AUDIT 0x04
+#define CHANNEL_REQ_SELFCHECK 0x05
+#define CHANNEL_REQ_BUNDLE 0x10
+
+/* A response's type is its request's type with this bit set. */
+#define CHANNEL_RESPONSE 0x80
+/* The response to a frame whose type could not be trusted (bad header). */
+#define CHANNEL_TYPE_ERROR 0xff
+
+/*
+ * Why a request was refused: the `error` property of a response, beside
+ * `status` (a negative errno) and `message`. Stable numbers: tools match
+ * on them. 0 means no refusal.
+ */
+enum channel_refusal {
+	CHANNEL_OK = 0,
+	/* framing */
+	CHANNEL_E_FRAME_VERSION = 1,  /* unknown protocol version */
+	CHANNEL_E_FRAME_HCRC = 2,     /* header CRC mismatch */
+	CHANNEL_E_FRAME_OVERSIZE = 3, /* length above the limit */
+	CHANNEL_E_FRAME_CRC = 4,      /* frame CRC mismatch */
+	CHANNEL_E_FRAME_TIMEOUT = 5,  /* the frame stopped arriving */
+	CHANNEL_E_UNKNOWN_TYPE = 6,   /* no such request */
+	CHANNEL_E_BAD_REQUEST = 7,    /* a query with a payload, and the like */
+	/* bundle container and payload */
+	CHANNEL_E_MALFORMED = 16,  /* not a well-formed container or payload */
+	CHANNEL_E_TRUNCATED = 17,  /* shorter than its lengths say */
+	CHANNEL_E_OVERSIZED = 18,  /* a length above its limit */
+	CHANNEL_E_TRAILING = 19,   /* bytes after the signature file */
+	/* signatures and authority */
+	CHANNEL_E_NO_SIGNATURE = 32,  /* empty signature file */
+	CHANNEL_E_SIG_MALFORMED = 33, /* signature file not well formed */
+	CHANNEL_E_BAD_SIGNATURE = 34, /* keys of the role signed, none validly */
+	CHANNEL_E_TOO_FEW = 35,	      /* valid, but fewer than the threshold */
+	CHANNEL_E_UNKNOWN_KEY = 36,   /* signed only by keys the config lacks */
+	CHANNEL_E_WRONG_ROLE = 37,    /* the payload's role does not fit its kind */
+	CHANNEL_E_KEY_ROLE = 38,      /* signed only by keys of another role */
+	CHANNEL_E_BUILD_ID = 39,      /* made for another VMM build */
+	CHANNEL_E_REPLAY = 40,	      /* sequence equal to the last accepted */
+	CHANNEL_E_ROLLBACK = 41,      /* sequence below the last accepted */
+	CHANNEL_E_KEYSET = 42,	      /* the config's key set is unusable */
+	CHANNEL_E_NOMEM = 43,	      /* out of memory while verifying */
+	/* applying (the VMM's checks after verification) */
+	CHANNEL_E_APPLY = 48, /* verified, but the VMM could not apply it */
+};
+
+#endif
