@@ -57,6 +57,10 @@ static void vcpu_park(struct vcpu *v)
 {
 	v->state = VCPU_PARKED;
 	while (v->vm->state != VM_RUNNING) {
+		if (v->vm->restart_pending) {
+			vm_restart_here(v);
+			continue;
+		}
 		cpu_halt();
 		rendezvous_point();
 	}
@@ -65,6 +69,7 @@ static void vcpu_park(struct vcpu *v)
 
 void vcpu_loop(struct vcpu *v)
 {
+	v->vm->start_tsc = cpu_rdtsc();
 	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
 	for (;;) {
 		rendezvous_point(); /* a safe point: between two guest entries */

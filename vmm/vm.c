@@ -8,6 +8,8 @@
 #include "kernel/console.h"
 #include "kernel/handoff.h"
 #include "kernel/mm.h"
+#include "kernel/rendezvous.h"
+#include "arch/x86/cpu.h"
 
 /* Guest-state MSRs: switched on every world switch (VMCB save area and
  * VMLOAD/VMSAVE), so a guest reading or writing them touches only itself. */
@@ -94,10 +96,22 @@ static int vm_load(struct vm *vm, uint32_t *entry, uint64_t *start_info)
 	return loader_write_start_info(vm, start_info);
 }
 
-static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu_count)
+/* Load the image and put the vCPU in its start state (boot and restart). */
+static int vm_boot_state(struct vm *vm)
 {
 	uint32_t entry;
 	uint64_t start_info;
+	int err = vm_load(vm, &entry, &start_info);
+
+	if (err)
+		return err;
+	memset(&vm->vcpus[0].regs, 0, sizeof(vm->vcpus[0].regs));
+	vm->boots++;
+	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
+}
+
+static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu_count)
+{
 	int err;
 
 	vm->cfg = cfg;
@@ -113,15 +127,13 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 	err = vm_create_memory(vm);
 	if (!err)
 		err = vm_vendor_init(vm);
-	if (!err)
-		err = vm_load(vm, &entry, &start_info);
 	if (err)
 		return err;
 	vm_apply_allow_lists(vm);
 	vm->vcpu_count = 1;
 	vm->vcpus[0].vm = vm;
 	vm->vcpus[0].cpu = cfg->cpus[0];
-	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
+	return vm_boot_state(vm);
 }
 
 int vms_create(const struct config *cfg, unsigned cpu_count)
@@ -146,19 +158,118 @@ struct vcpu *vm_vcpu_for_cpu(unsigned cpu)
 	return NULL;
 }
 
+static void vm_stop_locked(struct vm *vm, enum vm_stop_cause cause, const char *why)
+{
+	if (vm->state != VM_RUNNING)
+		return;
+	vm->state = VM_STOPPED;
+	vm->stop_cause = cause;
+	snprintk(vm->stop_reason, sizeof(vm->stop_reason), "%s", why);
+	vuart_flush(&vm->uart, vm->name);
+	printk("vigil: guest %s stopped: %s\n", vm->name, why);
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
-	char why[128];
+	char why[96];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintk(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	spin_lock(&vm->lock);
-	if (vm->state == VM_RUNNING) {
-		vm->state = VM_STOPPED;
-		vuart_flush(&vm->uart, vm->name);
-		printk("vigil: guest %s stopped: %s\n", vm->name, why);
+	vm_stop_locked(vm, VM_STOP_GUEST, why);
+	spin_unlock(&vm->lock);
+}
+
+struct vm *vm_find(const char *name)
+{
+	for (unsigned i = 0; i < vm_count; i++)
+		if (!strcmp(vms[i].name, name))
+			return &vms[i];
+	return NULL;
+}
+
+static void vm_kick(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		cpu_kick(vm->vcpus[i].cpu);
+}
+
+int vm_control_stop(struct vm *vm)
+{
+	int err = 0;
+
+	spin_lock(&vm->lock);
+	if (vm->state != VM_RUNNING)
+		err = -EALREADY;
+	else
+		vm_stop_locked(vm, VM_STOP_OPERATOR, "operator request");
+	spin_unlock(&vm->lock);
+	if (!err)
+		vm_kick(vm);
+	return err;
+}
+
+int vm_control_start(struct vm *vm)
+{
+	int err = 0;
+
+	spin_lock(&vm->lock);
+	if (vm->state == VM_RUNNING || vm->restart_pending)
+		err = -EALREADY;
+	else if (vm->stop_cause != VM_STOP_OPERATOR)
+		err = -EPERM; /* stopped by its own doing: only a restart */
+	else
+		vm->state = VM_RUNNING;
+	spin_unlock(&vm->lock);
+	if (!err) {
+		printk("vigil: guest %s resumed\n", vm->name);
+		vm_kick(vm);
+	}
+	return err;
+}
+
+int vm_control_restart(struct vm *vm)
+{
+	int err = 0;
+
+	spin_lock(&vm->lock);
+	if (vm->restart_pending)
+		err = -EALREADY;
+	else {
+		vm_stop_locked(vm, VM_STOP_OPERATOR, "restart requested");
+		vm->restart_pending = 1;
+	}
+	spin_unlock(&vm->lock);
+	if (!err)
+		vm_kick(vm);
+	return err;
+}
+
+/* The guest's own CPU does the work: its state area is only ever touched
+ * there (VMX requires it), and it is the CPU that sits idle meanwhile. */
+void vm_restart_here(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int err;
+
+	for (unsigned i = 0; i < vm->region_count; i++)
+		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
+	memset(&vm->uart, 0, sizeof(vm->uart));
+	err = vm_boot_state(vm);
+	spin_lock(&vm->lock);
+	vm->restart_pending = 0;
+	if (err) {
+		vm->stop_cause = VM_STOP_GUEST;
+		snprintk(vm->stop_reason, sizeof(vm->stop_reason), "restart failed (%d)", err);
+		printk("vigil: guest %s restart failed (%d)\n", vm->name, err);
+	} else {
+		vm->state = VM_RUNNING;
+		vm->stop_cause = VM_STOP_NONE;
+		vm->stop_reason[0] = '\0';
+		vm->start_tsc = cpu_rdtsc();
+		printk("vigil: guest %s restarted on cpu %u (boot %lu)\n", vm->name, v->cpu, vm->boots);
 	}
 	spin_unlock(&vm->lock);
 }

@@ -22,11 +22,19 @@ struct vm_region {
 
 enum vm_state { VM_RUNNING, VM_STOPPED };
 
+/* Why a guest is stopped: it decides whether `start` may resume it. */
+enum vm_stop_cause { VM_STOP_NONE, VM_STOP_GUEST, VM_STOP_OPERATOR };
+
 struct vm {
 	const struct config_guest *cfg;
 	const char *name;
 	unsigned index;
-	enum vm_state state;
+	volatile enum vm_state state; /* written by the VMM CPU, read by the guest's */
+	enum vm_stop_cause stop_cause;
+	char stop_reason[96];
+	volatile int restart_pending; /* the guest's CPU reboots it from its image */
+	uint64_t boots;		      /* 1 after boot, +1 per restart */
+	uint64_t start_tsc;	      /* TSC when the guest last started */
 	unsigned region_count;
 	struct vm_region regions[CONFIG_MAX_REGIONS];
 	struct pt npt;
@@ -48,5 +56,19 @@ struct vcpu *vm_vcpu_for_cpu(unsigned cpu);
 void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* Park a guest for a reason it caused; its other vCPUs stop at their next exit. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct vm *vm_find(const char *name);
+
+/*
+ * Guest control (operator bundles), called on the VMM's CPU. stop pauses the
+ * guest where it is; start resumes a guest the operator stopped (a guest
+ * stopped by its own fault can only be restarted); restart scrubs the
+ * guest's memory and boots it again from its verified image. Each returns 0
+ * or a negative errno and changes nothing on error.
+ */
+int vm_control_stop(struct vm *vm) __attribute__((warn_unused_result));
+int vm_control_start(struct vm *vm) __attribute__((warn_unused_result));
+int vm_control_restart(struct vm *vm) __attribute__((warn_unused_result));
+/* On the guest's own CPU: carry out a pending restart. */
+void vm_restart_here(struct vcpu *v);
 
 #endif

@@ -39,7 +39,9 @@ struct vcpu_vendor_ops {
 	int (*vm_init)(struct vm *vm);
 	void (*allow_io)(struct vm *vm, uint16_t port);
 	void (*allow_msr)(struct vm *vm, uint32_t msr);
-	/* Per vCPU: state area in the PVH start state (32-bit flat, paging off). */
+	/* Per vCPU: state area in the PVH start state (32-bit flat, paging off).
+	 * Called again on the vCPU's own CPU to restart the guest: it must then
+	 * reuse the state area it allocated the first time. */
 	int (*vcpu_init)(struct vcpu *v, uint32_t entry, uint32_t ebx);
 	/* Enter the guest; returns at the next exit with v->exit filled in. */
 	void (*run)(struct vcpu *v);

@@ -157,10 +157,12 @@ static int svm_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
 	struct vmcb *vmcb;
 
-	v->arch.vmcb_pa = page_alloc(1, 0);
+	if (!v->arch.vmcb_pa)
+		v->arch.vmcb_pa = page_alloc(1, 0);
 	if (!v->arch.vmcb_pa)
 		return -ENOMEM;
 	vmcb = v->arch.vmcb = phys_to_virt(v->arch.vmcb_pa);
+	memset(vmcb, 0, sizeof(*vmcb));
 	svm_init_control(&vmcb->ctl, v);
 	svm_init_save(&vmcb->save, entry, ebx, v);
 	return 0;
