@@ -59,3 +59,59 @@ vmx-iso: $(VMX_ISO) ## build build/vmx/vigil.iso: the ESP's files behind GRUB (B
 ALL_TARGETS += $(MB2_ELF)
 
 -include $(MB2_OBJS:.o=.d)
+
+# --- the test-vmx tier (tests/vmx/) -----------------------------------------
+# Each tests/vmx/configs/<name>.dts is one boot: its vigil/ directory (the
+# ESP's layout) is staged under build/vmx/test/<name>/ with the same VMM
+# and guest images as build/esp, that config signed by the development
+# platform key, and made into build/vmx/test/<name>.iso. Bochs is slow
+# (about 100 MIPS): the ticker there beats every VMX_TICKER_SPIN spins.
+
+VMX_TEST := $(VMX_OUT)/test
+VMX_CONFIGS := $(sort $(basename $(notdir $(wildcard tests/vmx/configs/*.dts))))
+VMX_TEST_ISOS := $(VMX_CONFIGS:%=$(VMX_TEST)/%.iso) $(VMX_TEST)/guests-tampered-vmm.iso
+VMX_TICKER_SPIN ?= 3000000
+VMX_GUESTS := $(VMX_OUT)/guests
+
+$(VMX_GUESTS)/ticker.o: tests/guests/ticker/main.c mk/vmx.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(GUEST_CFLAGS) -DTICKER_SPIN_LOOPS=$(VMX_TICKER_SPIN)ull -c $< -o $@
+
+$(VMX_GUESTS)/ticker.elf: $(VMX_GUESTS)/ticker.o $(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
+	@echo "  LD      $@"
+	@$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+
+# Images come from build/vmx/guests/ when built there (the quick ticker),
+# else from build/guests/.
+$(VMX_TEST)/%/.stamp: tests/vmx/configs/%.dts $(VMM) $(GUEST_ELFS) $(VMX_GUESTS)/ticker.elf \
+		$(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
+	@echo "  STAGE   $(@D)"
+	@rm -rf $(@D)
+	@mkdir -p $(@D)/vigil/guests
+	@cp $(VMM) $(@D)/vigil/vmm.elf
+	@$(VIGILCTL) config build $< -o $(@D)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
+	@for g in $$(fdtget -l $(@D)/vigil/system.dtb /guests); do \
+		p=$$(fdtget -ts $(@D)/vigil/system.dtb /guests/$$g image) || exit 1; \
+		src=$(VMX_OUT)/$$p; [ -f "$$src" ] || src=$(B)/$$p; \
+		cp "$$src" "$(@D)/vigil/$$p" || exit 1; \
+	done
+	@for f in vmm.elf system.dtb; do \
+		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(@D)/vigil/$$f \
+			-o $(@D)/vigil/$$f.sig >/dev/null || exit 1; done
+	@touch $@
+
+$(VMX_TEST)/%.iso: $(VMX_TEST)/%/.stamp $(MB2_ELF) $(VMX_MKISO)
+	@echo "  ISO     $@"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/$*/vigil --out $@
+
+# The guests boot with one byte of vmm.elf flipped after signing.
+$(VMX_TEST)/guests-tampered-vmm.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
+	@echo "  ISO     $@ (vmm.elf tampered)"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --tamper vmm.elf --out $@
+
+.PHONY: test-vmx vmx-test-build
+vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp)
+
+test-vmx: vmx-test-build ## run the Intel VMX tests under Bochs (one emulator at a time)
+	@python3 tests/vmx/run.py

@@ -175,12 +175,17 @@ static void vmx_allow_msr(struct vm *vm, uint32_t msr)
 	bitmap[MSR_BITMAP_WRITE + bit / 8] &= (uint8_t)~(1u << (bit % 8));
 }
 
+/* The VMCS itself is filled at the first entry, on the vCPU's own CPU
+ * (vmcs_init.c); a vCPU set up again (a guest restarted) starts over. */
 static int vmx_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
-	v->arch.vmcs_pa = page_alloc(1, 0);
-	if (!v->arch.vmcs_pa)
+	uint64_t vmcs = v->arch.vmcs_pa ? v->arch.vmcs_pa : page_alloc(1, 0);
+
+	if (!vmcs)
 		return -ENOMEM;
-	*(uint32_t *)phys_to_virt(v->arch.vmcs_pa) = vmx_cfg.revision;
+	memset(&v->arch, 0, sizeof(v->arch));
+	v->arch.vmcs_pa = vmcs;
+	*(uint32_t *)phys_to_virt(vmcs) = vmx_cfg.revision;
 	v->arch.entry = entry;
 	v->regs.rbx = ebx;
 	return 0;

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""The test-vmx tier: the Intel VMX path under Bochs (docs/vmx.md).
+
+Each case boots one GRUB ISO (mk/vmx.mk: build/vmx/test/<config>.iso) with
+tools/bochs-run.sh, waits until its serial log shows what it waits for (or
+its time runs out), stops Bochs, and runs its checks on the log. A check is
+a function of the log's lines, so the same function can judge an SVM log:
+the matrix at the end has one row per check and one column per vendor, the
+svm column evaluated on the boot tier's log of the same test when that log
+exists (build/test/work/, from `make test-boot`), else "-" (not run), or a
+stated reason where the test has no SVM counterpart.
+
+Adding a case (the attack suite, more configs): a tests/vmx/configs/X.dts
+gives build/vmx/test/X.iso; append a Case to CASES with its checks.
+Only one emulator runs at a time: the lock file is the boot tier's.
+"""
+import fcntl
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+TEST = os.path.join(BUILD, "vmx", "test")
+WORK = os.path.join(TEST, "work")
+SVM_WORK = os.path.join(BUILD, "test", "work")
+BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run.sh")
+LOCK = os.path.join(BUILD, "test", ".qemu.lock")
+
+
+class Bochs:
+    """One Bochs run of an ISO; the log is read while it runs."""
+
+    def __init__(self, name, iso, model, cpus, timeout):
+        os.makedirs(WORK, exist_ok=True)
+        self.log = os.path.join(WORK, name + ".serial.log")
+        self.args = [BOCHS_RUN, "--serial", self.log, "--dir", os.path.join(WORK, name),
+                     "--model", model, "--cpus", str(cpus), "--timeout", str(timeout), iso]
+        self.deadline = time.monotonic() + timeout
+
+    def __enter__(self):
+        os.makedirs(os.path.dirname(LOCK), exist_ok=True)
+        self.lock = open(LOCK, "w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        if os.path.exists(self.log):
+            os.remove(self.log)
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        return self
+
+    def lines(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace").replace("\r", "").split("\n")
+        except FileNotFoundError:
+            return []
+
+    def wait(self, done):
+        """Until done(lines) is true, Bochs exits or the time is up."""
+        while self.proc.poll() is None and time.monotonic() < self.deadline:
+            if done(self.lines()):
+                return True
+            time.sleep(0.5)
+        return done(self.lines())
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.lock.close()
+
+
+def has(lines, regex):
+    r = re.compile(regex)
+    return next((l for l in lines if r.search(l)), None)
+
+
+def index_of(lines, regex, start=0):
+    r = re.compile(regex)
+    return next((i for i in range(start, len(lines)) if r.search(lines[i])), None)
+
+
+# ---- the guests: the same checks as tests/integration/t_guests.py --------
+
+NPT_STOP = r"^vigil: guest npt-probe stopped: NPT violation at gpa 0x40000000 \(read, not mapped\)"
+BEATS_AFTER_STOP = 3
+GUESTS = (("hello", 1), ("ticker", 2), ("npt-probe", 3))
+
+
+def beats(lines):
+    return [int(m.group(1)) for m in (re.match(r"^\[ticker\] beat (\d+)$", l) for l in lines) if m]
+
+
+def guests_done(lines):
+    stop = index_of(lines, NPT_STOP)
+    return stop is not None and len(beats(lines[stop + 1:])) >= BEATS_AFTER_STOP
+
+
+def measured_ok(lines, vigil_dir):
+    """Every file the entry measured has the digest of the file on the ISO."""
+    if not vigil_dir or not os.path.isdir(vigil_dir):
+        return False, "no files to compare with"
+    for name in ("vmm.elf", "system.dtb", "guests/hello.elf", "guests/ticker.elf", "guests/npt-probe.elf"):
+        with open(os.path.join(vigil_dir, name), "rb") as f:
+            want = hashlib.sha256(f.read()).hexdigest()
+        if not has(lines, r"^vigil-stub: measured %s sha256:%s$" % (re.escape(name), want)):
+            return False, "%s: no measurement with sha256 %s" % (name, want[:16])
+    return True, ""
+
+
+def guest_checks(vendor, vigil_dir=None):
+    def checks(lines):
+        out = [
+            ("stub verified the VMM and config",
+             has(lines, r"^vigil-stub: verified vmm\.elf") and has(lines, r"^vigil-stub: verified system\.dtb"), ""),
+            ("measured digests match the files", *measured_ok(lines, vigil_dir)),
+            ("VMM banner", has(lines, r"^vigil: Vigil \S+ starting$"), ""),
+            ("backend chosen for the CPU", has(lines, r"^vigil: virtualization: %s$" % vendor), ""),
+        ]
+        for name, cpu in GUESTS:
+            out.append(("%s started on cpu %d" % (name, cpu),
+                        has(lines, r"^vigil: guest %s started on cpu %d$" % (name, cpu)), ""))
+        out.append(("hello passes", has(lines, r"^\[hello\] verdict: PASS"), ""))
+        out.append(("hello ends by hypercall",
+                    has(lines, r"^vigil: guest hello stopped: exit hypercall \(code 0\)$"), ""))
+        stop = index_of(lines, NPT_STOP)
+        out.append(("npt-probe stopped by an NPT violation", stop is not None, ""))
+        touch = index_of(lines, r"^\[npt-probe\] npt-probe: touching 0x40000000$")
+        after = [l for l in lines[touch + 1:] if l.startswith("[npt-probe] ")] if touch is not None \
+            else ["(no touch line)"]
+        out.append(("npt-probe printed nothing after the touch", not after, "; ".join(after[:3])))
+        later = beats(lines[stop + 1:]) if stop is not None else []
+        out.append(("ticker beats on after npt-probe stopped", len(later) >= BEATS_AFTER_STOP,
+                    "%d beats after the stop" % len(later)))
+        out.append(("no VMM panic or exception", not has(lines, r"PANIC|VMM exception"), ""))
+        bad = [l for l in lines if l.startswith("[") and not re.match(r"^\[(hello|ticker|npt-probe)\] ", l)]
+        out.append(("every guest line carries its guest's prefix", not bad, "; ".join(bad[:3])))
+        return out
+    return checks
+
+
+# ---- refusals ----------------------------------------------------------------
+
+def refused_at_boot(regex, what):
+    def checks(lines):
+        refusal = has(lines, regex)
+        started = has(lines, r"^vigil: guest \S+ started|^\[[a-z0-9-]+\] ")
+        return [
+            ("%s: refused with a clear message" % what, refusal,
+             has(lines, r"PANIC|refused") or "no refusal line"),
+            ("%s: nothing started" % what, not started, started or ""),
+        ]
+    return checks
+
+
+def stub_refused(lines):
+    refusal = has(lines, r"^vigil-stub: refused vmm\.elf: .*\(0 of 1 platform keys\)")
+    vmm = has(lines, r"^(vigil: |vigil-stub: starting|\[[a-z0-9-]+\] )")
+    return [
+        ("tampered vmm.elf: refused", refusal, has(lines, r"refused") or "no refusal line"),
+        ("tampered vmm.elf: no VMM or guest output", not vmm, vmm or ""),
+    ]
+
+
+class Case:
+    def __init__(self, name, iso, checks, done, model="corei7_skylake_x", cpus=4, timeout=120,
+                 svm=None):
+        self.name, self.iso, self.checks, self.done = name, iso, checks, done
+        self.model, self.cpus, self.timeout = model, cpus, timeout
+        self.svm = svm  # (boot tier log name, checks), a reason "n/a: ...", or None
+
+
+def iso(name):
+    return os.path.join(TEST, name + ".iso")
+
+
+REFUSED_OR_RAN = r"PANIC|^vigil: guest \S+ started|refused"
+CASES = [
+    Case("guests", iso("guests"), guest_checks("vmx", os.path.join(TEST, "guests", "vigil")),
+         guests_done, timeout=240, svm=("guests.serial.log", guest_checks("svm", os.path.join(BUILD, "esp", "vigil")))),
+    Case("no-ept", iso("guests"),
+         refused_at_boot(r"^vigil: PANIC on cpu 0: cannot virtualize: VMX without EPT", "CPU without EPT"),
+         lambda l: has(l, REFUSED_OR_RAN), model="core2_penryn_t9600", cpus=1, timeout=120,
+         svm="n/a: the boot tier has no CPU without NPT"),
+    Case("no-unrestricted-guest", iso("guests"),
+         refused_at_boot(r"^vigil: PANIC on cpu 0: cannot virtualize: VMX without unrestricted guest",
+                         "CPU without unrestricted guest"),
+         lambda l: has(l, REFUSED_OR_RAN), model="corei5_lynnfield_750", cpus=1, timeout=120,
+         svm="n/a: SVM has no such mode"),
+    Case("tampered-vmm", iso("guests-tampered-vmm"), stub_refused,
+         lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
+         svm=("refuse0.serial.log", stub_refused)),
+]
+
+
+def svm_results(case):
+    """{check name: "PASS"/"FAIL"} from the boot tier's log, or a reason."""
+    if case.svm is None:
+        return "-"
+    if isinstance(case.svm, str):
+        return case.svm
+    log, checks = case.svm
+    path = os.path.join(SVM_WORK, log)
+    if not os.path.exists(path):
+        return "-"
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    lines = re.sub(r"\x1b(\[[0-9;=?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])", "", text).replace("\r", "").split("\n")
+    return {n: "PASS" if ok else "FAIL" for n, ok, _ in checks(lines)}
+
+
+def main():
+    only = sys.argv[1:]
+    passed = failed = 0
+    rows = []
+    for case in CASES:
+        if only and case.name not in only:
+            continue
+        print("--- %s (%s, %d CPU%s)" % (case.name, case.model, case.cpus, "s"[:case.cpus > 1]), flush=True)
+        t0 = time.monotonic()
+        with Bochs(case.name, case.iso, case.model, case.cpus, case.timeout) as b:
+            b.wait(case.done)
+        lines = b.lines()
+        svm = svm_results(case)
+        for name, ok, why in case.checks(lines):
+            if ok:
+                passed += 1
+                print("PASS %s" % name, flush=True)
+            else:
+                failed += 1
+                print("FAIL %s%s" % (name, ": %s" % why if why else ""), flush=True)
+            rows.append((name, "PASS" if ok else "FAIL",
+                         svm.get(name, "-") if isinstance(svm, dict) else svm))
+        print("    (%.0f s; serial log %s)" % (time.monotonic() - t0, os.path.relpath(b.log, ROOT)))
+    width = max([len(r[0]) for r in rows] + [4])
+    print("=== matrix (svm: the boot tier's last run, '-' when not run)")
+    print("%-*s  %-4s  %s" % (width, "test", "vmx", "svm"))
+    for name, vmx, svm in rows:
+        print("%-*s  %-4s  %s" % (width, name, vmx, svm))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
