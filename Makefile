@@ -26,6 +26,7 @@ include tools/tools.mk
 include boot/boot.mk
 include tests/guests/guests.mk
 include mk/esp.mk
+include mk/bench.mk
 include mk/vmx.mk
 include tests/tests.mk
 

@@ -5,7 +5,7 @@
 
 GUEST_SRC := tests/guests
 GUEST_OUT := $(B)/guests
-GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi
+GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi bench
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 
 # Beat pace of the ticker victim: busy-loop iterations between beats.

@@ -4,3 +4,10 @@
 
 UNIT_TESTS += frame
 UNIT_SRCS_frame := kernel/crc32.c vmm/channel_frame.c tests/unit/test_frame.c
+
+UNIT_TESTS += bundle
+UNIT_SRCS_bundle := vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c \
+	kernel/config.c kernel/format.c vmm/policy.c \
+	$(CRYPTO_SRCS) tests/unit/test_bundle.c
+UNIT_CFLAGS_bundle := $(CRYPTO_INC)
+UNIT_LIBS_bundle := $(MBEDTLS_HOST_LIB) -lfdt
