@@ -13,7 +13,7 @@ packages=(
 	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools sbsigntool
 	mtools dosfstools python3 python3-cryptography-vectors socat
 	clang llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
-	xorriso
+	xorriso valgrind
 )
 
 need_root() {

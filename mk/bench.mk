@@ -1,0 +1,93 @@
+# `make bench`: exit cost, boot cost, crypto cost and footprint, measured
+# repeatably (docs/benchmarks.md). Everything lands under build/bench/;
+# bench/run.py boots the ESPs below and prints the table.
+#
+#   build/bench/vmm-bench.elf     the VMM with the bench-only exit path
+#                                 (VIGIL_BENCH_FASTPATH): never on the real ESP
+#   build/bench/esp-vigil/        the real VMM, bench/bench.dts (bench guest on cpu 1)
+#   build/bench/esp-fast/         vmm-bench.elf, the same config
+#   build/bench/esp-mem/          the real VMM, bench/bench-mem.dts (a second guest)
+#   build/bench/crypto-host       one P-384 verification and SHA-256 on the host
+#   build/bench/results.json      what the last `make bench` measured
+#
+# The bench ESPs are signed like the real one, with $(PLATFORM_SIGN_KEYS).
+
+BENCH_OUT := $(B)/bench
+BENCH_GEN := $(BENCH_OUT)/gen
+BENCH_VMM := $(BENCH_OUT)/vmm-bench.elf
+BENCH_OFFSETS := $(BENCH_GEN)/bench-offsets.h
+BENCH_ENTRY_OBJ := $(BENCH_OUT)/obj/svm_entry.S.o
+BENCH_VMM_OBJS := $(subst $(B)/vmm/arch/x86/svm/svm_entry.S.o,$(BENCH_ENTRY_OBJ),$(VMM_OBJS))
+# What mk/vmm.mk links after the objects; an archive nothing references
+# adds nothing, so listing mbedtls here is harmless either way.
+BENCH_VMM_LIBS := $(MBEDTLS_VMM_LIB) $(LIBFDT_A) $(LIBGCC)
+BENCH_RUN_ARGS ?=
+# The guests the bench configs name.
+BENCH_GUESTS := $(GUEST_OUT)/bench.elf $(GUEST_OUT)/hello.elf
+
+$(BENCH_OFFSETS): bench/offsets.c bench/fastpath.h arch/x86/svm/vmcb.h kernel/mm.h
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@$(CC) $(VMM_CFLAGS) -S $< -o $(BENCH_GEN)/bench-offsets.s
+	@{ echo "/* generated from bench/offsets.c: do not edit */"; \
+	   sed -n 's/^[[:space:]]*->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
+		$(BENCH_GEN)/bench-offsets.s; } > $@
+
+$(BENCH_ENTRY_OBJ): arch/x86/svm/svm_entry.S $(ASM_OFFSETS) $(BENCH_OFFSETS)
+	@mkdir -p $(@D)
+	@echo "  AS      $@ (bench fast path)"
+	@$(CC) $(VMM_ASFLAGS) -DVIGIL_BENCH_FASTPATH -I$(B) -I$(BENCH_GEN) -c $< -o $@
+
+$(BENCH_VMM): $(BENCH_VMM_OBJS) linker.ld $(MBEDTLS_VMM_LIB)
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
+		-T linker.ld -o $@ $(BENCH_VMM_OBJS) $(BENCH_VMM_LIBS)
+
+# $(call bench_esp,NAME,VMM ELF,CONFIG): build/bench/esp-NAME/, signed.
+define bench_esp
+$(BENCH_OUT)/esp-$(1)/vigil/vmm.elf: $(2)
+	@mkdir -p $$(@D)
+	@cp $$< $$@
+$(BENCH_OUT)/esp-$(1)/vigil/system.dtb: $(3) $(ROLES_DTSI) | $(VIGILCTL)
+	@mkdir -p $$(@D)
+	@echo "  CONFIG  $$@ ($(3))"
+	@$(VIGILCTL) config build $(3) -o $$@ -i $(GEN_DIR)
+$(BENCH_OUT)/esp-$(1)/vigil/%.sig: $(BENCH_OUT)/esp-$(1)/vigil/% $(PLATFORM_SIG_DEPS)
+	$$(call platform_sig,$$<,)
+$(BENCH_OUT)/esp-$(1)/.stamp: $(STUB_EFI) $(BENCH_GUESTS) \
+		$(addprefix $(BENCH_OUT)/esp-$(1)/vigil/,vmm.elf vmm.elf.sig system.dtb system.dtb.sig)
+	@mkdir -p $(BENCH_OUT)/esp-$(1)/EFI/BOOT
+	@cp $(STUB_EFI) $(BENCH_OUT)/esp-$(1)/EFI/BOOT/BOOTX64.EFI
+	@rm -rf $(BENCH_OUT)/esp-$(1)/vigil/guests
+	@for g in $$$$(fdtget -l $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests); do \
+		p=$$$$(fdtget -ts $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests/$$$$g image) || exit 1; \
+		mkdir -p "$$$$(dirname "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p")"; \
+		cp "$(B)/$$$$p" "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p" || exit 1; \
+	done
+	@touch $$@
+BENCH_ESPS += $(BENCH_OUT)/esp-$(1)/.stamp
+endef
+
+$(eval $(call bench_esp,vigil,$(VMM),bench/bench.dts))
+$(eval $(call bench_esp,fast,$(BENCH_VMM),bench/bench.dts))
+$(eval $(call bench_esp,mem,$(VMM),bench/bench-mem.dts))
+
+# The host reference for crypto cost: the project's own sig.c/hash.c over
+# mbedtls built with the same configuration, -O2, no sanitizers, so that
+# callgrind counts what the VMM's code would execute.
+BENCH_HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -I.
+$(eval $(call mbedtls_lib,bench,$(BENCH_HOST_CFLAGS)))
+BENCH_CRYPTO := $(BENCH_OUT)/crypto-host
+BENCH_CRYPTO_SRCS := bench/crypto_host.c $(CRYPTO_SRCS) $(PLATFORM_KEYS_C)
+
+$(BENCH_CRYPTO): $(BENCH_CRYPTO_SRCS) $(B)/mbedtls-bench/libmbedcrypto.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(HOSTCC) $(BENCH_HOST_CFLAGS) $(CRYPTO_INC) -o $@ $(BENCH_CRYPTO_SRCS) \
+		$(B)/mbedtls-bench/libmbedcrypto.a
+
+.PHONY: bench bench-build
+bench-build: $(BENCH_ESPS) $(BENCH_CRYPTO)
+
+bench: bench-build ## measure exit, boot and crypto cost and footprint (QEMU -icount, Xen reference)
+	@python3 bench/run.py $(BENCH_RUN_ARGS)

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The timed loops of the bench guest. Each function is
+ *
+ *	uint64_t bench_<insn>(uint64_t iterations, uint64_t arg)
+ *
+ * and returns the TSC delta of `iterations` passes through a loop whose
+ * body is one instruction that exits to the hypervisor (CPUID, OUT,
+ * RDMSR, VMMCALL, VMCALL) or, in the bench_native_* twin, the same body
+ * with that instruction replaced by a NOP. Under QEMU's
+ * -icount shift=0,sleep=off the TSC counts retired instructions, so
+ * (exit - native) / iterations is what one round trip adds to the loop.
+ *
+ * The loops are written here, not in C, so that both twins are the same
+ * instructions but one: the compiler cannot schedule them differently.
+ * Register use: R12 counts iterations, R13 holds the argument (CPUID
+ * leaf, port, MSR or hypercall number), the start TSC waits on the stack.
+ * RBX, R12, R13 are callee-saved and restored; the hypercall bodies clear
+ * RDI and RSI (Xen's xen_version(XENVER_version, NULL) reads them).
+ */
+
+	.text
+	.code64
+
+	.macro	LOOP_BEGIN name
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	movq	%rdi, %r12
+	movq	%rsi, %r13
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rax, %rdx
+	pushq	%rdx
+	.p2align 4
+1:
+	.endm
+
+	.macro	LOOP_END name
+	decq	%r12
+	jnz	1b
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	popq	%rdx
+	subq	%rdx, %rax
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	ret
+	.size	\name, . - \name
+	.endm
+
+/* CPUID leaf arg, subleaf 0 */
+	LOOP_BEGIN bench_cpuid
+	movl	%r13d, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	LOOP_END bench_cpuid
+
+	LOOP_BEGIN bench_native_cpuid
+	movl	%r13d, %eax
+	xorl	%ecx, %ecx
+	nop
+	LOOP_END bench_native_cpuid
+
+/* OUT of one byte to port arg */
+	LOOP_BEGIN bench_out
+	movl	%r13d, %edx
+	movl	%r12d, %eax
+	outb	%al, %dx
+	LOOP_END bench_out
+
+	LOOP_BEGIN bench_native_out
+	movl	%r13d, %edx
+	movl	%r12d, %eax
+	nop
+	LOOP_END bench_native_out
+
+/* RDMSR of MSR arg */
+	LOOP_BEGIN bench_rdmsr
+	movl	%r13d, %ecx
+	rdmsr
+	LOOP_END bench_rdmsr
+
+	LOOP_BEGIN bench_native_rdmsr
+	movl	%r13d, %ecx
+	nop
+	LOOP_END bench_native_rdmsr
+
+/* Hypercall number arg with zero arguments: VMMCALL (AMD), VMCALL (Intel) */
+	LOOP_BEGIN bench_vmmcall
+	movq	%r13, %rax
+	xorl	%edi, %edi
+	xorl	%esi, %esi
+	vmmcall
+	LOOP_END bench_vmmcall
+
+	LOOP_BEGIN bench_vmcall
+	movq	%r13, %rax
+	xorl	%edi, %edi
+	xorl	%esi, %esi
+	vmcall
+	LOOP_END bench_vmcall
+
+	LOOP_BEGIN bench_native_hypercall
+	movq	%r13, %rax
+	xorl	%edi, %edi
+	xorl	%esi, %esi
+	nop
+	LOOP_END bench_native_hypercall
+
+	.section .note.GNU-stack, "", @progbits
