@@ -28,6 +28,7 @@ include tests/guests/guests.mk
 include mk/esp.mk
 include mk/bench.mk
 include mk/vmx.mk
+include mk/fuzz.mk
 include tests/tests.mk
 
 .PHONY: all clean distclean help cloc
@@ -41,6 +42,11 @@ clean: ## remove build outputs (keeps the fetched mbedtls source)
 
 distclean: ## remove everything under build/
 	rm -rf $(B)
+
+# `make -s print-VAR` prints a variable's value (vigilctl patch build reads
+# VMM_CFLAGS this way, so patches compile exactly as the VMM does).
+print-%:
+	@:$(info $($*))
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*):.*## /  \1\t/' | expand -t 20
