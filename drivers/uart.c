@@ -35,6 +35,17 @@ void uart_putc(uint16_t base, char c)
 	cpu_outb(base + UART_THR, (uint8_t)c);
 }
 
+#define UART_SCR 7
+
+int uart_present(uint16_t base)
+{
+	cpu_outb(base + UART_SCR, 0x5a);
+	if (cpu_inb(base + UART_SCR) != 0x5a)
+		return 0;
+	cpu_outb(base + UART_SCR, 0xa5);
+	return cpu_inb(base + UART_SCR) == 0xa5;
+}
+
 int uart_getc(uint16_t base, uint8_t *c)
 {
 	if (!(cpu_inb(base + UART_LSR) & LSR_DR))

@@ -10,6 +10,8 @@
 
 void uart_init(uint16_t base);
 void uart_putc(uint16_t base, char c);
+/* Is a 16550 there (its scratch register keeps what is written)? */
+int uart_present(uint16_t base);
 /* Read one received byte if there is one: 1 and *c, else 0. */
 int uart_getc(uint16_t base, uint8_t *c);
 /* Interrupt on received data (and the receive timeout), with OUT2 set so

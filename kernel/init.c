@@ -8,11 +8,15 @@
 #include "kernel/config.h"
 #include "kernel/console.h"
 #include "kernel/handoff.h"
+#include "kernel/heap.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/rendezvous.h"
 #include "kernel/selfcheck.h"
+#include "kernel/patch.h"
+#include "kernel/time.h"
+#include "vmm/channel.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -24,7 +28,7 @@
 
 struct cpu_area cpu_areas[VIGIL_MAX_CPUS] __attribute__((aligned(4096)));
 struct handoff boot_handoff __attribute__((section(".data.ro_after_init")));
-static struct config system_config __attribute__((section(".data.ro_after_init")));
+struct config system_config __attribute__((section(".data.ro_after_init")));
 static struct acpi_cpus machine_cpus;
 static unsigned cpu_count;
 static volatile int cpus_released; /* set once the VMM is locked: APs may run guests */
@@ -108,6 +112,18 @@ static void cpus_start(void)
 		printk("vigil: not every CPU started; guests on missing CPUs do not run\n");
 }
 
+static void patch_area_init(void)
+{
+	if (patch_init())
+		panic("cannot map the live-patch area");
+}
+
+static void channel_start(void)
+{
+	if (channel_init(&machine_cpus, cpu_areas[0].pc.apic_id))
+		panic("cannot set up the management channel");
+}
+
 static void vmm_lock(void)
 {
 	struct pt_audit a;
@@ -133,16 +149,20 @@ void kmain(uint64_t handoff_pa)
 {
 	console_init();				/* COM1, for every message below */
 	printk("vigil: Vigil %s starting\n", VIGIL_VERSION);
-	selfcheck_init();			/* the text's digest, before anything else runs */
 	handoff_take(handoff_pa);		/* copy and check what the boot entry left */
 	gdt_init_cpu(&cpu_areas[0]);		/* own GDT, TSS and IST stacks */
 	idt_init();				/* exceptions: dump and stop */
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
+	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
+	selfcheck_init();			/* the code's digest, before any other CPU runs */
+	time_init();				/* TSC against the PIT: uptimes, timeouts */
+	heap_init();				/* for signature checks (mbedtls) */
 	config_load();				/* validate system.dtb into read-only structs */
 	cpus_discover();			/* MADT: which CPUs exist */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	guests_create();			/* memory, NPT, images, vCPU state */
+	channel_start();			/* COM2 and its interrupt, for the operator */
 	cpus_start();				/* APs come up and wait in ap_main */
 	vmm_lock();				/* tables and config read-only, then audited */
 	cpus_release();				/* each AP enters its guest */
@@ -169,8 +189,8 @@ void ap_main(struct percpu *pc)
 	vcpu_loop(v);
 }
 
-/* The VMM's own CPU: sleeps, and re-hashes the VMM's text every
- * SELFCHECK_PERIOD_S seconds. */
+/* The VMM's own CPU: sleeps; serves the management channel when its UART
+ * interrupts, and re-hashes the VMM's code every SELFCHECK_PERIOD_S seconds. */
 #define SELFCHECK_PERIOD_S 5
 #define TIMER_PERIOD_MS 100
 
@@ -184,6 +204,7 @@ static void vmm_cpu_main(void)
 	printk("vigil: text self-check every %u s: %s\n", SELFCHECK_PERIOD_S, selfcheck_run() ? "ok" : "MISMATCH");
 	for (;;) {
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		channel_poll();
 		if (apic_timer_ticks >= next) {
 			next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
 			selfcheck_run();

@@ -42,6 +42,8 @@ extern char __data_start[], __bss_end[];
 
 
 
+/* Map into the VMM's own tables (boot only: they are read-only after mm_lock). */
+int pt_map_vmm(uint64_t va, uint64_t pa, size_t size, unsigned flags) __attribute__((warn_unused_result));
 /* Used only while APs start (arch/x86/smp.c). */
 int mm_map_identity_exec(uint64_t pa, size_t size) __attribute__((warn_unused_result));
 void mm_unmap_identity(uint64_t pa, size_t size);

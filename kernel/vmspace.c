@@ -172,6 +172,11 @@ void *mm_map_mmio(uint64_t pa, size_t size)
 	return (void *)(uintptr_t)(va + off);
 }
 
+int pt_map_vmm(uint64_t va, uint64_t pa, size_t size, unsigned flags)
+{
+	return pt_map(&vmm_pt, va, pa, size, flags);
+}
+
 int mm_map_identity_exec(uint64_t pa, size_t size)
 {
 	return pt_map(&vmm_pt, pa, pa, size, PT_R | PT_X);

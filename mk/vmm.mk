@@ -5,11 +5,13 @@ VMM_SOURCES := \
 	arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c arch/x86/pt.c arch/x86/pt_audit.c arch/x86/apic.c \
 	arch/x86/smp.c arch/x86/insn.c arch/x86/vendor.c arch/x86/svm/svm.c \
 	kernel/init.c kernel/console.c kernel/format.c kernel/panic.c kernel/handoff.c \
-	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/rendezvous.c kernel/lib/string.c \
-	kernel/crypto/hash.c \
+	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/rendezvous.c kernel/time.c kernel/patch.c \
+	kernel/patch_area.S kernel/buildid.c kernel/heap.c kernel/crc32.c kernel/lib/string.c kernel/crypto/hash.c kernel/crypto/sig.c \
 	drivers/uart.c drivers/acpi.c drivers/ioapic.c \
 	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c vmm/hypercall.c \
-	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c
+	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/channel.c \
+	vmm/channel_reply.c vmm/channel_query.c vmm/channel_bundle.c vmm/channel_frame.c \
+	vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c
 VMM_SOURCES += arch/x86/vmx/vmx_entry.S arch/x86/vmx/vmx.c arch/x86/vmx/caps.c \
 	arch/x86/vmx/vmcs.c arch/x86/vmx/vmcs_init.c arch/x86/vmx/vmx_exit.c arch/x86/vmx/vmx_cr.c
 

@@ -4,6 +4,7 @@
 #include "vmm/vm.h"
 #include "arch/x86/vendor.h"
 #include "vigil/hypercall.h"
+#include "kernel/init.h"
 
 static int64_t hc_version(struct vcpu *v)
 {
@@ -17,9 +18,26 @@ static int64_t hc_exit(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * The running VMM's version as a number (major << 16 | minor << 8 | patch
+ * level). Kept a real, separate function so that a live patch can replace
+ * it: guests see the patch level move without a reboot.
+ */
+__attribute__((noinline)) uint64_t vmm_version_code(void)
+{
+	return VIGIL_VERSION_CODE;
+}
+
+static int64_t hc_vmm_version(struct vcpu *v)
+{
+	(void)v;
+	return (int64_t)vmm_version_code();
+}
+
 static int64_t (*const hypercalls[HC_COUNT])(struct vcpu *) = {
 	[HC_VERSION] = hc_version,
 	[HC_EXIT] = hc_exit,
+	[HC_VMM_VERSION] = hc_vmm_version,
 };
 
 int exit_hypercall(struct vcpu *v)

@@ -8,6 +8,7 @@
 #include "kernel/console.h"
 #include "kernel/handoff.h"
 #include "kernel/mm.h"
+#include "kernel/crypto/hash.h"
 #include "kernel/rendezvous.h"
 #include "arch/x86/cpu.h"
 
@@ -60,15 +61,56 @@ static int vm_create_memory(struct vm *vm)
 	return err;
 }
 
+/* Clear the intercept bits of what vm->io and vm->msrs grant. */
 static void vm_apply_allow_lists(struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->cfg->io_count; i++)
-		for (uint32_t p = 0; p < vm->cfg->io[i].count; p++)
-			vm_vendor_allow_io(vm, (uint16_t)(vm->cfg->io[i].port + p));
-	for (unsigned i = 0; i < vm->cfg->msr_count; i++)
-		vm_vendor_allow_msr(vm, vm->cfg->msrs[i]);
+	for (unsigned i = 0; i < vm->io_count; i++)
+		for (uint32_t p = 0; p < vm->io[i].count; p++)
+			vm_vendor_allow_io(vm, (uint16_t)(vm->io[i].port + p));
+	for (unsigned i = 0; i < vm->msr_count; i++)
+		vm_vendor_allow_msr(vm, vm->msrs[i]);
 	for (unsigned i = 0; i < sizeof(guest_state_msrs) / sizeof(guest_state_msrs[0]); i++)
 		vm_vendor_allow_msr(vm, guest_state_msrs[i]);
+}
+
+/*
+ * Intercepting everything first, then granting the new lists, is safe while
+ * the guest runs: in between, the guest is only more confined.
+ */
+int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_count, const uint32_t *msrs,
+		       unsigned msr_count)
+{
+	if (!vm_vendor_can_reset_bitmaps())
+		return -EOPNOTSUPP;
+	if (io_count > CONFIG_MAX_IO || msr_count > CONFIG_MAX_MSRS)
+		return -EINVAL;
+	spin_lock(&vm->lock);
+	memcpy(vm->io, io, io_count * sizeof(*io));
+	vm->io_count = io_count;
+	memcpy(vm->msrs, msrs, msr_count * sizeof(*msrs));
+	vm->msr_count = msr_count;
+	vm_vendor_reset_bitmaps(vm);
+	vm_apply_allow_lists(vm);
+	spin_unlock(&vm->lock);
+	return 0;
+}
+
+/* SHA-256 over, little-endian u32s: io_count, each (port, count),
+ * msr_count, each MSR. */
+void vm_policy_digest(const struct vm *vm, uint8_t out[32])
+{
+	uint32_t words[2 + 2 * CONFIG_MAX_IO + CONFIG_MAX_MSRS];
+	unsigned n = 0;
+
+	words[n++] = vm->io_count;
+	for (unsigned i = 0; i < vm->io_count; i++) {
+		words[n++] = vm->io[i].port;
+		words[n++] = vm->io[i].count;
+	}
+	words[n++] = vm->msr_count;
+	for (unsigned i = 0; i < vm->msr_count; i++)
+		words[n++] = vm->msrs[i];
+	crypto_sha256(words, n * sizeof(words[0]), out);
 }
 
 static const struct handoff_module *vm_find_image(const char *path)
@@ -129,6 +171,10 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 		err = vm_vendor_init(vm);
 	if (err)
 		return err;
+	vm->io_count = cfg->io_count;
+	memcpy(vm->io, cfg->io, sizeof(vm->io));
+	vm->msr_count = cfg->msr_count;
+	memcpy(vm->msrs, cfg->msrs, sizeof(vm->msrs));
 	vm_apply_allow_lists(vm);
 	vm->vcpu_count = 1;
 	vm->vcpus[0].vm = vm;

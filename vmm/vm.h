@@ -41,6 +41,11 @@ struct vm {
 	unsigned vcpu_count;
 	struct vcpu vcpus[CONFIG_MAX_GUEST_CPUS];
 	struct vuart uart;
+	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
+	unsigned io_count;
+	struct config_io io[CONFIG_MAX_IO];
+	unsigned msr_count;
+	uint32_t msrs[CONFIG_MAX_MSRS];
 	struct vm_arch arch;
 	struct spinlock lock;
 };
@@ -68,6 +73,11 @@ struct vm *vm_find(const char *name);
 int vm_control_stop(struct vm *vm) __attribute__((warn_unused_result));
 int vm_control_start(struct vm *vm) __attribute__((warn_unused_result));
 int vm_control_restart(struct vm *vm) __attribute__((warn_unused_result));
+/* Replace the allow-lists in force (the caller checked that they tighten). */
+int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_count, const uint32_t *msrs,
+		       unsigned msr_count) __attribute__((warn_unused_result));
+/* SHA-256 of the allow-lists in force (docs/channel.md, "policy digest"). */
+void vm_policy_digest(const struct vm *vm, uint8_t out[32]);
 /* On the guest's own CPU: carry out a pending restart. */
 void vm_restart_here(struct vcpu *v);
 

@@ -86,10 +86,15 @@ int apic_timer_start(unsigned period_ms)
 	return 0;
 }
 
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
 void apic_timer_tick(void)
 {
 	apic_timer_ticks++;
-	apic_write(APIC_EOI, 0);
+	apic_eoi();
 }
 
 uint64_t apic_base_pa(void)

@@ -16,6 +16,7 @@ uint64_t apic_base_pa(void);
  * against the PIT); each interrupt increments apic_timer_ticks. */
 int apic_timer_start(unsigned period_ms) __attribute__((warn_unused_result));
 void apic_timer_tick(void);
+void apic_eoi(void);
 extern volatile uint64_t apic_timer_ticks;
 /* Mask the legacy PIC: the VMM takes no device interrupts. */
 void pic_mask_all(void);

@@ -19,6 +19,7 @@ void gdt_reload_segments(uint16_t code, uint16_t data);
 #define IST_MC 4
 
 #define IDT_VECTOR_TIMER 32
+#define IDT_VECTOR_CHANNEL 33
 #define IDT_VECTOR_SPURIOUS 255
 
 void idt_init(void);

@@ -11,7 +11,7 @@ struct idt_gate {
 };
 
 extern const uint64_t isr_table[32];
-extern const char isr_32[], isr_255[];
+extern const char isr_32[], isr_33[], isr_255[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -37,13 +37,14 @@ static void idt_set(unsigned v, uint64_t h, unsigned ist)
 }
 
 /* Exceptions run on IST stacks; the two interrupts the VMM's own CPU takes
- * (its timer, and the APIC's spurious vector) run on its normal stack. Any
+ * (its timer, the channel's UART, and the APIC's spurious vector) run on its normal stack. Any
  * other vector is not present: it faults and stops the machine. */
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 32; v++)
 		idt_set(v, isr_table[v], idt_ist_for(v));
 	idt_set(IDT_VECTOR_TIMER, (uint64_t)(uintptr_t)isr_32, 0);
+	idt_set(IDT_VECTOR_CHANNEL, (uint64_t)(uintptr_t)isr_33, 0);
 	idt_set(IDT_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)isr_255, 0);
 }
 

@@ -34,10 +34,21 @@ static void trap_dump(const struct trap_frame *f)
 	       cpu_read_cr3(), cpu_read_cr4());
 }
 
+static void (*channel_irq_handler)(void);
+
+void trap_set_channel_handler(void (*fn)(void))
+{
+	channel_irq_handler = fn;
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	if (f->vector == IDT_VECTOR_TIMER) {
 		apic_timer_tick();
+		return;
+	}
+	if (f->vector == IDT_VECTOR_CHANNEL && channel_irq_handler) {
+		channel_irq_handler();
 		return;
 	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)

@@ -13,5 +13,7 @@ struct trap_frame {
 };
 
 void trap_handler(struct trap_frame *f);
+/* The handler of IDT_VECTOR_CHANNEL (the management UART's interrupt). */
+void trap_set_channel_handler(void (*fn)(void));
 
 #endif

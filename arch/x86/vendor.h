@@ -9,6 +9,7 @@
 #define ARCH_X86_VENDOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/x86/pt.h"
 
@@ -39,6 +40,9 @@ struct vcpu_vendor_ops {
 	int (*vm_init)(struct vm *vm);
 	void (*allow_io)(struct vm *vm, uint16_t port);
 	void (*allow_msr)(struct vm *vm, uint32_t msr);
+	/* Intercept every port and MSR again (before re-granting a tighter policy).
+	 * May be NULL: policy updates are then refused on this backend. */
+	void (*reset_bitmaps)(struct vm *vm);
 	/* Per vCPU: state area in the PVH start state (32-bit flat, paging off).
 	 * Called again on the vCPU's own CPU to restart the guest: it must then
 	 * reuse the state area it allocated the first time. */
@@ -69,6 +73,8 @@ static inline const struct pt_format *vcpu_vendor_npt_format(void) { return vend
 static inline int vm_vendor_init(struct vm *vm) { return vendor_ops->vm_init(vm); }
 static inline void vm_vendor_allow_io(struct vm *vm, uint16_t port) { vendor_ops->allow_io(vm, port); }
 static inline void vm_vendor_allow_msr(struct vm *vm, uint32_t msr) { vendor_ops->allow_msr(vm, msr); }
+static inline bool vm_vendor_can_reset_bitmaps(void) { return vendor_ops->reset_bitmaps != NULL; }
+static inline void vm_vendor_reset_bitmaps(struct vm *vm) { vendor_ops->reset_bitmaps(vm); }
 static inline int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
 	return vendor_ops->vcpu_init(v, entry, ebx);

@@ -13,7 +13,8 @@
 
 #define HC_VERSION 0u /* () -> HC_ABI_VERSION */
 #define HC_EXIT 1u    /* (code) -> does not return: the guest is stopped */
-#define HC_COUNT 2u
+#define HC_VMM_VERSION 2u /* () -> the running VMM's version code (moves with live patches) */
+#define HC_COUNT 3u
 
 #define HC_ABI_VERSION 1
 

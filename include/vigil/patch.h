@@ -13,7 +13,7 @@
 #define VIGIL_PATCH_H
 
 #define PATCH_AREA_BASE 0xffffffffc0000000ull
-#define PATCH_AREA_SIZE (1ull << 20)
+#define PATCH_AREA_SIZE 0x100000
 #define PATCH_REDIRECT_LEN 5
 #define PATCH_MAX_REDIRECTS 16
 #define PATCH_MAX_CODE (64u * 1024)

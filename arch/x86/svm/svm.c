@@ -68,6 +68,12 @@ static int svm_cpu_init(void)
 	return 0;
 }
 
+static void svm_reset_bitmaps(struct vm *vm)
+{
+	memset(phys_to_virt(vm->arch.iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	memset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSRPM_PAGES * PAGE_SIZE);
+}
+
 static int svm_vm_init(struct vm *vm)
 {
 	static uint32_t next_asid = 1;
@@ -76,8 +82,7 @@ static int svm_vm_init(struct vm *vm)
 	vm->arch.msrpm_pa = page_alloc(MSRPM_PAGES, 0);
 	if (!vm->arch.iopm_pa || !vm->arch.msrpm_pa)
 		return -ENOMEM;
-	memset(phys_to_virt(vm->arch.iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
-	memset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSRPM_PAGES * PAGE_SIZE);
+	svm_reset_bitmaps(vm);
 	vm->arch.asid = next_asid++;
 	return 0;
 }
@@ -314,6 +319,7 @@ const struct vcpu_vendor_ops svm_ops = {
 	.vm_init = svm_vm_init,
 	.allow_io = svm_allow_io,
 	.allow_msr = svm_allow_msr,
+	.reset_bitmaps = svm_reset_bitmaps,
 	.vcpu_init = svm_vcpu_init,
 	.run = svm_run,
 	.rip = svm_rip,

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+#include "vmm/audit.h"
+#include "kernel/console.h"
+#include "kernel/time.h"
+
+static struct audit_entry audit_ring[AUDIT_ENTRIES];
+static uint64_t audit_total;
+static struct mlog_entry mlog[MLOG_ENTRIES];
+static unsigned mlog_len;
+
+void audit_record(uint8_t request, int status, uint32_t code, const char *reason)
+{
+	struct audit_entry *e = &audit_ring[audit_total % AUDIT_ENTRIES];
+
+	e->index = ++audit_total;
+	e->ms = time_ms();
+	e->request = request;
+	e->status = status;
+	e->code = code;
+	snprintk(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
+}
+
+unsigned audit_count(void)
+{
+	return audit_total < AUDIT_ENTRIES ? (unsigned)audit_total : AUDIT_ENTRIES;
+}
+
+const struct audit_entry *audit_entry(unsigned i)
+{
+	uint64_t first = audit_total - audit_count();
+
+	return &audit_ring[(first + i) % AUDIT_ENTRIES];
+}
+
+int mlog_full(void)
+{
+	return mlog_len == MLOG_ENTRIES;
+}
+
+void mlog_append(const struct mlog_entry *e)
+{
+	if (mlog_len < MLOG_ENTRIES) {
+		mlog[mlog_len] = *e;
+		mlog[mlog_len].index = mlog_len + 1;
+		mlog_len++;
+	}
+}
+
+unsigned mlog_count(void)
+{
+	return mlog_len;
+}
+
+const struct mlog_entry *mlog_entry(unsigned i)
+{
+	return &mlog[i];
+}

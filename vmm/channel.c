@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The channel's transport: bytes from the UART (COM2), woken by its receive
+ * interrupt, through the frame receiver (vmm/channel_frame.c), to one
+ * handler per request type, and the response back out. Buffers are static
+ * and bounded; a frame that stops arriving is dropped after
+ * CHANNEL_BYTE_TIMEOUT_MS; garbage is skipped until the next frame.
+ */
+#include <errno.h>
+#include "vmm/channel.h"
+#include "vmm/channel_frame.h"
+#include "vmm/audit.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/trap.h"
+#include "drivers/ioapic.h"
+#include "drivers/uart.h"
+#include "kernel/console.h"
+#include "kernel/time.h"
+
+#define CHANNEL_UART UART_COM2
+#define CHANNEL_IRQ 3
+#define REPLY_MAX (32u * 1024)
+
+static uint8_t rx_buf[CHANNEL_MAX_PAYLOAD] __attribute__((aligned(8)));
+static uint8_t reply_buf[REPLY_MAX] __attribute__((aligned(8)));
+static struct frame_rx rx;
+static uint64_t last_byte_ms;
+static int channel_up;
+
+/* Bytes read per wake-up at most, so a babbling line cannot starve the
+ * self-check; the rest wait in the UART (or the sender) for the next one. */
+#define CHANNEL_POLL_BUDGET 4096
+
+int channel_init(const struct acpi_cpus *madt, uint32_t this_apic_id)
+{
+	int err;
+
+	if (!uart_present(CHANNEL_UART)) {
+		printk("vigil: no UART at 0x%x: management channel off\n", CHANNEL_UART);
+		return 0;
+	}
+	uart_init(CHANNEL_UART);
+	frame_rx_init(&rx, rx_buf, sizeof(rx_buf));
+	err = ioapic_init(madt);
+	if (!err)
+		err = ioapic_route_isa(madt, CHANNEL_IRQ, IDT_VECTOR_CHANNEL, this_apic_id);
+	if (err)
+		return err;
+	trap_set_channel_handler(channel_irq);
+	uart_enable_rx_irq(CHANNEL_UART);
+	channel_up = 1;
+	printk("vigil: management channel on COM2 (port 0x%x, irq %u)\n", CHANNEL_UART, CHANNEL_IRQ);
+	return 0;
+}
+
+void channel_irq(void)
+{
+	apic_eoi(); /* the bytes are read by channel_poll() on the way out of hlt */
+}
+
+static void channel_send(uint8_t type, uint16_t id, const uint8_t *payload, size_t len)
+{
+	uint8_t hdr[CHANNEL_HEADER_LEN];
+	uint32_t crc;
+
+	if (frame_header_encode(hdr, type, id, len))
+		return;
+	crc = frame_crc(hdr, payload, len);
+	for (size_t i = 0; i < sizeof(hdr); i++)
+		uart_putc(CHANNEL_UART, (char)hdr[i]);
+	for (size_t i = 0; i < len; i++)
+		uart_putc(CHANNEL_UART, (char)payload[i]);
+	for (int i = 0; i < 4; i++)
+		uart_putc(CHANNEL_UART, (char)(crc >> (8 * i)));
+}
+
+static void channel_reply(uint8_t type, uint16_t id, struct reply *r)
+{
+	long n = reply_finish(r);
+
+	if (n < 0) {
+		reply_begin(r, reply_buf, sizeof(reply_buf), -E2BIG, CHANNEL_E_APPLY, "reply too large");
+		n = reply_finish(r);
+	}
+	channel_send(type, id, reply_buf, (size_t)n);
+}
+
+static void channel_query(struct reply *r, uint8_t type)
+{
+	switch (type) {
+	case CHANNEL_REQ_VERSION:
+		query_version(r);
+		break;
+	case CHANNEL_REQ_INVENTORY:
+		query_inventory(r);
+		break;
+	case CHANNEL_REQ_MEASUREMENTS:
+		query_measurements(r);
+		break;
+	case CHANNEL_REQ_AUDIT:
+		query_audit(r);
+		break;
+	default:
+		query_selfcheck(r);
+		break;
+	}
+}
+
+static void channel_handle(uint8_t type, uint16_t id, const uint8_t *payload, uint32_t len)
+{
+	struct reply r = { reply_buf, sizeof(reply_buf), 0 };
+
+	if (type == CHANNEL_REQ_BUNDLE) {
+		channel_bundle(&r, payload, len);
+	} else if (type < CHANNEL_REQ_VERSION || type > CHANNEL_REQ_SELFCHECK) {
+		reply_begin(&r, reply_buf, sizeof(reply_buf), -ENOSYS, CHANNEL_E_UNKNOWN_TYPE, "unknown request");
+		audit_record(type, -ENOSYS, CHANNEL_E_UNKNOWN_TYPE, "unknown request");
+	} else if (len) {
+		reply_begin(&r, reply_buf, sizeof(reply_buf), -EINVAL, CHANNEL_E_BAD_REQUEST, "queries carry no payload");
+		audit_record(type, -EINVAL, CHANNEL_E_BAD_REQUEST, "queries carry no payload");
+	} else {
+		channel_query(&r, type);
+		audit_record(type, 0, CHANNEL_OK, "ok");
+	}
+	channel_reply(type | CHANNEL_RESPONSE, id, &r);
+}
+
+/* A refused frame: answer it (by its id when its header was sound) and audit it. */
+static void channel_refuse_frame(void)
+{
+	struct reply r = { reply_buf, sizeof(reply_buf), 0 };
+	uint8_t type = rx.header_ok ? (uint8_t)(rx.type | CHANNEL_RESPONSE) : CHANNEL_TYPE_ERROR;
+
+	reply_begin(&r, reply_buf, sizeof(reply_buf), rx.err, rx.code, rx.why);
+	audit_record(rx.header_ok ? rx.type : CHANNEL_TYPE_ERROR, rx.err, rx.code, rx.why);
+	channel_reply(type, rx.header_ok ? rx.id : 0, &r);
+}
+
+static void channel_result(enum frame_rx_result res)
+{
+	if (res == FRAME_RX_FRAME)
+		channel_handle(rx.type, rx.id, rx_buf, rx.len);
+	else if (res == FRAME_RX_ERROR)
+		channel_refuse_frame();
+}
+
+void channel_poll(void)
+{
+	uint8_t c;
+
+	if (!channel_up)
+		return;
+	for (unsigned n = 0; n < CHANNEL_POLL_BUDGET && uart_getc(CHANNEL_UART, &c); n++) {
+		last_byte_ms = time_ms();
+		channel_result(frame_rx_feed(&rx, c));
+	}
+	if (frame_rx_busy(&rx) && time_ms() - last_byte_ms > CHANNEL_BYTE_TIMEOUT_MS)
+		channel_result(frame_rx_timeout(&rx));
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The management channel (docs/channel.md): a UART that only the VMM owns,
+ * served by the VMM's own CPU. Requests arrive as frames; each gets one
+ * response frame, a device tree with `status`, `error` and `message` at its
+ * root, plus the query's data. Every request is audited.
+ */
+#ifndef VMM_CHANNEL_H
+#define VMM_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct acpi_cpus;
+
+/* Set up the UART and route its receive interrupt to this CPU (before the
+ * VMM locks its page tables: the I/O APIC is mapped here). */
+int channel_init(const struct acpi_cpus *madt, uint32_t this_apic_id) __attribute__((warn_unused_result));
+/* Serve whatever arrived; called by the VMM's CPU after every wake-up. */
+void channel_poll(void);
+/* The UART's interrupt (vector IDT_VECTOR_CHANNEL). */
+void channel_irq(void);
+
+/* Reply building (vmm/channel_reply.c) over libfdt's sequential writer. */
+struct reply {
+	void *buf;
+	size_t cap;
+	int err; /* the first libfdt error; the reply is then replaced by a short one */
+};
+
+void reply_begin(struct reply *r, void *buf, size_t cap, int status, uint32_t code, const char *message);
+void reply_u32(struct reply *r, const char *name, uint32_t v);
+void reply_u64(struct reply *r, const char *name, uint64_t v);
+void reply_str(struct reply *r, const char *name, const char *s);
+void reply_bytes(struct reply *r, const char *name, const void *p, size_t len);
+void reply_node(struct reply *r, const char *name);
+void reply_end_node(struct reply *r);
+/* Finish; returns the blob's size, or a negative errno (too big). */
+long reply_finish(struct reply *r);
+
+/* The read-only queries (vmm/channel_query.c): each writes a whole reply. */
+void query_version(struct reply *r);
+void query_inventory(struct reply *r);
+void query_measurements(struct reply *r);
+void query_audit(struct reply *r);
+void query_selfcheck(struct reply *r);
+
+/* A bundle request (vmm/channel_bundle.c): verify completely, then apply
+ * whole or not at all. Writes the reply and the audit entry. */
+void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);
+
+/* The VMM's GNU build-id (kernel/buildid.c). */
+const uint8_t *vmm_build_id(void);
+
+#endif

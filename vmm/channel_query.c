@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* The read-only queries: what runs, what was measured, what was asked. */
+#include <string.h>
+#include "vmm/channel.h"
+#include "vmm/audit.h"
+#include "vmm/bundle.h"
+#include "vmm/vm.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/vendor.h"
+#include "kernel/console.h"
+#include "kernel/handoff.h"
+#include "kernel/init.h"
+#include "kernel/selfcheck.h"
+#include "kernel/time.h"
+
+static const char *const exit_names[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "msr-read",
+	[EXIT_MSR_WRITE] = "msr-write", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
+	[EXIT_VIRT_INSN] = "virt-insn", [EXIT_INTR] = "interrupt", [EXIT_INVALID] = "invalid",
+	[EXIT_UNKNOWN] = "unknown",
+};
+
+static const char *const request_names[] = {
+	[CHANNEL_REQ_VERSION] = "version", [CHANNEL_REQ_INVENTORY] = "inventory",
+	[CHANNEL_REQ_MEASUREMENTS] = "measurements", [CHANNEL_REQ_AUDIT] = "audit",
+	[CHANNEL_REQ_SELFCHECK] = "selfcheck", [CHANNEL_REQ_BUNDLE] = "bundle",
+};
+
+static const char *request_name(uint8_t type)
+{
+	if (type < sizeof(request_names) / sizeof(request_names[0]) && request_names[type])
+		return request_names[type];
+	return "unknown";
+}
+
+void query_version(struct reply *r)
+{
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_str(r, "version", VIGIL_VERSION);
+	reply_bytes(r, "build-id", vmm_build_id(), BUNDLE_BUILD_ID_LEN);
+	reply_str(r, "vendor", vcpu_vendor_name());
+	reply_u32(r, "guests", vm_count);
+}
+
+static const struct handoff_module *query_image(const char *path)
+{
+	for (uint32_t i = 1; i < boot_handoff.module_count; i++)
+		if (!strcmp(boot_handoff.modules[i].name, path))
+			return &boot_handoff.modules[i];
+	return NULL;
+}
+
+static void query_guest(struct reply *r, const struct vm *vm)
+{
+	const struct handoff_module *img = query_image(vm->cfg->image);
+	const struct vcpu *v = &vm->vcpus[0];
+	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
+	uint64_t mem[2 * CONFIG_MAX_REGIONS];
+	uint8_t policy[32];
+
+	reply_node(r, vm->name);
+	reply_str(r, "state", vm->state == VM_RUNNING ? "running" : "stopped");
+	if (vm->state != VM_RUNNING)
+		reply_str(r, "stop-reason", vm->stop_reason);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		cpus[i] = __builtin_bswap32(vm->vcpus[i].cpu);
+	reply_bytes(r, "cpus", cpus, vm->vcpu_count * sizeof(cpus[0]));
+	for (unsigned i = 0; i < vm->region_count; i++) {
+		mem[2 * i] = __builtin_bswap64(vm->regions[i].gpa);
+		mem[2 * i + 1] = __builtin_bswap64(vm->regions[i].size);
+	}
+	reply_bytes(r, "memory", mem, vm->region_count * 2 * sizeof(mem[0]));
+	reply_str(r, "image", vm->cfg->image);
+	if (img)
+		reply_bytes(r, "image-sha256", img->sha256, sizeof(img->sha256));
+	vm_policy_digest(vm, policy);
+	reply_bytes(r, "policy-sha256", policy, sizeof(policy));
+	reply_u64(r, "boots", vm->boots);
+	reply_u64(r, "uptime-ms", vm->state == VM_RUNNING ? time_tsc_to_ms(cpu_rdtsc() - vm->start_tsc) : 0);
+	reply_node(r, "exits");
+	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++)
+		reply_u64(r, exit_names[e], v->exits[e]);
+	reply_end_node(r);
+	reply_end_node(r);
+}
+
+void query_inventory(struct reply *r)
+{
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_node(r, "guests");
+	for (unsigned i = 0; i < vm_count; i++)
+		query_guest(r, &vms[i]);
+	reply_end_node(r);
+}
+
+void query_measurements(struct reply *r)
+{
+	char name[16];
+
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_node(r, "boot");
+	for (uint32_t i = 0; i < boot_handoff.meas_count; i++) {
+		const struct handoff_measurement *m = &boot_handoff.meas[i];
+
+		snprintk(name, sizeof(name), "m%u", i);
+		reply_node(r, name);
+		reply_str(r, "name", m->name);
+		reply_bytes(r, "sha256", m->sha256, sizeof(m->sha256));
+		reply_u32(r, "pcr", m->pcr);
+		reply_u32(r, "flags", m->flags);
+		reply_end_node(r);
+	}
+	reply_end_node(r);
+	reply_node(r, "runtime");
+	for (unsigned i = 0; i < mlog_count(); i++) {
+		const struct mlog_entry *e = mlog_entry(i);
+
+		snprintk(name, sizeof(name), "r%lu", e->index);
+		reply_node(r, name);
+		reply_u64(r, "sequence", e->sequence);
+		reply_str(r, "role", config_role_names[e->role]);
+		reply_str(r, "kind", bundle_kind_names[e->kind]);
+		reply_bytes(r, "payload-sha384", e->payload_sha384, sizeof(e->payload_sha384));
+		reply_bytes(r, "text-sha256", e->text_sha256, sizeof(e->text_sha256));
+		reply_end_node(r);
+	}
+	reply_end_node(r);
+}
+
+void query_audit(struct reply *r)
+{
+	char name[24];
+
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_node(r, "entries");
+	for (unsigned i = 0; i < audit_count(); i++) {
+		const struct audit_entry *e = audit_entry(i);
+
+		snprintk(name, sizeof(name), "e%lu", e->index);
+		reply_node(r, name);
+		reply_u64(r, "time-ms", e->ms);
+		reply_str(r, "request", request_name(e->request));
+		reply_u32(r, "status", (uint32_t)e->status);
+		reply_u32(r, "error", e->code);
+		reply_str(r, "reason", e->reason);
+		reply_end_node(r);
+	}
+	reply_end_node(r);
+}
+
+void query_selfcheck(struct reply *r)
+{
+	const struct selfcheck_state *s = selfcheck_state();
+
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, s->mismatches ? "TAMPERING detected" : "ok");
+	reply_bytes(r, "expected-sha256", s->expected, sizeof(s->expected));
+	reply_bytes(r, "last-sha256", s->last, sizeof(s->last));
+	reply_u64(r, "runs", s->runs);
+	reply_u64(r, "mismatches", s->mismatches);
+}
