@@ -40,7 +40,7 @@ class Bochs:
         self.log = os.path.join(WORK, name + ".serial.log")
         self.args = [BOCHS_RUN, "--serial", self.log, "--dir", os.path.join(WORK, name),
                      "--model", model, "--cpus", str(cpus), "--timeout", str(timeout), iso]
-        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
 
     def __enter__(self):
         os.makedirs(os.path.dirname(LOCK), exist_ok=True)
@@ -48,6 +48,7 @@ class Bochs:
         fcntl.flock(self.lock, fcntl.LOCK_EX)
         if os.path.exists(self.log):
             os.remove(self.log)
+        self.deadline = time.monotonic() + self.timeout  # from when this run holds the lock
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
         return self
@@ -185,7 +186,7 @@ def iso(name):
 REFUSED_OR_RAN = r"PANIC|^vigil: guest \S+ started|refused"
 CASES = [
     Case("guests", iso("guests"), guest_checks("vmx", os.path.join(TEST, "guests", "vigil")),
-         guests_done, timeout=240, svm=("guests.serial.log", guest_checks("svm", os.path.join(BUILD, "esp", "vigil")))),
+         guests_done, timeout=180, svm=("guests.serial.log", guest_checks("svm", os.path.join(BUILD, "esp", "vigil")))),
     Case("no-ept", iso("guests"),
          refused_at_boot(r"^vigil: PANIC on cpu 0: cannot virtualize: VMX without EPT", "CPU without EPT"),
          lambda l: has(l, REFUSED_OR_RAN), model="core2_penryn_t9600", cpus=1, timeout=120,
@@ -225,8 +226,8 @@ def main():
         if only and case.name not in only:
             continue
         print("--- %s (%s, %d CPU%s)" % (case.name, case.model, case.cpus, "s"[:case.cpus > 1]), flush=True)
-        t0 = time.monotonic()
         with Bochs(case.name, case.iso, case.model, case.cpus, case.timeout) as b:
+            t0 = time.monotonic()
             b.wait(case.done)
         lines = b.lines()
         svm = svm_results(case)
