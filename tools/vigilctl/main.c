@@ -41,6 +41,41 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Runs dtc, then checks the result against docs/formats.md.\n"
 	  "  Exit 1 when the config is invalid.\n",
 	  vc_cmd_config_build },
+	{ "bundle build", "write a bundle payload (device tree) from options",
+	  "bundle build --kind KIND --seq N (--build-id HEX | --vmm VMM.elf) -o PAYLOAD.dtb\n"
+	  "             [--role ROLE] CONTENT\n"
+	  "  KIND and its CONTENT options:\n"
+	  "    live-patch     --patch PATCH.dtb (from 'patch build'; its build-id is the default)\n"
+	  "    patch-revert   --name PATCH\n"
+	  "    guest-control  --guest NAME --action stop|start|restart\n"
+	  "    policy         --guest NAME --io-allow PORT:COUNT,... --msr-allow MSR,...\n"
+	  "                   (the guest's new allow-lists; '' allows none; may only tighten)\n"
+	  "  --role defaults to the role the kind needs (patch or operator). The payload\n"
+	  "  is checked by the VMM's own decoder before it is written. Then sign it\n"
+	  "  (bundle sign) and pack it (bundle pack).\n",
+	  vc_cmd_bundle_build },
+	{ "bundle sign", "sign a bundle payload (each signer in turn, --append)",
+	  "bundle sign --key K.key [--key K2.key...] [--append] PAYLOAD [-o PAYLOAD.sig]\n"
+	  "  The same as 'sign': ECDSA P-384 over SHA-384 of the exact payload bytes.\n"
+	  "  Signers on other machines add theirs with --append.\n",
+	  vc_cmd_sign },
+	{ "bundle pack", "put a payload and its signature file into a bundle",
+	  "bundle pack PAYLOAD [PAYLOAD.sig] -o BUNDLE\n"
+	  "  Without a signature file the bundle is unsigned (the VMM refuses it).\n",
+	  vc_cmd_bundle_pack },
+	{ "bundle inspect", "show what a bundle or payload says",
+	  "bundle inspect [-c SYSTEM.dtb] BUNDLE|PAYLOAD\n"
+	  "  With -c, each signing key is named by its role in that config.\n"
+	  "  Exit 1 when the bundle is malformed.\n",
+	  vc_cmd_bundle_inspect },
+	{ "bundle verify", "verify a bundle exactly as the VMM would",
+	  "bundle verify BUNDLE --config SYSTEM.dtb (--build-id HEX | --vmm VMM.elf)\n"
+	  "              [--seq-file FILE [--update]]\n"
+	  "  The VMM's verifier: role from the kind, M of N keys of that role from the\n"
+	  "  config, the build-id, and a sequence above the last accepted (from FILE,\n"
+	  "  lines '<role> <sequence>'; none: 0). --update records an accepted bundle.\n"
+	  "  Exit 0 accepted, 1 refused (reason and code printed), 2 error.\n",
+	  vc_cmd_bundle_verify },
 };
 
 const struct vc_cmd *vc_current;

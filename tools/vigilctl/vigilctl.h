@@ -40,6 +40,11 @@ int vc_cmd_verify(int argc, char **argv);
 int vc_cmd_trust_c(int argc, char **argv);
 int vc_cmd_roles_dtsi(int argc, char **argv);
 int vc_cmd_config_build(int argc, char **argv);
+/* The management channel's commands (docs/channel.md; helpers in vc_chan.h). */
+int vc_cmd_bundle_build(int argc, char **argv);
+int vc_cmd_bundle_pack(int argc, char **argv);
+int vc_cmd_bundle_inspect(int argc, char **argv);
+int vc_cmd_bundle_verify(int argc, char **argv);
 
 /* The running command, for messages and --help. */
 extern const struct vc_cmd *vc_current;
