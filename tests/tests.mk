@@ -2,7 +2,7 @@
 # "N passed, N failed". `make test` builds everything, runs every tier and
 # prints the total in the same form.
 
-TEST_TIERS := unit boot
+TEST_TIERS := unit boot vmx
 
 .PHONY: test $(addprefix test-,$(TEST_TIERS))
 test: all ## build everything and run every test tier
