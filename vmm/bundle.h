@@ -182,4 +182,14 @@ int bundle_policy_tightens(const struct bundle_policy *p, const struct config_io
 			   unsigned io_count, const uint32_t *msrs, unsigned msr_count,
 			   struct bundle_verdict *v) __attribute__((warn_unused_result));
 
+/*
+ * The policy digest of a guest, as the inventory reports it: SHA-256 of
+ * the guest's entry as it is in force (docs/channel.md, "Policy digest"):
+ * "vigil-guest-policy-v1\0", name[32], image[64], then cpu_count and cpus,
+ * region_count and (gpa, size) pairs, io_count and (port, count) pairs,
+ * msr_count and MSRs; counts and values little-endian, 32-bit except gpa
+ * and size (64-bit).
+ */
+void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA256_LEN]);
+
 #endif

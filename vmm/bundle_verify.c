@@ -219,3 +219,54 @@ int bundle_policy_tightens(const struct bundle_policy *p, const struct config_io
 	}
 	return bnd_refuse(v, 0, CHANNEL_OK, "policy only tightens");
 }
+
+struct bnd_out {
+	uint8_t *p;
+	size_t len;
+};
+
+static void bnd_put(struct bnd_out *o, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++, v >>= 8)
+		o->p[o->len++] = (uint8_t)v;
+}
+
+static void bnd_put_bytes(struct bnd_out *o, const void *p, size_t n)
+{
+	memcpy(o->p + o->len, p, n);
+	o->len += n;
+}
+
+void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA256_LEN])
+{
+	static const char tag[] = "vigil-guest-policy-v1"; /* with its NUL: 22 bytes */
+	uint8_t buf[sizeof(tag) + CONFIG_NAME_LEN + CONFIG_PATH_LEN + 4 * 4 +
+		    4 * CONFIG_MAX_GUEST_CPUS + 16 * CONFIG_MAX_REGIONS + 8 * CONFIG_MAX_IO +
+		    4 * CONFIG_MAX_MSRS];
+	struct bnd_out o = { buf, 0 };
+	char name[CONFIG_NAME_LEN] = { 0 }, image[CONFIG_PATH_LEN] = { 0 };
+
+	/* Padded with zeros whatever the struct held after the terminator. */
+	memcpy(name, g->name, strnlen(g->name, sizeof(name) - 1));
+	memcpy(image, g->image, strnlen(g->image, sizeof(image) - 1));
+	bnd_put_bytes(&o, tag, sizeof(tag));
+	bnd_put_bytes(&o, name, sizeof(name));
+	bnd_put_bytes(&o, image, sizeof(image));
+	bnd_put(&o, g->cpu_count, 4);
+	for (unsigned i = 0; i < g->cpu_count && i < CONFIG_MAX_GUEST_CPUS; i++)
+		bnd_put(&o, g->cpus[i], 4);
+	bnd_put(&o, g->region_count, 4);
+	for (unsigned i = 0; i < g->region_count && i < CONFIG_MAX_REGIONS; i++) {
+		bnd_put(&o, g->regions[i].gpa, 8);
+		bnd_put(&o, g->regions[i].size, 8);
+	}
+	bnd_put(&o, g->io_count, 4);
+	for (unsigned i = 0; i < g->io_count && i < CONFIG_MAX_IO; i++) {
+		bnd_put(&o, g->io[i].port, 4);
+		bnd_put(&o, g->io[i].count, 4);
+	}
+	bnd_put(&o, g->msr_count, 4);
+	for (unsigned i = 0; i < g->msr_count && i < CONFIG_MAX_MSRS; i++)
+		bnd_put(&o, g->msrs[i], 4);
+	crypto_sha256(buf, o.len, out);
+}

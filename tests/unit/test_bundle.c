@@ -918,6 +918,42 @@ static void policy_only_tightens(void)
 	CHECK_EQ(bundle_policy_tightens(&p, NULL, 0, NULL, 0, NULL), -EPERM);
 }
 
+/* The policy digest against bytes laid out here from docs/channel.md. */
+static void policy_digest_layout(void)
+{
+	struct config_guest g = { .name = "ticker", .image = "guests/ticker.elf", .cpu_count = 1,
+				  .cpus = { 2 }, .region_count = 1, .regions = { { 0, 0x400000 } },
+				  .io_count = 1, .io = { { 0x80, 1 } }, .msr_count = 1, .msrs = { 0x10 } };
+	uint8_t want[CRYPTO_SHA256_LEN], got[CRYPTO_SHA256_LEN], b[512] = { 0 };
+	size_t n = 0;
+
+	memcpy(b, "vigil-guest-policy-v1", 22); /* with its NUL */
+	n = 22;
+	memcpy(b + n, "ticker", 6);
+	n += 32;
+	memcpy(b + n, "guests/ticker.elf", 17);
+	n += 64;
+	b[n] = 1, n += 4;		  /* cpu_count */
+	b[n] = 2, n += 4;		  /* cpus[0] */
+	b[n] = 1, n += 4;		  /* region_count */
+	n += 8;				  /* gpa 0 */
+	b[n + 2] = 0x40, n += 8;	  /* size 0x400000 */
+	b[n] = 1, n += 4;		  /* io_count */
+	b[n] = 0x80, b[n + 4] = 1, n += 8; /* port, count */
+	b[n] = 1, n += 4;		  /* msr_count */
+	b[n] = 0x10, n += 4;		  /* msr */
+	crypto_sha256(b, n, want);
+	bundle_policy_digest(&g, got);
+	CHECK(!memcmp(want, got, sizeof(want)));
+	g.io[0].count = 2; /* any change of the policy moves the digest */
+	bundle_policy_digest(&g, want);
+	CHECK(memcmp(want, got, sizeof(want)) != 0);
+	g.io[0].count = 1;
+	g.name[10] = 'x'; /* bytes after the terminator do not count */
+	bundle_policy_digest(&g, want);
+	CHECK(!memcmp(want, got, sizeof(want)));
+}
+
 int main(void)
 {
 	keys_make();
@@ -934,6 +970,7 @@ int main(void)
 	CHECK_RUN(sequence_numbers);
 	CHECK_RUN(verify_binds_bundle_to_payload);
 	CHECK_RUN(policy_only_tightens);
+	CHECK_RUN(policy_digest_layout);
 	CHECK_RUN(every_flipped_bit_refused);
 	return check_done();
 }
