@@ -28,6 +28,7 @@ include tests/guests/guests.mk
 include mk/esp.mk
 include mk/bench.mk
 include mk/vmx.mk
+include mk/attacks.mk
 include mk/fuzz.mk
 include tests/tests.mk
 

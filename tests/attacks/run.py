@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""The attack tier: every attack guest under the real VMM, beside victims.
+
+Usage: run.py [BOOT...]   (default: every tests/attacks/*.dts)
+
+Each tests/attacks/<boot>.dts is one boot of build/test/attacks/<boot>/
+(mk/attacks.mk). Its guests named victim-* run the ticker and print beats;
+every other guest is an attack listed in ATTACKS below, which says how the
+attack must end:
+
+  Stop(reason)  the VMM stops the guest: after the guest's announcement
+                "<name>: attacking: ...", Vigil logs
+                "vigil: guest <name> stopped: <reason>" and the guest prints
+                nothing more (no verdict);
+  Verdict()     the guest prints exactly "verdict: PASS <name>" and ends by
+                hypercall ("stopped: exit hypercall (code 0)").
+
+Every attack also needs each victim to beat BEATS_AFTER more times after
+the attack ended. Per boot: every guest started, no VMM panic or exception,
+the machine still running at the end (no reset got through). The flood boot
+also prints the victims' beat rate while the attacker spins and while it
+floods. One PASS/FAIL line per check, then "N passed, N failed".
+"""
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import vigiltest as vt  # noqa: E402
+
+OUT = os.path.join(vt.BUILD, "test", "attacks")
+SMP = 8                 # CPU 0 the VMM's, 1-2 victims, up to 5 attackers
+BOOT_TIMEOUT = 240      # seconds for the whole QEMU run
+ATTACK_TIMEOUT = 150    # seconds for every attacker to end, from power-on
+BEATS_AFTER = 3         # beats each victim owes after the last attack ended
+BEAT_TIMEOUT = 60
+FLOOD_MIN_RATIO = 0.5   # victims' beat rate in the flood vs the spin phase
+
+
+class Stop:
+    def __init__(self, reason):
+        self.reason = reason
+
+
+class Verdict:
+    """may_skip: a SKIP verdict is reported as SKIP (neither passed nor
+    failed), for an attack the test CPU cannot run (the guest says why)."""
+
+    def __init__(self, may_skip=False):
+        self.may_skip = may_skip
+
+
+def npt(gpa, access):
+    return Stop(r"NPT violation at gpa %s \((%s), not mapped\)" % (gpa, access))
+
+
+ATTACKS = {
+    # guest-physical addresses outside the guest's memory (0..4 MiB)
+    "attack-gpa-top": npt("0x400000", "read"),
+    "attack-gpa-write": npt("0x800000", "write"),
+    "attack-gpa-4g": npt("0x100000000", "read"),
+    "attack-gpa-64g": npt("0x1000000000", "read"),
+    "attack-gpa-maxphys": npt("0xf{6,12}8", "read"),
+    "attack-gpt-walk": npt("0x80000000", "read|write"),
+    # host-physical memory and the VMM
+    "attack-hpa-scan": npt("0x1000000", "read"),
+    "attack-vmm-read": npt("0x3fe00000", "read"),
+    "attack-vmm-write": npt("0x3fc00000", "write"),
+    "attack-vmm-exec": npt("0x3fa00000", "fetch"),
+    "attack-own-scan": Verdict(),
+    # device MMIO and IPIs
+    "attack-lapic": npt("0xfee00020", "read"),
+    "attack-ioapic": npt("0xfec00000", "write"),
+    "attack-hpet": npt("0xfed00000", "read"),
+    "attack-tpm": npt("0xfed40000", "read"),
+    "attack-ipi-init": npt("0xfee00300", "write"),
+    "attack-ipi-sipi": npt("0xfee00300", "write"),
+    "attack-ipi-nmi": npt("0xfee00300", "write"),
+    "attack-msr-x2apic": Verdict(),
+    # faults
+    "attack-triple-fault": Stop(r"triple fault"),
+    "attack-ac-storm": Verdict(may_skip=True),  # QEMU TCG has no alignment checking
+    "attack-db-storm": Verdict(),
+    "attack-exit-flood": Verdict(),
+    # port I/O
+    "attack-io-com2": Verdict(),
+    "attack-console-forge": Verdict(),
+    "attack-io-pci": Verdict(),
+    "attack-io-cf9": Verdict(),
+    "attack-io-kbd": Verdict(),
+    "attack-io-port92": Verdict(),
+    "attack-io-cmos": Verdict(),
+    "attack-io-string": Verdict(),
+    # MSRs
+    "attack-msr-efer": Verdict(),
+    "attack-efer-lme": Verdict(),
+    "attack-msr-hsave": Verdict(),
+    "attack-msr-microcode": Verdict(),
+    "attack-msr-smm": Verdict(),
+    "attack-msr-apic-base": Verdict(),
+    "attack-msr-vm-cr": Verdict(),
+    "attack-msr-unknown": Verdict(),
+    "attack-msr-host": Verdict(),
+    # CPUID
+    "attack-cpuid-virt": Verdict(),
+    "attack-cpuid-unlisted": Verdict(),
+    "attack-cpuid-hv": Verdict(),
+    # virtualization instructions and hypercalls
+    "attack-vmrun": Verdict(),
+    "attack-vmload": Verdict(),
+    "attack-gif": Verdict(),
+    "attack-skinit": Verdict(),
+    "attack-invlpga": Verdict(),
+    "attack-hc-numbers": Verdict(),
+    "attack-hc-args": Verdict(),
+}
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print("SKIP %s: %s" % (name, why), flush=True)
+
+    def check(self, name, problems):
+        if problems:
+            self.failed += 1
+            print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
+        else:
+            self.passed += 1
+            print("PASS %s" % name, flush=True)
+
+
+def config_guests(dts):
+    """(name, image, cpu) of each guest node in a boot's .dts and the
+    victims.dtsi it includes."""
+    text = ""
+    for path in (dts, os.path.join(HERE, "victims.dtsi")):
+        with open(path) as f:
+            text += f.read()
+    node = re.compile(r"^\s*([a-z0-9-]+) \{\s*image = \"([^\"]+)\";\s*cpus = <(\d+)>;", re.M)
+    return [(m.group(1), m.group(2), int(m.group(3))) for m in node.finditer(text)]
+
+
+def stop_index(lines, name):
+    pat = re.compile(r"^vigil: guest %s stopped: " % re.escape(name))
+    return next((i for i, l in enumerate(lines) if pat.match(l)), None)
+
+
+def beats(lines, victim, start=0):
+    pat = re.compile(r"^\[%s\] beat (\d+)$" % re.escape(victim))
+    return [int(m.group(1)) for m in (pat.match(l) for l in lines[start:]) if m]
+
+
+def guest_lines(lines, name, start=0):
+    prefix = "[%s] " % name
+    return [(i, l[len(prefix):]) for i, l in enumerate(lines) if i >= start and l.startswith(prefix)]
+
+
+def check_stop(lines, name, exp):
+    problems = []
+    said = guest_lines(lines, name)
+    ann = [i for i, l in said if l.startswith("%s: attacking: " % name)]
+    stop = stop_index(lines, name)
+    if not ann:
+        problems.append("no announcement line")
+    if stop is None:
+        problems.append("never stopped")
+    elif not re.match(r"^vigil: guest %s stopped: %s" % (re.escape(name), exp.reason), lines[stop]):
+        problems.append("stopped for another reason: %r" % lines[stop])
+    if ann:
+        after = [l for i, l in said if i > ann[-1]]
+        if after:
+            problems.append("printed after the attack: %r" % after[:2])
+    verdicts = [l for _, l in said if l.startswith("verdict: ")]
+    if verdicts:
+        problems.append("printed a verdict: %r" % verdicts[:2])
+    return problems
+
+
+def skipped(lines, name, exp):
+    """The guest's SKIP reason, when the attack may skip and did so cleanly."""
+    said = [l for _, l in guest_lines(lines, name)]
+    verdicts = [l for l in said if l.startswith("verdict: ")]
+    stop = stop_index(lines, name)
+    if not (isinstance(exp, Verdict) and exp.may_skip and len(verdicts) == 1 and stop is not None):
+        return None
+    if not verdicts[0].startswith("verdict: SKIP %s: " % name):
+        return None
+    if lines[stop] != "vigil: guest %s stopped: exit hypercall (code 0)" % name:
+        return None
+    return verdicts[0][len("verdict: SKIP %s: " % name):]
+
+
+def check_verdict(lines, name):
+    problems = []
+    said = [l for _, l in guest_lines(lines, name)]
+    verdicts = [l for l in said if l.startswith("verdict: ")]
+    if verdicts != ["verdict: PASS %s" % name]:
+        problems.append("verdicts %r" % (verdicts or ["(none)"]))
+        problems += ["guest: %s" % l for l in said if l.startswith("%s: FAIL" % name)][:4]
+    stop = stop_index(lines, name)
+    want = "vigil: guest %s stopped: exit hypercall (code 0)" % name
+    if stop is None or lines[stop] != want:
+        problems.append("ended %r" % (lines[stop] if stop is not None else "(still running)"))
+    return problems
+
+
+def check_victims_after(lines, victims, index):
+    problems = []
+    for v in victims:
+        n = len(beats(lines, v, index + 1))
+        if n < BEATS_AFTER:
+            problems.append("%s beat %d times afterwards, want %d" % (v, n, BEATS_AFTER))
+    return problems
+
+
+def extra_console_forge(lines, raw, ctx):
+    problems = []
+    forged = [l for l in lines if re.match(r"^vigil: .*forged", l)]
+    if forged:
+        problems.append("forged VMM line %r" % forged[0])
+    if "[attack-console-forge] vigil: guest victim-a stopped: forged by attack" not in lines:
+        problems.append("forged text not shown as the guest's own line")
+    for line in raw.split(b"\n"):
+        line = line[:-1] if line.endswith(b"\r") else line  # the VMM ends lines with CR LF
+        if line.startswith(b"[attack-console-forge]") and re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", line):
+            problems.append("control bytes reached the console: %r" % line[:60])
+            break
+    return problems
+
+
+def extra_com2(lines, raw, ctx):
+    # Firmware mirrors its console on every serial port, so COM2 is not
+    # silent; the guest's forged line must simply never show up there.
+    data = b""
+    if os.path.exists(ctx["com2"]):
+        with open(ctx["com2"], "rb") as f:
+            data = f.read()
+    return ["the forged line reached the real COM2"] if b"operator command from" in data else []
+
+
+EXTRA = {
+    "attack-console-forge": extra_console_forge,
+    "attack-io-com2": extra_com2,
+}
+
+
+def wait_attacks(b, attackers, victims):
+    """Wait until every attacker was stopped, then for BEATS_AFTER beats of
+    each victim after the last of those stops."""
+    end = time.monotonic() + ATTACK_TIMEOUT
+    while time.monotonic() < end and b.running():
+        lines = b.lines()
+        if all(stop_index(lines, a) is not None for a in attackers):
+            break
+        time.sleep(0.5)
+    lines = b.lines()
+    last = max([stop_index(lines, a) or 0 for a in attackers] + [0])
+    end = time.monotonic() + BEAT_TIMEOUT
+    while time.monotonic() < end and b.running():
+        if all(len(beats(b.lines(), v, last + 1)) >= BEATS_AFTER for v in victims):
+            break
+        time.sleep(0.5)
+
+
+def flood_phases(b, victims):
+    """Timestamps and victim beat counts at each phase line of the flood."""
+    marks = {}
+    end = time.monotonic() + ATTACK_TIMEOUT
+    for phase in ("phase spin", "phase flood", "phase end"):
+        pat = r"^\[attack-exit-flood\] attack-exit-flood: %s" % phase
+        while time.monotonic() < end and b.running() and not b.has(pat):
+            time.sleep(0.1)
+        if not b.has(pat):
+            return marks
+        lines = b.lines()
+        marks[phase] = (time.monotonic(), sum(len(beats(lines, v)) for v in victims))
+    return marks
+
+
+def report_flood(t, marks):
+    if len(marks) < 3:
+        t.check("flood: victims' beat rate measured", ["phases missing: %s" % sorted(marks)])
+        return
+    (t0, b0), (t1, b1), (t2, b2) = marks["phase spin"], marks["phase flood"], marks["phase end"]
+    spin = (b1 - b0) / max(t1 - t0, 1e-3)
+    flood = (b2 - b1) / max(t2 - t1, 1e-3)
+    print("flood: victims' beats/s while the attacker spins %.2f (%.0f s), while it floods %.2f (%.0f s)"
+          % (spin, t1 - t0, flood, t2 - t1), flush=True)
+    problems = []
+    if spin <= 0 or flood < FLOOD_MIN_RATIO * spin:
+        problems.append("flood rate %.2f below %.0f%% of spin rate %.2f" % (flood, 100 * FLOOD_MIN_RATIO, spin))
+    t.check("flood: victims beat on during the exit flood (%.2f vs %.2f beats/s)" % (flood, spin), problems)
+
+
+def run_boot(t, boot):
+    dts = os.path.join(HERE, boot + ".dts")
+    guests = config_guests(dts)
+    victims = [g for g, img, _ in guests if img == "guests/ticker.elf"]
+    attackers = [g for g, img, _ in guests if img != "guests/ticker.elf"]
+    unknown = [a for a in attackers if a not in ATTACKS]
+    if unknown or len(victims) < 2:
+        t.check("%s: config" % boot, ["attacks without expectations %s" % unknown] if unknown else
+                ["fewer than two victims"])
+        return
+    ctx = {"com2": os.path.join(vt.WORK, "attacks-%s.com2.log" % boot)}
+    if os.path.exists(ctx["com2"]):
+        os.remove(ctx["com2"])
+    extra = ["-serial", "file:" + ctx["com2"]]  # a real COM2 to notice writes reaching it
+    print("--- %s: %s" % (boot, " ".join(attackers)), flush=True)
+    marks = {}
+    with vt.Boot(os.path.join(OUT, boot), name="attacks-" + boot, timeout=BOOT_TIMEOUT,
+                 smp=SMP, tpm=True, extra=extra) as b:
+        if "attack-exit-flood" in attackers:
+            marks = flood_phases(b, victims)
+        wait_attacks(b, attackers, victims)
+        alive = b.running()
+        lines = b.lines()
+        with open(b.log, "rb") as f:
+            raw = f.read()
+
+    started = [g for g, _, cpu in guests
+               if not b.has(r"^vigil: guest %s started on cpu %d$" % (re.escape(g), cpu))]
+    t.check("%s: every guest started on its own CPU" % boot, ["not started: %s" % started] if started else [])
+    for a in attackers:
+        exp = ATTACKS[a]
+        why = skipped(lines, a, exp)
+        if why:
+            t.skip(a, why)
+            continue
+        problems = check_stop(lines, a, exp) if isinstance(exp, Stop) else check_verdict(lines, a)
+        if a in EXTRA:
+            problems += EXTRA[a](lines, raw, ctx)
+        stop = stop_index(lines, a)
+        if stop is not None:
+            problems += check_victims_after(lines, victims, stop)
+        t.check(a, problems)
+    if marks or "attack-exit-flood" in attackers:
+        report_flood(t, marks)
+    problems = []
+    if b.has(r"^vigil: (PANIC|VMM exception|machine stopped)"):
+        problems.append("VMM failure: %s" % b.has(r"^vigil: (PANIC|VMM exception|machine stopped).*").group(0))
+    if not alive:
+        problems.append("QEMU exited before the end (status %s): a reset got through?" % b.status)
+    for v in victims:
+        if stop_index(lines, v) is not None:
+            problems.append("victim stopped: %s" % lines[stop_index(lines, v)])
+    t.check("%s: victims never stopped, VMM intact, machine still up" % boot, problems)
+
+
+def check_suite(t, boots):
+    """Every attack guest has an expectation and runs in exactly one boot."""
+    guests_dir = os.path.join(os.path.dirname(HERE), "guests")
+    dirs = sorted(d for d in os.listdir(guests_dir) if d.startswith("attack-"))
+    placed = [g for boot in boots for g, img, _ in config_guests(os.path.join(HERE, boot + ".dts"))
+              if img != "guests/ticker.elf"]
+    problems = ["%s has no expectation" % d for d in dirs if d not in ATTACKS]
+    problems += ["%s runs in %d boots" % (a, placed.count(a)) for a in ATTACKS if placed.count(a) != 1]
+    t.check("suite: %d attacks, each in exactly one boot" % len(ATTACKS), problems)
+
+
+def main(argv):
+    all_boots = sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".dts"))
+    boots = argv or all_boots
+    t = Tally()
+    if sorted(boots) == all_boots:
+        check_suite(t, boots)
+    for boot in boots:
+        run_boot(t, boot)
+    if t.skipped:
+        print("%d skipped (the test CPU cannot run them)" % t.skipped)
+    print("%d passed, %d failed" % (t.passed, t.failed))
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

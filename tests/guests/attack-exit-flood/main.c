@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attack-exit-flood: exits to the VMM as fast as it can (CPUID, the
+ * cheapest intercepted instruction) to starve the VMM or the other guests.
+ * It runs two phases the harness times from the console: first it only
+ * spins (no exits) for as long as the flood roughly lasts, then it floods.
+ * The victims' beat rate in the two phases is the measurement; PASS here
+ * means every CPUID of the flood was answered correctly.
+ */
+#include "attack.h"
+
+#ifndef FLOOD_SPIN_LOOPS
+#define FLOOD_SPIN_LOOPS 12000000000ull /* about 15 s beside two victims under TCG */
+#endif
+#ifndef FLOOD_EXITS
+#define FLOOD_EXITS 500000ull /* about 15 s under TCG */
+#endif
+#define HV_BASE 0x40000000u
+#define SIG_EBX 0x69676956u /* "Vigi" */
+
+int guest_main(const struct hvm_start_info *si)
+{
+	uint64_t wrong = 0;
+
+	(void)si;
+	attack_begin("attack-exit-flood");
+	attack_note("phase spin: %llu loops, no exits", FLOOD_SPIN_LOOPS);
+	delay_spin(FLOOD_SPIN_LOOPS);
+	attack_note("phase flood: %llu CPUID exits", FLOOD_EXITS);
+	for (uint64_t i = 0; i < FLOOD_EXITS; i++)
+		wrong += cpuid(HV_BASE).ebx != SIG_EBX;
+	attack_note("phase end");
+	attack_check(!wrong, "%llu CPUIDs answered, %lu wrong", FLOOD_EXITS, wrong);
+	attack_end();
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attack-ipi-nmi: sends an NMI to every other CPU through the
+ * local APIC's interrupt command register (xAPIC MMIO, shorthand "all
+ * excluding self"): it would reset, restart or interrupt the CPUs of the VMM
+ * and of the other guests. No guest has the APIC mapped: the VMM must stop
+ * the guest on the write.
+ */
+#include "attack.h"
+
+#define LAPIC_ICR_LOW 0xfee00300ull
+#define ICR_VALUE 0x000c4400
+
+int guest_main(const struct hvm_start_info *si)
+{
+	(void)si;
+	attack_begin("attack-ipi-nmi");
+	attack_stop_write32(LAPIC_ICR_LOW, ICR_VALUE, "NMI to every other CPU");
+}
