@@ -76,6 +76,51 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  lines '<role> <sequence>'; none: 0). --update records an accepted bundle.\n"
 	  "  Exit 0 accepted, 1 refused (reason and code printed), 2 error.\n",
 	  vc_cmd_bundle_verify },
+	{ "patch build", "compile a C file of replacement functions into a live patch",
+	  "patch build SRC.c --vmm VMM.elf --at ADDR -o PATCH.dtb [--name NAME] [--cflags FLAGS]\n"
+	  "  Each function vigil_patch__NAME in SRC.c replaces the VMM's function NAME.\n"
+	  "  Compiled with the VMM's flags (make -s print-VMM_CFLAGS from the top of the\n"
+	  "  tree, or --cflags), linked at ADDR (a page of the patch area) against the\n"
+	  "  exact VMM.elf (ld -R). Refused (exit 1): unresolved symbols, relocations\n"
+	  "  left, writable data, an original shorter than 5 bytes or with a branch\n"
+	  "  into its bytes 1..4. Then: bundle build --kind live-patch --patch PATCH.dtb.\n"
+	  "  $CC, $LD and $OBJDUMP override the tools.\n",
+	  vc_cmd_patch_build },
+	{ "send", "send a bundle to the running VMM",
+	  "send BUNDLE [--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Prints the VMM's verdict. Exit 0 applied, 1 refused (code and reason\n"
+	  "  printed), 2 on a usage, I/O, timeout or protocol error.\n",
+	  vc_cmd_send },
+	{ "version", "the running VMM's version, build-id and backend",
+	  "version "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Over the management channel (default socket build/channel.sock, or\n"
+	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_version },
+	{ "inventory", "every guest: state, CPUs, memory, digests, uptime, exits",
+	  "inventory "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Over the management channel (default socket build/channel.sock, or\n"
+	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_inventory },
+	{ "measurements", "boot measurements and the runtime log of applied bundles",
+	  "measurements "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Over the management channel (default socket build/channel.sock, or\n"
+	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_measurements },
+	{ "audit", "the audit log: every request, accepted or refused",
+	  "audit "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Over the management channel (default socket build/channel.sock, or\n"
+	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_audit },
+	{ "selfcheck", "the runtime text self-check's state",
+	  "selfcheck "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  Over the management channel (default socket build/channel.sock, or\n"
+	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_selfcheck },
 };
 
 const struct vc_cmd *vc_current;

@@ -45,6 +45,13 @@ int vc_cmd_bundle_build(int argc, char **argv);
 int vc_cmd_bundle_pack(int argc, char **argv);
 int vc_cmd_bundle_inspect(int argc, char **argv);
 int vc_cmd_bundle_verify(int argc, char **argv);
+int vc_cmd_patch_build(int argc, char **argv);
+int vc_cmd_send(int argc, char **argv);
+int vc_cmd_version(int argc, char **argv);
+int vc_cmd_inventory(int argc, char **argv);
+int vc_cmd_measurements(int argc, char **argv);
+int vc_cmd_audit(int argc, char **argv);
+int vc_cmd_selfcheck(int argc, char **argv);
 
 /* The running command, for messages and --help. */
 extern const struct vc_cmd *vc_current;

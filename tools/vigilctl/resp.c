@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vigilctl: printing the VMM's responses (device trees, docs/channel.md)
+ * as indented text or JSON. Property types come from the documented
+ * schema by name; a property the schema does not know is shown by its
+ * shape (a string, cells, or bytes), so a newer VMM still prints.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "tools/vigilctl/vc_chan.h"
+#include "tools/vigilctl/vigilctl.h"
+
+enum vc_ptype { PT_GUESS, PT_STRING, PT_S32, PT_U32, PT_U64, PT_BYTES };
+
+static const struct {
+	const char *name;
+	enum vc_ptype type;
+} vc_schema[] = {
+	{ "message", PT_STRING },	 { "version", PT_STRING },	   { "vendor", PT_STRING },
+	{ "state", PT_STRING },		 { "image", PT_STRING },	   { "name", PT_STRING },
+	{ "role", PT_STRING },		 { "kind", PT_STRING },		   { "reason", PT_STRING },
+	{ "status", PT_S32 },		 { "error", PT_U32 },		   { "cpus", PT_U32 },
+	{ "pcr", PT_U32 },		 { "flags", PT_U32 },		   { "request", PT_U32 },
+	{ "valid", PT_U32 },		 { "needed", PT_U32 },		   { "dropped", PT_U32 },
+	{ "sequence", PT_U64 },		 { "uptime-ms", PT_U64 },	   { "runs", PT_U64 },
+	{ "mismatches", PT_U64 },	 { "time", PT_U64 },		   { "memory", PT_U64 },
+	{ "build-id", PT_BYTES },	 { "sha256", PT_BYTES },	   { "image-sha256", PT_BYTES },
+	{ "policy-sha256", PT_BYTES },	 { "payload-sha384", PT_BYTES },   { "text-sha256", PT_BYTES },
+	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },
+};
+
+static bool vc_printable(const char *p, int len)
+{
+	if (len < 1 || p[len - 1])
+		return false;
+	for (int i = 0; i < len - 1; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static enum vc_ptype vc_ptype_of(const char *node, const char *name, const char *val, int len)
+{
+	enum vc_ptype t = PT_GUESS;
+
+	for (size_t i = 0; i < sizeof(vc_schema) / sizeof(vc_schema[0]); i++)
+		if (!strcmp(name, vc_schema[i].name))
+			t = vc_schema[i].type;
+	if (t == PT_GUESS && !strcmp(node, "exits"))
+		t = PT_U64;
+	/* a value that does not fit its type is shown as bytes */
+	if (t == PT_GUESS)
+		t = vc_printable(val, len) ? PT_STRING : len % 4 == 0 && len ? PT_U32 : PT_BYTES;
+	if ((t == PT_STRING && !vc_printable(val, len)) || ((t == PT_S32 || t == PT_U32) && len % 4) ||
+	    (t == PT_U64 && len % 8) || ((t == PT_S32 || t == PT_U32 || t == PT_U64) && !len))
+		t = PT_BYTES;
+	return t;
+}
+
+static void vc_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static uint64_t vc_cell(const void *p, int i)
+{
+	return fdt32_to_cpu(((const fdt32_t *)p)[i]);
+}
+
+/* One value: numbers (a list when there are several), hex, or a string. */
+static void vc_value_print(enum vc_ptype t, const char *val, int len, bool json)
+{
+	int step = t == PT_U64 ? 8 : 4, n = len / step;
+
+	if (t == PT_STRING) {
+		if (json)
+			vc_json_string(val);
+		else
+			printf("%s", val);
+		return;
+	}
+	if (t == PT_BYTES) {
+		printf("%s", json ? "\"" : "");
+		vc_hex_print((const uint8_t *)val, (size_t)len);
+		printf("%s", json ? "\"" : "");
+		return;
+	}
+	if (n > 1)
+		printf("%s", json ? "[" : "");
+	for (int i = 0; i < n; i++) {
+		uint64_t v = t == PT_U64 ? vc_cell(val, 2 * i) << 32 | vc_cell(val, 2 * i + 1)
+					 : vc_cell(val, i);
+
+		if (t == PT_S32)
+			printf("%s%d", i ? (json ? ", " : " ") : "", (int32_t)v);
+		else
+			printf("%s%llu", i ? (json ? ", " : " ") : "", (unsigned long long)v);
+	}
+	if (n > 1)
+		printf("%s", json ? "]" : "");
+}
+
+static void vc_node_print(const void *fdt, int node, int depth, bool json)
+{
+	const char *nname = depth ? fdt_get_name(fdt, node, NULL) : "";
+	bool first = true;
+	int prop, sub;
+
+	fdt_for_each_property_offset(prop, fdt, node) {
+		const char *name;
+		int len;
+		const char *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+		if (!val)
+			continue;
+		if (json)
+			printf("%s\n%*s\"%s\": ", first ? "" : ",", 2 * depth + 2, "", name);
+		else
+			printf("%*s%s: ", 2 * depth, "", name);
+		vc_value_print(vc_ptype_of(nname, name, val, len), val, len, json);
+		if (!json)
+			printf("\n");
+		first = false;
+	}
+	fdt_for_each_subnode(sub, fdt, node) {
+		const char *name = fdt_get_name(fdt, sub, NULL);
+
+		if (json) {
+			printf("%s\n%*s", first ? "" : ",", 2 * depth + 2, "");
+			vc_json_string(name ? name : "?");
+			printf(": {");
+		} else {
+			printf("%*s%s:\n", 2 * depth, "", name ? name : "?");
+		}
+		vc_node_print(fdt, sub, depth + 1, json);
+		if (json)
+			printf("\n%*s}", 2 * depth + 2, "");
+		first = false;
+	}
+}
+
+static bool vc_resp_valid(const void *fdt, size_t len)
+{
+	return len >= sizeof(struct fdt_header) && !fdt_check_header(fdt) && fdt_totalsize(fdt) <= len &&
+	       !fdt_check_full(fdt, fdt_totalsize(fdt));
+}
+
+int vc_resp_status(const void *fdt, size_t len)
+{
+	int plen;
+	const void *p;
+
+	if (!vc_resp_valid(fdt, len))
+		return -EBADMSG;
+	p = fdt_getprop(fdt, 0, "status", &plen);
+	if (!p || plen != 4)
+		return -EBADMSG;
+	return (int32_t)vc_cell(p, 0);
+}
+
+int vc_resp_print(const void *fdt, size_t len, bool json)
+{
+	if (!vc_resp_valid(fdt, len)) {
+		vc_err("the response is not a valid device tree");
+		return -EBADMSG;
+	}
+	if (json)
+		printf("{");
+	vc_node_print(fdt, 0, 0, json);
+	if (json)
+		printf("\n}\n");
+	return vc_resp_status(fdt, len);
+}
+
+static uint64_t vc_prop_u64_sum(const void *fdt, int node, const char *name, int pairs_every)
+{
+	int len;
+	const void *p = fdt_getprop(fdt, node, name, &len);
+	uint64_t sum = 0;
+
+	for (int i = 0; p && len % 8 == 0 && i < len / 8; i++)
+		if (!pairs_every || i % pairs_every == pairs_every - 1)
+			sum += vc_cell(p, 2 * i) << 32 | vc_cell(p, 2 * i + 1);
+	return sum;
+}
+
+static uint64_t vc_exits_total(const void *fdt, int guest)
+{
+	int exits = fdt_subnode_offset(fdt, guest, "exits"), prop;
+	uint64_t sum = 0;
+
+	fdt_for_each_property_offset(prop, fdt, exits) {
+		const char *name;
+		int len;
+		const void *p = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+		if (p && len == 8)
+			sum += vc_cell(p, 0) << 32 | vc_cell(p, 1);
+	}
+	return exits < 0 ? 0 : sum;
+}
+
+static void vc_hex_prop(const void *fdt, int node, const char *name, int want)
+{
+	int len;
+	const void *p = fdt_getprop(fdt, node, name, &len);
+
+	if (p && len == want)
+		vc_hex_print(p, (size_t)len);
+	else
+		printf("%-*s", 2 * want, "-");
+}
+
+static void vc_guest_row(const void *fdt, int g)
+{
+	const char *state = fdt_getprop(fdt, g, "state", NULL);
+	int clen;
+	const void *cpus = fdt_getprop(fdt, g, "cpus", &clen);
+	char cpulist[64] = "";
+
+	for (int i = 0; cpus && i < clen / 4; i++) {
+		size_t n = strlen(cpulist);
+
+		snprintf(cpulist + n, sizeof(cpulist) - n, "%s%u", i ? "," : "", (unsigned)vc_cell(cpus, i));
+	}
+	printf("%-16s %-9s %-6s %7llu %10.1f %10llu  ", fdt_get_name(fdt, g, NULL),
+	       state && vc_printable(state, (int)strnlen(state, 32) + 1) ? state : "?", cpulist,
+	       (unsigned long long)(vc_prop_u64_sum(fdt, g, "memory", 2) >> 20),
+	       (double)vc_prop_u64_sum(fdt, g, "uptime-ms", 0) / 1000.0,
+	       (unsigned long long)vc_exits_total(fdt, g));
+	vc_hex_prop(fdt, g, "image-sha256", 32);
+	printf("  ");
+	vc_hex_prop(fdt, g, "policy-sha256", 32);
+	printf("\n");
+}
+
+int vc_resp_inventory_table(const void *fdt, size_t len)
+{
+	int guests, g, status = vc_resp_status(fdt, len);
+
+	if (status)
+		return vc_resp_print(fdt, len, false);
+	guests = fdt_subnode_offset(fdt, 0, "guests");
+	printf("%-16s %-9s %-6s %7s %10s %10s  %-64s  %s\n", "GUEST", "STATE", "CPUS", "MiB",
+	       "UPTIME(s)", "EXITS", "IMAGE-SHA256", "POLICY-SHA256");
+	fdt_for_each_subnode(g, fdt, guests)
+		vc_guest_row(fdt, g);
+	return 0;
+}
