@@ -69,7 +69,9 @@ $(VIGIL_IMG): $(ESP_FILES) $(IMG_MKDISK)
 .PHONY: esp image run
 esp: $(ESP_FILES) ## build the EFI system partition, build/esp/
 image: $(VIGIL_IMG) ## build build/vigil.img (GPT + FAT32 ESP, for a USB disk)
-run: $(ESP_FILES) ## boot build/esp in QEMU (q35, OVMF, swtpm); quit with Ctrl-A X
-	@tools/qemu-run.sh $(RUN_ARGS) $(ESP)
+CHANNEL_SOCK := $(B)/channel.sock
+
+run: $(ESP_FILES) $(VIGILCTL) ## boot build/esp in QEMU (q35, OVMF, swtpm, channel on build/channel.sock); quit with Ctrl-A X
+	@tools/qemu-run.sh --channel $(CHANNEL_SOCK) $(RUN_ARGS) $(ESP)
 
 ALL_TARGETS += $(ESP_FILES) $(VIGIL_IMG)

@@ -4,6 +4,8 @@
 #
 # usage: tools/qemu-run.sh [options] ESP_DIR|DISK.img [-- QEMU_ARGS...]
 #   --serial FILE     serial console to FILE instead of the terminal
+#   --channel SOCKET  the management channel (COM2) as a unix socket QEMU
+#                     listens on (vigilctl --socket SOCKET talks to it)
 #   --log FILE        terminal console, and a copy of it in FILE
 #   --timeout SEC     stop QEMU after SEC seconds (exit status 124)
 #   --secboot         Secure Boot firmware with the snakeoil keys enrolled
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 ovmf_dir=/usr/share/OVMF
-serial= log= timeout= secboot=0 tpm=1 tpm_state= smp=4 mem=1G accel=auto target=
+serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=4 mem=1G accel=auto target=
 extra=()
 
 die() { echo "qemu-run: $*" >&2; exit 2; }
@@ -26,6 +28,7 @@ die() { echo "qemu-run: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--serial) serial=$2; shift ;;
+	--channel) channel=$2; shift ;;
 	--log) log=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--secboot) secboot=1 ;;
@@ -121,9 +124,17 @@ else
 	echo "qemu-run: serial console on this terminal; quit with Ctrl-A X" >&2
 fi
 
+# COM2: the management channel. QEMU listens; it does not wait for a client.
+chanargs=()
+if [ -n "$channel" ]; then
+	rm -f "$channel"
+	chanargs=(-chardev "socket,id=chan,path=$channel,server=on,wait=off" -serial chardev:chan)
+	echo "qemu-run: management channel on $channel (vigilctl --socket $channel ...)" >&2
+fi
+
 qemu=(qemu-system-x86_64 "${machine[@]}" "${cpu[@]}" -smp "$smp" -m "$mem"
 	"${firmware[@]}" "${disk[@]}" "${tpmargs[@]}" "${console[@]}"
-	-serial chardev:con -monitor none -nographic -nic none -no-reboot
+	-serial chardev:con "${chanargs[@]}" -monitor none -nographic -nic none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=4 "${extra[@]}")
 
 if [ -z "$serial" ]; then

@@ -2,7 +2,7 @@
 #include <string.h>
 #include "vmm/audit.h"
 #include "kernel/console.h"
-#include "kernel/time.h"
+#include "arch/x86/cpu.h"
 
 static struct audit_entry audit_ring[AUDIT_ENTRIES];
 static uint64_t audit_total;
@@ -14,7 +14,7 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 	struct audit_entry *e = &audit_ring[audit_total % AUDIT_ENTRIES];
 
 	e->index = ++audit_total;
-	e->ms = time_ms();
+	e->tsc = cpu_rdtsc();
 	e->request = request;
 	e->status = status;
 	e->code = code;
@@ -24,6 +24,11 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 unsigned audit_count(void)
 {
 	return audit_total < AUDIT_ENTRIES ? (unsigned)audit_total : AUDIT_ENTRIES;
+}
+
+uint32_t audit_dropped(void)
+{
+	return (uint32_t)(audit_total - audit_count());
 }
 
 const struct audit_entry *audit_entry(unsigned i)

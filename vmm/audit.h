@@ -18,7 +18,7 @@
 
 struct audit_entry {
 	uint64_t index; /* 1, 2, ... over the VMM's life */
-	uint64_t ms;	/* time since boot */
+	uint64_t tsc;	/* when (TSC) */
 	uint8_t request;
 	int32_t status;	      /* 0 or a negative errno */
 	uint32_t code;	      /* enum channel_refusal */
@@ -37,6 +37,8 @@ struct mlog_entry {
 void audit_record(uint8_t request, int status, uint32_t code, const char *reason);
 /* Oldest first: entry i of audit_count(). */
 unsigned audit_count(void);
+/* Entries that fell out of the ring. */
+uint32_t audit_dropped(void);
 const struct audit_entry *audit_entry(unsigned i);
 
 int mlog_full(void);

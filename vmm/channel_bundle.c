@@ -102,8 +102,15 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	uint64_t pause = 0;
 	int err;
 
+	struct bundle_span span;
+	int decoded;
+
 	memset(&v, 0, sizeof(v));
-	err = bundle_check(payload, len, &system_config, vmm_build_id(), &accepted, &bundle, &v);
+	err = bundle_decode(payload, len, &bundle, &span, &v);
+	decoded = !err;
+	if (!err)
+		err = bundle_verify(&bundle, span.payload, span.payload_len, span.sig, span.sig_len, &system_config,
+				    vmm_build_id(), &accepted, &v);
 	if (!err)
 		err = bundle_apply(&bundle, &v, &pause);
 	if (!err) {
@@ -114,13 +121,16 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	}
 	printk("vigil: bundle %s: %s\n", err ? "refused" : "accepted", v.message);
 	reply_begin(r, r->buf, r->cap, err, v.code, v.message);
-	reply_u32(r, "valid-signers", v.valid);
-	reply_u32(r, "threshold", v.needed);
-	if (!err) {
+	if (decoded) {
 		reply_str(r, "kind", bundle_kind_names[bundle.kind]);
+		reply_str(r, "role", config_role_names[bundle_kind_role(bundle.kind)]);
 		reply_u64(r, "sequence", bundle.sequence);
+		reply_u32(r, "valid", v.valid);
+		reply_u32(r, "needed", v.needed);
+	}
+	if (!err) {
 		reply_u64(r, "pause-tsc", pause);
-		reply_bytes(r, "code-sha256", selfcheck_state()->expected, 32);
+		reply_bytes(r, "text-sha256", selfcheck_state()->expected, 32);
 	}
 	audit_record(CHANNEL_REQ_BUNDLE, err, v.code, v.message);
 }

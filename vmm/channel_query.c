@@ -21,25 +21,12 @@ static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_UNKNOWN] = "unknown",
 };
 
-static const char *const request_names[] = {
-	[CHANNEL_REQ_VERSION] = "version", [CHANNEL_REQ_INVENTORY] = "inventory",
-	[CHANNEL_REQ_MEASUREMENTS] = "measurements", [CHANNEL_REQ_AUDIT] = "audit",
-	[CHANNEL_REQ_SELFCHECK] = "selfcheck", [CHANNEL_REQ_BUNDLE] = "bundle",
-};
-
-static const char *request_name(uint8_t type)
-{
-	if (type < sizeof(request_names) / sizeof(request_names[0]) && request_names[type])
-		return request_names[type];
-	return "unknown";
-}
-
 void query_version(struct reply *r)
 {
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
-	reply_str(r, "version", VIGIL_VERSION);
+	reply_str(r, "version", "vigil " VIGIL_VERSION);
 	reply_bytes(r, "build-id", vmm_build_id(), BUNDLE_BUILD_ID_LEN);
-	reply_str(r, "vendor", vcpu_vendor_name());
+	reply_str(r, "vendor", strcmp(vcpu_vendor_name(), "svm") ? "intel-vmx" : "amd-svm");
 	reply_u32(r, "guests", vm_count);
 }
 
@@ -60,7 +47,10 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	uint8_t policy[32];
 
 	reply_node(r, vm->name);
-	reply_str(r, "state", vm->state == VM_RUNNING ? "running" : "stopped");
+	reply_str(r, "state", vm->state == VM_RUNNING		  ? "running"
+			      : vm->restart_pending		  ? "starting"
+			      : vm->stop_cause == VM_STOP_OPERATOR ? "stopped"
+								  : "parked");
 	if (vm->state != VM_RUNNING)
 		reply_str(r, "stop-reason", vm->stop_reason);
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
@@ -96,16 +86,16 @@ void query_inventory(struct reply *r)
 
 void query_measurements(struct reply *r)
 {
-	char name[16];
+	char name[24];
 
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
 	reply_node(r, "boot");
 	for (uint32_t i = 0; i < boot_handoff.meas_count; i++) {
 		const struct handoff_measurement *m = &boot_handoff.meas[i];
 
-		snprintk(name, sizeof(name), "m%u", i);
+		snprintk(name, sizeof(name), "entry@%u", i);
 		reply_node(r, name);
-		reply_str(r, "name", m->name);
+		reply_str(r, "label", m->name);
 		reply_bytes(r, "sha256", m->sha256, sizeof(m->sha256));
 		reply_u32(r, "pcr", m->pcr);
 		reply_u32(r, "flags", m->flags);
@@ -116,7 +106,7 @@ void query_measurements(struct reply *r)
 	for (unsigned i = 0; i < mlog_count(); i++) {
 		const struct mlog_entry *e = mlog_entry(i);
 
-		snprintk(name, sizeof(name), "r%lu", e->index);
+		snprintk(name, sizeof(name), "entry@%u", i);
 		reply_node(r, name);
 		reply_u64(r, "sequence", e->sequence);
 		reply_str(r, "role", config_role_names[e->role]);
@@ -133,14 +123,16 @@ void query_audit(struct reply *r)
 	char name[24];
 
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
-	reply_node(r, "entries");
+	reply_u32(r, "dropped", audit_dropped());
+	reply_node(r, "audit");
 	for (unsigned i = 0; i < audit_count(); i++) {
 		const struct audit_entry *e = audit_entry(i);
 
-		snprintk(name, sizeof(name), "e%lu", e->index);
+		snprintk(name, sizeof(name), "entry@%lu", e->index - 1);
 		reply_node(r, name);
-		reply_u64(r, "time-ms", e->ms);
-		reply_str(r, "request", request_name(e->request));
+		reply_u64(r, "sequence", e->index - 1);
+		reply_u64(r, "time", e->tsc);
+		reply_u32(r, "request", e->request == CHANNEL_TYPE_ERROR ? 0 : e->request);
 		reply_u32(r, "status", (uint32_t)e->status);
 		reply_u32(r, "error", e->code);
 		reply_str(r, "reason", e->reason);

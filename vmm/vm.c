@@ -8,7 +8,7 @@
 #include "kernel/console.h"
 #include "kernel/handoff.h"
 #include "kernel/mm.h"
-#include "kernel/crypto/hash.h"
+#include "vmm/bundle.h"
 #include "kernel/rendezvous.h"
 #include "arch/x86/cpu.h"
 
@@ -95,22 +95,17 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 	return 0;
 }
 
-/* SHA-256 over, little-endian u32s: io_count, each (port, count),
- * msr_count, each MSR. */
+/* The policy in force: the config's entry with the current allow-lists. */
 void vm_policy_digest(const struct vm *vm, uint8_t out[32])
 {
-	uint32_t words[2 + 2 * CONFIG_MAX_IO + CONFIG_MAX_MSRS];
-	unsigned n = 0;
+	static struct config_guest g; /* the VMM's CPU only: keep it off the stack */
 
-	words[n++] = vm->io_count;
-	for (unsigned i = 0; i < vm->io_count; i++) {
-		words[n++] = vm->io[i].port;
-		words[n++] = vm->io[i].count;
-	}
-	words[n++] = vm->msr_count;
-	for (unsigned i = 0; i < vm->msr_count; i++)
-		words[n++] = vm->msrs[i];
-	crypto_sha256(words, n * sizeof(words[0]), out);
+	g = *vm->cfg;
+	g.io_count = vm->io_count;
+	memcpy(g.io, vm->io, sizeof(g.io));
+	g.msr_count = vm->msr_count;
+	memcpy(g.msrs, vm->msrs, sizeof(g.msrs));
+	bundle_policy_digest(&g, out);
 }
 
 static const struct handoff_module *vm_find_image(const char *path)

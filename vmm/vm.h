@@ -76,7 +76,7 @@ int vm_control_restart(struct vm *vm) __attribute__((warn_unused_result));
 /* Replace the allow-lists in force (the caller checked that they tighten). */
 int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_count, const uint32_t *msrs,
 		       unsigned msr_count) __attribute__((warn_unused_result));
-/* SHA-256 of the allow-lists in force (docs/channel.md, "policy digest"). */
+/* The policy digest of the guest as in force (docs/channel.md, "Policy digest"). */
 void vm_policy_digest(const struct vm *vm, uint8_t out[32]);
 /* On the guest's own CPU: carry out a pending restart. */
 void vm_restart_here(struct vcpu *v);
