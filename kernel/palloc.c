@@ -8,6 +8,7 @@
 #include <string.h>
 #include "kernel/mm.h"
 #include "kernel/handoff.h"
+#include "kernel/spinlock.h"
 
 #define PALLOC_MAX_RANGES 64
 #define LOW_MEMORY_END 0x100000ull
@@ -19,6 +20,9 @@ struct free_range {
 static struct free_range free_ranges[PALLOC_MAX_RANGES];
 static unsigned free_count;
 static uint64_t reserved_bytes;
+/* Application processors allocate too (their VMXON or host-save pages),
+ * all at once: the list is shared. */
+static struct spinlock palloc_lock;
 
 static int palloc_insert(unsigned at, uint64_t base, uint64_t end)
 {
@@ -60,14 +64,10 @@ static void palloc_carve(unsigned i, uint64_t pa, uint64_t len)
 	(void)palloc_insert(i, r.base, pa);
 }
 
-uint64_t page_alloc(size_t pages, uint64_t align)
+static uint64_t page_alloc_locked(size_t pages, uint64_t align)
 {
 	uint64_t len = (uint64_t)pages * 4096;
 
-	if (align < 4096)
-		align = 4096;
-	if (!pages || (align & (align - 1)))
-		return 0;
 	for (unsigned i = 0; i < free_count; i++) {
 		uint64_t pa = (free_ranges[i].base + align - 1) & ~(align - 1);
 
@@ -77,10 +77,25 @@ uint64_t page_alloc(size_t pages, uint64_t align)
 			continue; /* splitting needs a free slot */
 		palloc_carve(i, pa, len);
 		reserved_bytes += len;
-		memset(phys_to_virt(pa), 0, len);
 		return pa;
 	}
 	return 0;
+}
+
+uint64_t page_alloc(size_t pages, uint64_t align)
+{
+	uint64_t pa;
+
+	if (align < 4096)
+		align = 4096;
+	if (!pages || (align & (align - 1)))
+		return 0;
+	spin_lock(&palloc_lock);
+	pa = page_alloc_locked(pages, align);
+	spin_unlock(&palloc_lock);
+	if (pa)
+		memset(phys_to_virt(pa), 0, (uint64_t)pages * 4096);
+	return pa;
 }
 
 uint64_t mm_reserved_bytes(void)
