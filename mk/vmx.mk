@@ -82,10 +82,29 @@ $(VMX_GUESTS)/ticker.elf: $(VMX_GUESTS)/ticker.o $(GUEST_LIB_OBJS) $(GUEST_SRC)/
 	@echo "  LD      $@"
 	@$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 
-# Images come from build/vmx/guests/ when built there (the quick ticker),
-# else from build/guests/.
+# The VMX counterparts of the SVM-specific attacks: tests/vmx/guests/<name>/,
+# built like every test guest (tests/guests/guests.mk) with its library.
+VMX_GUEST_NAMES := $(notdir $(wildcard tests/vmx/guests/*))
+VMX_GUEST_ELFS := $(VMX_GUEST_NAMES:%=$(VMX_GUESTS)/%.elf)
+
+$(VMX_GUESTS)/obj/%.o: tests/vmx/guests/%.c mk/vmx.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+define VMX_GUEST_template
+$(VMX_GUESTS)/$(1).elf: $$(patsubst tests/vmx/guests/%.c,$(VMX_GUESTS)/obj/%.o,$$(wildcard tests/vmx/guests/$(1)/*.c)) \
+		$(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
+	@echo "  LD      $$@"
+	@$(LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach g,$(VMX_GUEST_NAMES),$(eval $(call VMX_GUEST_template,$(g))))
+ALL_TARGETS += $(VMX_GUEST_ELFS)
+
+# Images come from build/vmx/guests/ when built there (the quick ticker,
+# the VMX attacks), else from build/guests/.
 $(VMX_TEST)/%/.stamp: tests/vmx/configs/%.dts $(VMM) $(GUEST_ELFS) $(VMX_GUESTS)/ticker.elf \
-		$(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
+		$(VMX_GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
 	@echo "  STAGE   $(@D)"
 	@rm -rf $(@D)
 	@mkdir -p $(@D)/vigil/guests

@@ -96,8 +96,9 @@ BEATS_AFTER_STOP = 3
 GUESTS = (("hello", 1), ("ticker", 2), ("npt-probe", 3))
 
 
-def beats(lines):
-    return [int(m.group(1)) for m in (re.match(r"^\[ticker\] beat (\d+)$", l) for l in lines) if m]
+def beats(lines, guest="ticker"):
+    pat = re.compile(r"^\[%s\] beat (\d+)$" % re.escape(guest))
+    return [int(m.group(1)) for m in (pat.match(l) for l in lines) if m]
 
 
 def guests_done(lines):
@@ -171,6 +172,37 @@ def stub_refused(lines):
     ]
 
 
+# ---- the VMX counterparts of the SVM-specific attacks --------------------
+
+VMX_ATTACKS = ("attack-vmx-insn", "attack-vmx-msr", "attack-vmx-cr")
+
+
+def attacks_done(lines):
+    stops = [index_of(lines, r"^vigil: guest %s stopped: " % a) for a in VMX_ATTACKS]
+    if None in stops:
+        return False
+    return len(beats(lines[max(stops) + 1:], "victim")) >= BEATS_AFTER_STOP
+
+
+def attack_checks(lines):
+    """Each attack ends with exactly "verdict: PASS <name>" and its exit
+    hypercall; the victim beats on after the last of them."""
+    out = []
+    for a in VMX_ATTACKS:
+        said = [l[len(a) + 3:] for l in lines if l.startswith("[%s] " % a)]
+        verdicts = [l for l in said if l.startswith("verdict: ")]
+        fails = [l for l in said if ": FAIL" in l]
+        ended = has(lines, r"^vigil: guest %s stopped: exit hypercall \(code 0\)$" % a)
+        out.append((a, verdicts == ["verdict: PASS %s" % a] and ended,
+                    "; ".join((fails or verdicts or ["no verdict"])[:3])))
+    stops = [index_of(lines, r"^vigil: guest %s stopped: " % a) for a in VMX_ATTACKS]
+    later = beats(lines[max(stops) + 1:], "victim") if None not in stops else []
+    out.append(("victim beats on after the VMX attacks", len(later) >= BEATS_AFTER_STOP,
+                "%d beats after the last attack" % len(later)))
+    out.append(("no VMM panic or exception (VMX attacks)", not has(lines, r"PANIC|VMM exception"), ""))
+    return out
+
+
 class Case:
     def __init__(self, name, iso, checks, done, model="corei7_skylake_x", cpus=4, timeout=120,
                  svm=None):
@@ -187,6 +219,8 @@ REFUSED_OR_RAN = r"PANIC|^vigil: guest \S+ started|refused"
 CASES = [
     Case("guests", iso("guests"), guest_checks("vmx", os.path.join(TEST, "guests", "vigil")),
          guests_done, timeout=180, svm=("guests.serial.log", guest_checks("svm", os.path.join(BUILD, "esp", "vigil")))),
+    Case("vmx-attacks", iso("vmx-attacks"), attack_checks, attacks_done, cpus=5, timeout=180,
+         svm="n/a: SVM runs its attacks in the attack tier (QEMU); these guests are built for it"),
     Case("no-ept", iso("guests"),
          refused_at_boot(r"^vigil: PANIC on cpu 0: cannot virtualize: VMX without EPT", "CPU without EPT"),
          lambda l: has(l, REFUSED_OR_RAN), model="core2_penryn_t9600", cpus=1, timeout=120,
