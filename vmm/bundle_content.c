@@ -91,13 +91,13 @@ static int bnd_patch_redirects(struct bnd_ctx *c, int node, struct bundle_patch 
 
 static int bnd_patch(struct bnd_ctx *c, int node, struct bundle_patch *p)
 {
-	static const char *const props[] = { "name", "load-address", "code", "redirects", "expect", NULL };
+	static const char *const props[] = { "patch-name", "load-address", "code", "redirects", "expect", NULL };
 	int err = bnd_props_only(c, node, props);
 
 	if (!err)
-		err = bnd_string(c, node, "name", p->name, sizeof(p->name));
+		err = bnd_string(c, node, "patch-name", p->name, sizeof(p->name));
 	if (!err && !bnd_name_ok(p->name, true))
-		err = bnd_bad(c, "'name' must be of [a-z0-9_-]");
+		err = bnd_bad(c, "'patch-name' must be of [a-z0-9_-]");
 	if (!err)
 		err = bnd_patch_code(c, node, p);
 	return err ? err : bnd_patch_redirects(c, node, p);
@@ -105,13 +105,13 @@ static int bnd_patch(struct bnd_ctx *c, int node, struct bundle_patch *p)
 
 static int bnd_revert(struct bnd_ctx *c, int node, struct bundle_revert *r)
 {
-	static const char *const props[] = { "name", NULL };
+	static const char *const props[] = { "patch-name", NULL };
 	int err = bnd_props_only(c, node, props);
 
 	if (!err)
-		err = bnd_string(c, node, "name", r->name, sizeof(r->name));
+		err = bnd_string(c, node, "patch-name", r->name, sizeof(r->name));
 	if (!err && !bnd_name_ok(r->name, true))
-		err = bnd_bad(c, "'name' must be of [a-z0-9_-]");
+		err = bnd_bad(c, "'patch-name' must be of [a-z0-9_-]");
 	return err;
 }
 

@@ -11,3 +11,8 @@ UNIT_SRCS_bundle := vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c \
 	$(CRYPTO_SRCS) tests/unit/test_bundle.c
 UNIT_CFLAGS_bundle := $(CRYPTO_INC)
 UNIT_LIBS_bundle := $(MBEDTLS_HOST_LIB) -lfdt
+
+# vigilctl's channel commands end to end (bundles, patch build, and the
+# client against tests/unit/fake_channel.py, a stand-in VMM).
+UNIT_SCRIPTS += tests/unit/test_channel_cli.sh
+UNIT_SCRIPT_DEPS += $(VIGILCTL)

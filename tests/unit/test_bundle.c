@@ -248,7 +248,7 @@ static void spec_patch(struct tspec *s, uint64_t sequence)
 	uint8_t redir[16];
 
 	spec_root(s, "patch", "live-patch", sequence);
-	spec_str(s, "patch", "name", "fix-1");
+	spec_str(s, "patch", "patch-name", "fix-1");
 	spec_u64(s, "patch", "load-address", PATCH_AREA_BASE);
 	spec_set(s, "patch", "code", patch_code, sizeof(patch_code));
 	put_be64(redir, FROM);
@@ -277,7 +277,7 @@ static void spec_policy(struct tspec *s)
 static void spec_revert(struct tspec *s)
 {
 	spec_root(s, "patch", "patch-revert", 1);
-	spec_str(s, "revert", "name", "fix-1");
+	spec_str(s, "revert", "patch-name", "fix-1");
 }
 
 /* --- signatures and containers ---------------------------------------- */
@@ -585,7 +585,7 @@ MUT(from_in_patch_area, redirects_set(s, (uint64_t[]){ PATCH_AREA_BASE + 8, PATC
 MUT(to_past_code, redirects_set(s, (uint64_t[]){ FROM, PATCH_AREA_BASE + sizeof(patch_code) }, 1))
 MUT(to_before_code, redirects_set(s, (uint64_t[]){ FROM, PATCH_AREA_BASE - 1 }, 1))
 MUT(froms_overlap, redirects_set(s, (uint64_t[]){ FROM, PATCH_AREA_BASE, FROM + 4, PATCH_AREA_BASE }, 2))
-MUT(name_slash, spec_str(s, "patch", "name", "a/b"))
+MUT(name_slash, spec_str(s, "patch", "patch-name", "a/b"))
 MUT(patch_missing_expect, spec_del(s, "patch", "expect"))
 
 static const struct mutation patch_mutations[] = {

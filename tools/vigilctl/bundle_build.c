@@ -105,7 +105,7 @@ int vc_patch_file_write(const char *path, const uint8_t build_id[VC_BUILD_ID_LEN
 	vc_fdt_string(&f, "compatible", VC_PATCH_COMPATIBLE);
 	vc_fdt_prop(&f, "build-id", build_id, VC_BUILD_ID_LEN);
 	vc_fdt_node(&f, "patch");
-	vc_fdt_string(&f, "name", p->name);
+	vc_fdt_string(&f, "patch-name", p->name);
 	vc_fdt_u64(&f, "load-address", p->load_address);
 	vc_fdt_prop(&f, "code", p->code, (int)p->code_len);
 	vc_fdt_prop(&f, "redirects", redirects, (int)(16 * p->redirect_count));
@@ -211,7 +211,7 @@ static int vc_content(struct vc_fdt *f, const struct vc_build_args *a, int kind,
 		vc_content_patch(f, patch, node);
 	} else if (kind == BUNDLE_PATCH_REVERT) {
 		if (a->name)
-			vc_fdt_string(f, "name", a->name);
+			vc_fdt_string(f, "patch-name", a->name);
 		else
 			ret = vc_fail("patch-revert needs --name");
 	} else if (kind == BUNDLE_GUEST_CONTROL) {

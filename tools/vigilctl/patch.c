@@ -94,9 +94,9 @@ static int vc_patch_link(struct vc_patch_job *j)
 	if (vc_patch_script(j, script))
 		return -EIO;
 	if (vc_run(argv, NULL)) {
-		vc_err("%s: the patch does not link against %s (undefined or duplicate symbols?)", j->src,
-		       j->vmm);
-		return -EINVAL;
+		vc_err("patch refused: %s does not link against %s (undefined or duplicate symbols?)",
+		       j->src, j->vmm);
+		return -EPERM;
 	}
 	return 0;
 }

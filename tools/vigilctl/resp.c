@@ -21,7 +21,7 @@ static const struct {
 	enum vc_ptype type;
 } vc_schema[] = {
 	{ "message", PT_STRING },	 { "version", PT_STRING },	   { "vendor", PT_STRING },
-	{ "state", PT_STRING },		 { "image", PT_STRING },	   { "name", PT_STRING },
+	{ "state", PT_STRING },		 { "image", PT_STRING },	   { "label", PT_STRING },
 	{ "role", PT_STRING },		 { "kind", PT_STRING },		   { "reason", PT_STRING },
 	{ "status", PT_S32 },		 { "error", PT_U32 },		   { "cpus", PT_U32 },
 	{ "pcr", PT_U32 },		 { "flags", PT_U32 },		   { "request", PT_U32 },
