@@ -136,6 +136,19 @@ static int vmx_cpu_init(void)
 	return err;
 }
 
+/*
+ * Every port and MSR intercepted. The SDM asks that the bitmaps change only
+ * while no CPU runs the guest with them; a policy update that tightens a
+ * running guest's bitmaps relies on the CPU reading them from memory, as
+ * the processors and Bochs do, and on intercepting more being safe at any
+ * moment in between.
+ */
+static void vmx_reset_bitmaps(struct vm *vm)
+{
+	memset(phys_to_virt(vm->arch.iopm_pa), 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
+	memset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSR_BITMAP_PAGES * PAGE_SIZE);
+}
+
 static int vmx_vm_init(struct vm *vm)
 {
 	static uint32_t next_vpid = 1; /* VPID 0 is the host's */
@@ -144,8 +157,7 @@ static int vmx_vm_init(struct vm *vm)
 	vm->arch.msrpm_pa = page_alloc(MSR_BITMAP_PAGES, 0);
 	if (!vm->arch.iopm_pa || !vm->arch.msrpm_pa)
 		return -ENOMEM;
-	memset(phys_to_virt(vm->arch.iopm_pa), 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
-	memset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSR_BITMAP_PAGES * PAGE_SIZE);
+	vmx_reset_bitmaps(vm);
 	vm->arch.asid = next_vpid++;
 	vm->arch.eptp = vm->npt.root_pa | EPTP_WALK4 | EPTP_WB;
 	return 0;
@@ -199,6 +211,7 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.vm_init = vmx_vm_init,
 	.allow_io = vmx_allow_io,
 	.allow_msr = vmx_allow_msr,
+	.reset_bitmaps = vmx_reset_bitmaps,
 	.vcpu_init = vmx_vcpu_init,
 	.run = vmx_run,
 	.rip = vmx_rip,
