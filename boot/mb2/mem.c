@@ -49,6 +49,7 @@ static void busy_add(uint64_t base, uint64_t end)
 void mb2_mem_init(const struct mb2_info *mi, uint64_t image_base, uint64_t image_end)
 {
 	mem_info = mi;
+	busy_count = alloc_count = 0;
 	busy_add(0, PAGE);
 	busy_add(image_base, image_end);
 	busy_add(mi->info_base, mi->info_end);
