@@ -5,7 +5,7 @@
 
 GUEST_SRC := tests/guests
 GUEST_OUT := $(B)/guests
-GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi bench
+GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi bench patchwatch
 # The attack guests (docs/attacks.md), one directory each.
 GUEST_NAMES += $(sort $(notdir $(wildcard $(GUEST_SRC)/attack-*)))
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
@@ -21,6 +21,7 @@ GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__
 GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie --build-id=none \
 	-z max-page-size=0x1000 -z noexecstack -T $(GUEST_SRC)/lib/guest.ld
 GUEST_CFLAGS_ticker := -DTICKER_SPIN_LOOPS=$(TICKER_SPIN)ull
+GUEST_CFLAGS_patchwatch := -DTICKER_SPIN_LOOPS=$(TICKER_SPIN)ull
 
 GUEST_LIB_SRCS := $(wildcard $(GUEST_SRC)/lib/*.c $(GUEST_SRC)/lib/*.S)
 GUEST_LIB_OBJS := $(GUEST_LIB_SRCS:$(GUEST_SRC)/%=$(GUEST_OUT)/%.o)

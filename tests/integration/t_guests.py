@@ -46,7 +46,7 @@ def main():
             "%d beats after the stop" % len(later))
     t.check("no VMM panic or exception", not b.has(r"PANIC|VMM exception"))
     guest_lines = [l for l in lines if l.startswith("[")]
-    bad = [l for l in guest_lines if not re.match(r"^\[(hello|ticker|npt-probe)\] ", l)]
+    bad = [l for l in guest_lines if not re.match(r"^\[(hello|ticker|npt-probe|patchwatch)\] ", l)]
     t.check("every guest line carries its guest's prefix", not bad, "; ".join(bad[:3]))
     t.done()
 

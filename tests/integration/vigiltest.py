@@ -72,7 +72,7 @@ class Boot:
     """
 
     def __init__(self, target, name="boot", timeout=60, secboot=False, tpm=True,
-                 tpm_state=None, smp=4, mem="1G", accel="auto", extra=()):
+                 tpm_state=None, smp=5, mem="1G", accel="auto", extra=()):
         os.makedirs(WORK, exist_ok=True)
         self.target = target
         self.log = os.path.join(WORK, "%s.serial.log" % name)
