@@ -6,7 +6,8 @@
 #   --serial FILE   COM1 output (default: build/vmx/run/serial.log)
 #   --model M       Bochs CPU model (default corei7_skylake_x: VMX, EPT,
 #                   unrestricted guest; core2_penryn_t9600 has no EPT)
-#   --cpus N        processors (default 4: the VMM's CPU and three guests)
+#   --cpus N        processors (default 5: the VMM's CPU and the default
+#                   config's four guests)
 #   --mem MB        guest RAM in MiB (default 256)
 #   --ips N         emulated instructions per second of the clock (default 50000000)
 #   --timeout S     stop Bochs after S seconds (default 120)
@@ -25,7 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 serial=$top/build/vmx/run/serial.log
 model=corei7_skylake_x
-cpus=4
+cpus=5
 mem=256
 ips=50000000
 timeout=120
