@@ -46,12 +46,22 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(t))))
 
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz-,$(FUZZ_TARGETS))
 
+# Seeds for `make fuzz`: well-formed inputs to start from, made by the
+# tools (tests/fuzz/seeds.sh), so the fuzzers begin past the CRCs and the
+# device tree header instead of having to discover them.
+FUZZ_SEEDS := $(FUZZ_DIR)/seeds/.done
+$(FUZZ_SEEDS): tests/fuzz/seeds.sh $(VIGILCTL)
+	@echo "  SEEDS   $(@D)"
+	@tests/fuzz/seeds.sh $(VIGILCTL) $(@D)
+	@touch $@
+
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS) ## build the libFuzzer targets (clang)
 
-fuzz: $(FUZZ_BINS) ## run each libFuzzer target for FUZZ_SECONDS (default 60)
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS) ## run each libFuzzer target for FUZZ_SECONDS (default 60)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus-$$t; \
+		cp -n $(FUZZ_DIR)/seeds/$$t-* $(FUZZ_DIR)/corpus-$$t/ 2>/dev/null || true; \
 		echo "  FUZZ    $$t for $(FUZZ_SECONDS) s"; \
 		$(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus-$$t 2>&1 | \
