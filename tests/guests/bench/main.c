@@ -125,12 +125,19 @@ static void bench_vigil(void)
 		{ "io-out", bench_out, bench_native_out, BENCH_SCRATCH_PORT },
 		{ "hypercall", bench_hypercall_loop(), bench_native_hypercall, HC_VERSION },
 		{ "msr-read", bench_rdmsr, bench_native_rdmsr, MSR_EFER },
-		{ "cpuid-bench-leaf", bench_cpuid, bench_native_cpuid, BENCH_FAST_LEAF },
 	};
+	const struct bench_case fast = { "cpuid-bench-leaf", bench_cpuid, bench_native_cpuid,
+					 BENCH_FAST_LEAF };
+	int fastpath = bench_fastpath_present();
 
-	bench_say("bench: fastpath %s", bench_fastpath_present() ? "yes" : "no");
+	bench_say("bench: fastpath %s", fastpath ? "yes" : "no");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		bench_run(&cases[i]);
+	/* Only where it is the bench-only path: in the real VMM the leaf is an
+	 * unlisted one, and its round trips would blur the exec-log breakdown
+	 * of the CPUID case. */
+	if (fastpath)
+		bench_run(&fast);
 }
 
 static void bench_xen(void)

@@ -1,0 +1,169 @@
+"""The table `make bench` prints, from the measurements bench/run.py made."""
+import statistics
+
+MIB = 1 << 20
+GUEST_RAM = 4 << 20  # each guest of bench/bench.dts and bench/bench-mem.dts
+CASES = ("cpuid", "hypercall", "io-out", "msr-read")
+CASE_TEXT = {"cpuid": "CPUID (leaf 0)", "hypercall": "null hypercall (HC_VERSION)",
+             "io-out": "UART write (OUT 0x3ff)", "msr-read": "MSR read (EFER)"}
+HANDLER_CASE = {"exit_cpuid": "cpuid", "exit_hypercall": "hypercall", "exit_io": "io-out",
+                "exit_msr_read": "msr-read"}
+# Issue 6's targets: (required, aim), in the figure's unit.
+TARGETS = {"cpuid": (150, 100), "hypercall": (150, 100), "io-out": (300, 200)}
+
+
+def num(x, digits=0):
+    if x is None:
+        return "n/a"
+    if isinstance(x, float) and digits == 0 and x != int(x):
+        return "{:,.1f}".format(x)
+    return "{:,.{}f}".format(x, digits)
+
+
+def verdict(value, target):
+    if value is None or target is None:
+        return ""
+    required, aim = target
+    if value <= aim:
+        return "aim met (<= %s)" % num(aim)
+    if value <= required:
+        return "required met (<= %s), aim %s missed" % (num(required), num(aim))
+    return "MISSED: required <= %s" % num(required)
+
+
+def row(figure, value, unit, reference="", target=None, command="", digits=0):
+    return {"figure": figure, "value": value, "shown": num(value, digits), "unit": unit,
+            "reference": reference, "target": verdict(value, target), "command": command}
+
+
+def exit_rows(res):
+    out = []
+    for case in CASES:
+        e = res["exit"].get(case, {})
+        v = e.get("vigil", {}).get("per_exit")
+        refs = []
+        if "fast" in e:
+            refs.append("bench-only path %s" % num(e["fast"]["per_exit"]))
+        if "xen" in e:
+            x = e["xen"]["per_exit"]
+            refs.append("Xen %s%s" % (num(x), " (Xen/Vigil %.1fx)" % (x / v) if v else ""))
+        out.append(row("exit: " + CASE_TEXT[case], v, "insn/round trip", "; ".join(refs),
+                       TARGETS.get(case), "vigil" + (", fast" if "fast" in e else "") +
+                       (", xen" if "xen" in e else "")))
+    return out
+
+
+def boot_rows(res):
+    b = res["boot"]
+    out = [row("boot: reset to the guest's first line", b.get("reset_to_guest"), "insn",
+               "QEMU -kernel, no Vigil: %s" % num(b.get("native_reset_to_guest")),
+               None, "vigil")]
+    init = b.get("vmm_init")
+    waits = b.get("vmm_init_waits")
+    out.append(row("boot: VMM init, entry to first VMRUN", init, "insn",
+                   "of which PIT waits (delay_us) %s" % num(waits), (20e6, 10e6), "vigil"))
+    if init is not None and waits is not None:
+        out.append(row("boot: VMM init without PIT waits", init - waits, "insn", "", None,
+                       "vigil"))
+    stub = b.get("stub") or {}
+    if "entry" in stub and "handoff" in stub:
+        out.append(row("boot: stub, entry to handoff", stub["handoff"] - stub["entry"], "insn",
+                       "", None, "vigil"))
+    else:
+        out.append(row("boot: stub, entry to handoff", None, "insn",
+                       "the stub prints no TSC points yet", None, "vigil"))
+    wv, wn = b.get("wall_vigil") or [], b.get("wall_native") or []
+    out.append(row("boot: wall clock to the guest (median, no -icount)",
+                   statistics.median(wv) if wv else None, "s",
+                   "QEMU -kernel, no Vigil: %s s" % (num(statistics.median(wn), 2) if wn else "n/a"),
+                   None, "wall", digits=2))
+    return out
+
+
+def crypto_rows(res):
+    c = res["crypto"]
+    if not c:
+        return [row("crypto: P-384 verification", None, "insn", "", None, "")]
+    return [
+        row("crypto: P-384 verification (host, callgrind)", c["p384_verify"]["instructions"],
+            "insn", "in the VMM: no bundle verification there yet", None, "crypto"),
+        row("crypto: SHA-256 (host, callgrind)", c["sha256_per_byte"]["value"], "insn/byte",
+            "SHA-384: %s insn/byte" % num(c["sha384_per_byte"]["value"], 1), None, "crypto",
+            digits=1),
+    ]
+
+
+def footprint_rows(res):
+    f = res["footprint"]
+    s = f.get("sections", {})
+    out = [row("footprint: vmm.elf text / rodata / data / bss", s.get("text"), "bytes",
+               "rodata %s, data %s, bss %s; file %s" % tuple(
+                   num(s.get(k)) for k in ("rodata", "data", "bss", "file")), None, "")]
+    one, two = f.get("palloc_1guest"), f.get("palloc_2guests")
+    total = per_guest = None
+    if one is not None and s.get("image_span"):
+        total = s["image_span"] + one - GUEST_RAM
+    if one is not None and two is not None:
+        per_guest = two - one - GUEST_RAM
+    out.append(row("footprint: memory the VMM reserves, one guest", total, "bytes",
+                   "image %s + page allocator %s (guest RAM excluded)" % (
+                       num(s.get("image_span")), num(one - GUEST_RAM) if one else "n/a"),
+                   None, "vigil"))
+    out.append(row("footprint: memory the VMM reserves per guest", per_guest, "bytes", "",
+                   None, "mem"))
+    if total is not None and per_guest is not None:
+        need = 8 * MIB + 256 * 1024
+        aim = 4 * MIB + 64 * 1024
+        ok = "aim met" if total + per_guest <= aim else (
+            "required met, aim missed" if total + per_guest <= need else "MISSED")
+        out[-1]["target"] = "%s (1 guest: %s of <= %s required, <= %s aim)" % (
+            ok, num(total + per_guest), num(need), num(aim))
+    cl = f.get("cloc", {})
+    out.append(row("footprint: make cloc (VMM's own lines)", cl.get("total"), "lines",
+                   ", ".join("%s %d" % kv for kv in sorted(cl.get("parts", {}).items())
+                             if kv[0] != "total"), None, "cloc"))
+    return out
+
+
+def rows(res):
+    return exit_rows(res) + boot_rows(res) + crypto_rows(res) + footprint_rows(res)
+
+
+COMMANDS = {
+    "crypto": "valgrind --tool=callgrind --toggle-collect=bench_p384_verify|bench_sha256 "
+              "build/bench/crypto-host ...",
+    "wall": "tools/qemu-run.sh --smp 2 --no-tpm --accel tcg build/bench/esp-vigil; "
+            "qemu-system-x86_64 -kernel build/guests/bench.elf",
+    "cloc": "make cloc",
+}
+
+
+def show(table, res, previous):
+    print()
+    print("Vigil benchmarks: QEMU TCG, -icount shift=0,sleep=off (1 TSC tick = 1 instruction)")
+    w = max(len(r["figure"]) for r in table)
+    for r in table:
+        print("%-*s %14s %-15s %s" % (w, r["figure"], r["shown"], r["unit"], r["reference"]))
+        if r["target"]:
+            print("%-*s %14s %-15s target: %s" % (w, "", "", "", r["target"]))
+    print("\ncommands:")
+    cmds = dict(COMMANDS, **res["commands"])
+    for key in ("vigil", "fast", "xen", "mem", "wall", "crypto", "cloc"):
+        if key in cmds:
+            print("  [%s] %s" % (key, cmds[key]))
+    where = res.get("where", {}).get("round_trips", {})
+    if where:
+        print("\nwhere a round trip's VMM instructions go (QEMU exec log, commonest "
+              "round trip by handler; icount figure in brackets):")
+        for handler in sorted(where):
+            t = where[handler]
+            icount = res["exit"].get(HANDLER_CASE.get(handler), {}).get("vigil", {})
+            top = ", ".join("%s %d" % (fn, n) for fn, n in t["by_function"][:8])
+            print("  %-15s %5d [%s]: %s" % (handler, t["instructions"],
+                                             num(icount.get("per_exit")), top))
+    if previous:
+        same = [c for c in CASES
+                if previous.get("exit", {}).get(c, {}).get("vigil", {}).get("per_exit") ==
+                res["exit"].get(c, {}).get("vigil", {}).get("per_exit")]
+        print("\nexit costs identical to the previous run: %s" % (
+            "yes" if len(same) == len(CASES) else "no (same: %s)" % ", ".join(same) or "none"))

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""`make bench`: measure Vigil and print one table (docs/benchmarks.md).
+
+Runs, one emulator at a time:
+  1. Vigil (build/bench/esp-vigil) under -icount with QEMU's exec log of
+     the VMM's code: exit costs, boot cost, where the instructions go, and
+     (gdb stub) the memory the VMM's page allocator handed out;
+  2. the bench-only exit path (build/bench/esp-fast) under -icount;
+  3. Xen 4.17 with the bench guest as its PVH dom0 under -icount;
+  4. a second guest (build/bench/esp-mem): the memory one guest costs;
+  5. wall-clock boots without -icount, Vigil and the guest alone;
+and on the host: callgrind for crypto cost, readelf and `make cloc`.
+Writes build/bench/results.json; exits 1 only when a figure could not be
+measured.
+
+usage: bench/run.py [--no-xen] [--wall-runs N]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import boots
+import execlog
+import measure
+
+ROOT = boots.ROOT
+OUT = boots.OUT
+GUEST = os.path.join(ROOT, "build", "guests", "bench.elf")
+ESP = {name: os.path.join(OUT, "esp-" + name) for name in ("vigil", "fast", "mem")}
+RESULTS = os.path.join(OUT, "results.json")
+CASES = ("cpuid", "hypercall", "io-out", "msr-read")
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def vmm_elf(esp):
+    return os.path.join(esp, "vigil", "vmm.elf")
+
+
+def qemu_cmd(esp, smp, icount=True):
+    return "tools/qemu-run.sh --smp %d --no-tpm --accel tcg %s%s" % (
+        smp, rel(esp), " -- -icount shift=0,sleep=off" if icount else "")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.res = {"exit": {}, "boot": {}, "crypto": {}, "footprint": {}, "where": {},
+                    "commands": {}, "missing": []}
+
+    def missing(self, what):
+        print("bench: could not measure %s" % what, file=sys.stderr)
+        self.res["missing"].append(what)
+
+    # ---- 1. Vigil, real VMM, -icount, exec log, gdb --------------------
+    def vigil(self):
+        elf = vmm_elf(ESP["vigil"])
+        log = execlog.ExecLog(execlog.Symbols(elf), execlog.vmrun_address(elf))
+        print("bench: booting Vigil under -icount (with the VMM's exec log)", flush=True)
+        text, _, reserved = boots.vigil_boot(ESP["vigil"], "bench-vigil", execlog=log,
+                                             read_symbol="reserved_bytes", elf=elf)
+        facts = boots.bench_lines(text)
+        costs = boots.exit_costs(facts)
+        self.res["commands"]["vigil"] = qemu_cmd(ESP["vigil"], 2) + \
+            " -d in_asm,exec,nochain -dfilter %s" % boots.VMM_RANGE
+        for case in CASES:
+            if case in costs:
+                self.res["exit"].setdefault(case, {})["vigil"] = costs[case]
+            else:
+                self.missing("Vigil exit cost: " + case)
+        if "cpuid-bench-leaf" in costs:
+            self.res["exit"]["cpuid-unlisted-leaf"] = {"vigil": costs["cpuid-bench-leaf"]}
+        where = log.summary()
+        self.res["where"] = where
+        if "tsc main" in facts:
+            self.res["boot"]["reset_to_guest"] = facts["tsc main"]
+        else:
+            self.missing("boot: the bench guest's first line")
+        if where["boot_instructions"]:
+            self.res["boot"]["vmm_init"] = where["boot_instructions"]
+            waits = sum(n for fn, n in log.boot.items() if fn == "delay_us")
+            self.res["boot"]["vmm_init_waits"] = waits
+        else:
+            self.missing("boot: VMM init (exec log)")
+        self.res["boot"]["stub"] = self.stub_tsc(text)
+        if reserved is not None:
+            self.res["footprint"]["palloc_1guest"] = reserved
+        else:
+            self.missing("footprint: reserved_bytes (gdb)")
+
+    @staticmethod
+    def stub_tsc(text):
+        """The stub's own TSC lines, `vigil-stub: tsc <point> <n>`, if it prints them."""
+        points = {}
+        for line in text.split("\n"):
+            parts = line.split()
+            if len(parts) == 4 and parts[:2] == ["vigil-stub:", "tsc"] and parts[3].isdigit():
+                points[parts[2]] = int(parts[3])
+        return points
+
+    # ---- 2. the bench-only exit path ------------------------------------
+    def fast(self):
+        print("bench: booting the bench-only exit path under -icount", flush=True)
+        text, _, _ = boots.vigil_boot(ESP["fast"], "bench-fast")
+        facts = boots.bench_lines(text)
+        costs = boots.exit_costs(facts)
+        self.res["commands"]["fast"] = qemu_cmd(ESP["fast"], 2)
+        if facts.get("fastpath") == "yes" and "cpuid-bench-leaf" in costs:
+            self.res["exit"]["cpuid"]["fast"] = costs["cpuid-bench-leaf"]
+        else:
+            self.missing("bench-only exit path")
+        # The same VMM code but one branch: its other figures must agree.
+        for case in CASES:
+            if case in costs:
+                self.res["exit"][case]["vigil_in_fast_build"] = costs[case]["per_exit"]
+
+    # ---- 3. Xen ----------------------------------------------------------
+    def xen(self):
+        print("bench: preparing and booting Xen 4.17 (bench guest as PVH dom0) under -icount",
+              flush=True)
+        p = subprocess.run(["bench/xen.sh", os.path.join(OUT, "xen"), GUEST], cwd=ROOT,
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            print(p.stderr, file=sys.stderr)
+            self.missing("Xen reference (bench/xen.sh)")
+            return
+        iso = p.stdout.strip()
+        args = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt", "-smp", "2",
+                "-m", "512M", "-cdrom", iso, "-display", "none", "-monitor", "none",
+                "-no-reboot", "-net", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+        args += boots.ICOUNT
+        text, _ = boots.qemu_plain(args, os.path.join(boots.WORK, "xen.serial.log"), 900,
+                                   r"bench: done")
+        self.res["commands"]["xen"] = " ".join(args).replace(iso, rel(iso))
+        costs = boots.exit_costs(boots.bench_lines(text))
+        for case in CASES:
+            if case in costs:
+                self.res["exit"].setdefault(case, {})["xen"] = costs[case]
+            else:
+                self.missing("Xen exit cost: " + case)
+
+    # ---- 4. memory per guest ---------------------------------------------
+    def memory(self):
+        elf = vmm_elf(ESP["mem"])
+        print("bench: booting two guests for the per-guest footprint", flush=True)
+        _, _, reserved = boots.vigil_boot(ESP["mem"], "bench-mem", icount=False, smp=3,
+                                          read_symbol="reserved_bytes", elf=elf)
+        self.res["commands"]["mem"] = qemu_cmd(ESP["mem"], 3, icount=False)
+        if reserved is None:
+            self.missing("footprint: reserved_bytes with two guests (gdb)")
+            return
+        self.res["footprint"]["palloc_2guests"] = reserved
+
+    # ---- 5. wall clock ---------------------------------------------------
+    def wall(self):
+        vigil, native = [], []
+        for i in range(self.args.wall_runs):
+            print("bench: wall-clock boot %d of %d" % (i + 1, self.args.wall_runs), flush=True)
+            _, secs, _ = boots.vigil_boot(ESP["vigil"], "bench-wall", icount=False)
+            if secs is not None:
+                vigil.append(secs)
+            _, secs = boots.native_boot(GUEST, icount=False)
+            if secs is not None:
+                native.append(secs)
+        self.res["boot"]["wall_vigil"] = vigil
+        self.res["boot"]["wall_native"] = native
+        if not vigil:
+            self.missing("boot: wall clock")
+        text, _ = boots.native_boot(GUEST, icount=True)
+        facts = boots.bench_lines(text)
+        if "tsc main" in facts:
+            self.res["boot"]["native_reset_to_guest"] = facts["tsc main"]
+
+    # ---- host ------------------------------------------------------------
+    def host(self):
+        esp_vmm = vmm_elf(ESP["vigil"])
+        try:
+            self.res["crypto"] = measure.crypto(os.path.join(OUT, "crypto-host"), esp_vmm,
+                                                esp_vmm + ".sig")
+            for v in self.res["crypto"].values():
+                v["command"] = v["command"].replace(ROOT + "/", "")
+        except (RuntimeError, OSError) as e:
+            print("bench: %s" % e, file=sys.stderr)
+            self.missing("crypto cost (callgrind)")
+        self.res["footprint"]["sections"] = measure.sections(esp_vmm)
+        try:
+            self.res["footprint"]["cloc"] = measure.cloc()
+        except RuntimeError as e:
+            print("bench: %s" % e, file=sys.stderr)
+            self.missing("make cloc")
+
+    def run(self):
+        self.host()
+        self.vigil()
+        self.fast()
+        if not self.args.no_xen:
+            self.xen()
+        self.memory()
+        self.wall()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--no-xen", action="store_true", help="skip the Xen reference")
+    ap.add_argument("--wall-runs", type=int, default=3)
+    args = ap.parse_args()
+    previous = None
+    if os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            previous = json.load(f)
+    b = Bench(args)
+    b.run()
+    import report  # noqa: E402 (after the runs: a report bug never costs a run)
+    rows = report.rows(b.res)
+    b.res["table"] = rows
+    os.makedirs(OUT, exist_ok=True)
+    with open(RESULTS, "w") as f:
+        json.dump(b.res, f, indent=1)
+    report.show(rows, b.res, previous)
+    print("bench: results in %s" % rel(RESULTS))
+    if b.res["missing"]:
+        print("bench: not measured: %s" % "; ".join(b.res["missing"]))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
