@@ -69,7 +69,8 @@ ALL_TARGETS += $(MB2_ELF)
 
 VMX_TEST := $(VMX_OUT)/test
 VMX_CONFIGS := $(sort $(basename $(notdir $(wildcard tests/vmx/configs/*.dts))))
-VMX_TEST_ISOS := $(VMX_CONFIGS:%=$(VMX_TEST)/%.iso) $(VMX_TEST)/guests-tampered-vmm.iso
+VMX_TEST_ISOS := $(VMX_CONFIGS:%=$(VMX_TEST)/%.iso) $(VMX_TEST)/guests-tampered-vmm.iso \
+	$(VMX_TEST)/guests-tampered-dtb.iso
 VMX_TICKER_SPIN ?= 3000000
 VMX_GUESTS := $(VMX_OUT)/guests
 
@@ -124,10 +125,14 @@ $(VMX_TEST)/%.iso: $(VMX_TEST)/%/.stamp $(MB2_ELF) $(VMX_MKISO)
 	@echo "  ISO     $@"
 	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/$*/vigil --out $@
 
-# The guests boot with one byte of vmm.elf flipped after signing.
+# The guests boot with one byte of vmm.elf, or of system.dtb, flipped after signing.
 $(VMX_TEST)/guests-tampered-vmm.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
 	@echo "  ISO     $@ (vmm.elf tampered)"
 	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --tamper vmm.elf --out $@
+
+$(VMX_TEST)/guests-tampered-dtb.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
+	@echo "  ISO     $@ (system.dtb tampered)"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --tamper system.dtb --out $@
 
 .PHONY: test-vmx vmx-test-build
 vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp)

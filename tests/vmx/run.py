@@ -167,13 +167,15 @@ def refused_at_boot(regex, what):
     return checks
 
 
-def stub_refused(lines):
-    refusal = has(lines, r"^vigil-stub: refused vmm\.elf: .*\(0 of 1 platform keys\)")
-    vmm = has(lines, r"^(vigil: |vigil-stub: starting|\[[a-z0-9-]+\] )")
-    return [
-        ("tampered vmm.elf: refused", refusal, has(lines, r"refused") or "no refusal line"),
-        ("tampered vmm.elf: no VMM or guest output", not vmm, vmm or ""),
-    ]
+def stub_refused(file):
+    def checks(lines):
+        refusal = has(lines, r"^vigil-stub: refused %s: .*\(0 of 1 platform keys\)" % re.escape(file))
+        vmm = has(lines, r"^(vigil: |vigil-stub: starting|\[[a-z0-9-]+\] )")
+        return [
+            ("tampered %s: refused" % file, refusal, has(lines, r"refused") or "no refusal line"),
+            ("tampered %s: no VMM or guest output" % file, not vmm, vmm or ""),
+        ]
+    return checks
 
 
 # ---- the VMX counterparts of the SVM-specific attacks --------------------
@@ -234,9 +236,12 @@ CASES = [
                          "CPU without unrestricted guest"),
          lambda l: has(l, REFUSED_OR_RAN), model="corei5_lynnfield_750", cpus=1, timeout=120,
          svm="n/a: SVM has no such mode"),
-    Case("tampered-vmm", iso("guests-tampered-vmm"), stub_refused,
+    Case("tampered-vmm", iso("guests-tampered-vmm"), stub_refused("vmm.elf"),
          lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
-         svm=("refuse0.serial.log", stub_refused)),
+         svm=("refuse0.serial.log", stub_refused("vmm.elf"))),
+    Case("tampered-config", iso("guests-tampered-dtb"), stub_refused("system.dtb"),
+         lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
+         svm=("refuse1.serial.log", stub_refused("system.dtb"))),
 ]
 
 
