@@ -102,6 +102,15 @@ expect_exit 2 chcli.build_refuses_seq_zero "$vc" bundle build --kind guest-contr
 expect_exit 2 chcli.build_refuses_policy_without_lists "$vc" bundle build --kind policy \
 	--guest ticker --seq 1 --build-id $bid -o bad.dtb
 
+# the policy digest, laid out here from docs/channel.md
+want=$(python3 -c '
+import hashlib, struct
+b = b"vigil-guest-policy-v1\0" + b"ticker".ljust(32, b"\0") + b"guests/ticker.elf".ljust(64, b"\0")
+b += struct.pack("<II", 1, 1) + struct.pack("<IQQ", 1, 0, 0x400000)
+b += struct.pack("<III", 1, 0x80, 1) + struct.pack("<I", 0)
+print(hashlib.sha256(b).hexdigest())')
+t_check chcli.config_digests test "$("$vc" config digests sys.dtb)" = "ticker           $want"
+
 # --- patch build, against a stand-in VMM image ------------------------------
 cat >vmm.S <<'ASM'
 	.text
@@ -227,7 +236,7 @@ expect_exit 2 chcli.timeout_exit "$vc" version --socket ch.sock --timeout 1
 kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
 server=
 expect_exit 2 chcli.no_server_exit "$vc" version --socket ch.sock --timeout 1
-for c in send version inventory measurements audit selfcheck "bundle build" "bundle pack" \
+for c in send version inventory measurements audit selfcheck "config digests" "bundle build" "bundle pack" \
 	"bundle inspect" "bundle verify" "bundle sign" "patch build"; do
 	expect_exit 0 "chcli.help_${c// /_}" "$vc" $c --help
 done

@@ -318,3 +318,24 @@ int vc_cmd_bundle_verify(int argc, char **argv)
 	a.bundle = argv[optind];
 	return vc_bundle_verify(&a);
 }
+
+/* Each guest's policy digest as the config sets it (docs/channel.md). */
+int vc_cmd_config_digests(int argc, char **argv)
+{
+	static struct config cfg;
+	uint8_t digest[CRYPTO_SHA256_LEN];
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	if (argc != 2)
+		return vc_usage(false);
+	if (vc_config_load(argv[1], &cfg))
+		return VC_ERROR;
+	for (unsigned i = 0; i < cfg.guest_count; i++) {
+		bundle_policy_digest(&cfg.guests[i], digest);
+		printf("%-16s ", cfg.guests[i].name);
+		vc_hex_print(digest, sizeof(digest));
+		printf("\n");
+	}
+	return VC_OK;
+}

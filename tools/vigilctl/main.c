@@ -41,6 +41,11 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Runs dtc, then checks the result against docs/formats.md.\n"
 	  "  Exit 1 when the config is invalid.\n",
 	  vc_cmd_config_build },
+	{ "config digests", "each guest's policy digest, as the inventory reports it",
+	  "config digests SYSTEM.dtb\n"
+	  "  Prints '<guest> <policy-sha256>' per guest of the config: what the\n"
+	  "  inventory shows until a policy bundle tightens a guest (docs/channel.md).\n",
+	  vc_cmd_config_digests },
 	{ "bundle build", "write a bundle payload (device tree) from options",
 	  "bundle build --kind KIND --seq N (--build-id HEX | --vmm VMM.elf) -o PAYLOAD.dtb\n"
 	  "             [--role ROLE] CONTENT\n"

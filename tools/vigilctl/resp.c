@@ -30,7 +30,8 @@ static const struct {
 	{ "mismatches", PT_U64 },	 { "time", PT_U64 },		   { "memory", PT_U64 },
 	{ "build-id", PT_BYTES },	 { "sha256", PT_BYTES },	   { "image-sha256", PT_BYTES },
 	{ "policy-sha256", PT_BYTES },	 { "payload-sha384", PT_BYTES },   { "text-sha256", PT_BYTES },
-	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },
+	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },	   { "stop-reason", PT_STRING },
+	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
 };
 
 static bool vc_printable(const char *p, int len)

@@ -45,6 +45,7 @@ int vc_cmd_bundle_build(int argc, char **argv);
 int vc_cmd_bundle_pack(int argc, char **argv);
 int vc_cmd_bundle_inspect(int argc, char **argv);
 int vc_cmd_bundle_verify(int argc, char **argv);
+int vc_cmd_config_digests(int argc, char **argv);
 int vc_cmd_patch_build(int argc, char **argv);
 int vc_cmd_send(int argc, char **argv);
 int vc_cmd_version(int argc, char **argv);
