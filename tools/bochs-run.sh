@@ -73,7 +73,10 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 RC
 printf 'c\nquit\n' > "$dir/debugger.rc"
 
-unshare -n bochs-bin -q -f "$dir/bochsrc" -rc "$dir/debugger.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+# Without root, a user namespace grants the network namespace.
+netns=(unshare -n)
+"${netns[@]}" true 2>/dev/null || netns=(unshare -rn)
+"${netns[@]}" bochs-bin -q -f "$dir/bochsrc" -rc "$dir/debugger.rc" </dev/null >"$dir/bochs.out" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT INT TERM
 deadline=$((SECONDS + timeout))
