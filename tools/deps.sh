@@ -12,7 +12,7 @@ packages=(
 	build-essential gnu-efi libfdt-dev device-tree-compiler libmbedtls-dev
 	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools sbsigntool
 	mtools dosfstools python3 python3-cryptography-vectors socat
-	clang llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
+	clang libclang-rt-14-dev llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
 	xorriso valgrind
 )
 
