@@ -2,7 +2,7 @@
 # "N passed, N failed". `make test` builds everything, runs every tier and
 # prints the total in the same form.
 
-TEST_TIERS := unit boot vmx
+TEST_TIERS := unit boot channel vmx
 
 .PHONY: test $(addprefix test-,$(TEST_TIERS))
 test: all ## build everything and run every test tier
@@ -10,3 +10,4 @@ test: all ## build everything and run every test tier
 
 include tests/unit/unit.mk
 include tests/integration/integration.mk
+include tests/channel/channel.mk

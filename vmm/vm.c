@@ -74,8 +74,9 @@ static void vm_apply_allow_lists(struct vm *vm)
 }
 
 /*
- * Intercepting everything first, then granting the new lists, is safe while
- * the guest runs: in between, the guest is only more confined.
+ * The bitmaps change while every other CPU waits at a safe point, outside
+ * its guest: Intel requires that no CPU runs a guest with bitmaps being
+ * changed, and a guest never sees a half-written policy.
  */
 int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_count, const uint32_t *msrs,
 		       unsigned msr_count)
@@ -84,6 +85,8 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 		return -EOPNOTSUPP;
 	if (io_count > CONFIG_MAX_IO || msr_count > CONFIG_MAX_MSRS)
 		return -EINVAL;
+	if (rendezvous_begin() < 0)
+		return -ETIMEDOUT;
 	spin_lock(&vm->lock);
 	memcpy(vm->io, io, io_count * sizeof(*io));
 	vm->io_count = io_count;
@@ -92,6 +95,7 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 	vm_vendor_reset_bitmaps(vm);
 	vm_apply_allow_lists(vm);
 	spin_unlock(&vm->lock);
+	rendezvous_end();
 	return 0;
 }
 

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""The management channel end to end, on one running Vigil.
+
+A test ESP whose config gives the patch role three keys with a threshold of
+two (the operator role one key), made at test time. Checks:
+- queries: version (build-id of this vmm.elf), inventory (image digests
+  equal sha256sum of the ESP files), measurements, audit, self-check;
+- a live patch (2 of 3 patch keys) changes the value the patchwatch guest
+  prints, without a reboot and without the guest ever stopping; the revert
+  restores it; measurements and the self-check show each step;
+- every refusal is answered with its own error code and changes nothing
+  (self-check digest, runtime measurement log, and sequence numbers, which a
+  later bundle proves untouched): unsigned, bad signature, key outside the
+  config, a key of the wrong role, too few signers, one signature repeated
+  to reach the threshold, replay, rollback, wrong build-id, truncated,
+  trailing bytes, malformed payload; 50 random bit flips in a bundle, sent
+  in correct frames; flipped frame bits, garbage, half frames, a dropped
+  connection; the channel serves correct requests after each;
+- guest control (operator): stop, start, restart; a policy that widens is
+  refused, one that tightens is applied.
+"""
+import hashlib
+import os
+import random
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, HERE)
+import vigiltest as vt  # noqa: E402
+import chan  # noqa: E402
+
+PATCH_AREA_BASE = 0xffffffffc0000000
+WORK = os.path.join(vt.WORK, "channel")
+KEYS = os.path.join(WORK, "keys")
+SOCK = os.path.join(WORK, "channel.sock")
+t = vt.Checks()
+
+
+def run(*args):
+    subprocess.run([str(a) for a in args], check=True, stdout=subprocess.DEVNULL)
+
+
+def key(name):
+    path = os.path.join(KEYS, name)
+    if not os.path.exists(path + ".key"):
+        run(vt.VIGILCTL, "keygen", "-o", path)
+    return path
+
+
+def make_esp():
+    """build/esp with a config whose roles are this test's keys."""
+    os.makedirs(KEYS, exist_ok=True)
+    p = [key("patch%d" % i) for i in (1, 2, 3)]
+    op, pub = key("operator"), key("publisher")
+    key("outsider")
+    run(vt.VIGILCTL, "roles-dtsi", "--role", "patch:2:" + ",".join(k + ".pub" for k in p),
+        "--role", "operator:1:%s.pub" % op, "--role", "publisher:1:%s.pub" % pub,
+        "-o", os.path.join(WORK, "roles.dtsi"))
+    esp = vt.EspVariant(vt.ESP)
+    run(vt.VIGILCTL, "config", "build", vt.ROOT + "/configs/default.dts", "-o", esp.path("vigil/system.dtb"),
+        "-i", WORK)
+    esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
+    return esp
+
+
+def bundle(name, kind, seq, signers, *content, build_id=None):
+    """Build, sign (each signer in turn) and pack a bundle; returns its path."""
+    base = os.path.join(WORK, name)
+    idarg = ["--build-id", build_id] if build_id else ["--vmm", VMM]
+    run(vt.VIGILCTL, "bundle", "build", "--kind", kind, "--seq", seq, *idarg, *content, "-o", base + ".dtb")
+    first = True
+    for s in signers:
+        run(vt.VIGILCTL, "bundle", "sign", "--key", os.path.join(KEYS, s + ".key"),
+            *([] if first else ["--append"]), base + ".dtb", "-o", base + ".sig")
+        first = False
+    run(vt.VIGILCTL, "bundle", "pack", base + ".dtb", *([base + ".sig"] if signers else []), "-o",
+        base + ".bundle")
+    return base + ".bundle"
+
+
+def snapshot():
+    """What a refused bundle must not change."""
+    sc = chan.query_json(SOCK, "selfcheck")
+    m = chan.query_json(SOCK, "measurements")
+    return (sc.get("expected-sha256"), len(m.get("runtime", {})))
+
+
+def send_raw(data, id_=77):
+    """Send bytes as a bundle request in a correct frame, bypassing vigilctl's
+    own checks, so the VMM's refusal is what is tested. The reply's props."""
+    c = chan.Conn(SOCK)
+    c.send(chan.frame(chan.REQ_BUNDLE, data, id_=id_))
+    r = c.recv_frame(timeout=30)
+    c.close()
+    return chan.dtb_props(r[2]) if r and r[1] == id_ else {}
+
+
+def refused(name, path_or_bytes, code, before):
+    """Send (a bundle file through vigilctl, raw bytes in a frame of their
+    own); expect the refusal code; expect the snapshot unchanged."""
+    if isinstance(path_or_bytes, bytes):
+        reply = send_raw(path_or_bytes)
+        ok = reply.get("error") == code and reply.get("status", 0) < 0
+    else:
+        rc, reply = chan.send(SOCK, path_or_bytes)
+        ok = rc == 1 and reply.get("error") == code
+    t.check("refused: %s (error %d)" % (name, code), ok, "reply %s" % str(reply)[:200])
+    t.check("refused: %s changed nothing" % name, snapshot() == before)
+
+
+def watch_values(b, since):
+    """patchwatch's (beat, value) lines after line index since."""
+    out = []
+    for l in b.lines()[since:]:
+        m = re.match(r"^\[patchwatch\] beat (\d+) vmm (0x[0-9a-f]+)$", l)
+        if m:
+            out.append((int(m.group(1)), m.group(2)))
+    return out
+
+
+def wait_value(b, since, value, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(v == value for _, v in watch_values(b, since)):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def elf_build_id(path):
+    """The GNU build-id note's 20 bytes, read from the file at __build_id_note."""
+    syms = subprocess.run(["nm", path], capture_output=True, text=True).stdout
+    addr = int(re.search(r"^([0-9a-f]+) \S __build_id_note$", syms, re.M).group(1), 16)
+    with open(path, "rb") as f:
+        elf = f.read()
+    phoff, = struct.unpack_from("<Q", elf, 32)
+    phnum, = struct.unpack_from("<H", elf, 56)
+    for i in range(phnum):
+        ptype, _, off, vaddr, _, filesz = struct.unpack_from("<IIQQQQ", elf, phoff + 56 * i)
+        if ptype == 1 and vaddr <= addr < vaddr + filesz:
+            note = elf[off + addr - vaddr:off + addr - vaddr + 36]
+            return note[16:36].hex()
+    return None
+
+
+def check_queries(b):
+    v = chan.query_json(SOCK, "version")
+    bid = elf_build_id(VMM)
+    t.check("version: build-id of this vmm.elf", v.get("build-id") == bid, "%s vs %s" % (v.get("build-id"), bid))
+    inv = chan.query_json(SOCK, "inventory").get("guests", {})
+    names = set(inv)
+    t.check("inventory lists every guest", names == {"hello", "ticker", "npt-probe", "patchwatch"}, str(names))
+    ok = all(g.get("image-sha256") == vt.sha256_file(ESP.path("vigil/" + g.get("image", "?")))
+             for g in inv.values())
+    t.check("inventory image digests equal sha256sum of the ESP files", ok)
+    t.check("inventory: npt-probe parked, patchwatch running",
+            inv.get("npt-probe", {}).get("state") == "parked" and inv.get("patchwatch", {}).get("state") == "running")
+    m = chan.query_json(SOCK, "measurements")
+    labels = [e.get("label") for e in m.get("boot", {}).values()]
+    t.check("measurements: the stub's boot measurements", "vmm.elf" in labels and "system.dtb" in labels, str(labels))
+    sc = chan.query_json(SOCK, "selfcheck")
+    t.check("self-check: no mismatch", sc.get("mismatches") == 0 and sc.get("runs", 0) >= 1)
+
+
+def check_live_patch(b):
+    patch_dtb = os.path.join(WORK, "bump.patch.dtb")
+    run(vt.VIGILCTL, "patch", "build", os.path.join(HERE, "bump.c"), "--vmm", VMM, "--at",
+        hex(PATCH_AREA_BASE), "--name", "bump", "-o", patch_dtb)
+    mark = len(b.lines())
+    t.check("patchwatch sees 0x000100 before the patch", wait_value(b, 0, "0x000100"))
+    before = snapshot()
+    p = bundle("patch", "live-patch", 10, ["patch1", "patch3"], "--patch", patch_dtb)
+    rc, reply = chan.send(SOCK, p)
+    t.check("live patch (2 of 3 patch keys) applied", rc == 0 and reply.get("status") == 0, str(reply)[:300])
+    t.check("the guest sees the patched value without a reboot", wait_value(b, mark, "0x000101"))
+    beats = [n for n, _ in watch_values(b, 0)]
+    t.check("patchwatch never stopped (consecutive beats)", beats == list(range(beats[0], beats[0] + len(beats))))
+    t.check("patchwatch was not restarted", len(re.findall(r"^vigil: guest patchwatch (started|restarted)",
+                                                           b.text(), re.M)) == 1)
+    after = snapshot()
+    t.check("measurements log the patch; the code digest moved", after[1] == before[1] + 1 and after[0] != before[0])
+    sc = chan.query_json(SOCK, "selfcheck")
+    t.check("self-check accepts the patched code", sc.get("mismatches") == 0 and
+            sc.get("expected-sha256") == reply.get("text-sha256"))
+    if "pause-tsc" in reply:
+        print("info: live-patch pause %s TSC ticks" % reply["pause-tsc"])
+    return before
+
+
+def check_revert(b, before_patch):
+    mark = len(b.lines())
+    r = bundle("revert", "patch-revert", 11, ["patch2", "patch3"], "--name", "bump")
+    rc, reply = chan.send(SOCK, r)
+    t.check("revert (2 of 3 patch keys) applied", rc == 0, str(reply)[:300])
+    t.check("the guest sees the original value again", wait_value(b, mark, "0x000100"))
+    after = snapshot()
+    t.check("the revert restores the boot code digest, logged", after[0] == before_patch[0] and after[1] == before_patch[1] + 2)
+
+
+def check_refusals(b):
+    before = snapshot()
+    refused("unsigned", bundle("unsigned", "patch-revert", 20, [], "--name", "x"), 32, before)
+    good = bundle("good", "patch-revert", 20, ["patch1", "patch2"], "--name", "nothing-live")
+    other = bundle("other", "patch-revert", 21, ["patch1", "patch2"], "--name", "other")
+    with open(good, "rb") as f:
+        g = f.read()
+    with open(other, "rb") as f:
+        o = f.read()
+    glen = struct.unpack("<I", g[8:12])[0]
+    olen = struct.unpack("<I", o[8:12])[0]
+    # good's payload with other's signatures (lengths agree: both 2 entries)
+    swapped = g[:16 + glen] + o[16 + olen:]
+    refused("bad signature", swapped, 34, before)
+    refused("key outside the config", bundle("outsider", "patch-revert", 20, ["outsider"], "--name", "x"), 36, before)
+    refused("operator key on a patch bundle", bundle("oprole", "patch-revert", 20, ["operator"], "--name", "x"), 38, before)
+    refused("1 of 2 patch signers", bundle("few", "patch-revert", 20, ["patch1"], "--name", "x"), 35, before)
+    one = bundle("one", "patch-revert", 20, ["patch1"], "--name", "x")
+    with open(one, "rb") as f:
+        d = f.read()
+    plen, slen = struct.unpack("<II", d[8:16])
+    sig = d[16 + plen:]
+    dup = sig[:8] + struct.pack("<I", 2) + sig[12:16] + sig[16:144] + sig[16:144]
+    refused("one signature repeated to reach 2", d[:12] + struct.pack("<I", len(dup)) + d[16:16 + plen] + dup, 35, before)
+    refused("replay of the last accepted bundle", os.path.join(WORK, "revert.bundle"), 40, before)
+    refused("an older accepted bundle (rollback)", os.path.join(WORK, "patch.bundle"), 41, before)
+    refused("lower sequence", bundle("lower", "patch-revert", 5, ["patch1", "patch2"], "--name", "x"), 41, before)
+    refused("wrong build-id", bundle("bid", "patch-revert", 20, ["patch1", "patch2"], "--name", "x",
+                                     build_id="00" * 20), 39, before)
+    refused("truncated", g[:len(g) - 7], 17, before)
+    refused("trailing bytes", g + b"\0\0\0\0", 19, before)
+    junk = b"\xd0\x0d\xfe\xed" + bytes(60)
+    refused("malformed payload", b"VGBNDL01" + struct.pack("<II", len(junk), 0) + junk, 16, before)
+    return g
+
+
+def check_sequence_untouched(b):
+    """No refusal moved the patch role's sequence: 12 and 13 (just above the
+    last accepted, 11) are accepted, in order."""
+    patch_dtb = os.path.join(WORK, "bump.patch.dtb")
+    rc1, r1 = chan.send(SOCK, bundle("patch12", "live-patch", 12, ["patch2", "patch1"], "--patch", patch_dtb))
+    rc2, r2 = chan.send(SOCK, bundle("revert13", "patch-revert", 13, ["patch3", "patch1"], "--name", "bump"))
+    t.check("refusals left the sequence at 11: 12 and 13 are accepted", rc1 == 0 and rc2 == 0,
+            "%s / %s" % (str(r1)[:120], str(r2)[:120]))
+
+
+def check_bit_flips(good, before):
+    """50 random bit positions of a bundle, each sent in a correct frame."""
+    rng = random.Random(0x5eed)
+    outcomes = []
+    for i in range(50):
+        pos = rng.randrange(len(good) * 8)
+        bad = bytearray(good)
+        bad[pos // 8] ^= 1 << (pos % 8)
+        c = chan.Conn(SOCK)
+        c.send(chan.frame(chan.REQ_BUNDLE, bytes(bad), id_=100 + i))
+        r = c.recv_frame(timeout=30)
+        c.close()
+        props = chan.dtb_props(r[2]) if r else {}
+        outcomes.append(r is not None and r[1] == 100 + i and props.get("status", 0) < 0 and props.get("error", 0) != 0)
+    t.check("50 random bit flips in a bundle: each refused with an error code", all(outcomes),
+            "%d of 50" % sum(outcomes))
+    t.check("bit flips changed nothing", snapshot() == before)
+
+
+def check_framing(before):
+    c = chan.Conn(SOCK)
+    c.send(os.urandom(300).replace(b"VG", b"vg") + chan.frame(chan.REQ_VERSION, id_=7))
+    r = c.recv_frame()
+    t.check("garbage, then a request: answered", r is not None and r[0] == chan.REQ_VERSION | 0x80 and r[1] == 7)
+    f = bytearray(chan.frame(chan.REQ_VERSION, id_=8))
+    f[len(f) - 1] ^= 0x40
+    c.send(bytes(f))
+    r = c.recv_frame()
+    t.check("a flipped frame CRC: refused (error 4)", r is not None and chan.dtb_props(r[2]).get("error") == 4)
+    big = b"VG" + struct.pack("<BBHI", 1, chan.REQ_BUNDLE, 9, 1 << 30)
+    c.send(big + struct.pack("<I", __import__("zlib").crc32(big)))
+    r = c.recv_frame()
+    t.check("an oversized frame: refused from its header (error 3)",
+            r is not None and chan.dtb_props(r[2]).get("error") == 3)
+    with open(os.path.join(WORK, "good.bundle"), "rb") as f:
+        c.send(chan.frame(chan.REQ_BUNDLE, f.read(), id_=10)[:40])
+    r = c.recv_frame(timeout=15)
+    t.check("a half frame: dropped after the timeout (error 5)",
+            r is not None and chan.dtb_props(r[2]).get("error") == 5)
+    c.close()
+    c = chan.Conn(SOCK)
+    c.send(chan.frame(chan.REQ_BUNDLE, open(os.path.join(WORK, "good.bundle"), "rb").read(), id_=11)[:200])
+    c.close()  # the connection drops mid-upload
+    time.sleep(3)
+    c = chan.Conn(SOCK)
+    c.send(chan.frame(chan.REQ_SELFCHECK, id_=12))
+    r = c.recv_frame()
+    c.close()
+    t.check("after a dropped upload the channel answers", r is not None and r[1] in (11, 12))
+    t.check("framing errors changed nothing", snapshot() == before)
+
+
+def check_guest_control(b):
+    mark = len(b.lines())
+    rc, _ = chan.send(SOCK, bundle("stop", "guest-control", 30, ["operator"], "--guest", "ticker", "--action", "stop"))
+    inv = chan.query_json(SOCK, "inventory")["guests"]
+    t.check("operator stops ticker", rc == 0 and inv["ticker"]["state"] == "stopped")
+    rc, _ = chan.send(SOCK, bundle("start", "guest-control", 31, ["operator"], "--guest", "ticker", "--action", "start"))
+    t.check("operator starts ticker again", rc == 0 and b.wait_for(r"^vigil: guest ticker resumed$", timeout=30))
+    rc, _ = chan.send(SOCK, bundle("restart", "guest-control", 32, ["operator"], "--guest", "npt-probe",
+                                   "--action", "restart"))
+    t.check("operator restarts npt-probe from its image",
+            rc == 0 and b.wait_for(r"^vigil: guest npt-probe restarted on cpu 3 \(boot 2\)$", timeout=30))
+    before = snapshot()
+    refused("a policy that widens (io 0x80)", bundle("widen", "policy", 33, ["operator"], "--guest", "ticker",
+                                                     "--io-allow", "0x80:1", "--msr-allow", ""), 48, before)
+    rc, _ = chan.send(SOCK, bundle("tighten", "policy", 34, ["operator"], "--guest", "ticker", "--io-allow", "",
+                                   "--msr-allow", ""))
+    t.check("a policy that does not widen is applied", rc == 0)
+    t.check("ticker beats after all of it", b.wait_for(r"^\[ticker\] beat \d+$", timeout=30) and
+            any(re.match(r"^\[ticker\] beat", l) for l in b.lines()[mark:]))
+
+
+def main():
+    global ESP, VMM
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    ESP = make_esp()
+    VMM = ESP.path("vigil/vmm.elf")
+    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
+    with vt.Boot(ESP.dir, name="channel", timeout=900, extra=chanargs) as b:
+        up = b.wait_for(r"^vigil: management channel on COM2", timeout=120) and \
+            b.wait_for(r"^\[patchwatch\] beat 1 ", timeout=120)
+        t.check("Vigil up with its channel", up)
+        if up:
+            check_queries(b)
+            before_patch = check_live_patch(b)
+            check_revert(b, before_patch)
+            good = check_refusals(b)
+            check_sequence_untouched(b)
+            check_bit_flips(good, snapshot())
+            check_framing(snapshot())
+            check_guest_control(b)
+            a = chan.query_json(SOCK, "audit")
+            t.check("the audit log recorded refusals and acceptances",
+                    len(a.get("audit", {})) > 20)
+            t.check("no tampering reported, no panic", not b.has(r"TAMPERING|PANIC|VMM exception"))
+    ESP.cleanup()
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
