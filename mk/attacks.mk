@@ -1,40 +1,87 @@
 # The attack tier (`make test-attacks`): attack guests (tests/guests/attack-*)
-# run beside two victim guests under the real VMM; docs/attacks.md lists
-# the attacks, their defences and how each test decides.
+# run beside two victim guests under the real VMM, on every vendor backend;
+# docs/attacks.md lists the attacks, their defences and how each test
+# decides.
 #
-# Each tests/attacks/<boot>.dts is one boot: its ESP is built under
-# $(ATTACK_OUT)/<boot>/ from the same stub, VMM and guest images as
-# build/esp, with that config signed by the development platform key.
+# Each tests/attacks/<boot>.dts is one boot. For AMD SVM (QEMU + OVMF) its
+# ESP is built under $(ATTACK_OUT)/svm/<boot>/; for Intel VMX (Bochs, the
+# multiboot2 lab entry, docs/vmx.md) a GRUB ISO $(ATTACK_OUT)/vmx/<boot>.iso.
+# Both carry the same VMM and attack guests as build/esp, with that config
+# signed by the development platform key; on Bochs the victims and the exit
+# flood are built with shorter loops (Bochs runs about 100 MIPS).
 # tests/attacks/run.py boots them one at a time and checks every attack.
-# ATTACK_BOOTS="boot-1 boot-flood" runs a subset.
+# ATTACK_BOOTS="boot-01 boot-flood" runs a subset, ATTACK_VENDORS="svm"
+# one backend.
+#
+# Included after mk/vmx.mk: the VMX rules use its MB2_ELF, VMX_MKISO and
+# quick ticker.
 
 ATTACK_SRC := tests/attacks
 ATTACK_OUT := $(B)/test/attacks
 ATTACK_ALL_BOOTS := $(sort $(basename $(notdir $(wildcard $(ATTACK_SRC)/*.dts))))
 ATTACK_BOOTS ?= $(ATTACK_ALL_BOOTS)
-ATTACK_ESPS := $(ATTACK_ALL_BOOTS:%=$(ATTACK_OUT)/%/.stamp)
+ATTACK_VENDORS ?= svm vmx
+ATTACK_SVM_ESPS := $(ATTACK_ALL_BOOTS:%=$(ATTACK_OUT)/svm/%/.stamp)
+ATTACK_VMX_ISOS := $(ATTACK_ALL_BOOTS:%=$(ATTACK_OUT)/vmx/%.iso)
+ATTACK_VMX_GUESTS := $(ATTACK_OUT)/vmx-guests
+# The flood on Bochs: a spin phase and a flood phase of some seconds each.
+ATTACK_VMX_FLOOD := -DFLOOD_SPIN_LOOPS=100000000ull -DFLOOD_EXITS=50000ull
 
-# The same files as build/esp, with the boot's own config. The guests
-# directory holds exactly the images the config names.
-$(ATTACK_OUT)/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_SRC)/victims.dtsi $(STUB_EFI) $(VMM) \
-		$(GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
-	@echo "  ESP     $(@D)"
-	@rm -rf $(@D)
-	@mkdir -p $(@D)/EFI/BOOT $(@D)/vigil/guests
-	@cp $(STUB_EFI) $(@D)/EFI/BOOT/BOOTX64.EFI
-	@cp $(VMM) $(@D)/vigil/vmm.elf
-	@$(VIGILCTL) config build $< -o $(@D)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
-	@for g in $$(fdtget -l $(@D)/vigil/system.dtb /guests); do \
-		p=$$(fdtget -ts $(@D)/vigil/system.dtb /guests/$$g image) || exit 1; \
-		cp "$(B)/$$p" "$(@D)/vigil/$$p" || exit 1; \
+$(ATTACK_VMX_GUESTS)/attack-exit-flood.o: $(GUEST_SRC)/attack-exit-flood/main.c mk/attacks.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(GUEST_CFLAGS) $(ATTACK_VMX_FLOOD) -c $< -o $@
+
+$(ATTACK_VMX_GUESTS)/guests/attack-exit-flood.elf: $(ATTACK_VMX_GUESTS)/attack-exit-flood.o \
+		$(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+
+$(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
+# the config DTS compiled and checked, the images it names (from IMAGES,
+# else from build/), both platform signatures.
+define attack_stage
+	@rm -rf $(2)
+	@mkdir -p $(2)/vigil/guests
+	@cp $(VMM) $(2)/vigil/vmm.elf
+	@$(VIGILCTL) config build $(1) -o $(2)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
+	@for g in $$(fdtget -l $(2)/vigil/system.dtb /guests); do \
+		p=$$(fdtget -ts $(2)/vigil/system.dtb /guests/$$g image) || exit 1; \
+		src=$(3)/$$p; [ -n "$(3)" ] && [ -f "$$src" ] || src=$(B)/$$p; \
+		cp "$$src" "$(2)/vigil/$$p" || exit 1; \
 	done
 	@for f in vmm.elf system.dtb; do \
-		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(@D)/vigil/$$f \
-			-o $(@D)/vigil/$$f.sig >/dev/null || exit 1; done
+		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(2)/vigil/$$f \
+			-o $(2)/vigil/$$f.sig >/dev/null || exit 1; done
+endef
+
+ATTACK_STAGE_DEPS = $(ATTACK_SRC)/victims.dtsi $(VMM) $(GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
+
+$(ATTACK_OUT)/svm/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
+	@echo "  ESP     $(@D)"
+	$(call attack_stage,$<,$(@D),)
+	@mkdir -p $(@D)/EFI/BOOT
+	@cp $(STUB_EFI) $(@D)/EFI/BOOT/BOOTX64.EFI
 	@touch $@
 
-.PHONY: test-attacks attack-esps
-attack-esps: $(ATTACK_ESPS)
+$(ATTACK_OUT)/vmx/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) \
+		$(ATTACK_VMX_GUESTS)/guests/ticker.elf $(ATTACK_VMX_GUESTS)/guests/attack-exit-flood.elf
+	@echo "  STAGE   $(@D)"
+	$(call attack_stage,$<,$(@D),$(ATTACK_VMX_GUESTS))
+	@touch $@
 
-test-attacks: $(ATTACK_ESPS) ## run the attack suite (QEMU + OVMF; one emulator at a time)
-	@python3 $(ATTACK_SRC)/run.py $(ATTACK_BOOTS)
+$(ATTACK_OUT)/vmx/%.iso: $(ATTACK_OUT)/vmx/%/.stamp $(MB2_ELF) $(VMX_MKISO)
+	@echo "  ISO     $@"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(ATTACK_OUT)/vmx/$*/vigil --out $@
+
+.PHONY: test-attacks attack-build
+attack-build: $(if $(filter svm,$(ATTACK_VENDORS)),$(ATTACK_SVM_ESPS)) \
+	$(if $(filter vmx,$(ATTACK_VENDORS)),$(ATTACK_VMX_ISOS))
+
+test-attacks: attack-build ## run the attack suite on SVM (QEMU) and VMX (Bochs), one emulator at a time
+	@python3 $(ATTACK_SRC)/run.py --vendors "$(ATTACK_VENDORS)" $(ATTACK_BOOTS)

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The attack tier: every attack guest under the real VMM, beside victims.
 
-Usage: run.py [BOOT...]   (default: every tests/attacks/*.dts)
+Usage: run.py [--vendors "svm vmx"] [BOOT...]   (default: every
+tests/attacks/*.dts on both backends)
 
-Each tests/attacks/<boot>.dts is one boot of build/test/attacks/<boot>/
-(mk/attacks.mk). Its guests named victim-* run the ticker and print beats;
+Each tests/attacks/<boot>.dts is one boot (mk/attacks.mk): on svm the ESP
+build/test/attacks/svm/<boot>/ under QEMU + OVMF, on vmx the GRUB ISO
+build/test/attacks/vmx/<boot>.iso under Bochs. Its guests named victim-* run the ticker and print beats;
 every other guest is an attack listed in ATTACKS below, which says how the
 attack must end:
 
@@ -19,10 +21,14 @@ Every attack also needs each victim to beat BEATS_AFTER more times after
 the attack ended. Per boot: every guest started, no VMM panic or exception,
 the machine still running at the end (no reset got through). The flood boot
 also prints the victims' beat rate while the attacker spins and while it
-floods. One PASS/FAIL line per check, then "N passed, N failed".
+floods. One PASS/FAIL line per check, named "<vendor> <check>", a matrix
+of every attack against every backend, then "N passed, N failed".
 """
+import fcntl
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 
@@ -31,8 +37,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import vigiltest as vt  # noqa: E402
 
 OUT = os.path.join(vt.BUILD, "test", "attacks")
+BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
+LOCK = os.path.join(vt.BUILD, "test", ".qemu.lock")  # one emulator at a time, Bochs included
 SMP = 8                 # CPU 0 the VMM's, 1-2 victims, up to 5 attackers
-BOOT_TIMEOUT = 240      # seconds for the whole QEMU run
+BOOT_TIMEOUT = 240      # seconds for the whole emulator run
 ATTACK_TIMEOUT = 150    # seconds for every attacker to end, from power-on
 BEATS_AFTER = 3         # beats each victim owes after the last attack ended
 BEAT_TIMEOUT = 60
@@ -67,7 +75,7 @@ ATTACKS = {
     # host-physical memory and the VMM
     "attack-hpa-scan": npt("0x1000000", "read"),
     "attack-vmm-read": npt("0x3fe00000", "read"),
-    "attack-vmm-write": npt("0x3fc00000", "write"),
+    "attack-vmm-write": npt("0x3fe00000", "write"),
     "attack-vmm-exec": npt("0x3fa00000", "fetch"),
     "attack-own-scan": Verdict(),
     # device MMIO and IPIs
@@ -113,26 +121,128 @@ ATTACKS = {
     "attack-gif": Verdict(),
     "attack-skinit": Verdict(),
     "attack-invlpga": Verdict(),
+    "attack-vmx-insns": Verdict(),
     "attack-hc-numbers": Verdict(),
     "attack-hc-args": Verdict(),
 }
 
 
 class Tally:
+    """PASS/FAIL/SKIP lines "<vendor> <name>", and the results for the matrix."""
+
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
+        self.vendor = ""
+        self.results = {}  # (name, vendor) -> PASS/FAIL/SKIP
+
+    def label(self, name):
+        return ("%s %s" % (self.vendor, name)).strip()
 
     def skip(self, name, why):
         self.skipped += 1
-        print("SKIP %s: %s" % (name, why), flush=True)
+        self.results[(name, self.vendor)] = "SKIP"
+        print("SKIP %s: %s" % (self.label(name), why), flush=True)
 
     def check(self, name, problems):
+        self.results[(name, self.vendor)] = "FAIL" if problems else "PASS"
         if problems:
             self.failed += 1
-            print("FAIL %s: %s" % (name, "; ".join(problems)), flush=True)
+            print("FAIL %s: %s" % (self.label(name), "; ".join(problems)), flush=True)
         else:
             self.passed += 1
-            print("PASS %s" % name, flush=True)
+            print("PASS %s" % self.label(name), flush=True)
+
+    def matrix(self, vendors):
+        names = [n for n in ATTACKS if any((n, v) in self.results for v in vendors)]
+        if not names:
+            return
+        print("=== matrix")
+        width = max(len(n) for n in names)
+        print("%-*s  %s" % (width, "attack", "  ".join("%-4s" % v for v in vendors)))
+        for n in names:
+            print("%-*s  %s" % (width, n, "  ".join("%-4s" % self.results.get((n, v), "-")
+                                                    for v in vendors)))
+
+
+class Qemu:
+    """An svm boot: QEMU + OVMF through vigiltest.Boot, with a real COM2
+    captured to a file so that writes reaching it can be noticed."""
+
+    vendor = "svm"
+
+    def __init__(self, boot):
+        self.com2 = os.path.join(vt.WORK, "attacks-svm-%s.com2.log" % boot)
+        if os.path.exists(self.com2):
+            os.remove(self.com2)
+        self.b = vt.Boot(os.path.join(OUT, "svm", boot), name="attacks-svm-" + boot,
+                         timeout=BOOT_TIMEOUT, smp=SMP, extra=["-serial", "file:" + self.com2])
+        self.log = self.b.log
+
+    def __enter__(self):
+        self.b.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.b.stop()
+
+    def running(self):
+        return self.b.running()
+
+    def lines(self):
+        return self.b.lines()
+
+
+class Bochs:
+    """A vmx boot: Bochs with the GRUB ISO (tools/bochs-run.sh). No COM2."""
+
+    vendor = "vmx"
+
+    def __init__(self, boot):
+        work = os.path.join(OUT, "vmx", "work")
+        os.makedirs(work, exist_ok=True)
+        self.log = os.path.join(work, boot + ".serial.log")
+        self.com2 = None
+        self.args = [BOCHS_RUN, "--serial", self.log, "--dir", os.path.join(work, boot),
+                     "--cpus", str(SMP), "--timeout", str(BOOT_TIMEOUT),
+                     os.path.join(OUT, "vmx", boot + ".iso")]
+
+    def __enter__(self):
+        os.makedirs(os.path.dirname(LOCK), exist_ok=True)
+        self.lock = open(LOCK, "w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        if os.path.exists(self.log):
+            os.remove(self.log)
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.lock.close()
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def lines(self):
+        try:
+            with open(self.log, "rb") as f:
+                return vt.clean(f.read().decode("utf-8", "replace")).split("\n")
+        except FileNotFoundError:
+            return []
+
+
+MACHINES = {"svm": Qemu, "vmx": Bochs}
+
+
+def has(lines, regex):
+    r = re.compile(regex)
+    return next((m for m in (r.search(l) for l in lines) if m), None)
 
 
 def config_guests(dts):
@@ -219,7 +329,7 @@ def check_victims_after(lines, victims, index):
     return problems
 
 
-def extra_console_forge(lines, raw, ctx):
+def extra_console_forge(lines, raw, m):
     problems = []
     forged = [l for l in lines if re.match(r"^vigil: .*forged", l)]
     if forged:
@@ -234,17 +344,32 @@ def extra_console_forge(lines, raw, ctx):
     return problems
 
 
-def extra_com2(lines, raw, ctx):
+def extra_com2(lines, raw, m):
     # Firmware mirrors its console on every serial port, so COM2 is not
     # silent; the guest's forged line must simply never show up there.
+    # (Bochs runs without a COM2: there the guest's own reads decide.)
     data = b""
-    if os.path.exists(ctx["com2"]):
-        with open(ctx["com2"], "rb") as f:
+    if m.com2 and os.path.exists(m.com2):
+        with open(m.com2, "rb") as f:
             data = f.read()
     return ["the forged line reached the real COM2"] if b"operator command from" in data else []
 
 
+SCAN_RANGE = (0x1000000, 0x40000000)  # what attack-vmm-read and attack-vmm-write sweep
+
+
+def extra_vmm_in_scan(lines, raw, m):
+    """The sweep must cover where the VMM says its image is, or the attack
+    would prove less than it claims (no line: nothing to compare)."""
+    img = has(lines, r"^vigil: image at phys (0x[0-9a-f]+)")
+    if img and not SCAN_RANGE[0] <= int(img.group(1), 16) < SCAN_RANGE[1]:
+        return ["the VMM's image at %s lies outside the range the attack sweeps" % img.group(1)]
+    return []
+
+
 EXTRA = {
+    "attack-vmm-read": extra_vmm_in_scan,
+    "attack-vmm-write": extra_vmm_in_scan,
     "attack-console-forge": extra_console_forge,
     "attack-io-com2": extra_com2,
 }
@@ -274,9 +399,9 @@ def flood_phases(b, victims):
     end = time.monotonic() + ATTACK_TIMEOUT
     for phase in ("phase spin", "phase flood", "phase end"):
         pat = r"^\[attack-exit-flood\] attack-exit-flood: %s" % phase
-        while time.monotonic() < end and b.running() and not b.has(pat):
+        while time.monotonic() < end and b.running() and not has(b.lines(), pat):
             time.sleep(0.1)
-        if not b.has(pat):
+        if not has(b.lines(), pat):
             return marks
         lines = b.lines()
         marks[phase] = (time.monotonic(), sum(len(beats(lines, v)) for v in victims))
@@ -298,7 +423,7 @@ def report_flood(t, marks):
     t.check("flood: victims beat on during the exit flood (%.2f vs %.2f beats/s)" % (flood, spin), problems)
 
 
-def run_boot(t, boot):
+def run_boot(t, boot, machine):
     dts = os.path.join(HERE, boot + ".dts")
     guests = config_guests(dts)
     victims = [g for g, img, _ in guests if img == "guests/ticker.elf"]
@@ -308,24 +433,20 @@ def run_boot(t, boot):
         t.check("%s: config" % boot, ["attacks without expectations %s" % unknown] if unknown else
                 ["fewer than two victims"])
         return
-    ctx = {"com2": os.path.join(vt.WORK, "attacks-%s.com2.log" % boot)}
-    if os.path.exists(ctx["com2"]):
-        os.remove(ctx["com2"])
-    extra = ["-serial", "file:" + ctx["com2"]]  # a real COM2 to notice writes reaching it
-    print("--- %s: %s" % (boot, " ".join(attackers)), flush=True)
+    print("--- %s %s: %s" % (machine.vendor, boot, " ".join(attackers)), flush=True)
     marks = {}
-    with vt.Boot(os.path.join(OUT, boot), name="attacks-" + boot, timeout=BOOT_TIMEOUT,
-                 smp=SMP, tpm=True, extra=extra) as b:
+    t0 = time.monotonic()
+    with machine(boot) as m:
         if "attack-exit-flood" in attackers:
-            marks = flood_phases(b, victims)
-        wait_attacks(b, attackers, victims)
-        alive = b.running()
-        lines = b.lines()
-        with open(b.log, "rb") as f:
+            marks = flood_phases(m, victims)
+        wait_attacks(m, attackers, victims)
+        alive = m.running()
+        lines = m.lines()
+        with open(m.log, "rb") as f:
             raw = f.read()
 
     started = [g for g, _, cpu in guests
-               if not b.has(r"^vigil: guest %s started on cpu %d$" % (re.escape(g), cpu))]
+               if not has(lines, r"^vigil: guest %s started on cpu %d$" % (re.escape(g), cpu))]
     t.check("%s: every guest started on its own CPU" % boot, ["not started: %s" % started] if started else [])
     for a in attackers:
         exp = ATTACKS[a]
@@ -335,7 +456,7 @@ def run_boot(t, boot):
             continue
         problems = check_stop(lines, a, exp) if isinstance(exp, Stop) else check_verdict(lines, a)
         if a in EXTRA:
-            problems += EXTRA[a](lines, raw, ctx)
+            problems += EXTRA[a](lines, raw, m)
         stop = stop_index(lines, a)
         if stop is not None:
             problems += check_victims_after(lines, victims, stop)
@@ -343,14 +464,18 @@ def run_boot(t, boot):
     if marks or "attack-exit-flood" in attackers:
         report_flood(t, marks)
     problems = []
-    if b.has(r"^vigil: (PANIC|VMM exception|machine stopped)"):
-        problems.append("VMM failure: %s" % b.has(r"^vigil: (PANIC|VMM exception|machine stopped).*").group(0))
-    if not alive:
-        problems.append("QEMU exited before the end (status %s): a reset got through?" % b.status)
+    failure = has(lines, r"^vigil: (PANIC|VMM exception|machine stopped).*")
+    if failure:
+        problems.append("VMM failure: %s" % failure.group(0))
+    banners = [l for l in lines if re.match(r"^vigil: Vigil \S+ starting$", l)]
+    if not alive or len(banners) != 1:
+        problems.append("the machine reset or ended before the test did (%d VMM banners)" % len(banners))
     for v in victims:
         if stop_index(lines, v) is not None:
             problems.append("victim stopped: %s" % lines[stop_index(lines, v)])
     t.check("%s: victims never stopped, VMM intact, machine still up" % boot, problems)
+    print("    (%.0f s; serial log %s)" % (time.monotonic() - t0, os.path.relpath(m.log, vt.ROOT)),
+          flush=True)
 
 
 def check_suite(t, boots):
@@ -365,13 +490,20 @@ def check_suite(t, boots):
 
 
 def main(argv):
+    vendors = ["svm", "vmx"]
+    if argv[:1] == ["--vendors"]:
+        vendors = argv[1].split()
+        argv = argv[2:]
     all_boots = sorted(f[:-4] for f in os.listdir(HERE) if f.endswith(".dts"))
     boots = argv or all_boots
     t = Tally()
     if sorted(boots) == all_boots:
         check_suite(t, boots)
-    for boot in boots:
-        run_boot(t, boot)
+    for vendor in vendors:
+        t.vendor = vendor
+        for boot in boots:
+            run_boot(t, boot, MACHINES[vendor])
+    t.matrix(vendors)
     if t.skipped:
         print("%d skipped (the test CPU cannot run them)" % t.skipped)
     print("%d passed, %d failed" % (t.passed, t.failed))
