@@ -28,21 +28,26 @@ $(PROBE_ELF): $(PROBE_OBJS) $(PROBE_SRC)/probe.ld
 	@$(LD) -nostdlib -static -z max-page-size=4096 --build-id=none -T $(PROBE_SRC)/probe.ld \
 		$(PROBE_OBJS) -o $@
 
-# Guest "images" are random bytes: the stub measures and hands them on
-# without looking inside.
-$(PROBE_ESP)/.stamp: $(STUB_EFI) $(PROBE_ELF) $(PROBE_SRC)/system.dts $(PLATFORM_SIG_DEPS)
+# Guest "images" are fixed filler (the stub measures and hands them on
+# without looking inside), so a rebuild changes no digest. Built aside and swapped in, so a test copying the
+# ESP while it is rebuilt sees the old one or the new one, never half.
+$(PROBE_ESP)/.stamp: $(STUB_EFI) $(PROBE_ELF) $(PROBE_SRC)/system.dts $(PLATFORM_SIG_DEPS) \
+		tests/integration/integration.mk
 	@echo "  ESP     $(PROBE_ESP)"
-	@rm -rf $(PROBE_ESP)
-	@mkdir -p $(PROBE_ESP)/EFI/BOOT $(PROBE_ESP)/vigil/guests
-	@cp $(STUB_EFI) $(PROBE_ESP)/EFI/BOOT/BOOTX64.EFI
-	@cp $(PROBE_ELF) $(PROBE_ESP)/vigil/vmm.elf
-	@dtc -q -I dts -O dtb -o $(PROBE_ESP)/vigil/system.dtb $(PROBE_SRC)/system.dts
-	@head -c 5000 /dev/urandom > $(PROBE_ESP)/vigil/guests/alpha.elf
-	@head -c 77777 /dev/urandom > $(PROBE_ESP)/vigil/guests/beta.elf
+	@rm -rf $(PROBE_ESP).new $(PROBE_ESP).old
+	@mkdir -p $(PROBE_ESP).new/EFI/BOOT $(PROBE_ESP).new/vigil/guests
+	@cp $(STUB_EFI) $(PROBE_ESP).new/EFI/BOOT/BOOTX64.EFI
+	@cp $(PROBE_ELF) $(PROBE_ESP).new/vigil/vmm.elf
+	@dtc -q -I dts -O dtb -o $(PROBE_ESP).new/vigil/system.dtb $(PROBE_SRC)/system.dts
+	@seq 1 2000 | head -c 5000 > $(PROBE_ESP).new/vigil/guests/alpha.elf
+	@seq 1 20000 | head -c 77777 > $(PROBE_ESP).new/vigil/guests/beta.elf
 	@for f in vmm.elf system.dtb; do \
-		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(PROBE_ESP)/vigil/$$f \
-			-o $(PROBE_ESP)/vigil/$$f.sig >/dev/null || exit 1; done
-	@touch $@
+		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(PROBE_ESP).new/vigil/$$f \
+			-o $(PROBE_ESP).new/vigil/$$f.sig >/dev/null || exit 1; done
+	@touch $(PROBE_ESP).new/.stamp
+	@if [ -d $(PROBE_ESP) ]; then mv $(PROBE_ESP) $(PROBE_ESP).old; fi
+	@mv $(PROBE_ESP).new $(PROBE_ESP)
+	@rm -rf $(PROBE_ESP).old
 
 # A key outside the platform key set, for the wrong-signer test.
 $(OTHER_KEY): | $(VIGILCTL)

@@ -49,9 +49,12 @@ def expected_pcrs(stub):
     return {str(PCR_TCB): vt.pcr_replay(tcb), str(PCR_WORKLOAD): vt.pcr_replay(work)}
 
 
+# A private copy: digests are compared with the very files that booted,
+# whatever a concurrent build does to the probe ESP meanwhile.
+base_esp = vt.EspVariant()
 # 6 GiB: RAM above 4 GiB, so the identity map must reach past it while the
 # VMM image stays below 4 GiB (both checked by the probe).
-b, stub, probe, mods, pcrs = boot(vt.PROBE_ESP, "measure", mem="6G")
+b, stub, probe, mods, pcrs = boot(base_esp.dir, "measure", mem="6G")
 t.check("probe VMM accepts the handoff", b.has(r"^vigil: probe handoff ok$"),
         (b.has(r"^vigil: probe FAIL.*") or [""])[0] or "probe did not finish")
 top = b.has(r"^vigil: probe memmap .* top 0x([0-9a-f]+)$")
@@ -60,7 +63,7 @@ t.check("stub verified both signed files",
         b.has(r"^vigil-stub: verified vmm\.elf") and b.has(r"^vigil-stub: verified system\.dtb"))
 names = [n for n, _ in stub]
 t.check("measurement order", names == ["platform-keys"] + FILES, "got %s" % names)
-esp_digests = {f: vt.sha256_file(vt.PROBE_ESP + "/vigil/" + f) for f in FILES}
+esp_digests = {f: vt.sha256_file(base_esp.path("vigil/" + f)) for f in FILES}
 printed = dict(stub)
 for f in FILES:
     t.check("printed digest of %s equals sha256sum" % f, printed.get(f) == esp_digests[f],
@@ -82,7 +85,7 @@ t.check("TPM PCRs 10 and 15 equal the replayed events", pcrs == base,
 
 def variant_pcrs(name, change):
     """PCRs after one change to a copy of the ESP (re-signed as needed)."""
-    with vt.EspVariant() as v:
+    with vt.EspVariant(base_esp.dir) as v:
         change(v)
         _, stub2, _, _, pcrs2 = boot(v.dir, name)
     ok = pcrs2 == expected_pcrs(stub2) and len(pcrs2) == 2
@@ -109,4 +112,5 @@ t.check("a changed system.dtb changes PCR 15 only", p.get("15") != base["15"] an
 p = variant_pcrs("guest changed", lambda v: v.tamper("vigil/guests/beta.elf"))
 t.check("a changed guest image changes PCR 15 only", p.get("15") != base["15"] and
         p.get("10") == base["10"])
+base_esp.cleanup()
 t.done()
