@@ -13,7 +13,7 @@ packages=(
 	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools sbsigntool
 	mtools dosfstools python3 python3-cryptography-vectors socat
 	clang libclang-rt-14-dev llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
-	xorriso valgrind
+	xorriso valgrind openssl
 )
 
 need_root() {
