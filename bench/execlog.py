@@ -128,7 +128,7 @@ class ExecLog:
         self.trips[handler][length] += 1
         self.trip_example.setdefault((handler, length), trip)
 
-    def summary(self, top=12):
+    def summary(self, top=20):
         """A JSON-able digest: boot by function, the commonest round trip
         of each handler by function."""
         out = {"boot_instructions": sum(self.boot.values()),

@@ -47,6 +47,13 @@ def crypto(crypto_host, signed, sig):
     }
 
 
+def has_immediate(elf, value):
+    """Whether any instruction of the ELF uses the immediate `value` (hex)."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], capture_output=True,
+                         text=True, check=True).stdout
+    return re.search(r"\$%s\b" % value, out) is not None
+
+
 def sections(elf):
     """Bytes of text, rodata, data (ro-after-init included) and bss, and the
     span the loaded image covers."""

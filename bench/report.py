@@ -96,9 +96,11 @@ def crypto_rows(res):
 def footprint_rows(res):
     f = res["footprint"]
     s = f.get("sections", {})
-    out = [row("footprint: vmm.elf text / rodata / data / bss", s.get("text"), "bytes",
-               "rodata %s, data %s, bss %s; file %s" % tuple(
-                   num(s.get(k)) for k in ("rodata", "data", "bss", "file")), None, "")]
+    xen = f.get("xen_image", {}).get("image_span")
+    out = [row("footprint: vmm.elf loaded (text+rodata+data+bss)", s.get("image_span"), "bytes",
+               "text %s, rodata %s, data %s, bss %s; Xen 4.17 loaded: %s" % (
+                   tuple(num(s.get(k)) for k in ("text", "rodata", "data", "bss")) + (num(xen),)),
+               None, "")]
     one, two = f.get("palloc_1guest"), f.get("palloc_2guests")
     total = per_guest = None
     if one is not None and s.get("image_span"):
@@ -146,6 +148,9 @@ def show(table, res, previous):
         print("%-*s %14s %-15s %s" % (w, r["figure"], r["shown"], r["unit"], r["reference"]))
         if r["target"]:
             print("%-*s %14s %-15s target: %s" % (w, "", "", "", r["target"]))
+    if "shipped_has_fastpath" in res:
+        print("\nthe shipped vmm.elf has the bench-only exit path: %s" % (
+            "YES (it must not)" if res["shipped_has_fastpath"] else "no"))
     print("\ncommands:")
     cmds = dict(COMMANDS, **res["commands"])
     for key in ("vigil", "fast", "xen", "mem", "wall", "crypto", "cloc"):
@@ -161,6 +166,10 @@ def show(table, res, previous):
             top = ", ".join("%s %d" % (fn, n) for fn, n in t["by_function"][:8])
             print("  %-15s %5d [%s]: %s" % (handler, t["instructions"],
                                              num(icount.get("per_exit")), top))
+    boot = res.get("where", {}).get("boot_by_function")
+    if boot:
+        print("\nwhere the VMM's boot instructions go (entry to first VMRUN, all CPUs):")
+        print("  " + ", ".join("%s %s" % (fn, num(n)) for fn, n in boot[:8]))
     if previous:
         same = [c for c in CASES
                 if previous.get("exit", {}).get(c, {}).get("vigil", {}).get("per_exit") ==

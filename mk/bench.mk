@@ -90,4 +90,4 @@ $(BENCH_CRYPTO): $(BENCH_CRYPTO_SRCS) $(B)/mbedtls-bench/libmbedcrypto.a
 bench-build: $(BENCH_ESPS) $(BENCH_CRYPTO)
 
 bench: bench-build ## measure exit, boot and crypto cost and footprint (QEMU -icount, Xen reference)
-	@python3 bench/run.py $(BENCH_RUN_ARGS)
+	@python3 -B bench/run.py $(BENCH_RUN_ARGS)
