@@ -25,7 +25,7 @@ ATTACK_SVM_ESPS := $(ATTACK_ALL_BOOTS:%=$(ATTACK_OUT)/svm/%/.stamp)
 ATTACK_VMX_ISOS := $(ATTACK_ALL_BOOTS:%=$(ATTACK_OUT)/vmx/%.iso)
 ATTACK_VMX_GUESTS := $(ATTACK_OUT)/vmx-guests
 # The flood on Bochs: a spin phase and a flood phase of some seconds each.
-ATTACK_VMX_FLOOD := -DFLOOD_SPIN_LOOPS=100000000ull -DFLOOD_EXITS=50000ull
+ATTACK_VMX_FLOOD := -DFLOOD_SPIN_LOOPS=80000000ull -DFLOOD_EXITS=150000ull
 
 $(ATTACK_VMX_GUESTS)/attack-exit-flood.o: $(GUEST_SRC)/attack-exit-flood/main.c mk/attacks.mk
 	@mkdir -p $(@D)

@@ -10,10 +10,10 @@
 #include "attack.h"
 
 #ifndef FLOOD_SPIN_LOOPS
-#define FLOOD_SPIN_LOOPS 12000000000ull /* about 15 s beside two victims under TCG */
+#define FLOOD_SPIN_LOOPS 8000000000ull /* about 10 s beside two victims under TCG */
 #endif
 #ifndef FLOOD_EXITS
-#define FLOOD_EXITS 500000ull /* about 15 s under TCG */
+#define FLOOD_EXITS 400000ull /* about 10 s under TCG */
 #endif
 #define HV_BASE 0x40000000u
 #define SIG_EBX 0x69676956u /* "Vigi" */
