@@ -16,6 +16,7 @@
 #include "kernel/patch.h"
 #include "kernel/selfcheck.h"
 #include "kernel/time.h"
+#include "arch/x86/cpu.h"
 
 static struct bundle bundle; /* large (patch code): static, used by this CPU only */
 static struct bundle_seq accepted;
@@ -103,6 +104,7 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	int err;
 
 	struct bundle_span span;
+	uint64_t t0 = cpu_rdtsc(), verify_tsc;
 	int decoded;
 
 	memset(&v, 0, sizeof(v));
@@ -111,6 +113,7 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	if (!err)
 		err = bundle_verify(&bundle, span.payload, span.payload_len, span.sig, span.sig_len, &system_config,
 				    vmm_build_id(), &accepted, &v);
+	verify_tsc = cpu_rdtsc() - t0;
 	if (!err)
 		err = bundle_apply(&bundle, &v, &pause);
 	if (!err) {
@@ -127,6 +130,7 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 		reply_u64(r, "sequence", bundle.sequence);
 		reply_u32(r, "valid", v.valid);
 		reply_u32(r, "needed", v.needed);
+		reply_u64(r, "verify-tsc", verify_tsc); /* decode + verification, in TSC ticks */
 	}
 	if (!err) {
 		reply_u64(r, "pause-tsc", pause);

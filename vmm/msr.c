@@ -43,12 +43,21 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	switch (msr) {
-	case MSR_EFER:
+	case MSR_EFER: {
+		struct guest_mode m;
+		uint64_t old = vcpu_vendor_efer(v);
+
 		if (val & ~EFER_GUEST_BITS)
 			return -1;
+		/* Changing LME while paging is on raises #GP (AMD APM 2, 3.1.7;
+		 * Intel SDM 3, 9.8.5): the CPU would be in long mode without it. */
+		vcpu_vendor_mode(v, &m);
+		if ((m.cr0 & CR0_PG) && ((val ^ old) & EFER_LME))
+			return -1;
 		/* LMA is the CPU's to set: keep the current value. */
-		vcpu_vendor_set_efer(v, (val & ~EFER_LMA) | (vcpu_vendor_efer(v) & EFER_LMA));
+		vcpu_vendor_set_efer(v, (val & ~EFER_LMA) | (old & EFER_LMA));
 		return 0;
+	}
 	case MSR_PAT:
 		if (!msr_pat_valid(val))
 			return -1;
