@@ -2,7 +2,7 @@
 # "N passed, N failed". `make test` builds everything, runs every tier and
 # prints the total in the same form.
 
-TEST_TIERS := unit boot channel vmx
+TEST_TIERS := unit boot channel vmx attacks
 
 .PHONY: test $(addprefix test-,$(TEST_TIERS))
 test: all ## build everything and run every test tier
