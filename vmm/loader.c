@@ -2,28 +2,13 @@
 #include <errno.h>
 #include <string.h>
 #include "vmm/loader.h"
+#include "vigil/elf.h"
 #include "vmm/vm.h"
 
-#define ELF_PT_LOAD 1
-#define ELF_PT_NOTE 4
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1
 #define E820_RESERVED 2
-
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
 
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
@@ -38,9 +23,10 @@ struct hvm_memmap_entry {
 
 static int elf_header_ok(const uint8_t *image, size_t size, const struct elf64_ehdr *eh)
 {
-	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 || eh->ident[5] != 1)
+	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != ELFCLASS64 ||
+	    eh->ident[5] != ELFDATA2LSB)
 		return 0;
-	if (eh->machine != 62 || eh->phentsize != sizeof(struct elf64_phdr) || !eh->phnum)
+	if (eh->machine != EM_X86_64 || eh->phentsize != sizeof(struct elf64_phdr) || !eh->phnum)
 		return 0;
 	(void)image;
 	return eh->phoff < size && eh->phnum <= (size - eh->phoff) / sizeof(struct elf64_phdr);
@@ -104,11 +90,11 @@ int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *
 		int err = 0;
 
 		memcpy(&ph, image + eh.phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.type == ELF_PT_LOAD && ph.memsz)
+		if (ph.type == PT_LOAD && ph.memsz)
 			err = elf_load_segment(vm, image, size, &ph);
-		else if (ph.type == ELF_PT_NOTE && !found && (ph.offset > size || ph.filesz > size - ph.offset))
+		else if (ph.type == PT_NOTE && !found && (ph.offset > size || ph.filesz > size - ph.offset))
 			err = -ENOEXEC; /* a cut-off image: its entry note may be the part missing */
-		else if (ph.type == ELF_PT_NOTE && !found)
+		else if (ph.type == PT_NOTE && !found)
 			err = found = elf_find_pvh(image + ph.offset, ph.filesz, entry);
 		if (err < 0)
 			return err;
