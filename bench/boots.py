@@ -81,8 +81,8 @@ class ExecLogReader:
             for line in f:
                 self.execlog.feed(line)
 
-    def qemu_args(self):
-        return ["-d", "in_asm,exec,nochain", "-dfilter", VMM_RANGE, "-D", self.path]
+    def qemu_args(self, dfilter=VMM_RANGE):
+        return ["-d", "in_asm,exec,nochain", "-dfilter", dfilter, "-D", self.path]
 
     def finish(self, timeout=120):
         self.thread.join(timeout)
@@ -143,16 +143,18 @@ def symbol_address(elf, name):
     return None
 
 
-def vigil_boot(esp, name, icount=True, smp=2, timeout=600, execlog=None, read_symbol=None,
-               elf=None, done=r"^vigil: guest bench stopped"):
+def vigil_boot(esp, name, icount=True, smp=2, timeout=600, execlog=None, dfilter=VMM_RANGE,
+               read_symbol=None, elf=None, done=r"^vigil: guest bench stopped", during=None):
     """Boot a bench ESP; return (serial text, seconds from launch to the
-    guest's first line or None, value of read_symbol or None)."""
+    guest's first line or None, value of read_symbol or None). With
+    `during`, the management channel is on a socket, and during(socket)
+    runs while the guest watches its TSC (its value lands in self.during)."""
     os.makedirs(WORK, exist_ok=True)
     extra = list(ICOUNT) if icount else []
     reader = None
     if execlog is not None:
         reader = ExecLogReader(os.path.join(WORK, name + ".fifo"), execlog)
-        extra += reader.qemu_args()
+        extra += reader.qemu_args(dfilter)
     gdb_sock = os.path.join(WORK, name + ".gdb")
     if read_symbol:
         if os.path.exists(gdb_sock):
@@ -160,11 +162,22 @@ def vigil_boot(esp, name, icount=True, smp=2, timeout=600, execlog=None, read_sy
         extra += ["-chardev", "socket,id=benchgdb,path=%s,server=on,wait=off" % gdb_sock,
                   "-gdb", "chardev:benchgdb"]
     value = seconds = None
-    with vt.Boot(esp, name=name, timeout=timeout, tpm=False, smp=smp, accel="tcg",
-                 extra=extra) as b:
+    boot = vt.Boot(esp, name=name, timeout=timeout, tpm=False, smp=smp, accel="tcg", extra=extra)
+    chan_sock = os.path.join(WORK, name + ".chan")
+    if during:
+        if os.path.exists(chan_sock):
+            os.remove(chan_sock)
+        boot.args[1:1] = ["--channel", chan_sock]
+    with boot as b:
         start = time.monotonic()
         if b.wait_for(r"^\[bench\] bench: tsc main"):
             seconds = time.monotonic() - start
+        if during and b.wait_for(r"^\[bench\] bench: watch start"):
+            try:
+                vigil_boot.during = during(chan_sock)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                vigil_boot.during = {"error": str(e)}
+            b.wait_for(r"^\[bench\] bench: watch max-gap")
         b.wait_for(done)
         if read_symbol and b.running():
             addr = symbol_address(elf, read_symbol)

@@ -31,6 +31,14 @@ HANDLERS = ("exit_cpuid", "exit_io", "exit_hypercall", "exit_msr_read", "exit_ms
             "exit_hlt", "exit_npf", "exit_exception", "exit_intr")
 
 
+CRYPTO_PREFIXES = ("mbedtls_", "ecp_", "mpi_", "ecdsa_", "sig_", "crypto_")
+
+
+def is_crypto(fn):
+    """Functions of the signature and hash code (mbedtls and its glue)."""
+    return fn.startswith(CRYPTO_PREFIXES)
+
+
 class Symbols:
     """Function of an address, from `nm -n` of the ELF."""
 
@@ -60,13 +68,24 @@ def vmrun_address(elf):
 
 
 class ExecLog:
-    """Feed it the log's lines in order; read .boot and .trips after."""
+    """Feed it the log's lines in order; read .boot and .trips after.
 
-    def __init__(self, syms, vmrun):
+    With `guest` = (lo, hi, main): blocks in [lo, hi) after the first VMRUN
+    are the guest's; it then also counts the VMM's instructions up to the
+    guest's first one, and everything from there to the guest's `main`."""
+
+    def __init__(self, syms, vmrun, guest=None):
         self.syms = syms
         self.vmrun = vmrun
+        self.guest = guest
+        self.vmm_total = 0          # VMM instructions so far, all CPUs
+        self.vmm_to_guest = None    # ... when the guest ran its first instruction
+        self.guest_to_main = 0      # guest instructions before its main (readable blocks)
+        self.guest_blocks_unread = 0
+        self.vmm_to_main = None     # VMM instructions (all CPUs) when the guest reached main
         self.blocks = {}        # block start -> instruction addresses (longest seen)
         self._block = None
+        self._stale = set()
         self.booting = True
         self.boot = collections.Counter()       # function -> instructions before the first VMRUN
         self.after_boot = collections.Counter()  # CPUs that never VMRUN (cpu 0), after boot
@@ -86,8 +105,9 @@ class ExecLog:
             elif not line.startswith("0x"):
                 if self._block:
                     start = self._block[0]
-                    if len(self._block) > len(self.blocks.get(start, ())):
+                    if len(self._block) > len(self.blocks.get(start, ())) or start in self._stale:
                         self.blocks[start] = self._block
+                        self._stale.discard(start)
                 self._block = None
 
     def _exec(self, line):
@@ -96,14 +116,34 @@ class ExecLog:
             return
         cpu, pc, cflags = int(m.group(1)), int(m.group(2), 16), int(m.group(3), 16)
         insns = self.blocks.get(pc)
+        if insns is not None and cflags & CF_COUNT_MASK:
+            insns = insns[:cflags & CF_COUNT_MASK]
+        if self.guest and (self.guest[0] <= pc < self.guest[1] or pc == self.guest[2]):
+            self._guest(pc, insns)
+            return
         if insns is None:
             return  # translated before the filter saw it: cannot happen with -dfilter from reset
-        if cflags & CF_COUNT_MASK:
-            insns = insns[:cflags & CF_COUNT_MASK]
         for a in insns:
+            self.vmm_total += 1
             self._retire(cpu, a)
             if a == self.vmrun:
                 break  # the guest runs now: the block's tail runs after the exit, as a block of its own
+
+    def _guest(self, pc, insns):
+        """Before the first VMRUN these addresses are the firmware's. QEMU
+        cannot disassemble a guest block once the guest pages (its debug
+        reads do not walk the nested tables): such blocks count as unread,
+        but their start still shows when the guest reaches main."""
+        if self.booting or self.vmm_to_main is not None:
+            return
+        if self.vmm_to_guest is None:
+            self.vmm_to_guest = self.vmm_total
+        if pc == self.guest[2]:
+            self.vmm_to_main = self.vmm_total
+        elif insns is None or self.guest[2] in insns:
+            self.guest_blocks_unread += 1
+        else:
+            self.guest_to_main += len(insns)
 
     def _retire(self, cpu, addr):
         fn = self.syms.name(addr)
@@ -112,6 +152,8 @@ class ExecLog:
             if addr == self.vmrun:
                 self.booting = False
                 self._trip[cpu] = collections.Counter()
+                if self.guest:  # the firmware's code there is gone: the guest's comes
+                    self._stale = {pc for pc in self.blocks if self.guest[0] <= pc < self.guest[1]}
             return
         trip = self._trip.get(cpu)
         if trip is None:
@@ -134,6 +176,8 @@ class ExecLog:
         out = {"boot_instructions": sum(self.boot.values()),
                "boot_by_function": self.boot.most_common(top),
                "cpu0_after_boot": sum(self.after_boot.values()),
+               "vmm_to_guest": self.vmm_to_guest, "guest_to_main": self.guest_to_main,
+               "vmm_to_main": self.vmm_to_main, "guest_blocks_unread": self.guest_blocks_unread,
                "round_trips": {}}
         for handler, lengths in self.trips.items():
             length, count = lengths.most_common(1)[0]

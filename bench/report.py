@@ -53,25 +53,42 @@ def exit_rows(res):
     return out
 
 
+def boot_split(b):
+    """(firmware, stub, VMM init) in instructions, or Nones. The guest's TSC
+    at main, less what ran between the guest's first instruction and main
+    (exec log), is the guest's first instruction; the stand-in boot
+    application gives the stub's entry; the exec log gives the VMM's part."""
+    stub_tsc = b.get("stub") or {}
+    vmm = b.get("vmm_to_guest")
+    if None in (b.get("reset_to_guest"), b.get("efi_entry"), vmm, b.get("vmm_to_main")):
+        return b.get("efi_entry"), None, vmm
+    first_guest = b["reset_to_guest"] - b["guest_to_main"] - (b["vmm_to_main"] - vmm)
+    if "entry" in stub_tsc and "handoff" in stub_tsc:  # the stub's own word, when it prints it
+        return stub_tsc["entry"], stub_tsc["handoff"] - stub_tsc["entry"], vmm
+    return b["efi_entry"], first_guest - b["efi_entry"] - vmm, vmm
+
+
 def boot_rows(res):
     b = res["boot"]
-    out = [row("boot: reset to the guest's first line", b.get("reset_to_guest"), "insn",
-               "QEMU -kernel, no Vigil: %s" % num(b.get("native_reset_to_guest")),
-               None, "vigil")]
-    init = b.get("vmm_init")
+    firmware, stub, vmm = boot_split(b)
     waits = b.get("vmm_init_waits")
-    out.append(row("boot: VMM init, entry to first VMRUN", init, "insn",
-                   "of which PIT waits (delay_us) %s" % num(waits), (20e6, 10e6), "vigil"))
-    if init is not None and waits is not None:
-        out.append(row("boot: VMM init without PIT waits", init - waits, "insn", "", None,
+    total = stub + vmm if stub is not None and vmm is not None else None
+    out = [
+        row("boot: stub entry to the guest's first instruction", total, "insn",
+            "stub %s + VMM init %s; firmware before the stub %s" % (num(stub), num(vmm),
+                                                                  num(firmware)),
+            None, "vigil, tsc"),
+        row("boot: stub (verify, measure, load, exit boot services)", stub, "insn", "", None,
+            "vigil, tsc"),
+        row("boot: VMM init, entry to the guest's first instruction", vmm, "insn",
+            "of which PIT waits (delay_us) %s" % num(waits), (20e6, 10e6), "vigil"),
+    ]
+    if vmm is not None and waits is not None:
+        out.append(row("boot: VMM init without PIT waits", vmm - waits, "insn", "", (20e6, 10e6),
                        "vigil"))
-    stub = b.get("stub") or {}
-    if "entry" in stub and "handoff" in stub:
-        out.append(row("boot: stub, entry to handoff", stub["handoff"] - stub["entry"], "insn",
-                       "", None, "vigil"))
-    else:
-        out.append(row("boot: stub, entry to handoff", None, "insn",
-                       "the stub prints no TSC points yet", None, "vigil"))
+    out.append(row("boot: reset to the guest's main", b.get("reset_to_guest"), "insn",
+                   "QEMU -kernel, no Vigil: %s" % num(b.get("native_reset_to_guest")),
+                   None, "vigil"))
     wv, wn = b.get("wall_vigil") or [], b.get("wall_native") or []
     out.append(row("boot: wall clock to the guest (median, no -icount)",
                    statistics.median(wv) if wv else None, "s",
@@ -82,11 +99,15 @@ def boot_rows(res):
 
 def crypto_rows(res):
     c = res["crypto"]
+    ch = res.get("channel") or {}
     if not c:
         return [row("crypto: P-384 verification", None, "insn", "", None, "")]
+    host = c["p384_verify"]["instructions"]
+    vmm = ch.get("vmm_p384") or None
     return [
-        row("crypto: P-384 verification (host, callgrind)", c["p384_verify"]["instructions"],
-            "insn", "in the VMM: no bundle verification there yet", None, "crypto"),
+        row("crypto: P-384 bundle verification in the VMM", vmm, "insn",
+            "host, same call (callgrind): %s%s" % (num(host), " (VMM/host %.2fx)" % (vmm / host)
+                                                   if vmm else ""), None, "vigil, channel, crypto"),
         row("crypto: SHA-256 (host, callgrind)", c["sha256_per_byte"]["value"], "insn/byte",
             "SHA-384: %s insn/byte" % num(c["sha384_per_byte"]["value"], 1), None, "crypto",
             digits=1),
@@ -127,8 +148,19 @@ def footprint_rows(res):
     return out
 
 
+def channel_rows(res):
+    ch = res.get("channel") or {}
+    return [
+        row("channel: live patch, longest pause the guest saw", ch.get("guest_max_gap"), "insn",
+            "the VMM's own pause-tsc: %s" % num(ch.get("pause_tsc")), None, "vigil, channel"),
+        row("channel: inventory query round trip (median of 5)", ch.get("inventory_median"), "s",
+            "wall clock, under -icount", None, "vigil, channel", digits=3),
+    ]
+
+
 def rows(res):
-    return exit_rows(res) + boot_rows(res) + crypto_rows(res) + footprint_rows(res)
+    return exit_rows(res) + boot_rows(res) + crypto_rows(res) + channel_rows(res) + \
+        footprint_rows(res)
 
 
 COMMANDS = {
@@ -153,7 +185,7 @@ def show(table, res, previous):
             "YES (it must not)" if res["shipped_has_fastpath"] else "no"))
     print("\ncommands:")
     cmds = dict(COMMANDS, **res["commands"])
-    for key in ("vigil", "fast", "xen", "mem", "wall", "crypto", "cloc"):
+    for key in ("vigil", "channel", "tsc", "fast", "xen", "mem", "wall", "crypto", "cloc"):
         if key in cmds:
             print("  [%s] %s" % (key, cmds[key]))
     where = res.get("where", {}).get("round_trips", {})

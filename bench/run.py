@@ -19,10 +19,12 @@ import argparse
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 
 import boots
+import chanops
 import execlog
 import measure
 
@@ -40,6 +42,22 @@ def rel(path):
 
 def vmm_elf(esp):
     return os.path.join(esp, "vigil", "vmm.elf")
+
+
+def guest_ranges(elf):
+    """Where the exec log looks into the guest: its entry code (the guest
+    library's crt0.S, which ends with the label entry64, up to the next
+    symbol) and the first byte of guest_main. Not the rest: the bench loops
+    and the TSC watch would flood the log."""
+    out = subprocess.run(["nm", "-n", elf], capture_output=True, text=True, check=True).stdout
+    syms = [(int(p[0], 16), p[2]) for p in (line.split() for line in out.splitlines())
+            if len(p) == 3]
+    last = next((a for a, n in syms if n == "entry64"), None)
+    if last is None:
+        last = boots.symbol_address(elf, "pvh_entry32")
+    first = boots.symbol_address(elf, "pvh_entry32")
+    end = min(a for a, _ in syms if a > last)
+    return (first, end), boots.symbol_address(elf, "guest_main")
 
 
 def qemu_cmd(esp, smp, icount=True):
@@ -60,14 +78,28 @@ class Bench:
     # ---- 1. Vigil, real VMM, -icount, exec log, gdb --------------------
     def vigil(self):
         elf = vmm_elf(ESP["vigil"])
-        log = execlog.ExecLog(execlog.Symbols(elf), execlog.vmrun_address(elf))
+        (lo, hi), main = guest_ranges(os.path.join(ESP["vigil"], "vigil", "guests", "bench.elf"))
+        log = execlog.ExecLog(execlog.Symbols(elf), execlog.vmrun_address(elf), (lo, hi, main))
+        dfilter = "%s,0x%x..0x%x,0x%x..0x%x" % (boots.VMM_RANGE, lo, hi - 1, main, main)
+        bundle = None
+        try:
+            bundle = chanops.patch_bundle(elf, boots.WORK)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            print("bench: live patch: %s" % e, file=sys.stderr)
+        during = (lambda sock: chanops.during_watch(sock, bundle)) if bundle else None
         print("bench: booting Vigil under -icount (with the VMM's exec log)", flush=True)
+        boots.vigil_boot.during = None
         text, _, reserved = boots.vigil_boot(ESP["vigil"], "bench-vigil", execlog=log,
-                                             read_symbol="reserved_bytes", elf=elf)
+                                             dfilter=dfilter, read_symbol="reserved_bytes",
+                                             elf=elf, during=during)
         facts = boots.bench_lines(text)
+        self.channel(facts, boots.vigil_boot.during or {}, log)
         costs = boots.exit_costs(facts)
-        self.res["commands"]["vigil"] = qemu_cmd(ESP["vigil"], 2) + \
-            " -d in_asm,exec,nochain -dfilter %s" % boots.VMM_RANGE
+        self.res["commands"]["vigil"] = qemu_cmd(ESP["vigil"], 2).replace(
+            " --smp", " --channel SOCKET --smp") + \
+            " -d in_asm,exec,nochain -dfilter %s" % dfilter
+        self.res["commands"]["channel"] = "vigilctl inventory --socket SOCKET --json (x%d); " \
+            "vigilctl send bench-patch.bundle --socket SOCKET --json" % chanops.INVENTORY_QUERIES
         for case in CASES:
             if case in costs:
                 self.res["exit"].setdefault(case, {})["vigil"] = costs[case]
@@ -94,10 +126,36 @@ class Bench:
         else:
             self.missing("boot: VMM init (exec log)")
         self.res["boot"]["stub"] = self.stub_tsc(text)
+        for key in ("vmm_to_guest", "guest_to_main", "vmm_to_main"):
+            self.res["boot"][key] = where.get(key)
         if reserved is not None:
             self.res["footprint"]["palloc_1guest"] = reserved
         else:
             self.missing("footprint: reserved_bytes (gdb)")
+
+    def channel(self, facts, seen, log):
+        """Inventory round trip, the live patch's pause as the guest saw it
+        and as the VMM reports it, and the VMM's crypto for the bundle."""
+        ch = {"inventory_median": seen.get("inventory_median"),
+              "inventory_seconds": seen.get("inventory_seconds"),
+              "patch_applied": seen.get("patch_applied"), "pause_tsc": seen.get("pause_tsc"),
+              "error": seen.get("error")}
+        gap = facts.get("watch", "").split()
+        if len(gap) >= 2 and gap[0] == "max-gap" and ch["patch_applied"]:
+            ch["guest_max_gap"] = int(gap[1])
+        ch["crypto_by_function"] = [(fn, n) for fn, n in log.after_boot.most_common()
+                                    if execlog.is_crypto(fn)]
+        # The bundle's ECDSA verification; the hashing (the payload's SHA-384,
+        # the self-check's re-hash of the patched code) is counted apart.
+        ch["vmm_p384"] = sum(n for fn, n in ch["crypto_by_function"] if "sha" not in fn) \
+            if ch["patch_applied"] else None
+        ch["vmm_sha"] = sum(n for fn, n in ch["crypto_by_function"] if "sha" in fn)
+        self.res["channel"] = ch
+        # Best effort: the channel's figures are reported, not required.
+        if not ch["patch_applied"] or ch["inventory_median"] is None:
+            print("bench: channel figures incomplete: %s" % (ch["error"] or
+                                                            seen.get("patch_reply")),
+                  file=sys.stderr)
 
     @staticmethod
     def stub_tsc(text):
@@ -108,6 +166,19 @@ class Bench:
             if len(parts) == 4 and parts[:2] == ["vigil-stub:", "tsc"] and parts[3].isdigit():
                 points[parts[2]] = int(parts[3])
         return points
+
+    def stub_entry(self):
+        """Instructions from reset to the boot application's entry: the
+        stand-in application of build/bench/esp-tsc prints its TSC."""
+        print("bench: booting the stand-in boot application under -icount", flush=True)
+        text, _, _ = boots.vigil_boot(os.path.join(OUT, "esp-tsc"), "bench-tsc",
+                                      done=r"bench: tsc efi-entry \d+")
+        self.res["commands"]["tsc"] = qemu_cmd(os.path.join(OUT, "esp-tsc"), 2)
+        m = re.search(r"bench: tsc efi-entry (\d+)", text)
+        if m:
+            self.res["boot"]["efi_entry"] = int(m.group(1))
+        else:
+            self.missing("boot: the firmware's start of the boot application")
 
     # ---- 2. the bench-only exit path ------------------------------------
     def fast(self):
@@ -215,11 +286,15 @@ class Bench:
     def run(self):
         self.host()
         self.vigil()
+        self.stub_entry()
         self.fast()
         if not self.args.no_xen:
             self.xen()
         self.memory()
         self.wall()
+        import report  # noqa: E402
+        if report.boot_split(self.res["boot"])[1] is None:
+            self.missing("boot: the stub's share")
 
 
 def main():

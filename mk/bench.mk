@@ -72,6 +72,30 @@ $(eval $(call bench_esp,vigil,$(VMM),bench/bench.dts))
 $(eval $(call bench_esp,fast,$(BENCH_VMM),bench/bench.dts))
 $(eval $(call bench_esp,mem,$(VMM),bench/bench-mem.dts))
 
+# The stub's entry time: a stand-in boot application on an ESP that is the
+# bench ESP but for it (bench/tsc_app.c), padded to the stub's size so that
+# the firmware reads as many bytes before starting it.
+BENCH_TSC_SO := $(BENCH_OUT)/obj/tsc_app.so
+BENCH_TSC_ESP := $(BENCH_OUT)/esp-tsc
+$(BENCH_OUT)/obj/tsc_app.o: bench/tsc_app.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(EFI_CFLAGS_BASE) $(WARN) -c $< -o $@
+$(BENCH_TSC_SO): $(BENCH_OUT)/obj/tsc_app.o $(EFI_LDS) $(EFI_CRT0)
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -shared -Bsymbolic -znocombreloc --no-undefined -T $(EFI_LDS) \
+		$(EFI_CRT0) $< -L$(EFI_LIBDIR) -lgnuefi -o $@
+$(BENCH_TSC_ESP)/.stamp: $(BENCH_TSC_SO) $(STUB_EFI) $(BENCH_OUT)/esp-vigil/.stamp
+	@rm -rf $(BENCH_TSC_ESP)
+	@mkdir -p $(BENCH_TSC_ESP)/EFI/BOOT
+	@cp -r $(BENCH_OUT)/esp-vigil/vigil $(BENCH_TSC_ESP)/vigil
+	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 --strip-all $(BENCH_TSC_SO) $(BENCH_TSC_ESP)/EFI/BOOT/BOOTX64.EFI
+	@truncate -s $$(stat -c %s $(STUB_EFI)) $(BENCH_TSC_ESP)/EFI/BOOT/BOOTX64.EFI
+	@touch $@
+BENCH_ESPS += $(BENCH_TSC_ESP)/.stamp
+
 # The host reference for crypto cost: the project's own sig.c/hash.c over
 # mbedtls built with the same configuration, -O2, no sanitizers, so that
 # callgrind counts what the VMM's code would execute.

@@ -10,6 +10,8 @@
  *   bench: env vigil|xen|native
  *   bench: fastpath yes|no           (Vigil) the bench-only CPUID leaf answered
  *   bench: raw <case> exit|native <iterations> <delta per rep>...
+ *   bench: watch start <ticks>       (Vigil) then the longest TSC gap seen:
+ *   bench: watch max-gap <ticks> reads <n>
  *   bench: done
  * Under Xen the lines go to port 0xE9 (Xen's console for HVM guests),
  * elsewhere to the guest console.
@@ -22,6 +24,9 @@
 /* Timed passes per loop; the fastest counts (an interrupt only adds). */
 #define BENCH_REPS 7
 #define BENCH_LINE_MAX 160
+/* The watch window: 1e9 instructions under -icount, some seconds of TCG. */
+#define BENCH_WATCH_TICKS 1000000000ul
+#define BENCH_WATCH_SPIN 1000
 
 #define BENCH_SCRATCH_PORT 0x3ff /* 16550 scratch register: emulated, prints nothing */
 #define BENCH_XEN_CONSOLE 0xe9
@@ -107,6 +112,30 @@ static void bench_run(const struct bench_case *c)
 	bench_reps(c->name, "native", c->native_loop, c->arg);
 }
 
+/*
+ * Under Vigil, last: spin for BENCH_WATCH_TICKS, reading the TSC every
+ * BENCH_WATCH_SPIN iterations of an empty loop (RDTSC is slow to emulate
+ * under -icount), and report the longest gap between two reads.
+ * bench/run.py applies a live patch over the management channel
+ * meanwhile: the gap is the longest pause the guest saw, to within the
+ * few thousand instructions of one spin.
+ */
+static void bench_watch(void)
+{
+	uint64_t start = rdtsc(), prev = start, now, gap = 0, reads = 0;
+
+	bench_say("bench: watch start %lu", BENCH_WATCH_TICKS);
+	do {
+		delay_spin(BENCH_WATCH_SPIN);
+		now = rdtsc();
+		if (now - prev > gap)
+			gap = now - prev;
+		prev = now;
+		reads++;
+	} while (now - start < BENCH_WATCH_TICKS);
+	bench_say("bench: watch max-gap %lu reads %lu", gap, reads);
+}
+
 static bench_loop_fn *bench_hypercall_loop(void)
 {
 	return guest_hypercall_insn()[2] == 'm' ? bench_vmmcall : bench_vmcall;
@@ -138,6 +167,7 @@ static void bench_vigil(void)
 	 * of the CPUID case. */
 	if (fastpath)
 		bench_run(&fast);
+	bench_watch();
 }
 
 static void bench_xen(void)
