@@ -26,8 +26,8 @@ include tools/tools.mk
 include boot/boot.mk
 include tests/guests/guests.mk
 include mk/esp.mk
-include mk/bench.mk
 include mk/vmx.mk
+include mk/bench.mk
 include mk/attacks.mk
 include mk/fuzz.mk
 include tests/tests.mk

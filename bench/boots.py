@@ -144,7 +144,8 @@ def symbol_address(elf, name):
 
 
 def vigil_boot(esp, name, icount=True, smp=2, timeout=600, execlog=None, dfilter=VMM_RANGE,
-               read_symbol=None, elf=None, done=r"^vigil: guest bench stopped", during=None):
+               read_symbol=None, elf=None, done=r"^vigil: guest bench stopped", during=None,
+               after=None):
     """Boot a bench ESP; return (serial text, seconds from launch to the
     guest's first line or None, value of read_symbol or None). With
     `during`, the management channel is on a socket, and during(socket)
@@ -179,6 +180,11 @@ def vigil_boot(esp, name, icount=True, smp=2, timeout=600, execlog=None, dfilter
                 vigil_boot.during = {"error": str(e)}
             b.wait_for(r"^\[bench\] bench: watch max-gap")
         b.wait_for(done)
+        if after and b.running():
+            try:
+                vigil_boot.after = after(chan_sock)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                vigil_boot.after = {"error": str(e)}
         if read_symbol and b.running():
             addr = symbol_address(elf, read_symbol)
             if addr is not None:

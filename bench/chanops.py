@@ -40,6 +40,42 @@ def patch_bundle(vmm_elf, work):
     return base + ".bundle"
 
 
+def revert_bundle(vmm_elf, work):
+    """A signed revert of patch_bundle's patch, the next sequence number."""
+    base = os.path.join(work, "bench-revert")
+    vigilctl("bundle", "build", "--kind", "patch-revert", "--seq", 2, "--vmm", vmm_elf,
+             "--name", "bump", "-o", base + ".dtb")
+    vigilctl("bundle", "sign", "--key", os.path.join(KEYS, "patch.key"), base + ".dtb",
+             "-o", base + ".sig")
+    vigilctl("bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle")
+    return base + ".bundle"
+
+
+def tsc_value(v):
+    """A u64 reply value: vigilctl shows it as two 32-bit cells."""
+    if isinstance(v, list):
+        return (v[0] << 32) | v[1] if len(v) == 2 else None
+    return int(v, 0) if isinstance(v, str) else v
+
+
+def send(sock, bundle):
+    p = subprocess.run([VIGILCTL, "send", bundle, "--socket", sock, "--json"],
+                       capture_output=True, text=True, timeout=300)
+    try:
+        return p.returncode, json.loads(p.stdout)
+    except ValueError:
+        return p.returncode, {"raw": (p.stdout + p.stderr)[-300:]}
+
+
+def after_stop(sock, bundle):
+    """Once the guest has stopped (its CPU halted, retiring nothing), the
+    VMM's own TSC reading around a bundle's decode and verification counts
+    only the VMM's instructions under -icount."""
+    rc, reply = send(sock, bundle)
+    return {"revert_applied": rc == 0 and reply.get("status") == 0,
+            "verify_tsc": tsc_value(reply.get("verify-tsc")), "revert_reply": reply}
+
+
 def wait_socket(path, timeout=60):
     end = time.monotonic() + timeout
     while time.monotonic() < end and not os.path.exists(path):
@@ -62,16 +98,9 @@ def during_watch(sock, bundle):
     out["inventory_seconds"] = times
     out["inventory_median"] = statistics.median(times)
     start = time.monotonic()
-    p = subprocess.run([VIGILCTL, "send", bundle, "--socket", sock, "--json"],
-                       capture_output=True, text=True, timeout=300)
+    rc, reply = send(sock, bundle)
     out["patch_seconds"] = time.monotonic() - start
-    try:
-        reply = json.loads(p.stdout)
-    except ValueError:
-        reply = {"raw": (p.stdout + p.stderr)[-300:]}
     out["patch_reply"] = reply
-    out["patch_applied"] = p.returncode == 0 and reply.get("status") == 0
-    if "pause-tsc" in reply:
-        out["pause_tsc"] = int(reply["pause-tsc"], 0) if isinstance(reply["pause-tsc"], str) \
-            else reply["pause-tsc"]
+    out["patch_applied"] = rc == 0 and reply.get("status") == 0
+    out["pause_tsc"] = tsc_value(reply.get("pause-tsc"))
     return out
