@@ -25,10 +25,10 @@ BENCH_RUN_ARGS ?=
 # The guests the bench configs name.
 BENCH_GUESTS := $(GUEST_OUT)/bench.elf $(GUEST_OUT)/hello.elf
 
-$(BENCH_OFFSETS): bench/offsets.c bench/fastpath.h arch/x86/svm/vmcb.h kernel/mm.h
+$(BENCH_OFFSETS): bench/offsets.c
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
-	@$(CC) $(VMM_CFLAGS) -S $< -o $(BENCH_GEN)/bench-offsets.s
+	@$(CC) $(VMM_CFLAGS) -MMD -MP -MF $(BENCH_GEN)/bench-offsets.d -MT $@ -S $< -o $(BENCH_GEN)/bench-offsets.s
 	@{ echo "/* generated from bench/offsets.c: do not edit */"; \
 	   sed -n 's/^[[:space:]]*->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
 		$(BENCH_GEN)/bench-offsets.s; } > $@
@@ -42,6 +42,7 @@ $(BENCH_VMM): $(BENCH_VMM_OBJS) linker.ld $(MBEDTLS_VMM_LIB)
 	@echo "  LD      $@"
 	@$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=sha1 \
 		-T linker.ld -o $@ $(BENCH_VMM_OBJS) $(BENCH_VMM_LIBS)
+	@python3 tools/text-digest.py $@ || { rm -f $@; exit 1; }
 
 # $(call bench_esp,NAME,VMM ELF,CONFIG): build/bench/esp-NAME/, signed.
 define bench_esp
@@ -115,3 +116,5 @@ bench-build: $(BENCH_ESPS) $(BENCH_CRYPTO)
 
 bench: bench-build ## measure exit, boot and crypto cost and footprint (QEMU -icount, Xen reference)
 	@python3 -B bench/run.py $(BENCH_RUN_ARGS)
+
+-include $(BENCH_GEN)/bench-offsets.d
