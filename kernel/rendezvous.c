@@ -7,7 +7,7 @@
 
 #define RENDEZVOUS_SPINS 200000000ull
 
-static volatile int rv_active;
+volatile int rendezvous_active;
 static volatile unsigned rv_arrived;
 
 void cpu_kick(unsigned cpu)
@@ -16,12 +16,10 @@ void cpu_kick(unsigned cpu)
 		apic_send_nmi(cpu_areas[cpu].pc.apic_id);
 }
 
-void rendezvous_point(void)
+void rendezvous_wait(void)
 {
-	if (!__atomic_load_n(&rv_active, __ATOMIC_ACQUIRE))
-		return;
 	__atomic_fetch_add(&rv_arrived, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&rv_active, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE))
 		cpu_pause();
 	__atomic_fetch_sub(&rv_arrived, 1, __ATOMIC_ACQ_REL);
 	/* The text may have changed under us: serialise before running it. */
@@ -32,7 +30,7 @@ int rendezvous_begin(void)
 {
 	unsigned self = this_cpu()->index, want = 0;
 
-	__atomic_store_n(&rv_active, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&rendezvous_active, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < VIGIL_MAX_CPUS; i++)
 		if (i != self && cpu_areas[i].pc.online) {
 			want++;
@@ -50,5 +48,5 @@ int rendezvous_begin(void)
 
 void rendezvous_end(void)
 {
-	__atomic_store_n(&rv_active, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rendezvous_active, 0, __ATOMIC_RELEASE);
 }

@@ -21,8 +21,16 @@
 int rendezvous_begin(void) __attribute__((warn_unused_result));
 /* End: release them. */
 void rendezvous_end(void);
-/* Called at every safe point; waits while a rendezvous is active. */
-void rendezvous_point(void);
+/* Called at every safe point; waits while a rendezvous is active. The
+ * check is inline: it is on the path of every guest entry. */
+extern volatile int rendezvous_active;
+void rendezvous_wait(void);
+
+static inline void rendezvous_point(void)
+{
+	if (__atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE))
+		rendezvous_wait();
+}
 /* Wake a CPU out of its guest or its sleep (an NMI); it goes to its next safe point. */
 void cpu_kick(unsigned cpu);
 

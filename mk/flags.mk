@@ -17,8 +17,10 @@ FREESTANDING := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 
 # The VMM: linked in the top 2 GiB. The stack-protector canary is read at
 # %gs:0x28 (our code) and %fs:0x28 (Debian's libfdt.a); both bases point at
-# the per-CPU block, whose canary field sits at offset 0x28.
-VMM_CFLAGS := $(FREESTANDING) $(WARN) -mcmodel=kernel -fno-pic -fno-pie \
+# the per-CPU block, whose canary field sits at offset 0x28. No frame
+# pointer: nothing in the VMM walks frames (a debugger unwinds with the
+# image's DWARF), and it saves three instructions per call on every exit.
+VMM_CFLAGS := $(FREESTANDING) $(WARN) -fomit-frame-pointer -mcmodel=kernel -fno-pic -fno-pie \
 	-fstack-protector-strong -mstack-protector-guard=tls \
 	-mstack-protector-guard-reg=gs -mstack-protector-guard-offset=0x28
 VMM_ASFLAGS := -Iinclude -I. -D__ASSEMBLY__

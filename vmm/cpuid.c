@@ -4,6 +4,10 @@
  * with virtualization features hidden and the hypervisor bit set; every
  * other leaf reads as zeros so nothing unlisted leaks. Leaf 0x40000000
  * names Vigil ("VigilVigilVi"), 0x40000001 gives the hypercall ABI version.
+ *
+ * The leaves whose answers never change (no sub-leaf, nothing per vCPU or
+ * per guest state) are read once at boot into a read-only table; leaf 1
+ * (APIC ID, OSXSAVE) and the sub-leaf ones (4, 7, 0xd) are asked live.
  */
 #include "vmm/exits.h"
 #include "vmm/vm.h"
@@ -12,6 +16,13 @@
 
 #define HV_LEAF_BASE 0x40000000u
 #define HV_LEAF_MAX 0x40000001u
+#define EXT_LEAF_BASE 0x80000000u
+#define EXT_LEAF_COUNT 9u /* 0x80000000..0x80000008 */
+#define CPUID1_OSXSAVE (1u << 27)
+
+/* Answers of leaves 0 and 2, and 0x80000000..8, as guests see them. */
+static struct cpuid_regs cpuid_basic[3] __attribute__((section(".data.ro_after_init")));
+static struct cpuid_regs cpuid_ext[EXT_LEAF_COUNT] __attribute__((section(".data.ro_after_init")));
 
 static bool cpuid_leaf_allowed(uint32_t leaf)
 {
@@ -25,11 +36,18 @@ static bool cpuid_leaf_allowed(uint32_t leaf)
 	}
 }
 
-static void cpuid_filter(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+/* v is NULL for the static leaves (never leaf 1). */
+static void cpuid_filter(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 {
 	if (leaf == 0x1) {
+		struct guest_mode m;
+
+		vcpu_vendor_mode(v, &m);
 		r->ecx &= ~((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24)); /* VMX, MONITOR, x2APIC, TSC-deadline */
 		r->ecx |= 1u << 31;					      /* hypervisor present */
+		r->ecx &= ~CPUID1_OSXSAVE; /* the guest's CR4.OSXSAVE, not the VMM's */
+		if (m.cr4 & CR4_OSXSAVE)
+			r->ecx |= CPUID1_OSXSAVE;
 		r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | ((uint32_t)(v - v->vm->vcpus) << 24);
 	} else if (leaf == 0x7) {
 		r->ebx &= ~(1u << 0); /* FSGSBASE: guest bases are VMM-managed state */
@@ -47,9 +65,9 @@ static void cpuid_hypervisor(uint32_t leaf, struct cpuid_regs *r)
 	}
 }
 
-int exit_cpuid(struct vcpu *v)
+/* Any leaf, asked now; v is NULL at boot, for the static leaves. */
+static struct cpuid_regs cpuid_answer(const struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
-	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
 	if (cpuid_leaf_allowed(leaf)) {
@@ -58,6 +76,28 @@ int exit_cpuid(struct vcpu *v)
 	} else if (leaf >= HV_LEAF_BASE && leaf <= HV_LEAF_MAX) {
 		cpuid_hypervisor(leaf, &r);
 	}
+	return r;
+}
+
+void cpuid_init(void)
+{
+	cpuid_basic[0] = cpuid_answer(NULL, 0, 0);
+	cpuid_basic[2] = cpuid_answer(NULL, 2, 0); /* [1] is never read: leaf 1 is live */
+	for (uint32_t i = 0; i < EXT_LEAF_COUNT; i++)
+		cpuid_ext[i] = cpuid_answer(NULL, EXT_LEAF_BASE + i, 0);
+}
+
+int exit_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.rax;
+	struct cpuid_regs r;
+
+	if (leaf == 0 || leaf == 2)
+		r = cpuid_basic[leaf];
+	else if (leaf - EXT_LEAF_BASE < EXT_LEAF_COUNT)
+		r = cpuid_ext[leaf - EXT_LEAF_BASE];
+	else
+		r = cpuid_answer(v, leaf, (uint32_t)v->regs.rcx);
 	if (vcpu_skip_insn(v))
 		return 0;
 	v->regs.rax = r.eax;

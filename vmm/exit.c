@@ -84,7 +84,7 @@ static int exit_unknown(struct vcpu *v)
 	return -1;
 }
 
-static int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
+int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_CPUID] = exit_cpuid,
 	[EXIT_IO] = exit_io,
 	[EXIT_MSR_READ] = exit_msr_read,
@@ -100,11 +100,3 @@ static int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_UNKNOWN] = exit_unknown,
 };
 
-void exit_dispatch(struct vcpu *v)
-{
-	unsigned reason = v->exit.reason;
-
-	if (reason >= EXIT_REASON_COUNT || !exit_handlers[reason])
-		reason = EXIT_UNKNOWN;
-	exit_handlers[reason](v);
-}

@@ -42,14 +42,12 @@ static int64_t (*const hypercalls[HC_COUNT])(struct vcpu *) = {
 
 int exit_hypercall(struct vcpu *v)
 {
-	struct guest_mode m;
 	uint64_t nr = v->regs.rax;
 	int64_t ret;
 
 	if (vcpu_skip_insn(v))
 		return 0;
-	vcpu_vendor_mode(v, &m);
-	if (m.cpl != 0)
+	if (vcpu_vendor_cpl(v) != 0)
 		ret = -HC_EPERM;
 	else if (nr >= HC_COUNT || !hypercalls[nr])
 		ret = -HC_ENOSYS;

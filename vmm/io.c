@@ -35,9 +35,5 @@ int exit_io(struct vcpu *v)
 		v->regs.rax = (v->regs.rax & ~mask) | (io_read(v->vm, e->io.port, e->io.size) & mask);
 	else
 		io_write(v->vm, e->io.port, e->io.size, (uint32_t)(v->regs.rax & mask));
-	if (e->io.next_rip) {
-		vcpu_vendor_set_rip(v, e->io.next_rip);
-		return 0;
-	}
 	return vcpu_skip_insn(v);
 }

@@ -56,6 +56,7 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return -1;
 		/* LMA is the CPU's to set: keep the current value. */
 		vcpu_vendor_set_efer(v, (val & ~EFER_LMA) | (old & EFER_LMA));
+		gmem_memo_clear(&v->fetch); /* the memo does not compare EFER (vmm/gmem.h) */
 		return 0;
 	}
 	case MSR_PAT:

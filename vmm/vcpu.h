@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/vendor_types.h"
+#include "vmm/gmem.h"
 
 /* Guest GPRs the hardware does not switch. RSP, RIP and RFLAGS live in the
  * vendor's state area (and RAX too on SVM: the entry stub moves it). */
@@ -40,13 +41,17 @@ struct exit_info {
 	uint64_t raw;	/* vendor exit code, for logs */
 	uint64_t info1; /* vendor qualification words, for logs */
 	uint64_t info2;
-	uint8_t insn_len; /* length of the exiting instruction when the vendor reports it (VMX), else 0 */
+	/* The instruction that exited, when the backend knows it: its length
+	 * (0: unknown) and the RIP after it. skip: a handler moved past it; the
+	 * backend sets RIP to next_rip before the next entry. */
+	uint64_t next_rip;
+	uint8_t insn_len;
+	bool skip;
 	union {
 		struct {
 			uint16_t port;
 			uint8_t size; /* 1, 2, 4 */
 			bool in, string, rep;
-			uint64_t next_rip; /* 0 when the vendor did not say */
 		} io;
 		struct {
 			uint64_t gpa;
@@ -75,10 +80,13 @@ struct vcpu {
 	uint64_t storm_rip;
 	uint32_t storm_count;
 	uint8_t storm_vector;
+	struct gmem_memo fetch; /* where the last intercepted instruction was read */
 	struct vcpu_arch arch;
 };
 
-/* Run the vCPU on this CPU until it is parked; never returns. */
+/* Run the vCPU on this CPU for ever. */
 __attribute__((noreturn)) void vcpu_loop(struct vcpu *v);
+/* Sleep until the vCPU's guest runs again (vcpu_before_entry, vm.h). */
+void vcpu_park(struct vcpu *v);
 
 #endif

@@ -12,6 +12,7 @@
 #include "arch/x86/pt.h"
 #include "arch/x86/vendor_types.h"
 #include "kernel/config.h"
+#include "kernel/rendezvous.h"
 #include "kernel/spinlock.h"
 #include "vmm/vcpu.h"
 #include "vmm/vuart.h"
@@ -80,5 +81,15 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 void vm_policy_digest(const struct vm *vm, uint8_t out[32]);
 /* On the guest's own CPU: carry out a pending restart. */
 void vm_restart_here(struct vcpu *v);
+
+/* The backend's loop calls this before every entry: a safe point, and the
+ * place where a stopped guest's CPU waits (vcpu_park). Inline: it is on the
+ * path of every exit. */
+static inline void vcpu_before_entry(struct vcpu *v)
+{
+	rendezvous_point();
+	if (v->vm->state != VM_RUNNING)
+		vcpu_park(v);
+}
 
 #endif

@@ -33,4 +33,6 @@ void asm_offsets(void)
 	DEFINE(GREGS_R13, offsetof(struct guest_regs, r13));
 	DEFINE(GREGS_R14, offsetof(struct guest_regs, r14));
 	DEFINE(GREGS_R15, offsetof(struct guest_regs, r15));
+	DEFINE(VCPU_VMCB_PA, offsetof(struct vcpu, arch.vmcb_pa));
+	DEFINE(VCPU_HOST_STATE_PA, offsetof(struct vcpu, arch.host_state_pa));
 }

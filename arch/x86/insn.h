@@ -30,4 +30,30 @@ enum insn_kind {
  * Returns the length (1..15) and sets *kind, or a negative errno. */
 int insn_decode(const uint8_t *bytes, size_t avail, bool long64, enum insn_kind *kind);
 
+/*
+ * The plain encoding (no prefix: what compilers emit) of an intercepted
+ * instruction, as a little-endian word and mask, and its length. A VMM
+ * that must read the instruction checks for it first: one compare of the
+ * bytes at RIP instead of a decode, and the same answer the decoder gives.
+ */
+struct insn_plain {
+	uint32_t bytes, mask;
+	unsigned len;
+};
+
+#define INSN_PLAIN_CPUID ((struct insn_plain){ 0xa20f, 0xffff, 2 })
+#define INSN_PLAIN_RDMSR ((struct insn_plain){ 0x320f, 0xffff, 2 })
+#define INSN_PLAIN_WRMSR ((struct insn_plain){ 0x300f, 0xffff, 2 })
+#define INSN_PLAIN_VMMCALL ((struct insn_plain){ 0xd9010f, 0xffffff, 3 })
+#define INSN_PLAIN_HLT ((struct insn_plain){ 0xf4, 0xff, 1 })
+
+/* bytes must have 4 readable bytes. */
+static inline bool insn_is_plain(const uint8_t *bytes, struct insn_plain p)
+{
+	uint32_t w;
+
+	__builtin_memcpy(&w, bytes, sizeof(w));
+	return (w & p.mask) == p.bytes;
+}
+
 #endif

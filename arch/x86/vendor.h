@@ -47,11 +47,17 @@ struct vcpu_vendor_ops {
 	 * Called again on the vCPU's own CPU to restart the guest: it must then
 	 * reuse the state area it allocated the first time. */
 	int (*vcpu_init)(struct vcpu *v, uint32_t entry, uint32_t ebx);
-	/* Enter the guest; returns at the next exit with v->exit filled in. */
-	void (*run)(struct vcpu *v);
+	/*
+	 * Run the guest for ever: enter it; at each exit fill v->exit (with
+	 * next_rip and insn_len for an instruction that exited, when they can
+	 * be known), call exit_dispatch(v), apply v->exit.skip (RIP to
+	 * next_rip; an interrupt shadow ends, as executing the instruction
+	 * would have ended it), call vcpu_before_entry(v), enter again.
+	 */
+	__attribute__((noreturn)) void (*loop)(struct vcpu *v);
 	uint64_t (*rip)(const struct vcpu *v);
-	void (*set_rip)(struct vcpu *v, uint64_t rip);
 	void (*mode)(const struct vcpu *v, struct guest_mode *m);
+	unsigned (*cpl)(const struct vcpu *v);
 	uint64_t (*efer)(const struct vcpu *v);
 	void (*set_efer)(struct vcpu *v, uint64_t efer);
 	uint64_t (*pat)(const struct vcpu *v);
@@ -79,10 +85,10 @@ static inline int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
 	return vendor_ops->vcpu_init(v, entry, ebx);
 }
-static inline void vcpu_vendor_run(struct vcpu *v) { vendor_ops->run(v); }
+__attribute__((noreturn)) static inline void vcpu_vendor_loop(struct vcpu *v) { vendor_ops->loop(v); }
 static inline uint64_t vcpu_vendor_rip(const struct vcpu *v) { return vendor_ops->rip(v); }
-static inline void vcpu_vendor_set_rip(struct vcpu *v, uint64_t rip) { vendor_ops->set_rip(v, rip); }
 static inline void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m) { vendor_ops->mode(v, m); }
+static inline unsigned vcpu_vendor_cpl(const struct vcpu *v) { return vendor_ops->cpl(v); }
 static inline uint64_t vcpu_vendor_efer(const struct vcpu *v) { return vendor_ops->efer(v); }
 static inline void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer) { vendor_ops->set_efer(v, efer); }
 static inline uint64_t vcpu_vendor_pat(const struct vcpu *v) { return vendor_ops->pat(v); }

@@ -9,7 +9,7 @@
 struct vcpu_arch {
 	void *vmcb;	    /* SVM: the VMCB (physmap address) */
 	uint64_t vmcb_pa;
-	uint64_t guest_cr3; /* shadowed for the instruction fetcher */
+	uint64_t host_state_pa; /* SVM: this CPU's VMSAVE area for the host */
 	/* VMX: the VMCS is filled on the vCPU's own CPU at its first entry. */
 	uint64_t vmcs_pa;
 	uint32_t entry;		/* guest RIP for that first entry */

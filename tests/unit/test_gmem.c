@@ -267,6 +267,123 @@ static void read_linear_stops_at_unmapped_page(void)
 	vm_free(vm);
 }
 
+/* gmem_fetch through a memo, and whether the memo then still holds la. */
+static size_t fetch(const struct vm *vm, struct gmem_memo *f, struct guest_mode m, uint64_t la, char *buf,
+		    size_t len)
+{
+	return gmem_fetch(vm, f, &m, la, buf, len);
+}
+
+static bool memo_holds(const struct gmem_memo *f, struct guest_mode m, uint64_t la)
+{
+	return gmem_memo_hit(f, m.cr0, m.cr3, m.cr4, la);
+}
+
+static void memo_empty_never_hits(void)
+{
+	struct gmem_memo f;
+
+	gmem_memo_clear(&f);
+	CHECK(!memo_holds(&f, mode_flat, 0));
+	CHECK(!memo_holds(&f, mode_64(0), 0));
+	CHECK(!memo_holds(&f, (struct guest_mode){ 0 }, 0));
+}
+
+/* The memo holds the page it was filled for, for as long as nothing the
+ * walk read changes; a change at any level, or of CR0/CR3/CR4, is a miss. */
+static void memo_4level_sees_every_change(void)
+{
+	struct guest_mode m;
+	struct vm *vm = vm_with_split_pages(&m);
+	struct gmem_memo f;
+	char buf[8];
+	const uint64_t pte = 0x33000 + 1 * 8;
+	const struct {
+		uint64_t gpa, val;
+	} entries[] = { { 0x30000, 0x31000 | P }, { 0x31000, 0x32000 | P }, { 0x32000 + 2 * 8, 0x33000 | P },
+			{ pte, 0x280000 | P } };
+
+	gmem_memo_clear(&f);
+	CHECK_EQ(fetch(vm, &f, m, 0x401000, buf, 8), 8);
+	CHECK(!memcmp(buf, "IJKLMNOP", 8));
+	CHECK(memo_holds(&f, m, 0x401000));
+	CHECK(memo_holds(&f, m, 0x401ff0)); /* the same page */
+	CHECK(!memo_holds(&f, m, 0x400000)); /* another page */
+	CHECK(f.hva == vm_gpa_to_hva(vm, 0x280000, 4096));
+	for (unsigned i = 0; i < 4; i++) {
+		w64(vm, entries[i].gpa, entries[i].val | (1ull << 5)); /* the accessed bit: still a change */
+		CHECK(!memo_holds(&f, m, 0x401000));
+		w64(vm, entries[i].gpa, entries[i].val);
+		CHECK(memo_holds(&f, m, 0x401000));
+	}
+	{
+		struct guest_mode other = m;
+
+		other.cr3 = 0x40000;
+		CHECK(!memo_holds(&f, other, 0x401000));
+		other = m;
+		other.cr4 |= CR4_PSE;
+		CHECK(!memo_holds(&f, other, 0x401000));
+		other = m;
+		other.cr0 &= ~CR0_PG;
+		CHECK(!memo_holds(&f, other, 0x401000));
+	}
+	/* A remap of the page: a miss, and the next fetch reads the new page. */
+	w64(vm, pte, 0x200000 | P);
+	CHECK(!memo_holds(&f, m, 0x401000));
+	CHECK_EQ(fetch(vm, &f, m, 0x401ff8, buf, 8), 8);
+	CHECK(!memcmp(buf, "ABCDEFGH", 8));
+	CHECK(memo_holds(&f, m, 0x401000));
+	vm_free(vm);
+}
+
+static void memo_32bit_and_flat(void)
+{
+	struct vm *vm = vm_make();
+	struct guest_mode m = mode_32(0x10000);
+	struct gmem_memo f;
+	char buf[4];
+
+	w32(vm, 0x10000 + 1 * 4, 0x11000 | P);		 /* la 0x400000.. */
+	w32(vm, 0x11000 + 1 * 4, 0x200000 | P);		 /* la 0x401000 -> 0x200000 */
+	memcpy(vm_gpa_to_hva(vm, 0x200010, 4), "wxyz", 4);
+	gmem_memo_clear(&f);
+	CHECK_EQ(fetch(vm, &f, m, 0x401010, buf, 4), 4);
+	CHECK(!memcmp(buf, "wxyz", 4));
+	CHECK(memo_holds(&f, m, 0x401010));
+	/* 4-byte entries are watched with the neighbour that shares their 8 bytes */
+	w32(vm, 0x11000 + 0 * 4, 0x300000 | P);
+	CHECK(!memo_holds(&f, m, 0x401010));
+	CHECK_EQ(fetch(vm, &f, m, 0x401010, buf, 4), 4);
+	CHECK(memo_holds(&f, m, 0x401010));
+	/* Paging off: the page is its own frame, no entry to watch. */
+	CHECK_EQ(fetch(vm, &f, mode_flat, 0x200010, buf, 4), 4);
+	CHECK(!memcmp(buf, "wxyz", 4));
+	CHECK(memo_holds(&f, mode_flat, 0x200010));
+	CHECK(!memo_holds(&f, m, 0x200010));
+	vm_free(vm);
+}
+
+static void memo_fetch_fails_cleanly(void)
+{
+	struct guest_mode m;
+	struct vm *vm = vm_with_split_pages(&m);
+	struct gmem_memo f;
+	char buf[16];
+
+	gmem_memo_clear(&f);
+	CHECK_EQ(fetch(vm, &f, m, 0x402000, buf, 4), 0); /* not present */
+	CHECK(!memo_holds(&f, m, 0x402000));
+	CHECK_EQ(fetch(vm, &f, m, 0x403000, buf, 4), 0); /* outside guest memory */
+	CHECK(!memo_holds(&f, m, 0x403000));
+	/* Across a page end: the first page memoised, the second read by a walk. */
+	CHECK_EQ(fetch(vm, &f, m, 0x400ff8, buf, 16), 16);
+	CHECK(!memcmp(buf, "ABCDEFGHIJKLMNOP", 16));
+	CHECK(memo_holds(&f, m, 0x400000));
+	CHECK_EQ(fetch(vm, &f, m, 0x401ff8, buf, 16), 8); /* the next page is not mapped */
+	vm_free(vm);
+}
+
 int main(void)
 {
 	CHECK_RUN(no_paging_is_identity);
@@ -277,5 +394,9 @@ int main(void)
 	CHECK_RUN(paging_4level_4k_2m_1g);
 	CHECK_RUN(read_linear_across_page_boundary);
 	CHECK_RUN(read_linear_stops_at_unmapped_page);
+	CHECK_RUN(memo_empty_never_hits);
+	CHECK_RUN(memo_4level_sees_every_change);
+	CHECK_RUN(memo_32bit_and_flat);
+	CHECK_RUN(memo_fetch_fails_cleanly);
 	return check_done();
 }

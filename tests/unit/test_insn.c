@@ -141,9 +141,48 @@ static void long_prefix_run_refused(void)
 	CHECK_EQ(insn_decode(b, sizeof(b), true, &kind), -EINVAL);
 }
 
+/* The plain-encoding check answers exactly what the decoder answers for
+ * those bytes, and nothing for a prefixed, truncated or other form. */
+static void plain_encodings_agree_with_decoder(void)
+{
+	const struct {
+		struct insn_plain plain;
+		enum insn_kind kind;
+	} plains[] = { { INSN_PLAIN_CPUID, INSN_CPUID },	    { INSN_PLAIN_RDMSR, INSN_RDMSR },
+		      { INSN_PLAIN_WRMSR, INSN_WRMSR },	    { INSN_PLAIN_VMMCALL, INSN_VMMCALL },
+		      { INSN_PLAIN_HLT, INSN_HLT } };
+
+	for (unsigned i = 0; i < sizeof(plains) / sizeof(plains[0]); i++) {
+		uint8_t b[INSN_MAX_LEN], pre[INSN_MAX_LEN];
+		enum insn_kind kind;
+		struct insn_plain p = plains[i].plain;
+
+		memset(b, 0x90, sizeof(b));
+		memcpy(b, &p.bytes, p.len);
+		CHECK(insn_is_plain(b, p));
+		CHECK_EQ(insn_decode(b, sizeof(b), true, &kind), (int)p.len);
+		CHECK_EQ(kind, plains[i].kind);
+		CHECK_EQ(insn_decode(b, sizeof(b), false, &kind), (int)p.len);
+		/* With a prefix: not plain, and the decoder counts the prefix. */
+		memset(pre, 0x90, sizeof(pre));
+		pre[0] = 0x66;
+		memcpy(pre + 1, &p.bytes, p.len);
+		CHECK(!insn_is_plain(pre, p));
+		CHECK_EQ(insn_decode(pre, sizeof(pre), true, &kind), (int)p.len + 1);
+		/* Each plain encoding is no other's. */
+		for (unsigned j = 0; j < sizeof(plains) / sizeof(plains[0]); j++)
+			if (j != i)
+				CHECK(!insn_is_plain(b, plains[j].plain));
+		/* Its last byte changed: not plain. */
+		b[p.len - 1] ^= 0x40;
+		CHECK(!insn_is_plain(b, p));
+	}
+}
+
 int main(void)
 {
 	run_table();
+	CHECK_RUN(plain_encodings_agree_with_decoder);
 	CHECK_RUN(trailing_bytes_ignored);
 	CHECK_RUN(long_prefix_run_refused);
 	return check_done();

@@ -9,9 +9,12 @@
 #include <string.h>
 #include "arch/x86/vendor.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/insn.h"
 #include "arch/x86/svm/vmcb.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "vmm/exits.h"
+#include "vmm/gmem.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -28,7 +31,10 @@
  * CVE-2015-8104 #DB) are intercepted and reflected; #MC belongs to the host. */
 #define SVM_EXC_INTERCEPTS ((1u << 1) | (1u << 17) | (1u << 18))
 
-void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+/* The world switch (svm_entry.S): enters the guest, calls svm_exit() after
+ * every exit, enters again. */
+__attribute__((noreturn)) void svm_loop(struct vcpu *v);
+void svm_exit(struct vcpu *v);
 
 static inline void svm_vmsave(uint64_t pa)
 {
@@ -173,7 +179,7 @@ static int svm_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	return 0;
 }
 
-static void svm_decode_io(struct exit_info *e, uint64_t info1, uint64_t info2)
+static void svm_decode_io(struct exit_info *e, uint64_t info1)
 {
 	e->reason = EXIT_IO;
 	e->io.in = info1 & 1;
@@ -181,7 +187,6 @@ static void svm_decode_io(struct exit_info *e, uint64_t info1, uint64_t info2)
 	e->io.rep = info1 & (1u << 3);
 	e->io.size = (info1 & (1u << 4)) ? 1 : (info1 & (1u << 5)) ? 2 : 4;
 	e->io.port = (uint16_t)(info1 >> 16);
-	e->io.next_rip = info2; /* SVM gives the next RIP for IOIO exits */
 }
 
 static enum exit_reason svm_reason(uint64_t code)
@@ -215,21 +220,94 @@ static enum exit_reason svm_reason(uint64_t code)
 	}
 }
 
-static void svm_decode(struct vcpu *v)
+static uint64_t svm_rip(const struct vcpu *v)
 {
-	struct vmcb *vmcb = vcpu_vmcb(v);
+	return vcpu_vmcb(v)->save.rip;
+}
+
+static void svm_mode(const struct vcpu *v, struct guest_mode *m)
+{
+	const struct vmcb_save *s = &vcpu_vmcb(v)->save;
+
+	m->cr0 = s->cr0;
+	m->cr3 = s->cr3;
+	m->cr4 = s->cr4;
+	m->efer = s->efer & ~EFER_SVME;
+	m->cs_base = s->cs.base;
+	m->cs_l = s->cs.attr & VMCB_ATTR_L;
+	m->cs_db = s->cs.attr & VMCB_ATTR_DB;
+	m->cpl = s->cpl;
+}
+
+/*
+ * The length of the instruction that exited, and the RIP after it. QEMU's
+ * SVM has no nRIP, so the instruction is read at RIP (correct on every
+ * CPU): through the vCPU's fetch memo (vmm/gmem.h), in place when the memo
+ * holds the page and all 15 bytes are on it. Its plain encoding is checked
+ * first, the decoder runs for anything else. A read or decode failure
+ * leaves the length unknown (0): skipping the instruction raises #UD.
+ */
+static __attribute__((noinline)) int svm_insn_len_slow(struct vcpu *v, const uint8_t *p, uint64_t la,
+						       bool long64)
+{
+	struct guest_mode m;
+	enum insn_kind kind;
+
+	if (p)
+		return insn_decode(p, INSN_MAX_LEN, long64, &kind);
+	svm_mode(v, &m);
+	return vcpu_fetch_insn_len(v, &m, la, long64);
+}
+
+static inline __attribute__((always_inline)) void svm_decode_insn(struct vcpu *v, const struct vmcb_save *s,
+								  struct insn_plain plain)
+{
+	bool long64 = (s->efer & EFER_LMA) && (s->cs.attr & VMCB_ATTR_L);
+	uint64_t la = long64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	const uint8_t *p = NULL;
+	int len;
+
+	if (gmem_memo_hit(&v->fetch, s->cr0, s->cr3, s->cr4, la) && (la & 0xfff) <= 4096 - INSN_MAX_LEN)
+		p = v->fetch.hva + (la & 0xfff);
+	if (p && insn_is_plain(p, plain))
+		len = (int)plain.len;
+	else if ((len = svm_insn_len_slow(v, p, la, long64)) < 0)
+		len = 0; /* unknown */
+	v->exit.insn_len = (uint8_t)len;
+	v->exit.next_rip = long64 ? s->rip + (unsigned)len : (uint32_t)(s->rip + (unsigned)len);
+}
+
+/* The commonest exits (CPUID, hypercalls, I/O, MSRs) are decided first and
+ * fill only what their handlers read; the others keep the raw exit code and
+ * information for the log. */
+static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
+{
 	struct exit_info *e = &v->exit;
 	uint64_t code = vmcb->ctl.exit_code;
 
+	if (code == SVM_EXIT_CPUID) {
+		e->reason = EXIT_CPUID;
+		svm_decode_insn(v, &vmcb->save, INSN_PLAIN_CPUID);
+		return;
+	}
+	if (code == SVM_EXIT_VMMCALL) {
+		e->reason = EXIT_HYPERCALL;
+		svm_decode_insn(v, &vmcb->save, INSN_PLAIN_VMMCALL);
+		return;
+	}
 	e->raw = code;
 	e->info1 = vmcb->ctl.exit_info1;
 	e->info2 = vmcb->ctl.exit_info2;
-	if ((uint32_t)code == SVM_EXIT_INVALID) {
-		e->reason = EXIT_INVALID;
-	} else if (code == SVM_EXIT_IOIO) {
-		svm_decode_io(e, e->info1, e->info2);
+	e->insn_len = 0; /* unless the branch below knows it */
+	if (code == SVM_EXIT_IOIO) {
+		svm_decode_io(e, e->info1);
+		e->next_rip = e->info2; /* SVM reports it for I/O */
+		e->insn_len = (uint8_t)(e->info2 - vmcb->save.rip);
 	} else if (code == SVM_EXIT_MSR) {
 		e->reason = e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		svm_decode_insn(v, &vmcb->save, e->info1 ? INSN_PLAIN_WRMSR : INSN_PLAIN_RDMSR);
+	} else if ((uint32_t)code == SVM_EXIT_INVALID) {
+		e->reason = EXIT_INVALID;
 	} else if (code == SVM_EXIT_NPF) {
 		e->reason = EXIT_NPF;
 		e->npf.gpa = e->info2;
@@ -243,43 +321,40 @@ static void svm_decode(struct vcpu *v)
 		e->exc.error = (uint32_t)e->info1;
 	} else {
 		e->reason = svm_reason(code);
+		if (e->reason == EXIT_HLT)
+			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_HLT);
 	}
 }
 
-static void svm_run(struct vcpu *v)
+/* After every exit, from svm_loop with GIF set and the host's state back. */
+void svm_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = vcpu_vmcb(v);
 
-	vmcb->save.rax = v->regs.rax;
-	svm_enter(&v->regs, v->arch.vmcb_pa, this_cpu()->arch.host_state_pa);
 	v->regs.rax = vmcb->save.rax;
 	vmcb->ctl.tlb_control = 0;
 	vmcb->ctl.event_inj = 0;
-	svm_decode(v);
+	svm_decode(v, vmcb);
+	exit_dispatch(v);
+	if (v->exit.skip) {
+		v->exit.skip = false;
+		vmcb->save.rip = v->exit.next_rip;
+		vmcb->ctl.int_shadow &= ~1ull; /* the shadow of a preceding STI or MOV SS ends */
+	}
+	vcpu_before_entry(v);
+	vmcb->save.rax = v->regs.rax;
 }
 
-static uint64_t svm_rip(const struct vcpu *v)
+static __attribute__((noreturn)) void svm_run_loop(struct vcpu *v)
 {
-	return vcpu_vmcb(v)->save.rip;
+	v->arch.host_state_pa = this_cpu()->arch.host_state_pa; /* the vCPU never leaves this CPU */
+	vcpu_vmcb(v)->save.rax = v->regs.rax;
+	svm_loop(v);
 }
 
-static void svm_set_rip(struct vcpu *v, uint64_t rip)
+static unsigned svm_cpl(const struct vcpu *v)
 {
-	vcpu_vmcb(v)->save.rip = rip;
-}
-
-static void svm_mode(const struct vcpu *v, struct guest_mode *m)
-{
-	const struct vmcb_save *s = &vcpu_vmcb(v)->save;
-
-	m->cr0 = s->cr0;
-	m->cr3 = s->cr3;
-	m->cr4 = s->cr4;
-	m->efer = s->efer & ~EFER_SVME;
-	m->cs_base = s->cs.base;
-	m->cs_l = s->cs.attr & (1u << 9);
-	m->cs_db = s->cs.attr & (1u << 10);
-	m->cpl = s->cpl;
+	return vcpu_vmcb(v)->save.cpl;
 }
 
 static uint64_t svm_efer(const struct vcpu *v)
@@ -321,10 +396,10 @@ const struct vcpu_vendor_ops svm_ops = {
 	.allow_msr = svm_allow_msr,
 	.reset_bitmaps = svm_reset_bitmaps,
 	.vcpu_init = svm_vcpu_init,
-	.run = svm_run,
+	.loop = svm_run_loop,
 	.rip = svm_rip,
-	.set_rip = svm_set_rip,
 	.mode = svm_mode,
+	.cpl = svm_cpl,
 	.efer = svm_efer,
 	.set_efer = svm_set_efer,
 	.pat = svm_pat,

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa)
+ * void svm_loop(struct vcpu *v)  (noreturn)
  *
- * One world switch. Register contract:
- *   in:  RDI = guest GPRs (struct guest_regs; RAX is taken from the VMCB),
- *        RSI = VMCB physical address, RDX = host VMSAVE area physical address.
- *   out: guest GPRs saved back into *regs; callee-saved host registers kept.
+ * The SVM world switch, as a loop that never returns: enter the guest,
+ * save its registers at the exit, call svm_exit(v) (C: handle the exit,
+ * wait if the guest may not run), enter again. Nothing of the host lives
+ * in registers across the guest's run, so no host register is saved.
+ *
+ * Register contract:
+ *   in:  RDI = the vCPU; struct guest_regs sits at its start (GREGS_*), the
+ *        VMCB's and the host VMSAVE area's physical addresses at VCPU_*.
+ *        The guest's RAX travels in the VMCB: svm_exit() moves it.
+ *   stack: [rsp] = v, [rsp+8] = scratch (the guest's RDI at the exit),
+ *        [rsp+16] = padding: RSP is 16-byte aligned at the call, as the
+ *        ABI wants.
  * GIF is cleared from the guest VMLOAD until the host VMLOAD, so no NMI can
  * run VMM code with the guest's FS/GS/TR loaded. VMLOAD/VMSAVE swap the
  * state VMRUN does not (FS, GS, TR, LDTR, KernelGsBase, STAR family,
@@ -18,18 +26,14 @@
 #endif
 
 	.text
-	.globl svm_enter
-svm_enter:
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	pushq	%rdx			/* [rsp+8]: host state area */
-	pushq	%rdi			/* [rsp]:   guest regs */
+	.globl svm_loop
+svm_loop:
+	subq	$16, %rsp		/* [rsp+8]: scratch, [rsp+16]: padding */
+	pushq	%rdi			/* [rsp]:   v */
+.Lenter:
+	movq	(%rsp), %rdi
+	movq	VCPU_VMCB_PA(%rdi), %rax
 	clgi
-	movq	%rsi, %rax
 	vmload
 	movq	GREGS_RBX(%rdi), %rbx
 	movq	GREGS_RCX(%rdi), %rcx
@@ -70,7 +74,8 @@ svm_enter:
 1:	popq	%rcx
 #endif
 	vmsave				/* RAX is the VMCB address again */
-	xchgq	%rdi, (%rsp)		/* RDI = regs, [rsp] = guest RDI */
+	movq	%rdi, 8(%rsp)
+	movq	(%rsp), %rdi
 	movq	%rbx, GREGS_RBX(%rdi)
 	movq	%rcx, GREGS_RCX(%rdi)
 	movq	%rdx, GREGS_RDX(%rdi)
@@ -84,14 +89,11 @@ svm_enter:
 	movq	%r13, GREGS_R13(%rdi)
 	movq	%r14, GREGS_R14(%rdi)
 	movq	%r15, GREGS_R15(%rdi)
-	popq	GREGS_RDI(%rdi)
-	popq	%rax			/* host state area */
+	movq	8(%rsp), %rax
+	movq	%rax, GREGS_RDI(%rdi)
+	movq	VCPU_HOST_STATE_PA(%rdi), %rax
 	vmload
 	stgi
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	ret
+	xorl	%ebp, %ebp		/* no frame above: backtraces end here */
+	call	svm_exit
+	jmp	.Lenter

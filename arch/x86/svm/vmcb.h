@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Segment attributes: the descriptor's bits 8-15 and 20-23, packed. */
+#define VMCB_ATTR_L (1u << 9)
+#define VMCB_ATTR_DB (1u << 10)
+
 struct vmcb_seg {
 	uint16_t sel;
 	uint16_t attr;

@@ -80,10 +80,10 @@ void vmx_write(uint32_t field, uint64_t value);
 struct guest_mode;
 
 /* The vendor operations of vmx_exit.c (vmx_ops in vmx.c). */
-void vmx_run(struct vcpu *v);
+__attribute__((noreturn)) void vmx_loop(struct vcpu *v);
 uint64_t vmx_rip(const struct vcpu *v);
-void vmx_set_rip(struct vcpu *v, uint64_t rip);
 void vmx_mode(const struct vcpu *v, struct guest_mode *m);
+unsigned vmx_cpl(const struct vcpu *v);
 uint64_t vmx_efer(const struct vcpu *v);
 void vmx_set_efer(struct vcpu *v, uint64_t efer);
 uint64_t vmx_pat(const struct vcpu *v);

@@ -2,8 +2,8 @@
 /*
  * The VMX world switch and exit decoding: each VMX exit reason is mapped
  * onto the vendor-neutral enum exit_reason that vmm/exit.c dispatches, so
- * the handlers are the ones SVM uses. The instruction length the CPU
- * reports is passed on (exit_info.insn_len): no decoding from guest memory.
+ * the handlers are the ones SVM uses. Skipping an instruction uses the
+ * length the CPU reports: no decoding from guest memory.
  */
 #include "arch/x86/vendor.h"
 #include "arch/x86/cpu.h"
@@ -11,6 +11,7 @@
 #include "arch/x86/vmx/vmx_insn.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
+#include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -54,6 +55,8 @@ static enum exit_reason vmx_reason(uint32_t basic)
  * takes it, as it would have outside the guest (on SVM the NMI is taken
  * after STGI). ICEBP (a privileged software #DB) stops the guest, as the
  * ICEBP intercept does on SVM. */
+#define GUEST_BLOCKING_BY_NMI (1ull << 3) /* interruptibility state */
+
 static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 {
 	uint32_t info = (uint32_t)vmx_read(VMCS_EXIT_INTR_INFO);
@@ -62,6 +65,12 @@ static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 	e->info2 = info;
 	if (type == INTR_TYPE_NMI) {
 		__asm__ volatile("int $2");
+		/* The guest never receives an NMI, so it never blocks them. A CPU
+		 * may still save "blocking by NMI" as set for an NMI exit (Bochs
+		 * 2.7 blocks NMIs before it saves the guest's state); the next
+		 * entry would load it and block every later NMI, so a kick could
+		 * no longer wake a parked CPU. */
+		vmx_write(VMCS_GUEST_INTERRUPTIBILITY, vmx_read(VMCS_GUEST_INTERRUPTIBILITY) & ~GUEST_BLOCKING_BY_NMI);
 		e->reason = EXIT_INTR;
 		return;
 	}
@@ -80,7 +89,7 @@ static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 	(void)v;
 }
 
-static void vmx_decode_io(struct vcpu *v, struct exit_info *e)
+static void vmx_decode_io(struct exit_info *e)
 {
 	uint64_t q = e->info1;
 
@@ -90,7 +99,6 @@ static void vmx_decode_io(struct vcpu *v, struct exit_info *e)
 	e->io.string = q & (1u << 4);
 	e->io.rep = q & (1u << 5);
 	e->io.port = (uint16_t)(q >> 16);
-	e->io.next_rip = vmx_rip(v) + e->insn_len;
 }
 
 /* Qualification bits 0..2: the access (read, write, fetch); bits 3..5: what
@@ -118,6 +126,16 @@ static void vmx_note_vectoring(struct vcpu *v)
 	v->arch.reinject_len = (uint32_t)vmx_read(VMCS_EXIT_INSN_LEN);
 }
 
+/* The CPU reports the exiting instruction's length: no decoding. */
+static void vmx_decode_insn(struct exit_info *e)
+{
+	uint64_t rip = vmx_read(VMCS_GUEST_RIP);
+	bool long64 = (vmx_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmx_read(VMCS_GUEST_CS_AR) & AR_L);
+
+	e->insn_len = (uint8_t)vmx_read(VMCS_EXIT_INSN_LEN);
+	e->next_rip = long64 ? rip + e->insn_len : (uint32_t)(rip + e->insn_len);
+}
+
 static uint32_t vmx_decode(struct vcpu *v)
 {
 	struct exit_info *e = &v->exit;
@@ -127,6 +145,7 @@ static uint32_t vmx_decode(struct vcpu *v)
 	e->info1 = vmx_read(VMCS_EXIT_QUALIFICATION);
 	e->info2 = 0;
 	e->insn_len = 0;
+	e->skip = false;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		e->reason = EXIT_INVALID; /* illegal guest state or MSR loading */
 		return basic;
@@ -140,15 +159,15 @@ static uint32_t vmx_decode(struct vcpu *v)
 		vmx_decode_ept(e);
 		break;
 	case VMX_EXIT_IO:
-		e->insn_len = (uint8_t)vmx_read(VMCS_EXIT_INSN_LEN);
-		vmx_decode_io(v, e);
+		vmx_decode_io(e);
+		vmx_decode_insn(e);
 		break;
 	case VMX_EXIT_CPUID:
 	case VMX_EXIT_HLT:
 	case VMX_EXIT_VMCALL:
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
-		e->insn_len = (uint8_t)vmx_read(VMCS_EXIT_INSN_LEN);
+		vmx_decode_insn(e);
 		/* fall through */
 	default:
 		e->reason = vmx_reason(basic);
@@ -180,7 +199,7 @@ static void vmx_entry_failed(struct vcpu *v, int how)
 	      err, vmx_insn_error_text((uint32_t)err));
 }
 
-void vmx_run(struct vcpu *v)
+static void vmx_run(struct vcpu *v)
 {
 	uint32_t basic;
 
@@ -205,9 +224,22 @@ uint64_t vmx_rip(const struct vcpu *v)
 	return vmx_read(VMCS_GUEST_RIP);
 }
 
+static void vmx_set_rip(struct vcpu *v, uint64_t rip);
+
+void vmx_loop(struct vcpu *v)
+{
+	for (;;) {
+		vmx_run(v);
+		exit_dispatch(v);
+		if (v->exit.skip)
+			vmx_set_rip(v, v->exit.next_rip);
+		vcpu_before_entry(v);
+	}
+}
+
 /* Moving RIP past an instruction also ends the one-instruction interrupt
  * shadow of a preceding STI or MOV SS, as executing it would have. */
-void vmx_set_rip(struct vcpu *v, uint64_t rip)
+static void vmx_set_rip(struct vcpu *v, uint64_t rip)
 {
 	uint64_t shadow = vmx_read(VMCS_GUEST_INTERRUPTIBILITY);
 
@@ -223,6 +255,12 @@ void vmx_skip(struct vcpu *v)
 	bool long64 = (vmx_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmx_read(VMCS_GUEST_CS_AR) & AR_L);
 
 	vmx_set_rip(v, long64 ? rip : rip & 0xffffffffu);
+}
+
+unsigned vmx_cpl(const struct vcpu *v)
+{
+	(void)v;
+	return (vmx_read(VMCS_GUEST_SS_AR) >> 5) & 3;
 }
 
 void vmx_mode(const struct vcpu *v, struct guest_mode *m)
