@@ -17,6 +17,7 @@
 #include "kernel/patch.h"
 #include "kernel/time.h"
 #include "vmm/channel.h"
+#include "vmm/exits.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -89,6 +90,12 @@ static void cpus_discover(void)
 	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpu_count);
 }
 
+static void clocks_calibrate(void)
+{
+	if (time_init())
+		panic("the PIT does not count: no time base");
+}
+
 static void virt_probe(void)
 {
 	const char *why = "";
@@ -110,6 +117,12 @@ static void cpus_start(void)
 {
 	if (smp_start_aps(boot_handoff.trampoline_phys, machine_cpus.apic_id, cpu_count))
 		printk("vigil: not every CPU started; guests on missing CPUs do not run\n");
+}
+
+static void code_digest_load(void)
+{
+	if (selfcheck_init())
+		panic("the image carries no text digest (tools/text-digest.py)");
 }
 
 static void patch_area_init(void)
@@ -155,12 +168,13 @@ void kmain(uint64_t handoff_pa)
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
-	selfcheck_init();			/* the code's digest, before any other CPU runs */
-	time_init();				/* TSC against the PIT: uptimes, timeouts */
+	code_digest_load();			/* the text's digest, signed in the image */
 	heap_init();				/* for signature checks (mbedtls) */
 	config_load();				/* validate system.dtb into read-only structs */
 	cpus_discover();			/* MADT: which CPUs exist */
+	clocks_calibrate();			/* TSC and APIC timer against the PIT */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
+	cpuid_init();				/* the guests' static CPUID answers */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	channel_start();			/* COM2 and its interrupt, for the operator */
 	cpus_start();				/* APs come up and wait in ap_main */
@@ -196,19 +210,24 @@ void ap_main(struct percpu *pc)
 
 static void vmm_cpu_main(void)
 {
-	uint64_t next = SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
+	uint64_t next = 1; /* the first check at the first tick: the guests start first */
+	bool first = true;
 
 	pic_mask_all();
-	if (apic_timer_start(TIMER_PERIOD_MS))
+	if (apic_timer_start(TIMER_PERIOD_MS, time_apic_per_ms()))
 		panic("the VMM CPU's APIC timer does not count");
-	printk("vigil: text self-check every %u s: %s\n", SELFCHECK_PERIOD_S, selfcheck_run() ? "ok" : "MISMATCH");
 	for (;;) {
+		bool ok;
+
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
-		if (apic_timer_ticks >= next) {
-			next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
-			selfcheck_run();
-		}
+		if (apic_timer_ticks < next)
+			continue;
+		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
+		ok = selfcheck_run();
+		if (first)
+			printk("vigil: text self-check every %u s: %s\n", SELFCHECK_PERIOD_S, ok ? "ok" : "MISMATCH");
+		first = false;
 	}
 }
 

@@ -25,6 +25,7 @@ struct live_patch {
 
 extern uint8_t patch_backing[];
 static struct live_patch live[PATCH_MAX_LIVE];
+static uint64_t patch_high; /* bytes of the area any patch ever used: beyond, all int3 */
 
 static uint8_t *patch_va(uint64_t addr)
 {
@@ -34,6 +35,22 @@ static uint8_t *patch_va(uint64_t addr)
 const uint8_t *patch_area(void)
 {
 	return patch_va(PATCH_AREA_BASE);
+}
+
+uint64_t patch_area_used(void)
+{
+	return patch_high;
+}
+
+bool patch_area_rest_unused(void)
+{
+	const uint64_t *w = (const uint64_t *)(uintptr_t)(PATCH_AREA_BASE + patch_high);
+	uint64_t diff = 0, fill = INT3 * 0x0101010101010101ull;
+
+	/* patch_high is a multiple of PATCH_ALIGN: whole words, four at a time */
+	for (uint64_t i = 0; i < (PATCH_AREA_SIZE - patch_high) / 8; i += 4)
+		diff |= (w[i] ^ fill) | (w[i + 1] ^ fill) | (w[i + 2] ^ fill) | (w[i + 3] ^ fill);
+	return !diff;
 }
 
 /* Store through a read-only mapping: CR0.WP off on this CPU alone, while
@@ -170,6 +187,8 @@ int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t
 	slot->load = p->load_address;
 	slot->len = p->code_len;
 	slot->redirect_count = p->redirect_count;
+	if (p->load_address - PATCH_AREA_BASE + p->code_len > patch_high)
+		patch_high = (p->load_address - PATCH_AREA_BASE + p->code_len + PATCH_ALIGN - 1) & ~(PATCH_ALIGN - 1ull);
 	selfcheck_rebase();
 	return 0;
 }

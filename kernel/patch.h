@@ -15,6 +15,7 @@
 #ifndef KERNEL_PATCH_H
 #define KERNEL_PATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vigil/patch.h"
@@ -34,5 +35,9 @@ unsigned patch_live_count(void);
 
 /* The patch area as mapped (for the self-check). */
 const uint8_t *patch_area(void);
+/* How much of it patches ever used (a multiple of PATCH_ALIGN; reverting
+ * does not lower it), and whether every byte beyond is still int3. */
+uint64_t patch_area_used(void);
+bool patch_area_rest_unused(void);
 
 #endif

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The runtime self-check: the VMM re-hashes its code (SHA-256 of its text
- * and of the live-patch area) and compares it with the digest taken at boot,
- * before any other CPU or any guest ran. The text is mapped read-only and has no writable alias, so a
- * mismatch means the protections were bypassed (a physical or DMA write, a
- * hardware fault): it is reported as tampering. Only a verified live patch
- * may move the expected digest (the channel issue builds that).
+ * and of the used part of the live-patch area) and compares it with the
+ * expected digest. At boot that is the digest of the text the build wrote
+ * into the image (tools/text-digest.py), so it is covered by the platform
+ * signature and measured with the image: code changed between the stub's
+ * load and the first check is caught too. The text is mapped read-only and
+ * has no writable alias, so a mismatch means the protections were bypassed
+ * (a physical or DMA write, a hardware fault): it is reported as tampering.
+ * Only a verified live patch or revert moves the expected digest.
  */
 #ifndef KERNEL_SELFCHECK_H
 #define KERNEL_SELFCHECK_H
@@ -20,7 +23,8 @@ struct selfcheck_state {
 	uint64_t mismatches;
 };
 
-void selfcheck_init(void);
+/* Take the image's text digest as expected; -1 if the build wrote none. */
+int selfcheck_init(void) __attribute__((warn_unused_result));
 /* A verified patch or revert changed the code: take its digest as expected. */
 void selfcheck_rebase(void);
 /* Hash the text now; returns true when it matches. */

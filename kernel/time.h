@@ -5,9 +5,15 @@
 
 #include <stdint.h>
 
-void time_init(void);
+/* Calibrate the TSC and this CPU's APIC timer (apic_init first). 0 or -1
+ * when the PIT does not count. */
+int time_init(void) __attribute__((warn_unused_result));
 uint64_t time_ms(void);
 /* Milliseconds between two TSC readings. */
 uint64_t time_tsc_to_ms(uint64_t ticks);
+/* APIC timer counts per millisecond (divide by 16), for apic_timer_start. */
+uint64_t time_apic_per_ms(void);
+/* Busy-wait on the TSC. */
+void time_delay_us(uint64_t us);
 
 #endif

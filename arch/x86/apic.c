@@ -69,20 +69,32 @@ void pic_mask_all(void)
 	cpu_outb(0xa1, 0xff);
 }
 
-int apic_timer_start(unsigned period_ms)
-{
-	uint32_t elapsed;
+/* Divide by 16, in the calibration and the periodic timer alike. */
+#define APIC_TIMER_DIV_16 0x3
 
+void apic_timer_count_start(void)
+{
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
-	apic_write(APIC_TIMER_DIV, 0x3); /* divide by 16 */
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, LVT_MASKED | 32);
 	apic_write(APIC_TIMER_INIT, 0xffffffffu);
-	delay_us(10000);
-	elapsed = 0xffffffffu - apic_read(APIC_TIMER_CUR);
-	if (!elapsed)
+}
+
+uint32_t apic_timer_count(void)
+{
+	return 0xffffffffu - apic_read(APIC_TIMER_CUR);
+}
+
+int apic_timer_start(unsigned period_ms, uint64_t counts_per_ms)
+{
+	uint64_t init = counts_per_ms * period_ms;
+
+	if (!init || init > 0xffffffffu)
 		return -ENODEV;
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | 32);
-	apic_write(APIC_TIMER_INIT, (uint32_t)((uint64_t)elapsed * period_ms / 10));
+	apic_write(APIC_TIMER_INIT, (uint32_t)init);
 	return 0;
 }
 
@@ -136,20 +148,21 @@ void apic_send_nmi(uint32_t dest)
 	apic_icr(dest, ICR_NMI | ICR_ASSERT);
 }
 
-/* PIT channel 2, gated through port 0x61, counts at 1.193182 MHz. */
+/* PIT channel 2, gated through port 0x61, counts at 1.193182 MHz. In mode
+ * 0 its output (port 0x61 bit 5) rises when the count, loaded by the
+ * second write, runs out. */
 #define PIT_HZ 1193182u
-void delay_us(unsigned us)
+void pit_oneshot_start(unsigned us)
 {
-	while (us) {
-		unsigned chunk = us > 50000 ? 50000 : us;
-		uint16_t count = (uint16_t)((uint64_t)chunk * PIT_HZ / 1000000u);
+	uint16_t count = (uint16_t)((uint64_t)us * PIT_HZ / 1000000u);
 
-		cpu_outb(0x61, (uint8_t)((cpu_inb(0x61) & ~0x02) | 0x01));
-		cpu_outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
-		cpu_outb(0x42, (uint8_t)count);
-		cpu_outb(0x42, (uint8_t)(count >> 8));
-		for (unsigned spin = 0; spin < 10000000 && !(cpu_inb(0x61) & 0x20); spin++)
-			cpu_pause();
-		us -= chunk;
-	}
+	cpu_outb(0x61, (uint8_t)((cpu_inb(0x61) & ~0x02) | 0x01));
+	cpu_outb(0x43, 0xb0); /* channel 2, lo/hi, mode 0 */
+	cpu_outb(0x42, (uint8_t)count);
+	cpu_outb(0x42, (uint8_t)(count >> 8));
+}
+
+bool pit_oneshot_done(void)
+{
+	return cpu_inb(0x61) & 0x20;
 }

@@ -3,6 +3,7 @@
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 int apic_init(void) __attribute__((warn_unused_result));
@@ -12,16 +13,21 @@ void apic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 void apic_send_nmi(uint32_t apic_id);
 uint64_t apic_base_pa(void);
 
-/* A periodic timer on this CPU at vector IDT_VECTOR_TIMER (calibrated
- * against the PIT); each interrupt increments apic_timer_ticks. */
-int apic_timer_start(unsigned period_ms) __attribute__((warn_unused_result));
+/* A periodic timer on this CPU at vector IDT_VECTOR_TIMER, counts_per_ms
+ * as calibrated (kernel/time.c); each interrupt increments apic_timer_ticks. */
+int apic_timer_start(unsigned period_ms, uint64_t counts_per_ms) __attribute__((warn_unused_result));
+/* The timer as a masked free-running counter, for its calibration. */
+void apic_timer_count_start(void);
+uint32_t apic_timer_count(void);
 void apic_timer_tick(void);
 void apic_eoi(void);
 extern volatile uint64_t apic_timer_ticks;
 /* Mask the legacy PIC: the VMM takes no device interrupts. */
 void pic_mask_all(void);
 
-/* Busy-wait using the PIT (no interrupts needed). */
-void delay_us(unsigned us);
+/* The PIT's channel 2 as a one-shot of at most 50 ms: the time base that
+ * calibrates the TSC and the APIC timer. */
+void pit_oneshot_start(unsigned us);
+bool pit_oneshot_done(void);
 
 #endif

@@ -14,7 +14,9 @@
 #include "kernel/console.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/time.h"
 
+#define SIPI_WAIT_US 200
 #define AP_WAIT_US 200000
 
 extern void ap_entry(void);
@@ -39,6 +41,34 @@ static void smp_prepare_trampoline(uint64_t tpa)
 	smp_patch32(page, tr_patch_jmp64, (uint32_t)tpa);
 }
 
+/*
+ * The INIT-SIPI-SIPI sequence of the MP specification waits 10 ms after
+ * INIT. CPUs since the P6 and AMD's K8 do not need it (Linux has skipped it
+ * on them since 2015): wait only on older ones. After each SIPI, poll for
+ * the AP instead of sleeping a fixed time.
+ */
+static bool smp_modern_cpu(void)
+{
+	struct cpuid_regs id = cpu_cpuid(0, 0), sig = cpu_cpuid(1, 0);
+	unsigned family = (sig.eax >> 8) & 0xf;
+
+	if (family == 0xf)
+		family += (sig.eax >> 20) & 0xff;
+	if (id.ebx == 0x756e6547) /* "Genu"ineIntel */
+		return family >= 6;
+	if (id.ebx == 0x68747541) /* "Auth"enticAMD */
+		return family >= 0xf;
+	return false;
+}
+
+static void smp_wait_online(const struct cpu_area *area, uint64_t us)
+{
+	uint64_t step = us < 10 ? us : 10;
+
+	for (uint64_t t = 0; t < us && !__atomic_load_n(&area->pc.online, __ATOMIC_ACQUIRE); t += step)
+		time_delay_us(step);
+}
+
 static int smp_start_one(uint64_t tpa, unsigned index, uint32_t apic)
 {
 	struct cpu_area *area = &cpu_areas[index];
@@ -55,13 +85,13 @@ static int smp_start_one(uint64_t tpa, unsigned index, uint32_t apic)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	apic_send_init(apic);
-	delay_us(10000);
+	if (!smp_modern_cpu())
+		time_delay_us(10000);
 	for (int i = 0; i < 2 && !area->pc.online; i++) {
 		apic_send_sipi(apic, (uint8_t)(tpa >> 12));
-		delay_us(200);
+		smp_wait_online(area, SIPI_WAIT_US);
 	}
-	for (unsigned t = 0; t < AP_WAIT_US / 100 && !area->pc.online; t++)
-		delay_us(100);
+	smp_wait_online(area, AP_WAIT_US);
 	return area->pc.online ? 0 : -ETIMEDOUT;
 }
 

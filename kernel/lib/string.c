@@ -4,9 +4,10 @@
  *
  * GCC may turn a byte loop into a call to memset/memcpy: inside those very
  * functions that would recurse forever, so this file disables that pattern
- * matching. memcpy and memset use REP MOVSB/STOSB, which every x86-64 CPU
- * runs fast for large copies (guest images); the direction flag is clear by
- * the ABI.
+ * matching. memcpy and memset move eight bytes per step (REP MOVSQ/STOSQ)
+ * and the tail byte by byte (REP MOVSB/STOSB): fast on every x86-64 CPU,
+ * with or without fast short REP MOVSB, for large copies (guest images,
+ * zeroed pages); the direction flag is clear by the ABI.
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,7 +17,10 @@
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8;
 
+	asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	n %= 8;
 	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
@@ -24,8 +28,12 @@ NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 NO_LIBCALL void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n / 8;
+	uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
 
-	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	n %= 8;
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(pattern) : "memory");
 	return dst;
 }
 
