@@ -12,6 +12,16 @@
 #   --ips N         emulated instructions per second of the clock (default 50000000)
 #   --timeout S     stop Bochs after S seconds (default 120)
 #   --dir DIR       where bochsrc, the debugger script and bochs.log go
+#   --com2-socket PATH
+#                   COM2 (the management channel) on a unix socket at PATH,
+#                   served like QEMU's `-chardev socket,server=on,wait=off`:
+#                   one client at a time, bytes sent while none is
+#                   connected are dropped
+#   --rc FILE       the debugger's script (default: continue, then quit);
+#                   it may be a FIFO the caller writes commands into
+#
+# Bochs's pid is written to DIR/bochs.pid (SIGINT stops it at the
+# debugger's prompt, which then reads the next line of the script).
 #
 # Bochs 2.7 as Debian builds it has no "nogui" display: the RFB display with
 # timeout=0 is headless, and each instance runs in a network namespace of
@@ -31,6 +41,9 @@ mem=256
 ips=50000000
 timeout=120
 dir=
+com2=
+rc=
+com2_port=4555   # inside the namespace: nothing else listens there
 
 while [ $# -gt 1 ]; do
 	case $1 in
@@ -41,6 +54,8 @@ while [ $# -gt 1 ]; do
 	--ips) ips=$2 ;;
 	--timeout) timeout=$2 ;;
 	--dir) dir=$2 ;;
+	--com2-socket) com2=$2 ;;
+	--rc) rc=$2 ;;
 	*) echo "bochs-run: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -52,6 +67,10 @@ dir=${dir:-$(dirname "$serial")}
 mkdir -p "$dir" "$(dirname "$serial")"
 serial=$(cd "$(dirname "$serial")" && pwd)/$(basename "$serial")
 rm -f "$serial"
+if [ -n "$com2" ]; then
+	mkdir -p "$(dirname "$com2")"
+	com2=$(cd "$(dirname "$com2")" && pwd)/$(basename "$com2")
+fi
 
 cat > "$dir/bochsrc" <<RC
 memory: guest=$mem, host=$mem
@@ -62,6 +81,7 @@ vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev="$serial"
+$([ -z "$com2" ] || echo "com2: enabled=1, mode=socket-server, dev=localhost:$com2_port")
 clock: sync=none, time0=1
 log: $dir/bochs.log
 panic: action=fatal
@@ -71,13 +91,88 @@ debug: action=ignore
 speaker: enabled=0
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 RC
-printf 'c\nquit\n' > "$dir/debugger.rc"
+if [ -z "$rc" ]; then
+	rc=$dir/debugger.rc
+	printf 'c\nquit\n' > "$rc"
+fi
+
+relay_py='
+import fcntl, os, select, socket, struct, sys, time
+path, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# lo is down in a new network namespace: up (SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, struct.pack("16sH14x", b"lo", 0)))[1]
+fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 1))
+s.close()
+if os.path.exists(path):
+    os.unlink(path)
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(8)
+if os.fork():
+    sys.exit(0)  # the caller goes on to start Bochs
+out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.dup2(out, 1)
+os.dup2(out, 2)
+end = time.monotonic() + 120
+while True:
+    try:
+        vm = socket.create_connection(("127.0.0.1", port))
+        break
+    except OSError:
+        if time.monotonic() > end:
+            sys.exit("relay: Bochs never listened on COM2")
+        time.sleep(0.05)
+print("relay: connected to COM2", flush=True)
+client = None
+while True:
+    ready = select.select([vm, client if client else srv], [], [])[0]
+    if vm in ready:
+        data = vm.recv(65536)
+        if not data:
+            break
+        if client:
+            try:
+                client.sendall(data)
+            except OSError:
+                client.close()
+                client = None
+    if client and client in ready:
+        data = b""
+        try:
+            data = client.recv(65536)
+        except OSError:
+            pass
+        if data:
+            vm.sendall(data)
+        else:
+            client.close()
+            client = None
+    elif not client and srv in ready:
+        client = srv.accept()[0]
+os.unlink(path)
+'
+
+# COM2 under Bochs is a TCP server (mode=socket-server), and the network
+# namespace keeps it out of reach from outside: a relay in the same
+# namespace brings up lo, connects to Bochs's port (Bochs waits for it
+# during its start) and serves a unix socket in the file system, which is
+# reachable from outside. It ends when Bochs closes the connection.
+export com2 com2_port dir rc relay_py
+run_bochs() {
+	if [ -n "$com2" ]; then
+		python3 -c "$relay_py" "$com2" "$com2_port" "$dir/relay.log" || exit 1
+	fi
+	exec bochs-bin -q -f "$dir/bochsrc" -rc "$rc" </dev/null >"$dir/bochs.out" 2>&1
+}
+export -f run_bochs
 
 # Without root, a user namespace grants the network namespace.
 netns=(unshare -n)
 "${netns[@]}" true 2>/dev/null || netns=(unshare -rn)
-"${netns[@]}" bochs-bin -q -f "$dir/bochsrc" -rc "$dir/debugger.rc" </dev/null >"$dir/bochs.out" 2>&1 &
+"${netns[@]}" bash -c run_bochs &
 pid=$!
+echo "$pid" > "$dir/bochs.pid"
 trap 'kill "$pid" 2>/dev/null || true' EXIT INT TERM
 deadline=$((SECONDS + timeout))
 while [ "$SECONDS" -lt "$deadline" ]; do
