@@ -20,9 +20,14 @@
 #define EXT_LEAF_COUNT 9u /* 0x80000000..0x80000008 */
 #define CPUID1_OSXSAVE (1u << 27)
 
-/* Answers of leaves 0 and 2, and 0x80000000..8, as guests see them. */
-static struct cpuid_regs cpuid_basic[3] __attribute__((section(".data.ro_after_init")));
-static struct cpuid_regs cpuid_ext[EXT_LEAF_COUNT] __attribute__((section(".data.ro_after_init")));
+/* Answers of leaves 0 and 2, and 0x80000000..8, as guests see them: the
+ * four registers' new 64-bit values (the upper halves zero). */
+struct cpuid_answer {
+	uint64_t rax, rbx, rcx, rdx;
+};
+
+static struct cpuid_answer cpuid_basic[3] __attribute__((section(".data.ro_after_init")));
+static struct cpuid_answer cpuid_ext[EXT_LEAF_COUNT] __attribute__((section(".data.ro_after_init")));
 
 static bool cpuid_leaf_allowed(uint32_t leaf)
 {
@@ -66,7 +71,7 @@ static void cpuid_hypervisor(uint32_t leaf, struct cpuid_regs *r)
 }
 
 /* Any leaf, asked now; v is NULL at boot, for the static leaves. */
-static struct cpuid_regs cpuid_answer(const struct vcpu *v, uint32_t leaf, uint32_t sub)
+static struct cpuid_regs cpuid_ask(const struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
@@ -79,30 +84,44 @@ static struct cpuid_regs cpuid_answer(const struct vcpu *v, uint32_t leaf, uint3
 	return r;
 }
 
+static struct cpuid_answer cpuid_widen(struct cpuid_regs r)
+{
+	return (struct cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx };
+}
+
 void cpuid_init(void)
 {
-	cpuid_basic[0] = cpuid_answer(NULL, 0, 0);
-	cpuid_basic[2] = cpuid_answer(NULL, 2, 0); /* [1] is never read: leaf 1 is live */
+	cpuid_basic[0] = cpuid_widen(cpuid_ask(NULL, 0, 0));
+	cpuid_basic[2] = cpuid_widen(cpuid_ask(NULL, 2, 0)); /* [1] is never read: leaf 1 is live */
 	for (uint32_t i = 0; i < EXT_LEAF_COUNT; i++)
-		cpuid_ext[i] = cpuid_answer(NULL, EXT_LEAF_BASE + i, 0);
+		cpuid_ext[i] = cpuid_widen(cpuid_ask(NULL, EXT_LEAF_BASE + i, 0));
+}
+
+static int cpuid_reply(struct vcpu *v, const struct cpuid_answer *a)
+{
+	if (vcpu_skip_insn(v))
+		return 0;
+	v->regs.rax = a->rax;
+	v->regs.rbx = a->rbx;
+	v->regs.rcx = a->rcx;
+	v->regs.rdx = a->rdx;
+	return 0;
+}
+
+static __attribute__((noinline)) int cpuid_reply_live(struct vcpu *v, uint32_t leaf)
+{
+	struct cpuid_answer live = cpuid_widen(cpuid_ask(v, leaf, (uint32_t)v->regs.rcx));
+
+	return cpuid_reply(v, &live);
 }
 
 int exit_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.rax;
-	struct cpuid_regs r;
 
 	if (leaf == 0 || leaf == 2)
-		r = cpuid_basic[leaf];
-	else if (leaf - EXT_LEAF_BASE < EXT_LEAF_COUNT)
-		r = cpuid_ext[leaf - EXT_LEAF_BASE];
-	else
-		r = cpuid_answer(v, leaf, (uint32_t)v->regs.rcx);
-	if (vcpu_skip_insn(v))
-		return 0;
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	return 0;
+		return cpuid_reply(v, &cpuid_basic[leaf]);
+	if (leaf - EXT_LEAF_BASE < EXT_LEAF_COUNT)
+		return cpuid_reply(v, &cpuid_ext[leaf - EXT_LEAF_BASE]);
+	return cpuid_reply_live(v, leaf);
 }

@@ -7,16 +7,17 @@
 #include <errno.h>
 #include "vmm/vcpu.h"
 
-/* One handler per vendor-neutral reason (vmm/exit.c). */
+/* One handler per vendor-neutral reason (vmm/exit.c), none NULL: a reason
+ * without its own has exit_unknown. */
 extern int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *);
 
-/* Count the exit and run its handler; a reason without one fails closed.
+/* Count the exit and run its handler; an unknown reason fails closed.
  * Inline: the backends call it after every exit. */
 static inline void exit_dispatch(struct vcpu *v)
 {
 	unsigned reason = v->exit.reason;
 
-	if (reason >= EXIT_REASON_COUNT || !exit_handlers[reason])
+	if (reason >= EXIT_REASON_COUNT)
 		reason = EXIT_UNKNOWN;
 	v->exits[reason]++;
 	exit_handlers[reason](v);
@@ -47,8 +48,8 @@ static inline int vcpu_skip_insn(struct vcpu *v)
 
 /* For backends that must read the instruction to know its length (SVM
  * without nRIP): the length of the instruction at linear address la, read
- * through the vCPU's fetch memo (refilled from m on a miss), or -EINVAL
- * when it cannot be read or is not an instruction Vigil intercepts. */
+ * through a full walk with mode m (which refills the vCPU's fetch memo),
+ * or -EINVAL when it cannot be read or is not one Vigil intercepts. */
 int vcpu_fetch_insn_len(struct vcpu *v, const struct guest_mode *m, uint64_t la, bool long64);
 /* Architectural faults for the guest. */
 void vcpu_inject_gp(struct vcpu *v);

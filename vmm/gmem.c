@@ -10,7 +10,8 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 #define CR4_PSE (1ull << 4)
 
-/* One paging entry; the memo, when given, records where it was and what it held. */
+/* One paging entry; the memo, when given, records where it was and what it
+ * held (the last one recorded is the leaf). */
 static int gmem_entry(const struct vm *vm, struct gmem_memo *rec, uint64_t table_gpa, unsigned index,
 		      unsigned width, uint64_t *e)
 {
@@ -21,9 +22,8 @@ static int gmem_entry(const struct vm *vm, struct gmem_memo *rec, uint64_t table
 	*e = 0;
 	memcpy(e, p, width);
 	if (rec) {
-		rec->ent[rec->n] = (const uint64_t *)((uintptr_t)p & ~(uintptr_t)7);
-		rec->val[rec->n] = *rec->ent[rec->n];
-		rec->n++;
+		rec->leaf = (const uint64_t *)((uintptr_t)p & ~(uintptr_t)7);
+		rec->leaf_val = *rec->leaf;
 	}
 	return (*e & PTE_P) ? 0 : -EFAULT;
 }
@@ -107,8 +107,7 @@ size_t gmem_read_linear(const struct vm *vm, const struct guest_mode *m, uint64_
 void gmem_memo_clear(struct gmem_memo *f)
 {
 	memset(f, 0, sizeof(*f));
-	for (unsigned i = 0; i < GMEM_MEMO_LEVELS; i++)
-		f->ent[i] = &f->val[i];
+	f->leaf = &f->leaf_val;
 	f->cr0 = ~0ull; /* no guest runs with every CR0 bit set: nothing hits */
 }
 
@@ -136,10 +135,10 @@ static const uint8_t *gmem_memo_fill(const struct vm *vm, struct gmem_memo *f, c
 size_t gmem_fetch(const struct vm *vm, struct gmem_memo *f, const struct guest_mode *m, uint64_t la, void *buf,
 		  size_t len)
 {
-	const uint8_t *p = f->hva + (la & 0xfff);
+	const uint8_t *p = gmem_memo_fill(vm, f, m, la);
 	size_t first = 4096 - (la & 0xfff);
 
-	if (!gmem_memo_hit(f, m->cr0, m->cr3, m->cr4, la) && !(p = gmem_memo_fill(vm, f, m, la)))
+	if (!p)
 		return 0;
 	if (first >= len) {
 		memcpy(buf, p, len);

@@ -34,11 +34,22 @@ static int64_t hc_vmm_version(struct vcpu *v)
 	return (int64_t)vmm_version_code();
 }
 
+static int64_t hc_enosys(struct vcpu *v)
+{
+	(void)v;
+	return -HC_ENOSYS;
+}
+
+/* Every slot is set: hc_enosys first, then the real ones over it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static int64_t (*const hypercalls[HC_COUNT])(struct vcpu *) = {
+	[0 ... HC_COUNT - 1] = hc_enosys,
 	[HC_VERSION] = hc_version,
 	[HC_EXIT] = hc_exit,
 	[HC_VMM_VERSION] = hc_vmm_version,
 };
+#pragma GCC diagnostic pop
 
 int exit_hypercall(struct vcpu *v)
 {
@@ -47,9 +58,9 @@ int exit_hypercall(struct vcpu *v)
 
 	if (vcpu_skip_insn(v))
 		return 0;
-	if (vcpu_vendor_cpl(v) != 0)
+	if (v->exit.cpl != 0)
 		ret = -HC_EPERM;
-	else if (nr >= HC_COUNT || !hypercalls[nr])
+	else if (nr >= HC_COUNT)
 		ret = -HC_ENOSYS;
 	else
 		ret = hypercalls[nr](v);

@@ -47,6 +47,7 @@ struct exit_info {
 	uint64_t next_rip;
 	uint8_t insn_len;
 	bool skip;
+	uint8_t cpl; /* hypercalls: the caller's privilege level */
 	union {
 		struct {
 			uint16_t port;

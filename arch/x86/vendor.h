@@ -57,7 +57,6 @@ struct vcpu_vendor_ops {
 	__attribute__((noreturn)) void (*loop)(struct vcpu *v);
 	uint64_t (*rip)(const struct vcpu *v);
 	void (*mode)(const struct vcpu *v, struct guest_mode *m);
-	unsigned (*cpl)(const struct vcpu *v);
 	uint64_t (*efer)(const struct vcpu *v);
 	void (*set_efer)(struct vcpu *v, uint64_t efer);
 	uint64_t (*pat)(const struct vcpu *v);
@@ -88,7 +87,6 @@ static inline int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 __attribute__((noreturn)) static inline void vcpu_vendor_loop(struct vcpu *v) { vendor_ops->loop(v); }
 static inline uint64_t vcpu_vendor_rip(const struct vcpu *v) { return vendor_ops->rip(v); }
 static inline void vcpu_vendor_mode(const struct vcpu *v, struct guest_mode *m) { vendor_ops->mode(v, m); }
-static inline unsigned vcpu_vendor_cpl(const struct vcpu *v) { return vendor_ops->cpl(v); }
 static inline uint64_t vcpu_vendor_efer(const struct vcpu *v) { return vendor_ops->efer(v); }
 static inline void vcpu_vendor_set_efer(struct vcpu *v, uint64_t efer) { vendor_ops->set_efer(v, efer); }
 static inline uint64_t vcpu_vendor_pat(const struct vcpu *v) { return vendor_ops->pat(v); }

@@ -242,19 +242,16 @@ static void svm_mode(const struct vcpu *v, struct guest_mode *m)
 /*
  * The length of the instruction that exited, and the RIP after it. QEMU's
  * SVM has no nRIP, so the instruction is read at RIP (correct on every
- * CPU): through the vCPU's fetch memo (vmm/gmem.h), in place when the memo
- * holds the page and all 15 bytes are on it. Its plain encoding is checked
- * first, the decoder runs for anything else. A read or decode failure
- * leaves the length unknown (0): skipping the instruction raises #UD.
+ * CPU). When the vCPU's fetch memo (vmm/gmem.h) holds the page and the
+ * bytes there are the plain encoding of the instruction the CPU reported,
+ * that is the answer; anything else is read through a full walk and
+ * decoded. A read or decode failure leaves the length unknown (0):
+ * skipping the instruction then raises #UD.
  */
-static __attribute__((noinline)) int svm_insn_len_slow(struct vcpu *v, const uint8_t *p, uint64_t la,
-						       bool long64)
+static __attribute__((noinline)) int svm_insn_len_slow(struct vcpu *v, uint64_t la, bool long64)
 {
 	struct guest_mode m;
-	enum insn_kind kind;
 
-	if (p)
-		return insn_decode(p, INSN_MAX_LEN, long64, &kind);
 	svm_mode(v, &m);
 	return vcpu_fetch_insn_len(v, &m, la, long64);
 }
@@ -264,14 +261,12 @@ static inline __attribute__((always_inline)) void svm_decode_insn(struct vcpu *v
 {
 	bool long64 = (s->efer & EFER_LMA) && (s->cs.attr & VMCB_ATTR_L);
 	uint64_t la = long64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
-	const uint8_t *p = NULL;
 	int len;
 
-	if (gmem_memo_hit(&v->fetch, s->cr0, s->cr3, s->cr4, la) && (la & 0xfff) <= 4096 - INSN_MAX_LEN)
-		p = v->fetch.hva + (la & 0xfff);
-	if (p && insn_is_plain(p, plain))
+	if (gmem_memo_hit(&v->fetch, s->cr0, s->cr3, s->cr4, la) && (la & 0xfff) <= 4096 - INSN_MAX_LEN &&
+	    insn_is_plain(v->fetch.hva + (la & 0xfff), plain))
 		len = (int)plain.len;
-	else if ((len = svm_insn_len_slow(v, p, la, long64)) < 0)
+	else if ((len = svm_insn_len_slow(v, la, long64)) < 0)
 		len = 0; /* unknown */
 	v->exit.insn_len = (uint8_t)len;
 	v->exit.next_rip = long64 ? s->rip + (unsigned)len : (uint32_t)(s->rip + (unsigned)len);
@@ -292,6 +287,7 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 	}
 	if (code == SVM_EXIT_VMMCALL) {
 		e->reason = EXIT_HYPERCALL;
+		e->cpl = vmcb->save.cpl;
 		svm_decode_insn(v, &vmcb->save, INSN_PLAIN_VMMCALL);
 		return;
 	}
@@ -352,11 +348,6 @@ static __attribute__((noreturn)) void svm_run_loop(struct vcpu *v)
 	svm_loop(v);
 }
 
-static unsigned svm_cpl(const struct vcpu *v)
-{
-	return vcpu_vmcb(v)->save.cpl;
-}
-
 static uint64_t svm_efer(const struct vcpu *v)
 {
 	return vcpu_vmcb(v)->save.efer & ~EFER_SVME;
@@ -399,7 +390,6 @@ const struct vcpu_vendor_ops svm_ops = {
 	.loop = svm_run_loop,
 	.rip = svm_rip,
 	.mode = svm_mode,
-	.cpl = svm_cpl,
 	.efer = svm_efer,
 	.set_efer = svm_set_efer,
 	.pat = svm_pat,

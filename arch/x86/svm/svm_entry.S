@@ -94,6 +94,5 @@ svm_loop:
 	movq	VCPU_HOST_STATE_PA(%rdi), %rax
 	vmload
 	stgi
-	xorl	%ebp, %ebp		/* no frame above: backtraces end here */
 	call	svm_exit
 	jmp	.Lenter

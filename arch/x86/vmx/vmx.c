@@ -216,7 +216,6 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.loop = vmx_loop,
 	.rip = vmx_rip,
 	.mode = vmx_mode,
-	.cpl = vmx_cpl,
 	.efer = vmx_efer,
 	.set_efer = vmx_set_efer,
 	.pat = vmx_pat,

@@ -83,7 +83,6 @@ struct guest_mode;
 __attribute__((noreturn)) void vmx_loop(struct vcpu *v);
 uint64_t vmx_rip(const struct vcpu *v);
 void vmx_mode(const struct vcpu *v, struct guest_mode *m);
-unsigned vmx_cpl(const struct vcpu *v);
 uint64_t vmx_efer(const struct vcpu *v);
 void vmx_set_efer(struct vcpu *v, uint64_t efer);
 uint64_t vmx_pat(const struct vcpu *v);

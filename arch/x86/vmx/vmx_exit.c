@@ -162,9 +162,11 @@ static uint32_t vmx_decode(struct vcpu *v)
 		vmx_decode_io(e);
 		vmx_decode_insn(e);
 		break;
+	case VMX_EXIT_VMCALL:
+		e->cpl = (uint8_t)((vmx_read(VMCS_GUEST_SS_AR) >> 5) & 3);
+		/* fall through */
 	case VMX_EXIT_CPUID:
 	case VMX_EXIT_HLT:
-	case VMX_EXIT_VMCALL:
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
 		vmx_decode_insn(e);
@@ -257,11 +259,6 @@ void vmx_skip(struct vcpu *v)
 	vmx_set_rip(v, long64 ? rip : rip & 0xffffffffu);
 }
 
-unsigned vmx_cpl(const struct vcpu *v)
-{
-	(void)v;
-	return (vmx_read(VMCS_GUEST_SS_AR) >> 5) & 3;
-}
 
 void vmx_mode(const struct vcpu *v, struct guest_mode *m)
 {
