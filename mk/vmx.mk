@@ -74,12 +74,15 @@ VMX_TEST_ISOS := $(VMX_CONFIGS:%=$(VMX_TEST)/%.iso) $(VMX_TEST)/guests-tampered-
 VMX_TICKER_SPIN ?= 3000000
 VMX_GUESTS := $(VMX_OUT)/guests
 
-$(VMX_GUESTS)/ticker.o: tests/guests/ticker/main.c mk/vmx.mk
+# The guests that beat (the ticker; patchwatch for the channel tests) with
+# the short beat.
+$(VMX_GUESTS)/ticker.o $(VMX_GUESTS)/patchwatch.o: $(VMX_GUESTS)/%.o: tests/guests/%/main.c mk/vmx.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(GUEST_CFLAGS) -DTICKER_SPIN_LOOPS=$(VMX_TICKER_SPIN)ull -c $< -o $@
 
-$(VMX_GUESTS)/ticker.elf: $(VMX_GUESTS)/ticker.o $(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
+$(VMX_GUESTS)/ticker.elf $(VMX_GUESTS)/patchwatch.elf: $(VMX_GUESTS)/%.elf: $(VMX_GUESTS)/%.o \
+		$(GUEST_LIB_OBJS) $(GUEST_SRC)/lib/guest.ld
 	@echo "  LD      $@"
 	@$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 
@@ -135,7 +138,10 @@ $(VMX_TEST)/guests-tampered-dtb.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_
 	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --tamper system.dtb --out $@
 
 .PHONY: test-vmx vmx-test-build
-vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp)
+# The channel and self-check tests on VMX (tests/vmx/run.py runs them) make
+# their ISOs at test time from the ESP's files, the entry and these guests.
+vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp) $(ESP_FILES) $(VIGILCTL) \
+	$(MB2_ELF) $(VMX_GUESTS)/patchwatch.elf
 
 test-vmx: vmx-test-build ## run the Intel VMX tests under Bochs (one emulator at a time)
 	@python3 tests/vmx/run.py

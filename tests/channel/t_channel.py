@@ -18,6 +18,16 @@ two (the operator role one key), made at test time. Checks:
   connection; the channel serves correct requests after each;
 - guest control (operator): stop, start, restart; a policy that widens is
   refused, one that tightens is applied.
+
+Usage: t_channel.py [--vendor svm|vmx]. svm (the default, `make
+test-channel`): QEMU with COM2 on a unix socket, the default config's four
+guests. vmx (`make test-vmx`, docs/vmx.md): the same checks under Bochs,
+the GRUB ISO made here from the same files, three CPUs (the VMM's,
+patchwatch with a short beat, npt-probe: tests/channel/vmx.dts), COM2
+relayed to a unix socket by tools/bochs-run.sh; patchwatch stands in for
+the ticker in the guest-control checks. Each run also writes its
+PASS/FAIL lines to build/test/work/channel.<vendor>.results, which the
+test-vmx matrix reads.
 """
 import hashlib
 import os
@@ -36,10 +46,42 @@ import vigiltest as vt  # noqa: E402
 import chan  # noqa: E402
 
 PATCH_AREA_BASE = 0xffffffffc0000000
-WORK = os.path.join(vt.WORK, "channel")
+VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
+# What differs between the two runs: the config and so the guests, the
+# guest the operator stops and starts, the CPU of the guest it restarts.
+PROFILES = {
+    "svm": dict(config=os.path.join(vt.ROOT, "configs", "default.dts"),
+                guests={"hello", "ticker", "npt-probe", "patchwatch"}, control="ticker", restart_cpu=3,
+                work=os.path.join(vt.WORK, "channel")),
+    "vmx": dict(config=os.path.join(HERE, "vmx.dts"), guests={"npt-probe", "patchwatch"}, control="patchwatch",
+                restart_cpu=2, work=os.path.join(vt.BUILD, "vmx", "test", "work", "channel")),
+}
+P = PROFILES[VENDOR]
+WORK = P["work"]
 KEYS = os.path.join(WORK, "keys")
 SOCK = os.path.join(WORK, "channel.sock")
-t = vt.Checks()
+RESULTS = os.path.join(vt.WORK, "channel.%s.results" % VENDOR)
+
+
+class Checks(vt.Checks):
+    """vt.Checks that also keeps the lines for the results file."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def check(self, name, ok, why=""):
+        self.lines.append("%s %s" % ("PASS" if ok else "FAIL", name))
+        return super().check(name, ok, why)
+
+    def done(self):
+        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+        with open(RESULTS, "w") as f:
+            f.write("".join(l + "\n" for l in self.lines))
+        super().done()
+
+
+t = Checks()
 
 
 def run(*args):
@@ -63,10 +105,19 @@ def make_esp():
         "--role", "operator:1:%s.pub" % op, "--role", "publisher:1:%s.pub" % pub,
         "-o", os.path.join(WORK, "roles.dtsi"))
     esp = vt.EspVariant(vt.ESP)
-    run(vt.VIGILCTL, "config", "build", vt.ROOT + "/configs/default.dts", "-o", esp.path("vigil/system.dtb"),
-        "-i", WORK)
+    run(vt.VIGILCTL, "config", "build", P["config"], "-o", esp.path("vigil/system.dtb"), "-i", WORK)
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
+    if VENDOR == "vmx":  # Bochs is slow: patchwatch with the short beat (mk/vmx.mk)
+        shutil.copy(os.path.join(vt.BUILD, "vmx", "guests", "patchwatch.elf"), esp.path("vigil/guests/patchwatch.elf"))
     return esp
+
+
+def make_iso(esp):
+    """The GRUB ISO of the ESP's vigil/ directory (tests/vmx/mkiso.sh)."""
+    iso = os.path.join(WORK, "channel.iso")
+    run(os.path.join(vt.ROOT, "tests", "vmx", "mkiso.sh"), "--mb2", os.path.join(vt.BUILD, "vmx", "vigil-mb2.elf"),
+        "--vigil", esp.path("vigil"), "--out", iso)
+    return iso
 
 
 def bundle(name, kind, seq, signers, *content, build_id=None):
@@ -155,7 +206,7 @@ def check_queries(b):
     t.check("version: build-id of this vmm.elf", v.get("build-id") == bid, "%s vs %s" % (v.get("build-id"), bid))
     inv = chan.query_json(SOCK, "inventory").get("guests", {})
     names = set(inv)
-    t.check("inventory lists every guest", names == {"hello", "ticker", "npt-probe", "patchwatch"}, str(names))
+    t.check("inventory lists every guest", names == P["guests"], str(names))
     ok = all(g.get("image-sha256") == vt.sha256_file(ESP.path("vigil/" + g.get("image", "?")))
              for g in inv.values())
     t.check("inventory image digests equal sha256sum of the ESP files", ok)
@@ -200,7 +251,9 @@ def check_revert(b, before_patch):
     t.check("revert (2 of 3 patch keys) applied", rc == 0, str(reply)[:300])
     t.check("the guest sees the original value again", wait_value(b, mark, "0x000100"))
     after = snapshot()
-    t.check("the revert restores the boot code digest, logged", after[0] == before_patch[0] and after[1] == before_patch[1] + 2)
+    t.check("the revert restores the boot code digest, logged", after[0] == before_patch[0] and after[1] == before_patch[1] + 2,
+            "digest %s, at boot %s; %d runtime entries, want %d" % (str(after[0])[:16], str(before_patch[0])[:16],
+                                                                   after[1], before_patch[1] + 2))
 
 
 def check_refusals(b):
@@ -301,25 +354,40 @@ def check_framing(before):
     t.check("framing errors changed nothing", snapshot() == before)
 
 
+def wait_beat_after(b, guest, regex, timeout=60):
+    """A beat of guest after the first line matching regex."""
+    beat = re.compile(r"^\[%s\] beat \d+" % re.escape(guest))
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        lines = b.lines()
+        start = next((i for i, l in enumerate(lines) if re.match(regex, l)), None)
+        if start is not None and any(beat.match(l) for l in lines[start + 1:]):
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def check_guest_control(b):
-    mark = len(b.lines())
-    rc, _ = chan.send(SOCK, bundle("stop", "guest-control", 30, ["operator"], "--guest", "ticker", "--action", "stop"))
+    """On a running guest that beats (P["control"]): stop, start, a policy
+    that widens, one that tightens; then restart npt-probe."""
+    g = P["control"]
+    rc, _ = chan.send(SOCK, bundle("stop", "guest-control", 30, ["operator"], "--guest", g, "--action", "stop"))
     inv = chan.query_json(SOCK, "inventory")["guests"]
-    t.check("operator stops ticker", rc == 0 and inv["ticker"]["state"] == "stopped")
-    rc, _ = chan.send(SOCK, bundle("start", "guest-control", 31, ["operator"], "--guest", "ticker", "--action", "start"))
-    t.check("operator starts ticker again", rc == 0 and b.wait_for(r"^vigil: guest ticker resumed$", timeout=30))
+    t.check("operator stops a running guest", rc == 0 and inv[g]["state"] == "stopped", g)
+    rc, _ = chan.send(SOCK, bundle("start", "guest-control", 31, ["operator"], "--guest", g, "--action", "start"))
+    t.check("operator starts it again", rc == 0 and b.wait_for(r"^vigil: guest %s resumed$" % g, timeout=30))
     rc, _ = chan.send(SOCK, bundle("restart", "guest-control", 32, ["operator"], "--guest", "npt-probe",
                                    "--action", "restart"))
     t.check("operator restarts npt-probe from its image",
-            rc == 0 and b.wait_for(r"^vigil: guest npt-probe restarted on cpu 3 \(boot 2\)$", timeout=30))
+            rc == 0 and b.wait_for(r"^vigil: guest npt-probe restarted on cpu %d \(boot 2\)$" % P["restart_cpu"],
+                                   timeout=30))
     before = snapshot()
-    refused("a policy that widens (io 0x80)", bundle("widen", "policy", 33, ["operator"], "--guest", "ticker",
+    refused("a policy that widens (io 0x80)", bundle("widen", "policy", 33, ["operator"], "--guest", g,
                                                      "--io-allow", "0x80:1", "--msr-allow", ""), 48, before)
-    rc, _ = chan.send(SOCK, bundle("tighten", "policy", 34, ["operator"], "--guest", "ticker", "--io-allow", "",
-                                   "--msr-allow", ""))
-    t.check("a policy that does not widen is applied", rc == 0)
-    t.check("ticker beats after all of it", b.wait_for(r"^\[ticker\] beat \d+$", timeout=30) and
-            any(re.match(r"^\[ticker\] beat", l) for l in b.lines()[mark:]))
+    rc, reply = chan.send(SOCK, bundle("tighten", "policy", 34, ["operator"], "--guest", g, "--io-allow", "",
+                                       "--msr-allow", ""))
+    t.check("a policy that does not widen is applied", rc == 0, str(reply)[:300])
+    t.check("the guest stopped and started beats after all of it", wait_beat_after(b, g, r"^vigil: guest %s resumed$" % g))
 
 
 def main():
@@ -328,8 +396,14 @@ def main():
     os.makedirs(WORK)
     ESP = make_esp()
     VMM = ESP.path("vigil/vmm.elf")
-    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
-    with vt.Boot(ESP.dir, name="channel", timeout=900, extra=chanargs) as b:
+    if VENDOR == "vmx":
+        sys.path.insert(0, os.path.join(vt.ROOT, "tests", "vmx"))
+        import bochs
+        boot = bochs.Boot(make_iso(ESP), os.path.dirname(WORK), name="channel", timeout=900, cpus=3, com2=SOCK)
+    else:
+        chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
+        boot = vt.Boot(ESP.dir, name="channel", timeout=900, extra=chanargs)
+    with boot as b:
         up = b.wait_for(r"^vigil: management channel on COM2", timeout=120) and \
             b.wait_for(r"^\[patchwatch\] beat 1 ", timeout=120)
         t.check("Vigil up with its channel", up)

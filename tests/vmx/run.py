@@ -12,7 +12,17 @@ stated reason where the test has no SVM counterpart.
 
 Adding a case (the attack suite, more configs): a tests/vmx/configs/X.dts
 gives build/vmx/test/X.iso; append a Case to CASES with its checks.
-Only one emulator runs at a time: the lock file is the boot tier's.
+
+The interactive tests (SCRIPTS) run as programs with --vendor vmx: the
+channel tier (tests/channel/t_channel.py) and the self-check tamper test
+(tests/integration/t_selfcheck.py). Each writes its checks to
+build/test/work/<name>.<vendor>.results: the vmx file's checks count here,
+and the svm column is the svm file's (the script's last svm run). Every other SVM test appears in the matrix too (ELSEWHERE,
+the attack suite's list), with where it runs or why it has no VMX
+counterpart. Only one emulator runs at a time: the lock file is the boot
+tier's.
+
+Usage: run.py [NAME...]  (a case or script name; default: all)
 """
 import fcntl
 import hashlib
@@ -261,10 +271,69 @@ def svm_results(case):
     return {n: "-" if ok is None else "PASS" if ok else "FAIL" for n, ok, _ in checks(lines)}
 
 
+# ---- the interactive tests, as programs ------------------------------------
+
+SCRIPTS = [  # (name, script); each writes build/test/work/<name>.<vendor>.results
+    ("channel", os.path.join(ROOT, "tests", "channel", "t_channel.py")),
+    ("selfcheck", os.path.join(ROOT, "tests", "integration", "t_selfcheck.py")),
+]
+
+
+def script_results(name, vendor):
+    """[(check name, PASS/FAIL)] of a script's last run on vendor, else []."""
+    try:
+        with open(os.path.join(SVM_WORK, "%s.%s.results" % (name, vendor))) as f:
+            return [(l[5:].rstrip("\n"), l[:4]) for l in f if l[:5] in ("PASS ", "FAIL ")]
+    except FileNotFoundError:
+        return []
+
+
+def run_script(name, script):
+    """Run script --vendor vmx (its lines echoed); its checks become rows."""
+    print("--- %s (%s --vendor vmx)" % (name, os.path.relpath(script, ROOT)), flush=True)
+    t0 = time.monotonic()
+    results = os.path.join(SVM_WORK, "%s.vmx.results" % name)
+    if os.path.exists(results):
+        os.remove(results)
+    status = subprocess.call([sys.executable, script, "--vendor", "vmx"])
+    svm = dict(script_results(name, "svm"))
+    rows = [("%s: %s" % (name, check), res, svm.get(check, "-")) for check, res in script_results(name, "vmx")]
+    if status != 0 and not any(r[1] == "FAIL" for r in rows):
+        print("FAIL %s: exited %d" % (name, status), flush=True)
+        rows.append(("%s: exit status" % name, "FAIL", "-"))
+    print("    (%.0f s)" % (time.monotonic() - t0), flush=True)
+    return rows
+
+
+# ---- SVM tests that run elsewhere or have no VMX counterpart ---------------
+
+NO_UEFI = "n/a: Bochs has no UEFI; every vmx case boots the mb2 entry instead"
+ELSEWHERE = [  # (test, vmx, svm)
+    ("stub: the disk image boots (t_stub_image)", NO_UEFI, "boot tier"),
+    ("stub: measurements extended into the TPM (t_stub_measure)",
+     "n/a: no TPM on the mb2 path; its recorded digests: 'measured digests match the files'", "boot tier"),
+    ("stub: Secure Boot refuses the unsigned stub (t_stub_secureboot)", NO_UEFI, "boot tier"),
+    ("stub: other refusals: foreign key, missing .sig, bad ELF, bad paths, missing image (t_stub_refuse)",
+     "n/a: the stub's own code (boot/stub.c) on both entries; tampered vmm.elf/system.dtb above", "boot tier"),
+]
+
+
+def attack_rows():
+    """One row per attack of the attack tier (tests/attacks/run.py's
+    ATTACKS, read from its source), which runs each on both vendors."""
+    with open(os.path.join(ROOT, "tests", "attacks", "run.py")) as f:
+        text = f.read()
+    block = text[text.index("ATTACKS = {"):]
+    block = block[:block.index("\n}\n")]
+    return [("attack: %s" % a, "attack tier", "attack tier")
+            for a in re.findall(r'^\s+"(attack-[a-z0-9-]+)":', block, re.M)]
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
     rows = []
+    t_start = time.monotonic()
     for case in CASES:
         if only and case.name not in only:
             continue
@@ -284,11 +353,22 @@ def main():
             rows.append((name, "PASS" if ok else "FAIL",
                          svm.get(name, "-") if isinstance(svm, dict) else svm))
         print("    (%.0f s; serial log %s)" % (time.monotonic() - t0, os.path.relpath(b.log, ROOT)))
+    for name, script in SCRIPTS:
+        if only and name not in only:
+            continue
+        for row in run_script(name, script):
+            rows.append(row)
+            passed += row[1] == "PASS"
+            failed += row[1] == "FAIL"
+    if not only:
+        rows += ELSEWHERE + attack_rows()
     width = max([len(r[0]) for r in rows] + [4])
-    print("=== matrix (svm: the boot tier's last run, '-' when not run)")
-    print("%-*s  %-4s  %s" % (width, "test", "vmx", "svm"))
+    print("=== matrix (vmx: this run; svm: the same checks on the boot and channel tiers' last runs,")
+    print("    '-' when not run; elsewhere: the tier that runs it, or why it has no counterpart)")
+    print("%-*s  %-11s  %s" % (width, "test", "vmx", "svm"))
     for name, vmx, svm in rows:
-        print("%-*s  %-4s  %s" % (width, name, vmx, svm))
+        print("%-*s  %-11s  %s" % (width, name, vmx, svm))
+    print("(test-vmx took %.0f s)" % (time.monotonic() - t_start))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
