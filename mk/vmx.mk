@@ -70,7 +70,8 @@ ALL_TARGETS += $(MB2_ELF)
 VMX_TEST := $(VMX_OUT)/test
 VMX_CONFIGS := $(sort $(basename $(notdir $(wildcard tests/vmx/configs/*.dts))))
 VMX_TEST_ISOS := $(VMX_CONFIGS:%=$(VMX_TEST)/%.iso) $(VMX_TEST)/guests-tampered-vmm.iso \
-	$(VMX_TEST)/guests-tampered-dtb.iso
+	$(VMX_TEST)/guests-tampered-dtb.iso $(VMX_TEST)/guests-no-vmm-sig.iso \
+	$(VMX_TEST)/guests-no-dtb-sig.iso $(VMX_TEST)/guests-no-image.iso
 VMX_TICKER_SPIN ?= 3000000
 VMX_GUESTS := $(VMX_OUT)/guests
 
@@ -136,6 +137,15 @@ $(VMX_TEST)/guests-tampered-vmm.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_
 $(VMX_TEST)/guests-tampered-dtb.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
 	@echo "  ISO     $@ (system.dtb tampered)"
 	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --tamper system.dtb --out $@
+
+# ... or with a file the stub needs left out of the ISO.
+$(VMX_TEST)/guests-no-vmm-sig.iso: REMOVE := vmm.elf.sig
+$(VMX_TEST)/guests-no-dtb-sig.iso: REMOVE := system.dtb.sig
+$(VMX_TEST)/guests-no-image.iso: REMOVE := guests/npt-probe.elf
+$(VMX_TEST)/guests-no-vmm-sig.iso $(VMX_TEST)/guests-no-dtb-sig.iso $(VMX_TEST)/guests-no-image.iso: \
+		$(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
+	@echo "  ISO     $@ (no $(REMOVE))"
+	@$(VMX_MKISO) --mb2 $(MB2_ELF) --vigil $(VMX_TEST)/guests/vigil --remove $(REMOVE) --out $@
 
 .PHONY: test-vmx vmx-test-build
 # The channel and self-check tests on VMX (tests/vmx/run.py runs them) make

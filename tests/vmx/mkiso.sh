@@ -2,18 +2,21 @@
 # Make a GRUB rescue ISO that boots the multiboot2 lab entry with every file
 # of a vigil/ directory (laid out as on the ESP) as a module named by its
 # path: module2 /vigil/vmm.elf vigil/vmm.elf, and so on.
-# Usage: mkiso.sh --mb2 ELF --vigil DIR --out ISO [--tamper REL]...
+# Usage: mkiso.sh --mb2 ELF --vigil DIR --out ISO [--tamper REL]... [--remove REL]...
 #   --tamper REL  flip the bits of the middle byte of vigil/REL in the ISO
+#   --remove REL  leave vigil/REL out of the ISO
 set -euo pipefail
 
 mb2= vigil= out=
 tamper=()
+remove=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mb2) mb2=$2; shift 2 ;;
 	--vigil) vigil=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--tamper) tamper+=("$2"); shift 2 ;;
+	--remove) remove+=("$2"); shift 2 ;;
 	*) echo "mkiso: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -32,6 +35,9 @@ d = bytearray(open(p, "rb").read())
 d[len(d) // 2] ^= 0xff
 open(p, "wb").write(bytes(d))
 PY
+done
+for rel in "${remove[@]}"; do
+	rm "$stage/vigil/$rel"
 done
 {
 	echo "set timeout=0"

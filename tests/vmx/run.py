@@ -177,15 +177,24 @@ def refused_at_boot(regex, what):
     return checks
 
 
-def stub_refused(file):
+def stub_refused(what, refusal):
+    """The stub refuses (its line matches refusal) and nothing of the VMM
+    runs: the checks of tests/integration/t_stub_refuse.py less the
+    firmware's own line (GRUB has none)."""
     def checks(lines):
-        refusal = has(lines, r"^vigil-stub: refused %s: .*\(0 of 1 platform keys\)" % re.escape(file))
+        line = has(lines, r"^vigil-stub: " + refusal)
         vmm = has(lines, r"^(vigil: |vigil-stub: starting|\[[a-z0-9-]+\] )")
         return [
-            ("tampered %s: refused" % file, refusal, has(lines, r"refused") or "no refusal line"),
-            ("tampered %s: no VMM or guest output" % file, not vmm, vmm or ""),
+            ("%s: refused" % what, line, has(lines, r"refused") or "no refusal line"),
+            ("%s: no VMM or guest output" % what, not vmm, vmm or ""),
         ]
     return checks
+
+
+def stub_case(name, iso_name, what, refusal, svm_log):
+    return Case(name, iso(iso_name), stub_refused(what, refusal),
+                lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
+                svm=(svm_log, stub_refused(what, refusal)))
 
 
 # ---- the VMX counterparts of the SVM-specific attacks --------------------
@@ -246,12 +255,17 @@ CASES = [
                          "CPU without unrestricted guest"),
          lambda l: has(l, REFUSED_OR_RAN), model="corei5_lynnfield_750", cpus=1, timeout=120,
          svm="n/a: SVM has no such mode"),
-    Case("tampered-vmm", iso("guests-tampered-vmm"), stub_refused("vmm.elf"),
-         lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
-         svm=("refuse0.serial.log", stub_refused("vmm.elf"))),
-    Case("tampered-config", iso("guests-tampered-dtb"), stub_refused("system.dtb"),
-         lambda l: has(l, r"^vigil-mb2: refused to boot|^vigil: "), cpus=1, timeout=120,
-         svm=("refuse1.serial.log", stub_refused("system.dtb"))),
+    # The svm logs: t_stub_refuse.py's cases 0, 1, 3, 4 and 8.
+    stub_case("tampered-vmm", "guests-tampered-vmm", "tampered vmm.elf",
+              r"refused vmm\.elf: .*\(0 of 1 platform keys\)", "refuse0.serial.log"),
+    stub_case("tampered-config", "guests-tampered-dtb", "tampered system.dtb",
+              r"refused system\.dtb: .*\(0 of 1 platform keys\)", "refuse1.serial.log"),
+    stub_case("no-vmm-sig", "guests-no-vmm-sig", "vmm.elf.sig missing", r"refused vmm\.elf\.sig: missing",
+              "refuse3.serial.log"),
+    stub_case("no-config-sig", "guests-no-dtb-sig", "system.dtb.sig missing", r"refused system\.dtb\.sig: missing",
+              "refuse4.serial.log"),
+    stub_case("no-image", "guests-no-image", "signed config naming a missing image",
+              r"refused guests/[a-z0-9-]+\.elf: missing", "refuse8.serial.log"),
 ]
 
 
@@ -313,8 +327,8 @@ ELSEWHERE = [  # (test, vmx, svm)
     ("stub: measurements extended into the TPM (t_stub_measure)",
      "n/a: no TPM on the mb2 path; its recorded digests: 'measured digests match the files'", "boot tier"),
     ("stub: Secure Boot refuses the unsigned stub (t_stub_secureboot)", NO_UEFI, "boot tier"),
-    ("stub: other refusals: foreign key, missing .sig, bad ELF, bad paths, missing image (t_stub_refuse)",
-     "n/a: the stub's own code (boot/stub.c) on both entries; tampered vmm.elf/system.dtb above", "boot tier"),
+    ("stub: other refusals: foreign key, bad ELF, bad image paths (t_stub_refuse)",
+     "n/a: the stub's own checks (boot/stub.c) on both entries; the file-level refusals above", "boot tier"),
 ]
 
 
