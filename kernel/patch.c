@@ -25,7 +25,6 @@ struct live_patch {
 
 extern uint8_t patch_backing[];
 static struct live_patch live[PATCH_MAX_LIVE];
-static uint64_t patch_high; /* bytes of the area any patch ever used: beyond, all int3 */
 
 static uint8_t *patch_va(uint64_t addr)
 {
@@ -39,16 +38,25 @@ const uint8_t *patch_area(void)
 
 uint64_t patch_area_used(void)
 {
-	return patch_high;
+	uint64_t used = 0;
+
+	for (unsigned i = 0; i < PATCH_MAX_LIVE; i++) {
+		uint64_t end = live[i].load - PATCH_AREA_BASE + live[i].len;
+
+		if (live[i].used && end > used)
+			used = end;
+	}
+	return (used + PATCH_ALIGN - 1) & ~(PATCH_ALIGN - 1ull);
 }
 
 bool patch_area_rest_unused(void)
 {
-	const uint64_t *w = (const uint64_t *)(uintptr_t)(PATCH_AREA_BASE + patch_high);
+	uint64_t used = patch_area_used();
+	const uint64_t *w = (const uint64_t *)(uintptr_t)(PATCH_AREA_BASE + used);
 	uint64_t diff = 0, fill = INT3 * 0x0101010101010101ull;
 
-	/* patch_high is a multiple of PATCH_ALIGN: whole words, four at a time */
-	for (uint64_t i = 0; i < (PATCH_AREA_SIZE - patch_high) / 8; i += 4)
+	/* used is a multiple of PATCH_ALIGN: whole words, four at a time */
+	for (uint64_t i = 0; i < (PATCH_AREA_SIZE - used) / 8; i += 4)
 		diff |= (w[i] ^ fill) | (w[i + 1] ^ fill) | (w[i + 2] ^ fill) | (w[i + 3] ^ fill);
 	return !diff;
 }
@@ -187,8 +195,6 @@ int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t
 	slot->load = p->load_address;
 	slot->len = p->code_len;
 	slot->redirect_count = p->redirect_count;
-	if (p->load_address - PATCH_AREA_BASE + p->code_len > patch_high)
-		patch_high = (p->load_address - PATCH_AREA_BASE + p->code_len + PATCH_ALIGN - 1) & ~(PATCH_ALIGN - 1ull);
 	selfcheck_rebase();
 	return 0;
 }

@@ -35,8 +35,9 @@ unsigned patch_live_count(void);
 
 /* The patch area as mapped (for the self-check). */
 const uint8_t *patch_area(void);
-/* How much of it patches ever used (a multiple of PATCH_ALIGN; reverting
- * does not lower it), and whether every byte beyond is still int3. */
+/* How much of it live patches use (up to the end of the highest, rounded
+ * up to PATCH_ALIGN), and whether every byte beyond is int3: a revert
+ * refills its code with int3, so the digest after it is the one before. */
 uint64_t patch_area_used(void);
 bool patch_area_rest_unused(void);
 
