@@ -81,10 +81,11 @@ def boot_rows(res):
         row("boot: stub (verify, measure, load, exit boot services)", stub, "insn", "", None,
             "vigil, tsc"),
         row("boot: VMM init, entry to the guest's first instruction", vmm, "insn",
-            "of which PIT waits (delay_us) %s" % num(waits), (20e6, 10e6), "vigil"),
+            "of which waits (PIT calibration window, AP start polls) %s" % num(waits), (20e6, 10e6),
+            "vigil"),
     ]
     if vmm is not None and waits is not None:
-        out.append(row("boot: VMM init without PIT waits", vmm - waits, "insn", "", (20e6, 10e6),
+        out.append(row("boot: VMM init without waits", vmm - waits, "insn", "", (20e6, 10e6),
                        "vigil"))
     out.append(row("boot: reset to the guest's main", b.get("reset_to_guest"), "insn",
                    "QEMU -kernel, no Vigil: %s" % num(b.get("native_reset_to_guest")),
