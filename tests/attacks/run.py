@@ -25,6 +25,7 @@ floods. One PASS/FAIL line per check, named "<vendor> <check>", a matrix
 of every attack against every backend, then "N passed, N failed".
 """
 import fcntl
+import json
 import os
 import re
 import signal
@@ -37,6 +38,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import vigiltest as vt  # noqa: E402
 
 OUT = os.path.join(vt.BUILD, "test", "attacks")
+# The last run's verdicts, attack -> vendor -> PASS/FAIL/SKIP, for the
+# matrix of test-vmx (tests/vmx/run.py).
+RESULTS = os.path.join(OUT, "results.json")
 BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
 LOCK = os.path.join(vt.BUILD, "test", ".qemu.lock")  # one emulator at a time, Bochs included
 SMP = 8                 # CPU 0 the VMM's, 1-2 victims, up to 5 attackers
@@ -151,6 +155,14 @@ class Tally:
         else:
             self.passed += 1
             print("PASS %s" % self.label(name), flush=True)
+
+    def save(self):
+        out = {}
+        for (name, vendor), verdict in self.results.items():
+            out.setdefault(name, {})[vendor] = verdict
+        os.makedirs(OUT, exist_ok=True)
+        with open(RESULTS, "w") as f:
+            json.dump(out, f, indent=1, sort_keys=True)
 
     def matrix(self, vendors):
         names = [n for n in ATTACKS if any((n, v) in self.results for v in vendors)]
@@ -504,6 +516,8 @@ def main(argv):
         for boot in boots:
             run_boot(t, boot, MACHINES[vendor])
     t.matrix(vendors)
+    if sorted(boots) == all_boots and set(vendors) == set(MACHINES):
+        t.save()  # a whole run: the verdicts test-vmx's matrix shows
     if t.skipped:
         print("%d skipped (the test CPU cannot run them)" % t.skipped)
     print("%d passed, %d failed" % (t.passed, t.failed))

@@ -26,6 +26,7 @@ Usage: run.py [NAME...]  (a case or script name; default: all)
 """
 import fcntl
 import hashlib
+import json
 import os
 import re
 import signal
@@ -332,15 +333,28 @@ ELSEWHERE = [  # (test, vmx, svm)
 ]
 
 
+ATTACK_RESULTS = os.path.join(BUILD, "test", "attacks", "results.json")
+
+
 def attack_rows():
     """One row per attack of the attack tier (tests/attacks/run.py's
-    ATTACKS, read from its source), which runs each on both vendors."""
+    ATTACKS, read from its source), which runs each on both vendors: its
+    last whole run's verdicts (make test runs that tier first), else
+    "attack tier"."""
     with open(os.path.join(ROOT, "tests", "attacks", "run.py")) as f:
         text = f.read()
     block = text[text.index("ATTACKS = {"):]
     block = block[:block.index("\n}\n")]
-    return [("attack: %s" % a, "attack tier", "attack tier")
-            for a in re.findall(r'^\s+"(attack-[a-z0-9-]+)":', block, re.M)]
+    try:
+        with open(ATTACK_RESULTS) as f:
+            results = json.load(f)
+    except (OSError, ValueError):
+        results = {}
+    rows = []
+    for a in re.findall(r'^\s+"(attack-[a-z0-9-]+)":', block, re.M):
+        got = results.get(a, {})
+        rows.append(("attack: %s" % a, got.get("vmx", "attack tier"), got.get("svm", "attack tier")))
+    return rows
 
 
 def main():
@@ -378,7 +392,8 @@ def main():
         rows += ELSEWHERE + attack_rows()
     width = max([len(r[0]) for r in rows] + [4])
     print("=== matrix (vmx: this run; svm: the same checks on the boot and channel tiers' last runs,")
-    print("    '-' when not run; elsewhere: the tier that runs it, or why it has no counterpart)")
+    print("    '-' when not run; attacks: both columns from the attack tier's last whole run;")
+    print("    elsewhere: the tier that runs it, or why it has no counterpart)")
     print("%-*s  %-11s  %s" % (width, "test", "vmx", "svm"))
     for name, vmx, svm in rows:
         print("%-*s  %-11s  %s" % (width, name, vmx, svm))
