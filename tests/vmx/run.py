@@ -328,6 +328,9 @@ ELSEWHERE = [  # (test, vmx, svm)
     ("stub: measurements extended into the TPM (t_stub_measure)",
      "n/a: no TPM on the mb2 path; its recorded digests: 'measured digests match the files'", "boot tier"),
     ("stub: Secure Boot refuses the unsigned stub (t_stub_secureboot)", NO_UEFI, "boot tier"),
+    ("selfcheck: text unlike the image's signed digest is caught (t_selfcheck_image)",
+     "n/a: vendor-neutral (kernel/selfcheck.c, the first check); the tamper test above runs on vmx",
+     "boot tier"),
     ("stub: other refusals: foreign key, bad ELF, bad image paths (t_stub_refuse)",
      "n/a: the stub's own checks (boot/stub.c) on both entries; the file-level refusals above", "boot tier"),
 ]
