@@ -253,10 +253,8 @@ static void vmx_set_rip(struct vcpu *v, uint64_t rip)
 
 void vmx_skip(struct vcpu *v)
 {
-	uint64_t rip = vmx_rip(v) + vmx_read(VMCS_EXIT_INSN_LEN);
-	bool long64 = (vmx_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmx_read(VMCS_GUEST_CS_AR) & AR_L);
-
-	vmx_set_rip(v, long64 ? rip : rip & 0xffffffffu);
+	vmx_decode_insn(&v->exit);
+	vmx_set_rip(v, v->exit.next_rip);
 }
 
 
