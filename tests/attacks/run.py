@@ -24,11 +24,9 @@ also prints the victims' beat rate while the attacker spins and while it
 floods. One PASS/FAIL line per check, named "<vendor> <check>", a matrix
 of every attack against every backend, then "N passed, N failed".
 """
-import fcntl
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -42,7 +40,6 @@ OUT = os.path.join(vt.BUILD, "test", "attacks")
 # matrix of test-vmx (tests/vmx/run.py).
 RESULTS = os.path.join(OUT, "results.json")
 BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
-LOCK = os.path.join(vt.BUILD, "test", ".qemu.lock")  # one emulator at a time, Bochs included
 SMP = 8                 # CPU 0 the VMM's, 1-2 victims, up to 5 attackers
 BOOT_TIMEOUT = 240      # seconds for the whole emulator run
 ATTACK_TIMEOUT = 150    # seconds for every attacker to end, from power-on
@@ -219,9 +216,7 @@ class Bochs:
                      os.path.join(OUT, "vmx", boot + ".iso")]
 
     def __enter__(self):
-        os.makedirs(os.path.dirname(LOCK), exist_ok=True)
-        self.lock = open(LOCK, "w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.lock = vt.emulator_lock()
         if os.path.exists(self.log):
             os.remove(self.log)
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -229,13 +224,7 @@ class Bochs:
         return self
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        vt.stop_group(self.proc)
         self.lock.close()
 
     def running(self):

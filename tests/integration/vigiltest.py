@@ -64,7 +64,65 @@ def pcr_replay(digests_hex, bank=hashlib.sha256):
     return pcr.hex()
 
 
-class Boot:
+EMULATOR_LOCK = os.path.join(BUILD, "test", ".qemu.lock")
+
+
+def emulator_lock():
+    """One emulator at a time (QEMU or Bochs, every tier): an open file
+    holding the lock; closing it releases the lock."""
+    os.makedirs(os.path.dirname(EMULATOR_LOCK), exist_ok=True)
+    lock = open(EMULATOR_LOCK, "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
+def stop_group(proc):
+    """End a process started with start_new_session=True and everything it
+    started: SIGTERM to its group, SIGKILL after 10 s."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+class SerialLog:
+    """Reading an emulator's serial log while it runs. Needs self.log,
+    self.proc and self._deadline (the run's end)."""
+    poll_s = 0.1
+
+    def text(self):
+        try:
+            with open(self.log, "rb") as f:
+                return clean(f.read().decode("utf-8", "replace"))
+        except FileNotFoundError:
+            return ""
+
+    def lines(self):
+        return self.text().split("\n")
+
+    def has(self, regex):
+        """The first clean line matching regex (re.M), or None."""
+        return re.search(regex, self.text(), re.M)
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_for(self, regex, timeout=None):
+        """Wait until a line matches regex; the match, or None when the
+        emulator exited or the timeout (default: the run's) passed first."""
+        end = time.monotonic() + timeout if timeout else self._deadline
+        while True:
+            m = self.has(regex)
+            if m or not self.running() or time.monotonic() > end:
+                return m or self.has(regex)
+            time.sleep(self.poll_s)
+
+
+class Boot(SerialLog):
     """One QEMU run of an ESP directory or disk image, via tools/qemu-run.sh.
 
     Options mirror the launcher's: timeout (seconds, the run is killed after
@@ -94,8 +152,7 @@ class Boot:
         self.status = None
 
     def start(self):
-        self._lock = open(os.path.join(BUILD, "test", ".qemu.lock"), "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # one emulator at a time
+        self._lock = emulator_lock()
         open(self.log, "w").close()
         with open(self.stderr_log, "w") as err:
             # A session of its own: stop() can end QEMU, the launcher and
@@ -104,30 +161,6 @@ class Boot:
                                          stdin=subprocess.DEVNULL, start_new_session=True)
         self._deadline = time.monotonic() + self.timeout
         return self
-
-    def text(self):
-        with open(self.log, "rb") as f:
-            return clean(f.read().decode("utf-8", "replace"))
-
-    def lines(self):
-        return self.text().split("\n")
-
-    def has(self, regex):
-        """The first clean line matching regex (re.M), or None."""
-        return re.search(regex, self.text(), re.M)
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def wait_for(self, regex, timeout=None):
-        """Wait until a line matches regex; the match, or None when QEMU
-        exited or the timeout (default: the run's) passed first."""
-        end = time.monotonic() + timeout if timeout else self._deadline
-        while True:
-            m = self.has(regex)
-            if m or not self.running() or time.monotonic() > end:
-                return m or self.has(regex)
-            time.sleep(0.1)
 
     def wait_exit(self, timeout=None):
         """QEMU's exit status (see qemu-run.sh), or None if still running."""
@@ -138,13 +171,7 @@ class Boot:
         return self.status
 
     def stop(self):
-        if self.running():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc)
         if self.proc is not None and self.status is None:
             self.status = self.proc.returncode
         if self._lock:

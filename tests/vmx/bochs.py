@@ -11,7 +11,6 @@ One emulator at a time: the lock file is the boot tier's.
 """
 import fcntl
 import os
-import re
 import signal
 import subprocess
 import time
@@ -19,10 +18,11 @@ import time
 import vigiltest as vt
 
 BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
-LOCK = os.path.join(vt.BUILD, "test", ".qemu.lock")
 
 
-class Boot:
+class Boot(vt.SerialLog):
+    poll_s = 0.2
+
     def __init__(self, iso, work, name="boot", timeout=300, cpus=3, model="corei7_skylake_x", com2=None):
         self.dir = os.path.join(work, name)
         self.log = os.path.join(work, name + ".serial.log")
@@ -38,9 +38,7 @@ class Boot:
 
     def start(self):
         os.makedirs(self.dir, exist_ok=True)
-        os.makedirs(os.path.dirname(LOCK), exist_ok=True)
-        self._lock = open(LOCK, "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # one emulator at a time
+        self._lock = vt.emulator_lock()
         for f in (self.log, self.rc, self.com2, os.path.join(self.dir, "bochs.pid")):
             if f and os.path.exists(f):
                 os.remove(f)
@@ -77,38 +75,8 @@ class Boot:
     def resume(self):
         self.debug("c")
 
-    def text(self):
-        try:
-            with open(self.log, "rb") as f:
-                return vt.clean(f.read().decode("utf-8", "replace"))
-        except FileNotFoundError:
-            return ""
-
-    def lines(self):
-        return self.text().split("\n")
-
-    def has(self, regex):
-        return re.search(regex, self.text(), re.M)
-
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def wait_for(self, regex, timeout=None):
-        end = time.monotonic() + timeout if timeout else self._deadline
-        while True:
-            m = self.has(regex)
-            if m or not self.running() or time.monotonic() > end:
-                return m or self.has(regex)
-            time.sleep(0.2)
-
     def stop(self):
-        if self.running():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        vt.stop_group(self.proc)
         if self._rc:
             try:
                 self._rc.close()

@@ -24,23 +24,22 @@ tier's.
 
 Usage: run.py [NAME...]  (a case or script name; default: all)
 """
-import fcntl
 import hashlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import vigiltest as vt  # noqa: E402  (the emulator lock, stopping a run)
 BUILD = os.path.join(ROOT, "build")
 TEST = os.path.join(BUILD, "vmx", "test")
 WORK = os.path.join(TEST, "work")
 SVM_WORK = os.path.join(BUILD, "test", "work")
 BOCHS_RUN = os.path.join(ROOT, "tools", "bochs-run.sh")
-LOCK = os.path.join(BUILD, "test", ".qemu.lock")
 
 
 class Bochs:
@@ -54,9 +53,7 @@ class Bochs:
         self.timeout = timeout
 
     def __enter__(self):
-        os.makedirs(os.path.dirname(LOCK), exist_ok=True)
-        self.lock = open(LOCK, "w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.lock = vt.emulator_lock()
         if os.path.exists(self.log):
             os.remove(self.log)
         self.deadline = time.monotonic() + self.timeout  # from when this run holds the lock
@@ -80,13 +77,7 @@ class Bochs:
         return done(self.lines())
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        vt.stop_group(self.proc)
         self.lock.close()
 
 
