@@ -35,14 +35,24 @@ have_deb_src() {
 }
 
 add_deb_src() {
-	# Mirror the binary sources' suites as source entries for apt-get source.
-	cat > /etc/apt/sources.list.d/vigil-deb-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+	# Source entries for the machine's own Debian archives: every deb822
+	# stanza (or one-line "deb" entry) of the binary sources that serves
+	# Debian's main archive, repeated as deb-src. No mirror is named here.
+	local f out=/etc/apt/sources.list.d/vigil-deb-src.sources
+	: > "$out.tmp"
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$out" ] || continue
+		awk 'BEGIN { RS = ""; ORS = "\n\n" }
+			/(^|\n)Types:[^\n]*deb/ && /debian-archive-keyring|Suites:[^\n]*(bookworm|bullseye|trixie)/ &&
+			!/debian-security/ { sub(/Types:[^\n]*/, "Types: deb-src"); print }' "$f" >> "$out.tmp"
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		awk '$1 == "deb" && $0 !~ /security/ { $1 = "deb-src"; print }' /etc/apt/sources.list \
+			> /etc/apt/sources.list.d/vigil-deb-src.list
+		[ -s /etc/apt/sources.list.d/vigil-deb-src.list ] || rm -f /etc/apt/sources.list.d/vigil-deb-src.list
+	fi
+	if [ -s "$out.tmp" ]; then mv "$out.tmp" "$out"; else rm -f "$out.tmp"; fi
+	have_deb_src || { echo "deps: no Debian source found in the apt sources to add deb-src for" >&2; exit 1; }
 }
 
 fetch_mbedtls() {
