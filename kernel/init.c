@@ -231,11 +231,17 @@ static void vmm_cpu_main(void)
 	}
 }
 
+static bool vmm_idle_over(void *arg)
+{
+	(void)arg;
+	return __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
+}
+
 /* A CPU with nothing to run (no guest owns it): sleeps, answering rendezvous. */
 void vmm_cpu_idle(void)
 {
 	for (;;) {
-		cpu_halt();
+		cpu_sleep_until(vmm_idle_over, NULL);
 		rendezvous_point();
 	}
 }

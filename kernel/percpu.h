@@ -35,6 +35,7 @@ struct percpu {
 	struct percpu_arch arch;
 	/* Written by other CPUs: keep apart from the hot fields above. */
 	_Alignas(64) volatile uint64_t mailbox;
+	volatile uint64_t wake_seq; /* +1 by every kick, before its NMI (cpu_wait_kick) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,

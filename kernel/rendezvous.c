@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include "kernel/rendezvous.h"
 #include "kernel/percpu.h"
 #include "arch/x86/apic.h"
@@ -10,10 +11,23 @@
 volatile int rendezvous_active;
 static volatile unsigned rv_arrived;
 
+/* The sequence first, then the NMI: a CPU about to sleep sees one or the
+ * other (arch/x86/wait.S). */
 void cpu_kick(unsigned cpu)
 {
-	if (cpu < VIGIL_MAX_CPUS && cpu_areas[cpu].pc.online)
+	if (cpu < VIGIL_MAX_CPUS && cpu_areas[cpu].pc.online) {
+		__atomic_fetch_add(&cpu_areas[cpu].pc.wake_seq, 1, __ATOMIC_SEQ_CST);
 		apic_send_nmi(cpu_areas[cpu].pc.apic_id);
+	}
+}
+
+void cpu_sleep_until(bool (*done)(void *), void *arg)
+{
+	volatile uint64_t *seq = &this_cpu()->wake_seq;
+	uint64_t seen = __atomic_load_n(seq, __ATOMIC_SEQ_CST);
+
+	if (!done(arg))
+		cpu_wait_kick(seq, seen);
 }
 
 void rendezvous_wait(void)

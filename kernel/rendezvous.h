@@ -14,6 +14,7 @@
 #ifndef KERNEL_RENDEZVOUS_H
 #define KERNEL_RENDEZVOUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Begin: every other online CPU waits at its next safe point. Returns the
@@ -33,5 +34,9 @@ static inline void rendezvous_point(void)
 }
 /* Wake a CPU out of its guest or its sleep (an NMI); it goes to its next safe point. */
 void cpu_kick(unsigned cpu);
+/* Sleep (HLT) until a kick, unless done(arg) is already true; returns after
+ * any kick, whenever it came (no kick is lost between the test and the
+ * sleep). The caller tests again. */
+void cpu_sleep_until(bool (*done)(void *), void *arg);
 
 #endif

@@ -13,14 +13,6 @@
 #include "kernel/selfcheck.h"
 #include "kernel/time.h"
 
-static const char *const exit_names[EXIT_REASON_COUNT] = {
-	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_MSR_READ] = "msr-read",
-	[EXIT_MSR_WRITE] = "msr-write", [EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
-	[EXIT_VIRT_INSN] = "virt-insn", [EXIT_INTR] = "interrupt", [EXIT_INVALID] = "invalid",
-	[EXIT_UNKNOWN] = "unknown",
-};
-
 void query_version(struct reply *r)
 {
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
@@ -70,7 +62,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_u64(r, "uptime-ms", vm->state == VM_RUNNING ? time_tsc_to_ms(cpu_rdtsc() - vm->start_tsc) : 0);
 	reply_node(r, "exits");
 	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++)
-		reply_u64(r, exit_names[e], v->exits[e]);
+		reply_u64(r, exit_reason_names[e], v->exits[e]);
 	reply_end_node(r);
 	reply_end_node(r);
 }

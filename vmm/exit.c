@@ -2,11 +2,18 @@
 /*
  * Exit dispatch: one bounded table, indexed by the vendor-neutral reason.
  * Every reason has a handler; unknown ones fail closed (the guest stops
- * with the raw exit code logged).
+ * with the raw exit code logged). Both backends call exit_dispatch() for
+ * every exit and then pass vcpu_before_entry(): one exit-path shape.
  */
 #include "vmm/exits.h"
 #include "vmm/vm.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
+#include "arch/x86/xcr0.h"
+
+#define EXIT_REASON_NAME(id, name) [id] = name,
+const char *const exit_reason_names[EXIT_REASON_COUNT] = { EXIT_REASONS(EXIT_REASON_NAME) };
+#undef EXIT_REASON_NAME
 
 static int exit_hlt(struct vcpu *v)
 {
@@ -32,31 +39,65 @@ static int exit_shutdown(struct vcpu *v)
 
 /*
  * #DB and #AC are intercepted so that their delivery cannot loop inside the
- * CPU (CVE-2015-8104, CVE-2015-5307): each delivery exits here, and the VMM
- * keeps its CPU. Reflect them; the same exception at the same RIP more than
- * EXC_STORM_LIMIT times in a row means delivery itself keeps faulting: the
- * guest makes no progress and is stopped.
+ * CPU (CVE-2015-8104, CVE-2015-5307): each delivery exits here and the VMM
+ * keeps its CPU, its safe point and its counters. Reflect them. A guest
+ * whose delivery itself keeps faulting retires no instruction: each of
+ * those exits comes while an event is being delivered (in_delivery). After
+ * DELIVERY_LOOP_LIMIT of them in a row the guest is stopped. Any exit that
+ * was not raised during a delivery means the guest made progress and ends
+ * the run, so single-stepping or watchpoints in a hot loop never stop it.
  */
-#define EXC_STORM_LIMIT 100000u
+#define DELIVERY_LOOP_LIMIT 10000u
 
 static int exit_exception(struct vcpu *v)
 {
-	uint64_t rip = vcpu_vendor_rip(v);
 	uint8_t vector = v->exit.exc.vector;
 
-	if (rip == v->storm_rip && vector == v->storm_vector) {
-		if (++v->storm_count >= EXC_STORM_LIMIT) {
-			vm_stop(v->vm, "exception storm: vector %u at rip 0x%lx %u times in a row", vector,
-				rip, v->storm_count);
-			return -1;
-		}
-	} else {
-		v->storm_rip = rip;
-		v->storm_vector = vector;
-		v->storm_count = 1;
+	if (!v->exit.in_delivery)
+		v->delivery_faults = 0;
+	else if (++v->delivery_faults >= DELIVERY_LOOP_LIMIT) {
+		vm_stop(v->vm, "exception delivery loop: vector %u at rip 0x%lx, %u times without progress",
+			vector, vcpu_vendor_rip(v), v->delivery_faults);
+		return -1;
 	}
 	vcpu_vendor_inject(v, vector, v->exit.exc.has_error, v->exit.exc.error);
 	return 0;
+}
+
+/* ICEBP (INT1, 0xf1): a #DB trap, delivered without the IDT gate's DPL
+ * check, with RIP past the instruction. */
+static int exit_icebp(struct vcpu *v)
+{
+	v->delivery_faults = 0;
+	return vcpu_vendor_icebp(v);
+}
+
+static uint64_t xcr0_supported(void)
+{
+	struct cpuid_regs r = cpu_cpuid(0xd, 0);
+
+	return ((uint64_t)r.edx << 32) | r.eax;
+}
+
+/* The guest's XCR0. XSETBV always exits on VMX; the exact architectural
+ * checks come first (arch/x86/xcr0.h), and a value the CPU still refuses
+ * is the guest's #GP, never a fault of the VMM. */
+static int exit_xsetbv(struct vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	struct guest_mode m;
+
+	vcpu_vendor_mode(v, &m);
+	if (!(m.cr4 & CR4_OSXSAVE)) {
+		vcpu_inject_ud(v);
+		return 0;
+	}
+	if ((uint32_t)v->regs.rcx != 0 || m.cpl != 0 || !xcr0_valid(val, xcr0_supported()) ||
+	    cpu_xsetbv_safe(0, val)) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	return vcpu_skip_insn(v);
 }
 
 static int exit_virt_insn(struct vcpu *v)
@@ -84,6 +125,11 @@ static int exit_unknown(struct vcpu *v)
 	return -1;
 }
 
+static int exit_cr_access(struct vcpu *v)
+{
+	return vcpu_vendor_cr_access(v) < 0 ? exit_unknown(v) : 0;
+}
+
 /* Every slot is set: exit_unknown first, then the real handlers over it. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -99,6 +145,9 @@ int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_SHUTDOWN] = exit_shutdown,
 	[EXIT_EXCEPTION] = exit_exception,
 	[EXIT_VIRT_INSN] = exit_virt_insn,
+	[EXIT_CR_ACCESS] = exit_cr_access,
+	[EXIT_XSETBV] = exit_xsetbv,
+	[EXIT_ICEBP] = exit_icebp,
 	[EXIT_INTR] = exit_intr,
 	[EXIT_INVALID] = exit_invalid,
 	[EXIT_UNKNOWN] = exit_unknown,

@@ -32,8 +32,19 @@ int vcpu_fetch_insn_len(struct vcpu *v, const struct guest_mode *m, uint64_t la,
 	return insn_decode(bytes, got, long64, &kind);
 }
 
+/* What ends a parked vCPU's sleep: its guest runs again or must restart,
+ * or a rendezvous waits for this CPU. */
+static bool vcpu_park_over(void *arg)
+{
+	const struct vcpu *v = arg;
+
+	return v->vm->state == VM_RUNNING || v->vm->restart_pending ||
+	       __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
+}
+
 /* A stopped guest's CPU sleeps here until the guest runs again. Interrupts
- * are off: only an NMI (a kick) wakes it. */
+ * are off: only an NMI (a kick) wakes it, and none is lost between the
+ * test and the sleep (cpu_sleep_until). */
 void vcpu_park(struct vcpu *v)
 {
 	v->state = VCPU_PARKED;
@@ -42,14 +53,46 @@ void vcpu_park(struct vcpu *v)
 			vm_restart_here(v);
 			continue;
 		}
-		cpu_halt();
+		cpu_sleep_until(vcpu_park_over, v);
 		rendezvous_point();
 	}
 	v->state = VCPU_RUNNING;
 }
 
+/* Raw on VMX (the VMCS does not hold them); on SVM the VMCB does, and
+ * writing the CPU's copies is harmless: VMLOAD replaces them. */
+static const uint32_t vcpu_syscall_msrs[] = {
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR, LSTAR, CSTAR, SFMASK */
+	MSR_KERNEL_GS_BASE,
+};
+
+/*
+ * x87/SSE/AVX, XCR0, DR0-DR3 and DR6 (arch/x86/fpu.c), the SYSCALL MSRs,
+ * and every MSR the config grants raw: the values this CPU had before the
+ * guest's first boot. An MSR the CPU refuses to read or write (a grant of
+ * one it does not have) is left alone: the guest cannot use it either.
+ */
+void vcpu_reset_cpu_state(struct vcpu *v)
+{
+	const struct config_guest *cfg = v->vm->cfg;
+
+	cpu_guest_state_reset();
+	for (unsigned i = 0; i < sizeof(vcpu_syscall_msrs) / sizeof(vcpu_syscall_msrs[0]); i++)
+		cpu_wrmsr(vcpu_syscall_msrs[i], 0);
+	for (unsigned i = 0; i < cfg->msr_count && i < CONFIG_MAX_MSRS; i++) {
+		if (!v->msrs_saved) {
+			if (cpu_rdmsr_safe(cfg->msrs[i], &v->msr_boot[i]))
+				v->msr_boot[i] = 0;
+		} else if (cpu_wrmsr_safe(cfg->msrs[i], v->msr_boot[i])) {
+			printk("vigil: guest %s: granted MSR 0x%x could not be reset\n", v->vm->name, cfg->msrs[i]);
+		}
+	}
+	v->msrs_saved = true;
+}
+
 void vcpu_loop(struct vcpu *v)
 {
+	vcpu_reset_cpu_state(v);
 	v->vm->start_tsc = cpu_rdtsc();
 	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
 	vcpu_before_entry(v);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/vendor_types.h"
+#include "kernel/config.h"
 #include "vmm/gmem.h"
 
 /* Guest GPRs the hardware does not switch. RSP, RIP and RFLAGS live in the
@@ -18,23 +19,35 @@ struct guest_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-/* Vendor-neutral exit reasons; each backend maps its codes onto these. */
-enum exit_reason {
-	EXIT_CPUID,
-	EXIT_IO,
-	EXIT_MSR_READ,
-	EXIT_MSR_WRITE,
-	EXIT_HLT,
-	EXIT_HYPERCALL,
-	EXIT_NPF,	  /* nested/extended page fault */
-	EXIT_SHUTDOWN,	  /* triple fault */
-	EXIT_EXCEPTION,	  /* an intercepted guest exception */
-	EXIT_VIRT_INSN,	  /* VMRUN, VMLOAD, VMXON... : #UD for the guest */
-	EXIT_INTR,	  /* external interrupt / NMI while the guest ran */
-	EXIT_INVALID,	  /* the entry failed: illegal guest state */
-	EXIT_UNKNOWN,
-	EXIT_REASON_COUNT
-};
+/*
+ * Vendor-neutral exit reasons, each with the name the inventory shows; each
+ * backend maps its codes onto these. One list makes the enum and the name
+ * table (vmm/exit.c), so a reason cannot exist without its name.
+ */
+#define EXIT_REASONS(X)                                                                         \
+	X(EXIT_CPUID, "cpuid")                                                                  \
+	X(EXIT_IO, "io")                                                                        \
+	X(EXIT_MSR_READ, "msr-read")                                                            \
+	X(EXIT_MSR_WRITE, "msr-write")                                                          \
+	X(EXIT_HLT, "hlt")                                                                      \
+	X(EXIT_HYPERCALL, "hypercall")                                                          \
+	X(EXIT_NPF, "npf")		/* nested/extended page fault */                         \
+	X(EXIT_SHUTDOWN, "shutdown")	/* triple fault */                                       \
+	X(EXIT_EXCEPTION, "exception")	/* an intercepted guest exception */                     \
+	X(EXIT_VIRT_INSN, "virt-insn")	/* VMRUN, VMLOAD, VMXON...: #UD for the guest */         \
+	X(EXIT_CR_ACCESS, "cr-access")	/* VMX: CR0/CR4 bits the host owns, CR8 */               \
+	X(EXIT_XSETBV, "xsetbv")                                                                \
+	X(EXIT_ICEBP, "icebp")		/* INT1 (0xf1): a #DB trap for the guest */              \
+	X(EXIT_INTR, "interrupt")	/* external interrupt / NMI while the guest ran */       \
+	X(EXIT_INVALID, "invalid")	/* the entry failed: illegal guest state */              \
+	X(EXIT_UNKNOWN, "unknown")
+
+#define EXIT_REASON_ENUM(id, name) id,
+enum exit_reason { EXIT_REASONS(EXIT_REASON_ENUM) EXIT_REASON_COUNT };
+#undef EXIT_REASON_ENUM
+
+/* The inventory's name of each reason (vmm/exit.c). */
+extern const char *const exit_reason_names[EXIT_REASON_COUNT];
 
 struct exit_info {
 	enum exit_reason reason;
@@ -48,6 +61,11 @@ struct exit_info {
 	uint8_t insn_len;
 	bool skip;
 	uint8_t cpl; /* hypercalls: the caller's privilege level */
+	/* The exit interrupted the delivery of an event (IDT vectoring on VMX,
+	 * EXITINTINFO on SVM): the guest retired no instruction since the
+	 * previous exit. The backend delivers that event again on the next
+	 * entry unless a handler queues one of its own. */
+	bool in_delivery;
 	union {
 		struct {
 			uint16_t port;
@@ -77,11 +95,14 @@ struct vcpu {
 	enum vcpu_state state;
 	struct exit_info exit;
 	uint64_t exits[EXIT_REASON_COUNT];
-	/* Exception storm detection: the same exception at the same RIP, again and again. */
-	uint64_t storm_rip;
-	uint32_t storm_count;
-	uint8_t storm_vector;
+	/* Delivery-loop detection: intercepted exceptions in a row, each raised
+	 * while delivering an event (vmm/exit.c). */
+	uint32_t delivery_faults;
 	struct gmem_memo fetch; /* where the last intercepted instruction was read */
+	/* The config-granted MSRs (raw, not switched) as the CPU had them before
+	 * the guest's first instruction; a restart puts them back. */
+	bool msrs_saved;
+	uint64_t msr_boot[CONFIG_MAX_MSRS];
 	struct vcpu_arch arch;
 };
 
@@ -89,5 +110,9 @@ struct vcpu {
 __attribute__((noreturn)) void vcpu_loop(struct vcpu *v);
 /* Sleep until the vCPU's guest runs again (vcpu_before_entry, vm.h). */
 void vcpu_park(struct vcpu *v);
+/* On the vCPU's own CPU, before its guest's first instruction (boot and
+ * restart): the CPU state the guest owns without a world switch back in
+ * its reset state. */
+void vcpu_reset_cpu_state(struct vcpu *v);
 
 #endif

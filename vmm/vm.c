@@ -304,6 +304,8 @@ void vm_restart_here(struct vcpu *v)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
 	memset(&vm->uart, 0, sizeof(vm->uart));
 	err = vm_boot_state(vm);
+	if (!err)
+		vcpu_reset_cpu_state(v);
 	spin_lock(&vm->lock);
 	vm->restart_pending = 0;
 	if (err) {

@@ -110,6 +110,24 @@ static inline void cpu_halt(void)
 	__asm__ volatile("hlt" ::: "memory");
 }
 
+static inline void cpu_write_dr6(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%dr6" ::"r"(v));
+}
+
+/* For the VMM's own validated values; guests' go through cpu_xsetbv_safe. */
+static inline void cpu_xsetbv(uint32_t index, uint64_t value)
+{
+	__asm__ volatile("xsetbv" ::"c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)) : "memory");
+}
+
+/* Put the guest-owned state no world switch swaps (x87/SSE/AVX, XCR0,
+ * DR0-DR3, DR6) in its reset state, on this CPU (arch/x86/fpu.c). */
+void cpu_guest_state_reset(void);
+
+/* Sleep until kicked, unless *seq no longer equals seen (arch/x86/wait.S). */
+void cpu_wait_kick(const volatile uint64_t *seq, uint64_t seen);
+
 static inline void cpu_cli(void)
 {
 	__asm__ volatile("cli" ::: "memory");
@@ -143,6 +161,55 @@ static inline void cpu_lidt(const struct desc_ptr *p)
 static inline void cpu_ltr(uint16_t sel)
 {
 	__asm__ volatile("ltr %0" ::"r"(sel));
+}
+
+/*
+ * Instructions the VMM runs on a guest's behalf with a guest-chosen value,
+ * after validating it, that must still never take the VMM down: if the CPU
+ * refuses the value (#GP, #UD), the exception handler (arch/x86/trap.c)
+ * finds the instruction in the fixup table and resumes at its fixup, which
+ * makes the wrapper return -1. The caller turns that into the guest's #GP.
+ * Each table entry is (address of the instruction, address to resume at).
+ */
+#define CPU_FIXUP_ENTRY(insn, fixup)                                                    \
+	".pushsection .rodata.fixup, \"a\"\n\t.balign 8\n\t.quad " insn ", " fixup "\n\t.popsection\n\t"
+
+static inline __attribute__((warn_unused_result)) int cpu_xsetbv_safe(uint32_t index, uint64_t value)
+{
+	int err = 0;
+
+	__asm__ volatile("1:\txsetbv\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")
+			 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection"
+			 : "+r"(err)
+			 : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+			 : "memory");
+	return err;
+}
+
+static inline __attribute__((warn_unused_result)) int cpu_wrmsr_safe(uint32_t msr, uint64_t v)
+{
+	int err = 0;
+
+	__asm__ volatile("1:\twrmsr\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")
+			 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection"
+			 : "+r"(err)
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+	return err;
+}
+
+static inline __attribute__((warn_unused_result)) int cpu_rdmsr_safe(uint32_t msr, uint64_t *v)
+{
+	uint32_t lo = 0, hi = 0;
+	int err = 0;
+
+	__asm__ volatile("1:\trdmsr\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")
+			 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection"
+			 : "+r"(err), "+a"(lo), "+d"(hi)
+			 : "c"(msr)
+			 : "memory");
+	*v = ((uint64_t)hi << 32) | lo;
+	return err;
 }
 
 /* Stop this CPU for good: interrupts off, halt forever (NMIs return to hlt). */

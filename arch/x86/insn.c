@@ -61,6 +61,10 @@ int insn_decode(const uint8_t *b, size_t avail, bool long64, enum insn_kind *kin
 		*kind = INSN_HLT;
 		len = (int)i + 1;
 		break;
+	case 0xf1:
+		*kind = INSN_ICEBP;
+		len = (int)i + 1;
+		break;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7: /* in/out imm8 */
 		*kind = INSN_IO;
 		len = i + 1 < avail ? (int)i + 2 : -EINVAL;

@@ -24,6 +24,7 @@ enum insn_kind {
 	INSN_IO,
 	INSN_INVD,
 	INSN_WBINVD,
+	INSN_ICEBP,
 };
 
 /* Decode bytes[0..avail); long64 selects 64-bit mode (REX prefixes).
@@ -46,6 +47,7 @@ struct insn_plain {
 #define INSN_PLAIN_WRMSR ((struct insn_plain){ 0x300f, 0xffff, 2 })
 #define INSN_PLAIN_VMMCALL ((struct insn_plain){ 0xd9010f, 0xffffff, 3 })
 #define INSN_PLAIN_HLT ((struct insn_plain){ 0xf4, 0xff, 1 })
+#define INSN_PLAIN_ICEBP ((struct insn_plain){ 0xf1, 0xff, 1 })
 
 /* bytes must have 4 readable bytes. */
 static inline bool insn_is_plain(const uint8_t *bytes, struct insn_plain p)

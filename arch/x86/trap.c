@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Exceptions taken by the VMM itself. Every one is a VMM bug (guests never
- * deliver exceptions here): dump the registers and stop the machine. An NMI
- * during a panic is the stop request from the panicking CPU. */
+ * deliver exceptions here), except a fault at an instruction of the fixup
+ * table (arch/x86/cpu.h: a guest-chosen value the CPU refused), which
+ * resumes at its fixup. Anything else: dump the registers and stop the
+ * machine. An NMI during a panic is the stop request from the panicking CPU. */
+#include <stdbool.h>
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/apic.h"
@@ -34,6 +37,34 @@ static void trap_dump(const struct trap_frame *f)
 	       cpu_read_cr3(), cpu_read_cr4());
 }
 
+struct cpu_fixup {
+	uint64_t insn, fixup;
+};
+
+extern const struct cpu_fixup __fixup_start[], __fixup_end[];
+
+/* #GP or #UD at an instruction listed in the fixup table. */
+static bool trap_fixup(struct trap_frame *f)
+{
+	if (f->vector != 13 && f->vector != 6)
+		return false;
+	for (const struct cpu_fixup *e = __fixup_start; e < __fixup_end; e++)
+		if (e->insn == f->rip) {
+			f->rip = e->fixup;
+			return true;
+		}
+	return false;
+}
+
+/* arch/x86/wait.S: the window in which an NMI must skip the HLT. */
+extern const char cpu_wait_window[], cpu_wait_hlt[], cpu_wait_done[];
+
+static void trap_nmi_wake(struct trap_frame *f)
+{
+	if (f->rip >= (uint64_t)(uintptr_t)cpu_wait_window && f->rip <= (uint64_t)(uintptr_t)cpu_wait_hlt)
+		f->rip = (uint64_t)(uintptr_t)cpu_wait_done;
+}
+
 static void (*channel_irq_handler)(void);
 
 void trap_set_channel_handler(void (*fn)(void))
@@ -56,8 +87,11 @@ void trap_handler(struct trap_frame *f)
 	if (f->vector == 2) {
 		if (panic_in_progress)
 			panic_stop_this_cpu();
+		trap_nmi_wake(f);
 		return; /* a kick (kernel/rendezvous.h): the CPU goes on to its next safe point */
 	}
+	if (trap_fixup(f))
+		return;
 	trap_dump(f);
 	panic("exception %lu in the VMM", f->vector);
 }

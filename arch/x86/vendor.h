@@ -63,6 +63,12 @@ struct vcpu_vendor_ops {
 	void (*set_pat)(struct vcpu *v, uint64_t pat);
 	/* Queue an exception for the next entry. */
 	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+	/* ICEBP exited: deliver its #DB trap (RIP past the instruction). */
+	int (*icebp)(struct vcpu *v);
+	/* A control-register access the backend intercepts (EXIT_CR_ACCESS):
+	 * emulate it, or return -1 for one it never intercepts. May be NULL
+	 * for a backend that never reports the reason. */
+	int (*cr_access)(struct vcpu *v);
 };
 
 extern const struct vcpu_vendor_ops svm_ops;
@@ -94,6 +100,12 @@ static inline void vcpu_vendor_set_pat(struct vcpu *v, uint64_t pat) { vendor_op
 static inline void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	vendor_ops->inject(v, vector, has_error, error);
+}
+
+static inline int vcpu_vendor_icebp(struct vcpu *v) { return vendor_ops->icebp(v); }
+static inline int vcpu_vendor_cr_access(struct vcpu *v)
+{
+	return vendor_ops->cr_access ? vendor_ops->cr_access(v) : -1;
 }
 
 #endif

@@ -92,6 +92,7 @@ ATTACKS = {
     "attack-triple-fault": Stop(r"triple fault"),
     "attack-ac-storm": Verdict(may_skip=True),  # QEMU TCG has no alignment checking
     "attack-db-storm": Verdict(),
+    "attack-debug-progress": Verdict(),
     "attack-exit-flood": Verdict(),
     # port I/O
     "attack-io-com2": Verdict(),

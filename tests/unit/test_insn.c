@@ -30,6 +30,8 @@ struct insn_case {
 static const struct insn_case cases[] = {
 	OK64("cpuid", INSN_CPUID, 2, 0x0f, 0xa2),
 	OK64("hlt", INSN_HLT, 1, 0xf4),
+	OK64("icebp", INSN_ICEBP, 1, 0xf1),
+	OK64("icebp_prefixed", INSN_ICEBP, 2, 0x66, 0xf1),
 	OK64("rdmsr", INSN_RDMSR, 2, 0x0f, 0x32),
 	OK64("wrmsr", INSN_WRMSR, 2, 0x0f, 0x30),
 	OK64("vmmcall", INSN_VMMCALL, 3, 0x0f, 0x01, 0xd9),
@@ -150,7 +152,7 @@ static void plain_encodings_agree_with_decoder(void)
 		enum insn_kind kind;
 	} plains[] = { { INSN_PLAIN_CPUID, INSN_CPUID },	    { INSN_PLAIN_RDMSR, INSN_RDMSR },
 		      { INSN_PLAIN_WRMSR, INSN_WRMSR },	    { INSN_PLAIN_VMMCALL, INSN_VMMCALL },
-		      { INSN_PLAIN_HLT, INSN_HLT } };
+		      { INSN_PLAIN_HLT, INSN_HLT }, { INSN_PLAIN_ICEBP, INSN_ICEBP } };
 
 	for (unsigned i = 0; i < sizeof(plains) / sizeof(plains[0]); i++) {
 		uint8_t b[INSN_MAX_LEN], pre[INSN_MAX_LEN];

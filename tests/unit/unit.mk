@@ -33,6 +33,10 @@ $(UNIT_DIR)/string_k.o: $(LIBC_SRCS)
 	@$(CC) $(FREESTANDING) $(WARN) -fPIE -c $< -o $@.tmp
 	@$(OBJCOPY) --prefix-symbols=k_ $@.tmp $@ && rm -f $@.tmp
 
+# The XCR0 rules and SVM's event re-injection (header-only, pure).
+UNIT_TESTS += events
+UNIT_SRCS_events := tests/unit/test_events.c
+
 # vigilctl end to end: keys readable by openssl, sign/verify exit codes,
 # signatures interoperable with openssl in both directions.
 UNIT_SCRIPTS += tests/unit/test_sig_cli.sh

@@ -197,6 +197,7 @@ static enum exit_reason svm_reason(uint64_t code)
 	case SVM_EXIT_VMMCALL: return EXIT_HYPERCALL;
 	case SVM_EXIT_NPF: return EXIT_NPF;
 	case SVM_EXIT_SHUTDOWN: return EXIT_SHUTDOWN;
+	case SVM_EXIT_ICEBP: return EXIT_ICEBP;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
@@ -319,6 +320,8 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 		e->reason = svm_reason(code);
 		if (e->reason == EXIT_HLT)
 			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_HLT);
+		else if (e->reason == EXIT_ICEBP)
+			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_ICEBP);
 	}
 }
 
@@ -326,10 +329,12 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 void svm_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = vcpu_vmcb(v);
+	uint64_t interrupted = vmcb->ctl.exit_int_info;
 
 	v->regs.rax = vmcb->save.rax;
 	vmcb->ctl.tlb_control = 0;
 	vmcb->ctl.event_inj = 0;
+	v->exit.in_delivery = interrupted & SVM_EVTINJ_VALID;
 	svm_decode(v, vmcb);
 	exit_dispatch(v);
 	if (v->exit.skip) {
@@ -337,6 +342,7 @@ void svm_exit(struct vcpu *v)
 		vmcb->save.rip = v->exit.next_rip;
 		vmcb->ctl.int_shadow &= ~1ull; /* the shadow of a preceding STI or MOV SS ends */
 	}
+	vmcb->ctl.event_inj = svm_event_reinject(interrupted, vmcb->ctl.event_inj);
 	vcpu_before_entry(v);
 	vmcb->save.rax = v->regs.rax;
 }
@@ -377,6 +383,16 @@ static void svm_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 	vcpu_vmcb(v)->ctl.event_inj = ev;
 }
 
+/* ICEBP: a #DB trap, so RIP moves past the instruction first. The
+ * exception type skips the gate's DPL check, as ICEBP's delivery does. */
+static int svm_icebp(struct vcpu *v)
+{
+	if (vcpu_skip_insn(v))
+		return 0; /* unreadable: the guest got #UD */
+	svm_inject(v, 1, false, 0);
+	return 0;
+}
+
 const struct vcpu_vendor_ops svm_ops = {
 	.name = "svm",
 	.probe = svm_probe,
@@ -395,4 +411,5 @@ const struct vcpu_vendor_ops svm_ops = {
 	.pat = svm_pat,
 	.set_pat = svm_set_pat,
 	.inject = svm_inject,
+	.icebp = svm_icebp,
 };

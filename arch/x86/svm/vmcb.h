@@ -160,5 +160,27 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_EVTINJ_VALID (1ull << 31)
 #define SVM_EVTINJ_TYPE_EXC (3ull << 8)
 #define SVM_EVTINJ_EV (1ull << 11)
+#define SVM_EVTINJ_TYPE_MASK (7ull << 8)
+#define SVM_EVTINJ_TYPE_SOFT (4ull << 8) /* INTn */
+
+/*
+ * EXITINTINFO (an event whose delivery the exit interrupted) has the
+ * format of EVENTINJ. The event_inj to enter with: the handler's own event
+ * if it queued one (for the benign #DB and #AC the architecture then
+ * delivers the new exception, not the first), else the interrupted event
+ * again, except those an instruction raised (INTn, INT3, INTO): RIP still
+ * points at that instruction, and running it again raises them again.
+ */
+static inline uint64_t svm_event_reinject(uint64_t exit_int_info, uint64_t event_inj)
+{
+	uint64_t type = exit_int_info & SVM_EVTINJ_TYPE_MASK;
+	uint8_t vector = (uint8_t)exit_int_info;
+
+	if ((event_inj & SVM_EVTINJ_VALID) || !(exit_int_info & SVM_EVTINJ_VALID))
+		return event_inj;
+	if (type == SVM_EVTINJ_TYPE_SOFT || (type == SVM_EVTINJ_TYPE_EXC && (vector == 3 || vector == 4)))
+		return event_inj;
+	return exit_int_info;
+}
 
 #endif

@@ -15,8 +15,11 @@
 	 PROC_SECONDARY)
 #define PROC2_REQUIRED (PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED)
 #define PROC2_OPTIONAL (PROC2_RDTSCP | PROC2_INVPCID)
-#define EXIT_REQUIRED (EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
-#define ENTRY_REQUIRED (ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+/* The debug controls keep the guest's DR7 and DEBUGCTL across exits
+ * (an exit sets DR7 to 0x400 and DEBUGCTL to 0). */
+#define EXIT_REQUIRED                                                                  \
+	(EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define ENTRY_REQUIRED (ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
 #define EPT_REQUIRED                                                                        \
 	(EPT_CAP_WALK4 | EPT_CAP_WB | EPT_CAP_2M | EPT_CAP_INVEPT | EPT_CAP_INVEPT_SINGLE | \
 	 EPT_CAP_INVEPT_ALL)

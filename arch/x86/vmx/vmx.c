@@ -221,4 +221,6 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.pat = vmx_pat,
 	.set_pat = vmx_set_pat,
 	.inject = vmx_inject,
+	.icebp = vmx_icebp,
+	.cr_access = vmx_cr_access,
 };

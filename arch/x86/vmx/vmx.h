@@ -4,7 +4,7 @@
  *   vmx.c       probe, VMXON per CPU, per-VM bitmaps and EPT pointer, the ops table
  *   vmcs_init.c the VMCS of a vCPU, filled on its own CPU before the first entry
  *   vmx_exit.c  world switch, exit decoding onto enum exit_reason, guest state access
- *   vmx_cr.c    exits the backend answers itself: CR0/CR4/CR8 accesses, XSETBV
+ *   vmx_cr.c    CR0/CR4/CR8 accesses (EXIT_CR_ACCESS)
  *   vmx_entry.S the world switch itself
  */
 #ifndef ARCH_X86_VMX_VMX_H
@@ -91,11 +91,10 @@ void vmx_set_pat(struct vcpu *v, uint64_t pat);
 /* Fill v's VMCS on this CPU and make it current (first entry only). */
 void vmcs_init(struct vcpu *v);
 
-/* Answer exits that exist only on VMX (CR accesses, XSETBV). True when
- * the exit was handled and the guest may be entered again at once. */
-bool vmx_exit_internal(struct vcpu *v, uint32_t reason);
-/* Advance the guest RIP by the exiting instruction's length. */
-void vmx_skip(struct vcpu *v);
+/* EXIT_CR_ACCESS: CR0/CR4 bits the host owns, CR8 (vmx_cr.c). */
+int vmx_cr_access(struct vcpu *v);
+/* EXIT_ICEBP: deliver its #DB trap. */
+int vmx_icebp(struct vcpu *v);
 /* Queue a hardware exception for the next entry. */
 void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 

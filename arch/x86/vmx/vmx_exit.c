@@ -35,6 +35,8 @@ static enum exit_reason vmx_reason(uint32_t basic)
 	case VMX_EXIT_VMCALL: return EXIT_HYPERCALL;
 	case VMX_EXIT_RDMSR: return EXIT_MSR_READ;
 	case VMX_EXIT_WRMSR: return EXIT_MSR_WRITE;
+	case VMX_EXIT_CR_ACCESS: return EXIT_CR_ACCESS;
+	case VMX_EXIT_XSETBV: return EXIT_XSETBV;
 	case VMX_EXIT_GETSEC:
 	case VMX_EXIT_RDPMC:
 	case VMX_EXIT_RSM:
@@ -53,9 +55,11 @@ static enum exit_reason vmx_reason(uint32_t basic)
 /* Intercepted exceptions (#DB, #AC, #MC) are reflected by vmm/exit.c. An
  * NMI that arrived while the guest ran is the host's: its own handler
  * takes it, as it would have outside the guest (on SVM the NMI is taken
- * after STGI). ICEBP (a privileged software #DB) stops the guest, as the
- * ICEBP intercept does on SVM. */
+ * after STGI). ICEBP raises #DB as a privileged software exception: it is
+ * EXIT_ICEBP, delivered again with its instruction length (vmx_icebp). */
 #define GUEST_BLOCKING_BY_NMI (1ull << 3) /* interruptibility state */
+
+static void vmx_decode_insn(struct exit_info *e);
 
 static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 {
@@ -72,6 +76,11 @@ static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 		 * no longer wake a parked CPU. */
 		vmx_write(VMCS_GUEST_INTERRUPTIBILITY, vmx_read(VMCS_GUEST_INTERRUPTIBILITY) & ~GUEST_BLOCKING_BY_NMI);
 		e->reason = EXIT_INTR;
+		return;
+	}
+	if (type == INTR_TYPE_PRIV_SW_EXC && (uint8_t)info == EXC_DB) {
+		e->reason = EXIT_ICEBP;
+		vmx_decode_insn(e);
 		return;
 	}
 	if (type != INTR_TYPE_HW_EXC) {
@@ -120,6 +129,7 @@ static void vmx_note_vectoring(struct vcpu *v)
 	uint32_t info = (uint32_t)vmx_read(VMCS_IDT_VECTORING_INFO);
 
 	v->arch.reinject_info = info & INTR_INFO_VALID ? info : 0;
+	v->exit.in_delivery = v->arch.reinject_info;
 	if (!v->arch.reinject_info)
 		return;
 	v->arch.reinject_error = info & INTR_INFO_ERROR ? (uint32_t)vmx_read(VMCS_IDT_VECTORING_ERROR) : 0;
@@ -136,7 +146,7 @@ static void vmx_decode_insn(struct exit_info *e)
 	e->next_rip = long64 ? rip + e->insn_len : (uint32_t)(rip + e->insn_len);
 }
 
-static uint32_t vmx_decode(struct vcpu *v)
+static void vmx_decode(struct vcpu *v)
 {
 	struct exit_info *e = &v->exit;
 	uint32_t reason = (uint32_t)vmx_read(VMCS_EXIT_REASON), basic = reason & 0xffff;
@@ -146,9 +156,10 @@ static uint32_t vmx_decode(struct vcpu *v)
 	e->info2 = 0;
 	e->insn_len = 0;
 	e->skip = false;
+	e->in_delivery = false;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		e->reason = EXIT_INVALID; /* illegal guest state or MSR loading */
-		return basic;
+		return;
 	}
 	vmx_note_vectoring(v);
 	switch (basic) {
@@ -165,6 +176,8 @@ static uint32_t vmx_decode(struct vcpu *v)
 	case VMX_EXIT_VMCALL:
 		e->cpl = (uint8_t)((vmx_read(VMCS_GUEST_SS_AR) >> 5) & 3);
 		/* fall through */
+	case VMX_EXIT_CR_ACCESS:
+	case VMX_EXIT_XSETBV:
 	case VMX_EXIT_CPUID:
 	case VMX_EXIT_HLT:
 	case VMX_EXIT_RDMSR:
@@ -174,7 +187,6 @@ static uint32_t vmx_decode(struct vcpu *v)
 	default:
 		e->reason = vmx_reason(basic);
 	}
-	return basic;
 }
 
 /* Before an entry: an event whose delivery an exit interrupted goes in
@@ -201,23 +213,20 @@ static void vmx_entry_failed(struct vcpu *v, int how)
 	      err, vmx_insn_error_text((uint32_t)err));
 }
 
+/* Enter the guest and decode the exit that ends its run. */
 static void vmx_run(struct vcpu *v)
 {
-	uint32_t basic;
+	int how;
 
 	if (!v->arch.launched)
 		vmcs_init(v);
-	do {
-		int how;
-
-		vmx_event_prepare(v);
-		how = vmx_enter(&v->regs, v->arch.launched, VMCS_HOST_RSP);
-		if (how)
-			vmx_entry_failed(v, how);
-		v->arch.launched = true;
-		v->arch.injected = false;
-		basic = vmx_decode(v);
-	} while (v->exit.reason != EXIT_INVALID && vmx_exit_internal(v, basic));
+	vmx_event_prepare(v);
+	how = vmx_enter(&v->regs, v->arch.launched, VMCS_HOST_RSP);
+	if (how)
+		vmx_entry_failed(v, how);
+	v->arch.launched = true;
+	v->arch.injected = false;
+	vmx_decode(v);
 }
 
 uint64_t vmx_rip(const struct vcpu *v)
@@ -228,6 +237,9 @@ uint64_t vmx_rip(const struct vcpu *v)
 
 static void vmx_set_rip(struct vcpu *v, uint64_t rip);
 
+/* Every exit takes the same path as on SVM: decode, count and dispatch
+ * (exit_dispatch), move past the instruction, the safe point and the
+ * parking place (vcpu_before_entry), enter again. */
 void vmx_loop(struct vcpu *v)
 {
 	for (;;) {
@@ -249,12 +261,6 @@ static void vmx_set_rip(struct vcpu *v, uint64_t rip)
 	vmx_write(VMCS_GUEST_RIP, rip);
 	if (shadow & 3)
 		vmx_write(VMCS_GUEST_INTERRUPTIBILITY, shadow & ~3ull);
-}
-
-void vmx_skip(struct vcpu *v)
-{
-	vmx_decode_insn(&v->exit);
-	vmx_set_rip(v, v->exit.next_rip);
 }
 
 
@@ -295,6 +301,17 @@ void vmx_set_pat(struct vcpu *v, uint64_t pat)
 {
 	(void)v;
 	vmx_write(VMCS_GUEST_PAT, pat);
+}
+
+/* ICEBP's #DB goes in again as the privileged software exception it is,
+ * with the instruction's length: the CPU pushes the RIP after it and skips
+ * the gate's DPL check, as a guest without a VMM would see. */
+int vmx_icebp(struct vcpu *v)
+{
+	vmx_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_PRIV_SW_EXC << INTR_TYPE_SHIFT | EXC_DB);
+	vmx_write(VMCS_ENTRY_INSN_LEN, v->exit.insn_len);
+	v->arch.injected = true;
+	return 0;
 }
 
 /* A hardware exception. In real mode (unrestricted guest, CR0.PE=0) no

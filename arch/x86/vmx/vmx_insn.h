@@ -90,14 +90,4 @@ static inline int vmx_invvpid(uint64_t type, uint16_t vpid)
 	return vmx_fail(failed);
 }
 
-static inline void cpu_write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" ::"r"(v));
-}
-
-static inline void cpu_xsetbv(uint32_t index, uint64_t value)
-{
-	__asm__ volatile("xsetbv" ::"c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
-}
-
 #endif

@@ -7,8 +7,12 @@
  * condition is the VMM's line "vigil: guest npt-probe stopped: NPT
  * violation ..." after "npt-probe: touching 0x40000000"; any verdict from
  * the guest after that line means the read returned: a failure.
+ *
+ * Before that it reports whether it started from the CPU's reset state
+ * (state.c): the channel tier restarts it and expects "clean" again.
  */
 #include "guest.h"
+#include "state.h"
 
 #define NPT_PROBE_ADDR 0x40000000ull
 
@@ -17,6 +21,7 @@ int guest_main(const struct hvm_start_info *si)
 	uint64_t val;
 
 	(void)si;
+	state_check_and_dirty("npt-probe");
 	printf("npt-probe: touching %#llx\n", NPT_PROBE_ADDR);
 	val = read64(NPT_PROBE_ADDR);
 	if (!guest_under_vigil()) {

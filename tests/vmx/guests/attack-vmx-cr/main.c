@@ -6,8 +6,11 @@
  *   - CR0.NE: the guest may set and clear it and reads back what it wrote
  *     (VMX forces the real bit on; the guest sees its own value);
  *   - CR8: the guest's own TPR, read back as written; bits above 3 #GP;
- *   - XSETBV (always an exit on VMX): a valid XCR0 is taken and reads back,
- *     an invalid one raises #GP.
+ *   - XSETBV (always an exit on VMX): a valid XCR0 is taken and reads back;
+ *     every value the architecture refuses (XCR1, no x87, AVX without SSE,
+ *     half an MPX or AMX pair, part of AVX-512, AVX-512 without AVX), and
+ *     any XSETBV at CPL 3, raises #GP and leaves XCR0 alone, and the VMM
+ *     never faults on the guest's behalf.
  * The same answers are expected on SVM, where the CPU gives them itself.
  * One verdict: PASS when every answer is the architectural one.
  */
@@ -99,25 +102,64 @@ static void check_cr8(void)
 	check(cr8_read() == 0, "CR8 back to 0");
 }
 
+/* XSETBV with a value the architecture refuses must raise exactly one #GP
+ * and leave XCR0 alone (VMX: the VMM checks before its own XSETBV). */
+static void xsetbv_refused(uint32_t index, uint64_t v, const char *what)
+{
+	uint64_t before = xgetbv0(), n = guest_fault_last().count;
+
+	skip_len = XSETBV_LEN;
+	xsetbv(index, v);
+	check(gp_since(n) && xgetbv0() == before, what);
+}
+
+static long user_xsetbv(void)
+{
+	xsetbv(0, 1);
+	return 0;
+}
+
+static void check_xsetbv_rules(uint64_t supported)
+{
+	uint64_t avx = 7, n;
+
+	xsetbv_refused(0, 0, "XSETBV XCR0 = 0 (no x87) raises #GP");
+	xsetbv_refused(0, 1ull << 62, "XSETBV with an unsupported bit raises #GP");
+	xsetbv_refused(1, 1, "XSETBV to XCR1 raises #GP");
+	xsetbv_refused(0, 1 | 4, "XSETBV AVX without SSE raises #GP");
+	xsetbv_refused(0, 1 | (1ull << 3), "XSETBV MPX BNDREGS without BNDCSR raises #GP");
+	xsetbv_refused(0, 1 | (1ull << 17), "XSETBV AMX TILECFG without TILEDATA raises #GP");
+	if ((supported & 0xe7) == 0xe7) {
+		xsetbv_refused(0, avx | (1ull << 5), "XSETBV one AVX-512 bit alone raises #GP");
+		xsetbv_refused(0, 3 | 0xe0, "XSETBV AVX-512 without AVX raises #GP");
+		xsetbv(0, avx | 0xe0);
+		check(xgetbv0() == (avx | 0xe0), "XSETBV x87|SSE|AVX|AVX-512 reads back");
+	}
+	if ((supported & avx) == avx) {
+		xsetbv(0, avx);
+		check(xgetbv0() == avx, "XSETBV x87|SSE|AVX reads back");
+	}
+	n = guest_fault_last().count;
+	skip_len = XSETBV_LEN;
+	guest_user_run(user_xsetbv);
+	check(gp_since(n), "XSETBV at CPL 3 raises #GP");
+}
+
 static void check_xsetbv(void)
 {
-	uint64_t old, n;
+	uint64_t old;
+	struct cpuid_regs d;
 
 	if (!(cpuid(1).ecx & (1u << 26))) {
 		printf("attack-vmx-cr: no XSAVE on this CPU: XSETBV not tried\n");
 		return;
 	}
 	cr4_write(cr4_read() | CR4_OSXSAVE);
+	d = cpuid_count(0xd, 0);
 	old = xgetbv0();
 	xsetbv(0, 1);
 	check(xgetbv0() == 1, "XSETBV XCR0 = x87 only reads back");
-	n = guest_fault_last().count;
-	skip_len = XSETBV_LEN;
-	xsetbv(0, 0);
-	check(gp_since(n), "XSETBV XCR0 = 0 (no x87) raises #GP");
-	n = guest_fault_last().count;
-	xsetbv(0, 1ull << 62);
-	check(gp_since(n), "XSETBV with an unsupported bit raises #GP");
+	check_xsetbv_rules(((uint64_t)d.edx << 32) | d.eax);
 	xsetbv(0, old);
 	check(xgetbv0() == old, "XCR0 restored");
 }

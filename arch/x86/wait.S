@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * void cpu_wait_kick(const volatile uint64_t *seq, uint64_t seen)
+ *
+ * Sleep in HLT until this CPU is kicked, without losing a kick. A kick
+ * (kernel/rendezvous.c, cpu_kick) first increments this CPU's wake
+ * sequence, then sends an NMI. The caller read the sequence (seen) before
+ * it tested whatever it waits for, so:
+ *   - a kick before the compare below changed *seq: no sleep;
+ *   - a kick whose NMI lands between the compare and HLT would leave the
+ *     CPU asleep with its reason gone, so the NMI handler (arch/x86/trap.c)
+ *     moves a RIP in [cpu_wait_window, cpu_wait_hlt] to cpu_wait_done:
+ *     the HLT is never entered;
+ *   - a kick during HLT wakes it, as any NMI does.
+ * Interrupts stay as the caller has them.
+ *
+ * Register contract: RDI = seq, RSI = seen; clobbers nothing else.
+ */
+	.text
+	.globl cpu_wait_kick, cpu_wait_window, cpu_wait_hlt, cpu_wait_done
+cpu_wait_kick:
+cpu_wait_window:
+	cmpq	%rsi, (%rdi)
+	jne	cpu_wait_done
+cpu_wait_hlt:
+	hlt
+cpu_wait_done:
+	ret
