@@ -128,6 +128,10 @@ static void vmx_note_vectoring(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmx_read(VMCS_IDT_VECTORING_INFO);
 
+	/* Only the fields entry injection defines: a reserved or undefined bit
+	 * (bit 12 of the vectoring information) would fail the entry's
+	 * control checks, a host panic. */
+	info &= INTR_INFO_VALID | INTR_TYPE_MASK | INTR_INFO_ERROR | 0xffu;
 	v->arch.reinject_info = info & INTR_INFO_VALID ? info : 0;
 	v->exit.in_delivery = v->arch.reinject_info;
 	if (!v->arch.reinject_info)
