@@ -3,6 +3,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
 #include "vmm/gmem.h"
+#include "vmm/spec.h"
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/insn.h"
@@ -50,6 +51,7 @@ void vcpu_park(struct vcpu *v)
 
 void vcpu_loop(struct vcpu *v)
 {
+	spec_vcpu_reset(v); /* whatever firmware left in this CPU's SPEC_CTRL: 0 */
 	v->vm->start_tsc = cpu_rdtsc();
 	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
 	vcpu_before_entry(v);

@@ -82,6 +82,7 @@ struct vcpu {
 	uint32_t storm_count;
 	uint8_t storm_vector;
 	struct gmem_memo fetch; /* where the last intercepted instruction was read */
+	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
 	struct vcpu_arch arch;
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "vmm/vm.h"
 #include "vmm/loader.h"
+#include "vmm/spec.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
 #include "kernel/handoff.h"
@@ -303,6 +304,7 @@ void vm_restart_here(struct vcpu *v)
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
 	memset(&vm->uart, 0, sizeof(vm->uart));
+	spec_vcpu_reset(v); /* speculation controls: 0 in the vCPU and this CPU's MSR */
 	err = vm_boot_state(vm);
 	spin_lock(&vm->lock);
 	vm->restart_pending = 0;
