@@ -116,6 +116,7 @@ ATTACKS = {
     "attack-cpuid-virt": Verdict(),
     "attack-cpuid-unlisted": Verdict(),
     "attack-cpuid-hv": Verdict(),
+    "attack-cpuid-honest": Verdict(),
     # virtualization instructions and hypercalls
     "attack-vmrun": Verdict(),
     "attack-vmload": Verdict(),
