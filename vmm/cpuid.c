@@ -25,13 +25,16 @@
 #define EXT_LEAF_BASE 0x80000000u
 #define EXT_LEAF_COUNT 9u /* 0x80000000..0x80000008 */
 
-/* Leaf 1 ECX: virtualization and devices the VMM does not give guests. */
-#define CPUID1_ECX_HIDDEN ((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24)) /* VMX, MONITOR, x2APIC, TSC-deadline */
+/* Leaf 1 ECX: VMX, MONITOR, x2APIC, TSC-deadline: virtualization and
+ * devices the VMM does not give guests. */
+#define CPUID1_ECX_HIDDEN ((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24))
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 /* Leaf 7 sub-leaf 0. */
 #define CPUID7_EBX_FSGSBASE (1u << 0) /* guest bases are VMM-managed state */
-#define CPUID7_ECX_LA57 (1u << 16)    /* 5-level paging: the VMM's guest page walker (vmm/gmem.c) knows 4 levels */
+/* 5-level paging: the VMM's guest page walker (vmm/gmem.c) knows 4 levels,
+ * so a 5-level guest's intercepted instructions would be read wrong. */
+#define CPUID7_ECX_LA57 (1u << 16)
 /* MSRs the VMM does not offer (they raise #GP): vmm/spec.h. */
 #define CPUID7_EDX_HIDDEN (CPUID7_EDX_ARCH_CAP | CPUID7_EDX_CORE_CAP)
 #define CPUID88_EBX_HIDDEN (CPUID88_EBX_VIRT_SSBD | CPUID88_EBX_PSFD)

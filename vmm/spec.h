@@ -65,8 +65,8 @@ struct vcpu;
  * own CPU: 0, or -1 for #GP (an MSR the host lacks, a bit it does not
  * support, a read of a write-only command). Nothing changes on -1.
  */
-int spec_msr_read(const struct vcpu *v, uint32_t msr, uint64_t *val);
-int spec_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+int spec_msr_read(const struct vcpu *v, uint32_t msr, uint64_t *val) __attribute__((warn_unused_result));
+int spec_msr_write(struct vcpu *v, uint32_t msr, uint64_t val) __attribute__((warn_unused_result));
 
 /* On the vCPU's own CPU, before its guest (re)starts: SPEC_CTRL 0 in the
  * vCPU and in the real MSR. */
