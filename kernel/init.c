@@ -18,6 +18,7 @@
 #include "kernel/time.h"
 #include "vmm/channel.h"
 #include "vmm/exits.h"
+#include "vmm/spec.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
@@ -175,6 +176,7 @@ void kmain(uint64_t handoff_pa)
 	clocks_calibrate();			/* TSC and APIC timer against the PIT */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */
+	spec_init();				/* the host's speculation controls, for guests */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	channel_start();			/* COM2 and its interrupt, for the operator */
 	cpus_start();				/* APs come up and wait in ap_main */

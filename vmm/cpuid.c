@@ -1,24 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CPUID as guests see it: the host's answers for an allow-list of leaves,
- * with virtualization features hidden and the hypervisor bit set; every
- * other leaf reads as zeros so nothing unlisted leaks. Leaf 0x40000000
- * names Vigil ("VigilVigilVi"), 0x40000001 gives the hypercall ABI version.
+ * with what a guest cannot use under Vigil hidden and the hypervisor bit
+ * set; every other leaf reads as zeros so nothing unlisted leaks. Leaf
+ * 0x40000000 names Vigil ("VigilVigilVi"), 0x40000001 gives the hypercall
+ * ABI version. A feature bit is shown only when the host has it and the
+ * VMM gives the guest what it implies (its instructions run, its MSRs
+ * answer): docs/vmm.md, "Intercept policy".
  *
  * The leaves whose answers never change (no sub-leaf, nothing per vCPU or
  * per guest state) are read once at boot into a read-only table; leaf 1
  * (APIC ID, OSXSAVE) and the sub-leaf ones (4, 7, 0xd) are asked live.
  */
+#include "vmm/cpuid.h"
 #include "vmm/exits.h"
+#include "vmm/spec.h"
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/vendor.h"
 #include "vigil/hypercall.h"
 
 #define HV_LEAF_BASE 0x40000000u
 #define HV_LEAF_MAX 0x40000001u
 #define EXT_LEAF_BASE 0x80000000u
 #define EXT_LEAF_COUNT 9u /* 0x80000000..0x80000008 */
-#define CPUID1_OSXSAVE (1u << 27)
+
+/* Leaf 1 ECX: VMX, MONITOR, x2APIC, TSC-deadline: virtualization and
+ * devices the VMM does not give guests. */
+#define CPUID1_ECX_HIDDEN ((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24))
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+/* Leaf 7 sub-leaf 0. */
+#define CPUID7_EBX_FSGSBASE (1u << 0) /* guest bases are VMM-managed state */
+/* 5-level paging: the VMM's guest page walker (vmm/gmem.c) knows 4 levels,
+ * so a 5-level guest's intercepted instructions would be read wrong. */
+#define CPUID7_ECX_LA57 (1u << 16)
+/* MSRs the VMM does not offer (they raise #GP): vmm/spec.h. */
+#define CPUID7_EDX_HIDDEN (CPUID7_EDX_ARCH_CAP | CPUID7_EDX_CORE_CAP)
+#define CPUID88_EBX_HIDDEN (CPUID88_EBX_VIRT_SSBD | CPUID88_EBX_PSFD)
+/* Leaf 7 sub-leaf 2 EDX enumerates further SPEC_CTRL bits (PSFD, IPRED,
+ * RRSBA, DDPD_U, BHI_DIS_S) and MSR_MEMORY_CTRL, none offered: the whole
+ * sub-leaf reads as zeros. */
+#define CPUID7_SUB_SPEC_EXT 2u
+/* Leaf 0x80000001 ECX. */
+#define CPUID81_ECX_HIDDEN ((1u << 2) | (1u << 12)) /* SVM, SKINIT */
 
 /* Answers of leaves 0 and 2, and 0x80000000..8, as guests see them: the
  * four registers' new 64-bit values (the upper halves zero). */
@@ -29,7 +54,7 @@ struct cpuid_answer {
 static struct cpuid_answer cpuid_basic[3] __attribute__((section(".data.ro_after_init")));
 static struct cpuid_answer cpuid_ext[EXT_LEAF_COUNT] __attribute__((section(".data.ro_after_init")));
 
-static bool cpuid_leaf_allowed(uint32_t leaf)
+bool cpuid_leaf_allowed(uint32_t leaf)
 {
 	switch (leaf) {
 	case 0x0: case 0x1: case 0x2: case 0x4: case 0x7: case 0xd:
@@ -41,47 +66,72 @@ static bool cpuid_leaf_allowed(uint32_t leaf)
 	}
 }
 
-/* v is NULL for the static leaves (never leaf 1). */
-static void cpuid_filter(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+static void cpuid_filter_leaf1(const struct cpuid_vcpu_facts *f, struct cpuid_regs *r)
 {
+	r->ecx &= ~(CPUID1_ECX_HIDDEN | CPUID1_ECX_OSXSAVE);
+	r->ecx |= CPUID1_ECX_HYPERVISOR;
+	if (f->osxsave) /* the guest's CR4.OSXSAVE, not the VMM's */
+		r->ecx |= CPUID1_ECX_OSXSAVE;
+	r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (f->apic_id << 24);
+}
+
+static void cpuid_filter_leaf7(uint32_t sub, struct cpuid_regs *r)
+{
+	if (sub == 0) {
+		r->ebx &= ~CPUID7_EBX_FSGSBASE;
+		r->ecx &= ~CPUID7_ECX_LA57;
+		r->edx &= ~CPUID7_EDX_HIDDEN;
+	} else if (sub == CPUID7_SUB_SPEC_EXT) {
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+}
+
+static void cpuid_filter(uint32_t leaf, uint32_t sub, const struct cpuid_vcpu_facts *f, struct cpuid_regs *r)
+{
+	if (leaf == 0x1)
+		cpuid_filter_leaf1(f, r);
+	else if (leaf == 0x7)
+		cpuid_filter_leaf7(sub, r);
+	else if (leaf == 0x80000001)
+		r->ecx &= ~CPUID81_ECX_HIDDEN;
+	else if (leaf == 0x80000008)
+		r->ebx &= ~CPUID88_EBX_HIDDEN;
+}
+
+static struct cpuid_regs cpuid_hypervisor(uint32_t leaf)
+{
+	if (leaf == HV_LEAF_BASE)
+		return (struct cpuid_regs){ HV_LEAF_MAX, 0x69676956, 0x6769566c, 0x69566c69 }; /* "VigilVigilVi" */
+	if (leaf == HV_LEAF_MAX)
+		return (struct cpuid_regs){ HC_ABI_VERSION, 0, 0, 0 };
+	return (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
+struct cpuid_regs cpuid_guest_view(uint32_t leaf, uint32_t sub, struct cpuid_regs host,
+				   const struct cpuid_vcpu_facts *f)
+{
+	if (!cpuid_leaf_allowed(leaf))
+		return cpuid_hypervisor(leaf);
+	cpuid_filter(leaf, sub, f, &host);
+	return host;
+}
+
+/* Any leaf, asked now; v is NULL at boot, for the static leaves (never leaf 1). */
+static struct cpuid_regs cpuid_ask(const struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+	struct cpuid_regs host = { 0, 0, 0, 0 };
+	struct cpuid_vcpu_facts f = { 0, false };
+
 	if (leaf == 0x1) {
 		struct guest_mode m;
 
 		vcpu_vendor_mode(v, &m);
-		r->ecx &= ~((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24)); /* VMX, MONITOR, x2APIC, TSC-deadline */
-		r->ecx |= 1u << 31;					      /* hypervisor present */
-		r->ecx &= ~CPUID1_OSXSAVE; /* the guest's CR4.OSXSAVE, not the VMM's */
-		if (m.cr4 & CR4_OSXSAVE)
-			r->ecx |= CPUID1_OSXSAVE;
-		r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | ((uint32_t)(v - v->vm->vcpus) << 24);
-	} else if (leaf == 0x7) {
-		r->ebx &= ~(1u << 0); /* FSGSBASE: guest bases are VMM-managed state */
-	} else if (leaf == 0x80000001) {
-		r->ecx &= ~((1u << 2) | (1u << 12)); /* SVM, SKINIT */
+		f.apic_id = (uint32_t)(v - v->vm->vcpus);
+		f.osxsave = m.cr4 & CR4_OSXSAVE;
 	}
-}
-
-static void cpuid_hypervisor(uint32_t leaf, struct cpuid_regs *r)
-{
-	if (leaf == HV_LEAF_BASE) {
-		*r = (struct cpuid_regs){ HV_LEAF_MAX, 0x69676956, 0x6769566c, 0x69566c69 }; /* "VigilVigilVi" */
-	} else if (leaf == HV_LEAF_MAX) {
-		*r = (struct cpuid_regs){ HC_ABI_VERSION, 0, 0, 0 };
-	}
-}
-
-/* Any leaf, asked now; v is NULL at boot, for the static leaves. */
-static struct cpuid_regs cpuid_ask(const struct vcpu *v, uint32_t leaf, uint32_t sub)
-{
-	struct cpuid_regs r = { 0, 0, 0, 0 };
-
-	if (cpuid_leaf_allowed(leaf)) {
-		r = cpu_cpuid(leaf, sub);
-		cpuid_filter(v, leaf, &r);
-	} else if (leaf >= HV_LEAF_BASE && leaf <= HV_LEAF_MAX) {
-		cpuid_hypervisor(leaf, &r);
-	}
-	return r;
+	if (cpuid_leaf_allowed(leaf))
+		host = cpu_cpuid(leaf, sub);
+	return cpuid_guest_view(leaf, sub, host, &f);
 }
 
 static struct cpuid_answer cpuid_widen(struct cpuid_regs r)

@@ -2,12 +2,14 @@
 /*
  * Intercepted MSRs. Policy: an MSR the config does not grant raises #GP on
  * read and write, except the few every guest needs emulated (EFER, PAT,
- * TSC reads). Granted MSRs never exit (the bitmap passes them through).
+ * TSC reads, the speculation controls of vmm/spec.h). Granted MSRs never
+ * exit (the bitmap passes them through).
  */
 #include "vmm/exits.h"
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
+#include "vmm/spec.h"
 
 #define MSR_TSC 0x10u
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
@@ -35,6 +37,10 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_TSC:
 		*val = cpu_rdtsc();
 		return 0;
+	case MSR_SPEC_CTRL:
+	case MSR_PRED_CMD:
+	case MSR_FLUSH_CMD:
+		return spec_msr_read(v, msr, val);
 	default:
 		return -1;
 	}
@@ -64,6 +70,10 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return -1;
 		vcpu_vendor_set_pat(v, val);
 		return 0;
+	case MSR_SPEC_CTRL:
+	case MSR_PRED_CMD:
+	case MSR_FLUSH_CMD:
+		return spec_msr_write(v, msr, val);
 	default:
 		return -1;
 	}

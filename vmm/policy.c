@@ -40,8 +40,10 @@ struct msr_deny {
 static const struct msr_deny msr_denied[] = {
 	{ 0x1b, 0x1b, "IA32_APIC_BASE (APIC relocation)" },
 	{ 0x3a, 0x3a, "IA32_FEATURE_CONTROL" },
+	{ 0x48, 0x49, "IA32_SPEC_CTRL/IA32_PRED_CMD (emulated per vCPU)" },
 	{ 0x79, 0x79, "IA32_BIOS_UPDT_TRIG (microcode update)" },
 	{ 0x9e, 0x9e, "IA32_SMBASE" },
+	{ 0x10a, 0x10b, "IA32_ARCH_CAPABILITIES/IA32_FLUSH_CMD (not offered/emulated)" },
 	{ 0x480, 0x493, "VMX capability MSRs" },
 	{ 0x800, 0x8ff, "x2APIC registers" },
 	{ 0xc0000080, 0xc0000080, "EFER (SVME/LME)" },

@@ -3,6 +3,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
 #include "vmm/gmem.h"
+#include "vmm/spec.h"
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/insn.h"
@@ -67,7 +68,7 @@ static const uint32_t vcpu_syscall_msrs[] = {
 };
 
 /*
- * x87/SSE/AVX, XCR0, DR0-DR3 and DR6 (arch/x86/fpu.c), the SYSCALL MSRs,
+ * x87/SSE/AVX, XCR0, DR0-DR3 and DR6 (arch/x86/fpu.c), SPEC_CTRL (vmm/spec.c), the SYSCALL MSRs,
  * and every MSR the config grants raw: the values this CPU had before the
  * guest's first boot. An MSR the CPU refuses to read or write (a grant of
  * one it does not have) is left alone: the guest cannot use it either.
@@ -77,6 +78,7 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 	const struct config_guest *cfg = v->vm->cfg;
 
 	cpu_guest_state_reset();
+	spec_vcpu_reset(v); /* SPEC_CTRL: 0 */
 	for (unsigned i = 0; i < sizeof(vcpu_syscall_msrs) / sizeof(vcpu_syscall_msrs[0]); i++)
 		cpu_wrmsr(vcpu_syscall_msrs[i], 0);
 	for (unsigned i = 0; i < cfg->msr_count && i < CONFIG_MAX_MSRS; i++) {

@@ -103,6 +103,7 @@ struct vcpu {
 	 * the guest's first instruction; a restart puts them back. */
 	bool msrs_saved;
 	uint64_t msr_boot[CONFIG_MAX_MSRS];
+	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
 	struct vcpu_arch arch;
 };
 

@@ -68,8 +68,10 @@ static void io_empty_wrapping_or_too_high_refused(void)
 static const uint32_t forbidden_msrs[] = {
 	0x1b,				    /* APIC base */
 	0x3a,				    /* feature control */
+	0x48, 0x49,			    /* SPEC_CTRL, PRED_CMD: emulated per vCPU */
 	0x79,				    /* microcode update trigger */
 	0x9e,				    /* SMBASE */
+	0x10a, 0x10b,			    /* ARCH_CAPABILITIES, FLUSH_CMD */
 	0x480, 0x48b, 0x493,		    /* VMX capabilities */
 	0x800, 0x830, 0x8ff,		    /* x2APIC */
 	0xc0000080,			    /* EFER */

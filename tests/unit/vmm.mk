@@ -34,3 +34,9 @@ UNIT_SRCS_gmem := vmm/gmem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
 # printk is the console driver's; shim_printk.c records each line instead.
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart := vmm/vuart.c kernel/format.c tests/unit/shim_printk.c tests/unit/test_vuart.c
+
+# The CPUID filter (vmm/cpuid.c) as a pure function of the host's answer,
+# and the speculation controls it must agree with (vmm/spec.c). The exit
+# handler in cpuid.c reaches the backend; shim_vcpu.c stands in for it.
+UNIT_TESTS += cpuid
+UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test_cpuid.c

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test stand-in for the two symbols vmm/cpuid.c's exit handler reaches in
+ * the backend (arch/x86/vendor.c's vendor_ops, vmm/vcpu.c's
+ * vcpu_inject_ud). The tests of the pure CPUID filter never run the
+ * handler; should one call them, it stops at once.
+ */
+#include <stdlib.h>
+#include "arch/x86/vendor.h"
+#include "vmm/exits.h"
+
+const struct vcpu_vendor_ops *vendor_ops;
+
+void vcpu_inject_ud(struct vcpu *v)
+{
+	(void)v;
+	abort();
+}
