@@ -34,3 +34,8 @@ UNIT_SRCS_gmem := vmm/gmem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
 # printk is the console driver's; shim_printk.c records each line instead.
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart := vmm/vuart.c kernel/format.c tests/unit/shim_printk.c tests/unit/test_vuart.c
+
+# The guests' console ring alone, and with a producer and a consumer thread.
+UNIT_TESTS += conring
+UNIT_SRCS_conring := vmm/conring.c tests/unit/test_conring.c
+UNIT_LIBS_conring := -lpthread
