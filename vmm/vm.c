@@ -357,7 +357,8 @@ void vm_restart_here(struct vcpu *v)
 		vm->stop_cause = VM_STOP_NONE;
 		vm->stop_reason[0] = '\0';
 		vm->start_tsc = cpu_rdtsc();
-		vm_log_queued(vm, "vigil: guest %s restarted on cpu %u (boot %lu)\n", vm->name, v->cpu, vm->boots);
+		vm_log_queued(vm, "vigil: guest %s restarted on cpu %u (boot %lu)\n", vm->name, v->cpu,
+			      vm->boots);
 	}
 	spin_unlock(&vm->lock);
 }

@@ -36,12 +36,12 @@ void vm_console_drain(void)
 	size_t done = 0;
 	unsigned idle = 0; /* guests in a row with nothing queued */
 
-	for (unsigned i = drain_next; done < VM_CONSOLE_PASS_BYTES && idle < vm_count; i = (i + 1) % vm_count) {
-		size_t n = vm_console_print_line(&vms[i]);
+	while (done < VM_CONSOLE_PASS_BYTES && idle < vm_count) {
+		size_t n = vm_console_print_line(&vms[drain_next]);
 
 		idle = n ? 0 : idle + 1;
 		done += n;
-		drain_next = (i + 1) % vm_count;
+		drain_next = (drain_next + 1) % vm_count;
 	}
 }
 
