@@ -5,8 +5,8 @@
  * (vmm/conring.h) without a lock; here they are printed, one line per guest
  * in turn, a bounded number of bytes per pass, so a guest that floods its
  * console fills only its own ring (and loses its own lines there) while the
- * other guests' lines and the channel keep their turn. docs/vmm.md,
- * "Console".
+ * other guests' lines and the channel keep their turn. docs/vmm.md, "The
+ * guests' console".
  */
 #include "vmm/vm.h"
 #include "kernel/console.h"

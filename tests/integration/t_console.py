@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The guests' console under a flood (docs/vmm.md, "Console").
+"""The guests' console under a flood (docs/vmm.md, "The guests' console").
 
 One boot of tests/integration/console.dts: console-flood writes 3000
 numbered lines of 100 bytes as fast as it can, waits, writes its verdict

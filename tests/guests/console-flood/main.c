@@ -2,13 +2,14 @@
 /*
  * console-flood: writes console lines as fast as it can, one byte per
  * exit (no LSR polling), far faster than a console can carry them, so that
- * its console ring in the VMM fills (docs/vmm.md, "Console"). Each line is
- * "flood <n> xxx...", FLOOD_LINE_LEN bytes, numbered from 0: a harness can
- * check that every line that reached the console is whole and in order,
- * and count the missing ones against the inventory's console-dropped.
- * Then it waits for the ring to drain and writes its verdict without a
- * newline, a partial line that the VMM must print (when the guest stops)
- * before its "stopped" line. PASS only says it wrote everything.
+ * its console ring in the VMM fills (docs/vmm.md, "The guests' console").
+ * Each line is "flood <n> xxx...", FLOOD_LINE_LEN bytes, numbered from 0: a
+ * harness can check that every line that reached the console is whole and
+ * in order, and count the missing ones against the inventory's
+ * console-dropped. Then it waits for the ring to drain and writes its
+ * verdict without a newline, a partial line that the VMM must print (when
+ * the guest stops) before its "stopped" line. PASS only says it wrote
+ * everything.
  */
 #include "guest.h"
 
