@@ -206,7 +206,8 @@ void ap_main(struct percpu *pc)
 }
 
 /* The VMM's own CPU: sleeps; serves the management channel when its UART
- * interrupts, and re-hashes the VMM's code every SELFCHECK_PERIOD_S seconds. */
+ * interrupts, prints the guests' queued console lines, and re-hashes the
+ * VMM's code every SELFCHECK_PERIOD_S seconds. */
 #define SELFCHECK_PERIOD_S 5
 #define TIMER_PERIOD_MS 100
 
@@ -223,6 +224,7 @@ static void vmm_cpu_main(void)
 
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
+		vm_console_drain();
 		if (apic_timer_ticks < next)
 			continue;
 		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;

@@ -9,7 +9,7 @@ VMM_SOURCES := \
 	kernel/patch_area.S kernel/buildid.c kernel/heap.c kernel/crc32.c kernel/lib/string.c kernel/crypto/hash.c kernel/crypto/sig.c \
 	drivers/uart.c drivers/acpi.c drivers/ioapic.c \
 	vmm/vm.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/spec.c vmm/io.c vmm/hypercall.c \
-	vmm/vuart.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/channel.c \
+	vmm/vuart.c vmm/conring.c vmm/vm_console.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/channel.c \
 	vmm/channel_reply.c vmm/channel_query.c vmm/channel_bundle.c vmm/channel_frame.c \
 	vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c
 VMM_SOURCES += arch/x86/vmx/vmx_entry.S arch/x86/vmx/vmx.c arch/x86/vmx/caps.c \

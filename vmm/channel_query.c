@@ -60,6 +60,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_bytes(r, "policy-sha256", policy, sizeof(policy));
 	reply_u64(r, "boots", vm->boots);
 	reply_u64(r, "uptime-ms", vm->state == VM_RUNNING ? time_tsc_to_ms(cpu_rdtsc() - vm->start_tsc) : 0);
+	reply_u64(r, "console-dropped", conring_dropped(&vm->uart.out));
 	reply_node(r, "exits");
 	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++)
 		reply_u64(r, exit_reason_names[e], v->exits[e]);

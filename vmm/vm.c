@@ -204,28 +204,64 @@ struct vcpu *vm_vcpu_for_cpu(unsigned cpu)
 	return NULL;
 }
 
-static void vm_stop_locked(struct vm *vm, enum vm_stop_cause cause, const char *why)
+/*
+ * On the guest's own CPU, the only one that queues into its console ring: a
+ * VMM line about the guest, queued behind the guest's own lines so that the
+ * VMM's CPU prints it after them. The ring keeps room for it; should it not
+ * fit all the same, it is printed now, out of order rather than lost.
+ */
+static void vm_log_queued(struct vm *vm, const char *fmt, ...)
+{
+	char line[CONRING_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintk(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (conring_put(&vm->uart.out, line, (size_t)n, true))
+		console_write(line, (size_t)n);
+}
+
+/* Whether it stopped the guest (it was running). The caller says so. */
+static bool vm_stop_locked(struct vm *vm, enum vm_stop_cause cause, const char *why)
 {
 	if (vm->state != VM_RUNNING)
-		return;
+		return false;
 	vm->state = VM_STOPPED;
 	vm->stop_cause = cause;
 	snprintk(vm->stop_reason, sizeof(vm->stop_reason), "%s", why);
-	vuart_flush(&vm->uart, vm->name);
-	printk("vigil: guest %s stopped: %s\n", vm->name, why);
+	return true;
 }
 
+/* On the guest's CPU: its partial line, then the stop, go into its ring. */
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	char why[96];
 	va_list ap;
+	bool stopped;
 
 	va_start(ap, fmt);
 	vsnprintk(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	spin_lock(&vm->lock);
-	vm_stop_locked(vm, VM_STOP_GUEST, why);
+	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
 	spin_unlock(&vm->lock);
+	if (stopped) {
+		vuart_flush(&vm->uart, vm->name);
+		vm_log_queued(vm, "vigil: guest %s stopped: %s\n", vm->name, why);
+	}
+}
+
+/* On the VMM's CPU, which prints directly: the guest's queued lines first. */
+static void vm_stop_by_operator(struct vm *vm, const char *why)
+{
+	vm_console_flush(vm);
+	printk("vigil: guest %s stopped: %s\n", vm->name, why);
 }
 
 struct vm *vm_find(const char *name)
@@ -247,13 +283,13 @@ int vm_control_stop(struct vm *vm)
 	int err = 0;
 
 	spin_lock(&vm->lock);
-	if (vm->state != VM_RUNNING)
+	if (!vm_stop_locked(vm, VM_STOP_OPERATOR, "operator request"))
 		err = -EALREADY;
-	else
-		vm_stop_locked(vm, VM_STOP_OPERATOR, "operator request");
 	spin_unlock(&vm->lock);
-	if (!err)
+	if (!err) {
 		vm_kick(vm);
+		vm_stop_by_operator(vm, "operator request");
+	}
 	return err;
 }
 
@@ -270,6 +306,7 @@ int vm_control_start(struct vm *vm)
 		vm->state = VM_RUNNING;
 	spin_unlock(&vm->lock);
 	if (!err) {
+		vm_console_flush(vm);
 		printk("vigil: guest %s resumed\n", vm->name);
 		vm_kick(vm);
 	}
@@ -278,19 +315,23 @@ int vm_control_start(struct vm *vm)
 
 int vm_control_restart(struct vm *vm)
 {
+	bool stopped = false;
 	int err = 0;
 
 	spin_lock(&vm->lock);
 	if (vm->restart_pending)
 		err = -EALREADY;
 	else {
-		vm_stop_locked(vm, VM_STOP_OPERATOR, "restart requested");
+		stopped = vm_stop_locked(vm, VM_STOP_OPERATOR, "restart requested");
 		vm->restart_pending = 1;
 	}
 	spin_unlock(&vm->lock);
-	if (!err)
-		vm_kick(vm);
-	return err;
+	if (err)
+		return err;
+	vm_kick(vm);
+	if (stopped)
+		vm_stop_by_operator(vm, "restart requested");
+	return 0;
 }
 
 /* The guest's own CPU does the work: its state area is only ever touched
@@ -302,7 +343,8 @@ void vm_restart_here(struct vcpu *v)
 
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
-	memset(&vm->uart, 0, sizeof(vm->uart));
+	vuart_flush(&vm->uart, vm->name); /* a line cut short by an operator stop */
+	vuart_reset(&vm->uart);
 	err = vm_boot_state(vm);
 	if (!err)
 		vcpu_reset_cpu_state(v);
@@ -311,13 +353,14 @@ void vm_restart_here(struct vcpu *v)
 	if (err) {
 		vm->stop_cause = VM_STOP_GUEST;
 		snprintk(vm->stop_reason, sizeof(vm->stop_reason), "restart failed (%d)", err);
-		printk("vigil: guest %s restart failed (%d)\n", vm->name, err);
+		vm_log_queued(vm, "vigil: guest %s restart failed (%d)\n", vm->name, err);
 	} else {
 		vm->state = VM_RUNNING;
 		vm->stop_cause = VM_STOP_NONE;
 		vm->stop_reason[0] = '\0';
 		vm->start_tsc = cpu_rdtsc();
-		printk("vigil: guest %s restarted on cpu %u (boot %lu)\n", vm->name, v->cpu, vm->boots);
+		vm_log_queued(vm, "vigil: guest %s restarted on cpu %u (boot %lu)\n", vm->name, v->cpu,
+			      vm->boots);
 	}
 	spin_unlock(&vm->lock);
 }

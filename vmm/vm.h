@@ -82,6 +82,15 @@ void vm_policy_digest(const struct vm *vm, uint8_t out[32]);
 /* On the guest's own CPU: carry out a pending restart. */
 void vm_restart_here(struct vcpu *v);
 
+/*
+ * The guests' console lines (vmm/vm_console.c), on the VMM's CPU only:
+ * drain prints from every guest's ring in turn, a bounded amount per call
+ * (its main loop calls it after every wake-up); flush prints what one
+ * guest has queued, before the VMM prints a line about that guest.
+ */
+void vm_console_drain(void);
+void vm_console_flush(struct vm *vm);
+
 /* The backend's loop calls this before every entry: a safe point, and the
  * place where a stopped guest's CPU waits (vcpu_park). Inline: it is on the
  * path of every exit. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest console lines go to the VMM console as "[<guest>] <line>". Guest
- * bytes are untrusted: control characters and non-ASCII are replaced, so a
- * guest cannot start a line of its own, forge a "vigil:" line, or send
- * escape sequences to the operator's terminal.
+ * Guest console lines go to the VMM console as "[<guest>] <line>", through
+ * the guest's console ring. Guest bytes are untrusted: control characters
+ * and non-ASCII are replaced, so a guest cannot start a line of its own,
+ * forge a "vigil:" line, or send escape sequences to the operator's
+ * terminal.
  */
 #include "vmm/vuart.h"
 #include "kernel/console.h"
@@ -20,12 +21,32 @@
 #define LSR_IDLE 0x60 /* THR empty, transmitter empty */
 #define MSR_READY 0xb0
 
+/* A full ring drops the line (conring counts it): the guest never waits. */
+static void vuart_queue(struct vuart *u, const char *name, const char *text, unsigned len)
+{
+	char line[CONRING_LINE_MAX];
+	int n = snprintk(line, sizeof(line), "[%s] %.*s\n", name, (int)len, text);
+
+	if (n >= (int)sizeof(line)) { /* a name longer than any config allows */
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	(void)conring_put(&u->out, line, (size_t)n, false);
+}
+
 void vuart_flush(struct vuart *u, const char *name)
 {
 	if (!u->len)
 		return;
-	printk("[%s] %.*s\n", name, (int)u->len, u->line);
+	vuart_queue(u, name, u->line, u->len);
 	u->len = 0;
+}
+
+void vuart_reset(struct vuart *u)
+{
+	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = 0;
+	u->len = 0;
+	u->wrapped = false;
 }
 
 static void vuart_putc(struct vuart *u, const char *name, uint8_t c)
@@ -35,7 +56,7 @@ static void vuart_putc(struct vuart *u, const char *name, uint8_t c)
 		if (u->len)
 			vuart_flush(u, name);
 		else if (!u->wrapped)
-			printk("[%s] \n", name);
+			vuart_queue(u, name, "", 0);
 		u->wrapped = false;
 		return;
 	}

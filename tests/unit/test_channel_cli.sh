@@ -185,7 +185,8 @@ ok='status = <0>; error = <0>; message = "ok";'
 dtb 01 "$ok version = \"vigil 0.1\"; build-id = [$(hexbytes $bid)]; vendor = \"amd-svm\";"
 dtb 02 "$ok guests { ticker { state = \"running\"; cpus = <1>; memory = <0 0 0 0x400000>;
 	image = \"guests/ticker.elf\"; image-sha256 = [$(hexbytes $sha)];
-	policy-sha256 = [$(hexbytes $sha)]; uptime-ms = <0 1500>; exits { cpuid = <0 3>; io = <0 7>; }; }; };"
+	policy-sha256 = [$(hexbytes $sha)]; uptime-ms = <0 1500>; console-dropped = <0 2>;
+	exits { cpuid = <0 3>; io = <0 7>; }; }; };"
 dtb 03 "$ok boot { entry@0 { label = \"vmm.elf\"; sha256 = [$(hexbytes $sha)]; pcr = <10>; flags = <1>; }; };"
 dtb 04 "$ok audit { entry@0 { sequence = <0 0>; time = <0 99>; request = <2>; status = <0>;
 	error = <0>; reason = \"inventory\"; }; };"
@@ -205,14 +206,15 @@ q() { "$vc" "$@" --socket ch.sock --timeout 5; }
 start_server normal
 t_check chcli.version_build_id bash -c "'$vc' version --socket ch.sock | grep -q 'build-id: $bid'"
 t_check chcli.inventory_table bash -c \
-	"'$vc' inventory --socket ch.sock | grep -qE '^ticker +running +1 +4 +1.5 +10 +$sha +$sha\$'"
+	"'$vc' inventory --socket ch.sock | grep -qE '^ticker +running +1 +4 +1.5 +10 +2 +$sha +$sha\$'"
 t_check chcli.inventory_json python3 -c "
 import json, subprocess
 j = json.loads(subprocess.run(['$vc', 'inventory', '--json', '--socket', 'ch.sock'],
 	capture_output=True, check=True).stdout)
 g = j['guests']['ticker']
 assert j['status'] == 0 and g['image-sha256'] == '$sha' and g['cpus'] == 1
-assert g['memory'] == [0, 4194304] and g['exits']['io'] == 7 and g['uptime-ms'] == 1500"
+assert g['memory'] == [0, 4194304] and g['exits']['io'] == 7 and g['uptime-ms'] == 1500
+assert g['console-dropped'] == 2"
 for c in measurements audit selfcheck; do
 	expect_exit 0 chcli.query_$c q $c
 done

@@ -3,14 +3,16 @@
  * Unit tests of vmm/vuart.c, the guest console. Guest bytes are untrusted:
  * whatever a guest writes, every console line it causes starts with
  * "[<guest>] " and holds no control characters, so it can neither forge a
- * "vigil:" line for the harnesses nor drive the operator's terminal.
+ * "vigil:" line for the harnesses nor drive the operator's terminal. The
+ * lines are read back from the vuart's console ring (vmm/conring.c), as the
+ * VMM's CPU takes them to print.
  */
 #define CHECK_SUITE "vuart"
 #include "tests/unit/check.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include "vmm/vuart.h"
-#include "tests/unit/shim_printk.h"
 
 #define THR (VUART_BASE + 0)
 #define IER (VUART_BASE + 1)
@@ -29,51 +31,83 @@ static void put(struct vuart *u, const char *s, size_t n)
 
 #define PUTS(u, lit) put(u, lit, sizeof(lit) - 1)
 
+/* The lines taken from the ring since out_reset(), and how many. */
+static char out_log[8192];
+static size_t out_len;
+static unsigned out_lines;
+
+static void out_reset(void)
+{
+	out_log[0] = '\0';
+	out_len = 0;
+	out_lines = 0;
+}
+
+/* Take every queued line, as the VMM's CPU does, into out_log. */
+static void out_take(struct vuart *u)
+{
+	size_t n;
+
+	do {
+		/* A test that overflows the log would check truncated text: stop it. */
+		if (sizeof(out_log) - 1 - out_len < CONRING_LINE_MAX) {
+			fprintf(stderr, "output log full\n");
+			abort();
+		}
+		n = conring_take(&u->out, out_log + out_len, CONRING_LINE_MAX);
+		out_len += n;
+		out_lines += n > 0;
+	} while (n);
+	out_log[out_len] = '\0';
+}
+
 /* What the guest's bytes become on the console. */
-#define CHECK_LOG(want)                                                              \
-	do {                                                                         \
-		if (!CHECK(!strcmp(printk_log, want)))                               \
-			printf("    got \"%s\"\n    want \"%s\"\n", printk_log, want); \
+#define CHECK_LOG(u, want)                                                         \
+	do {                                                                       \
+		out_take(u);                                                       \
+		if (!CHECK(!strcmp(out_log, want)))                                \
+			printf("    got \"%s\"\n    want \"%s\"\n", out_log, want); \
 	} while (0)
 
 static void line_is_prefixed(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "hello, world\n");
-	CHECK_LOG("[g] hello, world\n");
-	CHECK_EQ(printk_calls, 1); /* one whole line per printk: never interleaved */
+	CHECK_LOG(&u, "[g] hello, world\n");
+	CHECK_EQ(out_lines, 1); /* one whole line per ring entry: never interleaved */
 }
 
 static void nothing_printed_before_newline(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "partial");
-	CHECK_EQ(printk_log_len, 0);
+	out_take(&u);
+	CHECK_EQ(out_len, 0);
 	PUTS(&u, " line\n");
-	CHECK_LOG("[g] partial line\n");
+	CHECK_LOG(&u, "[g] partial line\n");
 }
 
 static void empty_line_is_prefixed(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "\n\n");
-	CHECK_LOG("[g] \n[g] \n");
+	CHECK_LOG(&u, "[g] \n[g] \n");
 }
 
 static void control_and_high_bytes_become_dots(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	/* ESC [2J (clear screen), BEL, NUL, BS, VT, FF, DEL, and non-ASCII. */
 	put(&u, "a\x1b[2Jb\a\0\b\v\f\x7f\x80\x85\xff" "c\n", 17);
-	CHECK_LOG("[g] a.[2Jb.........c\n");
+	CHECK_LOG(&u, "[g] a.[2Jb.........c\n");
 }
 
 /* Tab is the one control character kept: it cannot start a line. */
@@ -81,22 +115,22 @@ static void tab_kept(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "a\tb\n");
-	CHECK_LOG("[g] a\tb\n");
+	CHECK_LOG(&u, "[g] a\tb\n");
 }
 
 static void cr_dropped(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "one\r\ntwo\r\n\r");
-	CHECK_LOG("[g] one\n[g] two\n");
+	CHECK_LOG(&u, "[g] one\n[g] two\n");
 	/* A bare CR cannot return the terminal's cursor over the prefix. */
-	printk_log_reset();
+	out_reset();
 	PUTS(&u, "xxxxxxxx\rvigil: fake\n");
-	CHECK_LOG("[g] xxxxxxxxvigil: fake\n");
+	CHECK_LOG(&u, "[g] xxxxxxxxvigil: fake\n");
 }
 
 static void long_line_split(void)
@@ -106,16 +140,17 @@ static void long_line_split(void)
 
 	memset(in, 'x', VUART_LINE_MAX + 5);
 	in[VUART_LINE_MAX + 5] = '\n';
-	printk_log_reset();
+	out_reset();
 	put(&u, in, sizeof(in));
 	snprintf(want, sizeof(want), "[g] %.*s\n[g] xxxxx\n", VUART_LINE_MAX, in);
-	CHECK_LOG(want);
-	CHECK_EQ(printk_calls, 2);
+	CHECK_LOG(&u, want);
+	CHECK_EQ(out_lines, 2);
 	/* The buffer never overflows however long the guest goes on. */
-	printk_log_reset();
+	out_reset();
 	for (int i = 0; i < 10; i++)
 		put(&u, in, VUART_LINE_MAX);
-	CHECK_EQ(printk_calls, 10);
+	out_take(&u);
+	CHECK_EQ(out_lines, 10);
 	CHECK_EQ(u.len, 0);
 }
 
@@ -129,27 +164,29 @@ static void full_line_then_newline(void)
 	memset(in, 'y', VUART_LINE_MAX);
 	in[VUART_LINE_MAX] = '\n';
 	in[VUART_LINE_MAX + 1] = '\n';
-	printk_log_reset();
+	out_reset();
 	put(&u, in, VUART_LINE_MAX + 1);
 	snprintf(want, sizeof(want), "[g] %.*s\n", VUART_LINE_MAX, in);
-	CHECK_LOG(want);
-	CHECK_EQ(printk_calls, 1);
+	CHECK_LOG(&u, want);
+	CHECK_EQ(out_lines, 1);
 	put(&u, in + VUART_LINE_MAX + 1, 1);
-	CHECK_EQ(printk_calls, 2);
+	out_take(&u);
+	CHECK_EQ(out_lines, 2);
 }
 
 static void flush_prints_partial_line(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	vuart_flush(&u, "g");
-	CHECK_EQ(printk_log_len, 0);
+	out_take(&u);
+	CHECK_EQ(out_len, 0);
 	PUTS(&u, "no newline");
 	vuart_flush(&u, "g");
-	CHECK_LOG("[g] no newline\n");
+	CHECK_LOG(&u, "[g] no newline\n");
 	vuart_flush(&u, "g");
-	CHECK_LOG("[g] no newline\n");
+	CHECK_LOG(&u, "[g] no newline\n");
 }
 
 /* The attack the console exists to stop: a guest line that looks like Vigil's. */
@@ -167,15 +204,16 @@ static void guest_cannot_forge_vigil_line(void)
 	struct vuart u = { 0 };
 
 	for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
-		printk_log_reset();
+		out_reset();
 		put(&u, attempts[i], strlen(attempts[i]));
-		for (const char *line = printk_log; *line; line = strchr(line, '\n') + 1) {
+		out_take(&u);
+		for (const char *line = out_log; *line; line = strchr(line, '\n') + 1) {
 			if (!CHECK(!strncmp(line, "[g] ", 4)))
 				printf("    attempt %zu: line \"%.40s\"\n", i, line);
 			if (!strchr(line, '\n'))
 				break;
 		}
-		CHECK(printk_log_len > 0 && printk_log[printk_log_len - 1] == '\n');
+		CHECK(out_len > 0 && out_log[out_len - 1] == '\n');
 	}
 }
 
@@ -184,13 +222,14 @@ static void all_bytes_stay_contained(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	for (unsigned b = 0; b < 256; b++) {
 		vuart_write(&u, "g", THR, (uint8_t)b);
 		vuart_write(&u, "g", THR, (uint8_t)(255 - b));
 	}
 	vuart_flush(&u, "g");
-	for (const char *line = printk_log; *line;) {
+	out_take(&u);
+	for (const char *line = out_log; *line;) {
 		const char *end = strchr(line, '\n');
 
 		if (!CHECK(end))
@@ -208,14 +247,15 @@ static void dlab_switches_to_divisor(void)
 {
 	struct vuart u = { 0 };
 
-	printk_log_reset();
+	out_reset();
 	vuart_write(&u, "g", LCR, 0x83); /* DLAB, 8N1 */
 	vuart_write(&u, "g", THR, 0x01); /* divisor latch low: 115200 baud */
 	vuart_write(&u, "g", IER, 0x02);
 	CHECK_EQ(vuart_read(&u, THR), 0x01);
 	CHECK_EQ(vuart_read(&u, IER), 0x02);
 	CHECK_EQ(vuart_read(&u, LCR), 0x83);
-	CHECK_EQ(printk_log_len, 0); /* divisor bytes are not console output */
+	out_take(&u);
+	CHECK_EQ(out_len, 0); /* divisor bytes are not console output */
 	CHECK_EQ(u.ier, 0);
 	vuart_write(&u, "g", LCR, 0x03);
 	CHECK_EQ(vuart_read(&u, IER), 0);
@@ -225,7 +265,7 @@ static void dlab_switches_to_divisor(void)
 	CHECK_EQ(u.dlm, 0x02);
 	vuart_write(&u, "g", THR, 'A');
 	vuart_write(&u, "g", THR, '\n');
-	CHECK_LOG("[g] A\n");
+	CHECK_LOG(&u, "[g] A\n");
 }
 
 static void status_registers(void)
@@ -245,6 +285,56 @@ static void status_registers(void)
 	CHECK_EQ(vuart_read(&u, MCR), 0x1f);
 }
 
+/* A restart resets the device; lines already queued are still printed,
+ * before anything the restarted guest writes. */
+static void reset_keeps_queued_lines(void)
+{
+	struct vuart u = { 0 };
+
+	out_reset();
+	PUTS(&u, "before restart\nhalf");
+	vuart_write(&u, "g", LCR, 0x83);
+	vuart_write(&u, "g", SCR, 0x5a);
+	vuart_flush(&u, "g"); /* as vm_restart_here does */
+	vuart_reset(&u);
+	CHECK_EQ(vuart_read(&u, LCR), 0);
+	CHECK_EQ(vuart_read(&u, SCR), 0);
+	CHECK_EQ(u.len, 0);
+	PUTS(&u, "after\n");
+	CHECK_LOG(&u, "[g] before restart\n[g] half\n[g] after\n");
+}
+
+/* A guest that writes faster than its lines are printed loses whole lines
+ * (counted), never parts of one, and never waits. */
+static void full_ring_drops_whole_lines(void)
+{
+	struct vuart u = { 0 };
+	char in[40];
+	unsigned sent = 0, last = 0;
+	bool first = true;
+
+	out_reset();
+	for (; sent < 400; sent++) {
+		int n = snprintf(in, sizeof(in), "line %u of the flood\n", sent);
+
+		put(&u, in, (size_t)n);
+	}
+	CHECK(conring_dropped(&u.out) > 0);
+	out_take(&u);
+	CHECK_EQ(out_lines + conring_dropped(&u.out), sent);
+	for (const char *line = out_log; *line; line = strchr(line, '\n') + 1) {
+		unsigned k;
+		char tail[32];
+
+		if (!CHECK(sscanf(line, "[g] line %u %31[^\n]", &k, tail) == 2 && !strcmp(tail, "of the flood")))
+			break;
+		CHECK(first || k > last); /* in order */
+		first = false;
+		last = k;
+	}
+	CHECK_EQ(last, out_lines - 1); /* nothing was taken meanwhile: the newest are lost */
+}
+
 int main(void)
 {
 	CHECK_RUN(line_is_prefixed);
@@ -260,5 +350,7 @@ int main(void)
 	CHECK_RUN(all_bytes_stay_contained);
 	CHECK_RUN(dlab_switches_to_divisor);
 	CHECK_RUN(status_registers);
+	CHECK_RUN(reset_keeps_queued_lines);
+	CHECK_RUN(full_ring_drops_whole_lines);
 	return check_done();
 }

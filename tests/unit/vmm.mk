@@ -31,9 +31,14 @@ UNIT_SRCS_loader := vmm/loader.c tests/unit/shim_vm.c tests/unit/test_loader.c
 UNIT_TESTS += gmem
 UNIT_SRCS_gmem := vmm/gmem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
 
-# printk is the console driver's; shim_printk.c records each line instead.
+# The guest console: its lines are read back from its console ring.
 UNIT_TESTS += vuart
-UNIT_SRCS_vuart := vmm/vuart.c kernel/format.c tests/unit/shim_printk.c tests/unit/test_vuart.c
+UNIT_SRCS_vuart := vmm/vuart.c vmm/conring.c kernel/format.c tests/unit/test_vuart.c
+
+# The guests' console ring alone, and with a producer and a consumer thread.
+UNIT_TESTS += conring
+UNIT_SRCS_conring := vmm/conring.c tests/unit/test_conring.c
+UNIT_LIBS_conring := -lpthread
 
 # The CPUID filter (vmm/cpuid.c) as a pure function of the host's answer,
 # and the speculation controls it must agree with (vmm/spec.c). The exit

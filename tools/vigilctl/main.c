@@ -102,7 +102,7 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Over the management channel (default socket build/channel.sock, or\n"
 	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
 	  vc_cmd_version },
-	{ "inventory", "every guest: state, CPUs, memory, digests, uptime, exits",
+	{ "inventory", "every guest: state, CPUs, memory, digests, uptime, exits, console lines dropped",
 	  "inventory "
 	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
 	  "  Over the management channel (default socket build/channel.sock, or\n"

@@ -32,6 +32,7 @@ static const struct {
 	{ "policy-sha256", PT_BYTES },	 { "payload-sha384", PT_BYTES },   { "text-sha256", PT_BYTES },
 	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },	   { "stop-reason", PT_STRING },
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
+	{ "console-dropped", PT_U64 },
 };
 
 static bool vc_printable(const char *p, int len)
@@ -235,11 +236,12 @@ static void vc_guest_row(const void *fdt, int g)
 
 		snprintf(cpulist + n, sizeof(cpulist) - n, "%s%u", i ? "," : "", (unsigned)vc_cell(cpus, i));
 	}
-	printf("%-16s %-9s %-6s %7llu %10.1f %10llu  ", fdt_get_name(fdt, g, NULL),
+	printf("%-16s %-9s %-6s %7llu %10.1f %10llu %9llu  ", fdt_get_name(fdt, g, NULL),
 	       state && vc_printable(state, (int)strnlen(state, 32) + 1) ? state : "?", cpulist,
 	       (unsigned long long)(vc_prop_u64_sum(fdt, g, "memory", 2) >> 20),
 	       (double)vc_prop_u64_sum(fdt, g, "uptime-ms", 0) / 1000.0,
-	       (unsigned long long)vc_exits_total(fdt, g));
+	       (unsigned long long)vc_exits_total(fdt, g),
+	       (unsigned long long)vc_prop_u64_sum(fdt, g, "console-dropped", 0));
 	vc_hex_prop(fdt, g, "image-sha256", 32);
 	printf("  ");
 	vc_hex_prop(fdt, g, "policy-sha256", 32);
@@ -253,8 +255,8 @@ int vc_resp_inventory_table(const void *fdt, size_t len)
 	if (status)
 		return vc_resp_print(fdt, len, false);
 	guests = fdt_subnode_offset(fdt, 0, "guests");
-	printf("%-16s %-9s %-6s %7s %10s %10s  %-64s  %s\n", "GUEST", "STATE", "CPUS", "MiB",
-	       "UPTIME(s)", "EXITS", "IMAGE-SHA256", "POLICY-SHA256");
+	printf("%-16s %-9s %-6s %7s %10s %10s %9s  %-64s  %s\n", "GUEST", "STATE", "CPUS", "MiB",
+	       "UPTIME(s)", "EXITS", "CON-DROP", "IMAGE-SHA256", "POLICY-SHA256");
 	fdt_for_each_subnode(g, fdt, guests)
 		vc_guest_row(fdt, g);
 	return 0;
