@@ -224,7 +224,11 @@ static void vmm_cpu_main(void)
 
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
+		/* Interrupts on while the console lines go out (up to a tick on
+		 * a real UART): the channel's bytes are taken as they arrive. */
+		__asm__ volatile("sti" ::: "memory");
 		vm_console_drain();
+		__asm__ volatile("cli" ::: "memory");
 		if (apic_timer_ticks < next)
 			continue;
 		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
