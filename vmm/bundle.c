@@ -38,13 +38,17 @@ uint64_t bnd_be64(const void *p)
 /* Set the verdict; err and code go together (channel.h lists the codes). */
 int bnd_refuse(struct bundle_verdict *v, int err, enum channel_refusal code, const char *fmt, ...)
 {
+	char raw[sizeof(v->message)];
 	va_list ap;
 
 	v->err = err;
 	v->code = code;
 	va_start(ap, fmt);
-	vsnprintk(v->message, sizeof(v->message), fmt, ap);
+	vsnprintk(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* The one place a verdict's text is made: names and strings from the
+	 * bundle reach the console, the audit log and vigilctl from here. */
+	str_escape(v->message, sizeof(v->message), raw);
 	return err;
 }
 

@@ -125,7 +125,9 @@ struct bundle_verdict {
 	unsigned needed;	   /* its threshold */
 	unsigned entries;	   /* signatures in the file */
 	unsigned unknown;	   /* of those, by keys outside the role */
-	char message[160];	   /* one line, for people */
+	char message[160];	   /* one line for people, printable ASCII: every
+				    * other byte from the bundle is escaped
+				    * (str_escape()) as it is written */
 };
 
 /* The role whose keys authorise a kind: patch or operator. */

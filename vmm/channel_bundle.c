@@ -25,7 +25,7 @@ static int apply_fail(struct bundle_verdict *v, int err, const char *msg)
 {
 	v->err = err;
 	v->code = CHANNEL_E_APPLY;
-	snprintk(v->message, sizeof(v->message), "%s", msg);
+	str_escape(v->message, sizeof(v->message), msg);
 	return err;
 }
 

@@ -16,3 +16,7 @@ UNIT_LIBS_bundle := $(MBEDTLS_HOST_LIB) -lfdt
 # client against tests/unit/fake_channel.py, a stand-in VMM).
 UNIT_SCRIPTS += tests/unit/test_channel_cli.sh
 UNIT_SCRIPT_DEPS += $(VIGILCTL)
+
+# The VMM's escaper of untrusted text (kernel/format.c).
+UNIT_TESTS += escape
+UNIT_SRCS_escape := kernel/format.c tests/unit/test_escape.c

@@ -459,6 +459,47 @@ static void kinds_need_their_roles(void)
 	CHECK(bundle_kind_role(BUNDLE_POLICY) == ROLE_OPERATOR);
 }
 
+/* Every byte of v.message is printable ASCII. */
+static int message_printable(const struct bundle_verdict *v)
+{
+	for (const char *p = v->message; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return 0;
+	return 1;
+}
+
+/*
+ * Names and strings of an unsigned, malformed bundle that the verdict
+ * quotes (an unknown kind, role, property, node) come out escaped: the
+ * message goes to the console, the audit log and vigilctl as it is.
+ */
+static void untrusted_names_escaped_in_verdicts(void)
+{
+	static const char forged[] = "\nvigil: forged\x1b[2J";
+	static const char escaped[] = "\\x0avigil: forged\\x1b[2J";
+	struct tspec s = { 0 };
+	struct bundle_verdict v;
+	const char *where[] = { "kind", "role", "property", "node" };
+
+	for (int i = 0; i < 4; i++) {
+		spec_control(&s, 1);
+		if (i == 0)
+			spec_str(&s, "", "kind", forged);
+		else if (i == 1)
+			spec_str(&s, "", "role", forged);
+		else if (i == 2)
+			spec_str(&s, "", forged, "x");
+		else
+			spec_str(&s, forged, "x", "y");
+		make(&s, (const int[]){ -1 }); /* unsigned */
+		CHECK_EQ(check(&v), -EBADMSG);
+		CHECK_EQ(v.code, CHANNEL_E_MALFORMED);
+		if (!CHECK(message_printable(&v) && strstr(v.message, escaped)))
+			printf("    %s: %s\n", where[i], v.message);
+		spec_free(&s);
+	}
+}
+
 static void container_refusals(void)
 {
 	struct tspec s = { 0 };
@@ -960,6 +1001,7 @@ int main(void)
 	CHECK_RUN(accepts_a_live_patch);
 	CHECK_RUN(accepts_every_kind);
 	CHECK_RUN(kinds_need_their_roles);
+	CHECK_RUN(untrusted_names_escaped_in_verdicts);
 	CHECK_RUN(container_refusals);
 	CHECK_RUN(payload_refusals);
 	CHECK_RUN(payload_length_refusals);
