@@ -17,6 +17,7 @@ UNIT_LIBS_bundle := $(MBEDTLS_HOST_LIB) -lfdt
 UNIT_SCRIPTS += tests/unit/test_channel_cli.sh
 UNIT_SCRIPT_DEPS += $(VIGILCTL)
 
-# The VMM's escaper of untrusted text (kernel/format.c).
+# The escapers of untrusted text: the VMM's (kernel/format.c) and
+# vigilctl's (tools/vigilctl/escape.c).
 UNIT_TESTS += escape
-UNIT_SRCS_escape := kernel/format.c tests/unit/test_escape.c
+UNIT_SRCS_escape := kernel/format.c tools/vigilctl/escape.c tests/unit/test_escape.c

@@ -223,6 +223,23 @@ dtb 10 "$ok kind = \"guest-control\";"
 expect_exit 0 chcli.send_accepted_exit q send ctl.bnd
 t_check chcli.frames_all_well_formed bash -c '! grep -q BAD resp/log'
 
+# Names and strings of a response are printed escaped, in text and JSON:
+# no line of vigilctl's output starts with forged text, no ESC byte.
+dtb 04 "$ok audit { entry@0 { request = <16>; reason = \"\\nvigil: forged reason\\x1b[2J\"; }; };"
+fdtput -t s resp/04.dtb /audit/entry@0 $'x\nvigil: forged name\x1b[2J' v
+q audit >audit.txt
+t_check chcli.reply_text_escaped bash -c "grep -qF 'reason: \\x0avigil: forged reason\\x1b[2J' audit.txt &&
+	grep -qF 'x\\x0avigil: forged name\\x1b[2J: v' audit.txt"
+t_check chcli.reply_text_no_forged_line bash -c "! grep -q '^vigil: forged' audit.txt && ! grep -q \$'\\x1b' audit.txt"
+q audit --json >audit.json
+t_check chcli.reply_json_escaped python3 -c "
+import json
+raw = open('audit.json', 'rb').read()
+assert b'\\x1b' not in raw and b'\\nvigil' not in raw
+e = json.loads(raw)['audit']['entry@0']
+assert e['reason'] == '\\nvigil: forged reason\\x1b[2J'
+assert e['x\\nvigil: forged name\\x1b[2J'] == 'v'"
+
 start_server noisy
 expect_exit 0 chcli.skips_garbage_and_stale_answers q version
 start_server lose-first

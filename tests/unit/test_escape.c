@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the VMM's escaper of untrusted text, str_escape()
+ * Unit tests of the two escapers of untrusted text: the VMM's str_escape()
  * (kernel/format.c), used for the console, the audit log and every
- * verdict message. Whatever the bytes, what comes out is printable ASCII:
- * no line break to forge a "vigil:" line with, no escape sequence for the
- * terminal.
+ * verdict message, and vigilctl's vc_put_escaped() (tools/vigilctl/escape.c),
+ * used for every name and string of a response. Whatever the bytes, what
+ * comes out is printable ASCII: no line break to forge a "vigil:" line
+ * with, no escape sequence for the terminal.
  */
 #define CHECK_SUITE "escape"
 #include "tests/unit/check.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include "kernel/console.h"
+#include "tools/vigilctl/vc_escape.h"
 
 #define FORGED "\nvigil: forged line\x1b[2J\r\t\x7f\x80\xff"
 #define FORGED_ESCAPED "\\x0avigil: forged line\\x1b[2J\\x0d\\x09\\x7f\\x80\\xff"
@@ -21,6 +24,20 @@ static int all_printable(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return 0;
 	return 1;
+}
+
+/* What vc_put_escaped writes, as a malloc'd string. */
+static char *vc_escaped(const char *s, size_t len, bool json, size_t *n)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		abort();
+	*n = vc_put_escaped(f, s, len, json);
+	fclose(f);
+	return buf;
 }
 
 static void printable_text_unchanged(void)
@@ -76,11 +93,47 @@ static void truncates_between_whole_escapes(void)
 	CHECK(out[0] == 'Z'); /* size 0: nothing written */
 }
 
+/* vigilctl's text form is the VMM's, byte for byte, NUL included. */
+static void vigilctl_text_form_is_the_vmms(void)
+{
+	size_t n;
+	char *got = vc_escaped(FORGED, sizeof(FORGED) - 1, false, &n);
+
+	CHECK(!strcmp(got, FORGED_ESCAPED));
+	CHECK_EQ(n, strlen(FORGED_ESCAPED));
+	free(got);
+	got = vc_escaped("a\0b", 3, false, &n);
+	CHECK(!strcmp(got, "a\\x00b"));
+	free(got);
+	for (int c = 1; c < 256; c++) {
+		char in[2] = { (char)c, 0 }, vmm[8];
+
+		str_escape(vmm, sizeof(vmm), in);
+		got = vc_escaped(in, 1, false, &n);
+		CHECK(!strcmp(got, vmm) && n == strlen(vmm));
+		free(got);
+	}
+}
+
+/* JSON: a valid string literal whatever the bytes. */
+static void vigilctl_json_form(void)
+{
+	size_t n;
+	char *got = vc_escaped("q\"b\\\n\x1b[2J\xff", 10, true, &n);
+
+	CHECK(!strcmp(got, "\"q\\\"b\\\\\\u000a\\u001b[2J\\u00ff\""));
+	CHECK_EQ(n, strlen(got));
+	CHECK(all_printable(got, n));
+	free(got);
+}
+
 int main(void)
 {
 	CHECK_RUN(printable_text_unchanged);
 	CHECK_RUN(line_breaks_and_escapes_escaped);
 	CHECK_RUN(every_byte_printable_and_idempotent);
 	CHECK_RUN(truncates_between_whole_escapes);
+	CHECK_RUN(vigilctl_text_form_is_the_vmms);
+	CHECK_RUN(vigilctl_json_form);
 	return check_done();
 }
