@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/channel.h"
+
 struct acpi_cpus;
 
 /* Set up the UART and route its receive interrupt to this CPU (before the
@@ -37,6 +39,16 @@ void reply_node(struct reply *r, const char *name);
 void reply_end_node(struct reply *r);
 /* Finish; returns the blob's size, or a negative errno (too big). */
 long reply_finish(struct reply *r);
+
+/*
+ * One received frame's request (vmm/channel_dispatch.c): answered in *r by
+ * its handler, or refused (an unknown type, a query with a payload) with
+ * nothing run; audited either way.
+ */
+void channel_dispatch(struct reply *r, uint8_t type, const uint8_t *payload, uint32_t len);
+/* The response type for a request type: type | CHANNEL_RESPONSE for a
+ * request of the list, CHANNEL_TYPE_ERROR for any other. */
+uint8_t channel_response_type(uint8_t type);
 
 /* The read-only queries (vmm/channel_query.c): each writes a whole reply. */
 void query_version(struct reply *r);

@@ -28,13 +28,26 @@
 /* How long a receiver waits for the next byte of a started frame. */
 #define CHANNEL_BYTE_TIMEOUT_MS 2000
 
-/* Requests. Queries carry no payload; BUNDLE carries a bundle container. */
-#define CHANNEL_REQ_VERSION 0x01
-#define CHANNEL_REQ_INVENTORY 0x02
-#define CHANNEL_REQ_MEASUREMENTS 0x03
-#define CHANNEL_REQ_AUDIT 0x04
-#define CHANNEL_REQ_SELFCHECK 0x05
-#define CHANNEL_REQ_BUNDLE 0x10
+/*
+ * Requests, from this one list: X(NAME, type, name). The queries carry no
+ * payload; the VMM answers each with query_<name>() from a table made of
+ * this list (vmm/channel_dispatch.c), so a query cannot be listed without
+ * its handler. BUNDLE carries a bundle container. Any other type is
+ * refused (CHANNEL_E_UNKNOWN_TYPE) and runs nothing.
+ */
+#define CHANNEL_QUERIES(X)                  \
+	X(VERSION, 0x01, version)           \
+	X(INVENTORY, 0x02, inventory)       \
+	X(MEASUREMENTS, 0x03, measurements) \
+	X(AUDIT, 0x04, audit)               \
+	X(SELFCHECK, 0x05, selfcheck)
+
+enum channel_request {
+#define CHANNEL_REQ_ENUM(NAME, type, name) CHANNEL_REQ_##NAME = type,
+	CHANNEL_QUERIES(CHANNEL_REQ_ENUM)
+#undef CHANNEL_REQ_ENUM
+	CHANNEL_REQ_BUNDLE = 0x10,
+};
 
 /* A response's type is its request's type with this bit set. */
 #define CHANNEL_RESPONSE 0x80

@@ -21,3 +21,10 @@ UNIT_SCRIPT_DEPS += $(VIGILCTL)
 # vigilctl's (tools/vigilctl/escape.c).
 UNIT_TESTS += escape
 UNIT_SRCS_escape := kernel/format.c tools/vigilctl/escape.c tests/unit/test_escape.c
+
+# The request dispatch with the real reply writer and audit log; the
+# handlers are the test's own (they count their calls).
+UNIT_TESTS += dispatch
+UNIT_SRCS_dispatch := vmm/channel_dispatch.c vmm/channel_reply.c vmm/audit.c kernel/format.c \
+	tests/unit/test_dispatch.c
+UNIT_LIBS_dispatch := -lfdt
