@@ -61,6 +61,17 @@ void query_selfcheck(struct reply *r);
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);
 
+struct bundle;
+struct bundle_verdict;
+/*
+ * Apply a verified bundle whole (vmm/bundle_apply.c). Returns 0, or a
+ * negative errno with v->code and v->message saying why, having changed
+ * nothing; a kind or action outside its list is refused so. *pause: TSC
+ * ticks the other CPUs were held (live patch and revert).
+ */
+int bundle_apply(const struct bundle *b, struct bundle_verdict *v, uint64_t *pause)
+	__attribute__((warn_unused_result));
+
 /* The VMM's GNU build-id (kernel/buildid.c). */
 const uint8_t *vmm_build_id(void);
 

@@ -28,3 +28,12 @@ UNIT_TESTS += dispatch
 UNIT_SRCS_dispatch := vmm/channel_dispatch.c vmm/channel_reply.c vmm/audit.c kernel/format.c \
 	tests/unit/test_dispatch.c
 UNIT_LIBS_dispatch := -lfdt
+
+# The VMM's bundle applier with the real verifier's helpers and audit log;
+# the guest and patch operations are the test's own (they count calls).
+UNIT_TESTS += bundle_apply
+UNIT_SRCS_bundle_apply := vmm/bundle_apply.c vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c \
+	vmm/audit.c kernel/config.c kernel/format.c vmm/policy.c \
+	$(CRYPTO_SRCS) tests/unit/test_bundle_apply.c
+UNIT_CFLAGS_bundle_apply := $(CRYPTO_INC)
+UNIT_LIBS_bundle_apply := $(MBEDTLS_HOST_LIB) -lfdt

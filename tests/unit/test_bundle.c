@@ -457,6 +457,39 @@ static void kinds_need_their_roles(void)
 	CHECK(bundle_kind_role(BUNDLE_PATCH_REVERT) == ROLE_PATCH);
 	CHECK(bundle_kind_role(BUNDLE_GUEST_CONTROL) == ROLE_OPERATOR);
 	CHECK(bundle_kind_role(BUNDLE_POLICY) == ROLE_OPERATOR);
+	/* no role authorises a kind outside the list */
+	CHECK(bundle_kind_role(BUNDLE_KIND_COUNT) == ROLE_COUNT);
+	CHECK(bundle_kind_role((enum bundle_kind)-1) == ROLE_COUNT);
+}
+
+/*
+ * A kind outside the list is refused by the verifier before anything else,
+ * even on a bundle whose signatures are valid: it is never taken for a
+ * kind of the role that signed.
+ */
+static void unknown_kind_refused_by_verify(void)
+{
+	static const unsigned bad[] = { BUNDLE_KIND_COUNT, BUNDLE_KIND_COUNT + 1, 0x7fffffff };
+	struct tspec s = { 0 };
+	struct bundle_verdict v;
+	struct bundle_span span;
+
+	cfg_make(1);
+	spec_control(&s, 1);
+	make(&s, by_operator);
+	if (!CHECK(bundle_decode(container, container_len, &bnd, &span, &v) == 0))
+		return;
+	CHECK_EQ(bundle_verify(&bnd, span.payload, span.payload_len, span.sig, span.sig_len, &cfg,
+			       build_id, &seq, &v), 0); /* the same bundle, its own kind: accepted */
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bnd.kind = (enum bundle_kind)bad[i];
+		CHECK_EQ(bundle_verify(&bnd, span.payload, span.payload_len, span.sig, span.sig_len, &cfg,
+				       build_id, &seq, &v), -EINVAL);
+		CHECK_EQ(v.code, CHANNEL_E_MALFORMED);
+		CHECK(strstr(v.message, "unknown bundle kind") != NULL);
+	}
+	CHECK_EQ(seq.last[ROLE_OPERATOR], 0);
+	spec_free(&s);
 }
 
 /* Every byte of v.message is printable ASCII. */
@@ -1001,6 +1034,7 @@ int main(void)
 	CHECK_RUN(accepts_a_live_patch);
 	CHECK_RUN(accepts_every_kind);
 	CHECK_RUN(kinds_need_their_roles);
+	CHECK_RUN(unknown_kind_refused_by_verify);
 	CHECK_RUN(untrusted_names_escaped_in_verdicts);
 	CHECK_RUN(container_refusals);
 	CHECK_RUN(payload_refusals);

@@ -114,7 +114,8 @@ static void vc_policy_print(const struct bundle_policy *p)
 void vc_bundle_print(const struct bundle *b)
 {
 	printf("  kind           %s\n  role           %s\n  sequence       %lu\n",
-	       bundle_kind_names[b->kind], config_role_names[b->role], (unsigned long)b->sequence);
+	       (unsigned)b->kind < BUNDLE_KIND_COUNT ? bundle_kind_names[b->kind] : "(unknown)",
+	       config_role_names[b->role], (unsigned long)b->sequence);
 	vc_hex_line("build-id", b->build_id, sizeof(b->build_id));
 	vc_hex_line("payload sha384", b->digest, sizeof(b->digest));
 	switch (b->kind) {
@@ -126,10 +127,15 @@ void vc_bundle_print(const struct bundle *b)
 		break;
 	case BUNDLE_GUEST_CONTROL:
 		printf("  guest          %s\n  action         %s\n", b->u.control.guest,
-		       bundle_action_names[b->u.control.action]);
+		       (unsigned)b->u.control.action < BUNDLE_ACTION_COUNT
+			       ? bundle_action_names[b->u.control.action]
+			       : "(unknown)");
+		break;
+	case BUNDLE_POLICY:
+		vc_policy_print(&b->u.policy);
 		break;
 	default:
-		vc_policy_print(&b->u.policy);
+		printf("  content        (unknown kind %u)\n", (unsigned)b->kind);
 	}
 }
 
