@@ -4,7 +4,8 @@
  * with the real reply writer and audit log): each request type of the
  * protocol reaches its own handler; every other type, all 256 of a frame's
  * type byte, is refused with UNKNOWN_TYPE, answered as type 0xFF, audited,
- * and runs no handler at all; a query with a payload runs nothing either.
+ * and runs no handler at all; a query with a payload runs nothing either;
+ * and the audit log keeps reasons escaped.
  * The handlers here stand in for vmm/channel_query.c and
  * vmm/channel_bundle.c: each counts its calls and answers with its name.
  */
@@ -164,10 +165,18 @@ static void query_with_payload_runs_nothing(void)
 	}
 }
 
+/* The audit log holds printable text whatever reason it is given. */
+static void audit_reasons_escaped(void)
+{
+	audit_record(0x10, -EBADMSG, CHANNEL_E_MALFORMED, "unknown kind '\nvigil: forged\x1b[2J'");
+	CHECK(!strcmp(last_audit()->reason, "unknown kind '\\x0avigil: forged\\x1b[2J'"));
+}
+
 int main(void)
 {
 	CHECK_RUN(each_request_reaches_its_handler);
 	CHECK_RUN(every_unknown_type_refused);
 	CHECK_RUN(query_with_payload_runs_nothing);
+	CHECK_RUN(audit_reasons_escaped);
 	return check_done();
 }
