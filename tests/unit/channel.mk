@@ -37,3 +37,8 @@ UNIT_SRCS_bundle_apply := vmm/bundle_apply.c vmm/bundle.c vmm/bundle_content.c v
 	$(CRYPTO_SRCS) tests/unit/test_bundle_apply.c
 UNIT_CFLAGS_bundle_apply := $(CRYPTO_INC)
 UNIT_LIBS_bundle_apply := $(MBEDTLS_HOST_LIB) -lfdt
+
+# docs/channel.md's tables of request types and refusal codes against the
+# lists in include/vigil/channel.h.
+UNIT_TESTS += channel_docs
+UNIT_SRCS_channel_docs := tests/unit/test_channel_docs.c

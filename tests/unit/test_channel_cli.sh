@@ -64,7 +64,7 @@ expect_exit 0 chcli.verify_accepts verify ctl.bnd
 expect_exit 0 chcli.verify_records verify ctl.bnd --seq-file seq --update
 t_check chcli.seq_file_written grep -qx 'operator 1' seq
 t_check chcli.verify_replay bash -c "'$vc' bundle verify ctl.bnd --config sys.dtb --build-id $bid \
-	--seq-file seq | grep -q 'code 40'"
+	--seq-file seq | grep -q 'code 40, REPLAY'"
 expect_exit 1 chcli.verify_replay_exit verify ctl.bnd --seq-file seq
 expect_exit 1 chcli.verify_wrong_build_id \
 	"$vc" bundle verify ctl.bnd --config sys.dtb --build-id ${bid%??}00
@@ -218,7 +218,7 @@ for c in measurements audit selfcheck; do
 done
 expect_exit 1 chcli.send_refused_exit q send ctl.bnd
 t_check chcli.send_bytes_arrive_intact cmp -s "resp/req-$(grep -c . resp/log).bin" ctl.bnd
-t_check chcli.send_prints_reason bash -c "'$vc' send ctl.bnd --socket ch.sock | grep -q 'error: 38'"
+t_check chcli.send_prints_reason bash -c "'$vc' send ctl.bnd --socket ch.sock | grep -qF 'error: 38 (KEY_ROLE)'"
 dtb 10 "$ok kind = \"guest-control\";"
 expect_exit 0 chcli.send_accepted_exit q send ctl.bnd
 t_check chcli.frames_all_well_formed bash -c '! grep -q BAD resp/log'

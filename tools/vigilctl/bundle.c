@@ -277,7 +277,8 @@ static int vc_bundle_verify(const struct vc_verify_bundle_args *a)
 	if (!a->seq_file)
 		memset(&seq, 0, sizeof(seq));
 	ret = bundle_check(buf, len, &cfg, build_id, &seq, &b, &v);
-	printf("%s%s (code %u)\n", ret ? "refused: " : "", v.message, v.code);
+	printf("%s%s (code %u, %s)\n", ret ? "refused: " : "", v.message, v.code,
+	       vc_refusal_name(v.code) ? vc_refusal_name(v.code) : "?");
 	if (ret) {
 		ret = v.code == CHANNEL_E_NOMEM ? VC_ERROR : VC_REFUSED;
 		goto out;

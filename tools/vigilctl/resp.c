@@ -36,6 +36,21 @@ static const struct {
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
 };
 
+const char *vc_refusal_name(uint32_t code)
+{
+	switch (code) {
+	case CHANNEL_OK:
+		return "OK";
+#define VC_REFUSAL_CASE(NAME, value, meaning) \
+	case value:                            \
+		return #NAME;
+		CHANNEL_REFUSALS(VC_REFUSAL_CASE)
+#undef VC_REFUSAL_CASE
+	default:
+		return NULL;
+	}
+}
+
 static bool vc_printable(const char *p, int len)
 {
 	if (len < 1 || p[len - 1])
@@ -125,6 +140,8 @@ static void vc_node_print(const void *fdt, int node, int depth, bool json)
 		vc_put_escaped_str(stdout, name, json);
 		printf(": ");
 		vc_value_print(vc_ptype_of(nname, name, val, len), val, len, json);
+		if (!json && !strcmp(name, "error") && len == 4 && vc_refusal_name((uint32_t)vc_cell(val, 0)))
+			printf(" (%s)", vc_refusal_name((uint32_t)vc_cell(val, 0)));
 		if (!json)
 			printf("\n");
 		first = false;
