@@ -5,17 +5,13 @@
  * Only after it took effect does the role's sequence move and the runtime
  * measurement log grow. Every outcome is audited and answered.
  */
-#include <errno.h>
 #include <string.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
 #include "vmm/bundle.h"
-#include "vmm/vm.h"
 #include "kernel/console.h"
 #include "kernel/init.h"
-#include "kernel/patch.h"
 #include "kernel/selfcheck.h"
-#include "kernel/time.h"
 #include "arch/x86/cpu.h"
 
 static struct bundle bundle; /* large (patch code): static, used by this CPU only */
