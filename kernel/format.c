@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vsnprintk: the one formatter of the VMM; bounded, always NUL-terminated. */
+/* vsnprintk: the one formatter of the VMM; bounded, always NUL-terminated.
+ * str_escape: the one escaper of untrusted text. */
 #include <stdint.h>
 #include "kernel/console.h"
 
@@ -118,5 +119,31 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintk(buf, size, fmt, ap);
 	va_end(ap);
+	return n;
+}
+
+size_t str_escape(char *out, size_t size, const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	for (; *in; in++) {
+		uint8_t c = (uint8_t)*in;
+		int plain = c >= 0x20 && c <= 0x7e;
+
+		if (n + (plain ? 1 : 4) >= size)
+			break;
+		if (plain) {
+			out[n++] = (char)c;
+			continue;
+		}
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	out[n] = '\0';
 	return n;
 }

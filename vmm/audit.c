@@ -18,7 +18,8 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 	e->request = request;
 	e->status = status;
 	e->code = code;
-	snprintk(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
+	/* Reasons may quote a request's bytes: the log holds printable text only. */
+	str_escape(e->reason, sizeof(e->reason), reason ? reason : "");
 }
 
 unsigned audit_count(void)

@@ -34,6 +34,8 @@ struct mlog_entry {
 	uint8_t text_sha256[32]; /* the VMM text's expected digest after applying */
 };
 
+/* Record a request; reason is stored escaped (str_escape()), truncated to
+ * AUDIT_REASON_LEN. */
 void audit_record(uint8_t request, int status, uint32_t code, const char *reason);
 /* Oldest first: entry i of audit_count(). */
 unsigned audit_count(void);

@@ -14,11 +14,14 @@
 #include <string.h>
 #include <libfdt.h>
 
-const char *const bundle_kind_names[BUNDLE_KIND_COUNT] = {
-	"live-patch", "patch-revert", "guest-control", "policy",
-};
-const char *const bundle_kind_nodes[BUNDLE_KIND_COUNT] = { "patch", "revert", "control", "policy" };
-const char *const bundle_action_names[BUNDLE_ACTION_COUNT] = { "stop", "start", "restart" };
+#define BUNDLE_KIND_NAME(NAME, name, node, role) [BUNDLE_##NAME] = name,
+#define BUNDLE_KIND_NODE(NAME, name, node, role) [BUNDLE_##NAME] = node,
+#define BUNDLE_KIND_ROLE(NAME, name, node, role) [BUNDLE_##NAME] = role,
+#define BUNDLE_ACTION_NAME(NAME, name) [BUNDLE_ACTION_##NAME] = name,
+const char *const bundle_kind_names[BUNDLE_KIND_COUNT] = { BUNDLE_KINDS(BUNDLE_KIND_NAME) };
+const char *const bundle_kind_nodes[BUNDLE_KIND_COUNT] = { BUNDLE_KINDS(BUNDLE_KIND_NODE) };
+static const enum config_role_id bundle_kind_roles[BUNDLE_KIND_COUNT] = { BUNDLE_KINDS(BUNDLE_KIND_ROLE) };
+const char *const bundle_action_names[BUNDLE_ACTION_COUNT] = { BUNDLE_ACTIONS(BUNDLE_ACTION_NAME) };
 
 static uint32_t bnd_le32(const uint8_t *p)
 {
@@ -38,13 +41,17 @@ uint64_t bnd_be64(const void *p)
 /* Set the verdict; err and code go together (channel.h lists the codes). */
 int bnd_refuse(struct bundle_verdict *v, int err, enum channel_refusal code, const char *fmt, ...)
 {
+	char raw[sizeof(v->message)];
 	va_list ap;
 
 	v->err = err;
 	v->code = code;
 	va_start(ap, fmt);
-	vsnprintk(v->message, sizeof(v->message), fmt, ap);
+	vsnprintk(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* The one place a verdict's text is made: names and strings from the
+	 * bundle reach the console, the audit log and vigilctl from here. */
+	str_escape(v->message, sizeof(v->message), raw);
 	return err;
 }
 
@@ -61,7 +68,7 @@ int bnd_bad(struct bnd_ctx *c, const char *fmt, ...)
 
 enum config_role_id bundle_kind_role(enum bundle_kind kind)
 {
-	return kind == BUNDLE_LIVE_PATCH || kind == BUNDLE_PATCH_REVERT ? ROLE_PATCH : ROLE_OPERATOR;
+	return (unsigned)kind < BUNDLE_KIND_COUNT ? bundle_kind_roles[kind] : ROLE_COUNT;
 }
 
 int bundle_container_decode(const void *buf, size_t len, struct bundle_span *out,

@@ -34,22 +34,40 @@
 #define BUNDLE_BUILD_ID_LEN 20		   /* GNU build-id, SHA-1 */
 #define BUNDLE_COMPATIBLE "vigil,bundle-v1"
 
+/*
+ * Bundle kinds, from this one list: X(NAME, name, content node, role that
+ * authorises it). The enum, the name and node tables and the role of each
+ * kind are all made of it; an index outside it (>= BUNDLE_KIND_COUNT) is
+ * refused by the verifier and by the VMM's applier, never taken for
+ * another kind.
+ */
+#define BUNDLE_KINDS(X)                                             \
+	X(LIVE_PATCH, "live-patch", "patch", ROLE_PATCH)            \
+	X(PATCH_REVERT, "patch-revert", "revert", ROLE_PATCH)       \
+	X(GUEST_CONTROL, "guest-control", "control", ROLE_OPERATOR) \
+	X(POLICY, "policy", "policy", ROLE_OPERATOR)
+
 enum bundle_kind {
-	BUNDLE_LIVE_PATCH,
-	BUNDLE_PATCH_REVERT,
-	BUNDLE_GUEST_CONTROL,
-	BUNDLE_POLICY,
+#define BUNDLE_KIND_ENUM(NAME, name, node, role) BUNDLE_##NAME,
+	BUNDLE_KINDS(BUNDLE_KIND_ENUM)
+#undef BUNDLE_KIND_ENUM
 	BUNDLE_KIND_COUNT,
 };
 
+/* Guest-control actions, from one list: X(NAME, name). */
+#define BUNDLE_ACTIONS(X)          \
+	X(STOP, "stop")            \
+	X(START, "start")          \
+	X(RESTART, "restart")
+
 enum bundle_action {
-	BUNDLE_ACTION_STOP,
-	BUNDLE_ACTION_START,
-	BUNDLE_ACTION_RESTART,
+#define BUNDLE_ACTION_ENUM(NAME, name) BUNDLE_ACTION_##NAME,
+	BUNDLE_ACTIONS(BUNDLE_ACTION_ENUM)
+#undef BUNDLE_ACTION_ENUM
 	BUNDLE_ACTION_COUNT,
 };
 
-/* "live-patch", "patch-revert", "guest-control", "policy". */
+/* Each kind's name: "live-patch", "patch-revert", "guest-control", "policy". */
 extern const char *const bundle_kind_names[BUNDLE_KIND_COUNT];
 /* The content node each kind carries: "patch", "revert", "control", "policy". */
 extern const char *const bundle_kind_nodes[BUNDLE_KIND_COUNT];
@@ -125,10 +143,13 @@ struct bundle_verdict {
 	unsigned needed;	   /* its threshold */
 	unsigned entries;	   /* signatures in the file */
 	unsigned unknown;	   /* of those, by keys outside the role */
-	char message[160];	   /* one line, for people */
+	char message[160];	   /* one line for people, printable ASCII: every
+				    * other byte from the bundle is escaped
+				    * (str_escape()) as it is written */
 };
 
-/* The role whose keys authorise a kind: patch or operator. */
+/* The role whose keys authorise a kind (patch or operator), or ROLE_COUNT
+ * for a kind outside the list: no role authorises it. */
 enum config_role_id bundle_kind_role(enum bundle_kind kind);
 
 /*
@@ -152,8 +173,9 @@ int bundle_decode(const void *buf, size_t len, struct bundle *out, struct bundle
 
 /*
  * Decide whether a decoded bundle may be applied. b must have been decoded
- * from exactly payload[0..len) (checked by digest). In order: the payload's
- * role must be the one its kind needs; sigfile must hold valid signatures
+ * from exactly payload[0..len) (checked by digest). In order: its kind
+ * must be one of the list (BUNDLE_KINDS); the payload's role must be the
+ * one its kind needs; sigfile must hold valid signatures
  * by at least the threshold of distinct keys of that role in cfg; the
  * build-id must be build_id; the sequence must be above seq->last[role].
  * Returns 0 when it may be applied, else a negative errno; *out says which

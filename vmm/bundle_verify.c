@@ -137,6 +137,9 @@ int bundle_verify(const struct bundle *b, const void *payload, size_t len, const
 
 	memset(out, 0, sizeof(*out));
 	out->role = need;
+	if (need == ROLE_COUNT) /* no role authorises a kind outside the list */
+		return bnd_refuse(out, -EINVAL, CHANNEL_E_MALFORMED, "unknown bundle kind %u",
+				  (unsigned)b->kind);
 	crypto_sha384(payload, len, digest);
 	if (memcmp(digest, b->digest, sizeof(digest)))
 		return bnd_refuse(out, -EINVAL, CHANNEL_E_MALFORMED,

@@ -112,51 +112,19 @@ static void channel_reply(uint8_t type, uint16_t id, struct reply *r)
 	channel_send(type, id, reply_buf, (size_t)n);
 }
 
-static void channel_query(struct reply *r, uint8_t type)
-{
-	switch (type) {
-	case CHANNEL_REQ_VERSION:
-		query_version(r);
-		break;
-	case CHANNEL_REQ_INVENTORY:
-		query_inventory(r);
-		break;
-	case CHANNEL_REQ_MEASUREMENTS:
-		query_measurements(r);
-		break;
-	case CHANNEL_REQ_AUDIT:
-		query_audit(r);
-		break;
-	default:
-		query_selfcheck(r);
-		break;
-	}
-}
-
 static void channel_handle(uint8_t type, uint16_t id, const uint8_t *payload, uint32_t len)
 {
 	struct reply r = { reply_buf, sizeof(reply_buf), 0 };
 
-	if (type == CHANNEL_REQ_BUNDLE) {
-		channel_bundle(&r, payload, len);
-	} else if (type < CHANNEL_REQ_VERSION || type > CHANNEL_REQ_SELFCHECK) {
-		reply_begin(&r, reply_buf, sizeof(reply_buf), -ENOSYS, CHANNEL_E_UNKNOWN_TYPE, "unknown request");
-		audit_record(type, -ENOSYS, CHANNEL_E_UNKNOWN_TYPE, "unknown request");
-	} else if (len) {
-		reply_begin(&r, reply_buf, sizeof(reply_buf), -EINVAL, CHANNEL_E_BAD_REQUEST, "queries carry no payload");
-		audit_record(type, -EINVAL, CHANNEL_E_BAD_REQUEST, "queries carry no payload");
-	} else {
-		channel_query(&r, type);
-		audit_record(type, 0, CHANNEL_OK, "ok");
-	}
-	channel_reply(type | CHANNEL_RESPONSE, id, &r);
+	channel_dispatch(&r, type, payload, len);
+	channel_reply(channel_response_type(type), id, &r);
 }
 
 /* A refused frame: answer it (by its id when its header was sound) and audit it. */
 static void channel_refuse_frame(void)
 {
 	struct reply r = { reply_buf, sizeof(reply_buf), 0 };
-	uint8_t type = rx.header_ok ? (uint8_t)(rx.type | CHANNEL_RESPONSE) : CHANNEL_TYPE_ERROR;
+	uint8_t type = rx.header_ok ? channel_response_type(rx.type) : CHANNEL_TYPE_ERROR;
 
 	reply_begin(&r, reply_buf, sizeof(reply_buf), rx.err, rx.code, rx.why);
 	audit_record(rx.header_ok ? rx.type : CHANNEL_TYPE_ERROR, rx.err, rx.code, rx.why);

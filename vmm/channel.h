@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/channel.h"
+
 struct acpi_cpus;
 
 /* Set up the UART and route its receive interrupt to this CPU (before the
@@ -38,6 +40,16 @@ void reply_end_node(struct reply *r);
 /* Finish; returns the blob's size, or a negative errno (too big). */
 long reply_finish(struct reply *r);
 
+/*
+ * One received frame's request (vmm/channel_dispatch.c): answered in *r by
+ * its handler, or refused (an unknown type, a query with a payload) with
+ * nothing run; audited either way.
+ */
+void channel_dispatch(struct reply *r, uint8_t type, const uint8_t *payload, uint32_t len);
+/* The response type for a request type: type | CHANNEL_RESPONSE for a
+ * request of the list, CHANNEL_TYPE_ERROR for any other. */
+uint8_t channel_response_type(uint8_t type);
+
 /* The read-only queries (vmm/channel_query.c): each writes a whole reply. */
 void query_version(struct reply *r);
 void query_inventory(struct reply *r);
@@ -48,6 +60,17 @@ void query_selfcheck(struct reply *r);
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);
+
+struct bundle;
+struct bundle_verdict;
+/*
+ * Apply a verified bundle whole (vmm/bundle_apply.c). Returns 0, or a
+ * negative errno with v->code and v->message saying why, having changed
+ * nothing; a kind or action outside its list is refused so. *pause: TSC
+ * ticks the other CPUs were held (live patch and revert).
+ */
+int bundle_apply(const struct bundle *b, struct bundle_verdict *v, uint64_t *pause)
+	__attribute__((warn_unused_result));
 
 /* The VMM's GNU build-id (kernel/buildid.c). */
 const uint8_t *vmm_build_id(void);

@@ -5,88 +5,17 @@
  * Only after it took effect does the role's sequence move and the runtime
  * measurement log grow. Every outcome is audited and answered.
  */
-#include <errno.h>
 #include <string.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
 #include "vmm/bundle.h"
-#include "vmm/vm.h"
 #include "kernel/console.h"
 #include "kernel/init.h"
-#include "kernel/patch.h"
 #include "kernel/selfcheck.h"
-#include "kernel/time.h"
 #include "arch/x86/cpu.h"
 
 static struct bundle bundle; /* large (patch code): static, used by this CPU only */
 static struct bundle_seq accepted;
-
-static int apply_fail(struct bundle_verdict *v, int err, const char *msg)
-{
-	v->err = err;
-	v->code = CHANNEL_E_APPLY;
-	snprintk(v->message, sizeof(v->message), "%s", msg);
-	return err;
-}
-
-static int apply_control(const struct bundle_control *c, struct bundle_verdict *v)
-{
-	struct vm *vm = vm_find(c->guest);
-	int err;
-
-	if (!vm)
-		return apply_fail(v, -ENOENT, "no such guest");
-	if (c->action == BUNDLE_ACTION_STOP)
-		err = vm_control_stop(vm);
-	else if (c->action == BUNDLE_ACTION_START)
-		err = vm_control_start(vm);
-	else
-		err = vm_control_restart(vm);
-	if (err == -EALREADY)
-		return apply_fail(v, err, "the guest is already in that state");
-	if (err == -EPERM)
-		return apply_fail(v, err, "the guest stopped by its own fault: only restart runs it again");
-	return err ? apply_fail(v, err, "guest control failed") : 0;
-}
-
-static int apply_policy(const struct bundle_policy *p, struct bundle_verdict *v)
-{
-	struct vm *vm = vm_find(p->guest);
-	int err;
-
-	if (!vm)
-		return apply_fail(v, -ENOENT, "no such guest");
-	err = bundle_policy_tightens(p, vm->io, vm->io_count, vm->msrs, vm->msr_count, v);
-	if (err) {
-		v->code = CHANNEL_E_APPLY;
-		return err;
-	}
-	err = vm_set_allow_lists(vm, p->io, p->io_count, p->msrs, p->msr_count);
-	return err ? apply_fail(v, err, "this backend cannot change a running guest's allow-lists") : 0;
-}
-
-static int apply_patch(const struct bundle *b, struct bundle_verdict *v, uint64_t *pause)
-{
-	char why[120];
-	int err = b->kind == BUNDLE_LIVE_PATCH ? patch_apply(&b->u.patch, why, sizeof(why), pause)
-					       : patch_revert(b->u.revert.name, why, sizeof(why), pause);
-
-	return err ? apply_fail(v, err, why) : 0;
-}
-
-static int bundle_apply(const struct bundle *b, struct bundle_verdict *v, uint64_t *pause)
-{
-	if (mlog_full())
-		return apply_fail(v, -ENOSPC, "runtime measurement log full: reboot to apply more");
-	switch (b->kind) {
-	case BUNDLE_GUEST_CONTROL:
-		return apply_control(&b->u.control, v);
-	case BUNDLE_POLICY:
-		return apply_policy(&b->u.policy, v);
-	default:
-		return apply_patch(b, v, pause);
-	}
-}
 
 static void bundle_record(const struct bundle *b)
 {

@@ -28,13 +28,26 @@
 /* How long a receiver waits for the next byte of a started frame. */
 #define CHANNEL_BYTE_TIMEOUT_MS 2000
 
-/* Requests. Queries carry no payload; BUNDLE carries a bundle container. */
-#define CHANNEL_REQ_VERSION 0x01
-#define CHANNEL_REQ_INVENTORY 0x02
-#define CHANNEL_REQ_MEASUREMENTS 0x03
-#define CHANNEL_REQ_AUDIT 0x04
-#define CHANNEL_REQ_SELFCHECK 0x05
-#define CHANNEL_REQ_BUNDLE 0x10
+/*
+ * Requests, from this one list: X(NAME, type, name). The queries carry no
+ * payload; the VMM answers each with query_<name>() from a table made of
+ * this list (vmm/channel_dispatch.c), so a query cannot be listed without
+ * its handler. BUNDLE carries a bundle container. Any other type is
+ * refused (CHANNEL_E_UNKNOWN_TYPE) and runs nothing.
+ */
+#define CHANNEL_QUERIES(X)                  \
+	X(VERSION, 0x01, version)           \
+	X(INVENTORY, 0x02, inventory)       \
+	X(MEASUREMENTS, 0x03, measurements) \
+	X(AUDIT, 0x04, audit)               \
+	X(SELFCHECK, 0x05, selfcheck)
+
+enum channel_request {
+#define CHANNEL_REQ_ENUM(NAME, type, name) CHANNEL_REQ_##NAME = type,
+	CHANNEL_QUERIES(CHANNEL_REQ_ENUM)
+#undef CHANNEL_REQ_ENUM
+	CHANNEL_REQ_BUNDLE = 0x10,
+};
 
 /* A response's type is its request's type with this bit set. */
 #define CHANNEL_RESPONSE 0x80
@@ -44,38 +57,45 @@
 /*
  * Why a request was refused: the `error` property of a response, beside
  * `status` (a negative errno) and `message`. Stable numbers: tools match
- * on them. 0 means no refusal.
+ * on them. 0 (CHANNEL_OK) means no refusal. One list, X(NAME, code,
+ * meaning): the enum (CHANNEL_E_<NAME>) and vigilctl's names are made of
+ * it, and a unit test holds docs/channel.md's table to it.
  */
+#define CHANNEL_REFUSALS(X)                                                    \
+	/* framing */                                                          \
+	X(FRAME_VERSION, 1, "unknown protocol version")                        \
+	X(FRAME_HCRC, 2, "header CRC mismatch")                                \
+	X(FRAME_OVERSIZE, 3, "length above the limit")                         \
+	X(FRAME_CRC, 4, "frame CRC mismatch")                                  \
+	X(FRAME_TIMEOUT, 5, "the frame stopped arriving")                      \
+	X(UNKNOWN_TYPE, 6, "no such request")                                  \
+	X(BAD_REQUEST, 7, "a query with a payload, and the like")              \
+	/* bundle container and payload */                                    \
+	X(MALFORMED, 16, "not a well-formed container or payload")             \
+	X(TRUNCATED, 17, "shorter than its lengths say")                       \
+	X(OVERSIZED, 18, "a length above its limit")                           \
+	X(TRAILING, 19, "bytes after the signature file")                      \
+	/* signatures and authority */                                         \
+	X(NO_SIGNATURE, 32, "empty signature file")                            \
+	X(SIG_MALFORMED, 33, "signature file not well formed")                 \
+	X(BAD_SIGNATURE, 34, "keys of the role signed, none validly")          \
+	X(TOO_FEW, 35, "valid, but fewer than the threshold")                  \
+	X(UNKNOWN_KEY, 36, "signed only by keys the config lacks")             \
+	X(WRONG_ROLE, 37, "the payload's role does not fit its kind")          \
+	X(KEY_ROLE, 38, "signed only by keys of another role")                 \
+	X(BUILD_ID, 39, "made for another VMM build")                          \
+	X(REPLAY, 40, "sequence equal to the last accepted")                   \
+	X(ROLLBACK, 41, "sequence below the last accepted")                    \
+	X(KEYSET, 42, "the config's key set is unusable")                      \
+	X(NOMEM, 43, "out of memory while verifying")                          \
+	/* applying (the VMM's checks after verification) */                   \
+	X(APPLY, 48, "verified, but the VMM could not apply it")
+
 enum channel_refusal {
 	CHANNEL_OK = 0,
-	/* framing */
-	CHANNEL_E_FRAME_VERSION = 1,  /* unknown protocol version */
-	CHANNEL_E_FRAME_HCRC = 2,     /* header CRC mismatch */
-	CHANNEL_E_FRAME_OVERSIZE = 3, /* length above the limit */
-	CHANNEL_E_FRAME_CRC = 4,      /* frame CRC mismatch */
-	CHANNEL_E_FRAME_TIMEOUT = 5,  /* the frame stopped arriving */
-	CHANNEL_E_UNKNOWN_TYPE = 6,   /* no such request */
-	CHANNEL_E_BAD_REQUEST = 7,    /* a query with a payload, and the like */
-	/* bundle container and payload */
-	CHANNEL_E_MALFORMED = 16,  /* not a well-formed container or payload */
-	CHANNEL_E_TRUNCATED = 17,  /* shorter than its lengths say */
-	CHANNEL_E_OVERSIZED = 18,  /* a length above its limit */
-	CHANNEL_E_TRAILING = 19,   /* bytes after the signature file */
-	/* signatures and authority */
-	CHANNEL_E_NO_SIGNATURE = 32,  /* empty signature file */
-	CHANNEL_E_SIG_MALFORMED = 33, /* signature file not well formed */
-	CHANNEL_E_BAD_SIGNATURE = 34, /* keys of the role signed, none validly */
-	CHANNEL_E_TOO_FEW = 35,	      /* valid, but fewer than the threshold */
-	CHANNEL_E_UNKNOWN_KEY = 36,   /* signed only by keys the config lacks */
-	CHANNEL_E_WRONG_ROLE = 37,    /* the payload's role does not fit its kind */
-	CHANNEL_E_KEY_ROLE = 38,      /* signed only by keys of another role */
-	CHANNEL_E_BUILD_ID = 39,      /* made for another VMM build */
-	CHANNEL_E_REPLAY = 40,	      /* sequence equal to the last accepted */
-	CHANNEL_E_ROLLBACK = 41,      /* sequence below the last accepted */
-	CHANNEL_E_KEYSET = 42,	      /* the config's key set is unusable */
-	CHANNEL_E_NOMEM = 43,	      /* out of memory while verifying */
-	/* applying (the VMM's checks after verification) */
-	CHANNEL_E_APPLY = 48, /* verified, but the VMM could not apply it */
+#define CHANNEL_REFUSAL_ENUM(NAME, code, meaning) CHANNEL_E_##NAME = code,
+	CHANNEL_REFUSALS(CHANNEL_REFUSAL_ENUM)
+#undef CHANNEL_REFUSAL_ENUM
 };
 
 #endif

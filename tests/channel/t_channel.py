@@ -17,7 +17,14 @@ two (the operator role one key), made at test time. Checks:
   in correct frames; flipped frame bits, garbage, half frames, a dropped
   connection; the channel serves correct requests after each;
 - guest control (operator): stop, start, restart; a policy that widens is
-  refused, one that tightens is applied.
+  refused, one that tightens is applied;
+- an unsigned, malformed bundle whose kind is a newline, a forged "vigil:"
+  line and an ESC sequence: refused (error 16) and changes nothing; on the
+  console, in the audit log and in vigilctl's output it appears escaped,
+  never as a line of its own or a raw ESC byte;
+- request types that are not in the protocol (0x00, 0x06, 0x11, 0x7f,
+  0x85, 0xfe): each refused with error 6, answered as type 0xFF, audited,
+  and changes nothing.
 
 Usage: t_channel.py [--vendor svm|vmx]. svm (the default, `make
 test-channel`): QEMU with COM2 on a unix socket, the default config's four
@@ -355,6 +362,92 @@ def check_framing(before):
     t.check("framing errors changed nothing", snapshot() == before)
 
 
+def log_bytes(b):
+    """The raw serial log (escape sequences and all) as it is now."""
+    with open(b.log, "rb") as f:
+        return f.read()
+
+
+FORGED = "\nvigil: forged line\x1b[2J"          # the kind an attacker sends
+FORGED_SEEN = "\\x0avigil: forged line\\x1b[2J"  # how it must appear
+
+
+def forged_bundle():
+    """An unsigned bundle whose kind is FORGED: decoding stops at the kind."""
+    dts = os.path.join(WORK, "forged.dts")
+    with open(dts, "w") as f:
+        f.write('/dts-v1/;\n/ {\n\tcompatible = "vigil,bundle-v1";\n\trole = "operator";\n'
+                '\tbuild-id = [%s];\n\tsequence = <0x0 0x63>;\n\tkind = "%s";\n'
+                '\tcontrol { guest = "ticker"; action = "stop"; };\n};\n'
+                % (" ".join(["00"] * 20), FORGED.replace("\n", "\\n").replace("\x1b", "\\x1b")))
+    payload = subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", dts], capture_output=True,
+                             check=True).stdout
+    path = os.path.join(WORK, "forged.bundle")
+    with open(path, "wb") as f:
+        f.write(b"VGBNDL01" + struct.pack("<II", len(payload), 0) + payload)
+    return path
+
+
+def no_forgery(text):
+    """No line starting with the forged text, no raw ESC byte."""
+    return not re.search(r"(^|[\r\n])vigil: forged", text) and "\x1b" not in text
+
+
+def check_console_forgery(b, before):
+    """The forged kind reaches the console, the audit log and vigilctl
+    escaped, and the bundle changes nothing."""
+    mark = len(log_bytes(b))
+    path = forged_bundle()
+    r = chan.vigilctl("send", path, "--socket", SOCK)
+    # (vigilctl exits 2, not 1, for a refusal whose status is -EBADMSG: see query.c)
+    t.check("forged kind: refused as malformed (error 16)", r.returncode != 0 and "error: 16" in r.stdout,
+            (r.stdout + r.stderr)[:300])
+    t.check("forged kind: vigilctl prints it escaped", FORGED_SEEN in r.stdout and no_forgery(r.stdout),
+            repr(r.stdout[:300]))
+    seen = re.compile(r"^vigil: bundle refused: malformed payload: /: unknown kind '(.*)'$", re.M)
+    end = time.monotonic() + 30
+    while True:  # the console after the send only: earlier bit flips made "unknown kind" lines too
+        new = log_bytes(b)[mark:].decode("latin-1")
+        line = seen.search(vt.clean(new))
+        if line or time.monotonic() > end:
+            break
+        time.sleep(0.2)
+    t.check("forged kind: the console shows it escaped on the VMM's own line",
+            line is not None and line.group(1) == FORGED_SEEN, repr(new[:300]))
+    t.check("forged kind: no console line starts with the forged text, no raw ESC byte", no_forgery(new),
+            repr(new[:300]))
+    entries = list(chan.query_json(SOCK, "audit").get("audit", {}).values())
+    last = [e for e in entries if e.get("request") == chan.REQ_BUNDLE][-1:]
+    t.check("forged kind: the audit entry shows it escaped",
+            bool(last) and FORGED_SEEN in last[0].get("reason", "") and no_forgery(last[0]["reason"]),
+            str(last)[:300])
+    a = chan.vigilctl("audit", "--socket", SOCK)
+    t.check("forged kind: vigilctl audit prints it escaped", a.returncode == 0 and FORGED_SEEN in a.stdout and
+            no_forgery(a.stdout))
+    t.check("forged kind: changed nothing", snapshot() == before)
+
+
+def check_unknown_types(before):
+    """Request types outside the protocol: error 6, type 0xFF, nothing run."""
+    outcomes = []
+    for i, typ in enumerate((0x00, 0x06, 0x11, 0x7f, 0x85, 0xfe)):
+        c = chan.Conn(SOCK)
+        c.send(chan.frame(typ, id_=200 + i))
+        r = c.recv_frame(timeout=30)
+        c.close()
+        props = chan.dtb_props(r[2]) if r else {}
+        outcomes.append(r is not None and r[0] == 0xFF and r[1] == 200 + i and props.get("error") == 6 and
+                        props.get("status") == -95)
+        if not outcomes[-1]:
+            print("info: type 0x%02x: %s %s" % (typ, r and r[:2], props))
+    t.check("unknown request types: each refused (error 6, -EOPNOTSUPP), answered as 0xFF", all(outcomes),
+            "%d of %d" % (sum(outcomes), len(outcomes)))
+    audit = chan.query_json(SOCK, "audit").get("audit", {}).values()
+    t.check("unknown request types: audited as refused",
+            sum(1 for e in audit if e.get("error") == 6) >= len(outcomes))
+    t.check("unknown request types: changed nothing", snapshot() == before)
+
+
 def wait_beat_after(b, guest, regex, timeout=60):
     """A beat of guest after the first line matching regex."""
     beat = re.compile(r"^\[%s\] beat \d+" % re.escape(guest))
@@ -456,6 +549,8 @@ def main():
             check_sequence_untouched(b)
             check_bit_flips(good, snapshot())
             check_framing(snapshot())
+            check_console_forgery(b, snapshot())
+            check_unknown_types(snapshot())
             if VENDOR == "vmx":
                 check_exit_path(b)
             check_guest_control(b)

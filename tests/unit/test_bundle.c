@@ -457,6 +457,80 @@ static void kinds_need_their_roles(void)
 	CHECK(bundle_kind_role(BUNDLE_PATCH_REVERT) == ROLE_PATCH);
 	CHECK(bundle_kind_role(BUNDLE_GUEST_CONTROL) == ROLE_OPERATOR);
 	CHECK(bundle_kind_role(BUNDLE_POLICY) == ROLE_OPERATOR);
+	/* no role authorises a kind outside the list */
+	CHECK(bundle_kind_role(BUNDLE_KIND_COUNT) == ROLE_COUNT);
+	CHECK(bundle_kind_role((enum bundle_kind)-1) == ROLE_COUNT);
+}
+
+/*
+ * A kind outside the list is refused by the verifier before anything else,
+ * even on a bundle whose signatures are valid: it is never taken for a
+ * kind of the role that signed.
+ */
+static void unknown_kind_refused_by_verify(void)
+{
+	static const unsigned bad[] = { BUNDLE_KIND_COUNT, BUNDLE_KIND_COUNT + 1, 0x7fffffff };
+	struct tspec s = { 0 };
+	struct bundle_verdict v;
+	struct bundle_span span;
+
+	cfg_make(1);
+	spec_control(&s, 1);
+	make(&s, by_operator);
+	if (!CHECK(bundle_decode(container, container_len, &bnd, &span, &v) == 0))
+		return;
+	CHECK_EQ(bundle_verify(&bnd, span.payload, span.payload_len, span.sig, span.sig_len, &cfg,
+			       build_id, &seq, &v), 0); /* the same bundle, its own kind: accepted */
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bnd.kind = (enum bundle_kind)bad[i];
+		CHECK_EQ(bundle_verify(&bnd, span.payload, span.payload_len, span.sig, span.sig_len, &cfg,
+				       build_id, &seq, &v), -EINVAL);
+		CHECK_EQ(v.code, CHANNEL_E_MALFORMED);
+		CHECK(strstr(v.message, "unknown bundle kind") != NULL);
+	}
+	CHECK_EQ(seq.last[ROLE_OPERATOR], 0);
+	spec_free(&s);
+}
+
+/* Every byte of v.message is printable ASCII. */
+static int message_printable(const struct bundle_verdict *v)
+{
+	for (const char *p = v->message; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return 0;
+	return 1;
+}
+
+/*
+ * Names and strings of an unsigned, malformed bundle that the verdict
+ * quotes (an unknown kind, role, property, node) come out escaped: the
+ * message goes to the console, the audit log and vigilctl as it is.
+ */
+static void untrusted_names_escaped_in_verdicts(void)
+{
+	static const char forged[] = "\nvigil: forged\x1b[2J";
+	static const char escaped[] = "\\x0avigil: forged\\x1b[2J";
+	struct tspec s = { 0 };
+	struct bundle_verdict v;
+	const char *where[] = { "kind", "role", "property", "node" };
+
+	for (int i = 0; i < 4; i++) {
+		spec_control(&s, 1);
+		if (i == 0)
+			spec_str(&s, "", "kind", forged);
+		else if (i == 1)
+			spec_str(&s, "", "role", forged);
+		else if (i == 2)
+			spec_str(&s, "", forged, "x");
+		else
+			spec_str(&s, forged, "x", "y");
+		make(&s, (const int[]){ -1 }); /* unsigned */
+		CHECK_EQ(check(&v), -EBADMSG);
+		CHECK_EQ(v.code, CHANNEL_E_MALFORMED);
+		if (!CHECK(message_printable(&v) && strstr(v.message, escaped)))
+			printf("    %s: %s\n", where[i], v.message);
+		spec_free(&s);
+	}
 }
 
 static void container_refusals(void)
@@ -960,6 +1034,8 @@ int main(void)
 	CHECK_RUN(accepts_a_live_patch);
 	CHECK_RUN(accepts_every_kind);
 	CHECK_RUN(kinds_need_their_roles);
+	CHECK_RUN(unknown_kind_refused_by_verify);
+	CHECK_RUN(untrusted_names_escaped_in_verdicts);
 	CHECK_RUN(container_refusals);
 	CHECK_RUN(payload_refusals);
 	CHECK_RUN(payload_length_refusals);

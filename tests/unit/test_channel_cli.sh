@@ -64,7 +64,7 @@ expect_exit 0 chcli.verify_accepts verify ctl.bnd
 expect_exit 0 chcli.verify_records verify ctl.bnd --seq-file seq --update
 t_check chcli.seq_file_written grep -qx 'operator 1' seq
 t_check chcli.verify_replay bash -c "'$vc' bundle verify ctl.bnd --config sys.dtb --build-id $bid \
-	--seq-file seq | grep -q 'code 40'"
+	--seq-file seq | grep -q 'code 40, REPLAY'"
 expect_exit 1 chcli.verify_replay_exit verify ctl.bnd --seq-file seq
 expect_exit 1 chcli.verify_wrong_build_id \
 	"$vc" bundle verify ctl.bnd --config sys.dtb --build-id ${bid%??}00
@@ -220,10 +220,27 @@ for c in measurements audit selfcheck; do
 done
 expect_exit 1 chcli.send_refused_exit q send ctl.bnd
 t_check chcli.send_bytes_arrive_intact cmp -s "resp/req-$(grep -c . resp/log).bin" ctl.bnd
-t_check chcli.send_prints_reason bash -c "'$vc' send ctl.bnd --socket ch.sock | grep -q 'error: 38'"
+t_check chcli.send_prints_reason bash -c "'$vc' send ctl.bnd --socket ch.sock | grep -qF 'error: 38 (KEY_ROLE)'"
 dtb 10 "$ok kind = \"guest-control\";"
 expect_exit 0 chcli.send_accepted_exit q send ctl.bnd
 t_check chcli.frames_all_well_formed bash -c '! grep -q BAD resp/log'
+
+# Names and strings of a response are printed escaped, in text and JSON:
+# no line of vigilctl's output starts with forged text, no ESC byte.
+dtb 04 "$ok audit { entry@0 { request = <16>; reason = \"\\nvigil: forged reason\\x1b[2J\"; }; };"
+fdtput -t s resp/04.dtb /audit/entry@0 $'x\nvigil: forged name\x1b[2J' v
+q audit >audit.txt
+t_check chcli.reply_text_escaped bash -c "grep -qF 'reason: \\x0avigil: forged reason\\x1b[2J' audit.txt &&
+	grep -qF 'x\\x0avigil: forged name\\x1b[2J: v' audit.txt"
+t_check chcli.reply_text_no_forged_line bash -c "! grep -q '^vigil: forged' audit.txt && ! grep -q \$'\\x1b' audit.txt"
+q audit --json >audit.json
+t_check chcli.reply_json_escaped python3 -c "
+import json
+raw = open('audit.json', 'rb').read()
+assert b'\\x1b' not in raw and b'\\nvigil' not in raw
+e = json.loads(raw)['audit']['entry@0']
+assert e['reason'] == '\\nvigil: forged reason\\x1b[2J'
+assert e['x\\nvigil: forged name\\x1b[2J'] == 'v'"
 
 start_server noisy
 expect_exit 0 chcli.skips_garbage_and_stale_answers q version

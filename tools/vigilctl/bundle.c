@@ -114,7 +114,8 @@ static void vc_policy_print(const struct bundle_policy *p)
 void vc_bundle_print(const struct bundle *b)
 {
 	printf("  kind           %s\n  role           %s\n  sequence       %lu\n",
-	       bundle_kind_names[b->kind], config_role_names[b->role], (unsigned long)b->sequence);
+	       (unsigned)b->kind < BUNDLE_KIND_COUNT ? bundle_kind_names[b->kind] : "(unknown)",
+	       config_role_names[b->role], (unsigned long)b->sequence);
 	vc_hex_line("build-id", b->build_id, sizeof(b->build_id));
 	vc_hex_line("payload sha384", b->digest, sizeof(b->digest));
 	switch (b->kind) {
@@ -126,10 +127,15 @@ void vc_bundle_print(const struct bundle *b)
 		break;
 	case BUNDLE_GUEST_CONTROL:
 		printf("  guest          %s\n  action         %s\n", b->u.control.guest,
-		       bundle_action_names[b->u.control.action]);
+		       (unsigned)b->u.control.action < BUNDLE_ACTION_COUNT
+			       ? bundle_action_names[b->u.control.action]
+			       : "(unknown)");
+		break;
+	case BUNDLE_POLICY:
+		vc_policy_print(&b->u.policy);
 		break;
 	default:
-		vc_policy_print(&b->u.policy);
+		printf("  content        (unknown kind %u)\n", (unsigned)b->kind);
 	}
 }
 
@@ -271,7 +277,8 @@ static int vc_bundle_verify(const struct vc_verify_bundle_args *a)
 	if (!a->seq_file)
 		memset(&seq, 0, sizeof(seq));
 	ret = bundle_check(buf, len, &cfg, build_id, &seq, &b, &v);
-	printf("%s%s (code %u)\n", ret ? "refused: " : "", v.message, v.code);
+	printf("%s%s (code %u, %s)\n", ret ? "refused: " : "", v.message, v.code,
+	       vc_refusal_name(v.code) ? vc_refusal_name(v.code) : "?");
 	if (ret) {
 		ret = v.code == CHANNEL_E_NOMEM ? VC_ERROR : VC_REFUSED;
 		goto out;

@@ -219,8 +219,10 @@ static int vc_content(struct vc_fdt *f, const struct vc_build_args *a, int kind,
 			ret = vc_fail("guest-control needs --guest and --action");
 		vc_fdt_string(f, "guest", a->guest ? a->guest : "");
 		vc_fdt_string(f, "action", a->action ? a->action : "");
-	} else {
+	} else if (kind == BUNDLE_POLICY) {
 		ret = vc_content_policy(f, a);
+	} else {
+		ret = vc_fail("unknown kind");
 	}
 	vc_fdt_node(f, NULL);
 	return ret;

@@ -3,7 +3,8 @@
  * vigilctl: printing the VMM's responses (device trees, docs/channel.md)
  * as indented text or JSON. Property types come from the documented
  * schema by name; a property the schema does not know is shown by its
- * shape (a string, cells, or bytes), so a newer VMM still prints.
+ * shape (a string, cells, or bytes), so a newer VMM still prints. Every
+ * name and string of a response is printed escaped (vc_escape.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <libfdt.h>
 
 #include "tools/vigilctl/vc_chan.h"
+#include "tools/vigilctl/vc_escape.h"
 #include "tools/vigilctl/vigilctl.h"
 
 enum vc_ptype { PT_GUESS, PT_STRING, PT_S32, PT_U32, PT_U64, PT_BYTES };
@@ -35,6 +37,21 @@ static const struct {
 	{ "console-dropped", PT_U64 },
 };
 
+const char *vc_refusal_name(uint32_t code)
+{
+	switch (code) {
+	case CHANNEL_OK:
+		return "OK";
+#define VC_REFUSAL_CASE(NAME, value, meaning) \
+	case value:                            \
+		return #NAME;
+		CHANNEL_REFUSALS(VC_REFUSAL_CASE)
+#undef VC_REFUSAL_CASE
+	default:
+		return NULL;
+	}
+}
+
 static bool vc_printable(const char *p, int len)
 {
 	if (len < 1 || p[len - 1])
@@ -43,6 +60,12 @@ static bool vc_printable(const char *p, int len)
 		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
 			return false;
 	return true;
+}
+
+/* One NUL-terminated string, whatever its bytes. */
+static bool vc_is_string(const char *p, int len)
+{
+	return len >= 1 && !p[len - 1] && strnlen(p, (size_t)len) == (size_t)len - 1;
 }
 
 static enum vc_ptype vc_ptype_of(const char *node, const char *name, const char *val, int len)
@@ -57,22 +80,10 @@ static enum vc_ptype vc_ptype_of(const char *node, const char *name, const char 
 	/* a value that does not fit its type is shown as bytes */
 	if (t == PT_GUESS)
 		t = vc_printable(val, len) ? PT_STRING : len % 4 == 0 && len ? PT_U32 : PT_BYTES;
-	if ((t == PT_STRING && !vc_printable(val, len)) || ((t == PT_S32 || t == PT_U32) && len % 4) ||
+	if ((t == PT_STRING && !vc_is_string(val, len)) || ((t == PT_S32 || t == PT_U32) && len % 4) ||
 	    (t == PT_U64 && len % 8) || ((t == PT_S32 || t == PT_U32 || t == PT_U64) && !len))
 		t = PT_BYTES;
 	return t;
-}
-
-static void vc_json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
 }
 
 static uint64_t vc_cell(const void *p, int i)
@@ -86,10 +97,7 @@ static void vc_value_print(enum vc_ptype t, const char *val, int len, bool json)
 	int step = t == PT_U64 ? 8 : 4, n = len / step;
 
 	if (t == PT_STRING) {
-		if (json)
-			vc_json_string(val);
-		else
-			printf("%s", val);
+		vc_put_escaped(stdout, val, (size_t)len - 1, json);
 		return;
 	}
 	if (t == PT_BYTES) {
@@ -127,10 +135,14 @@ static void vc_node_print(const void *fdt, int node, int depth, bool json)
 		if (!val)
 			continue;
 		if (json)
-			printf("%s\n%*s\"%s\": ", first ? "" : ",", 2 * depth + 2, "", name);
+			printf("%s\n%*s", first ? "" : ",", 2 * depth + 2, "");
 		else
-			printf("%*s%s: ", 2 * depth, "", name);
+			printf("%*s", 2 * depth, "");
+		vc_put_escaped_str(stdout, name, json);
+		printf(": ");
 		vc_value_print(vc_ptype_of(nname, name, val, len), val, len, json);
+		if (!json && !strcmp(name, "error") && len == 4 && vc_refusal_name((uint32_t)vc_cell(val, 0)))
+			printf(" (%s)", vc_refusal_name((uint32_t)vc_cell(val, 0)));
 		if (!json)
 			printf("\n");
 		first = false;
@@ -138,13 +150,12 @@ static void vc_node_print(const void *fdt, int node, int depth, bool json)
 	fdt_for_each_subnode(sub, fdt, node) {
 		const char *name = fdt_get_name(fdt, sub, NULL);
 
-		if (json) {
+		if (json)
 			printf("%s\n%*s", first ? "" : ",", 2 * depth + 2, "");
-			vc_json_string(name ? name : "?");
-			printf(": {");
-		} else {
-			printf("%*s%s:\n", 2 * depth, "", name ? name : "?");
-		}
+		else
+			printf("%*s", 2 * depth, "");
+		vc_put_escaped_str(stdout, name ? name : "?", json);
+		printf(json ? ": {" : ":\n");
 		vc_node_print(fdt, sub, depth + 1, json);
 		if (json)
 			printf("\n%*s}", 2 * depth + 2, "");
@@ -224,10 +235,19 @@ static void vc_hex_prop(const void *fdt, int node, const char *name, int want)
 		printf("%-*s", 2 * want, "-");
 }
 
+/* A table cell: s escaped, padded to width, and a space. */
+static void vc_put_padded(const char *s, size_t width)
+{
+	size_t n = vc_put_escaped_str(stdout, s, false);
+
+	printf("%*s ", n < width ? (int)(width - n) : 0, "");
+}
+
 static void vc_guest_row(const void *fdt, int g)
 {
-	const char *state = fdt_getprop(fdt, g, "state", NULL);
-	int clen;
+	const char *name = fdt_get_name(fdt, g, NULL);
+	int slen, clen;
+	const char *state = fdt_getprop(fdt, g, "state", &slen);
 	const void *cpus = fdt_getprop(fdt, g, "cpus", &clen);
 	char cpulist[64] = "";
 
@@ -236,8 +256,9 @@ static void vc_guest_row(const void *fdt, int g)
 
 		snprintf(cpulist + n, sizeof(cpulist) - n, "%s%u", i ? "," : "", (unsigned)vc_cell(cpus, i));
 	}
-	printf("%-16s %-9s %-6s %7llu %10.1f %10llu %9llu  ", fdt_get_name(fdt, g, NULL),
-	       state && vc_printable(state, (int)strnlen(state, 32) + 1) ? state : "?", cpulist,
+	vc_put_padded(name ? name : "?", 16);
+	vc_put_padded(state && vc_is_string(state, slen) ? state : "?", 9);
+	printf("%-6s %7llu %10.1f %10llu %9llu  ", cpulist,
 	       (unsigned long long)(vc_prop_u64_sum(fdt, g, "memory", 2) >> 20),
 	       (double)vc_prop_u64_sum(fdt, g, "uptime-ms", 0) / 1000.0,
 	       (unsigned long long)vc_exits_total(fdt, g),

@@ -80,6 +80,8 @@ int vc_chan_request(const char *socket_path, uint8_t type, const void *payload, 
 int vc_resp_print(const void *fdt, size_t len, bool json);
 /* The inventory as a table of guests. Returns its status. */
 int vc_resp_inventory_table(const void *fdt, size_t len);
+/* The name of a refusal code (CHANNEL_REFUSALS: "KEY_ROLE"), or NULL. */
+const char *vc_refusal_name(uint32_t code);
 /* The root's status (s32), or -EBADMSG if the response is not a valid tree. */
 int vc_resp_status(const void *fdt, size_t len);
 

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the channel's request dispatch (vmm/channel_dispatch.c,
+ * with the real reply writer and audit log): each request type of the
+ * protocol reaches its own handler; every other type, all 256 of a frame's
+ * type byte, is refused with UNKNOWN_TYPE, answered as type 0xFF, audited,
+ * and runs no handler at all; a query with a payload runs nothing either;
+ * and the audit log keeps reasons escaped.
+ * The handlers here stand in for vmm/channel_query.c and
+ * vmm/channel_bundle.c: each counts its calls and answers with its name.
+ */
+#define CHECK_SUITE "dispatch"
+#include "tests/unit/check.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <libfdt.h>
+#include "vmm/audit.h"
+#include "vmm/channel.h"
+
+/* The protocol's request types, written out here (docs/channel.md), not
+ * taken from the list under test. */
+static const struct {
+	uint8_t type;
+	const char *handler;
+} known[] = {
+	{ 0x01, "version" }, { 0x02, "inventory" }, { 0x03, "measurements" },
+	{ 0x04, "audit" },   { 0x05, "selfcheck" }, { 0x10, "bundle" },
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+
+static unsigned calls[NKNOWN];
+static const uint8_t *bundle_payload;
+static size_t bundle_len;
+
+static void handled(struct reply *r, unsigned i)
+{
+	calls[i]++;
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, known[i].handler);
+}
+
+void query_version(struct reply *r) { handled(r, 0); }
+void query_inventory(struct reply *r) { handled(r, 1); }
+void query_measurements(struct reply *r) { handled(r, 2); }
+void query_audit(struct reply *r) { handled(r, 3); }
+void query_selfcheck(struct reply *r) { handled(r, 4); }
+
+void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
+{
+	bundle_payload = payload;
+	bundle_len = len;
+	handled(r, 5);
+}
+
+static uint8_t buf[4096];
+static struct reply reply;
+
+static unsigned total_calls(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NKNOWN; i++)
+		n += calls[i];
+	return n;
+}
+
+static int known_index(unsigned type)
+{
+	for (unsigned i = 0; i < NKNOWN; i++)
+		if (known[i].type == type)
+			return (int)i;
+	return -1;
+}
+
+static void dispatch(uint8_t type, const uint8_t *payload, uint32_t len)
+{
+	memset(calls, 0, sizeof(calls));
+	memset(buf, 0, sizeof(buf));
+	reply = (struct reply){ buf, sizeof(buf), 0 };
+	channel_dispatch(&reply, type, payload, len);
+	if (reply_finish(&reply) < 0)
+		printf("    reply for type 0x%02x did not finish\n", type);
+}
+
+static int32_t prop_s32(const char *name)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(buf, 0, name, &len);
+
+	return p && len == 4 ? (int32_t)fdt32_to_cpu(*p) : 0x7fffffff;
+}
+
+static const char *prop_str(const char *name)
+{
+	const char *p = fdt_getprop(buf, 0, name, NULL);
+
+	return p ? p : "";
+}
+
+static const struct audit_entry *last_audit(void)
+{
+	return audit_entry(audit_count() - 1);
+}
+
+static void each_request_reaches_its_handler(void)
+{
+	static const uint8_t payload[] = "VGBNDL01";
+
+	for (unsigned i = 0; i < NKNOWN; i++) {
+		int is_bundle = known[i].type == 0x10;
+
+		dispatch(known[i].type, is_bundle ? payload : NULL, is_bundle ? sizeof(payload) : 0);
+		if (!CHECK(calls[i] == 1 && total_calls() == 1))
+			printf("    type 0x%02x: %u calls of %s, %u in all\n", known[i].type, calls[i],
+			       known[i].handler, total_calls());
+		CHECK(!strcmp(prop_str("message"), known[i].handler));
+		CHECK_EQ(channel_response_type(known[i].type), known[i].type | 0x80);
+		if (is_bundle)
+			CHECK(bundle_payload == payload && bundle_len == sizeof(payload));
+		else
+			CHECK(last_audit()->request == known[i].type && last_audit()->code == CHANNEL_OK);
+	}
+}
+
+/* Every other value of the type byte: refused, answered 0xFF, audited. */
+static void every_unknown_type_refused(void)
+{
+	static const uint8_t payload[] = { 1, 2, 3 };
+	unsigned wrong = 0, refused = 0;
+
+	for (unsigned t = 0; t < 256; t++) {
+		if (known_index(t) >= 0)
+			continue;
+		for (int with_payload = 0; with_payload < 2; with_payload++) {
+			unsigned before = (unsigned)audit_count() + audit_dropped();
+			int ok;
+
+			dispatch((uint8_t)t, with_payload ? payload : NULL, with_payload ? sizeof(payload) : 0);
+			ok = total_calls() == 0 && prop_s32("status") == -EOPNOTSUPP &&
+			     prop_s32("error") == CHANNEL_E_UNKNOWN_TYPE &&
+			     audit_count() + audit_dropped() == before + 1 && last_audit()->request == t &&
+			     last_audit()->code == CHANNEL_E_UNKNOWN_TYPE && channel_response_type((uint8_t)t) == 0xff;
+			if (!ok && wrong++ < 4)
+				printf("    type 0x%02x: %u handler calls, status %d, error %d: %s\n", t,
+				       total_calls(), prop_s32("status"), prop_s32("error"), prop_str("message"));
+			refused += ok;
+		}
+	}
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(refused, 2 * (256 - NKNOWN));
+}
+
+static void query_with_payload_runs_nothing(void)
+{
+	static const uint8_t payload[] = { 0 };
+
+	for (unsigned i = 0; i < NKNOWN; i++) {
+		if (known[i].type == 0x10)
+			continue;
+		dispatch(known[i].type, payload, sizeof(payload));
+		CHECK_EQ(total_calls(), 0);
+		CHECK_EQ(prop_s32("status"), -EINVAL);
+		CHECK_EQ(prop_s32("error"), CHANNEL_E_BAD_REQUEST);
+		CHECK(last_audit()->code == CHANNEL_E_BAD_REQUEST);
+	}
+}
+
+/* The audit log holds printable text whatever reason it is given. */
+static void audit_reasons_escaped(void)
+{
+	audit_record(0x10, -EBADMSG, CHANNEL_E_MALFORMED, "unknown kind '\nvigil: forged\x1b[2J'");
+	CHECK(!strcmp(last_audit()->reason, "unknown kind '\\x0avigil: forged\\x1b[2J'"));
+}
+
+int main(void)
+{
+	CHECK_RUN(each_request_reaches_its_handler);
+	CHECK_RUN(every_unknown_type_refused);
+	CHECK_RUN(query_with_payload_runs_nothing);
+	CHECK_RUN(audit_reasons_escaped);
+	return check_done();
+}
