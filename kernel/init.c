@@ -222,7 +222,10 @@ static void vmm_cpu_main(void)
 	for (;;) {
 		bool ok;
 
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		/* Sleep unless guest lines wait; a guest's first line after the
+		 * rings ran empty wakes this CPU (vuart_wake_console). */
+		if (!vm_console_pending())
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
 		/* Interrupts on while the console lines go out (up to a tick on
 		 * a real UART): the channel's bytes are taken as they arrive. */

@@ -36,6 +36,11 @@ size_t conring_take(struct conring *r, char *out, size_t cap)
 	return n;
 }
 
+bool conring_empty(const struct conring *r)
+{
+	return __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+}
+
 uint64_t conring_dropped(const struct conring *r)
 {
 	return __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONRING_SIZE 4096u	/* bytes; a power of two */
+#define CONRING_SIZE 16384u	/* bytes; a power of two */
 #define CONRING_LINE_MAX 256u	/* the longest entry, its '\n' included */
 #define CONRING_RESERVE (2 * CONRING_LINE_MAX)
 
@@ -43,6 +43,9 @@ int conring_put(struct conring *r, const char *line, size_t len, bool vmm_line);
 /* Consumer: move the oldest line into out (cap >= CONRING_LINE_MAX takes
  * it whole). The bytes moved, 0 when the ring is empty. */
 size_t conring_take(struct conring *r, char *out, size_t cap);
+/* Producer: whether the consumer has taken every line queued so far (it
+ * may be asleep: a line put now should wake it). */
+bool conring_empty(const struct conring *r);
 /* Any CPU: how many guest lines were dropped so far. */
 uint64_t conring_dropped(const struct conring *r);
 

@@ -90,6 +90,8 @@ void vm_restart_here(struct vcpu *v);
  */
 void vm_console_drain(void);
 void vm_console_flush(struct vm *vm);
+/* Whether any guest has lines queued (the VMM's CPU then does not sleep). */
+bool vm_console_pending(void);
 
 /* The backend's loop calls this before every entry: a safe point, and the
  * place where a stopped guest's CPU waits (vcpu_park). Inline: it is on the

@@ -21,17 +21,21 @@
 #define LSR_IDLE 0x60 /* THR empty, transmitter empty */
 #define MSR_READY 0xb0
 
-/* A full ring drops the line (conring counts it): the guest never waits. */
+/* A full ring drops the line (conring counts it): the guest never waits.
+ * The first line after the VMM's CPU caught up wakes it, so a burst is
+ * printed while it comes rather than at the next timer tick. */
 static void vuart_queue(struct vuart *u, const char *name, const char *text, unsigned len)
 {
 	char line[CONRING_LINE_MAX];
 	int n = snprintk(line, sizeof(line), "[%s] %.*s\n", name, (int)len, text);
+	bool idle = conring_empty(&u->out);
 
 	if (n >= (int)sizeof(line)) { /* a name longer than any config allows */
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	(void)conring_put(&u->out, line, (size_t)n, false);
+	if (!conring_put(&u->out, line, (size_t)n, false) && idle)
+		vuart_wake_console();
 }
 
 void vuart_flush(struct vuart *u, const char *name)

@@ -133,6 +133,11 @@ static void apic_icr(uint32_t dest, uint32_t lo)
 		cpu_pause();
 }
 
+void apic_send_fixed(uint32_t dest, uint8_t vector)
+{
+	apic_icr(dest, ICR_ASSERT | vector);
+}
+
 void apic_send_init(uint32_t dest)
 {
 	apic_icr(dest, ICR_INIT | ICR_ASSERT);

@@ -11,6 +11,8 @@ uint32_t apic_id(void);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 void apic_send_nmi(uint32_t apic_id);
+/* A fixed interrupt at vector on CPU apic_id (edge, physical destination). */
+void apic_send_fixed(uint32_t apic_id, uint8_t vector);
 uint64_t apic_base_pa(void);
 
 /* A periodic timer on this CPU at vector IDT_VECTOR_TIMER, counts_per_ms

@@ -12,13 +12,18 @@
 
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_EDX_FXSR (1u << 24)
+#define FCW_RESET 0x037fu	/* x87 control word after FNINIT */
 #define MXCSR_RESET 0x1f80u
-#define MXCSR_OFFSET 24 /* in the legacy (FXSAVE) region */
+#define MXCSR_OFFSET 24 /* in the legacy (FXSAVE) region; FCW is at 0 */
 
 /* A legacy region and an XSAVE header: XSTATE_BV = 0 puts every component
  * XRSTOR is asked for in its initial state; MXCSR comes from the legacy
- * region. Read-only: written once at build time. */
+ * region. FXRSTOR (a CPU without XSAVE) loads everything from the legacy
+ * region: FCW and MXCSR at their reset values, all else 0 (FSW clear, every
+ * register empty, XMM zero). Read-only: written once at build time. */
 static const _Alignas(64) uint8_t fpu_init_area[512 + 64] = {
+	[0] = FCW_RESET & 0xff,
+	[1] = FCW_RESET >> 8,
 	[MXCSR_OFFSET] = MXCSR_RESET & 0xff,
 	[MXCSR_OFFSET + 1] = MXCSR_RESET >> 8,
 };

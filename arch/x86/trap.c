@@ -82,6 +82,10 @@ void trap_handler(struct trap_frame *f)
 		channel_irq_handler();
 		return;
 	}
+	if (f->vector == IDT_VECTOR_WAKE) {
+		apic_eoi(); /* the wake-up was the point: the VMM's CPU leaves HLT */
+		return;
+	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)
 		return; /* no EOI for spurious interrupts */
 	if (f->vector == 2) {

@@ -72,8 +72,9 @@ static void full_ring_drops_whole_lines(void)
 	unsigned n, kept = 0, dropped = 0;
 
 	ring_reset(0);
-	/* 100-byte lines: 35 fit before the reserve; the rest are dropped whole. */
-	for (n = 0; n < 60; n++) {
+	/* 100-byte lines: as many fit as the ring holds before the reserve; the
+	 * rest are dropped whole. */
+	for (n = 0; n < CONRING_SIZE / 100 + 25; n++) {
 		int err = put_line(n, 100, false);
 
 		CHECK(err == 0 || err == -ENOSPC);
@@ -96,18 +97,24 @@ static void full_ring_drops_whole_lines(void)
 static void no_partial_line_at_the_edge(void)
 {
 	char out[CONRING_LINE_MAX];
+	size_t room = CONRING_SIZE - CONRING_RESERVE, len[CONRING_SIZE / 100];
+	unsigned n = 0;
 
 	ring_reset(0);
-	for (unsigned n = 0; n < 14; n++)
-		CHECK_EQ(put_line(n, 250, false), 0);
-	CHECK_EQ(put_line(14, 34, false), 0); /* 14 * 250 + 34 = 3534: 50 short of the reserve */
-	CHECK_EQ(put_line(15, 51, false), -ENOSPC);
-	CHECK_EQ(put_line(16, 50, false), 0);
+	/* Fill up to 50 bytes short of the reserve with lines of 100..250. */
+	while (room - 50 > 250 + 100)
+		len[n++] = 250, room -= 250;
+	if (room - 50 > 250)
+		len[n++] = 150, room -= 150;
+	len[n++] = room - 50;
+	for (unsigned i = 0; i < n; i++)
+		CHECK_EQ(put_line(i, len[i], false), 0);
+	CHECK_EQ(put_line(n, 51, false), -ENOSPC);
+	CHECK_EQ(put_line(n + 1, 50, false), 0);
 	CHECK_EQ(conring_dropped(&ring), 1);
-	for (unsigned n = 0; n < 14; n++)
-		CHECK(took_line(n, 250));
-	CHECK(took_line(14, 34));
-	CHECK(took_line(16, 50));
+	for (unsigned i = 0; i < n; i++)
+		CHECK(took_line(i, len[i]));
+	CHECK(took_line(n + 1, 50));
 	CHECK_EQ(conring_take(&ring, out, sizeof(out)), 0);
 }
 
