@@ -64,7 +64,8 @@ struct exit_info {
 	/* The exit interrupted the delivery of an event (IDT vectoring on VMX,
 	 * EXITINTINFO on SVM): the guest retired no instruction since the
 	 * previous exit. The backend delivers that event again on the next
-	 * entry unless a handler queues one of its own. */
+	 * entry unless a handler queues one of its own. Valid for
+	 * EXIT_EXCEPTION (SVM fills it for those only). */
 	bool in_delivery;
 	union {
 		struct {

@@ -313,6 +313,7 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 		e->npf.fetch = e->info1 & 16;
 	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 		e->reason = EXIT_EXCEPTION;
+		e->in_delivery = vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID; /* read by exit_exception only */
 		e->exc.vector = (uint8_t)(code - SVM_EXIT_EXCP_BASE);
 		e->exc.has_error = e->exc.vector == 17; /* #AC pushes an error code (0) */
 		e->exc.error = (uint32_t)e->info1;
@@ -329,12 +330,10 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 void svm_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = vcpu_vmcb(v);
-	uint64_t interrupted = vmcb->ctl.exit_int_info;
 
 	v->regs.rax = vmcb->save.rax;
 	vmcb->ctl.tlb_control = 0;
 	vmcb->ctl.event_inj = 0;
-	v->exit.in_delivery = interrupted & SVM_EVTINJ_VALID;
 	svm_decode(v, vmcb);
 	exit_dispatch(v);
 	if (v->exit.skip) {
@@ -342,7 +341,9 @@ void svm_exit(struct vcpu *v)
 		vmcb->save.rip = v->exit.next_rip;
 		vmcb->ctl.int_shadow &= ~1ull; /* the shadow of a preceding STI or MOV SS ends */
 	}
-	vmcb->ctl.event_inj = svm_event_reinject(interrupted, vmcb->ctl.event_inj);
+	/* Rare: the exit interrupted an event's delivery (off the fast path). */
+	if (__builtin_expect(vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID, 0))
+		vmcb->ctl.event_inj = svm_event_reinject(vmcb->ctl.exit_int_info, vmcb->ctl.event_inj);
 	vcpu_before_entry(v);
 	vmcb->save.rax = v->regs.rax;
 }
