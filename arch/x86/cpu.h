@@ -174,28 +174,27 @@ static inline void cpu_ltr(uint16_t sel)
 #define CPU_FIXUP_ENTRY(insn, fixup)                                                    \
 	".pushsection .rodata.fixup, \"a\"\n\t.balign 8\n\t.quad " insn ", " fixup "\n\t.popsection\n\t"
 
+/* One instruction taking ECX and EDX:EAX, with its fixup: 0, or -1 when it
+ * faulted. */
+#define CPU_SAFE_ECX_EDX_EAX(insn, ecx, value)                                                        \
+	({                                                                                            \
+		int err_ = 0;                                                                         \
+		__asm__ volatile("1:\t" insn "\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")                 \
+				 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection" \
+				 : "+r"(err_)                                                         \
+				 : "c"(ecx), "a"((uint32_t)(value)), "d"((uint32_t)((value) >> 32))  \
+				 : "memory");                                                         \
+		err_;                                                                                 \
+	})
+
 static inline __attribute__((warn_unused_result)) int cpu_xsetbv_safe(uint32_t index, uint64_t value)
 {
-	int err = 0;
-
-	__asm__ volatile("1:\txsetbv\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")
-			 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection"
-			 : "+r"(err)
-			 : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-			 : "memory");
-	return err;
+	return CPU_SAFE_ECX_EDX_EAX("xsetbv", index, value);
 }
 
 static inline __attribute__((warn_unused_result)) int cpu_wrmsr_safe(uint32_t msr, uint64_t v)
 {
-	int err = 0;
-
-	__asm__ volatile("1:\twrmsr\n2:\n\t" CPU_FIXUP_ENTRY("1b", "3f")
-			 ".pushsection .text.fixup, \"ax\"\n3:\tmovl $-1, %0\n\tjmp 2b\n\t.popsection"
-			 : "+r"(err)
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-	return err;
+	return CPU_SAFE_ECX_EDX_EAX("wrmsr", msr, v);
 }
 
 static inline __attribute__((warn_unused_result)) int cpu_rdmsr_safe(uint32_t msr, uint64_t *v)
