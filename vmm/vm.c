@@ -23,17 +23,6 @@ static const uint32_t guest_state_msrs[] = {
 struct vm vms[CONFIG_MAX_GUESTS];
 unsigned vm_count;
 
-void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	for (unsigned i = 0; i < vm->region_count; i++) {
-		const struct vm_region *r = &vm->regions[i];
-
-		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
-			return (uint8_t *)phys_to_virt(r->hpa) + (gpa - r->gpa);
-	}
-	return NULL;
-}
-
 static uint64_t vm_alloc_table(void *ctx)
 {
 	(void)ctx;

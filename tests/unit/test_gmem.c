@@ -387,8 +387,32 @@ static void memo_fetch_fails_cleanly(void)
 	vm_free(vm);
 }
 
+/* The real bounds check (vmm/vm_mem.c) at the exact ends of a region:
+ * the last byte and a buffer ending at the region's end are inside; one
+ * byte more, a length that wraps, or a start past the end are not. */
+static void gpa_to_hva_at_region_ends(void)
+{
+	struct vm *vm = vm_make();
+	uint8_t *r0 = (uint8_t *)(uintptr_t)vm->regions[0].hpa;
+
+	CHECK(vm_gpa_to_hva(vm, R0_SIZE - 1, 1) == r0 + R0_SIZE - 1);
+	CHECK(vm_gpa_to_hva(vm, R0_SIZE - 8, 8) == r0 + R0_SIZE - 8);
+	CHECK(vm_gpa_to_hva(vm, 0, R0_SIZE) == r0);
+	CHECK(vm_gpa_to_hva(vm, R0_SIZE - 8, 9) == NULL);
+	CHECK(vm_gpa_to_hva(vm, R0_SIZE, 1) == NULL);
+	CHECK(vm_gpa_to_hva(vm, R0_SIZE - 1, 2) == NULL);
+	CHECK(vm_gpa_to_hva(vm, 0, R0_SIZE + 1) == NULL);
+	CHECK(vm_gpa_to_hva(vm, 8, UINT64_MAX) == NULL);	    /* gpa + len wraps */
+	CHECK(vm_gpa_to_hva(vm, UINT64_MAX, 1) == NULL);
+	CHECK(vm_gpa_to_hva(vm, R1_GPA + R1_SIZE - 4, 4) != NULL); /* the second region's end */
+	CHECK(vm_gpa_to_hva(vm, R1_GPA + R1_SIZE - 4, 5) == NULL);
+	CHECK(vm_gpa_to_hva(vm, R1_GPA - 1, 2) == NULL);	    /* across the second region's start */
+	vm_free(vm);
+}
+
 int main(void)
 {
+	CHECK_RUN(gpa_to_hva_at_region_ends);
 	CHECK_RUN(no_paging_is_identity);
 	CHECK_RUN(paging_32bit_4k_and_4m);
 	CHECK_RUN(paging_32bit_ps_needs_cr4_pse);

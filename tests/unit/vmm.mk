@@ -23,13 +23,14 @@ UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
 UNIT_TESTS += handoff
 UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
 
-# vmm/vm.c allocates host-physical memory; shim_vm.c gives the loader and
-# the guest-memory walker the same vm_gpa_to_hva over malloc'd regions.
+# The loader and the guest-memory walker reach guest memory through the
+# real vm_gpa_to_hva (vmm/vm_mem.c); shim_vm.c makes malloc'd regions its
+# "host-physical" memory.
 UNIT_TESTS += loader
-UNIT_SRCS_loader := vmm/loader.c tests/unit/shim_vm.c tests/unit/test_loader.c
+UNIT_SRCS_loader := vmm/loader.c vmm/vm_mem.c tests/unit/shim_vm.c tests/unit/test_loader.c
 
 UNIT_TESTS += gmem
-UNIT_SRCS_gmem := vmm/gmem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
+UNIT_SRCS_gmem := vmm/gmem.c vmm/vm_mem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
 
 # The guest console: its lines are read back from its console ring.
 UNIT_TESTS += vuart

@@ -37,6 +37,16 @@ int guest_main(const struct hvm_start_info *si)
 	r = attack_rdmsr(MSR_PAT, &pat);
 	attack_check(r.vector == ATTACK_NO_FAULT, "PAT reads (%#lx)", pat);
 	attack_expect(attack_wrmsr(MSR_PAT, 0x0202020202020202ull), VEC_GP, "PAT with reserved type 2");
+	/* Each reserved encoding alone, in one entry of an otherwise valid PAT:
+	 * a check that misses one of them lets the guest load it. */
+	attack_expect(attack_wrmsr(MSR_PAT, 0x0007040600070403ull), VEC_GP, "PAT with reserved type 3");
+	attack_expect(attack_wrmsr(MSR_PAT, 0x0807040600070406ull), VEC_GP, "PAT with a type above 7 (8)");
+	attack_expect(attack_wrmsr(MSR_PAT, 0xff07040600070406ull), VEC_GP, "PAT with type 0xff");
+	r = attack_rdmsr(MSR_PAT, &tsc);
+	attack_check(r.vector == ATTACK_NO_FAULT && tsc == pat, "PAT unchanged by the refused writes (%#lx)", tsc);
+	attack_check(attack_wrmsr(MSR_PAT, 0x0105040600070406ull).vector == ATTACK_NO_FAULT,
+		     "PAT with every valid type (0, 1, 4, 5, 6, 7) is taken");
+	attack_check(attack_wrmsr(MSR_PAT, pat).vector == ATTACK_NO_FAULT, "PAT restored");
 	for (size_t i = 0; i < sizeof(host_msrs) / sizeof(host_msrs[0]); i++)
 		attack_expect_msr_gp(host_msrs[i].msr, host_msrs[i].val, host_msrs[i].name);
 	attack_end();
