@@ -16,10 +16,6 @@
 #include "vmm/vm.h"
 
 #define MSR_SYSENTER_CS 0x174u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_CSTAR 0xc0000083u
-#define MSR_SFMASK 0xc0000084u
 
 #define AR_CODE32 0xc09bu  /* present, DPL 0, execute/read accessed, D, G */
 #define AR_DATA32 0xc093u  /* present, DPL 0, read/write accessed, D/B, G */
@@ -162,21 +158,6 @@ static void vmcs_init_guest(struct vmcs_writer *w, const struct vcpu *v)
 	vmcs_put(w, VMCS_GUEST_PENDING_DBG, 0);
 }
 
-/*
- * STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE are not switched by VMX.
- * They stay the guest's, live in the CPU, for as long as the guest owns
- * it: the VMM never executes SYSCALL or SWAPGS, so it has no use for its
- * own values. They start at zero, not at whatever firmware left.
- */
-static void vmx_syscall_msrs_reset(void)
-{
-	cpu_wrmsr(MSR_STAR, 0);
-	cpu_wrmsr(MSR_LSTAR, 0);
-	cpu_wrmsr(MSR_CSTAR, 0);
-	cpu_wrmsr(MSR_SFMASK, 0);
-	cpu_wrmsr(MSR_KERNEL_GS_BASE, 0);
-}
-
 void vmcs_init(struct vcpu *v)
 {
 	struct vmcs_writer w = { .hw_write = vmx_hw_write };
@@ -195,5 +176,4 @@ void vmcs_init(struct vcpu *v)
 	if (vmx_invept(INVEPT_SINGLE, v->vm->arch.eptp) ||
 	    vmx_invvpid(INVVPID_SINGLE, (uint16_t)v->vm->arch.asid))
 		panic("INVEPT/INVVPID failed on cpu %u", cpu);
-	vmx_syscall_msrs_reset();
 }

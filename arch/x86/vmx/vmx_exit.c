@@ -160,7 +160,6 @@ static void vmx_decode(struct vcpu *v)
 	e->info2 = 0;
 	e->insn_len = 0;
 	e->skip = false;
-	e->in_delivery = false;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		e->reason = EXIT_INVALID; /* illegal guest state or MSR loading */
 		return;
