@@ -28,8 +28,12 @@ struct walk {
 	uint32_t strings, strings_size;
 	unsigned depth;
 	int in_guests;			/* the depth-2 node is /guests */
-	int has_image;			/* the current guest has its image */
+	const char *guest;		/* the current guest's name */
+	unsigned seen;			/* the file properties it had so far (bits) */
 };
+
+static const char *const file_props[] = { "image", "initrd", "acpi" };
+#define FILE_PROPS (sizeof(file_props) / sizeof(file_props[0]))
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -66,46 +70,57 @@ static int header_check(struct walk *w, const uint8_t *b, size_t len)
 	return 0;
 }
 
-static int node_begin(struct walk *w, struct dtb_image *out, unsigned max, unsigned *count)
+/* The name and its padding must end inside the structure block: a block
+ * whose size is not a multiple of 4 must not let the cursor pass its end
+ * (the next `end - off` would wrap). */
+static int node_begin(struct walk *w)
 {
 	const char *name = (const char *)w->blob + w->off;
 	long n = str_len(w->blob + w->off, w->end - w->off);
+	uint32_t padded;
 
 	if (n < 0)
 		return -EINVAL;
-	w->off += ((uint32_t)n + 4) & ~3u;
+	padded = ((uint32_t)n + 4) & ~3u;
+	if (padded > w->end - w->off)
+		return -EINVAL;
+	w->off += padded;
 	w->depth++;
 	if (w->depth == DEPTH_TOP)
 		w->in_guests = strcmp(name, "guests") == 0;
 	if (w->depth == DEPTH_GUEST && w->in_guests) {
-		if (*count == max)
-			return -E2BIG;
-		out[*count] = (struct dtb_image){ .guest = name, .path = NULL };
-		w->has_image = 0;
+		w->guest = name;
+		w->seen = 0;
 	}
 	return 0;
 }
 
-static int node_end(struct walk *w, unsigned *count)
+static int node_end(struct walk *w)
 {
 	if (w->depth == 0)
 		return -EINVAL;
-	if (w->depth == DEPTH_GUEST && w->in_guests) {
-		if (!w->has_image)
-			return -EINVAL;
-		(*count)++;
-	}
+	if (w->depth == DEPTH_GUEST && w->in_guests && !(w->seen & 1))
+		return -EINVAL; /* no image */
 	if (w->depth == DEPTH_TOP)
 		w->in_guests = 0;
 	w->depth--;
 	return 0;
 }
 
-static int prop(struct walk *w, struct dtb_image *out, unsigned count)
+static int file_prop_index(const char *name)
+{
+	for (unsigned i = 0; i < FILE_PROPS; i++)
+		if (!strcmp(name, file_props[i]))
+			return (int)i;
+	return -1;
+}
+
+static int prop(struct walk *w, struct dtb_file *out, unsigned max, unsigned *count)
 {
 	uint32_t vlen, nameoff;
 	const uint8_t *val;
 	long n;
+	int which;
 
 	if (w->end - w->off < 8)
 		return -EINVAL;
@@ -115,25 +130,29 @@ static int prop(struct walk *w, struct dtb_image *out, unsigned count)
 	if (vlen > w->end - w->off || nameoff >= w->strings_size)
 		return -EINVAL;
 	val = w->blob + w->off;
-	w->off += (vlen + 3) & ~3u;
-	if (w->off > w->end)
+	if (((vlen + 3ull) & ~3ull) > w->end - w->off)
 		return -EINVAL;
+	w->off += (vlen + 3) & ~3u;
 	n = str_len(w->blob + w->strings + nameoff, w->strings_size - nameoff);
 	if (n < 0)
 		return -EINVAL;
-	if (w->depth != DEPTH_GUEST || !w->in_guests ||
-	    strcmp((const char *)w->blob + w->strings + nameoff, "image") != 0)
+	if (w->depth != DEPTH_GUEST || !w->in_guests)
+		return 0;
+	which = file_prop_index((const char *)w->blob + w->strings + nameoff);
+	if (which < 0)
 		return 0;
 	/* Exactly one string: terminated at its last byte, nowhere before. */
-	if (w->has_image || vlen < 2 || str_len(val, vlen) != (long)vlen - 1)
+	if ((w->seen & (1u << which)) || vlen < 2 || str_len(val, vlen) != (long)vlen - 1)
 		return -EINVAL;
-	out[count].path = (const char *)val;
-	w->has_image = 1;
+	if (*count == max)
+		return -E2BIG;
+	out[(*count)++] = (struct dtb_file){ w->guest, file_props[which], (const char *)val };
+	w->seen |= 1u << which;
 	return 0;
 }
 
-int dtb_images_collect(const void *blob, size_t len, struct dtb_image *out, unsigned max,
-		       unsigned *count)
+int dtb_files_collect(const void *blob, size_t len, struct dtb_file *out, unsigned max,
+		      unsigned *count)
 {
 	struct walk w;
 	uint32_t token;
@@ -147,11 +166,11 @@ int dtb_images_collect(const void *blob, size_t len, struct dtb_image *out, unsi
 		token = be32(w.blob + w.off);
 		w.off += 4;
 		if (token == FDT_BEGIN_NODE)
-			err = node_begin(&w, out, max, count);
+			err = node_begin(&w);
 		else if (token == FDT_END_NODE)
-			err = node_end(&w, count);
+			err = node_end(&w);
 		else if (token == FDT_PROP)
-			err = prop(&w, out, *count);
+			err = prop(&w, out, max, count);
 		else if (token == FDT_END)
 			return w.depth == 0 ? 0 : -EINVAL;
 		else if (token != FDT_NOP)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one thing the stub needs from the system config: every guest's image
- * path (/guests/<name>/image). A small read-only walker rather than libfdt:
+ * The one thing the stub needs from the system config: the path of every
+ * guest file (/guests/<name>/image, and the optional initrd and acpi). A small read-only walker rather than libfdt:
  * Debian's libfdt.a reads its stack-protector canary at %fs:0x28, and under
  * UEFI the FS base is whatever the firmware left (usually 0), so libfdt
  * would read physical address 0x28, which firmware with NULL-page detection
@@ -15,17 +15,18 @@
 
 #include <stddef.h>
 
-struct dtb_image {
+struct dtb_file {
 	const char *guest; /* node name, NUL-terminated inside the blob */
-	const char *path;  /* the image property, NUL-terminated inside the blob */
+	const char *prop;  /* "image", "initrd" or "acpi" */
+	const char *path;  /* the property's string, NUL-terminated inside the blob */
 };
 
-/* Find /guests/<name>/image for every guest, in blob order, into out[0..max).
- * Every guest node must carry exactly one image property holding one string.
- * Returns 0 with *count set, -EINVAL for a malformed blob or guest node,
- * -E2BIG for more than max guests. */
-__attribute__((warn_unused_result)) int dtb_images_collect(const void *blob, size_t len,
-							   struct dtb_image *out,
-							   unsigned max, unsigned *count);
+/* Find every guest file, in blob order, into out[0..max). Every guest node
+ * must carry exactly one image property, and at most one initrd and one
+ * acpi, each holding one string. Returns 0 with *count set, -EINVAL for a
+ * malformed blob or guest node, -E2BIG for more than max files. */
+__attribute__((warn_unused_result)) int dtb_files_collect(const void *blob, size_t len,
+							  struct dtb_file *out, unsigned max,
+							  unsigned *count);
 
 #endif

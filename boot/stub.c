@@ -16,7 +16,7 @@
 #include "boot/print.h"
 #include "kernel/crypto/sig.h"
 
-#define GUESTS_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
+#define FILES_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
 #define TRAMPOLINE_BELOW 0x9f000ull	     /* under the EBDA, below 1 MiB */
 #define CR4_LA57 (1ull << 12)
 #define IDENTITY_MIN 0x100000000ull	     /* handoff.h: at least 4 GiB */
@@ -37,8 +37,8 @@ struct file {
 struct stub {
 	struct handoff *h;
 	struct file vmm, vmm_sig, cfg, cfg_sig;
-	struct file guest[GUESTS_MAX];
-	unsigned guests;
+	struct file gfile[FILES_MAX]; /* every guest's files: image, initrd, acpi */
+	unsigned gfiles;
 	struct elf_image img;
 	void *tables;
 	size_t tables_size;
@@ -123,26 +123,26 @@ static int signed_verify(struct stub *s)
 	return file_verify(&s->vmm, &s->vmm_sig) ?: file_verify(&s->cfg, &s->cfg_sig);
 }
 
-/* Only called once the config verified: its image paths are now the
+/* Only called once the config verified: its file paths are now the
  * platform's word, still checked so a signing mistake cannot escape vigil/. */
 static int guests_read(struct stub *s)
 {
-	struct dtb_image img[GUESTS_MAX];
+	struct dtb_file img[FILES_MAX];
 	unsigned i;
 	int err;
 
-	err = dtb_images_collect(s->cfg.buf, s->cfg.len, img, GUESTS_MAX, &s->guests);
+	err = dtb_files_collect(s->cfg.buf, s->cfg.len, img, FILES_MAX, &s->gfiles);
 	if (err) {
 		stub_printf("vigil-stub: refused system.dtb: bad /guests (%s)\n", err_text(err));
 		return err;
 	}
-	for (i = 0; i < s->guests; i++) {
+	for (i = 0; i < s->gfiles; i++) {
 		if (path_check(img[i].path)) {
-			stub_printf("vigil-stub: refused system.dtb: guest %s: bad image path\n",
-				    img[i].guest);
+			stub_printf("vigil-stub: refused system.dtb: guest %s: bad %s path\n",
+				    img[i].guest, img[i].prop);
 			return -EINVAL;
 		}
-		err = file_load(&s->guest[i], img[i].path);
+		err = file_load(&s->gfile[i], img[i].path);
 		if (err)
 			return err;
 	}
@@ -176,8 +176,8 @@ static int measure_all(struct stub *s)
 	   ?: measure_buffer(s->h, "vmm.elf", s->vmm.buf, s->vmm.len, MEASURE_PCR_TCB, NULL)
 	   ?: measure_buffer(s->h, "system.dtb", s->cfg.buf, s->cfg.len, MEASURE_PCR_WORKLOAD,
 			     m[0].sha256);
-	for (i = 0; !err && i < s->guests; i++)
-		err = measure_buffer(s->h, s->guest[i].name, s->guest[i].buf, s->guest[i].len,
+	for (i = 0; !err && i < s->gfiles; i++)
+		err = measure_buffer(s->h, s->gfile[i].name, s->gfile[i].buf, s->gfile[i].len,
 				     MEASURE_PCR_WORKLOAD, m[i + 1].sha256);
 	return err;
 }
@@ -209,14 +209,14 @@ static int modules_record(struct stub *s)
 	struct handoff_module *m = s->h->modules;
 	unsigned i;
 
-	for (i = 0; i <= s->guests; i++) {
-		const struct file *f = i ? &s->guest[i - 1] : &s->cfg;
+	for (i = 0; i <= s->gfiles; i++) {
+		const struct file *f = i ? &s->gfile[i - 1] : &s->cfg;
 
 		memcpy(m[i].name, f->name, strlen(f->name) + 1);
 		m[i].base = (uint64_t)(uintptr_t)f->buf;
 		m[i].size = f->len;
 	}
-	s->h->module_count = s->guests + 1;
+	s->h->module_count = s->gfiles + 1;
 	return 0;
 }
 
@@ -278,8 +278,8 @@ static void stub_unwind(struct stub *s)
 
 	buffers_release(s);
 	file_drop(&s->cfg);
-	for (i = 0; i < s->guests; i++)
-		file_drop(&s->guest[i]);
+	for (i = 0; i < s->gfiles; i++)
+		file_drop(&s->gfile[i]);
 	if (s->h && s->h->vmm_phys_base)
 		boot_pages_free((void *)(uintptr_t)s->h->vmm_phys_base, s->h->vmm_phys_size);
 	if (s->h && s->h->trampoline_phys)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include <libfdt.h>
 #include "kernel/config.h"
 #include "kernel/console.h"
+#include "vigil/guest_platform.h"
 #include "vmm/policy.h"
 
 const char *const config_role_names[ROLE_COUNT] = { "patch", "operator", "publisher" };
@@ -243,6 +245,10 @@ static int cfg_guest_memory(struct cfg_ctx *c, int node, struct config_guest *g)
 			return cfg_fail(c, "memory region %d: base and size must be 2 MiB multiples, size > 0", i);
 		if (r.gpa + r.size < r.gpa || r.gpa + r.size > CONFIG_GPA_LIMIT)
 			return cfg_fail(c, "memory region %d ends beyond guest-physical 512 GiB", i);
+		/* The APIC pages are emulated: never memory (include/vigil/guest_platform.h). */
+		if (r.gpa < GP_LAPIC_BASE + GP_LAPIC_SIZE && GP_IOAPIC_BASE < r.gpa + r.size)
+			return cfg_fail(c, "memory region %d covers the APIC window 0x%x-0x%x", i, GP_IOAPIC_BASE,
+					GP_LAPIC_BASE + GP_LAPIC_SIZE - 1);
 		for (unsigned j = 0; j < g->region_count; j++)
 			if (r.gpa < g->regions[j].gpa + g->regions[j].size && g->regions[j].gpa < r.gpa + r.size)
 				return cfg_fail(c, "memory region %d overlaps region %u", i, j);
@@ -283,9 +289,50 @@ static int cfg_guest_msrs(struct cfg_ctx *c, int node, struct config_guest *g)
 	return err;
 }
 
+static int cfg_file(struct cfg_ctx *c, int node, const char *name, char *out, bool optional)
+{
+	int err;
+
+	if (optional && !fdt_getprop(c->fdt, node, name, NULL))
+		return 0;
+	err = cfg_string(c, node, name, out, CONFIG_PATH_LEN);
+	if (!err && !cfg_path_ok(out))
+		err = cfg_fail(c, "%s path must be relative, printable, without '..'", name);
+	return err;
+}
+
+/* The command line is printable ASCII: it is shown, measured and signed. */
+static int cfg_cmdline(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	if (!fdt_getprop(c->fdt, node, "cmdline", NULL))
+		return 0;
+	int err = cfg_string(c, node, "cmdline", g->cmdline, sizeof(g->cmdline));
+
+	for (const char *p = g->cmdline; !err && *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			err = cfg_fail(c, "cmdline must be printable ASCII");
+	return err;
+}
+
+static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int err = cfg_file(c, node, "image", g->image, false);
+
+	if (!err)
+		err = cfg_file(c, node, "initrd", g->initrd, true);
+	if (!err)
+		err = cfg_file(c, node, "acpi", g->acpi, true);
+	if (!err)
+		err = cfg_cmdline(c, node, g);
+	if (!err && g->initrd[0] && !strcmp(g->initrd, g->image))
+		err = cfg_fail(c, "initrd and image must be different files");
+	return err;
+}
+
 static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
-	static const char *const allowed[] = { "image", "cpus", "memory", "io-allow", "msr-allow", NULL };
+	static const char *const allowed[] = { "image", "initrd", "acpi", "cmdline", "cpus", "memory",
+						"io-allow", "msr-allow", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -301,9 +348,7 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 	if (!err)
 		err = cfg_only_nodes(c, node, NULL);
 	if (!err)
-		err = cfg_string(c, node, "image", g->image, sizeof(g->image));
-	if (!err && !cfg_path_ok(g->image))
-		err = cfg_fail(c, "image path must be relative, printable, without '..'");
+		err = cfg_guest_files(c, node, g);
 	if (!err)
 		err = cfg_guest_cpus(c, node, g);
 	if (!err)

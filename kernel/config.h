@@ -20,6 +20,7 @@
 #define CONFIG_MAX_KEYS 8
 #define CONFIG_NAME_LEN 32
 #define CONFIG_PATH_LEN 64
+#define CONFIG_CMDLINE_LEN 512
 #define CONFIG_KEY_LEN 97
 #define CONFIG_MAX_CPU_INDEX 63
 #define CONFIG_GPA_LIMIT (1ull << 39) /* guest-physical space: 512 GiB */
@@ -43,6 +44,11 @@ struct config_io {
 struct config_guest {
 	char name[CONFIG_NAME_LEN];
 	char image[CONFIG_PATH_LEN];
+	/* Optional (a Linux guest): initramfs (PVH module 0), ACPI tables
+	 * (copied to GP_ACPI_GPA), kernel command line; "" when absent. */
+	char initrd[CONFIG_PATH_LEN];
+	char acpi[CONFIG_PATH_LEN];
+	char cmdline[CONFIG_CMDLINE_LEN];
 	unsigned cpu_count;
 	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
 	unsigned region_count;

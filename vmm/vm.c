@@ -101,29 +101,55 @@ void vm_policy_digest(const struct vm *vm, uint8_t out[32])
 	bundle_policy_digest(&g, out);
 }
 
-static const struct handoff_module *vm_find_image(const char *path)
+static const struct handoff_module *vm_find_file(const struct vm *vm, const char *what, const char *path)
 {
 	for (uint32_t i = 1; i < boot_handoff.module_count; i++)
 		if (!strcmp(boot_handoff.modules[i].name, path))
 			return &boot_handoff.modules[i];
+	printk("vigil: guest %s: %s %s was not loaded\n", vm->name, what, path);
 	return NULL;
+}
+
+/* The optional files (initrd, ACPI tables) and the command line. */
+static int vm_find_extras(const struct vm *vm, struct loader_extras *x)
+{
+	const struct config_guest *cfg = vm->cfg;
+	const struct handoff_module *m;
+
+	x->cmdline = cfg->cmdline;
+	if (cfg->initrd[0]) {
+		if (!(m = vm_find_file(vm, "initrd", cfg->initrd)))
+			return -ENOENT;
+		x->initrd = phys_to_virt(m->base);
+		x->initrd_size = m->size;
+	}
+	if (cfg->acpi[0]) {
+		if (!(m = vm_find_file(vm, "acpi", cfg->acpi)))
+			return -ENOENT;
+		x->acpi = phys_to_virt(m->base);
+		x->acpi_size = m->size;
+	}
+	return 0;
 }
 
 static int vm_load(struct vm *vm, uint32_t *entry, uint64_t *start_info)
 {
-	const struct handoff_module *m = vm_find_image(vm->cfg->image);
+	const struct handoff_module *m = vm_find_file(vm, "image", vm->cfg->image);
+	struct loader_extras x = { 0 };
 	int err;
 
-	if (!m) {
-		printk("vigil: guest %s: image %s was not loaded\n", vm->name, vm->cfg->image);
+	if (!m || vm_find_extras(vm, &x))
 		return -ENOENT;
-	}
-	err = loader_load_elf(vm, phys_to_virt(m->base), m->size, entry);
+	err = loader_load_elf(vm, phys_to_virt(m->base), m->size, entry, &x.image_lo, &x.image_hi);
 	if (err) {
 		printk("vigil: guest %s: image %s refused (%d)\n", vm->name, vm->cfg->image, err);
 		return err;
 	}
-	return loader_write_start_info(vm, start_info);
+	err = loader_write_start_info(vm, &x, start_info);
+	if (err)
+		printk("vigil: guest %s: initrd, ACPI tables or command line do not fit its memory (%d)\n",
+		       vm->name, err);
+	return err;
 }
 
 /* Load the image and put the vCPU in its start state (boot and restart). */

@@ -364,6 +364,16 @@ static void msr_list(void *fdt, int n)
 static void msr_max(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS); }
 static void msr_too_many(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS + 1); }
 
+static void cmdline_too_long(void *fdt)
+{
+	char line[CONFIG_CMDLINE_LEN + 1];
+
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	if (fdt_setprop_string(fdt, node_at(fdt, "/guests/hello"), "cmdline", line))
+		abort();
+}
+
 static void key_list(void *fdt, int n)
 {
 	uint32_t idx[KEYS];
@@ -401,6 +411,11 @@ static const struct good_case good_cases[] = {
 	{ "image_63_chars_accepted",
 	  { STR("/guests/hello", "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.elf") } },
 	{ "image_with_single_dots_accepted", { STR("/guests/hello", "image", "./guests/v1.2/hello.elf") } },
+	{ "linux_files_accepted",
+	  { STR("/guests/hello", "initrd", "guests/initrd.gz"), STR("/guests/hello", "acpi", "guests/lx.acpi") } },
+	{ "cmdline_accepted", { STR("/guests/hello", "cmdline", "console=ttyS0 panic=5 ~!@#$%^&*()") } },
+	{ "memory_just_below_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xfea00000, 0, 0x200000) } },
+	{ "memory_just_above_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xff000000, 0, 0x200000) } },
 };
 
 /* The added 31-character guest needs properties of its own. */
@@ -494,6 +509,15 @@ static const struct bad_case bad_cases[] = {
 	{ "name_repeated", { FN(rename_ticker_hello) }, H, "name" },
 	{ "image_dotdot", { STR(H, "image", "guests/../../boot.elf") }, H, "image path" },
 	{ "image_dotdot_start", { STR(H, "image", "../vmm.elf") }, H, "image path" },
+	{ "initrd_dotdot", { STR(H, "initrd", "guests/../../x") }, H, "initrd path" },
+	{ "acpi_absolute", { STR(H, "acpi", "/acpi.bin") }, H, "acpi path" },
+	{ "initrd_same_as_image", { STR(H, "initrd", "guests/hello.elf") }, H, "initrd and image must be different" },
+	{ "initrd_two_strings", { BYTES(H, "initrd", "a\0b", 4) }, H, "'initrd' must be one string" },
+	{ "cmdline_control_char", { STR(H, "cmdline", "console=ttyS0\nroot=x") }, H, "printable ASCII" },
+	{ "cmdline_escape", { STR(H, "cmdline", "\x1b[2J") }, H, "printable ASCII" },
+	{ "cmdline_too_long", { FN(cmdline_too_long) }, H, "'cmdline' must be one string shorter than 512" },
+	{ "memory_over_ioapic", { CELLS(H, "memory", 0, 0xfec00000, 0, 0x200000) }, H, "covers the APIC window" },
+	{ "memory_over_lapic", { CELLS(H, "memory", 0, 0xfe000000, 0, 0x1000000) }, H, "covers the APIC window" },
 	{ "image_absolute", { STR(H, "image", "/vigil/guests/hello.elf") }, H, "image path" },
 	{ "image_backslash", { STR(H, "image", "guests\\hello.elf") }, H, "image path" },
 	{ "image_space", { STR(H, "image", "guests/hello elf") }, H, "image path" },

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 
@@ -139,7 +140,8 @@ static uint8_t *gmem(struct vm *vm, uint64_t gpa)
 static int load(struct image *im, uint32_t *entry, struct vm **out)
 {
 	struct vm *vm = vm_make();
-	int rc = loader_load_elf(vm, im->b, im->size, entry);
+	uint64_t lo, hi;
+	int rc = loader_load_elf(vm, im->b, im->size, entry, &lo, &hi);
 
 	if (out)
 		*out = vm;
@@ -455,9 +457,10 @@ static void every_truncation_refused(void)
 	for (size_t n = 0; n < im.size; n++) {
 		uint8_t *copy = malloc(n ? n : 1);
 		uint32_t entry;
+		uint64_t lo, hi;
 
 		memcpy(copy, im.b, n);
-		if (!CHECK(loader_load_elf(vm, copy, n, &entry) < 0))
+		if (!CHECK(loader_load_elf(vm, copy, n, &entry, &lo, &hi) < 0))
 			printf("    %zu of %zu bytes accepted\n", n, im.size);
 		free(copy);
 	}
@@ -484,7 +487,7 @@ static void start_info_written(void)
 	struct t_memmap map[3];
 	uint64_t gpa = 0;
 
-	CHECK_EQ(loader_write_start_info(vm, &gpa), 0);
+	CHECK_EQ(loader_write_start_info(vm, NULL, &gpa), 0);
 	CHECK_EQ(gpa, page);
 	memcpy(&si, gmem(vm, page), sizeof(si));
 	CHECK_EQ(si.magic, 0x336ec578);
@@ -523,7 +526,7 @@ static void start_info_one_region(void)
 	uint64_t gpa = 0;
 
 	vm->region_count = 1;
-	CHECK_EQ(loader_write_start_info(vm, &gpa), 0);
+	CHECK_EQ(loader_write_start_info(vm, NULL, &gpa), 0);
 	memcpy(&si, gmem(vm, gpa), sizeof(si));
 	CHECK_EQ(si.memmap_entries, 2);
 	memcpy(map, gmem(vm, si.memmap_paddr), sizeof(map));
@@ -531,6 +534,97 @@ static void start_info_one_region(void)
 	CHECK_EQ(map[1].addr, gpa);
 	CHECK_EQ(map[1].type, 2);
 	vm->region_count = 2;
+	vm_free(vm);
+}
+
+struct t_modlist {
+	uint64_t paddr, size, cmdline_paddr, reserved;
+};
+
+/* A Linux guest's start: ACPI tables at their window, the initrd at the
+ * top of region 0 below the start page, the command line, and a memory
+ * map with both holes reserved. */
+static void start_info_linux_extras(void)
+{
+	struct vm *vm = vm_make();
+	static uint8_t acpi[300], initrd[10000];
+	struct loader_extras x = { initrd, sizeof(initrd), acpi, sizeof(acpi), "console=ttyS0 panic=5",
+				   0x100000, 0x200000 };
+	const uint64_t page = R0_SIZE - 0x1000, at = (page - sizeof(initrd)) & ~0xfffull;
+	struct t_start_info si;
+	struct t_modlist mod;
+	struct t_memmap map[6];
+	uint64_t gpa = 0;
+
+	memset(acpi, 0xa5, sizeof(acpi));
+	memset(initrd, 0x5a, sizeof(initrd));
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), 0);
+	memcpy(&si, gmem(vm, gpa), sizeof(si));
+	CHECK_EQ(si.rsdp_paddr, 0xe0000);
+	CHECK(!memcmp(gmem(vm, 0xe0000), acpi, sizeof(acpi)));
+	CHECK_EQ(*gmem(vm, 0xe0000 + sizeof(acpi)), 0); /* the rest of the window is cleared */
+	CHECK_EQ(si.nr_modules, 1);
+	memcpy(&mod, gmem(vm, si.modlist_paddr), sizeof(mod));
+	CHECK_EQ(mod.paddr, at);
+	CHECK_EQ(mod.size, sizeof(initrd));
+	CHECK(!memcmp(gmem(vm, at), initrd, sizeof(initrd)));
+	CHECK(si.cmdline_paddr > gpa && si.cmdline_paddr < gpa + 0x1000);
+	CHECK(!strcmp((const char *)gmem(vm, si.cmdline_paddr), "console=ttyS0 panic=5"));
+	CHECK_EQ(si.memmap_entries, 5);
+	memcpy(map, gmem(vm, si.memmap_paddr), sizeof(map));
+	CHECK(map[0].addr == 0 && map[0].size == 0xe0000 && map[0].type == 1);
+	CHECK(map[1].addr == 0x100000 && map[1].size == page - 0x100000 && map[1].type == 1);
+	CHECK(map[2].addr == R1_GPA && map[2].size == R1_SIZE && map[2].type == 1);
+	CHECK(map[3].addr == 0xe0000 && map[3].size == 0x20000 && map[3].type == 2);
+	CHECK(map[4].addr == page && map[4].size == 0x1000 && map[4].type == 2);
+	vm_free(vm);
+}
+
+/* Each extra that does not fit is refused, and the start page is left
+ * clear rather than half written. */
+static void start_info_extras_refused(void)
+{
+	struct vm *vm = vm_make();
+	static uint8_t big[R0_SIZE], acpi[0x20001];
+	static char line[4096];
+	struct loader_extras x;
+	uint64_t gpa = 0;
+
+	memset(line, 'a', sizeof(line) - 1);
+	x = (struct loader_extras){ .cmdline = line };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -E2BIG);
+	CHECK_EQ(*gmem(vm, R0_SIZE - 0x1000), 0);
+	x = (struct loader_extras){ .acpi = acpi, .acpi_size = sizeof(acpi) };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -E2BIG); /* larger than the window */
+	x = (struct loader_extras){ .acpi = acpi, .acpi_size = 16, .image_lo = 0xff000, .image_hi = 0x101000 };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -ERANGE); /* the kernel sits in the window */
+	x = (struct loader_extras){ .initrd = big, .initrd_size = sizeof(big) };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -ENOSPC); /* larger than region 0 */
+	x = (struct loader_extras){ .initrd = big, .initrd_size = 0x2000, .image_lo = 0x100000,
+				    .image_hi = R0_SIZE - 0x2000 };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -ENOSPC); /* would overlap the kernel */
+	x = (struct loader_extras){ .initrd = big, .initrd_size = R0_SIZE - 0x1000 - 0x100000 + 1,
+				    .acpi = acpi, .acpi_size = 16 };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -ENOSPC); /* would overlap the ACPI window */
+	x = (struct loader_extras){ .initrd = big, .initrd_size = 0 };
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -EINVAL);
+	for (uint64_t a = R0_SIZE - 0x1000; a < R0_SIZE; a++)
+		if (!CHECK(*gmem(vm, a) == 0))
+			break;
+	vm_free(vm);
+}
+
+/* ACPI tables need their window inside guest memory. */
+static void start_info_acpi_outside_memory(void)
+{
+	struct vm *vm = vm_make();
+	static uint8_t acpi[64];
+	struct loader_extras x = { .acpi = acpi, .acpi_size = sizeof(acpi) };
+	uint64_t gpa;
+
+	vm->regions[0].gpa = 0x200000; /* region 0 is now [2 MiB, 6 MiB) */
+	CHECK_EQ(loader_write_start_info(vm, &x, &gpa), -ERANGE);
+	vm->regions[0].gpa = 0;
 	vm_free(vm);
 }
 
@@ -555,5 +649,8 @@ int main(void)
 	CHECK_RUN(every_truncation_refused);
 	CHECK_RUN(start_info_written);
 	CHECK_RUN(start_info_one_region);
+	CHECK_RUN(start_info_linux_extras);
+	CHECK_RUN(start_info_extras_refused);
+	CHECK_RUN(start_info_acpi_outside_memory);
 	return check_done();
 }

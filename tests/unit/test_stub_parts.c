@@ -211,6 +211,11 @@ struct fdt {
 	uint32_t nst, nstr;
 };
 
+static uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static void be32_put(uint8_t *p, uint32_t v)
 {
 	p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
@@ -302,23 +307,23 @@ static uint8_t *good_blob(size_t *len)
 
 static void dtb_finds_guest_images(void)
 {
-	struct dtb_image out[4];
+	struct dtb_file out[4];
 	unsigned n;
 	size_t len;
 	uint8_t *b = good_blob(&len);
 
-	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), 0);
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), 0);
 	CHECK_EQ(n, 2);
 	CHECK(n == 2 && !strcmp(out[0].guest, "a") && !strcmp(out[0].path, "guests/a.elf"));
 	CHECK(n == 2 && !strcmp(out[1].guest, "b") && !strcmp(out[1].path, "guests/b.elf"));
-	CHECK_EQ(dtb_images_collect(b, len, out, 1, &n), -E2BIG);
+	CHECK_EQ(dtb_files_collect(b, len, out, 1, &n), -E2BIG);
 	free(b);
 }
 
 static int one_guest(void (*body)(struct fdt *))
 {
 	static struct fdt f;
-	struct dtb_image out[4];
+	struct dtb_file out[4];
 	unsigned n;
 	size_t len;
 	uint8_t *b;
@@ -333,7 +338,7 @@ static int one_guest(void (*body)(struct fdt *))
 	tok(&f, 2);
 	tok(&f, 2);
 	b = fdt_finish(&f, &len);
-	err = dtb_images_collect(b, len, out, 4, &n);
+	err = dtb_files_collect(b, len, out, 4, &n);
 	free(b);
 	return err;
 }
@@ -344,6 +349,17 @@ static void unterminated(struct fdt *f) { prop(f, "image", "abc", 3); }
 static void inner_nul(struct fdt *f) { prop(f, "image", "a\0b", 4); }
 static void empty(struct fdt *f) { prop(f, "image", "", 1); }
 static void fine(struct fdt *f) { sprop(f, "image", "guests/g.elf"); }
+static void linux_files(struct fdt *f)
+{
+	sprop(f, "acpi", "guests/g.acpi");
+	sprop(f, "image", "guests/vmlinux");
+	sprop(f, "cmdline", "console=ttyS0");
+	sprop(f, "initrd", "guests/initrd");
+}
+static void two_initrds(struct fdt *f) { fine(f); sprop(f, "initrd", "a"); sprop(f, "initrd", "b"); }
+static void two_acpis(struct fdt *f) { fine(f); sprop(f, "acpi", "a"); sprop(f, "acpi", "b"); }
+static void initrd_only(struct fdt *f) { sprop(f, "initrd", "a"); }
+static void bad_initrd(struct fdt *f) { fine(f); prop(f, "initrd", "a\0b", 4); }
 
 static void dtb_refuses_bad_guests(void)
 {
@@ -353,23 +369,77 @@ static void dtb_refuses_bad_guests(void)
 	CHECK_EQ(one_guest(unterminated), -EINVAL);
 	CHECK_EQ(one_guest(inner_nul), -EINVAL);
 	CHECK_EQ(one_guest(empty), -EINVAL);
+	CHECK_EQ(one_guest(linux_files), 0);
+	CHECK_EQ(one_guest(two_initrds), -EINVAL);
+	CHECK_EQ(one_guest(two_acpis), -EINVAL);
+	CHECK_EQ(one_guest(initrd_only), -EINVAL);
+	CHECK_EQ(one_guest(bad_initrd), -EINVAL);
+}
+
+/* A Linux guest's three files come out in property order, named. */
+static void dtb_finds_linux_files(void)
+{
+	static struct fdt f;
+	struct dtb_file out[4];
+	unsigned n = 0;
+	size_t len;
+	uint8_t *b;
+
+	memset(&f, 0, sizeof(f));
+	node(&f, "");
+	node(&f, "guests");
+	node(&f, "lx");
+	linux_files(&f);
+	tok(&f, 2);
+	tok(&f, 2);
+	tok(&f, 2);
+	b = fdt_finish(&f, &len);
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), 0);
+	CHECK_EQ(n, 3);
+	CHECK(n == 3 && !strcmp(out[0].prop, "acpi") && !strcmp(out[0].path, "guests/g.acpi"));
+	CHECK(n == 3 && !strcmp(out[1].prop, "image") && !strcmp(out[1].guest, "lx"));
+	CHECK(n == 3 && !strcmp(out[2].prop, "initrd") && !strcmp(out[2].path, "guests/initrd"));
+	CHECK_EQ(dtb_files_collect(b, len, out, 2, &n), -E2BIG);
+	free(b);
+}
+
+/* A structure block whose size is not a multiple of 4, ending inside a
+ * name, its padding or a value: the walker must stop at the block's end.
+ * Before the fix the cursor passed the end, `end - off` wrapped and the
+ * walk went on through the bytes after the block to the real end token. */
+static void dtb_refuses_unaligned_struct_end(void)
+{
+	struct dtb_file out[4];
+	unsigned n, passed = 0;
+	size_t len;
+	uint8_t *b = good_blob(&len);
+	uint32_t st_size = be32_get(b + 36);
+
+	for (uint32_t cut = 1; cut < st_size; cut++) {
+		if (!(cut & 3))
+			continue;
+		be32_put(b + 36, cut); /* size_dt_struct */
+		passed += dtb_files_collect(b, len, out, 4, &n) == 0;
+	}
+	CHECK_EQ(passed, 0);
+	free(b);
 }
 
 static void dtb_refuses_bad_blobs(void)
 {
-	struct dtb_image out[4];
+	struct dtb_file out[4];
 	unsigned n, ok = 0;
 	size_t len;
 	uint8_t *b = good_blob(&len);
 
 	b[0] ^= 1;
-	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* magic */
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), -EINVAL); /* magic */
 	b[0] ^= 1;
 	be32_put(b + 20, 16);
-	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* version */
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), -EINVAL); /* version */
 	be32_put(b + 20, 17);
 	be32_put(b + 36, 0xfffffff0);
-	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL); /* struct size */
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), -EINVAL); /* struct size */
 	free(b);
 	/* Every truncation, in a buffer of exactly that size: only the whole
 	 * blob passes, and nothing reads outside (ASan). */
@@ -378,13 +448,13 @@ static void dtb_refuses_bad_blobs(void)
 		uint8_t *p = malloc(i ? i : 1);
 
 		memcpy(p, b, i);
-		ok += dtb_images_collect(p, i, out, 4, &n) == 0;
+		ok += dtb_files_collect(p, i, out, 4, &n) == 0;
 		free(p);
 	}
 	CHECK_EQ(ok, 1);
 	/* A name offset beyond the strings block. */
 	be32_put(b + 56 + 8 + 8, 0xffff); /* root node token + name, prop token + len */
-	CHECK_EQ(dtb_images_collect(b, len, out, 4, &n), -EINVAL);
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), -EINVAL);
 	free(b);
 }
 
@@ -423,6 +493,8 @@ int main(void)
 	CHECK_RUN(dtb_finds_guest_images);
 	CHECK_RUN(dtb_refuses_bad_guests);
 	CHECK_RUN(dtb_refuses_bad_blobs);
+	CHECK_RUN(dtb_finds_linux_files);
+	CHECK_RUN(dtb_refuses_unaligned_struct_end);
 	CHECK_RUN(paths);
 	return check_done();
 }
