@@ -20,6 +20,7 @@
 #include "vmm/exits.h"
 #include "vmm/spec.h"
 #include "arch/x86/apic.h"
+#include "drivers/cmos_rtc.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/pt_audit.h"
@@ -91,10 +92,22 @@ static void cpus_discover(void)
 	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpu_count);
 }
 
+/* The TSC's rate and the time of day behind every guest's clocks. A
+ * machine whose RTC cannot be read gives its guests 1970. */
 static void clocks_calibrate(void)
 {
+	struct rtc_date d;
+
 	if (time_init())
 		panic("the PIT does not count: no time base");
+	vplat_clock.tsc_hz = time_tsc_per_ms() * 1000;
+	vplat_clock.boot_tsc = vplat_clock.rtc_tsc = cpu_rdtsc();
+	if (cmos_rtc_read(&d) == 0)
+		vplat_clock.rtc_epoch = (uint64_t)vplat_days_from_civil(d.year, d.month, d.day) * 86400 +
+					d.hour * 3600 + d.minute * 60 + d.second;
+	else
+		printk("vigil: the RTC cannot be read: guests' clocks start at 1970\n");
+	printk("vigil: TSC %lu kHz\n", time_tsc_per_ms());
 }
 
 static void virt_probe(void)

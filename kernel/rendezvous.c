@@ -30,6 +30,15 @@ void cpu_sleep_until(bool (*done)(void *), void *arg)
 		cpu_wait_kick(seq, seen);
 }
 
+void cpu_sleep_until_irq(bool (*done)(void *), void *arg)
+{
+	volatile uint64_t *seq = &this_cpu()->wake_seq;
+	uint64_t seen = __atomic_load_n(seq, __ATOMIC_SEQ_CST);
+
+	if (!done(arg))
+		cpu_wait_kick_irq(seq, seen);
+}
+
 void rendezvous_wait(void)
 {
 	__atomic_fetch_add(&rv_arrived, 1, __ATOMIC_ACQ_REL);

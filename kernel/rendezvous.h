@@ -38,5 +38,7 @@ void cpu_kick(unsigned cpu);
  * any kick, whenever it came (no kick is lost between the test and the
  * sleep). The caller tests again. */
 void cpu_sleep_until(bool (*done)(void *), void *arg);
+/* The same, but any interrupt ends the sleep too (its handler runs first). */
+void cpu_sleep_until_irq(bool (*done)(void *), void *arg);
 
 #endif

@@ -42,6 +42,16 @@ uint64_t time_apic_per_ms(void)
 	return apic_per_ms;
 }
 
+uint64_t time_tsc_per_ms(void)
+{
+	return tsc_per_ms;
+}
+
+uint64_t time_tsc_to_apic(uint64_t ticks)
+{
+	return (uint64_t)((unsigned __int128)ticks * apic_per_ms / tsc_per_ms);
+}
+
 void time_delay_us(uint64_t us)
 {
 	uint64_t end = cpu_rdtsc() + us * tsc_per_ms / 1000;

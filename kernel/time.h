@@ -13,6 +13,10 @@ uint64_t time_ms(void);
 uint64_t time_tsc_to_ms(uint64_t ticks);
 /* APIC timer counts per millisecond (divide by 16), for apic_timer_start. */
 uint64_t time_apic_per_ms(void);
+/* TSC ticks per millisecond, as calibrated. */
+uint64_t time_tsc_per_ms(void);
+/* APIC timer counts (divide by 16) in a span of TSC ticks. */
+uint64_t time_tsc_to_apic(uint64_t ticks);
 /* Busy-wait on the TSC. */
 void time_delay_us(uint64_t us);
 

@@ -106,9 +106,21 @@ static int exit_virt_insn(struct vcpu *v)
 	return 0;
 }
 
+/* The host had the event. A physical interrupt waits in the local APIC
+ * (interrupts are off in the VMM): let its handler run now (for a guest
+ * CPU's timer it only acknowledges it; the virtual timer is checked before
+ * the next entry), then the guest resumes. */
 static int exit_intr(struct vcpu *v)
 {
-	(void)v; /* the host had the event; the guest simply resumes */
+	(void)v;
+	cpu_irq_window();
+	return 0;
+}
+
+/* The guest can take an interrupt now: vcpu_before_entry injects it. */
+static int exit_irq_window(struct vcpu *v)
+{
+	vcpu_vendor_irq_window(v, false);
 	return 0;
 }
 
@@ -149,6 +161,7 @@ int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_XSETBV] = exit_xsetbv,
 	[EXIT_ICEBP] = exit_icebp,
 	[EXIT_INTR] = exit_intr,
+	[EXIT_IRQ_WINDOW] = exit_irq_window,
 	[EXIT_INVALID] = exit_invalid,
 	[EXIT_UNKNOWN] = exit_unknown,
 };

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Intercepted port I/O. The emulated console UART answers at 0x3f8..0x3ff.
- * Any other intercepted port behaves as if nothing were there: reads return
+ * Intercepted port I/O. The emulated console UART answers at 0x3f8..0x3ff,
+ * the platform's few legacy and ACPI ports as vmm/vplatform.h says. Any
+ * other intercepted port behaves as if nothing were there: reads return
  * all ones, writes are dropped. String and REP forms are not emulated: the
  * guest gets #GP (documented in docs/vmm.md).
  */
 #include "vmm/exits.h"
 #include "vmm/vm.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 
 static uint32_t io_read(struct vm *vm, uint16_t port, unsigned size)
 {
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
 		return vuart_read(&vm->uart, port);
+	if (vplat_owns(port))
+		return vplat_in(&vm->plat, &vplat_clock, port, size, cpu_rdtsc());
 	return 0xffffffffu;
 }
 
@@ -20,6 +24,17 @@ static void io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 {
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
 		vuart_write(&vm->uart, vm->name, port, (uint8_t)val);
+	else if (vplat_owns(port))
+		switch (vplat_out(&vm->plat, &vplat_clock, port, size, val, cpu_rdtsc())) {
+		case VPLAT_POWEROFF:
+			vm_stop(vm, "powered off (ACPI S5)");
+			break;
+		case VPLAT_RESET:
+			vm_reset_by_guest(vm, "ACPI reset register");
+			break;
+		case VPLAT_NONE:
+			break;
+		}
 }
 
 int exit_io(struct vcpu *v)

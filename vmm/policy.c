@@ -13,10 +13,12 @@ static const struct io_deny io_denied[] = {
 	{ 0x60, 0x60, "keyboard controller (resets the machine)" },
 	{ 0x61, 0x61, "system control port B (PIT gate)" },
 	{ 0x64, 0x64, "keyboard controller (resets the machine)" },
+	{ 0x70, 0x71, "RTC/CMOS (NMI mask, NVRAM; the guest's RTC is emulated)" },
 	{ 0x92, 0x92, "fast A20 / reset (port 0x92)" },
 	{ 0xa0, 0xa1, "interrupt controller (PIC)" },
 	{ 0x2f8, 0x2ff, "management channel UART (COM2)" },
 	{ 0x3f8, 0x3ff, "VMM console UART (COM1) / emulated guest console" },
+	{ 0x600, 0x60b, "the guest's emulated ACPI registers" },
 	{ 0xcf8, 0xcff, "PCI configuration space and reset control (0xcf9)" },
 };
 

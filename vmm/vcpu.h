@@ -39,6 +39,7 @@ struct guest_regs {
 	X(EXIT_XSETBV, "xsetbv")                                                                \
 	X(EXIT_ICEBP, "icebp")		/* INT1 (0xf1): a #DB trap for the guest */              \
 	X(EXIT_INTR, "interrupt")	/* external interrupt / NMI while the guest ran */       \
+	X(EXIT_IRQ_WINDOW, "irq-window") /* the guest can take the interrupt waiting for it */   \
 	X(EXIT_INVALID, "invalid")	/* the entry failed: illegal guest state */              \
 	X(EXIT_UNKNOWN, "unknown")
 

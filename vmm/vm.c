@@ -22,6 +22,7 @@ static const uint32_t guest_state_msrs[] = {
 
 struct vm vms[CONFIG_MAX_GUESTS];
 unsigned vm_count;
+struct vplat_clock vplat_clock;
 
 static uint64_t vm_alloc_table(void *ctx)
 {
@@ -272,6 +273,21 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	}
 }
 
+void vm_reset_by_guest(struct vm *vm, const char *why)
+{
+	bool stopped;
+
+	spin_lock(&vm->lock);
+	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
+	if (stopped)
+		vm->restart_pending = 1;
+	spin_unlock(&vm->lock);
+	if (stopped) {
+		vuart_flush(&vm->uart, vm->name);
+		vm_log_queued(vm, "vigil: guest %s resets itself: %s\n", vm->name, why);
+	}
+}
+
 /* On the VMM's CPU, which prints directly: the guest's queued lines first. */
 static void vm_stop_by_operator(struct vm *vm, const char *why)
 {
@@ -360,6 +376,7 @@ void vm_restart_here(struct vcpu *v)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
 	vuart_flush(&vm->uart, vm->name); /* a line cut short by an operator stop */
 	vuart_reset(&vm->uart);
+	vplat_reset(&vm->plat);
 	err = vm_boot_state(vm);
 	if (!err)
 		vcpu_reset_cpu_state(v);

@@ -15,6 +15,7 @@
 #include "kernel/rendezvous.h"
 #include "kernel/spinlock.h"
 #include "vmm/vcpu.h"
+#include "vmm/vplatform.h"
 #include "vmm/vuart.h"
 
 struct vm_region {
@@ -42,6 +43,7 @@ struct vm {
 	unsigned vcpu_count;
 	struct vcpu vcpus[CONFIG_MAX_GUEST_CPUS];
 	struct vuart uart;
+	struct vplat plat; /* PIT channel 2, RTC, ACPI registers (vmm/vplatform.h) */
 	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
 	unsigned io_count;
 	struct config_io io[CONFIG_MAX_IO];
@@ -53,6 +55,8 @@ struct vm {
 
 extern struct vm vms[CONFIG_MAX_GUESTS];
 extern unsigned vm_count;
+/* The clocks behind every guest's PM timer, PIT channel 2 and RTC. */
+extern struct vplat_clock vplat_clock;
 
 /* Create every VM of the config: memory, NPT, image, vCPU state. */
 int vms_create(const struct config *cfg, unsigned cpu_count) __attribute__((warn_unused_result));
@@ -63,6 +67,9 @@ void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* Park a guest for a reason it caused; its other vCPUs stop at their next exit. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct vm *vm_find(const char *name);
+/* On the guest's CPU: the guest asked to be reset (its ACPI reset
+ * register); it stops and boots again from its verified image. */
+void vm_reset_by_guest(struct vm *vm, const char *why);
 
 /*
  * Guest control (operator bundles), called on the VMM's CPU. stop pauses the

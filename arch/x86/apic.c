@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
 #include "kernel/mm.h"
 
 #define APIC_BASE_X2APIC (1ull << 10)
@@ -96,6 +97,14 @@ int apic_timer_start(unsigned period_ms, uint64_t counts_per_ms)
 	apic_write(APIC_LVT_TIMER, LVT_PERIODIC | 32);
 	apic_write(APIC_TIMER_INIT, (uint32_t)init);
 	return 0;
+}
+
+void apic_timer_oneshot(uint32_t count)
+{
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
+	apic_write(APIC_LVT_TIMER, IDT_VECTOR_GUEST_TIMER);
+	apic_write(APIC_TIMER_INIT, count);
 }
 
 void apic_eoi(void)

@@ -127,6 +127,14 @@ void cpu_guest_state_reset(void);
 
 /* Sleep until kicked, unless *seq no longer equals seen (arch/x86/wait.S). */
 void cpu_wait_kick(const volatile uint64_t *seq, uint64_t seen);
+/* The same, but an interrupt wakes it too (taken, then IF clear again). */
+void cpu_wait_kick_irq(const volatile uint64_t *seq, uint64_t seen);
+
+/* Let the interrupts that arrived while IF was clear run their handlers. */
+static inline void cpu_irq_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
 
 static inline void cpu_cli(void)
 {

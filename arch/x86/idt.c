@@ -11,7 +11,7 @@ struct idt_gate {
 };
 
 extern const uint64_t isr_table[32];
-extern const char isr_32[], isr_33[], isr_34[], isr_255[];
+extern const char isr_32[], isr_33[], isr_34[], isr_35[], isr_255[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -46,6 +46,7 @@ void idt_init(void)
 	idt_set(IDT_VECTOR_TIMER, (uint64_t)(uintptr_t)isr_32, 0);
 	idt_set(IDT_VECTOR_CHANNEL, (uint64_t)(uintptr_t)isr_33, 0);
 	idt_set(IDT_VECTOR_WAKE, (uint64_t)(uintptr_t)isr_34, 0);
+	idt_set(IDT_VECTOR_GUEST_TIMER, (uint64_t)(uintptr_t)isr_35, 0);
 	idt_set(IDT_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)isr_255, 0);
 }
 

@@ -58,11 +58,14 @@ static bool trap_fixup(struct trap_frame *f)
 
 /* arch/x86/wait.S: the window in which an NMI must skip the HLT. */
 extern const char cpu_wait_window[], cpu_wait_hlt[], cpu_wait_done[];
+extern const char cpu_wait_irq_window[], cpu_wait_irq_hlt[], cpu_wait_irq_done[];
 
 static void trap_nmi_wake(struct trap_frame *f)
 {
 	if (f->rip >= (uint64_t)(uintptr_t)cpu_wait_window && f->rip <= (uint64_t)(uintptr_t)cpu_wait_hlt)
 		f->rip = (uint64_t)(uintptr_t)cpu_wait_done;
+	if (f->rip >= (uint64_t)(uintptr_t)cpu_wait_irq_window && f->rip <= (uint64_t)(uintptr_t)cpu_wait_irq_hlt)
+		f->rip = (uint64_t)(uintptr_t)cpu_wait_irq_done;
 }
 
 static void (*channel_irq_handler)(void);
@@ -82,8 +85,10 @@ void trap_handler(struct trap_frame *f)
 		channel_irq_handler();
 		return;
 	}
-	if (f->vector == IDT_VECTOR_WAKE) {
-		apic_eoi(); /* the wake-up was the point: the VMM's CPU leaves HLT */
+	if (f->vector == IDT_VECTOR_WAKE || f->vector == IDT_VECTOR_GUEST_TIMER) {
+		/* The wake-up or the exit was the point: the VMM's CPU leaves
+		 * HLT; a guest CPU checks its virtual timer before its next entry. */
+		apic_eoi();
 		return;
 	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)

@@ -65,6 +65,18 @@ struct vcpu_vendor_ops {
 	void (*inject)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 	/* ICEBP exited: deliver its #DB trap (RIP past the instruction). */
 	int (*icebp)(struct vcpu *v);
+	/*
+	 * External interrupts for the virtual LAPIC (vmm/virq.c). irq_ready:
+	 * may one be injected at the next entry (RFLAGS.IF set, no interrupt
+	 * shadow, no event already queued)? irq_inject queues vector for the
+	 * next entry (only when irq_ready). irq_window(on): exit with
+	 * EXIT_IRQ_WINDOW as soon as the guest can take an interrupt; off:
+	 * stop asking.
+	 */
+	bool (*irq_ready)(const struct vcpu *v);
+	void (*irq_inject)(struct vcpu *v, uint8_t vector);
+	void (*irq_window)(struct vcpu *v, bool on);
+	uint64_t (*rflags)(const struct vcpu *v);
 	/* A control-register access the backend intercepts (EXIT_CR_ACCESS):
 	 * emulate it, or return -1 for one it never intercepts. May be NULL
 	 * for a backend that never reports the reason. */
@@ -102,6 +114,10 @@ static inline void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_e
 	vendor_ops->inject(v, vector, has_error, error);
 }
 
+static inline bool vcpu_vendor_irq_ready(const struct vcpu *v) { return vendor_ops->irq_ready(v); }
+static inline void vcpu_vendor_irq_inject(struct vcpu *v, uint8_t vector) { vendor_ops->irq_inject(v, vector); }
+static inline void vcpu_vendor_irq_window(struct vcpu *v, bool on) { vendor_ops->irq_window(v, on); }
+static inline uint64_t vcpu_vendor_rflags(const struct vcpu *v) { return vendor_ops->rflags(v); }
 static inline int vcpu_vendor_icebp(struct vcpu *v) { return vendor_ops->icebp(v); }
 static inline int vcpu_vendor_cr_access(struct vcpu *v)
 {

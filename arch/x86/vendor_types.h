@@ -16,6 +16,7 @@ struct vcpu_arch {
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool injected;		/* an event is queued for the next entry */
 	uint8_t tpr;		/* the guest's CR8: CR8 accesses exit */
+	bool irq_window;	/* interrupt-window exiting is on */
 	uint32_t reinject_info; /* an event whose delivery an exit interrupted */
 	uint32_t reinject_error;
 	uint32_t reinject_len;

@@ -26,3 +26,25 @@ cpu_wait_hlt:
 	hlt
 cpu_wait_done:
 	ret
+
+/*
+ * void cpu_wait_kick_irq(const volatile uint64_t *seq, uint64_t seen)
+ *
+ * The same, but an interrupt wakes the CPU too (a guest CPU halted until
+ * its virtual timer's deadline: the physical timer's interrupt ends the
+ * HLT). Called with interrupts off; STI's one-instruction shadow makes
+ * STI; HLT atomic, so an interrupt pending before the HLT wakes it at
+ * once. Returns with interrupts off. An NMI that lands in the window moves
+ * RIP to cpu_wait_irq_done, which clears IF again.
+ */
+	.globl cpu_wait_kick_irq, cpu_wait_irq_window, cpu_wait_irq_hlt, cpu_wait_irq_done
+cpu_wait_kick_irq:
+cpu_wait_irq_window:
+	cmpq	%rsi, (%rdi)
+	jne	cpu_wait_irq_done
+	sti
+cpu_wait_irq_hlt:
+	hlt
+cpu_wait_irq_done:
+	cli
+	ret

@@ -86,7 +86,7 @@ static size_t base_write(void *fdt)
 		abort();
 	SW_CELLS(fdt, "cpus", 1, 2);
 	SW_CELLS(fdt, "memory", 0x0, 0x0, 0x0, 0x400000, 0x1, 0x0, 0x0, 0x200000);
-	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x70, 2);
+	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x510, 2);
 	SW_CELLS(fdt, "msr-allow", 0x10, 0xc0000100);
 	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "ticker-2"))
 		abort();
@@ -267,7 +267,7 @@ static void valid_round_trips(void)
 	CHECK_EQ(g->io_count, 2);
 	CHECK_EQ(g->io[0].port, 0x80);
 	CHECK_EQ(g->io[0].count, 1);
-	CHECK_EQ(g->io[1].port, 0x70);
+	CHECK_EQ(g->io[1].port, 0x510);
 	CHECK_EQ(g->io[1].count, 2);
 	CHECK_EQ(g->msr_count, 2);
 	CHECK_EQ(g->msrs[0], 0x10);

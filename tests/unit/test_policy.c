@@ -24,6 +24,8 @@ static const struct port_range forbidden_ports[] = {
 	{ 0xa0, 0xa1 },	  /* slave PIC */
 	{ 0x2f8, 0x2ff }, /* COM2: management channel */
 	{ 0x3f8, 0x3ff }, /* COM1: VMM console / emulated guest console */
+	{ 0x70, 0x71 },	  /* RTC/CMOS: NMI mask and NVRAM; the guest's RTC is emulated */
+	{ 0x600, 0x60b }, /* the guest's emulated ACPI registers */
 	{ 0xcf8, 0xcff }, /* PCI config address/data, reset control 0xcf9 */
 };
 
@@ -38,7 +40,8 @@ static void io_every_forbidden_port_refused(void)
 static void io_harmless_ports_allowed(void)
 {
 	CHECK(!policy_io_forbidden(0x80, 1));	  /* POST diagnostic port */
-	CHECK(!policy_io_forbidden(0x70, 2));	  /* RTC */
+	CHECK(!policy_io_forbidden(0x5f0, 16));	  /* just below the ACPI registers */
+	CHECK(!policy_io_forbidden(0x60c, 4));	  /* just above them */
 	CHECK(!policy_io_forbidden(0x3f0, 8));	  /* just below COM1 */
 	CHECK(!policy_io_forbidden(0xcf0, 8));	  /* just below PCI config */
 	CHECK(!policy_io_forbidden(0xd00, 0xf300)); /* up to and including 0xffff */

@@ -260,6 +260,12 @@ static void each_missing_requirement_is_named(void)
 	m = skylake();
 	m.basic &= ~(0xfull << 50);
 	refused_with(m, "write-back");
+	m = skylake();
+	m.proc &= ~((uint64_t)PROC_INTR_WINDOW_EXIT << 32);
+	refused_with(m, "interrupt-window");
+	m = skylake();
+	m.proc |= PROC_INTR_WINDOW_EXIT; /* forced on: every entry would exit at once */
+	refused_with(m, "interrupt-window");
 }
 
 /* The preemption timer is optional: without it the backend still runs. */

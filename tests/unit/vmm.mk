@@ -46,3 +46,8 @@ UNIT_LIBS_conring := -lpthread
 # handler in cpuid.c reaches the backend; shim_vcpu.c stands in for it.
 UNIT_TESTS += cpuid
 UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test_cpuid.c
+
+# The guest's legacy and ACPI ports (PIT channel 2, RTC, PM timer, sleep
+# and reset registers) against made-up clocks.
+UNIT_TESTS += vplatform
+UNIT_SRCS_vplatform := vmm/vplatform.c tests/unit/test_vplatform.c

@@ -198,6 +198,7 @@ static enum exit_reason svm_reason(uint64_t code)
 	case SVM_EXIT_NPF: return EXIT_NPF;
 	case SVM_EXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case SVM_EXIT_ICEBP: return EXIT_ICEBP;
+	case SVM_EXIT_VINTR: return EXIT_IRQ_WINDOW;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
@@ -394,6 +395,41 @@ static int svm_icebp(struct vcpu *v)
 	return 0;
 }
 
+static bool svm_irq_ready(const struct vcpu *v)
+{
+	const struct vmcb *vmcb = vcpu_vmcb(v);
+
+	return !(vmcb->ctl.event_inj & SVM_EVTINJ_VALID) && (vmcb->save.rflags & SVM_RFLAGS_IF) &&
+	       !(vmcb->ctl.int_shadow & 1);
+}
+
+static void svm_irq_inject(struct vcpu *v, uint8_t vector)
+{
+	vcpu_vmcb(v)->ctl.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | vector;
+}
+
+/* A virtual interrupt request that the guest takes as soon as it can
+ * (IF set, no shadow, no event being injected); taking it exits (VINTR)
+ * before any guest instruction, and the real vector is injected then. */
+static void svm_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb_control *c = &vcpu_vmcb(v)->ctl;
+	const uint64_t req = SVM_V_IRQ | SVM_V_INTR_PRIO(0xf) | SVM_V_IGN_TPR;
+
+	if (on) {
+		c->vintr |= req;
+		c->intercept1 |= SVM_I1_VINTR;
+	} else {
+		c->vintr &= ~req;
+		c->intercept1 &= ~SVM_I1_VINTR;
+	}
+}
+
+static uint64_t svm_rflags(const struct vcpu *v)
+{
+	return vcpu_vmcb(v)->save.rflags;
+}
+
 const struct vcpu_vendor_ops svm_ops = {
 	.name = "svm",
 	.probe = svm_probe,
@@ -413,4 +449,8 @@ const struct vcpu_vendor_ops svm_ops = {
 	.set_pat = svm_set_pat,
 	.inject = svm_inject,
 	.icebp = svm_icebp,
+	.irq_ready = svm_irq_ready,
+	.irq_inject = svm_irq_inject,
+	.irq_window = svm_irq_window,
+	.rflags = svm_rflags,
 };

@@ -15,7 +15,12 @@
  *        [rsp+16] = padding: RSP is 16-byte aligned at the call, as the
  *        ABI wants.
  * GIF is cleared from the guest VMLOAD until the host VMLOAD, so no NMI can
- * run VMM code with the guest's FS/GS/TR loaded. VMLOAD/VMSAVE swap the
+ * run VMM code with the guest's FS/GS/TR loaded. RFLAGS.IF is set for the
+ * guest's run only (GIF keeps the host from taking anything meanwhile):
+ * with V_INTR_MASKING the host IF at VMRUN decides whether a physical
+ * interrupt exits the guest (INTR intercept) or waits, unseen, until the
+ * guest's next exit. The VMM runs with IF clear; exit_intr takes what
+ * arrived (vmm/exit.c). VMLOAD/VMSAVE swap the
  * state VMRUN does not (FS, GS, TR, LDTR, KernelGsBase, STAR family,
  * SYSENTER): the guest never sees the VMM's per-CPU base, and the VMM gets
  * its own back before any C code runs.
@@ -34,6 +39,7 @@ svm_loop:
 	movq	(%rsp), %rdi
 	movq	VCPU_VMCB_PA(%rdi), %rax
 	clgi
+	sti
 	vmload
 	movq	GREGS_RBX(%rdi), %rbx
 	movq	GREGS_RCX(%rdi), %rcx
@@ -93,6 +99,7 @@ svm_loop:
 	movq	%rax, GREGS_RDI(%rdi)
 	movq	VCPU_HOST_STATE_PA(%rdi), %rax
 	vmload
+	cli
 	stgi
 	call	svm_exit
 	jmp	.Lenter

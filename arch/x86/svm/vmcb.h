@@ -104,6 +104,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_I1_NMI (1u << 1)
 #define SVM_I1_SMI (1u << 2)
 #define SVM_I1_INIT (1u << 3)
+#define SVM_I1_VINTR (1u << 4)
 #define SVM_I1_RDPMC (1u << 15)
 #define SVM_I1_CPUID (1u << 18)
 #define SVM_I1_RSM (1u << 19)
@@ -133,6 +134,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_SMI 0x062
 #define SVM_EXIT_INIT 0x063
+#define SVM_EXIT_VINTR 0x064
 #define SVM_EXIT_RDPMC 0x06f
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_RSM 0x073
@@ -158,6 +160,14 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_EXIT_INVALID 0xffffffffu /* QEMU writes it as 32 bits: compare the low half */
 
 #define SVM_EVTINJ_VALID (1ull << 31)
+#define SVM_EVTINJ_TYPE_INTR (0ull << 8)
+/* VMCB V_INTR fields (control offset 0x60): a virtual interrupt request
+ * that the guest takes when its RFLAGS.IF allows, ignoring V_TPR: the
+ * interrupt-window mechanism. */
+#define SVM_V_IRQ (1ull << 8)
+#define SVM_V_INTR_PRIO(p) ((uint64_t)(p) << 16)
+#define SVM_V_IGN_TPR (1ull << 20)
+#define SVM_RFLAGS_IF (1ull << 9)
 #define SVM_EVTINJ_TYPE_EXC (3ull << 8)
 #define SVM_EVTINJ_EV (1ull << 11)
 #define SVM_EVTINJ_TYPE_MASK (7ull << 8)

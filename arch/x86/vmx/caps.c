@@ -82,6 +82,9 @@ static int vmx_config_controls(const struct vmx_msrs *m, struct vmx_config *c, c
 		return vmx_refuse(why, "VMX without external-interrupt or NMI exiting");
 	if (vmx_ctl_adjust(m->proc, PROC_REQUIRED, 0, &c->proc, &missing))
 		return vmx_refuse(why, "VMX without HLT/MWAIT/MONITOR/RDPMC/CR8 exiting or I/O and MSR bitmaps");
+	/* Turned on only while an interrupt waits for the guest (vmx_irq_window). */
+	if (!(m->proc >> 32 & PROC_INTR_WINDOW_EXIT) || (c->proc & PROC_INTR_WINDOW_EXIT))
+		return vmx_refuse(why, "VMX without a controllable interrupt-window exit");
 	if (c->proc & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT))
 		return vmx_refuse(why, "VMX forces CR3 exiting (no true controls)");
 	if (vmx_ctl_adjust(m->exit, EXIT_REQUIRED, 0, &c->exit, &missing))

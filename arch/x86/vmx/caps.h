@@ -40,6 +40,7 @@
 #define PIN_NMI_EXIT (1u << 3)
 #define PIN_PREEMPT_TIMER (1u << 6)
 /* Primary processor-based controls */
+#define PROC_INTR_WINDOW_EXIT (1u << 2)
 #define PROC_HLT_EXIT (1u << 7)
 #define PROC_MWAIT_EXIT (1u << 10)
 #define PROC_RDPMC_EXIT (1u << 11)

@@ -223,4 +223,8 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.inject = vmx_inject,
 	.icebp = vmx_icebp,
 	.cr_access = vmx_cr_access,
+	.irq_ready = vmx_irq_ready,
+	.irq_inject = vmx_irq_inject,
+	.irq_window = vmx_irq_window,
+	.rflags = vmx_rflags,
 };

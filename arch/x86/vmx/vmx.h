@@ -24,6 +24,7 @@ struct guest_regs;
 #define VMX_EXIT_TRIPLE_FAULT 2
 #define VMX_EXIT_INIT 3
 #define VMX_EXIT_SIPI 4
+#define VMX_EXIT_INTR_WINDOW 7
 #define VMX_EXIT_TASK_SWITCH 9
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
@@ -54,6 +55,7 @@ struct guest_regs;
 #define INTR_INFO_ERROR (1u << 11)
 #define INTR_TYPE_SHIFT 8
 #define INTR_TYPE_MASK (7u << INTR_TYPE_SHIFT)
+#define INTR_TYPE_EXT_INT 0u
 #define INTR_TYPE_NMI 2u
 #define INTR_TYPE_HW_EXC 3u
 #define INTR_TYPE_SW_INT 4u
@@ -97,6 +99,11 @@ int vmx_cr_access(struct vcpu *v);
 int vmx_icebp(struct vcpu *v);
 /* Queue a hardware exception for the next entry. */
 void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* External interrupts (vendor.h, irq_*). */
+bool vmx_irq_ready(const struct vcpu *v);
+void vmx_irq_inject(struct vcpu *v, uint8_t vector);
+void vmx_irq_window(struct vcpu *v, bool on);
+uint64_t vmx_rflags(const struct vcpu *v);
 
 /*
  * The world switch (vmx_entry.S). Enters the guest with VMLAUNCH (launched

@@ -30,6 +30,7 @@ static enum exit_reason vmx_reason(uint32_t basic)
 	case VMX_EXIT_PREEMPT_TIMER: /* the backstop: the guest simply resumes */
 		return EXIT_INTR;
 	case VMX_EXIT_TRIPLE_FAULT: return EXIT_SHUTDOWN;
+	case VMX_EXIT_INTR_WINDOW: return EXIT_IRQ_WINDOW;
 	case VMX_EXIT_CPUID: return EXIT_CPUID;
 	case VMX_EXIT_HLT: return EXIT_HLT;
 	case VMX_EXIT_VMCALL: return EXIT_HYPERCALL;
@@ -329,4 +330,35 @@ void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 	}
 	vmx_write(VMCS_ENTRY_INTR_INFO, info);
 	v->arch.injected = true;
+}
+
+#define RFLAGS_IF (1ull << 9)
+#define BLOCKING_STI_MOVSS 3ull /* interruptibility state */
+
+/* No event queued for the next entry (an exit's own or one whose delivery
+ * an exit interrupted), IF set, no STI or MOV SS shadow. */
+bool vmx_irq_ready(const struct vcpu *v)
+{
+	return !v->arch.injected && !v->arch.reinject_info && (vmx_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmx_read(VMCS_GUEST_INTERRUPTIBILITY) & BLOCKING_STI_MOVSS);
+}
+
+void vmx_irq_inject(struct vcpu *v, uint8_t vector)
+{
+	vmx_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INT << INTR_TYPE_SHIFT | vector);
+	v->arch.injected = true;
+}
+
+void vmx_irq_window(struct vcpu *v, bool on)
+{
+	if (v->arch.irq_window == on)
+		return;
+	v->arch.irq_window = on;
+	vmx_write(VMCS_PROC_CONTROLS, vmx_cfg.proc | (on ? PROC_INTR_WINDOW_EXIT : 0));
+}
+
+uint64_t vmx_rflags(const struct vcpu *v)
+{
+	(void)v;
+	return vmx_read(VMCS_GUEST_RFLAGS);
 }
