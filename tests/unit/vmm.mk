@@ -46,3 +46,8 @@ UNIT_LIBS_conring := -lpthread
 # handler in cpuid.c reaches the backend; shim_vcpu.c stands in for it.
 UNIT_TESTS += cpuid
 UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test_cpuid.c
+
+# The decoder of the guest's MMIO instructions (MOV, MOVZX) for the
+# emulated APIC pages.
+UNIT_TESTS += mmio_decode
+UNIT_SRCS_mmio_decode := arch/x86/mmio_decode.c tests/unit/test_mmio_decode.c
