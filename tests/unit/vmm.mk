@@ -51,3 +51,8 @@ UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test
 # emulated APIC pages.
 UNIT_TESTS += mmio_decode
 UNIT_SRCS_mmio_decode := arch/x86/mmio_decode.c tests/unit/test_mmio_decode.c
+
+# The virtual local APIC: registers, priority, EOI, ICR decoding and the
+# timer under a fake TSC.
+UNIT_TESTS += vlapic
+UNIT_SRCS_vlapic := vmm/vlapic.c vmm/vlapic_timer.c tests/unit/test_vlapic.c
