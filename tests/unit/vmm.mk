@@ -56,3 +56,8 @@ UNIT_SRCS_mmio_decode := arch/x86/mmio_decode.c tests/unit/test_mmio_decode.c
 # timer under a fake TSC.
 UNIT_TESTS += vlapic
 UNIT_SRCS_vlapic := vmm/vlapic.c vmm/vlapic_timer.c tests/unit/test_vlapic.c
+
+# The virtual I/O APIC: registers, edge and level pins, remote IRR and EOI,
+# with a recording callback in place of the local APICs.
+UNIT_TESTS += vioapic
+UNIT_SRCS_vioapic := vmm/vioapic.c tests/unit/test_vioapic.c
