@@ -8,7 +8,8 @@
  * -EINVAL and -EFAULT come back; an accepted instruction is 1..15 bytes,
  * within avail, with consistent fields; every shorter prefix of the bytes
  * gives -EFAULT (accepted) or a refusal/-EFAULT (refused), every longer one
- * the same answer, and a refusal stays one as bytes are added; a register merge keeps the bits x86 keeps.
+ * the same answer, and a refusal stays one as bytes are added; a register
+ * merge keeps the bits x86 keeps.
  */
 #include <errno.h>
 #include <stdint.h>

@@ -383,6 +383,34 @@ static bool msg_ok(const struct apic_msg *m)
 		m->delivery_mode == APIC_DM_INIT) && !m->level;
 }
 
+/* One random guest or device action; false if an interface call failed. */
+static bool random_step(uint64_t r, uint32_t val)
+{
+	uint32_t off = (uint32_t)(r >> 8) & 0xfff;
+
+	switch (r & 7) {
+	case 0:
+		vioapic_write(&IO, VIOAPIC_REGSEL, (r >> 1) & 1 ? val : 0x10 + val % 50);
+		return true;
+	case 1:
+	case 2:
+		vioapic_write(&IO, VIOAPIC_WIN, val);
+		return true;
+	case 3:
+		(void)vioapic_read(&IO, (r >> 20) & 1 ? VIOAPIC_WIN : off);
+		return true;
+	case 4:
+	case 5:
+		return !vioapic_set_pin(&IO, (r >> 8) % GP_IOAPIC_PINS, (r >> 16) & 1);
+	case 6:
+		vioapic_eoi(&IO, (uint8_t)val);
+		return true;
+	default:
+		vioapic_write(&IO, off, val);
+		return true;
+	}
+}
+
 /* Random guest and device behaviour; after each step: no illegal message
  * was sent, remote IRR only on level entries, delivery status never set,
  * and the counters add up. */
@@ -398,14 +426,7 @@ static void random_accesses(void)
 		bool ok = true;
 
 		answer = (r >> 60) ? 1 : 0;
-		switch (r & 7) {
-		case 0: vioapic_write(&IO, VIOAPIC_REGSEL, (r >> 1) & 1 ? val : 0x10 + val % 50); break;
-		case 1: case 2: vioapic_write(&IO, VIOAPIC_WIN, val); break;
-		case 3: (void)vioapic_read(&IO, (r >> 8) & 1 ? VIOAPIC_WIN : (uint32_t)(r >> 8) & 0xfff); break;
-		case 4: case 5: ok &= !vioapic_set_pin(&IO, (r >> 8) % GP_IOAPIC_PINS, (r >> 16) & 1); break;
-		case 6: vioapic_eoi(&IO, (uint8_t)val); break;
-		default: vioapic_write(&IO, (uint32_t)(r >> 8) & 0xfff, val); break;
-		}
+		ok &= random_step(r, val);
 		for (unsigned k = before; k < nsent && k < 64; k++)
 			ok &= msg_ok(&sent[k]);
 		if (nsent >= 64)

@@ -756,6 +756,37 @@ static bool invariants_hold(uint64_t t)
 	return ok;
 }
 
+/* One random action; false if an interface call failed. */
+static bool random_step(unsigned op, uint32_t off, uint32_t val)
+{
+	int p;
+
+	switch (op) {
+	case 0:
+	case 1:
+		wr(off, val);
+		return true;
+	case 2:
+		(void)rd(off);
+		return true;
+	case 3:
+		(void)vlapic_accept(&L, (uint8_t)val, val & 0x100);
+		return true;
+	case 4:
+		p = vlapic_pending(&L);
+		return p < 0 || !vlapic_ack(&L, (uint8_t)p);
+	case 5:
+		wr(VLAPIC_EOI, 0);
+		return true;
+	case 6:
+		(void)vlapic_timer_fire(&L, now);
+		return true;
+	default:
+		vlapic_write_tsc_deadline(&L, now + (val & 0xffff), now);
+		return true;
+	}
+}
+
 /* Random guest behaviour: random offsets (aligned or not), values,
  * accepts, acks, EOIs, deadlines and clock steps. */
 static void random_accesses(void)
@@ -769,15 +800,8 @@ static void random_accesses(void)
 		uint32_t val = (uint32_t)(rng() >> 16);
 
 		now += (r >> 40) & 0x3ff;
-		switch ((r >> 1) & 7) {
-		case 0: case 1: wr(off, val); break;
-		case 2: (void)rd(off); break;
-		case 3: (void)vlapic_accept(&L, (uint8_t)val, val & 0x100); break;
-		case 4: if (vlapic_pending(&L) >= 0 && vlapic_ack(&L, (uint8_t)vlapic_pending(&L))) bad++; break;
-		case 5: wr(VLAPIC_EOI, 0); break;
-		case 6: (void)vlapic_timer_fire(&L, now); break;
-		default: vlapic_write_tsc_deadline(&L, now + (val & 0xffff), now); break;
-		}
+		if (!random_step((r >> 1) & 7, off, val))
+			bad++;
 		(void)vlapic_timer_fire(&L, now);
 		if (!invariants_hold(now)) {
 			printf("    after step %u (op %u, offset 0x%x, value 0x%x)\n", i,
