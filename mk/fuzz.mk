@@ -1,5 +1,6 @@
-# libFuzzer targets (tests/fuzz/): the channel's frame receiver and the
-# bundle decoder/verifier, built with clang under ASan and UBSan.
+# libFuzzer targets (tests/fuzz/): the channel's frame receiver, the
+# bundle decoder/verifier and the MMIO instruction decoder, built with clang
+# under ASan and UBSan.
 #
 #   make fuzz                 run each target for FUZZ_SECONDS (default 60)
 #   make fuzz-build           build them only
@@ -14,11 +15,12 @@ FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -I. -fno-omit-frame-pointer
 
-FUZZ_TARGETS := frame bundle
+FUZZ_TARGETS := frame bundle mmio
 FUZZ_SRCS_frame := kernel/crc32.c vmm/channel_frame.c tests/fuzz/fuzz_frame.c
 FUZZ_SRCS_bundle := vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c kernel/config.c \
 	kernel/format.c vmm/policy.c $(CRYPTO_SRCS) tests/fuzz/fuzz_bundle.c
 FUZZ_LIBS_bundle := $(FUZZ_DIR)/libmbedcrypto.a -lfdt
+FUZZ_SRCS_mmio := arch/x86/mmio_decode.c tests/fuzz/fuzz_mmio.c
 
 # mbedtls with the VMM's configuration, built by clang without
 # instrumentation: it is a dependency here, not the code under test.

@@ -51,3 +51,18 @@ UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test
 # and reset registers) against made-up clocks.
 UNIT_TESTS += vplatform
 UNIT_SRCS_vplatform := vmm/vplatform.c tests/unit/test_vplatform.c
+
+# The decoder of the guest's MMIO instructions (MOV, MOVZX) for the
+# emulated APIC pages.
+UNIT_TESTS += mmio_decode
+UNIT_SRCS_mmio_decode := arch/x86/mmio_decode.c tests/unit/test_mmio_decode.c
+
+# The virtual local APIC: registers, priority, EOI, ICR decoding and the
+# timer under a fake TSC.
+UNIT_TESTS += vlapic
+UNIT_SRCS_vlapic := vmm/vlapic.c vmm/vlapic_timer.c tests/unit/test_vlapic.c
+
+# The virtual I/O APIC: registers, edge and level pins, remote IRR and EOI,
+# with a recording callback in place of the local APICs.
+UNIT_TESTS += vioapic
+UNIT_SRCS_vioapic := vmm/vioapic.c tests/unit/test_vioapic.c
