@@ -101,6 +101,7 @@ static void clocks_calibrate(void)
 	if (time_init())
 		panic("the PIT does not count: no time base");
 	vplat_clock.tsc_hz = time_tsc_per_ms() * 1000;
+	virq_clock_init(vplat_clock.tsc_hz);
 	vplat_clock.boot_tsc = vplat_clock.rtc_tsc = cpu_rdtsc();
 	if (cmos_rtc_read(&d) == 0)
 		vplat_clock.rtc_epoch = (uint64_t)vplat_days_from_civil(d.year, d.month, d.day) * 86400 +

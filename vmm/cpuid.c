@@ -25,9 +25,17 @@
 #define EXT_LEAF_BASE 0x80000000u
 #define EXT_LEAF_COUNT 9u /* 0x80000000..0x80000008 */
 
-/* Leaf 1 ECX: VMX, MONITOR, x2APIC, TSC-deadline: virtualization and
- * devices the VMM does not give guests. */
-#define CPUID1_ECX_HIDDEN ((1u << 5) | (1u << 3) | (1u << 21) | (1u << 24))
+/* Leaf 1 ECX: VMX, MONITOR, x2APIC: virtualization and devices the VMM
+ * does not give guests. TSC-deadline is the virtual LAPIC's own, shown
+ * whatever the host has (vmm/vlapic_timer.c). */
+#define CPUID1_ECX_HIDDEN ((1u << 5) | (1u << 3) | (1u << 21))
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+/* Leaf 6 EAX: ARAT, the APIC timer runs in every C-state: the virtual
+ * one does (it is the VMM's timer), so Linux needs no broadcast timer. */
+#define CPUID6_EAX_ARAT (1u << 2)
+/* Leaf 0xd sub-leaf 1 EAX: XSAVES/XRSTORS need IA32_XSS, which the VMM
+ * does not offer (and, on VMX, a control it leaves off). */
+#define CPUIDD1_EAX_XSAVES (1u << 3)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 /* Leaf 7 sub-leaf 0. */
@@ -51,6 +59,7 @@ struct cpuid_answer {
 	uint64_t rax, rbx, rcx, rdx;
 };
 
+struct cpuid_clock cpuid_clock __attribute__((section(".data.ro_after_init")));
 static struct cpuid_answer cpuid_basic[3] __attribute__((section(".data.ro_after_init")));
 static struct cpuid_answer cpuid_ext[EXT_LEAF_COUNT] __attribute__((section(".data.ro_after_init")));
 
@@ -69,7 +78,7 @@ bool cpuid_leaf_allowed(uint32_t leaf)
 static void cpuid_filter_leaf1(const struct cpuid_vcpu_facts *f, struct cpuid_regs *r)
 {
 	r->ecx &= ~(CPUID1_ECX_HIDDEN | CPUID1_ECX_OSXSAVE);
-	r->ecx |= CPUID1_ECX_HYPERVISOR;
+	r->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_TSC_DEADLINE;
 	if (f->osxsave) /* the guest's CR4.OSXSAVE, not the VMM's */
 		r->ecx |= CPUID1_ECX_OSXSAVE;
 	r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (f->apic_id << 24);
@@ -88,7 +97,11 @@ static void cpuid_filter_leaf7(uint32_t sub, struct cpuid_regs *r)
 
 static void cpuid_filter(uint32_t leaf, uint32_t sub, const struct cpuid_vcpu_facts *f, struct cpuid_regs *r)
 {
-	if (leaf == 0x1)
+	if (leaf == 0x0 && r->eax < CPUID_GUEST_MAX_BASIC)
+		r->eax = CPUID_GUEST_MAX_BASIC;
+	else if (leaf == 0xd && sub == 1)
+		r->eax &= ~CPUIDD1_EAX_XSAVES;
+	else if (leaf == 0x1)
 		cpuid_filter_leaf1(f, r);
 	else if (leaf == 0x7)
 		cpuid_filter_leaf7(sub, r);
@@ -96,6 +109,22 @@ static void cpuid_filter(uint32_t leaf, uint32_t sub, const struct cpuid_vcpu_fa
 		r->ecx &= ~CPUID81_ECX_HIDDEN;
 	else if (leaf == 0x80000008)
 		r->ebx &= ~CPUID88_EBX_HIDDEN;
+}
+
+/* The platform's own leaves: what the virtual APIC and clocks are. */
+static bool cpuid_platform(uint32_t leaf, struct cpuid_regs *r)
+{
+	const struct cpuid_clock *c = &cpuid_clock;
+
+	if (leaf == 0x6)
+		*r = (struct cpuid_regs){ CPUID6_EAX_ARAT, 0, 0, 0 };
+	else if (leaf == 0x15)
+		*r = (struct cpuid_regs){ 1, c->ratio, (uint32_t)c->crystal_hz, 0 };
+	else if (leaf == 0x16)
+		*r = (struct cpuid_regs){ c->tsc_mhz, c->tsc_mhz, (uint32_t)(c->crystal_hz / 1000000), 0 };
+	else
+		return false;
+	return true;
 }
 
 static struct cpuid_regs cpuid_hypervisor(uint32_t leaf)
@@ -110,6 +139,10 @@ static struct cpuid_regs cpuid_hypervisor(uint32_t leaf)
 struct cpuid_regs cpuid_guest_view(uint32_t leaf, uint32_t sub, struct cpuid_regs host,
 				   const struct cpuid_vcpu_facts *f)
 {
+	struct cpuid_regs own;
+
+	if (cpuid_platform(leaf, &own))
+		return own;
 	if (!cpuid_leaf_allowed(leaf))
 		return cpuid_hypervisor(leaf);
 	cpuid_filter(leaf, sub, f, &host);
@@ -141,6 +174,8 @@ static struct cpuid_answer cpuid_widen(struct cpuid_regs r)
 
 void cpuid_init(void)
 {
+	cpuid_clock = (struct cpuid_clock){ virq_clock.crystal_hz, (uint32_t)virq_clock.tsc_per_tick,
+					    (uint32_t)(virq_clock.crystal_hz * virq_clock.tsc_per_tick / 1000000) };
 	cpuid_basic[0] = cpuid_widen(cpuid_ask(NULL, 0, 0));
 	cpuid_basic[2] = cpuid_widen(cpuid_ask(NULL, 2, 0)); /* [1] is never read: leaf 1 is live */
 	for (uint32_t i = 0; i < EXT_LEAF_COUNT; i++)

@@ -15,16 +15,26 @@
 const char *const exit_reason_names[EXIT_REASON_COUNT] = { EXIT_REASONS(EXIT_REASON_NAME) };
 #undef EXIT_REASON_NAME
 
+#define RFLAGS_IF (1ull << 9)
+
+/* HLT sleeps until the guest's next interrupt (vmm/virq.c). With
+ * interrupts disabled nothing can ever wake it: the guest stops. */
 static int exit_hlt(struct vcpu *v)
 {
-	/* No virtual interrupt can wake a halted vCPU yet. */
-	vcpu_skip_insn(v);
-	vm_stop(v->vm, "halted with nothing to wake it (cpu %u)", v->cpu);
-	return -1;
+	if (vcpu_skip_insn(v))
+		return 0;
+	if (!(vcpu_vendor_rflags(v) & RFLAGS_IF)) {
+		vm_stop(v->vm, "halted with nothing to wake it (cpu %u)", v->cpu);
+		return -1;
+	}
+	virq_halt(v);
+	return 0;
 }
 
 static int exit_npf(struct vcpu *v)
 {
+	if (virq_mmio(v, v->exit.npf.gpa))
+		return 0;
 	vm_stop(v->vm, "NPT violation at gpa 0x%lx (%s%s) rip 0x%lx", v->exit.npf.gpa,
 		v->exit.npf.fetch ? "fetch" : v->exit.npf.write ? "write" : "read",
 		v->exit.npf.present ? ", protection" : ", not mapped", vcpu_vendor_rip(v));
@@ -112,8 +122,8 @@ static int exit_virt_insn(struct vcpu *v)
  * the next entry), then the guest resumes. */
 static int exit_intr(struct vcpu *v)
 {
-	(void)v;
 	cpu_irq_window();
+	v->timer_armed = ~0ull; /* the one-shot may be spent: set it again */
 	return 0;
 }
 

@@ -42,7 +42,7 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_FLUSH_CMD:
 		return spec_msr_read(v, msr, val);
 	default:
-		return -1;
+		return virq_msr_read(v, msr, val); /* APIC base, TSC deadline */
 	}
 }
 
@@ -75,7 +75,7 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_FLUSH_CMD:
 		return spec_msr_write(v, msr, val);
 	default:
-		return -1;
+		return virq_msr_write(v, msr, val);
 	}
 }
 

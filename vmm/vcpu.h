@@ -11,6 +11,7 @@
 #include "arch/x86/vendor_types.h"
 #include "kernel/config.h"
 #include "vmm/gmem.h"
+#include "vmm/vlapic.h"
 
 /* Guest GPRs the hardware does not switch. RSP, RIP and RFLAGS live in the
  * vendor's state area (and RAX too on SVM: the entry stub moves it). */
@@ -106,6 +107,9 @@ struct vcpu {
 	bool msrs_saved;
 	uint64_t msr_boot[CONFIG_MAX_MSRS];
 	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
+	struct vlapic lapic;	/* its local APIC (vmm/virq.h) */
+	bool lapic_on;		/* the guest enabled it: interrupts are checked before every entry */
+	uint64_t timer_armed;	/* the deadline this CPU's timer is set for (0: none, ~0: unknown) */
 	struct vcpu_arch arch;
 };
 

@@ -164,6 +164,9 @@ static int vm_boot_state(struct vm *vm)
 		return err;
 	memset(&vm->vcpus[0].regs, 0, sizeof(vm->vcpus[0].regs));
 	gmem_memo_clear(&vm->vcpus[0].fetch);
+	err = virq_vm_reset(vm);
+	if (err)
+		return err;
 	vm->boots++;
 	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
 }

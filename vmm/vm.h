@@ -15,6 +15,8 @@
 #include "kernel/rendezvous.h"
 #include "kernel/spinlock.h"
 #include "vmm/vcpu.h"
+#include "vmm/vioapic.h"
+#include "vmm/virq.h"
 #include "vmm/vplatform.h"
 #include "vmm/vuart.h"
 
@@ -44,6 +46,10 @@ struct vm {
 	struct vcpu vcpus[CONFIG_MAX_GUEST_CPUS];
 	struct vuart uart;
 	struct vplat plat; /* PIT channel 2, RTC, ACPI registers (vmm/vplatform.h) */
+	struct vioapic ioapic;
+	bool uart_line;		/* the UART's interrupt line as the I/O APIC last saw it */
+	uint64_t irq_dropped;	/* interrupts and IPIs that reached no vCPU */
+	uint64_t mmio_refused;	/* APIC-page accesses refused (#GP) */
 	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
 	unsigned io_count;
 	struct config_io io[CONFIG_MAX_IO];
@@ -108,6 +114,8 @@ static inline void vcpu_before_entry(struct vcpu *v)
 	rendezvous_point();
 	if (v->vm->state != VM_RUNNING)
 		vcpu_park(v);
+	if (v->lapic_on)
+		virq_before_entry(v);
 }
 
 #endif

@@ -126,3 +126,10 @@ void vuart_write(struct vuart *u, const char *name, uint16_t port, uint8_t value
 		break; /* FCR and read-only registers */
 	}
 }
+
+/* No interrupt source is implemented yet: IIR always reads "none". */
+bool vuart_irq_line(const struct vuart *u)
+{
+	(void)u;
+	return false;
+}

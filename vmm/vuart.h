@@ -32,6 +32,8 @@ void vuart_flush(struct vuart *u, const char *name);
 /* Back to the power-on state for a restart; the lines queued in out stay
  * queued, to be printed before anything the restarted guest writes. */
 void vuart_reset(struct vuart *u);
+/* The UART's interrupt output now (I/O APIC pin GP_UART_GSI). */
+bool vuart_irq_line(const struct vuart *u);
 /* Wake the CPU that prints the guests' lines (vmm/vm_console.c). */
 void vuart_wake_console(void);
 

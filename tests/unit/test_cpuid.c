@@ -39,9 +39,10 @@ static const struct {
 	struct cpuid_regs want;
 } every_bit_set[] = {
 	{ 0x0, 0, { ~0u, ~0u, ~0u, ~0u } },
-	/* VMX 5, MONITOR 3, x2APIC 21, TSC-deadline 24, OSXSAVE 27 (the guest's
-	 * CR4 has it clear) hidden; hypervisor 31 set; APIC ID 0, one logical CPU. */
-	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(21) | B(24) | B(27)), ~0u } },
+	/* VMX 5, MONITOR 3, x2APIC 21, OSXSAVE 27 (the guest's CR4 has it
+	 * clear) hidden; TSC-deadline 24 (the virtual LAPIC's) and hypervisor
+	 * 31 set; APIC ID 0, one logical CPU. */
+	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(21) | B(27)), ~0u } },
 	{ 0x2, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 3, { ~0u, ~0u, ~0u, ~0u } },
@@ -53,7 +54,7 @@ static const struct {
 	{ 0x7, 2, { 0, 0, 0, 0 } }, /* more SPEC_CTRL bits, none offered */
 	{ 0x7, 3, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0xd, 0, { ~0u, ~0u, ~0u, ~0u } },
-	{ 0xd, 1, { ~0u, ~0u, ~0u, ~0u } },
+	{ 0xd, 1, { ~B(3), ~0u, ~0u, ~0u } }, /* XSAVES: no IA32_XSS */
 	{ 0x80000000, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x80000001, 0, { ~0u, ~0u, ~(B(2) | B(12)), ~0u } }, /* SVM, SKINIT */
 	{ 0x80000002, 0, { ~0u, ~0u, ~0u, ~0u } },
@@ -114,14 +115,35 @@ static void leaf1_reports_the_vcpu(void)
 	struct cpuid_regs r = cpuid_guest_view(1, 0, all_ones, &f);
 
 	CHECK_EQ(r.ebx, 0x0301ffffu);
-	CHECK_EQ(r.ecx, ~(B(3) | B(5) | B(21) | B(24)));
+	CHECK_EQ(r.ecx, ~(B(3) | B(5) | B(21)));
 	r = cpuid_guest_view(1, 0, zeros, &f);
-	CHECK_EQ(r.ecx, B(27) | B(31));
+	CHECK_EQ(r.ecx, B(24) | B(27) | B(31));
+}
+
+/* Leaf 0 reaches at least 0x16, whatever the host's highest leaf. */
+static void leaf0_reaches_the_clock_leaves(void)
+{
+	struct cpuid_regs host = { 0xd, 1, 2, 3 };
+
+	CHECK(regs_eq(0, 0, view(0, 0, host), (struct cpuid_regs){ 0x16, 1, 2, 3 }));
+	host.eax = 0x20;
+	CHECK_EQ(view(0, 0, host).eax, 0x20);
+}
+
+/* The platform's own leaves, whatever the host says: ARAT, and the clocks
+ * as cpuid_clock has them (a 2.4 GHz TSC on a 25 MHz crystal here). */
+static void platform_leaves(void)
+{
+	cpuid_clock = (struct cpuid_clock){ 25000000, 96, 2400 };
+	CHECK(regs_eq(6, 0, view(6, 0, all_ones), (struct cpuid_regs){ B(2), 0, 0, 0 }));
+	CHECK(regs_eq(0x15, 0, view(0x15, 0, zeros), (struct cpuid_regs){ 1, 96, 25000000, 0 }));
+	CHECK(regs_eq(0x16, 0, view(0x16, 0, all_ones), (struct cpuid_regs){ 2400, 2400, 25, 0 }));
+	cpuid_clock = (struct cpuid_clock){ 0, 0, 0 };
 }
 
 static void unlisted_leaves_read_zeros(void)
 {
-	static const uint32_t leaves[] = { 0x3, 0x5, 0x6, 0x8, 0xa, 0xb, 0x14, 0x1f, 0x40000002,
+	static const uint32_t leaves[] = { 0x3, 0x5, 0x8, 0xa, 0xb, 0x14, 0x1f, 0x40000002,
 					   0x80000007, 0x8000000a, 0x8000001f, 0x80000021 };
 
 	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
@@ -189,6 +211,8 @@ int main(void)
 	CHECK_RUN(leaf7_shows_emulated_speculation_controls);
 	CHECK_RUN(ext8_hides_virt_ssbd_and_psfd);
 	CHECK_RUN(leaf1_reports_the_vcpu);
+	CHECK_RUN(leaf0_reaches_the_clock_leaves);
+	CHECK_RUN(platform_leaves);
 	CHECK_RUN(unlisted_leaves_read_zeros);
 	CHECK_RUN(hypervisor_leaves);
 	CHECK_RUN(shown_speculation_controls_are_emulated);

@@ -14,6 +14,7 @@ static int leaf_allowed(uint32_t leaf)
 {
 	switch (leaf) {
 	case 0x0: case 0x1: case 0x2: case 0x4: case 0x7: case 0xd:
+	case 0x6: case 0x15: case 0x16: /* the platform's own: ARAT, the clocks */
 	case 0x40000000: case 0x40000001:
 	case 0x80000000: case 0x80000001: case 0x80000002: case 0x80000003:
 	case 0x80000004: case 0x80000005: case 0x80000006: case 0x80000008:

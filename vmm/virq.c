@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's interrupt controllers wired to its vCPUs (vmm/virq.h). The
+ * APIC models are pure logic (vmm/vlapic.c, vmm/vioapic.c); this file
+ * moves guest accesses into them and their interrupts into the guest.
+ */
+#include "vmm/virq.h"
+#include "vmm/exits.h"
+#include "vmm/vm.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/mmio_decode.h"
+#include "arch/x86/vendor.h"
+#include "kernel/rendezvous.h"
+#include "kernel/time.h"
+#include "vigil/guest_platform.h"
+
+#define MSR_APIC_BASE 0x1bu
+#define MSR_TSC_DEADLINE 0x6e0u
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define RFLAGS_IF (1ull << 9)
+#define CRYSTAL_TARGET_HZ 25000000ull /* the APIC bus clock guests see: about 25 MHz */
+
+struct virq_clock virq_clock __attribute__((section(".data.ro_after_init")));
+
+/* The APIC timer's bus clock is the TSC divided by a whole number, so
+ * that CPUID 0x15 states it exactly (TSC = crystal * ratio). */
+void virq_clock_init(uint64_t tsc_hz)
+{
+	uint64_t ratio = tsc_hz / CRYSTAL_TARGET_HZ;
+
+	virq_clock.tsc_per_tick = ratio ? ratio : 1;
+	virq_clock.crystal_hz = tsc_hz / virq_clock.tsc_per_tick;
+	virq_clock.min_period = tsc_hz / 20000 ? tsc_hz / 20000 : 1; /* 50 us */
+}
+
+/* ---- delivery inside the guest ----------------------------------------- */
+
+/* A message from the I/O APIC or an IPI, to the guest's own vCPUs only:
+ * fixed and lowest-priority interrupts go into the matching local APICs;
+ * other delivery modes reach nobody yet (counted). Returns how many
+ * accepted it. */
+static int virq_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+	int n = 0;
+
+	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST) {
+		vm->irq_dropped++;
+		return 0;
+	}
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vlapic *l = &vm->vcpus[i].lapic;
+
+		if (vlapic_match_dest(l, m->dest, m->logical) && vlapic_accept(l, m->vector, m->level)) {
+			n++;
+			if (m->delivery_mode == APIC_DM_LOWEST)
+				break; /* one of them: the first is as good as any */
+		}
+	}
+	if (!n)
+		vm->irq_dropped++;
+	return n;
+}
+
+/* An IPI the guest's ICR sent. Only this guest's APIC IDs are reachable;
+ * a shorthand covers this guest's vCPUs and nothing else. */
+static void virq_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
+{
+	struct apic_msg m = ipi->msg;
+
+	if (ipi->shorthand == VLAPIC_SH_OTHERS && v->vm->vcpu_count == 1)
+		return;
+	if (ipi->shorthand != VLAPIC_SH_NONE)
+		m.dest = APIC_BROADCAST, m.logical = false;
+	if (!virq_deliver(v->vm, &m))
+		v->lapic.stats.dropped_ipis++;
+}
+
+static void virq_lapic_action(struct vcpu *v, const struct vlapic_action *act)
+{
+	if (act->kind == VLAPIC_ACT_EOI && act->eoi.level)
+		vioapic_eoi(&v->vm->ioapic, act->eoi.vector);
+	else if (act->kind == VLAPIC_ACT_IPI)
+		virq_ipi(v, &act->ipi);
+}
+
+/* The UART's interrupt line, sampled: a change is an edge on its pin. */
+static void virq_uart_line(struct vm *vm)
+{
+	bool line = vuart_irq_line(&vm->uart);
+
+	if (line != vm->uart_line) {
+		vm->uart_line = line;
+		if (vioapic_set_pin(&vm->ioapic, GP_UART_GSI, line))
+			vm->irq_dropped++;
+	}
+}
+
+/* ---- the APIC pages ---------------------------------------------------- */
+
+/* The GPR an MMIO instruction names, by its encoding number. RSP lives in
+ * the backend's state area: an APIC access through it is refused. */
+static uint64_t *virq_gpr(struct vcpu *v, unsigned reg)
+{
+	struct guest_regs *r = &v->regs;
+	uint64_t *const map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,	&r->rbp, &r->rsi, &r->rdi,
+				    &r->r8,  &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	return reg < 16 ? map[reg] : NULL;
+}
+
+/* Read the instruction at RIP once and decode it. The access itself is
+ * the one the exit reported (its guest-physical address): whatever the
+ * bytes say about addressing is never used, so a guest that rewrites them
+ * meanwhile changes at most which register it gets. */
+static int virq_decode(struct vcpu *v, struct mmio_op *op)
+{
+	uint8_t bytes[MMIO_INSN_MAX];
+	struct guest_mode m;
+	uint64_t rip = vcpu_vendor_rip(v), la;
+	bool long64;
+	size_t got;
+
+	vcpu_vendor_mode(v, &m);
+	long64 = (m.efer & EFER_LMA) && m.cs_l;
+	la = long64 ? rip : (uint32_t)(m.cs_base + rip);
+	got = gmem_fetch(v->vm, &v->fetch, &m, la, bytes, sizeof(bytes));
+	if (mmio_decode(bytes, got, long64, long64 || m.cs_db, op))
+		return -1;
+	v->exit.insn_len = op->len;
+	v->exit.next_rip = long64 ? rip + op->len : (uint32_t)(rip + op->len);
+	return 0;
+}
+
+static void virq_lapic_access(struct vcpu *v, uint32_t off, bool write, uint64_t *reg, const struct mmio_op *op)
+{
+	uint64_t now = cpu_rdtsc();
+	struct vlapic_action act;
+
+	if (!write) {
+		*reg = mmio_reg_merge(*reg, vlapic_read(&v->lapic, off, now), op);
+		return;
+	}
+	vlapic_write(&v->lapic, off, (uint32_t)mmio_store_value(op, reg ? *reg : 0), now, &act);
+	if (v->lapic.svr & VLAPIC_SVR_ENABLE)
+		v->lapic_on = true;
+	virq_lapic_action(v, &act);
+}
+
+static void virq_ioapic_access(struct vcpu *v, uint32_t off, bool write, uint64_t *reg, const struct mmio_op *op)
+{
+	if (!write)
+		*reg = mmio_reg_merge(*reg, vioapic_read(&v->vm->ioapic, off), op);
+	else
+		vioapic_write(&v->vm->ioapic, off, (uint32_t)mmio_store_value(op, reg ? *reg : 0));
+}
+
+/*
+ * Both pages take aligned 32-bit MOVs only (what the architecture defines
+ * and Linux uses). Anything else, an instruction that cannot be read or
+ * decoded, one whose direction disagrees with the exit's, or RSP as the
+ * operand, is the guest's #GP; nothing is accessed.
+ */
+int virq_mmio(struct vcpu *v, uint64_t gpa)
+{
+	bool lapic = gpa - GP_LAPIC_BASE < GP_LAPIC_SIZE, ioapic = gpa - GP_IOAPIC_BASE < GP_IOAPIC_SIZE;
+	uint64_t *reg = NULL;
+	struct mmio_op op;
+
+	if (!lapic && !ioapic)
+		return 0;
+	if (v->exit.npf.fetch || virq_decode(v, &op) || op.size != 4 || (gpa & 3) || op.write != v->exit.npf.write ||
+	    (!op.has_imm && !(reg = virq_gpr(v, op.reg)))) {
+		v->vm->mmio_refused++;
+		vcpu_inject_gp(v);
+		return 1;
+	}
+	if (lapic)
+		virq_lapic_access(v, (uint32_t)(gpa - GP_LAPIC_BASE), op.write, reg, &op);
+	else
+		virq_ioapic_access(v, (uint32_t)(gpa - GP_IOAPIC_BASE), op.write, reg, &op);
+	v->exit.skip = true;
+	return 1;
+}
+
+/* ---- injection, the timer, HLT ---------------------------------------- */
+
+/* The physical timer of this CPU, one-shot at the virtual timer's next
+ * deadline (rounded up: an early wake-up would find nothing due). */
+static void virq_arm(struct vcpu *v, uint64_t now)
+{
+	uint64_t deadline = vlapic_timer_deadline(&v->lapic), count;
+
+	if (deadline == v->timer_armed)
+		return;
+	v->timer_armed = deadline;
+	if (!deadline) {
+		apic_timer_oneshot(0);
+		return;
+	}
+	count = deadline > now ? time_tsc_to_apic(deadline - now) + 1 : 1;
+	apic_timer_oneshot(count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
+}
+
+/* Timer and UART first, then the highest pending vector, if any. */
+static int virq_update(struct vcpu *v, uint64_t now)
+{
+	vlapic_timer_fire(&v->lapic, now);
+	virq_uart_line(v->vm);
+	return vlapic_pending(&v->lapic);
+}
+
+void virq_before_entry(struct vcpu *v)
+{
+	uint64_t now = cpu_rdtsc();
+	int vector = virq_update(v, now);
+
+	if (vector >= 0 && vcpu_vendor_irq_ready(v)) {
+		if (!vlapic_ack(&v->lapic, (uint8_t)vector))
+			vcpu_vendor_irq_inject(v, (uint8_t)vector);
+		vector = vlapic_pending(&v->lapic);
+	}
+	/* Still one waiting (or one behind the injected one): exit as soon as
+	 * the guest can take it. */
+	vcpu_vendor_irq_window(v, vector >= 0);
+	virq_arm(v, now);
+}
+
+static bool virq_halt_over(void *arg)
+{
+	struct vcpu *v = arg;
+
+	uint64_t deadline = vlapic_timer_deadline(&v->lapic);
+
+	return vlapic_pending(&v->lapic) >= 0 || (deadline && deadline <= cpu_rdtsc()) ||
+	       vuart_irq_line(&v->vm->uart) != v->vm->uart_line || v->vm->state != VM_RUNNING ||
+	       v->vm->restart_pending || __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
+}
+
+/* Sleep with interrupts enabled: the physical timer's interrupt, or a kick
+ * (console input, a stop, a rendezvous), ends it; then look again. */
+void virq_halt(struct vcpu *v)
+{
+	for (;;) {
+		uint64_t now = cpu_rdtsc();
+
+		if (virq_update(v, now) >= 0 || virq_halt_over(v))
+			return;
+		virq_arm(v, now);
+		cpu_sleep_until_irq(virq_halt_over, v);
+		v->timer_armed = ~0ull; /* the interrupt consumed the one-shot: arm again */
+	}
+}
+
+/* ---- MSRs and reset ---------------------------------------------------- */
+
+int virq_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (msr == MSR_APIC_BASE) {
+		*val = GP_LAPIC_BASE | APIC_BASE_ENABLE | (v == &v->vm->vcpus[0] ? APIC_BASE_BSP : 0);
+		return 0;
+	}
+	if (msr == MSR_TSC_DEADLINE) {
+		*val = vlapic_read_tsc_deadline(&v->lapic, cpu_rdtsc());
+		return 0;
+	}
+	return -1;
+}
+
+/* The APIC stays where it is, enabled, in xAPIC mode: writing back what
+ * IA32_APIC_BASE reads is accepted, any change is #GP. */
+int virq_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	uint64_t cur;
+
+	if (msr == MSR_APIC_BASE)
+		return virq_msr_read(v, msr, &cur) || val != cur ? -1 : 0;
+	if (msr == MSR_TSC_DEADLINE) {
+		vlapic_write_tsc_deadline(&v->lapic, val, cpu_rdtsc());
+		return 0;
+	}
+	return -1;
+}
+
+int virq_vm_reset(struct vm *vm)
+{
+	vioapic_init(&vm->ioapic, virq_deliver, vm);
+	vm->uart_line = false;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		int err = vlapic_init(&v->lapic, (uint8_t)i, virq_clock.tsc_per_tick, virq_clock.min_period);
+
+		if (err)
+			return err;
+		v->lapic_on = false;
+		v->timer_armed = ~0ull; /* unknown: the first entry programs it */
+	}
+	return 0;
+}

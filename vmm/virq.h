@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest's interrupt controllers wired to its vCPUs (docs/guest-platform.md):
+ * each vCPU's virtual local APIC (vmm/vlapic.h) and the guest's I/O APIC
+ * (vmm/vioapic.h), reached through their pages, which the nested page
+ * tables leave out; the console UART's line on I/O APIC pin GP_UART_GSI;
+ * the APIC timer backed by the physical timer of the vCPU's own CPU;
+ * injection when the guest can take an interrupt; HLT that sleeps until
+ * the next one. Everything runs on the vCPU's own CPU.
+ */
+#ifndef VMM_VIRQ_H
+#define VMM_VIRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+/* The rates the guests' clocks run at, from the TSC's (at boot). */
+struct virq_clock {
+	uint64_t tsc_per_tick; /* the APIC timer's bus clock: TSC cycles per tick */
+	uint64_t crystal_hz;   /* that clock's rate (CPUID 0x15 ECX) */
+	uint64_t min_period;   /* the shortest count-driven timer interval, TSC cycles */
+};
+extern struct virq_clock virq_clock;
+
+void virq_clock_init(uint64_t tsc_hz);
+/* Power-on state of the guest's I/O APIC and every vCPU's local APIC
+ * (boot and restart). */
+int virq_vm_reset(struct vm *vm) __attribute__((warn_unused_result));
+/* A nested page fault at gpa: 1 if it was an APIC page (handled: emulated,
+ * or a fault injected), 0 if not. */
+int virq_mmio(struct vcpu *v, uint64_t gpa);
+/* Before every entry, once the guest uses its APIC: fire the timer, inject
+ * or ask for an interrupt window, re-arm the physical timer. */
+void virq_before_entry(struct vcpu *v);
+/* HLT with interrupts enabled: sleep until an interrupt is pending or the
+ * vCPU must stop (the caller's safe point comes next). */
+void virq_halt(struct vcpu *v);
+/* Guest MSRs the APIC owns: IA32_APIC_BASE and IA32_TSC_DEADLINE. 0 and
+ * *val, or -1: not one of them, or refused (#GP). */
+int virq_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int virq_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+
+#endif
