@@ -48,16 +48,20 @@ $(ESP_VIGIL)/vmm.elf.sig: $(ESP_VIGIL)/vmm.elf $(PLATFORM_SIG_DEPS)
 $(ESP_VIGIL)/system.dtb.sig: $(ESP_VIGIL)/system.dtb $(PLATFORM_SIG_DEPS)
 	$(call platform_sig,$<,$(CONFIG_SIG))
 
-# Exactly the images the config names: the guests directory is rebuilt from
+# Exactly the files the config names (each guest's image, and a Linux
+# guest's initrd and ACPI tables): the guests directory is rebuilt from
 # scratch so a guest dropped from the config leaves no file behind.
-$(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS)
+# GUEST_FILES lists the non-ELF files the build makes (mk/linux.mk).
+$(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS) $(GUEST_FILES)
 	@rm -rf $(ESP_VIGIL)/guests $@
 	@for g in $$(fdtget -l $< /guests); do \
-		p=$$(fdtget -ts $< /guests/$$g image) || exit 1; \
+	    for prop in image initrd acpi; do \
+		p=$$(fdtget -ts $< /guests/$$g $$prop 2>/dev/null) || { [ $$prop != image ] && continue; exit 1; }; \
 		[ -f "$(B)/$$p" ] || { echo "esp: guest $$g: $(B)/$$p missing" >&2; exit 1; }; \
 		mkdir -p "$$(dirname "$(ESP_VIGIL)/$$p")"; \
 		cp "$(B)/$$p" "$(ESP_VIGIL)/$$p"; \
 		echo "  GUEST   $(ESP_VIGIL)/$$p"; \
+	    done; \
 	done
 	@touch $@
 
