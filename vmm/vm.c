@@ -212,7 +212,7 @@ static void vm_log_queued(struct vm *vm, const char *fmt, ...)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (conring_put(&vm->uart.out, line, (size_t)n, true))
+	if (vuart_log(&vm->uart, line, (size_t)n))
 		console_write(line, (size_t)n);
 }
 
@@ -240,10 +240,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	spin_lock(&vm->lock);
 	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
 	spin_unlock(&vm->lock);
-	if (stopped) {
-		vuart_flush(&vm->uart, vm->name);
+	if (stopped) /* vuart_log ends the guest's partial line first */
 		vm_log_queued(vm, "vigil: guest %s stopped: %s\n", vm->name, why);
-	}
 }
 
 /* On the VMM's CPU, which prints directly: the guest's queued lines first. */
@@ -265,6 +263,11 @@ static void vm_kick(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		cpu_kick(vm->vcpus[i].cpu);
+}
+
+void vm_notify_input(struct vm *vm)
+{
+	vm_kick(vm);
 }
 
 int vm_control_stop(struct vm *vm)
@@ -332,7 +335,7 @@ void vm_restart_here(struct vcpu *v)
 
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
-	vuart_flush(&vm->uart, vm->name); /* a line cut short by an operator stop */
+	vuart_flush(&vm->uart); /* a line cut short by an operator stop */
 	vuart_reset(&vm->uart);
 	err = vm_boot_state(vm);
 	if (!err)

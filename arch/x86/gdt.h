@@ -21,6 +21,7 @@ void gdt_reload_segments(uint16_t code, uint16_t data);
 #define IDT_VECTOR_TIMER 32
 #define IDT_VECTOR_CHANNEL 33
 #define IDT_VECTOR_WAKE 34 /* another CPU wakes the VMM's CPU: nothing to do but wake */
+#define IDT_VECTOR_CONSOLE 35 /* the console UART's receive interrupt */
 #define IDT_VECTOR_SPURIOUS 255
 
 void idt_init(void);

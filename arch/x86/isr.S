@@ -58,6 +58,7 @@ ISR_NOERR 31
 ISR_NOERR 32	/* the VMM CPU's APIC timer */
 ISR_NOERR 33	/* the management channel's UART */
 ISR_NOERR 34	/* a wake-up from another CPU (guest console lines queued) */
+ISR_NOERR 35	/* the console's UART (the operator's input) */
 ISR_NOERR 255	/* APIC spurious vector */
 
 isr_common:

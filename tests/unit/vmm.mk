@@ -32,9 +32,11 @@ UNIT_SRCS_loader := vmm/loader.c vmm/vm_mem.c tests/unit/shim_vm.c tests/unit/te
 UNIT_TESTS += gmem
 UNIT_SRCS_gmem := vmm/gmem.c vmm/vm_mem.c tests/unit/shim_vm.c tests/unit/test_gmem.c
 
-# The guest console: its lines are read back from its console ring.
+# The guests' UART: its console stream read back from its ring, its
+# receive FIFO filled by a second thread as the VMM's CPU fills it.
 UNIT_TESTS += vuart
-UNIT_SRCS_vuart := vmm/vuart.c vmm/conring.c kernel/format.c tests/unit/test_vuart.c
+UNIT_SRCS_vuart := vmm/vuart.c vmm/conring.c tests/unit/test_vuart.c
+UNIT_LIBS_vuart := -lpthread
 
 # The guests' console ring alone, and with a producer and a consumer thread.
 UNIT_TESTS += conring
@@ -46,3 +48,12 @@ UNIT_LIBS_conring := -lpthread
 # handler in cpuid.c reaches the backend; shim_vcpu.c stands in for it.
 UNIT_TESTS += cpuid
 UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test_cpuid.c
+
+# The guests' consoles on the VMM's CPU, end to end on the host: guest
+# bytes through the vuart, the renderer (vm_console.c) and the console's
+# open-line rules (kernel/console.c) to what reaches COM1, and the
+# operator's input from COM1 through the focus (vm_input.c) to the vuarts.
+# shim_console.c stands in for the UART, the APICs and the VMM's globals.
+UNIT_TESTS += vm_console
+UNIT_SRCS_vm_console := vmm/vm_console.c vmm/vm_input.c kernel/console.c kernel/format.c vmm/vuart.c \
+	vmm/conring.c tests/unit/shim_console.c tests/unit/test_vm_console.c
