@@ -108,6 +108,17 @@ static int cfg_string(struct cfg_ctx *c, int node, const char *name, char *out, 
 	return 0;
 }
 
+/* An optional boolean property: present (with no value) or absent. */
+static int cfg_flag(struct cfg_ctx *c, int node, const char *name, bool *out)
+{
+	int len;
+
+	*out = fdt_getprop(c->fdt, node, name, &len) != NULL;
+	if (*out && len != 0)
+		return cfg_fail(c, "property '%s' takes no value", name);
+	return 0;
+}
+
 /* Cells of an optional or required list property: len/4 cells, a multiple of group. */
 static const void *cfg_cells(struct cfg_ctx *c, int node, const char *name, int group, int max_groups,
 			     int required, int *groups, int *err)
@@ -332,7 +343,7 @@ static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
 static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	static const char *const allowed[] = { "image", "initrd", "acpi", "cmdline", "cpus", "memory",
-						"io-allow", "msr-allow", NULL };
+						"io-allow", "msr-allow", "console-input", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -355,6 +366,8 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 		err = cfg_guest_memory(c, node, g);
 	if (!err)
 		err = cfg_guest_io(c, node, g);
+	if (!err)
+		err = cfg_flag(c, node, "console-input", &g->console_input);
 	return err ? err : cfg_guest_msrs(c, node, g);
 }
 

@@ -9,6 +9,7 @@
 #ifndef KERNEL_CONFIG_H
 #define KERNEL_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,7 @@ struct config_guest {
 	struct config_io io[CONFIG_MAX_IO];
 	unsigned msr_count;
 	uint32_t msrs[CONFIG_MAX_MSRS];
+	bool console_input; /* may receive the operator's input on COM1 */
 };
 
 struct config {

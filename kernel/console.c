@@ -1,27 +1,92 @@
 /* SPDX-License-Identifier: MIT */
+#include <string.h>
 #include "kernel/console.h"
 #include "kernel/spinlock.h"
+#include "arch/x86/apic.h"
 #include "drivers/uart.h"
 
 #define CONSOLE_LINE_MAX 256
 
 static struct spinlock console_lock;
 
+/*
+ * Who left the console's last line open (its cursor mid-line), under the
+ * lock: nobody, the VMM (text without its '\n'), or an owner >= 0 with
+ * open_len characters after its prefix. Anyone else ends that line first.
+ */
+#define OPEN_NONE (-1)
+#define OPEN_VMM (-2)
+static int open_owner = OPEN_NONE;
+static size_t open_len;
+
 void console_init(void)
 {
 	uart_init(UART_COM1);
 }
 
-/* Write bytes as they are; callers hold no lock (one call is atomic). */
-void console_write(const char *s, size_t len)
+static void console_put(const char *s, size_t len)
 {
-	spin_lock(&console_lock);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
 			uart_putc(UART_COM1, '\r');
 		uart_putc(UART_COM1, s[i]);
 	}
+}
+
+/* The open line becomes owner's: a fresh one behind its prefix unless it was. */
+static void console_claim(int owner, const char *prefix)
+{
+	if (open_owner == owner)
+		return;
+	if (open_owner != OPEN_NONE)
+		console_put("\n", 1);
+	console_put(prefix, strlen(prefix));
+	open_owner = owner;
+	open_len = 0;
+}
+
+/* Write bytes as they are; callers hold no lock (one call is atomic). */
+void console_write(const char *s, size_t len)
+{
+	if (!len)
+		return;
+	spin_lock(&console_lock);
+	if (open_owner >= 0)
+		console_put("\n", 1);
+	console_put(s, len);
+	open_owner = s[len - 1] == '\n' ? OPEN_NONE : OPEN_VMM;
 	spin_unlock(&console_lock);
+}
+
+void console_line_text(int owner, const char *prefix, const char *s, size_t len)
+{
+	spin_lock(&console_lock);
+	console_claim(owner, prefix);
+	console_put(s, len);
+	open_len += len;
+	spin_unlock(&console_lock);
+}
+
+void console_line_erase(int owner, size_t n)
+{
+	spin_lock(&console_lock);
+	for (; open_owner == owner && n && open_len; n--, open_len--)
+		console_put("\b \b", 3);
+	spin_unlock(&console_lock);
+}
+
+bool console_line_end(int owner)
+{
+	bool open;
+
+	spin_lock(&console_lock);
+	open = open_owner == owner;
+	if (open) {
+		console_put("\n", 1);
+		open_owner = OPEN_NONE;
+	}
+	spin_unlock(&console_lock);
+	return open;
 }
 
 void printk(const char *fmt, ...)
@@ -36,4 +101,52 @@ void printk(const char *fmt, ...)
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
 	console_write(line, (size_t)n);
+}
+
+/*
+ * COM1's receive side. Its FIFO holds 16 bytes (1.4 ms at 115200 baud),
+ * and the VMM's CPU may print for up to a tick: the receive interrupt
+ * moves the bytes into this ring at once. The handler and console_read()
+ * (interrupts off, on the same CPU) are its only users. Bytes that find it
+ * full are still read, so the interrupt line drops, and counted (rx_lost).
+ */
+#define CONSOLE_RX_RING 1024
+static uint8_t rx_ring[CONSOLE_RX_RING];
+static volatile uint32_t rx_head, rx_tail; /* free-running */
+static volatile uint64_t rx_lost;
+
+static void console_rx_pump(void)
+{
+	uint8_t c;
+
+	/* Bounded: a UART that never runs dry cannot hold this CPU. */
+	for (unsigned n = 0; n < CONSOLE_RX_RING && uart_getc(UART_COM1, &c); n++) {
+		if (rx_head - rx_tail < CONSOLE_RX_RING)
+			rx_ring[rx_head++ % CONSOLE_RX_RING] = c;
+		else
+			rx_lost++;
+	}
+}
+
+void console_rx_enable(void)
+{
+	uart_enable_rx_irq(UART_COM1);
+}
+
+void console_rx_irq(void)
+{
+	console_rx_pump();
+	apic_eoi();
+}
+
+size_t console_read(uint8_t *buf, size_t cap, uint64_t *lost)
+{
+	size_t n = 0;
+
+	if (rx_tail == rx_head)
+		console_rx_pump(); /* what came without an interrupt edge */
+	for (; n < cap && rx_tail != rx_head; n++)
+		buf[n] = rx_ring[rx_tail++ % CONSOLE_RX_RING];
+	*lost = rx_lost;
+	return n;
 }

@@ -8,11 +8,38 @@
 #define KERNEL_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void console_init(void);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The VMM's own text, as it is; an open line of an owner (below) is ended first. */
 void console_write(const char *s, size_t len);
+
+/*
+ * Lines left open: an owner (>= 0: a guest) may leave its line unfinished
+ * on the console and continue it later. Text goes behind the owner's
+ * prefix; when the console's open line is another's, that line is ended
+ * first and a fresh one begins with the prefix. Erasing reaches only the
+ * characters the owner wrote behind its prefix on the open line, never
+ * the prefix or anything before it. Ending returns whether the owner's
+ * line was open (else nothing is written).
+ */
+void console_line_text(int owner, const char *prefix, const char *s, size_t len);
+void console_line_erase(int owner, size_t n);
+bool console_line_end(int owner);
+
+/*
+ * Input on COM1: enable its receive interrupt (the caller routes it to
+ * this CPU with console_rx_irq as its handler), which moves the bytes into
+ * a 1 KiB ring; console_read() takes up to cap of them, interrupts off,
+ * and says how many bytes found the ring full since boot (*lost).
+ */
+void console_rx_enable(void);
+void console_rx_irq(void);
+size_t console_read(uint8_t *buf, size_t cap, uint64_t *lost);
+
 int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintk(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

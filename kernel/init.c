@@ -27,6 +27,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/vendor.h"
 #include "drivers/acpi.h"
+#include "drivers/ioapic.h"
 #include "vmm/vm.h"
 
 struct cpu_area cpu_areas[VIGIL_MAX_CPUS] __attribute__((aligned(4096)));
@@ -146,10 +147,23 @@ static void patch_area_init(void)
 		panic("cannot map the live-patch area");
 }
 
+/* Every I/O APIC input masked; the UARTs' are routed to this CPU below. */
+static void ioapics_init(void)
+{
+	if (ioapic_init(&machine_cpus))
+		panic("no usable I/O APIC in the MADT");
+}
+
 static void channel_start(void)
 {
 	if (channel_init(&machine_cpus, cpu_areas[0].pc.apic_id))
 		panic("cannot set up the management channel");
+}
+
+static void console_input_start(void)
+{
+	if (vm_input_init(&machine_cpus, cpu_areas[0].pc.apic_id))
+		panic("cannot route the console's input interrupt");
 }
 
 static void vmm_lock(void)
@@ -192,7 +206,9 @@ void kmain(uint64_t handoff_pa)
 	cpuid_init();				/* the guests' static CPUID answers */
 	spec_init();				/* the host's speculation controls, for guests */
 	guests_create();			/* memory, NPT, images, vCPU state */
+	ioapics_init();				/* device interrupts: all masked */
 	channel_start();			/* COM2 and its interrupt, for the operator */
+	console_input_start();			/* COM1 input, for guests granted it */
 	cpus_start();				/* APs come up and wait in ap_main */
 	vmm_lock();				/* tables and config read-only, then audited */
 	cpus_release();				/* each AP enters its guest */
@@ -220,7 +236,8 @@ void ap_main(struct percpu *pc)
 }
 
 /* The VMM's own CPU: sleeps; serves the management channel when its UART
- * interrupts, prints the guests' queued console lines, and re-hashes the
+ * interrupts, passes the operator's input to the guest with the console
+ * focus, prints the guests' queued console output, and re-hashes the
  * VMM's code every SELFCHECK_PERIOD_S seconds. */
 #define SELFCHECK_PERIOD_S 5
 #define TIMER_PERIOD_MS 100
@@ -241,6 +258,7 @@ static void vmm_cpu_main(void)
 		if (!vm_console_pending())
 			__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
+		vm_input_poll();
 		/* Interrupts on while the console lines go out (up to a tick on
 		 * a real UART): the channel's bytes are taken as they arrive. */
 		__asm__ volatile("sti" ::: "memory");

@@ -207,10 +207,10 @@ int bundle_policy_tightens(const struct bundle_policy *p, const struct config_io
 /*
  * The policy digest of a guest, as the inventory reports it: SHA-256 of
  * the guest's entry as it is in force (docs/channel.md, "Policy digest"):
- * "vigil-guest-policy-v1\0", name[32], image[64], then cpu_count and cpus,
+ * "vigil-guest-policy-v2\0", name[32], image[64], then cpu_count and cpus,
  * region_count and (gpa, size) pairs, io_count and (port, count) pairs,
- * msr_count and MSRs; counts and values little-endian, 32-bit except gpa
- * and size (64-bit).
+ * msr_count and MSRs, and the grant flags (bit 0: console-input); counts
+ * and values little-endian, 32-bit except gpa and size (64-bit).
  */
 void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA256_LEN]);
 

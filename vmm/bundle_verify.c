@@ -240,12 +240,14 @@ static void bnd_put_bytes(struct bnd_out *o, const void *p, size_t n)
 	o->len += n;
 }
 
+#define POLICY_CONSOLE_INPUT 1u /* the grants as flag bits */
+
 void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA256_LEN])
 {
-	static const char tag[] = "vigil-guest-policy-v1"; /* with its NUL: 22 bytes */
+	static const char tag[] = "vigil-guest-policy-v2"; /* with its NUL: 22 bytes */
 	uint8_t buf[sizeof(tag) + CONFIG_NAME_LEN + CONFIG_PATH_LEN + 4 * 4 +
 		    4 * CONFIG_MAX_GUEST_CPUS + 16 * CONFIG_MAX_REGIONS + 8 * CONFIG_MAX_IO +
-		    4 * CONFIG_MAX_MSRS];
+		    4 * CONFIG_MAX_MSRS + 4];
 	struct bnd_out o = { buf, 0 };
 	char name[CONFIG_NAME_LEN] = { 0 }, image[CONFIG_PATH_LEN] = { 0 };
 
@@ -271,5 +273,6 @@ void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA25
 	bnd_put(&o, g->msr_count, 4);
 	for (unsigned i = 0; i < g->msr_count && i < CONFIG_MAX_MSRS; i++)
 		bnd_put(&o, g->msrs[i], 4);
+	bnd_put(&o, g->console_input ? POLICY_CONSOLE_INPUT : 0, 4);
 	crypto_sha256(buf, o.len, out);
 }

@@ -67,12 +67,10 @@ int channel_init(const struct acpi_cpus *madt, uint32_t this_apic_id)
 	}
 	uart_init(CHANNEL_UART);
 	frame_rx_init(&rx, rx_buf, sizeof(rx_buf));
-	err = ioapic_init(madt);
-	if (!err)
-		err = ioapic_route_isa(madt, CHANNEL_IRQ, IDT_VECTOR_CHANNEL, this_apic_id);
+	err = ioapic_route_isa(madt, CHANNEL_IRQ, IDT_VECTOR_CHANNEL, this_apic_id);
 	if (err)
 		return err;
-	trap_set_channel_handler(channel_irq);
+	trap_set_irq_handler(IDT_VECTOR_CHANNEL, channel_irq);
 	uart_enable_rx_irq(CHANNEL_UART);
 	channel_up = 1;
 	printk("vigil: management channel on COM2 (port 0x%x, irq %u)\n", CHANNEL_UART, CHANNEL_IRQ);

@@ -1,44 +1,58 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
 #include "vmm/conring.h"
 
-int conring_put(struct conring *r, const char *line, size_t len, bool vmm_line)
+size_t conring_room(const struct conring *r)
 {
-	uint32_t head = r->head, tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-	size_t room = CONRING_SIZE - (head - tail), keep = vmm_line ? 0 : CONRING_RESERVE;
-
-	if (!len || len > CONRING_LINE_MAX || line[len - 1] != '\n')
-		return -EINVAL;
-	if (len + keep > room) {
-		if (!vmm_line)
-			__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELAXED);
-		return -ENOSPC;
-	}
-	for (size_t i = 0; i < len; i++)
-		r->buf[(head + i) % CONRING_SIZE] = line[i];
-	__atomic_store_n(&r->head, head + (uint32_t)len, __ATOMIC_RELEASE);
-	return 0;
+	return CONRING_SIZE - (r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE));
 }
 
-size_t conring_take(struct conring *r, char *out, size_t cap)
+void conring_push(struct conring *r, const char *s, size_t len)
 {
-	uint32_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE), tail = r->tail;
-	size_t n = 0;
+	uint32_t head = r->head;
 
-	while (tail != head && n < cap) {
-		char c = r->buf[tail++ % CONRING_SIZE];
+	if (len > conring_room(r))
+		return;
+	for (size_t i = 0; i < len; i++)
+		r->buf[(head + i) % CONRING_SIZE] = s[i];
+	__atomic_store_n(&r->head, head + (uint32_t)len, __ATOMIC_RELEASE);
+}
 
-		out[n++] = c;
-		if (c == '\n')
-			break;
-	}
-	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+void conring_count_drop(struct conring *r)
+{
+	__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELAXED);
+}
+
+size_t conring_peek(const struct conring *r, char *out, size_t cap)
+{
+	uint32_t tail = r->tail, n = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - tail;
+
+	if (n > cap)
+		n = (uint32_t)cap;
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = r->buf[(tail + i) % CONRING_SIZE];
 	return n;
+}
+
+void conring_consume(struct conring *r, size_t n)
+{
+	uint32_t queued = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - r->tail;
+
+	__atomic_store_n(&r->tail, r->tail + (uint32_t)(n < queued ? n : queued), __ATOMIC_RELEASE);
+}
+
+uint32_t conring_head(const struct conring *r)
+{
+	return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+}
+
+uint32_t conring_tail(const struct conring *r)
+{
+	return __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 }
 
 bool conring_empty(const struct conring *r)
 {
-	return __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	return conring_tail(r) == conring_head(r);
 }
 
 uint64_t conring_dropped(const struct conring *r)

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A guest's console ring: finished console lines on their way from the
- * guest's CPU (the one producer) to the VMM's CPU (the one consumer), which
- * prints them (vmm/vm_console.c). No lock and no waiting on either side:
- * the producer alone moves head, the consumer alone moves tail, each
- * publishing with a release store that the other reads with an acquire
- * load, so a line's bytes are in the ring before its end is visible and
- * are read out before its space is handed back.
+ * A guest's console ring: the guest's console output, already cleaned, on
+ * its way from the guest's CPU (the one producer, vmm/vuart.c) to the VMM's
+ * CPU (the one consumer, vmm/vm_console.c), which prints it. No lock and no
+ * waiting on either side: the producer alone moves head, the consumer alone
+ * moves tail, each publishing with a release store that the other reads
+ * with an acquire load, so bytes are in the ring before they are visible
+ * and are read out before their space is handed back.
  *
- * An entry is one whole line, its last byte '\n' and no other '\n' in it.
- * A line that does not fit is dropped whole, never cut, and counted. Guest
- * lines leave CONRING_RESERVE bytes free for the VMM's own lines about the
- * guest (it stopped, it restarted), so a flood cannot crowd those out.
+ * The ring carries a byte stream, so that the consumer sees an unfinished
+ * line while it is being written. What the bytes mean (text, line ends,
+ * erasures, the VMM's own lines) and which lines are let in is the
+ * producer's policy (vmm/vuart.h); the ring only counts the lines the
+ * producer drops.
  */
 #ifndef VMM_CONRING_H
 #define VMM_CONRING_H
@@ -21,8 +22,8 @@
 #include <stdint.h>
 
 #define CONRING_SIZE 16384u	/* bytes; a power of two */
-#define CONRING_LINE_MAX 256u	/* the longest entry, its '\n' included */
-#define CONRING_RESERVE (2 * CONRING_LINE_MAX)
+#define CONRING_LINE_MAX 256u	/* the longest line in the stream, its '\n' included */
+#define CONRING_RESERVE (2 * CONRING_LINE_MAX) /* kept free for the VMM's own lines */
 
 _Static_assert((CONRING_SIZE & (CONRING_SIZE - 1)) == 0, "CONRING_SIZE must be a power of two");
 
@@ -33,18 +34,19 @@ struct conring {
 	char buf[CONRING_SIZE];
 };
 
-/*
- * Producer: queue one line of len bytes (ending in '\n'). A guest line
- * needs len + CONRING_RESERVE bytes free, a VMM line (vmm_line) len bytes.
- * 0, or -ENOSPC (not queued; a guest line is counted as dropped), or
- * -EINVAL (not a line: empty, too long, or no '\n' at its end).
- */
-int conring_put(struct conring *r, const char *line, size_t len, bool vmm_line);
-/* Consumer: move the oldest line into out (cap >= CONRING_LINE_MAX takes
- * it whole). The bytes moved, 0 when the ring is empty. */
-size_t conring_take(struct conring *r, char *out, size_t cap);
-/* Producer: whether the consumer has taken every line queued so far (it
- * may be asleep: a line put now should wake it). */
+/* Producer: the bytes free now (the consumer may free more meanwhile). */
+size_t conring_room(const struct conring *r);
+/* Producer: queue len bytes; the caller checked they fit (else nothing is queued). */
+void conring_push(struct conring *r, const char *s, size_t len);
+/* Producer: count one line dropped. */
+void conring_count_drop(struct conring *r);
+/* Consumer: copy up to cap of the oldest bytes into out, leaving them queued. */
+size_t conring_peek(const struct conring *r, char *out, size_t cap);
+/* Consumer: hand back the oldest n bytes (at most what peek returned). */
+void conring_consume(struct conring *r, size_t n);
+/* Any CPU: the byte counters (free-running), and whether all was taken. */
+uint32_t conring_head(const struct conring *r);
+uint32_t conring_tail(const struct conring *r);
 bool conring_empty(const struct conring *r);
 /* Any CPU: how many guest lines were dropped so far. */
 uint64_t conring_dropped(const struct conring *r);

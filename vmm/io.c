@@ -23,7 +23,7 @@ static uint32_t io_read(struct vm *vm, uint16_t port, unsigned size)
 static void io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 {
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
-		vuart_write(&vm->uart, vm->name, port, (uint8_t)val);
+		vuart_write(&vm->uart, port, (uint8_t)val);
 	else if (vplat_owns(port))
 		switch (vplat_out(&vm->plat, &vplat_clock, port, size, val, cpu_rdtsc())) {
 		case VPLAT_POWEROFF:

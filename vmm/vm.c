@@ -242,7 +242,7 @@ static void vm_log_queued(struct vm *vm, const char *fmt, ...)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (conring_put(&vm->uart.out, line, (size_t)n, true))
+	if (vuart_log(&vm->uart, line, (size_t)n))
 		console_write(line, (size_t)n);
 }
 
@@ -270,10 +270,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	spin_lock(&vm->lock);
 	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
 	spin_unlock(&vm->lock);
-	if (stopped) {
-		vuart_flush(&vm->uart, vm->name);
+	if (stopped) /* vuart_log ends the guest's partial line first */
 		vm_log_queued(vm, "vigil: guest %s stopped: %s\n", vm->name, why);
-	}
 }
 
 void vm_reset_by_guest(struct vm *vm, const char *why)
@@ -286,7 +284,7 @@ void vm_reset_by_guest(struct vm *vm, const char *why)
 		vm->restart_pending = 1;
 	spin_unlock(&vm->lock);
 	if (stopped) {
-		vuart_flush(&vm->uart, vm->name);
+		vuart_flush(&vm->uart);
 		vm_log_queued(vm, "vigil: guest %s resets itself: %s\n", vm->name, why);
 	}
 }
@@ -310,6 +308,11 @@ static void vm_kick(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		cpu_kick(vm->vcpus[i].cpu);
+}
+
+void vm_notify_input(struct vm *vm)
+{
+	vm_kick(vm);
 }
 
 int vm_control_stop(struct vm *vm)
@@ -377,7 +380,7 @@ void vm_restart_here(struct vcpu *v)
 
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
-	vuart_flush(&vm->uart, vm->name); /* a line cut short by an operator stop */
+	vuart_flush(&vm->uart); /* a line cut short by an operator stop */
 	vuart_reset(&vm->uart);
 	vplat_reset(&vm->plat);
 	err = vm_boot_state(vm);

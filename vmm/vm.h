@@ -24,6 +24,8 @@ struct vm_region {
 	uint64_t gpa, size, hpa;
 };
 
+struct acpi_cpus;
+
 enum vm_state { VM_RUNNING, VM_STOPPED };
 
 /* Why a guest is stopped: it decides whether `start` may resume it. */
@@ -105,6 +107,20 @@ void vm_console_drain(void);
 void vm_console_flush(struct vm *vm);
 /* Whether any guest has lines queued (the VMM's CPU then does not sleep). */
 bool vm_console_pending(void);
+
+/*
+ * The operator's input (vmm/vm_input.c), on the VMM's CPU only. init takes
+ * COM1's receive interrupt when a guest has console-input and gives that
+ * guest the focus; poll (its main loop, interrupts off) passes what was
+ * received to the guest with the focus, or moves the focus; focus is that
+ * guest, NULL when none may take input.
+ */
+int vm_input_init(const struct acpi_cpus *madt, uint32_t this_apic_id) __attribute__((warn_unused_result));
+void vm_input_poll(void);
+struct vm *vm_input_focus(void);
+/* Input was queued in the guest's UART: kick its vCPUs' CPUs, so that one
+ * asleep (or in its guest) comes back to the VMM and sees it. */
+void vm_notify_input(struct vm *vm);
 
 /* The backend's loop calls this before every entry: a safe point, and the
  * place where a stopped guest's CPU waits (vcpu_park). Inline: it is on the

@@ -11,7 +11,7 @@ struct idt_gate {
 };
 
 extern const uint64_t isr_table[32];
-extern const char isr_32[], isr_33[], isr_34[], isr_35[], isr_255[];
+extern const char isr_32[], isr_33[], isr_34[], isr_35[], isr_36[], isr_255[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -36,9 +36,10 @@ static void idt_set(unsigned v, uint64_t h, unsigned ist)
 	idt[v].hi = h >> 32;
 }
 
-/* Exceptions run on IST stacks; the two interrupts the VMM's own CPU takes
- * (its timer, the channel's UART, and the APIC's spurious vector) run on its normal stack. Any
- * other vector is not present: it faults and stops the machine. */
+/* Exceptions run on IST stacks; the interrupts the VMM's own CPU takes
+ * (its timer, the two UARTs, the wake-up, and the APIC's spurious vector)
+ * run on its normal stack. Any other vector is not present: it faults and
+ * stops the machine. */
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 32; v++)
@@ -47,6 +48,7 @@ void idt_init(void)
 	idt_set(IDT_VECTOR_CHANNEL, (uint64_t)(uintptr_t)isr_33, 0);
 	idt_set(IDT_VECTOR_WAKE, (uint64_t)(uintptr_t)isr_34, 0);
 	idt_set(IDT_VECTOR_GUEST_TIMER, (uint64_t)(uintptr_t)isr_35, 0);
+	idt_set(IDT_VECTOR_CONSOLE, (uint64_t)(uintptr_t)isr_36, 0);
 	idt_set(IDT_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)isr_255, 0);
 }
 

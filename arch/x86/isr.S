@@ -59,6 +59,7 @@ ISR_NOERR 32	/* the VMM CPU's APIC timer */
 ISR_NOERR 33	/* the management channel's UART */
 ISR_NOERR 34	/* a wake-up from another CPU (guest console lines queued) */
 ISR_NOERR 35	/* a guest CPU's timer (its virtual LAPIC timer's deadline) */
+ISR_NOERR 36	/* the console's UART (the operator's input) */
 ISR_NOERR 255	/* APIC spurious vector */
 
 isr_common:

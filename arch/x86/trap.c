@@ -68,11 +68,15 @@ static void trap_nmi_wake(struct trap_frame *f)
 		f->rip = (uint64_t)(uintptr_t)cpu_wait_irq_done;
 }
 
-static void (*channel_irq_handler)(void);
+/* The device interrupts, by vector: the UARTs'. */
+#define IRQ_FIRST IDT_VECTOR_CHANNEL
+#define IRQ_LAST IDT_VECTOR_CONSOLE
+static void (*irq_handlers[IRQ_LAST - IRQ_FIRST + 1])(void);
 
-void trap_set_channel_handler(void (*fn)(void))
+void trap_set_irq_handler(unsigned vector, void (*fn)(void))
 {
-	channel_irq_handler = fn;
+	if (vector >= IRQ_FIRST && vector <= IRQ_LAST)
+		irq_handlers[vector - IRQ_FIRST] = fn;
 }
 
 void trap_handler(struct trap_frame *f)
@@ -81,8 +85,8 @@ void trap_handler(struct trap_frame *f)
 		apic_timer_tick();
 		return;
 	}
-	if (f->vector == IDT_VECTOR_CHANNEL && channel_irq_handler) {
-		channel_irq_handler();
+	if (f->vector >= IRQ_FIRST && f->vector <= IRQ_LAST && irq_handlers[f->vector - IRQ_FIRST]) {
+		irq_handlers[f->vector - IRQ_FIRST]();
 		return;
 	}
 	if (f->vector == IDT_VECTOR_WAKE || f->vector == IDT_VECTOR_GUEST_TIMER) {

@@ -13,7 +13,8 @@ struct trap_frame {
 };
 
 void trap_handler(struct trap_frame *f);
-/* The handler of IDT_VECTOR_CHANNEL (the management UART's interrupt). */
-void trap_set_channel_handler(void (*fn)(void));
+/* The handler of a device interrupt: IDT_VECTOR_CHANNEL (the management
+ * UART) or IDT_VECTOR_CONSOLE (the console UART's input). */
+void trap_set_irq_handler(unsigned vector, void (*fn)(void));
 
 #endif

@@ -1001,7 +1001,7 @@ static void policy_digest_layout(void)
 	uint8_t want[CRYPTO_SHA256_LEN], got[CRYPTO_SHA256_LEN], b[512] = { 0 };
 	size_t n = 0;
 
-	memcpy(b, "vigil-guest-policy-v1", 22); /* with its NUL */
+	memcpy(b, "vigil-guest-policy-v2", 22); /* with its NUL */
 	n = 22;
 	memcpy(b + n, "ticker", 6);
 	n += 32;
@@ -1016,6 +1016,7 @@ static void policy_digest_layout(void)
 	b[n] = 0x80, b[n + 4] = 1, n += 8; /* port, count */
 	b[n] = 1, n += 4;		  /* msr_count */
 	b[n] = 0x10, n += 4;		  /* msr */
+	n += 4;				  /* flags: no console-input */
 	crypto_sha256(b, n, want);
 	bundle_policy_digest(&g, got);
 	CHECK(!memcmp(want, got, sizeof(want)));
@@ -1023,6 +1024,13 @@ static void policy_digest_layout(void)
 	bundle_policy_digest(&g, want);
 	CHECK(memcmp(want, got, sizeof(want)) != 0);
 	g.io[0].count = 1;
+	g.console_input = true; /* a grant of the operator's input is policy too */
+	b[n - 4] = 1;
+	crypto_sha256(b, n, want);
+	bundle_policy_digest(&g, got);
+	CHECK(!memcmp(want, got, sizeof(want)));
+	g.console_input = false;
+	bundle_policy_digest(&g, got);
 	g.name[10] = 'x'; /* bytes after the terminator do not count */
 	bundle_policy_digest(&g, want);
 	CHECK(!memcmp(want, got, sizeof(want)));

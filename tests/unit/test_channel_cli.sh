@@ -105,9 +105,9 @@ expect_exit 2 chcli.build_refuses_policy_without_lists "$vc" bundle build --kind
 # the policy digest, laid out here from docs/channel.md
 want=$(python3 -c '
 import hashlib, struct
-b = b"vigil-guest-policy-v1\0" + b"ticker".ljust(32, b"\0") + b"guests/ticker.elf".ljust(64, b"\0")
+b = b"vigil-guest-policy-v2\0" + b"ticker".ljust(32, b"\0") + b"guests/ticker.elf".ljust(64, b"\0")
 b += struct.pack("<II", 1, 1) + struct.pack("<IQQ", 1, 0, 0x400000)
-b += struct.pack("<III", 1, 0x80, 1) + struct.pack("<I", 0)
+b += struct.pack("<III", 1, 0x80, 1) + struct.pack("<I", 0) + struct.pack("<I", 0)
 print(hashlib.sha256(b).hexdigest())')
 t_check chcli.config_digests test "$("$vc" config digests sys.dtb)" = "ticker           $want"
 

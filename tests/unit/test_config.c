@@ -68,7 +68,7 @@ static void sw_role(void *fdt, const char *name, uint32_t threshold, const unsig
 /*
  * The valid config every refusal starts from:
  *   roles: patch 1 of {0}, operator 2 of {1,2,3}, publisher 1 of {4,5};
- *   hello: CPUs 1 and 2, two regions, two I/O ranges, two MSRs;
+ *   hello: CPUs 1 and 2, two regions, two I/O ranges, two MSRs, console input;
  *   ticker-2: CPU 3, one region, no allow-lists.
  */
 static size_t base_write(void *fdt)
@@ -88,6 +88,8 @@ static size_t base_write(void *fdt)
 	SW_CELLS(fdt, "memory", 0x0, 0x0, 0x0, 0x400000, 0x1, 0x0, 0x0, 0x200000);
 	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x510, 2);
 	SW_CELLS(fdt, "msr-allow", 0x10, 0xc0000100);
+	if (fdt_property(fdt, "console-input", NULL, 0))
+		abort();
 	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "ticker-2"))
 		abort();
 	if (fdt_property_string(fdt, "image", "guests/ticker.elf"))
@@ -272,6 +274,7 @@ static void valid_round_trips(void)
 	CHECK_EQ(g->msr_count, 2);
 	CHECK_EQ(g->msrs[0], 0x10);
 	CHECK_EQ(g->msrs[1], 0xc0000100);
+	CHECK(g->console_input);
 	g = &c->guests[1];
 	CHECK(!strcmp(g->name, "ticker-2"));
 	CHECK(!strcmp(g->image, "guests/ticker.elf"));
@@ -282,6 +285,7 @@ static void valid_round_trips(void)
 	CHECK_EQ(g->regions[0].size, 0x600000);
 	CHECK_EQ(g->io_count, 0);
 	CHECK_EQ(g->msr_count, 0);
+	CHECK(!g->console_input); /* off unless granted */
 	/* Unused slots are zero, not junk. */
 	CHECK(all_zero(&c->guests[2], sizeof(c->guests[2]) * (CONFIG_MAX_GUESTS - 2)));
 	CHECK_EQ(c->roles[ROLE_PATCH].threshold, 1);
@@ -407,6 +411,8 @@ static const struct good_case good_cases[] = {
 	{ "sixteen_msrs_accepted", { FN(msr_max) } },
 	{ "io_up_to_0xffff_accepted", { CELLS("/guests/hello", "io-allow", 0xd00, 0xf300) } },
 	{ "no_allow_lists_accepted", { DELPROP("/guests/hello", "io-allow"), DELPROP("/guests/hello", "msr-allow") } },
+	{ "console_input_on_two_guests_accepted", { BYTES("/guests/ticker-2", "console-input", "", 0) } },
+	{ "no_console_input_accepted", { DELPROP("/guests/hello", "console-input") } },
 	{ "name_31_chars_accepted", { ADDNODE("/guests", "abcdefghijklmnopqrstuvwxyz-0123") } },
 	{ "image_63_chars_accepted",
 	  { STR("/guests/hello", "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.elf") } },
@@ -575,6 +581,11 @@ static const struct bad_case bad_cases[] = {
 	{ "msr_outside_ranges", { CELLS(H, "msr-allow", 0x40000000) }, H, "msr-allow 0x40000000 refused" },
 	{ "msr_too_many", { FN(msr_too_many) }, H, "'msr-allow' must hold 1..16" },
 	{ "msr_empty", { BYTES(H, "msr-allow", "", 0) }, H, "'msr-allow' must hold" },
+	/* the console-input grant is a flag: present and empty, or absent */
+	{ "console_input_with_cell", { CELLS(H, "console-input", 1) }, H, "'console-input' takes no value" },
+	{ "console_input_zero", { CELLS(T, "console-input", 0) }, T, "'console-input' takes no value" },
+	{ "console_input_string", { STR(H, "console-input", "no") }, H, "'console-input' takes no value" },
+	{ "console_input_misspelt", { BYTES(T, "console_input", "", 0) }, T, "unknown property 'console_input'" },
 };
 
 static void run_bad_cases(void)

@@ -34,7 +34,7 @@ static const struct {
 	{ "policy-sha256", PT_BYTES },	 { "payload-sha384", PT_BYTES },   { "text-sha256", PT_BYTES },
 	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },	   { "stop-reason", PT_STRING },
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
-	{ "console-dropped", PT_U64 },
+	{ "console-dropped", PT_U64 },	 { "console-input", PT_U32 },	   { "console-input-dropped", PT_U64 },
 };
 
 const char *vc_refusal_name(uint32_t code)

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test stand-in for what vmm/vm_console.c, vmm/vm_input.c and
+ * kernel/console.c reach below them or beside them: COM1 (drivers/uart.c:
+ * what the console writes is collected in shim_tty, what it reads comes
+ * from shim_rx), the local and I/O APICs and the trap table (calls
+ * counted), and the VMM's globals (kernel/init.c's cpu_areas, vm.c's vms
+ * and vm_notify_input, which counts kicks per guest).
+ */
+#include "tests/unit/shim_console.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/trap.h"
+#include "drivers/ioapic.h"
+#include "drivers/uart.h"
+#include "kernel/percpu.h"
+
+char shim_tty[SHIM_TTY_MAX];
+size_t shim_tty_len;
+const uint8_t *shim_rx;
+size_t shim_rx_len;
+unsigned shim_wakes, shim_routes, shim_eois;
+unsigned shim_kicks[CONFIG_MAX_GUESTS];
+void (*shim_irq_handler)(void);
+
+struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
+struct vm vms[CONFIG_MAX_GUESTS];
+unsigned vm_count;
+volatile uint64_t apic_timer_ticks;
+
+void uart_init(uint16_t base)
+{
+	(void)base;
+}
+
+void uart_putc(uint16_t base, char c)
+{
+	if (base == UART_COM1 && shim_tty_len < SHIM_TTY_MAX)
+		shim_tty[shim_tty_len++] = c;
+}
+
+int uart_getc(uint16_t base, uint8_t *c)
+{
+	if (base != UART_COM1 || !shim_rx_len)
+		return 0;
+	*c = *shim_rx++;
+	shim_rx_len--;
+	return 1;
+}
+
+void uart_enable_rx_irq(uint16_t base)
+{
+	(void)base;
+}
+
+void apic_eoi(void)
+{
+	shim_eois++;
+}
+
+void apic_send_fixed(uint32_t apic_id, uint8_t vector)
+{
+	(void)apic_id;
+	(void)vector;
+	shim_wakes++;
+}
+
+int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector, uint32_t apic_id)
+{
+	(void)madt;
+	(void)apic_id;
+	shim_routes += irq == 4 && vector == 35;
+	return 0;
+}
+
+void trap_set_irq_handler(unsigned vector, void (*fn)(void))
+{
+	if (vector == 35)
+		shim_irq_handler = fn;
+}
+
+void vm_notify_input(struct vm *vm)
+{
+	shim_kicks[vm->index]++;
+}
