@@ -7,6 +7,7 @@
  * counted), and the VMM's globals (kernel/init.c's cpu_areas, vm.c's vms
  * and vm_notify_input, which counts kicks per guest).
  */
+#include "arch/x86/gdt.h"
 #include "tests/unit/shim_console.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/trap.h"
@@ -68,13 +69,13 @@ int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector,
 {
 	(void)madt;
 	(void)apic_id;
-	shim_routes += irq == 4 && vector == 35;
+	shim_routes += irq == 4 && vector == IDT_VECTOR_CONSOLE;
 	return 0;
 }
 
 void trap_set_irq_handler(unsigned vector, void (*fn)(void))
 {
-	if (vector == 35)
+	if (vector == IDT_VECTOR_CONSOLE)
 		shim_irq_handler = fn;
 }
 
