@@ -12,6 +12,10 @@
 #include "vmm/spec.h"
 
 #define MSR_TSC 0x10u
+/* AMD family 0Fh/10h's interrupt-pending message register: Linux reads it
+ * on those models to see whether C1E is on (erratum 400). It reads 0: no
+ * C1E, whose HLT here is the VMM's anyway. Writes #GP. */
+#define MSR_AMD_INT_PENDING_MSG 0xc0010055u
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 static bool msr_pat_valid(uint64_t pat)
@@ -36,6 +40,9 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return 0;
 	case MSR_TSC:
 		*val = cpu_rdtsc();
+		return 0;
+	case MSR_AMD_INT_PENDING_MSG:
+		*val = 0;
 		return 0;
 	case MSR_SPEC_CTRL:
 	case MSR_PRED_CMD:

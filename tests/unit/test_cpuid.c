@@ -41,8 +41,8 @@ static const struct {
 	{ 0x0, 0, { ~0u, ~0u, ~0u, ~0u } },
 	/* VMX 5, MONITOR 3, x2APIC 21, OSXSAVE 27 (the guest's CR4 has it
 	 * clear) hidden; TSC-deadline 24 (the virtual LAPIC's) and hypervisor
-	 * 31 set; APIC ID 0, one logical CPU. */
-	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(21) | B(27)), ~0u } },
+	 * 31 set; APIC ID 0, one logical CPU. EDX: MTRR 12 hidden. */
+	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(21) | B(27)), ~B(12) } }, /* MTRR hidden */
 	{ 0x2, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 3, { ~0u, ~0u, ~0u, ~0u } },
