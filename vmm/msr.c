@@ -16,6 +16,13 @@
  * on those models to see whether C1E is on (erratum 400). It reads 0: no
  * C1E, whose HLT here is the VMM's anyway. Writes #GP. */
 #define MSR_AMD_INT_PENDING_MSG 0xc0010055u
+/* IA32_MISC_ENABLE, which an Intel guest's first instructions read (Linux's
+ * verify_cpu, with no IDT yet: a #GP there is a triple fault). A fixed
+ * value: fast strings on, BTS and PEBS unavailable, XD not disabled, CPUID
+ * not limited. Writing it back unchanged is accepted, any change #GP: the
+ * real MSR is platform-wide and never reached. */
+#define MSR_MISC_ENABLE 0x1a0u
+#define MISC_ENABLE_GUEST 0x1801ull
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 static bool msr_pat_valid(uint64_t pat)
@@ -43,6 +50,9 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return 0;
 	case MSR_AMD_INT_PENDING_MSG:
 		*val = 0;
+		return 0;
+	case MSR_MISC_ENABLE:
+		*val = MISC_ENABLE_GUEST;
 		return 0;
 	case MSR_SPEC_CTRL:
 	case MSR_PRED_CMD:
@@ -72,6 +82,8 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		gmem_memo_clear(&v->fetch); /* the memo does not compare EFER (vmm/gmem.h) */
 		return 0;
 	}
+	case MSR_MISC_ENABLE:
+		return val == MISC_ENABLE_GUEST ? 0 : -1;
 	case MSR_PAT:
 		if (!msr_pat_valid(val))
 			return -1;

@@ -72,6 +72,9 @@ static const uint32_t forbidden_msrs[] = {
 	0x1b,				    /* APIC base */
 	0x3a,				    /* feature control */
 	0x48, 0x49,			    /* SPEC_CTRL, PRED_CMD: emulated per vCPU */
+	0x1a0,				    /* MISC_ENABLE: platform-wide, emulated */
+	0x6e0,				    /* TSC_DEADLINE: the virtual LAPIC's */
+	0xc0010055,			    /* AMD interrupt-pending message: emulated */
 	0x79,				    /* microcode update trigger */
 	0x9e,				    /* SMBASE */
 	0x10a, 0x10b,			    /* ARCH_CAPABILITIES, FLUSH_CMD */
