@@ -43,17 +43,22 @@ $(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
 	@cp $< $@
 
 # $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
-# the config DTS compiled and checked, the images it names (from IMAGES,
-# else from build/), both platform signatures.
+# the config DTS compiled and checked, the files it names (each guest's
+# image, initrd and ACPI tables: from IMAGES, else from build/), both
+# platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
 define attack_stage
 	@rm -rf $(2)
 	@mkdir -p $(2)/vigil/guests
 	@cp $(VMM) $(2)/vigil/vmm.elf
 	@$(VIGILCTL) config build $(1) -o $(2)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
 	@for g in $$(fdtget -l $(2)/vigil/system.dtb /guests); do \
-		p=$$(fdtget -ts $(2)/vigil/system.dtb /guests/$$g image) || exit 1; \
+	    for prop in image initrd acpi; do \
+		p=$$(fdtget -ts $(2)/vigil/system.dtb /guests/$$g $$prop 2>/dev/null) || \
+			{ [ $$prop != image ] && continue; exit 1; }; \
 		src=$(3)/$$p; [ -n "$(3)" ] && [ -f "$$src" ] || src=$(B)/$$p; \
+		mkdir -p "$$(dirname "$(2)/vigil/$$p")"; \
 		cp "$$src" "$(2)/vigil/$$p" || exit 1; \
+	    done; \
 	done
 	@for f in vmm.elf system.dtb; do \
 		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(2)/vigil/$$f \

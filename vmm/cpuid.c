@@ -43,6 +43,7 @@
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 /* Leaf 7 sub-leaf 0. */
 #define CPUID7_EBX_FSGSBASE (1u << 0) /* guest bases are VMM-managed state */
+#define CPUID7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST is not offered: the TSC is the host's */
 /* 5-level paging: the VMM's guest page walker (vmm/gmem.c) knows 4 levels,
  * so a 5-level guest's intercepted instructions would be read wrong. */
 #define CPUID7_ECX_LA57 (1u << 16)
@@ -91,7 +92,7 @@ static void cpuid_filter_leaf1(const struct cpuid_vcpu_facts *f, struct cpuid_re
 static void cpuid_filter_leaf7(uint32_t sub, struct cpuid_regs *r)
 {
 	if (sub == 0) {
-		r->ebx &= ~CPUID7_EBX_FSGSBASE;
+		r->ebx &= ~(CPUID7_EBX_FSGSBASE | CPUID7_EBX_TSC_ADJUST);
 		r->ecx &= ~CPUID7_ECX_LA57;
 		r->edx &= ~CPUID7_EDX_HIDDEN;
 	} else if (sub == CPUID7_SUB_SPEC_EXT) {
@@ -179,7 +180,7 @@ static struct cpuid_answer cpuid_widen(struct cpuid_regs r)
 void cpuid_init(void)
 {
 	cpuid_clock = (struct cpuid_clock){ virq_clock.crystal_hz, (uint32_t)virq_clock.tsc_per_tick,
-					    (uint32_t)(virq_clock.crystal_hz * virq_clock.tsc_per_tick / 1000000) };
+					    (uint32_t)((virq_clock.crystal_hz * virq_clock.tsc_per_tick + 500000) / 1000000) };
 	cpuid_basic[0] = cpuid_widen(cpuid_ask(NULL, 0, 0));
 	cpuid_basic[2] = cpuid_widen(cpuid_ask(NULL, 2, 0)); /* [1] is never read: leaf 1 is live */
 	for (uint32_t i = 0; i < EXT_LEAF_COUNT; i++)

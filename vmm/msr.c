@@ -22,6 +22,16 @@
  * not limited. Writing it back unchanged is accepted, any change #GP: the
  * real MSR is platform-wide and never reached. */
 #define MSR_MISC_ENABLE 0x1a0u
+/* IA32_BIOS_SIGN_ID: the microcode revision, which an Intel guest asks for
+ * by writing 0 and reading it back. It reads 0 (none: the guest is told
+ * nothing of the host's microcode); writing 0 is the request, anything
+ * else #GP. */
+#define MSR_UCODE_REV 0x8bu
+/* IA32_TSC_AUX, what RDTSCP and RDPID return (Linux: the CPU number).
+ * Switched per vCPU, never granted: the VMM keeps the guest's value and
+ * writes it to its CPU's MSR, which the VMM itself never uses. A host
+ * without the MSR refuses the write: #GP, as there. */
+#define MSR_TSC_AUX 0xc0000103u
 #define MISC_ENABLE_GUEST 0x1801ull
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
@@ -54,6 +64,12 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_MISC_ENABLE:
 		*val = MISC_ENABLE_GUEST;
 		return 0;
+	case MSR_UCODE_REV:
+		*val = 0;
+		return 0;
+	case MSR_TSC_AUX:
+		*val = v->tsc_aux;
+		return 0;
 	case MSR_SPEC_CTRL:
 	case MSR_PRED_CMD:
 	case MSR_FLUSH_CMD:
@@ -84,6 +100,13 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 	case MSR_MISC_ENABLE:
 		return val == MISC_ENABLE_GUEST ? 0 : -1;
+	case MSR_UCODE_REV:
+		return val ? -1 : 0;
+	case MSR_TSC_AUX:
+		if (val >> 32 || cpu_wrmsr_safe(MSR_TSC_AUX, val))
+			return -1;
+		v->tsc_aux = val;
+		return 0;
 	case MSR_PAT:
 		if (!msr_pat_valid(val))
 			return -1;

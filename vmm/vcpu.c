@@ -79,6 +79,9 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 
 	cpu_guest_state_reset();
 	spec_vcpu_reset(v); /* SPEC_CTRL: 0 */
+	v->tsc_aux = 0;
+	if (cpu_wrmsr_safe(0xc0000103, 0)) /* IA32_TSC_AUX */
+		v->tsc_aux = 0; /* a host without it: the guest's writes #GP too */
 	for (unsigned i = 0; i < sizeof(vcpu_syscall_msrs) / sizeof(vcpu_syscall_msrs[0]); i++)
 		cpu_wrmsr(vcpu_syscall_msrs[i], 0);
 	for (unsigned i = 0; i < cfg->msr_count && i < CONFIG_MAX_MSRS; i++) {

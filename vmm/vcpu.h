@@ -107,6 +107,7 @@ struct vcpu {
 	bool msrs_saved;
 	uint64_t msr_boot[CONFIG_MAX_MSRS];
 	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
+	uint64_t tsc_aux;	/* the guest's IA32_TSC_AUX, also in its CPU's MSR (vmm/msr.c) */
 	struct vlapic lapic;	/* its local APIC (vmm/virq.h) */
 	bool lapic_on;		/* the guest enabled it: interrupts are checked before every entry */
 	uint64_t timer_armed;	/* the deadline this CPU's timer is set for (0: none, ~0: unknown) */

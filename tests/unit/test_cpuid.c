@@ -49,7 +49,7 @@ static const struct {
 	/* FSGSBASE (EBX 0), LA57 (ECX 16), ARCH_CAPABILITIES (EDX 29) and
 	 * CORE_CAPABILITIES (EDX 30) hidden; IBRS/IBPB 26, STIBP 27, L1D_FLUSH 28
 	 * and SSBD 31 shown: the VMM emulates their MSRs. */
-	{ 0x7, 0, { ~0u, ~B(0), ~B(16), ~(B(29) | B(30)) } },
+	{ 0x7, 0, { ~0u, ~(B(0) | B(1)), ~B(16), ~(B(29) | B(30)) } }, /* and TSC_ADJUST (EBX 1) */
 	{ 0x7, 1, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x7, 2, { 0, 0, 0, 0 } }, /* more SPEC_CTRL bits, none offered */
 	{ 0x7, 3, { ~0u, ~0u, ~0u, ~0u } },
