@@ -30,6 +30,25 @@ static const struct handoff_module *query_image(const char *path)
 	return NULL;
 }
 
+/* What the guest's interrupt controllers refused or could not deliver
+ * (docs/guest-platform.md): attack tests read these. */
+static void query_irq_counters(struct reply *r, const struct vm *vm, const struct vcpu *v)
+{
+	const struct vlapic_stats *s = &v->lapic.stats;
+
+	reply_node(r, "irq");
+	reply_u64(r, "dropped", vm->irq_dropped);
+	reply_u64(r, "mmio-refused", vm->mmio_refused);
+	reply_u64(r, "ioapic-undeliverable", vm->ioapic.stats.undeliverable);
+	reply_u64(r, "ioapic-illegal", vm->ioapic.stats.illegal);
+	reply_u64(r, "lapic-illegal-vectors", s->illegal_vectors);
+	reply_u64(r, "lapic-refused-ipis", s->refused_ipis);
+	reply_u64(r, "lapic-dropped-ipis", s->dropped_ipis);
+	reply_u64(r, "lapic-odd-accesses", s->odd_accesses);
+	reply_u64(r, "timer-clamps", s->timer_clamps);
+	reply_end_node(r);
+}
+
 static void query_guest(struct reply *r, const struct vm *vm)
 {
 	const struct handoff_module *img = query_image(vm->cfg->image);
@@ -63,6 +82,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_u64(r, "console-dropped", conring_dropped(&vm->uart.out));
 	reply_u32(r, "console-input", vm->cfg->console_input);
 	reply_u64(r, "console-input-dropped", vuart_rx_dropped(&vm->uart));
+	query_irq_counters(r, vm, v);
 	reply_node(r, "exits");
 	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++)
 		reply_u64(r, exit_reason_names[e], v->exits[e]);
