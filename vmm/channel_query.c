@@ -37,7 +37,6 @@ static void query_irq_counters(struct reply *r, const struct vm *vm, const struc
 	const struct vlapic_stats *s = &v->lapic.stats;
 
 	reply_node(r, "irq");
-	reply_u64(r, "dropped", vm->irq_dropped);
 	reply_u64(r, "mmio-refused", vm->mmio_refused);
 	reply_u64(r, "ioapic-undeliverable", vm->ioapic.stats.undeliverable);
 	reply_u64(r, "ioapic-illegal", vm->ioapic.stats.illegal);

@@ -39,17 +39,16 @@ void virq_clock_init(uint64_t tsc_hz)
 
 /* A message from the I/O APIC or an IPI, to the guest's own vCPUs only:
  * fixed and lowest-priority interrupts go into the matching local APICs;
- * other delivery modes reach nobody yet (counted). Returns how many
- * accepted it. */
+ * other delivery modes (NMI, INIT, SIPI, SMI) reach nobody yet. Returns how
+ * many accepted it; the caller counts what reached none (the I/O APIC in
+ * its stats, an IPI in the sender's). */
 static int virq_deliver(void *ctx, const struct apic_msg *m)
 {
 	struct vm *vm = ctx;
 	int n = 0;
 
-	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST) {
-		vm->irq_dropped++;
+	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST)
 		return 0;
-	}
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vlapic *l = &vm->vcpus[i].lapic;
 
@@ -59,19 +58,21 @@ static int virq_deliver(void *ctx, const struct apic_msg *m)
 				break; /* one of them: the first is as good as any */
 		}
 	}
-	if (!n)
-		vm->irq_dropped++;
 	return n;
 }
 
 /* An IPI the guest's ICR sent. Only this guest's APIC IDs are reachable;
- * a shorthand covers this guest's vCPUs and nothing else. */
+ * a shorthand covers this guest's vCPUs and nothing else. One that reaches
+ * none of them (another guest's or the VMM's APIC ID, "all but self" in a
+ * guest of one vCPU, a mode not delivered) is dropped and counted. */
 static void virq_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
 {
 	struct apic_msg m = ipi->msg;
 
-	if (ipi->shorthand == VLAPIC_SH_OTHERS && v->vm->vcpu_count == 1)
+	if (ipi->shorthand == VLAPIC_SH_OTHERS && v->vm->vcpu_count == 1) {
+		v->lapic.stats.dropped_ipis++;
 		return;
+	}
 	if (ipi->shorthand != VLAPIC_SH_NONE)
 		m.dest = APIC_BROADCAST, m.logical = false;
 	if (!virq_deliver(v->vm, &m))
@@ -93,8 +94,8 @@ static void virq_uart_line(struct vm *vm)
 
 	if (line != vm->uart_line) {
 		vm->uart_line = line;
-		if (vioapic_set_pin(&vm->ioapic, GP_UART_GSI, line))
-			vm->irq_dropped++;
+		/* GP_UART_GSI is a pin of every I/O APIC here: never -EINVAL. */
+		(void)!vioapic_set_pin(&vm->ioapic, GP_UART_GSI, line);
 	}
 }
 

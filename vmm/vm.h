@@ -50,7 +50,6 @@ struct vm {
 	struct vplat plat; /* PIT channel 2, RTC, ACPI registers (vmm/vplatform.h) */
 	struct vioapic ioapic;
 	bool uart_line;		/* the UART's interrupt line as the I/O APIC last saw it */
-	uint64_t irq_dropped;	/* interrupts and IPIs that reached no vCPU */
 	uint64_t mmio_refused;	/* APIC-page accesses refused (#GP) */
 	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
 	unsigned io_count;

@@ -1,19 +1,54 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * attack-ipi-sipi: sends a start-up IPI (SIPI) to every other CPU through the
- * local APIC's interrupt command register (xAPIC MMIO, shorthand "all
- * excluding self"): it would reset, restart or interrupt the CPUs of the VMM
- * and of the other guests. No guest has the APIC mapped: the VMM must stop
- * the guest on the write.
+ * attack-ipi-sipi: sends a start-up IPI: it would start the CPU at a page of the guest's choosing, to every other CPU
+ * through the local APIC's interrupt command register (xAPIC MMIO): with
+ * the shorthand "all excluding self", "all including self", and to every
+ * physical APIC ID 0..255 and every logical destination bit. The APIC is
+ * the guest's virtual one (vmm/virq.c): an IPI reaches only this guest's
+ * vCPUs, and a SIPI reaches none of them; everything is dropped and
+ * counted. The writes complete, the delivery status reads idle, the guest
+ * runs on, and the victims beat on (the harness checks them).
  */
 #include "attack.h"
 
 #define LAPIC_ICR_LOW 0xfee00300ull
-#define ICR_VALUE 0x000c4610
+#define LAPIC_ICR_HIGH 0xfee00310ull
+#define ICR_MODE 0x600
+#define ICR_ASSERT (1u << 14)
+#define ICR_LOGICAL (1u << 11)
+#define ICR_PENDING (1u << 12)
+#define SH_ALL_BUT_SELF (3u << 18)
+#define SH_ALL (2u << 18)
+#define ICR_VECTOR 0x10 /* the start page of a SIPI; ignored by INIT and NMI */
+
+static volatile uint32_t *reg(uint64_t gpa)
+{
+	return (volatile uint32_t *)(uintptr_t)gpa;
+}
+
+static unsigned sent, stuck;
+
+static void send(uint32_t high, uint32_t low)
+{
+	*reg(LAPIC_ICR_HIGH) = high;
+	*reg(LAPIC_ICR_LOW) = low;
+	sent++;
+	stuck += (*reg(LAPIC_ICR_LOW) & ICR_PENDING) != 0;
+}
 
 int guest_main(const struct hvm_start_info *si)
 {
+	const uint32_t base = ICR_MODE | ICR_ASSERT | ICR_VECTOR;
+
 	(void)si;
 	attack_begin("attack-ipi-sipi");
-	attack_stop_write32(LAPIC_ICR_LOW, ICR_VALUE, "start-up IPI (vector 0x10) to every other CPU");
+	send(0, base | SH_ALL_BUT_SELF);
+	send(0, base | SH_ALL);
+	for (uint32_t id = 0; id < 256; id++)
+		send(id << 24, base);
+	for (uint32_t bit = 0; bit < 8; bit++)
+		send((1u << bit) << 24, base | ICR_LOGICAL);
+	attack_check(stuck == 0, "%u SIPI IPIs sent, the delivery status idle after each (%u pending)", sent, stuck);
+	attack_check(1, "the guest runs on after them");
+	attack_end();
 }
