@@ -30,6 +30,7 @@ include mk/vmx.mk
 include mk/bench.mk
 include mk/attacks.mk
 include mk/fuzz.mk
+include mk/linux.mk
 include tests/tests.mk
 
 .PHONY: all clean distclean help cloc
