@@ -25,12 +25,12 @@ include mk/vmm.mk
 include tools/tools.mk
 include boot/boot.mk
 include tests/guests/guests.mk
+include mk/linux.mk
 include mk/esp.mk
 include mk/vmx.mk
 include mk/bench.mk
 include mk/attacks.mk
 include mk/fuzz.mk
-include mk/linux.mk
 include tests/tests.mk
 
 .PHONY: all clean distclean help cloc
