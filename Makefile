@@ -25,6 +25,7 @@ include mk/vmm.mk
 include tools/tools.mk
 include boot/boot.mk
 include tests/guests/guests.mk
+include mk/linux.mk
 include mk/esp.mk
 include mk/vmx.mk
 include mk/bench.mk

@@ -15,6 +15,8 @@
 # (e.g. RUN_ARGS="--smp 2 --no-tpm").
 
 ESP := $(B)/esp
+# The boot and channel tiers' ESP: the test guests alone (tests/integration/).
+TEST_ESP := $(B)/test/esp
 ESP_VIGIL := $(ESP)/vigil
 ESP_FILES := $(ESP)/EFI/BOOT/BOOTX64.EFI $(ESP_VIGIL)/vmm.elf $(ESP_VIGIL)/vmm.elf.sig \
 	$(ESP_VIGIL)/system.dtb $(ESP_VIGIL)/system.dtb.sig $(ESP)/.guests

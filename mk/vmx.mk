@@ -150,7 +150,7 @@ $(VMX_TEST)/guests-no-vmm-sig.iso $(VMX_TEST)/guests-no-dtb-sig.iso $(VMX_TEST)/
 .PHONY: test-vmx vmx-test-build
 # The channel and self-check tests on VMX (tests/vmx/run.py runs them) make
 # their ISOs at test time from the ESP's files, the entry and these guests.
-vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp) $(ESP_FILES) $(VIGILCTL) \
+vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp) $(TEST_ESP)/.stamp $(VIGILCTL) \
 	$(MB2_ELF) $(VMX_GUESTS)/patchwatch.elf
 
 test-vmx: vmx-test-build ## run the Intel VMX tests under Bochs (one emulator at a time)

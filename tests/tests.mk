@@ -12,3 +12,4 @@ test: all ## build everything and run every test tier
 include tests/unit/unit.mk
 include tests/integration/integration.mk
 include tests/channel/channel.mk
+include tests/linux/linux.mk

@@ -14,7 +14,15 @@ packages=(
 	mtools dosfstools python3 python3-cryptography-vectors socat
 	clang libclang-rt-14-dev llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
 	xorriso valgrind openssl
+	busybox-static acpica-tools lz4 cpio
 )
+
+# The Linux guest's kernel: Debian's cloud flavour, fetched as a package and
+# unpacked under build/ (never installed on the host). The metapackage is
+# resolved to the concrete image package it depends on, so the version is
+# whatever the archive currently offers; nothing pins it.
+linux_meta=linux-image-cloud-amd64
+linux_dir="$top/build/deps/linux"
 
 need_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -69,10 +77,46 @@ fetch_mbedtls() {
 	ln -sfn "$(basename "$dir")" "$mbedtls_dir/mbedtls"
 }
 
+have_linux() {
+	compgen -G "$linux_dir/boot/vmlinuz-*" >/dev/null
+}
+
+linux_image_package() {
+	# apt-cache depends lists the candidate version's dependencies.
+	apt-cache depends "$linux_meta" 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-cloud-amd64$/ { print $2; exit }'
+}
+
+fetch_linux() {
+	local pkg deb
+	have_linux && return 0
+	pkg=$(linux_image_package)
+	if [ -z "$pkg" ]; then
+		apt-get update -qq
+		pkg=$(linux_image_package)
+	fi
+	if [ -z "$pkg" ]; then
+		echo "deps: cannot resolve $linux_meta to a kernel image package" >&2
+		exit 1
+	fi
+	mkdir -p "$linux_dir"
+	rm -f "$linux_dir"/linux-image-*.deb
+	# As root, apt's download sandbox user cannot write here; download as root.
+	(cd "$linux_dir" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" >/dev/null)
+	deb=$(compgen -G "$linux_dir/$pkg"_'*.deb' | head -n 1) || true
+	if [ -z "$deb" ]; then
+		echo "deps: apt-get download $pkg left no .deb in $linux_dir" >&2
+		exit 1
+	fi
+	dpkg-deb -x "$deb" "$linux_dir"
+	have_linux || { echo "deps: $deb holds no boot/vmlinuz-*" >&2; exit 1; }
+}
+
 main() {
 	# Fast path: the stamp records the package list it installed.
 	if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] &&
-		[ "$(cat "$stamp")" = "${packages[*]}" ] && [ -d "$mbedtls_dir/mbedtls/library" ]; then
+		[ "$(cat "$stamp")" = "${packages[*]}" ] && [ -d "$mbedtls_dir/mbedtls/library" ] &&
+		have_linux; then
 		exit 0
 	fi
 	if ! have_all_packages || ! have_deb_src; then
@@ -83,6 +127,7 @@ main() {
 		apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 	fi
 	fetch_mbedtls
+	fetch_linux
 	mkdir -p "$(dirname "$stamp")"
 	echo "${packages[*]}" > "$stamp"
 	echo "deps: ready" >&2

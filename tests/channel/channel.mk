@@ -3,5 +3,5 @@
 # (tests/channel/t_channel.py). Its keys and config are made at test time.
 
 .PHONY: test-channel
-test-channel: $(ESP_FILES) $(VIGILCTL) ## management channel end to end: queries, live patch, every refusal
+test-channel: $(TEST_ESP)/.stamp $(VIGILCTL) ## management channel end to end: queries, live patch, every refusal
 	@python3 tests/integration/vigiltest.py run tests/channel/t_channel.py

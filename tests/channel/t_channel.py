@@ -57,7 +57,7 @@ VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else
 # What differs between the two runs: the config and so the guests, the
 # guest the operator stops and starts, the CPU of the guest it restarts.
 PROFILES = {
-    "svm": dict(config=os.path.join(vt.ROOT, "configs", "default.dts"),
+    "svm": dict(config=os.path.join(vt.ROOT, "tests", "integration", "guests.dts"),
                 guests={"hello", "ticker", "npt-probe", "patchwatch"}, control="ticker", restart_cpu=3,
                 work=os.path.join(vt.WORK, "channel")),
     "vmx": dict(config=os.path.join(HERE, "vmx.dts"), guests={"npt-probe", "patchwatch", "cr8-spin"}, control="patchwatch",
@@ -103,7 +103,7 @@ def key(name):
 
 
 def make_esp():
-    """build/esp with a config whose roles are this test's keys."""
+    """build/test/esp with a config whose roles are this test's keys."""
     os.makedirs(KEYS, exist_ok=True)
     p = [key("patch%d" % i) for i in (1, 2, 3)]
     op, pub = key("operator"), key("publisher")
@@ -111,7 +111,7 @@ def make_esp():
     run(vt.VIGILCTL, "roles-dtsi", "--role", "patch:2:" + ",".join(k + ".pub" for k in p),
         "--role", "operator:1:%s.pub" % op, "--role", "publisher:1:%s.pub" % pub,
         "-o", os.path.join(WORK, "roles.dtsi"))
-    esp = vt.EspVariant(vt.ESP)
+    esp = vt.EspVariant(vt.TEST_ESP)
     run(vt.VIGILCTL, "config", "build", P["config"], "-o", esp.path("vigil/system.dtb"), "-i", WORK)
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
     if VENDOR == "vmx":  # Bochs is slow: patchwatch with the short beat (mk/vmx.mk)

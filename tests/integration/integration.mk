@@ -16,6 +16,18 @@ OTHER_KEY := $(B)/test/keys/other.key
 SECBOOT_STUB := $(B)/test/secboot/BOOTX64.EFI
 SNAKEOIL := /usr/share/ovmf/PkKek-1-snakeoil
 
+# The test guests' ESP ($(TEST_ESP), named in mk/esp.mk): the real stub,
+# VMM and test guests with tests/integration/guests.dts, the boot and
+# channel tiers' base (the default config, what `make run` boots, also runs
+# Linux).
+
+$(TEST_ESP)/.stamp: tests/integration/guests.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
+	@echo "  ESP     $(@D)"
+	$(call attack_stage,$<,$(@D),)
+	@mkdir -p $(@D)/EFI/BOOT
+	@cp $(STUB_EFI) $(@D)/EFI/BOOT/BOOTX64.EFI
+	@touch $@
+
 INTEGRATION_TESTS = $(sort $(wildcard tests/integration/t_*.py tests/integration/t_*.sh))
 
 $(PROBE_OUT)/%.o: $(PROBE_SRC)/%.c $(PROBE_SRC)/probe.h include/vigil/handoff.h
@@ -67,7 +79,7 @@ $(SECBOOT_STUB): $(STUB_EFI) $(B)/test/secboot/snakeoil.key
 		>$@.log 2>&1 || { cat $@.log; exit 1; }
 
 .PHONY: test-boot boot-test-build
-boot-test-build: $(PROBE_ESP)/.stamp $(OTHER_KEY) $(SECBOOT_STUB) $(ESP_FILES) $(VIGIL_IMG)
+boot-test-build: $(PROBE_ESP)/.stamp $(TEST_ESP)/.stamp $(OTHER_KEY) $(SECBOOT_STUB) $(ESP_FILES) $(VIGIL_IMG)
 
 test-boot: boot-test-build ## run the boot tests (QEMU + OVMF + swtpm; one emulator at a time)
 	@python3 tests/integration/vigiltest.py run $(INTEGRATION_TESTS)

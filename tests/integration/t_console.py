@@ -37,7 +37,7 @@ FLOOD_LINE = re.compile(r"^\[console-flood\] flood (\d{6}) (x+)$")
 
 
 def make_esp():
-    esp = vt.EspVariant(vt.ESP)
+    esp = vt.EspVariant(vt.TEST_ESP)
     subprocess.run([vt.VIGILCTL, "config", "build", os.path.join(HERE, "console.dts"), "-o",
                     esp.path("vigil/system.dtb"), "-i", os.path.join(vt.BUILD, "gen")],
                    check=True, stdout=subprocess.DEVNULL)

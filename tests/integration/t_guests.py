@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Guests under the real VMM, default config (configs/default.dts).
+"""Guests under the real VMM, the test guests' config (tests/integration/guests.dts).
 
 One boot checks: the VMM starts each guest on its own CPU; hello passes and
 ends by hypercall; npt-probe is stopped with a logged NPT violation at the
@@ -22,7 +22,7 @@ def beat_numbers(lines):
 
 def main():
     t = vt.Checks()
-    with vt.Boot(vt.ESP, name="guests", timeout=150) as b:
+    with vt.Boot(vt.TEST_ESP, name="guests", timeout=150) as b:
         stopped = b.wait_for(NPT_STOP, timeout=120)
         if stopped:
             last = max(beat_numbers(b.lines()) or [0])

@@ -30,7 +30,7 @@ import vigiltest as vt  # noqa: E402
 VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
 VMX_TEST = os.path.join(vt.BUILD, "vmx", "test")
 VMM_ELF = os.path.join(VMX_TEST, "guests", "vigil", "vmm.elf") if VENDOR == "vmx" else \
-    os.path.join(vt.ESP, "vigil", "vmm.elf")
+    os.path.join(vt.TEST_ESP, "vigil", "vmm.elf")
 RESULTS = os.path.join(vt.WORK, "selfcheck.%s.results" % VENDOR)
 SELFCHECK_OK = r"^vigil: text self-check every \d+ s: ok$"
 TAMPERING = r"^vigil: TAMPERING: VMM text changed outside a verified patch"
@@ -60,7 +60,7 @@ def gdb_write_byte(port, phys, value):
 def run_svm(offset):
     """(first ok, clean before, wrote ok, why, caught, beats after)"""
     port = free_port()
-    with vt.Boot(vt.ESP, name="selfcheck", timeout=150, extra=("-gdb", "tcp:127.0.0.1:%d" % port)) as b:
+    with vt.Boot(vt.TEST_ESP, name="selfcheck", timeout=150, extra=("-gdb", "tcp:127.0.0.1:%d" % port)) as b:
         first = b.wait_for(SELFCHECK_OK, timeout=90)
         base = b.has(r"^vigil: image at phys 0x([0-9a-f]+)")
         clean_before = not b.has(r"TAMPERING")

@@ -31,7 +31,7 @@ def text_end_offset(elf):
 
 def main():
     t = vt.Checks()
-    v = vt.EspVariant(vt.ESP)
+    v = vt.EspVariant(vt.TEST_ESP)
     try:
         elf = bytearray(v.read("vigil/vmm.elf"))
         at = text_end_offset(v.path("vigil/vmm.elf"))

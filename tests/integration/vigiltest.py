@@ -36,7 +36,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
-ESP = os.path.join(BUILD, "esp")                  # make esp
+ESP = os.path.join(BUILD, "esp")                  # make esp: the default config, with Linux
+TEST_ESP = os.path.join(BUILD, "test", "esp")     # the four test guests (tests/integration/guests.dts)
 IMAGE = os.path.join(BUILD, "vigil.img")          # make image
 PROBE_ESP = os.path.join(BUILD, "test", "probe-esp")  # the stub tests' ESP
 VIGILCTL = os.path.join(BUILD, "tools", "vigilctl")

@@ -61,17 +61,41 @@ ORDINARY = [
     r"Spectre V2 : ", r"sched_clock: Marking stable", r"tsc: Refined TSC clocksource calibration",
     r"ACPI FADT declares the system doesn't support MSI", r"APIC timer", r"Performance Events: ",
     r"x86/PAT: MTRRs disabled", r"CPU MTRRs all blank", r"last_pfn = ", r"ACPI: Early table checksum",
-    r"workingset: timestamp_bits", r"process: using", r"audit: ",
+    r"workingset: timestamp_bits", r"process: using", r"audit: ", r"Fallback order for Node",
 ]
+
+
+# Bochs 2.7's CPU models report CPUID leaf 0xd inconsistently (component
+# offsets out of order, a total size that disagrees with them); Vigil passes
+# the leaf on as the host reports it, and the kernel warns once, with a
+# stack trace, at boot. Only on VMX (Bochs), the whole warning block.
+BOCHS_XSTATE = re.compile(r"x86/fpu: misordered xstate|XSAVE consistency problem|WARNING: .*xstate\.c")
+
+
+def drop_bochs_xstate(lines):
+    """The kernel lines less each xstate warning block Bochs causes."""
+    out, skipping = [], False
+    for line in lines:
+        text = re.sub(r"^\[\s*[\d.]+\]\s*", "", line)
+        if BOCHS_XSTATE.search(text):
+            skipping = True
+            continue
+        if skipping and re.match(r"---\[ end trace", text):
+            skipping = False
+            continue
+        if not skipping:
+            out.append(line)
+    return out
 
 
 def kernel_lines(lines):
     return [line[len("[linux] "):] for line in lines if line.startswith("[linux] [")]
 
 
-def platform_complaints(lines):
+def platform_complaints(lines, bochs=False):
     bad = []
-    for line in kernel_lines(lines):
+    kernel = kernel_lines(lines)
+    for line in drop_bochs_xstate(kernel) if bochs else kernel:
         text = re.sub(r"^\[\s*[\d.]+\]\s*", "", line)
         if not SUSPECT.search(text):
             continue
@@ -84,3 +108,199 @@ def platform_complaints(lines):
 def beats(lines, name="ticker"):
     r = re.compile(r"^\[%s\] beat (\d+)$" % name)
     return [int(m.group(1)) for m in map(r.match, lines) if m]
+
+
+class Shell:
+    """Commands typed into the focused guest's shell, their output read
+    back from the console log: each ends with a marker line of its own."""
+
+    def __init__(self, boot):
+        self.b = boot
+        self.n = 0
+
+    def run(self, cmd, timeout=60):
+        self.n += 1
+        mark = "@@vigil-%d@@" % self.n
+        start = len(self.b.lines())
+        self.b.type(("%s; echo %s\n" % (cmd, mark)).encode())
+        if not self.b.wait_for(r"^\[linux\] %s$" % re.escape(mark), timeout=timeout):
+            return None
+        lines = self.b.lines()[start:]
+        end = lines.index("[linux] " + mark)
+        out = [l[len("[linux] "):] for l in lines[:end] if l.startswith("[linux] ")]
+        # The typed command comes back first (the shell echoes it).
+        while out and mark not in out[0] and not out[0].endswith(cmd[-8:]):
+            out.pop(0)
+        return [l for l in out if mark not in l]
+
+
+def kernel_release(lines):
+    for line in kernel_lines(lines):
+        m = re.search(r"Linux version (\S+) ", line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def interrupts(out):
+    uart = next((l for l in out or [] if re.search(r"IO-APIC\s+4-edge\s+ttyS0", l)), None)
+    loc = next((int(l.split()[1]) for l in out or [] if l.strip().startswith("LOC:")), None)
+    return uart, loc
+
+
+def inventory(sock):
+    import chan
+    try:
+        return chan.query_json(sock, "inventory").get("guests", {})
+    except Exception as e:  # no answer, or not JSON
+        print("info: inventory query failed: %s" % e)
+        return {}
+
+
+def control(sock, name, action, seq):
+    """An operator bundle (the build's development operator key)."""
+    import chan
+    base = os.path.join(WORK, "%s-%d" % (action, seq))
+    vmm = os.path.join(OUT, "svm", "vigil", "vmm.elf")
+    key = os.path.join(vt.BUILD, "keys", "operator.key")
+    subprocess.run([vt.VIGILCTL, "bundle", "build", "--kind", "guest-control", "--seq", str(seq), "--vmm", vmm,
+                    "--guest", name, "--action", action, "-o", base + ".dtb"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([vt.VIGILCTL, "bundle", "sign", "--key", key, base + ".dtb", "-o", base + ".sig"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([vt.VIGILCTL, "bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle"], check=True,
+                   stdout=subprocess.DEVNULL)
+    rc, _ = chan.send(sock, base + ".bundle")
+    return rc
+
+
+def boot_checks(t, b, tag, bochs=False):
+    """What holds of every boot: userspace, a prompt, a clean kernel log."""
+    t0 = time.monotonic()
+    reached = b.wait_for(REACHED, timeout=400)
+    t.check("%s: userspace reached" % tag, reached, "after %.0f s" % (time.monotonic() - t0))
+    t.check("%s: the shell's prompt shows (a partial line)" % tag, b.wait_for(PROMPT, timeout=60))
+    bad = platform_complaints(b.lines(), bochs)
+    t.check("%s: no kernel line about the platform but the accepted ones" % tag, reached and not bad,
+            "; ".join(bad)[:600])
+    return reached
+
+
+def svm_shell_checks(t, b, sh, sock):
+    lines = b.lines()
+    release = kernel_release(lines)
+    out = sh.run("uname -r")
+    t.check("svm: uname -r answers the kernel's release", release and out == [release],
+            "log says %r, shell %r" % (release, out))
+    out = sh.run("echo $((6*7))")
+    t.check("svm: a shell computation answers", out == ["42"], repr(out))
+    first = sh.run("cat /proc/interrupts")
+    second = sh.run("sleep 1; cat /proc/interrupts")
+    uart, loc1 = interrupts(first)
+    _, loc2 = interrupts(second)
+    t.check("svm: /proc/interrupts: the UART on IO-APIC pin 4, edge", uart, repr(first)[:300])
+    t.check("svm: the local timer counts", loc1 is not None and loc2 is not None and loc2 > loc1,
+            "LOC %r then %r" % (loc1, loc2))
+    out = sh.run("ls /sys/firmware/acpi/tables")
+    names = set(" ".join(out or []).split())
+    t.check("svm: Linux parsed Vigil's ACPI tables (APIC, DSDT, FACP)", {"APIC", "DSDT", "FACP"} <= names,
+            repr(out))
+    out = sh.run("cat /proc/uptime")
+    host0 = time.monotonic()
+    out2 = sh.run("sleep 10; cat /proc/uptime", timeout=90)
+    host = time.monotonic() - host0
+    try:
+        guest = float(out2[0].split()[0]) - float(out[0].split()[0])
+    except (TypeError, IndexError, ValueError):
+        guest = None
+    t.check("svm: guest time advances at the host's rate (within 25 %)",
+            guest is not None and 0.75 * host <= guest <= 1.25 * host, "guest %s s, host %.1f s" % (guest, host))
+    before = inventory(sock).get("linux", {}).get("exits", {}).get("hlt")
+    time.sleep(5)
+    after = inventory(sock).get("linux", {}).get("exits", {}).get("hlt")
+    t.check("svm: the HLT count rises while the shell is idle",
+            isinstance(before, int) and isinstance(after, int) and after > before, "%r then %r" % (before, after))
+
+
+
+def restarted(b, since):
+    """A restart of the Linux guest logged after line index `since`."""
+    r = re.compile(r"^vigil: guest linux restarted on cpu \d+ \(boot (\d+)\)$")
+    return any(r.match(l) for l in b.lines()[since:])
+
+
+def svm_lifecycle(t, b, sh, sock):
+    """Crash, reboot, operator restart, stop/start, power off: each affects
+    Linux alone (the ticker beats on), and each restart boots the verified
+    image afresh to a shell."""
+    mark = len(b.lines())
+    b.type(b"echo c > /proc/sysrq-trigger\n")
+    t.check("svm: sysrq-c panics the kernel", b.wait_for(r"^\[linux\] .*Kernel panic", timeout=60))
+    t.check("svm: panic=-1 resets it through the ACPI reset register",
+            b.wait_for(r"^vigil: guest linux resets itself: ACPI reset register$", timeout=60))
+    t.check("svm: Vigil restarts it from its image", b.wait_for(r"^vigil: guest linux restarted on cpu", timeout=60)
+            and restarted(b, mark))
+    boot_checks(t, b, "svm after the crash")
+    mark = len(b.lines())
+    b.type(b"reboot -f\n")
+    t.check("svm: reboot inside the guest restarts it",
+            b.wait_for(r"^vigil: guest linux resets itself", timeout=60) and b.wait_for(REACHED, timeout=400)
+            and restarted(b, mark))
+    b.wait_for(PROMPT, timeout=60)
+    rc = control(sock, "linux", "stop", 10)
+    t.check("svm: the operator stops it", rc == 0 and inventory(sock).get("linux", {}).get("state") == "stopped")
+    rc = control(sock, "linux", "start", 11)
+    t.check("svm: and starts it again", rc == 0 and b.wait_for(r"^vigil: guest linux resumed$", timeout=30))
+    out = sh.run("echo alive")
+    t.check("svm: the shell answers after the start", out == ["alive"], repr(out))
+    mark = len(b.lines())
+    rc = control(sock, "linux", "restart", 12)
+    t.check("svm: the operator restarts it: a shell again",
+            rc == 0 and b.wait_for(REACHED, timeout=400) and restarted(b, mark) and b.wait_for(PROMPT, timeout=60))
+    out = sh.run("echo again")
+    t.check("svm: the restarted shell answers", out == ["again"], repr(out))
+    beat = max(beats(b.lines()) or [0])
+    b.type(b"poweroff -f\n")
+    t.check("svm: poweroff stops it (ACPI S5)",
+            b.wait_for(r"^vigil: guest linux stopped: powered off \(ACPI S5\)$", timeout=60))
+    t.check("svm: the ticker beats on after the power-off", b.wait_for(r"^\[ticker\] beat %d$" % (beat + 3), timeout=120))
+    inv = inventory(sock)
+    t.check("svm: the inventory shows it stopped, the ticker running",
+            inv.get("linux", {}).get("state") == "stopped" and inv.get("ticker", {}).get("state") == "running",
+            repr({k: v.get("state") for k, v in inv.items()}))
+
+
+def svm(t):
+    sock = os.path.join(WORK, "channel.sock")
+    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % sock, "-serial", "chardev:chan")
+    with vt.Boot(os.path.join(OUT, "svm"), name="linux-svm", timeout=1500, smp=4, extra=chanargs,
+                 interactive=True) as b:
+        if boot_checks(t, b, "svm"):
+            sh = Shell(b)
+            svm_shell_checks(t, b, sh, sock)
+            svm_lifecycle(t, b, sh, sock)
+        lines = b.lines()
+    t.check("svm: the ticker beat throughout, in order", beats(lines) == list(range(len(beats(lines)))) and
+            len(beats(lines)) > 10, "%d beats" % len(beats(lines)))
+    t.check("svm: no VMM panic", not any(re.search(r"PANIC|VMM exception|panic:", l) for l in lines
+                                          if not l.startswith("[")))
+
+
+def vmx(t):
+    import bochs
+    iso = os.path.join(OUT, "vmx.iso")
+    with bochs.Boot(iso, WORK, name="linux-vmx", timeout=900, cpus=3, model="tigerlake", mem=512) as b:
+        boot_checks(t, b, "vmx", bochs=True)
+        lines = b.lines()
+    t.check("vmx: the ticker beat throughout", len(beats(lines)) > 3, "%d beats" % len(beats(lines)))
+
+
+def main():
+    t = vt.Checks()
+    os.makedirs(WORK, exist_ok=True)
+    svm(t)
+    vmx(t)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()

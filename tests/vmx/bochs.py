@@ -23,13 +23,15 @@ BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
 class Boot(vt.SerialLog):
     poll_s = 0.2
 
-    def __init__(self, iso, work, name="boot", timeout=300, cpus=3, model="corei7_skylake_x", com2=None):
+    def __init__(self, iso, work, name="boot", timeout=300, cpus=3, model="corei7_skylake_x", com2=None, mem=None):
         self.dir = os.path.join(work, name)
         self.log = os.path.join(work, name + ".serial.log")
         self.rc = os.path.join(self.dir, "debugger.fifo")
         self.timeout = timeout
         self.args = [BOCHS_RUN, "--serial", self.log, "--dir", self.dir, "--model", model,
                      "--cpus", str(cpus), "--timeout", str(timeout), "--rc", self.rc]
+        if mem:
+            self.args += ["--mem", str(mem)]
         if com2:
             self.args += ["--com2-socket", com2]
         self.args.append(iso)
