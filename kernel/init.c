@@ -249,6 +249,7 @@ static void vmm_cpu_main(void)
 		 * a real UART): the channel's bytes are taken as they arrive. */
 		__asm__ volatile("sti" ::: "memory");
 		vm_console_drain();
+		vm_console_wait_focus();
 		__asm__ volatile("cli" ::: "memory");
 		if (apic_timer_ticks < next)
 			continue;
