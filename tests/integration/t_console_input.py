@@ -18,6 +18,15 @@ Checks:
   vigil: line, the ticker beats on, the channel answers, echo-a's
   console-input-dropped rises and no one else's, and echo-a still takes
   a line afterwards.
+
+Usage: t_console_input.py [--vendor svm|vmx]
+  svm (default, the boot tier): QEMU, the console on a pseudo-terminal.
+  vmx (make test-vmx): Bochs from a GRUB ISO of the same files (the quick
+      ticker), COM1's input on a socket (tools/bochs-run.sh --com1-socket),
+      a smaller flood and longer waits.
+Each run also writes its PASS/FAIL lines to
+build/test/work/console-input.<vendor>.results, which the test-vmx matrix
+reads.
 """
 import os
 import random
@@ -33,11 +42,35 @@ import vigiltest as vt  # noqa: E402
 import chan  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(vt.WORK, "console-input")
+VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
+WORK = os.path.join(vt.WORK, "console-input") if VENDOR == "svm" else \
+    os.path.join(vt.BUILD, "vmx", "test", "work", "console-input")
 SOCK = os.path.join(WORK, "channel.sock")
+CONSOLE_SOCK = os.path.join(WORK, "console.sock")  # vmx: COM1's input
+RESULTS = os.path.join(vt.WORK, "console-input.%s.results" % VENDOR)
+SLOW = 5 if VENDOR == "vmx" else 1  # Bochs runs at about 100 MIPS
+FLOOD = 30000 if VENDOR == "svm" else 8000
 FOCUS_KEY = b"\x1d"  # Ctrl-]
 GUESTS = ("echo-a", "echo-b", "echo-c", "ticker")
 PREFIX = re.compile(r"^\[(%s)\] " % "|".join(map(re.escape, GUESTS)))
+
+
+class Checks(vt.Checks):
+    """vt.Checks that also keeps the lines for the results file."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def check(self, name, ok, why=""):
+        self.lines.append("%s %s" % ("PASS" if ok else "FAIL", name))
+        return super().check(name, ok, why)
+
+    def done(self):
+        os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+        with open(RESULTS, "w") as f:
+            f.write("".join(l + "\n" for l in self.lines))
+        super().done()
 
 
 def make_esp():
@@ -47,7 +80,24 @@ def make_esp():
                    check=True, stdout=subprocess.DEVNULL)
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
     shutil.copy(os.path.join(vt.BUILD, "guests", "console-echo.elf"), esp.path("vigil/guests/console-echo.elf"))
+    if VENDOR == "vmx":  # Bochs is slow: the ticker with the short beat (mk/vmx.mk)
+        shutil.copy(os.path.join(vt.BUILD, "vmx", "guests", "ticker.elf"), esp.path("vigil/guests/ticker.elf"))
     return esp
+
+
+def boot(esp):
+    """Vigil with the console to type on and the channel, on the vendor's emulator."""
+    if VENDOR == "vmx":
+        sys.path.insert(0, os.path.join(vt.ROOT, "tests", "vmx"))
+        import bochs
+        iso = os.path.join(WORK, "console-input.iso")
+        subprocess.run([os.path.join(vt.ROOT, "tests", "vmx", "mkiso.sh"), "--mb2",
+                        os.path.join(vt.BUILD, "vmx", "vigil-mb2.elf"), "--vigil", esp.path("vigil"), "--out", iso],
+                       check=True, stdout=subprocess.DEVNULL)
+        return bochs.Boot(iso, os.path.dirname(WORK), name="console-input", timeout=1200, cpus=5, com2=SOCK,
+                          com1=CONSOLE_SOCK)
+    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
+    return vt.Boot(esp.dir, name="console-input", timeout=420, extra=chanargs, interactive=True)
 
 
 def vmm_part(raw):
@@ -102,7 +152,7 @@ def inventory():
         return {}
 
 
-def settled_inventory(guest="echo-a", timeout=90):
+def settled_inventory(guest="echo-a", timeout=90 * SLOW):
     """The inventory once the guest's input drop count stopped moving: the
     bytes typed have all been taken (or dropped)."""
     end, last, inv = time.monotonic() + timeout, None, {}
@@ -137,7 +187,7 @@ def typed_line(b, text, guest, timeout=60, tries=1):
     want = r"^\[%s\] got %d: %s$" % (re.escape(guest), len(text), re.escape(text))
     for _ in range(tries):
         b.type(text.encode() + b"\r")
-        if b.wait_for(want, timeout=timeout):
+        if b.wait_for(want, timeout=timeout * SLOW):
             return True
     return False
 
@@ -149,7 +199,7 @@ def edited_line(b, keys, want_got, want_screen, tries=3):
     erasure then cannot reach it, by design): that try does not count."""
     ok = lines = None
     for _ in range(tries):
-        ok = b.type(keys) and b.wait_for(r"^\[echo-a\] got %s$" % want_got, timeout=60)
+        ok = b.type(keys) and b.wait_for(r"^\[echo-a\] got %s$" % want_got, timeout=60 * SLOW)
         lines, _ = screen(vmm_part(open(b.log, "rb").read()))
         if ok and any(re.match(want_screen, l) for l in lines):
             return True
@@ -157,25 +207,24 @@ def edited_line(b, keys, want_got, want_screen, tries=3):
 
 
 def main():
-    t = vt.Checks()
+    t = Checks()
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     esp = make_esp()
-    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
     inv = {}
-    with vt.Boot(esp.dir, name="console-input", timeout=420, extra=chanargs, interactive=True) as b:
-        focus0 = b.wait_for(r"^vigil: console focus: echo-a$", timeout=150)
-        prompts = all(b.wait_for(r"^\[%s\] echo> " % g, timeout=60) for g in ("echo-a", "echo-b", "echo-c"))
+    with boot(esp) as b:
+        focus0 = b.wait_for(r"^vigil: console focus: echo-a$", timeout=150 * SLOW)
+        prompts = all(b.wait_for(r"^\[%s\] echo> " % g, timeout=60 * SLOW) for g in ("echo-a", "echo-b", "echo-c"))
         t.check("the focus starts on echo-a", focus0)
         t.check("each guest's prompt (no newline) shows behind its prefix", prompts)
 
         t.check("a typed line reaches echo-a, which has the focus", typed_line(b, "hello", "echo-a"))
         b.type(FOCUS_KEY)
-        t.check("Ctrl-] moves the focus to echo-b", b.wait_for(r"^vigil: console focus: echo-b$", timeout=30))
+        t.check("Ctrl-] moves the focus to echo-b", b.wait_for(r"^vigil: console focus: echo-b$", timeout=30 * SLOW))
         t.check("a typed line then reaches echo-b", typed_line(b, "world", "echo-b"))
         b.type(FOCUS_KEY)
         t.check("Ctrl-] again: back to echo-a, past echo-c (not granted)",
-                b.wait_for(r"(?s)focus: echo-b$.*^vigil: console focus: echo-a$", timeout=30))
+                b.wait_for(r"(?s)focus: echo-b$.*^vigil: console focus: echo-a$", timeout=30 * SLOW))
 
         t.check("DEL erases on the screen: echo-a gets abcd, the screen reads abcd",
                 edited_line(b, b"abcX\x7fd\r", r"4: abcd", r"^\[echo-a\] (echo> )?abcd$"))
@@ -184,15 +233,15 @@ def main():
                 edited_line(b, b"\b" * 20 + b"zz\r", r"22: (\\x08){20}zz", r"^\[echo-a\] zz$"))
         b.type(b"\x1b[2J\x1b]0;owned\x07esc\r")
         t.check("typed escape sequences reach the guest whole (and it echoes them)",
-                b.wait_for(r"^\[echo-a\] got 17: \\x1b\[2J\\x1b\]0;owned\\x07esc$", timeout=60))
+                b.wait_for(r"^\[echo-a\] got 17: \\x1b\[2J\\x1b\]0;owned\\x07esc$", timeout=60 * SLOW))
         t.check("a guest echoing a vigil: line gets it prefixed", typed_line(b, "vigil: forged", "echo-a"))
 
-        flooded = b.type(garbage(30000), timeout=180)
-        t.check("30000 bytes of garbage typed", flooded)
+        flooded = b.type(garbage(FLOOD), timeout=180 * SLOW)
+        t.check("a flood of garbage typed", flooded, "%d bytes" % FLOOD)
         inv = settled_inventory()
         last = max(beats(b.lines()) or [0])
         t.check("the ticker beats on after the flood",
-                b.wait_for(r"^\[ticker\] beat %d$" % (last + 3), timeout=90))
+                b.wait_for(r"^\[ticker\] beat %d$" % (last + 3), timeout=90 * SLOW))
         b.type(b"\r")  # ends whatever line the garbage left
         t.check("echo-a still takes a line after the flood", typed_line(b, "after", "echo-a", timeout=30, tries=2))
         raw = vmm_part(open(b.log, "rb").read())
