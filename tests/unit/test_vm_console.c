@@ -306,14 +306,24 @@ static void escapes_never_printed(void)
 }
 
 /* The VMM's line about a guest, queued behind its output, ends its
- * unfinished line and comes out as the VMM's. */
+ * unfinished line and comes out as the VMM's, the longest one whole. */
 static void vmm_line_from_the_ring(void)
 {
+	char longest[CONRING_LINE_MAX], want[2 * CONRING_LINE_MAX];
+
 	start();
 	GW(0, "last words");
 	CHECK_EQ(vuart_log(&vms[0].uart, "vigil: guest a stopped: exit\n", 29), 0);
 	drain();
 	CHECK_SCREEN("[a] last words\nvigil: guest a stopped: exit\n");
+	memset(longest, 'l', sizeof(longest));
+	memcpy(longest, "vigil: ", 7);
+	longest[sizeof(longest) - 2] = '\n';
+	CHECK_EQ(vuart_log(&vms[0].uart, longest, sizeof(longest) - 1), 0);
+	drain();
+	snprintf(want, sizeof(want), "[a] last words\nvigil: guest a stopped: exit\n%.*s",
+		 (int)sizeof(longest) - 1, longest);
+	CHECK_SCREEN(want);
 	finish();
 }
 
