@@ -253,16 +253,18 @@ static void vmm_cpu_main(void)
 	for (;;) {
 		bool ok;
 
-		/* Sleep unless guest lines wait; a guest's first line after the
-		 * rings ran empty wakes this CPU (vuart_wake_console). */
+		/* Sleep unless guest output is due; a guest's CPU wakes this one
+		 * at the end of a line it waits for (vuart_wake_console), the
+		 * UARTs' interrupts for input. */
 		if (!vm_console_pending())
 			__asm__ volatile("sti; hlt; cli" ::: "memory");
 		channel_poll();
 		vm_input_poll();
 		/* Interrupts on while the console lines go out (up to a tick on
-		 * a real UART): the channel's bytes are taken as they arrive. */
+		 * a real UART): the UARTs' bytes are taken as they arrive. */
 		__asm__ volatile("sti" ::: "memory");
 		vm_console_drain();
+		vm_console_wait_focus();
 		__asm__ volatile("cli" ::: "memory");
 		if (apic_timer_ticks < next)
 			continue;

@@ -17,6 +17,10 @@
 #                   served like QEMU's `-chardev socket,server=on,wait=off`:
 #                   one client at a time, bytes sent while none is
 #                   connected are dropped
+#   --com1-socket PATH
+#                   COM1 (the console) also takes input: what a client of
+#                   the unix socket at PATH sends is typed on it; what it
+#                   prints still goes to the --serial file only
 #   --rc FILE       the debugger's script (default: continue, then quit);
 #                   it may be a FIFO the caller writes commands into
 #
@@ -41,9 +45,11 @@ mem=256
 ips=50000000
 timeout=120
 dir=
+com1=
 com2=
 rc=
-com2_port=4555   # inside the namespace: nothing else listens there
+com1_port=4554   # inside the namespace: nothing else listens there
+com2_port=4555
 
 while [ $# -gt 1 ]; do
 	case $1 in
@@ -54,6 +60,7 @@ while [ $# -gt 1 ]; do
 	--ips) ips=$2 ;;
 	--timeout) timeout=$2 ;;
 	--dir) dir=$2 ;;
+	--com1-socket) com1=$2 ;;
 	--com2-socket) com2=$2 ;;
 	--rc) rc=$2 ;;
 	*) echo "bochs-run: unknown option $1" >&2; exit 2 ;;
@@ -67,10 +74,11 @@ dir=${dir:-$(dirname "$serial")}
 mkdir -p "$dir" "$(dirname "$serial")"
 serial=$(cd "$(dirname "$serial")" && pwd)/$(basename "$serial")
 rm -f "$serial"
-if [ -n "$com2" ]; then
-	mkdir -p "$(dirname "$com2")"
-	com2=$(cd "$(dirname "$com2")" && pwd)/$(basename "$com2")
-fi
+for v in com1 com2; do
+	[ -n "${!v}" ] || continue
+	mkdir -p "$(dirname "${!v}")"
+	printf -v "$v" '%s' "$(cd "$(dirname "${!v}")" && pwd)/$(basename "${!v}")"
+done
 
 cat > "$dir/bochsrc" <<RC
 memory: guest=$mem, host=$mem
@@ -80,7 +88,8 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev="$serial"
+$(if [ -n "$com1" ]; then echo "com1: enabled=1, mode=socket-server, dev=localhost:$com1_port"
+else echo "com1: enabled=1, mode=file, dev=\"$serial\""; fi)
 $([ -z "$com2" ] || echo "com2: enabled=1, mode=socket-server, dev=localhost:$com2_port")
 clock: sync=none, time0=1
 log: $dir/bochs.log
@@ -99,6 +108,9 @@ fi
 relay_py='
 import fcntl, os, select, socket, struct, sys, time
 path, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# with a fourth argument (the console), what the machine sends goes to that
+# file instead of the client, which only types
+copy = os.open(sys.argv[4], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if len(sys.argv) > 4 else None
 # lo is down in a new network namespace: up (SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, struct.pack("16sH14x", b"lo", 0)))[1]
@@ -121,9 +133,9 @@ while True:
         break
     except OSError:
         if time.monotonic() > end:
-            sys.exit("relay: Bochs never listened on COM2")
+            sys.exit("relay: Bochs never listened on port %d" % port)
         time.sleep(0.05)
-print("relay: connected to COM2", flush=True)
+print("relay: connected to the machine", flush=True)
 client = None
 while True:
     ready = select.select([vm, client if client else srv], [], [])[0]
@@ -131,7 +143,10 @@ while True:
         data = vm.recv(65536)
         if not data:
             break
-        if client:
+        if copy is not None:
+            while data:
+                data = data[os.write(copy, data):]
+        elif client:
             try:
                 client.sendall(data)
             except OSError:
@@ -153,13 +168,18 @@ while True:
 os.unlink(path)
 '
 
-# COM2 under Bochs is a TCP server (mode=socket-server), and the network
-# namespace keeps it out of reach from outside: a relay in the same
-# namespace brings up lo, connects to Bochs's port (Bochs waits for it
-# during its start) and serves a unix socket in the file system, which is
-# reachable from outside. It ends when Bochs closes the connection.
-export com2 com2_port dir rc relay_py
+# COM2 (and COM1 with --com1-socket) under Bochs is a TCP server
+# (mode=socket-server), and the network namespace keeps it out of reach
+# from outside: a relay in the same namespace brings up lo, connects to
+# Bochs's port (Bochs waits for it during its start) and serves a unix
+# socket in the file system, which is reachable from outside. It ends when
+# Bochs closes the connection.
+export com1 com1_port com2 com2_port serial dir rc relay_py
 run_bochs() {
+	if [ -n "$com1" ]; then
+		: > "$serial"
+		python3 -c "$relay_py" "$com1" "$com1_port" "$dir/relay1.log" "$serial" || exit 1
+	fi
 	if [ -n "$com2" ]; then
 		python3 -c "$relay_py" "$com2" "$com2_port" "$dir/relay.log" || exit 1
 	fi

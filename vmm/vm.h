@@ -106,6 +106,9 @@ void vm_console_drain(void);
 void vm_console_flush(struct vm *vm);
 /* Whether any guest has lines queued (the VMM's CPU then does not sleep). */
 bool vm_console_pending(void);
+/* Interrupts on: wait the few milliseconds until the focused guest's
+ * unfinished line is due, if it is about to be. */
+void vm_console_wait_focus(void);
 
 /*
  * The operator's input (vmm/vm_input.c), on the VMM's CPU only. init takes

@@ -12,9 +12,11 @@
  */
 #include "vmm/vm.h"
 #include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "kernel/console.h"
 #include "kernel/percpu.h"
+#include "kernel/time.h"
 
 /*
  * At most this many bytes per tick of the VMM's CPU (100 ms): what a
@@ -28,10 +30,13 @@
 #define VM_CONSOLE_PASS_BYTES 256
 
 /*
- * An unfinished line is due when the guest has the console focus (what it
- * echoes shows at once), when its ring got nothing new for a whole tick
- * (a prompt), or when it has waited for a second (a slow trickle).
+ * An unfinished line is due when its guest wrote nothing more for a while:
+ * 20 ms for the guest with the console focus (what it echoes shows at
+ * once to a person, while a line it writes in one go is not cut; this CPU
+ * waits for it, vm_console_wait_focus), a whole tick for the others (a
+ * prompt); or when it has waited for a second (a slow trickle).
  */
+#define PARTIAL_FOCUS_MS 20
 #define PARTIAL_IDLE_TICKS 2
 #define PARTIAL_WAIT_TICKS 10
 
@@ -39,7 +44,7 @@
 struct con_view {
 	char prefix[CONFIG_NAME_LEN + 3]; /* "[<guest>] " */
 	uint32_t seen_head;		  /* the ring's head when last looked at */
-	uint64_t seen_tick;		  /* the tick it was seen to move */
+	uint64_t seen_tick, seen_ms;	  /* the tick and the time it was seen to move */
 	uint32_t parked;		  /* the head when only a line not yet due was left */
 	bool waiting;			  /* such a line waits, since the tick wait_since */
 	uint64_t wait_since;
@@ -75,14 +80,16 @@ static struct con_view *vm_console_view(const struct vm *vm)
 static bool vm_console_due(const struct vm *vm, struct con_view *cv)
 {
 	uint32_t head = conring_head(&vm->uart.out);
-	uint64_t now = apic_timer_ticks;
+	uint64_t now = apic_timer_ticks, ms = time_ms();
 
 	if (head != cv->seen_head) {
 		cv->seen_head = head;
 		cv->seen_tick = now;
+		cv->seen_ms = ms;
 	}
-	return vm == vm_input_focus() || now - cv->seen_tick >= PARTIAL_IDLE_TICKS ||
-	       (cv->waiting && now - cv->wait_since >= PARTIAL_WAIT_TICKS);
+	if (vm == vm_input_focus() && ms - cv->seen_ms >= PARTIAL_FOCUS_MS)
+		return true;
+	return now - cv->seen_tick >= PARTIAL_IDLE_TICKS || (cv->waiting && now - cv->wait_since >= PARTIAL_WAIT_TICKS);
 }
 
 static void vm_console_text(struct con_view *cv, int id, const char *s, size_t n)
@@ -200,6 +207,21 @@ bool vm_console_pending(void)
 			return true;
 	}
 	return false;
+}
+
+/* The focus's unfinished line is due within milliseconds, too soon for
+ * the next tick: wait here, interrupts on, watching only its ring's head,
+ * until the line is due or grows. */
+void vm_console_wait_focus(void)
+{
+	struct vm *vm = vm_input_focus();
+	struct con_view *cv;
+
+	if (!vm)
+		return;
+	cv = vm_console_view(vm);
+	while (cv->waiting && conring_head(&vm->uart.out) == cv->parked && !vm_console_due(vm, cv))
+		cpu_pause();
 }
 
 /* From a guest's CPU: an interrupt that only ends the VMM CPU's HLT. */

@@ -33,14 +33,13 @@
 #define LSR_OE 0x02
 #define LSR_IDLE 0x60 /* THR empty, transmitter empty: output never waits */
 #define MCR_OUT2 0x08
-#define MCR_LOOP 0x10
-#define MSR_READY 0xb0 /* DCD, DSR, CTS */
+#define MSR_READY 0xb0 /* DCD, DSR, CTS: the modem lines never change */
 
 /* ---- output: the console stream ---- */
 
 /* Wake the VMM's CPU at the end of a line it waits for (it took all
  * before it), and, for the guest with the console focus, whose unfinished
- * line it prints at once, whenever it took everything. */
+ * line it prints within milliseconds, whenever it took everything. */
 static void vuart_push(struct vuart *u, const char *s, size_t len)
 {
 	uint32_t taken = conring_tail(&u->out);
@@ -173,10 +172,10 @@ void vuart_flush(struct vuart *u)
 
 int vuart_log(struct vuart *u, const char *line, size_t len)
 {
-	char entry[CONRING_LINE_MAX + 1];
+	char entry[CONRING_LINE_MAX];
 
-	if (!len || len > CONRING_LINE_MAX || line[len - 1] != '\n')
-		return -EINVAL;
+	if (!len || len >= CONRING_LINE_MAX || line[len - 1] != '\n')
+		return -EINVAL; /* with its code, a ring line at most */
 	vuart_flush(u);
 	if (conring_room(&u->out) < len + 1)
 		return -ENOSPC;
@@ -253,7 +252,7 @@ static uint8_t vuart_pending(const struct vuart *u)
 
 bool vuart_irq_line(const struct vuart *u)
 {
-	return (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2 && vuart_pending(u) != IIR_NONE;
+	return (u->mcr & MCR_OUT2) && vuart_pending(u) != IIR_NONE;
 }
 
 /* Reading IIR clears a THR-empty interrupt it reports. */
@@ -276,17 +275,6 @@ static uint8_t vuart_read_lsr(struct vuart *u)
 	return lsr;
 }
 
-/* In loopback the modem inputs follow the outputs: DTR->DSR, RTS->CTS,
- * OUT1->RI, OUT2->DCD (a probe for a real UART checks this). */
-static uint8_t vuart_read_msr(const struct vuart *u)
-{
-	uint8_t m = u->mcr;
-
-	if (!(m & MCR_LOOP))
-		return MSR_READY;
-	return (uint8_t)(((m & 1) << 5) | ((m & 2) << 3) | ((m & 4) << 4) | ((m & 8) << 4));
-}
-
 uint32_t vuart_read(struct vuart *u, uint16_t port)
 {
 	switch (port - VUART_BASE) {
@@ -303,7 +291,7 @@ uint32_t vuart_read(struct vuart *u, uint16_t port)
 	case REG_LSR:
 		return vuart_read_lsr(u);
 	case REG_MSR:
-		return vuart_read_msr(u);
+		return MSR_READY;
 	default:
 		return u->scr;
 	}
@@ -314,8 +302,7 @@ uint32_t vuart_read(struct vuart *u, uint16_t port)
 static void vuart_write_data(struct vuart *u, uint8_t value)
 {
 	u->thre_irq = true;
-	if (!(u->mcr & MCR_LOOP)) /* in loopback nothing leaves the UART */
-		vuart_putc(u, value);
+	vuart_putc(u, value);
 }
 
 static void vuart_write_fcr(struct vuart *u, uint8_t value)

@@ -68,16 +68,17 @@ uint32_t vuart_read(struct vuart *u, uint16_t port);
 void vuart_write(struct vuart *u, uint16_t port, uint8_t value);
 /* The guest's CPU: end the line being written (the guest stops or restarts). */
 void vuart_flush(struct vuart *u);
-/* The guest's CPU: queue a VMM line about the guest (len bytes ending in
- * '\n'), behind the guest's own output; it may use the room guest lines
- * leave free. 0, -ENOSPC (not queued: print it directly) or -EINVAL. */
+/* The guest's CPU: queue a VMM line about the guest (len < CONRING_LINE_MAX
+ * bytes ending in '\n'), behind the guest's own output; it may use the
+ * room guest lines leave free. 0, -ENOSPC (not queued: print it directly)
+ * or -EINVAL. */
 int vuart_log(struct vuart *u, const char *line, size_t len);
 /* The guest's CPU: back to the power-on state for a restart, the receive
  * FIFO emptied; the stream already queued stays, to be printed first. */
 void vuart_reset(struct vuart *u);
 /* Any CPU: the UART's interrupt output now (ISA IRQ 4 on a PC): an enabled
- * interrupt is pending, and MCR's OUT2 gates it onto the line (not in
- * loopback). */
+ * interrupt is pending, and MCR's OUT2 gates it onto the line, as on a
+ * PC. Loopback (MCR bit 4) is not emulated. */
 bool vuart_irq_line(const struct vuart *u);
 
 /* The VMM's CPU: one received byte into the FIFO; false when it was full

@@ -338,8 +338,17 @@ def check_victims_after(lines, victims, index):
     return problems
 
 
+def erased(line):
+    """A console line as a terminal shows it: BS SP BS erases a character."""
+    while "\b \b" in line:
+        i = line.index("\b \b")
+        line = line[:max(i - 1, 0)] + line[i + 3:]
+    return line
+
+
 def extra_console_forge(lines, raw, m):
     problems = []
+    lines = [erased(l) for l in lines]
     forged = [l for l in lines if re.match(r"^vigil: .*forged", l)]
     if forged:
         problems.append("forged VMM line %r" % forged[0])
@@ -347,9 +356,21 @@ def extra_console_forge(lines, raw, m):
         problems.append("forged text not shown as the guest's own line")
     for line in raw.split(b"\n"):
         line = line[:-1] if line.endswith(b"\r") else line  # the VMM ends lines with CR LF
-        if line.startswith(b"[attack-console-forge]") and re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", line):
+        if line.startswith(b"[attack-console-forge]") and re.search(rb"[\x00-\x07\x0b-\x1f\x7f]", line):
             problems.append("control bytes reached the console: %r" % line[:60])
             break
+        # A guest's erasures come out as BS SP BS, over its own text only:
+        # on a terminal the cursor never moves back into the prefix.
+        pre = re.match(rb"^\[[a-z0-9-]+\] ", line)
+        col = 0
+        for c in line:
+            col = col - 1 if c == 8 else col + 1
+            if c == 8 and (not pre or col < len(pre.group(0))):
+                problems.append("an erasure reached into a prefix: %r" % line[:60])
+                break
+    for forged in ("forged by erasing", "forged after a wait"):
+        if "[attack-console-forge] vigil: guest victim-b stopped: " + forged not in lines:
+            problems.append("text after erasures not shown as the guest's own line: %s" % forged)
     return problems
 
 

@@ -20,18 +20,26 @@ Serial output is collected into a file (Boot.log), with firmware escape
 sequences and carriage returns removed in Boot.lines(). One QEMU at a time:
 Boot.start() takes a lock file so parallel test scripts never overlap.
 
+Boot(..., interactive=True) runs the launcher as `make run` does, its
+console on a terminal (a pseudo-terminal here: QEMU's stdio chardev with
+its Ctrl-A mux), and Boot.type(bytes) types on it as a person would; the
+log is QEMU's copy of the console output (qemu-run.sh --log).
+
 Run as a program, it is the tier runner:
     vigiltest.py run SCRIPT...   runs each, prints "N passed, N failed"
 """
 import fcntl
 import hashlib
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -131,13 +139,14 @@ class Boot(SerialLog):
     """
 
     def __init__(self, target, name="boot", timeout=60, secboot=False, tpm=True,
-                 tpm_state=None, smp=5, mem="1G", accel="auto", extra=()):
+                 tpm_state=None, smp=5, mem="1G", accel="auto", extra=(), interactive=False):
         os.makedirs(WORK, exist_ok=True)
         self.target = target
         self.log = os.path.join(WORK, "%s.serial.log" % name)
         self.stderr_log = os.path.join(WORK, "%s.qemu.log" % name)
         self.timeout = timeout
-        self.args = [QEMU_RUN, "--serial", self.log, "--timeout", str(timeout),
+        self.interactive = interactive
+        self.args = [QEMU_RUN, "--log" if interactive else "--serial", self.log, "--timeout", str(timeout),
                      "--smp", str(smp), "--mem", mem, "--accel", accel]
         if secboot:
             self.args.append("--secboot")
@@ -150,6 +159,7 @@ class Boot(SerialLog):
             self.args += ["--"] + list(extra)
         self.proc = None
         self._lock = None
+        self._tty = None
         self.status = None
 
     def start(self):
@@ -158,10 +168,46 @@ class Boot(SerialLog):
         with open(self.stderr_log, "w") as err:
             # A session of its own: stop() can end QEMU, the launcher and
             # its swtpm together, and nothing else.
-            self.proc = subprocess.Popen(self.args, stdout=err, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            if self.interactive:
+                self._tty, term = pty.openpty()
+                self.proc = subprocess.Popen(self.args, stdin=term, stdout=term, stderr=err,
+                                             start_new_session=True)
+                os.close(term)
+                os.set_blocking(self._tty, False)
+                # The terminal must be read, or QEMU's writes to it stall.
+                threading.Thread(target=self._drain_tty, args=(self._tty,), daemon=True).start()
+            else:
+                self.proc = subprocess.Popen(self.args, stdout=err, stderr=subprocess.STDOUT,
+                                             stdin=subprocess.DEVNULL, start_new_session=True)
         self._deadline = time.monotonic() + self.timeout
         return self
+
+    @staticmethod
+    def _drain_tty(fd):
+        """Read the terminal until its other end is gone, then close it."""
+        while True:
+            select.select([fd], [], [], 1)
+            try:
+                if not os.read(fd, 65536):
+                    break
+            except BlockingIOError:
+                continue
+            except OSError:
+                break  # EIO: QEMU and the launcher have exited
+        os.close(fd)
+
+    def type(self, data, timeout=60):
+        """Type bytes on the console's terminal (interactive runs); False
+        when they could not all be written within timeout seconds."""
+        end = time.monotonic() + timeout
+        while data and self.running() and time.monotonic() < end:
+            if not select.select([], [self._tty], [], 0.5)[1]:
+                continue
+            try:
+                data = data[os.write(self._tty, data[:256]):]
+            except BlockingIOError:
+                time.sleep(0.05)
+        return not data
 
     def wait_exit(self, timeout=None):
         """QEMU's exit status (see qemu-run.sh), or None if still running."""
@@ -175,6 +221,7 @@ class Boot(SerialLog):
         stop_group(self.proc)
         if self.proc is not None and self.status is None:
             self.status = self.proc.returncode
+        self._tty = None  # its reader closes it once QEMU is gone
         if self._lock:
             self._lock.close()
             self._lock = None

@@ -4,8 +4,9 @@
  * kernel/console.c reach below them or beside them: COM1 (drivers/uart.c:
  * what the console writes is collected in shim_tty, what it reads comes
  * from shim_rx), the local and I/O APICs and the trap table (calls
- * counted), and the VMM's globals (kernel/init.c's cpu_areas, vm.c's vms
- * and vm_notify_input, which counts kicks per guest).
+ * counted), the clock (kernel/time.c's time_ms: shim_ms), and the VMM's
+ * globals (kernel/init.c's cpu_areas, vm.c's vms and vm_notify_input,
+ * which counts kicks per guest).
  */
 #include "arch/x86/gdt.h"
 #include "tests/unit/shim_console.h"
@@ -14,6 +15,7 @@
 #include "drivers/ioapic.h"
 #include "drivers/uart.h"
 #include "kernel/percpu.h"
+#include "kernel/time.h"
 
 char shim_tty[SHIM_TTY_MAX];
 size_t shim_tty_len;
@@ -27,6 +29,12 @@ struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
 struct vm vms[CONFIG_MAX_GUESTS];
 unsigned vm_count;
 volatile uint64_t apic_timer_ticks;
+uint64_t shim_ms;
+
+uint64_t time_ms(void)
+{
+	return shim_ms;
+}
 
 void uart_init(uint16_t base)
 {

@@ -16,5 +16,6 @@ extern size_t shim_rx_len;
 extern unsigned shim_wakes, shim_routes, shim_eois;
 extern unsigned shim_kicks[CONFIG_MAX_GUESTS];
 extern void (*shim_irq_handler)(void);
+extern uint64_t shim_ms; /* what time_ms() returns */
 
 #endif

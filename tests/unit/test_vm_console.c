@@ -123,11 +123,14 @@ static void tick(unsigned n)
 	apic_timer_ticks += n;
 }
 
-/* The VMM CPU's loop: print while anything is due (a tick at most). */
+/* The VMM CPU's loop for 50 ms (within one tick): it prints what is due,
+ * the focus's unfinished line once 20 ms passed without more of it. (Its
+ * wait, vm_console_wait_focus, is time passing here.) */
 static void drain(void)
 {
-	for (int i = 0; i < 100 && vm_console_pending(); i++)
-		vm_console_drain();
+	for (int i = 0; i < 50; i++, shim_ms++)
+		if (vm_console_pending())
+			vm_console_drain();
 }
 
 /* Ticks pass with the VMM's CPU looking at each, until a guest's quiet
@@ -303,14 +306,24 @@ static void escapes_never_printed(void)
 }
 
 /* The VMM's line about a guest, queued behind its output, ends its
- * unfinished line and comes out as the VMM's. */
+ * unfinished line and comes out as the VMM's, the longest one whole. */
 static void vmm_line_from_the_ring(void)
 {
+	char longest[CONRING_LINE_MAX], want[2 * CONRING_LINE_MAX];
+
 	start();
 	GW(0, "last words");
 	CHECK_EQ(vuart_log(&vms[0].uart, "vigil: guest a stopped: exit\n", 29), 0);
 	drain();
 	CHECK_SCREEN("[a] last words\nvigil: guest a stopped: exit\n");
+	memset(longest, 'l', sizeof(longest));
+	memcpy(longest, "vigil: ", 7);
+	longest[sizeof(longest) - 2] = '\n';
+	CHECK_EQ(vuart_log(&vms[0].uart, longest, sizeof(longest) - 1), 0);
+	drain();
+	snprintf(want, sizeof(want), "[a] last words\nvigil: guest a stopped: exit\n%.*s",
+		 (int)sizeof(longest) - 1, longest);
+	CHECK_SCREEN(want);
 	finish();
 }
 
@@ -492,6 +505,35 @@ static void focused_echo_at_once(void)
 	finish();
 }
 
+/* A line the guest with the focus writes in one go comes out whole, even
+ * with other guests' lines printed while it is being written; its
+ * unfinished line shows once it wrote nothing for a few milliseconds. */
+static void focused_line_not_cut(void)
+{
+	static const char line[] = "got 5: hello\n";
+
+	start();
+	for (size_t i = 0; i < sizeof(line) - 1; i++) {
+		gw(0, line + i, 1);
+		vm_console_drain();
+		if (i == 4) {
+			GW(1, "b's line\n");
+			vm_console_drain();
+		}
+	}
+	CHECK_SCREEN("[b] b's line\n[a] got 5: hello\n");
+	GW(0, "echo> ");
+	vm_console_drain();
+	CHECK_SCREEN("[b] b's line\n[a] got 5: hello\n");
+	shim_ms += 19;
+	CHECK(!vm_console_pending());
+	shim_ms += 1;
+	CHECK(vm_console_pending());
+	vm_console_drain();
+	CHECK_SCREEN("[b] b's line\n[a] got 5: hello\n[a] echo> ");
+	finish();
+}
+
 /* A full receive FIFO drops what comes, counted per guest. */
 static void full_fifo_counts_drops(void)
 {
@@ -572,6 +614,7 @@ int main(void)
 	CHECK_RUN(input_to_the_focus);
 	CHECK_RUN(focus_key_moves_the_focus);
 	CHECK_RUN(focused_echo_at_once);
+	CHECK_RUN(focused_line_not_cut);
 	CHECK_RUN(full_fifo_counts_drops);
 	CHECK_RUN(lost_input_counted);
 	CHECK_RUN(input_bounded_per_call);

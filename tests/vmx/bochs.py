@@ -4,7 +4,9 @@ vigiltest.Boot: start/stop (or with), text, lines, has, wait_for, running.
 
 tools/bochs-run.sh runs Bochs in a network namespace of its own; with
 com2 set, COM2 is a unix socket at that path (the management channel,
-served as QEMU serves it). The debugger reads its script from a FIFO:
+served as QEMU serves it); with com1 set, what is sent to the unix socket
+at that path is typed on the console (type()), whose output still goes to
+the log. The debugger reads its script from a FIFO:
 pause() stops the machine (SIGINT: Bochs's debugger takes the prompt and
 every CPU stands still), debug() sends it commands, resume() continues.
 One emulator at a time: the lock file is the boot tier's.
@@ -12,6 +14,7 @@ One emulator at a time: the lock file is the boot tier's.
 import fcntl
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -23,7 +26,8 @@ BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
 class Boot(vt.SerialLog):
     poll_s = 0.2
 
-    def __init__(self, iso, work, name="boot", timeout=300, cpus=3, model="corei7_skylake_x", com2=None, mem=None):
+    def __init__(self, iso, work, name="boot", timeout=300, cpus=3, model="corei7_skylake_x", com2=None,
+                 com1=None, mem=None):
         self.dir = os.path.join(work, name)
         self.log = os.path.join(work, name + ".serial.log")
         self.rc = os.path.join(self.dir, "debugger.fifo")
@@ -34,14 +38,16 @@ class Boot(vt.SerialLog):
             self.args += ["--mem", str(mem)]
         if com2:
             self.args += ["--com2-socket", com2]
+        if com1:
+            self.args += ["--com1-socket", com1]
         self.args.append(iso)
-        self.com2 = com2
-        self.proc = self._lock = self._rc = None
+        self.com1, self.com2 = com1, com2
+        self.proc = self._lock = self._rc = self._con = None
 
     def start(self):
         os.makedirs(self.dir, exist_ok=True)
         self._lock = vt.emulator_lock()
-        for f in (self.log, self.rc, self.com2, os.path.join(self.dir, "bochs.pid")):
+        for f in (self.log, self.rc, self.com1, self.com2, os.path.join(self.dir, "bochs.pid")):
             if f and os.path.exists(f):
                 os.remove(f)
         os.mkfifo(self.rc)
@@ -58,11 +64,24 @@ class Boot(vt.SerialLog):
                 time.sleep(0.1)
         if self._rc:
             self.debug("c")
-        if self.com2:
+        for path in (self.com1, self.com2):
             end = time.monotonic() + 60
-            while not os.path.exists(self.com2) and time.monotonic() < end and self.running():
+            while path and not os.path.exists(path) and time.monotonic() < end and self.running():
                 time.sleep(0.1)
         return self
+
+    def type(self, data, timeout=60):
+        """Type bytes on the console (com1 set); False if they could not
+        all be sent within timeout seconds."""
+        try:
+            if self._con is None:
+                self._con = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self._con.connect(self.com1)
+            self._con.settimeout(timeout)
+            self._con.sendall(data)
+            return True
+        except OSError:
+            return False
 
     def debug(self, *commands):
         for c in commands:
@@ -78,6 +97,9 @@ class Boot(vt.SerialLog):
         self.debug("c")
 
     def stop(self):
+        if self._con is not None:
+            self._con.close()
+            self._con = None
         vt.stop_group(self.proc)
         if self._rc:
             try:

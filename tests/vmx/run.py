@@ -14,8 +14,9 @@ Adding a case (the attack suite, more configs): a tests/vmx/configs/X.dts
 gives build/vmx/test/X.iso; append a Case to CASES with its checks.
 
 The interactive tests (SCRIPTS) run as programs with --vendor vmx: the
-channel tier (tests/channel/t_channel.py) and the self-check tamper test
-(tests/integration/t_selfcheck.py). Each writes its checks to
+channel tier (tests/channel/t_channel.py), the self-check tamper test
+(tests/integration/t_selfcheck.py) and the interactive console
+(tests/integration/t_console_input.py). Each writes its checks to
 build/test/work/<name>.<vendor>.results: the vmx file's checks count here,
 and the svm column is the svm file's (the script's last svm run). Every other SVM test appears in the matrix too (ELSEWHERE,
 the attack suite's list), with where it runs or why it has no VMX
@@ -282,6 +283,7 @@ def svm_results(case):
 SCRIPTS = [  # (name, script); each writes build/test/work/<name>.<vendor>.results
     ("channel", os.path.join(ROOT, "tests", "channel", "t_channel.py")),
     ("selfcheck", os.path.join(ROOT, "tests", "integration", "t_selfcheck.py")),
+    ("console-input", os.path.join(ROOT, "tests", "integration", "t_console_input.py")),
 ]
 
 
