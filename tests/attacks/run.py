@@ -8,7 +8,8 @@ Each tests/attacks/<boot>.dts is one boot (mk/attacks.mk): on svm the ESP
 build/test/attacks/svm/<boot>/ under QEMU + OVMF, on vmx the GRUB ISO
 build/test/attacks/vmx/<boot>.iso under Bochs. Its guests named victim-* run the ticker and print beats;
 every other guest is an attack listed in ATTACKS below, which says how the
-attack must end:
+attack must end (or a functional test guest listed in TESTS, which ends as
+a Verdict attack does):
 
   Stop(reason)  the VMM stops the guest: after the guest's announcement
                 "<name>: attacking: ...", Vigil logs
@@ -134,6 +135,14 @@ ATTACKS = {
     "attack-hc-args": Verdict(),
 }
 
+# Functional test guests that run in these boots as well, so that both
+# backends run them beside the victims: not attacks, but each must end as
+# a Verdict attack does.
+TESTS = {
+    "apic-timer": Verdict(),  # the APIC timer, priorities, HLT, I/O APIC pin 4
+}
+EXPECT = {**ATTACKS, **TESTS}
+
 
 class Tally:
     """PASS/FAIL/SKIP lines "<vendor> <name>", and the results for the matrix."""
@@ -169,7 +178,7 @@ class Tally:
             json.dump(out, f, indent=1, sort_keys=True)
 
     def matrix(self, vendors):
-        names = [n for n in ATTACKS if any((n, v) in self.results for v in vendors)]
+        names = [n for n in EXPECT if any((n, v) in self.results for v in vendors)]
         if not names:
             return
         print("=== matrix")
@@ -438,7 +447,7 @@ def run_boot(t, boot, machine):
     guests = config_guests(dts)
     victims = [g for g, img, _ in guests if img == "guests/ticker.elf"]
     attackers = [g for g, img, _ in guests if img != "guests/ticker.elf"]
-    unknown = [a for a in attackers if a not in ATTACKS]
+    unknown = [a for a in attackers if a not in EXPECT]
     if unknown or len(victims) < 2:
         t.check("%s: config" % boot, ["attacks without expectations %s" % unknown] if unknown else
                 ["fewer than two victims"])
@@ -459,7 +468,7 @@ def run_boot(t, boot, machine):
                if not has(lines, r"^vigil: guest %s started on cpu %d$" % (re.escape(g), cpu))]
     t.check("%s: every guest started on its own CPU" % boot, ["not started: %s" % started] if started else [])
     for a in attackers:
-        exp = ATTACKS[a]
+        exp = EXPECT[a]
         why = skipped(lines, a, exp)
         if why:
             t.skip(a, why)
@@ -492,14 +501,16 @@ def run_boot(t, boot, machine):
 
 
 def check_suite(t, boots):
-    """Every attack guest has an expectation and runs in exactly one boot."""
+    """Every attack guest has an expectation; it and every test guest run
+    in exactly one boot."""
     guests_dir = os.path.join(os.path.dirname(HERE), "guests")
     dirs = sorted(d for d in os.listdir(guests_dir) if d.startswith("attack-"))
     placed = [g for boot in boots for g, img, _ in config_guests(os.path.join(HERE, boot + ".dts"))
               if img != "guests/ticker.elf"]
     problems = ["%s has no expectation" % d for d in dirs if d not in ATTACKS]
-    problems += ["%s runs in %d boots" % (a, placed.count(a)) for a in ATTACKS if placed.count(a) != 1]
-    t.check("suite: %d attacks, each in exactly one boot" % len(ATTACKS), problems)
+    problems += ["%s runs in %d boots" % (a, placed.count(a)) for a in EXPECT if placed.count(a) != 1]
+    t.check("suite: %d attacks and %d test guests, each in exactly one boot" % (len(ATTACKS), len(TESTS)),
+            problems)
 
 
 def main(argv):
