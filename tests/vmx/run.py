@@ -334,22 +334,23 @@ ATTACK_RESULTS = os.path.join(BUILD, "test", "attacks", "results.json")
 
 def attack_rows():
     """One row per attack of the attack tier (tests/attacks/run.py's
-    ATTACKS, read from its source), which runs each on both vendors: its
-    last whole run's verdicts (make test runs that tier first), else
-    "attack tier"."""
+    ATTACKS, read from its source), and per functional guest that tier
+    runs (its TESTS), each on both vendors: its last whole run's verdicts
+    (make test runs that tier first), else "attack tier"."""
     with open(os.path.join(ROOT, "tests", "attacks", "run.py")) as f:
         text = f.read()
-    block = text[text.index("ATTACKS = {"):]
-    block = block[:block.index("\n}\n")]
     try:
         with open(ATTACK_RESULTS) as f:
             results = json.load(f)
     except (OSError, ValueError):
         results = {}
     rows = []
-    for a in re.findall(r'^\s+"(attack-[a-z0-9-]+)":', block, re.M):
-        got = results.get(a, {})
-        rows.append(("attack: %s" % a, got.get("vmx", "attack tier"), got.get("svm", "attack tier")))
+    for table, label in (("ATTACKS = {", "attack"), ("TESTS = {", "guest")):
+        block = text[text.index(table):]
+        block = block[:block.index("\n}\n")]
+        for a in re.findall(r'^\s+"([a-z0-9-]+)":', block, re.M):
+            got = results.get(a, {})
+            rows.append(("%s: %s" % (label, a), got.get("vmx", "attack tier"), got.get("svm", "attack tier")))
     return rows
 
 

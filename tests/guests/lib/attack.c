@@ -71,20 +71,43 @@ static long attack_skip_handler(const struct guest_fault *f)
 	return attack_skip_len;
 }
 
-struct attack_fault attack_try(void (*fn)(void *arg), void *arg, unsigned skip)
+static struct attack_fault attack_run(void (*fn)(void *arg), void *arg,
+				      long (*handler)(const struct guest_fault *f))
 {
 	uint64_t before = guest_fault_last().count;
 	struct guest_fault f;
 
-	attack_skip_len = skip;
-	guest_set_fault_handler(attack_skip_handler);
+	guest_set_fault_handler(handler);
 	fn(arg);
 	guest_set_fault_handler(NULL);
 	f = guest_fault_last();
 	if (f.count == before)
 		return (struct attack_fault){ .vector = ATTACK_NO_FAULT };
 	return (struct attack_fault){ .vector = (int)f.vector, .error_code = f.error_code,
-				      .count = f.count - before, .cpl = f.cpl };
+				      .count = f.count - before, .cpl = f.cpl, .rip = f.rip };
+}
+
+struct attack_fault attack_try(void (*fn)(void *arg), void *arg, unsigned skip)
+{
+	attack_skip_len = skip;
+	return attack_run(fn, arg, attack_skip_handler);
+}
+
+uint64_t attack_insn_rip, attack_resume_rip; /* written by ATTACK_INSN's code */
+
+static long attack_resume_handler(const struct guest_fault *f)
+{
+	(void)f;
+	if (!attack_resume_rip)
+		return -1; /* not inside an ATTACK_INSN: unexpected */
+	guest_fault_resume_at(attack_resume_rip);
+	return 0;
+}
+
+struct attack_fault attack_try_insn(void (*fn)(void *arg), void *arg)
+{
+	attack_insn_rip = attack_resume_rip = 0;
+	return attack_run(fn, arg, attack_resume_handler);
 }
 
 int attack_expect(struct attack_fault r, int vector, const char *what)

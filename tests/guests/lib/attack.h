@@ -29,6 +29,7 @@ struct attack_fault {
 	uint64_t error_code;
 	uint64_t count;
 	unsigned cpl;
+	uint64_t rip; /* where the last fault was raised */
 };
 
 /*
@@ -54,6 +55,22 @@ __attribute__((noreturn)) void attack_end(void);
 struct attack_fault attack_try(void (*fn)(void *arg), void *arg, unsigned skip);
 /* Check that r is exactly one fault of `vector` (error code 0 for #GP). */
 int attack_expect(struct attack_fault r, int vector, const char *what);
+
+/*
+ * One instruction that should fault, without counting its bytes: inside
+ * an extended asm statement, ATTACK_INSN("movb (%1), %0") records the
+ * instruction's address (attack_insn_rip) and the address after it
+ * (attack_resume_rip), then runs it. Clobbers R11 (list it). Run the
+ * function holding it with attack_try_insn(), whose fault handler resumes
+ * after the instruction, whatever its length or its RIP (a fetch from a
+ * device page faults at the page).
+ */
+#define ATTACK_INSN(insn)                                              \
+	"lea 8801f(%%rip), %%r11\n\tmov %%r11, attack_insn_rip(%%rip)\n\t"   \
+	"lea 8802f(%%rip), %%r11\n\tmov %%r11, attack_resume_rip(%%rip)\n" \
+	"8801:\n\t" insn "\n8802:\n\t"
+extern uint64_t attack_insn_rip, attack_resume_rip;
+struct attack_fault attack_try_insn(void (*fn)(void *arg), void *arg);
 
 /* RDMSR/WRMSR that report the fault instead of taking the guest down. */
 struct attack_fault attack_rdmsr(uint32_t msr, uint64_t *val);

@@ -114,6 +114,35 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* Interrupts on and off. Both are compiler barriers, so memory that an
+ * interrupt handler changes is read again after them. */
+static inline void sti(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+
+static inline void cli(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+
+/* HLT on its own: with interrupts off, under Vigil, this stops the guest. */
+static inline void hlt(void)
+{
+	asm volatile("hlt" ::: "memory");
+}
+
+/*
+ * Sleep until an interrupt: STI then HLT, with nothing between them. STI's
+ * one-instruction shadow covers the HLT, so an interrupt already pending
+ * ends the HLT rather than being taken before it (no lost wake-up).
+ * Returns after the handler, with interrupts on.
+ */
+static inline void sti_hlt(void)
+{
+	asm volatile("sti; hlt" ::: "memory");
+}
+
 static inline __attribute__((noreturn)) void halt_forever(void)
 {
 	for (;;)

@@ -9,7 +9,7 @@
 #include "selectors.h"
 
 #define GATE_INTR64 0x8e /* present, 64-bit interrupt gate; DPL in bits 5..6 */
-#define IDT_ENTRIES 256	 /* vectors past the exceptions stay not-present but for user.c's */
+#define IDT_ENTRIES 256	 /* past the exceptions: irq.c's gates, and user.c's at 0x80 */
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -29,6 +29,7 @@ struct idt_desc {
 static struct idt_gate fault_idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static long (*fault_handler)(const struct guest_fault *f);
 static struct guest_fault fault_last;
+static uint64_t fault_resume; /* set by guest_fault_resume_at(); 0: none */
 
 static const char *const fault_names[FAULT_VECTORS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
@@ -72,6 +73,11 @@ struct guest_fault guest_fault_last(void)
 	return fault_last;
 }
 
+void guest_fault_resume_at(uint64_t rip)
+{
+	fault_resume = rip;
+}
+
 static __attribute__((noreturn)) void fault_fatal(const struct guest_fault *f)
 {
 	con_line_start();
@@ -85,6 +91,10 @@ void fault_dispatch(struct fault_frame *frame)
 {
 	long skip = -1;
 
+	if (frame->vector >= FAULT_VECTORS) {
+		irq_dispatch((unsigned)frame->vector, frame->rip);
+		return;
+	}
 	fault_last = (struct guest_fault){
 		.vector = frame->vector,
 		.error_code = frame->error_code,
@@ -93,9 +103,10 @@ void fault_dispatch(struct fault_frame *frame)
 		.count = fault_last.count + 1,
 		.cpl = (unsigned)(frame->cs & 3),
 	};
+	fault_resume = 0;
 	if (fault_handler)
 		skip = fault_handler(&fault_last);
 	if (skip < 0)
 		fault_fatal(&fault_last);
-	frame->rip += (uint64_t)skip;
+	frame->rip = fault_resume ? fault_resume : frame->rip + (uint64_t)skip;
 }

@@ -33,6 +33,17 @@ void con_write(const char *s, size_t len);
 void con_flush(void);	   /* emit a partial line now */
 void con_line_start(void); /* end a partial line, if any, so output starts a line */
 
+/*
+ * The console UART as an interrupt source, I/O APIC pin GP_UART_GSI: its
+ * transmitter-empty interrupt (IER bit 1), with MCR OUT2 set, which gates
+ * a PC's 16550 interrupt output. On a 16550, enabling it while the
+ * transmitter is empty raises the line; reading IIR (while that is the
+ * interrupt it reports), writing THR or disabling it lowers the line.
+ * Every console write goes through THR: print nothing while it is on.
+ */
+void uart_thre_irq(int on);
+uint8_t uart_iir(void); /* IIR: bit 0 set = nothing pending, 0x02 = THR empty */
+
 int printf(const char *fmt, ...) GUEST_PRINTF(1, 2);
 int vprintf(const char *fmt, va_list ap) GUEST_PRINTF(1, 0);
 int snprintf(char *buf, size_t size, const char *fmt, ...) GUEST_PRINTF(3, 4);
@@ -97,6 +108,30 @@ void guest_set_fault_handler(long (*fn)(const struct guest_fault *f));
 /* The most recent fault (count == 0 when none happened yet). */
 struct guest_fault guest_fault_last(void);
 const char *guest_fault_name(uint64_t vector);
+/*
+ * For a fault handler: resume at rip rather than at the faulting RIP plus
+ * the handler's return value (which must still be >= 0). For faults whose
+ * RIP is nowhere to skip to, such as an instruction fetch from a device
+ * page; the stack pointer stays what it was at the fault.
+ */
+void guest_fault_resume_at(uint64_t rip);
+
+/* ---- interrupts: vectors 32..255 (lib/apic.h reaches the APICs) ---- */
+
+/*
+ * Call fn(vector) for each interrupt on vector (NULL: none registered).
+ * Handlers run with interrupts off, on the interrupted stack (from CPL 3:
+ * the TSS trap stack); one that came from the local APIC must write its
+ * EOI (lapic_eoi()) itself, when it chooses; an STI inside lets higher
+ * priorities nest. An interrupt on a vector without a handler prints it and
+ * ends the guest with an ERROR verdict. Vector 0x80 is the gate back from
+ * guest_user_run() and cannot be registered. Interrupts stay off until
+ * the guest turns them on (sti(), sti_hlt() in lib/cpu.h).
+ */
+void guest_set_irq_handler(unsigned vector, void (*fn)(unsigned vector));
+/* Interrupts taken on vector so far (handled or not), and on all vectors. */
+uint64_t guest_irq_count(unsigned vector);
+uint64_t guest_irq_total(void);
 
 /* ---- user mode ---- */
 
@@ -113,5 +148,14 @@ long guest_user_run(long (*fn)(void));
 
 /* Spin for `loops` iterations of an empty loop: no timer, no exits. */
 void delay_spin(uint64_t loops);
+/*
+ * The TSC's rate as CPUID leaf 0x15 states it (crystal Hz in ECX times
+ * EBX / EAX), or 0 when the CPU does not state it. Vigil does, and its
+ * APIC timer counts at the crystal's rate: one tick every EBX / EAX TSC
+ * cycles at divide-by-1.
+ */
+uint64_t guest_tsc_hz(void);
+/* Spin until the TSC has advanced by `cycles` (interrupts as they are). */
+void tsc_spin(uint64_t cycles);
 
 #endif

@@ -18,12 +18,15 @@ _Static_assert(sizeof(struct fault_frame) == 22 * 8, "vectors.S pushes 22 quadwo
 #define FAULT_VECTORS 32
 
 extern const uint64_t fault_stub_table[FAULT_VECTORS]; /* vectors.S, by vector */
+extern const char irq_stubs[]; /* vectors.S: vectors 32..255 (irq_stubs.h) */
 
 __attribute__((noreturn)) void guest_start(const struct hvm_start_info *si);
 void fault_init(void);
 void fault_set_gate(unsigned vector, uint64_t addr, unsigned dpl);
+void irq_init(void);
 void user_init(void);
 void fault_dispatch(struct fault_frame *frame);
+void irq_dispatch(unsigned vector, uint64_t rip);
 void hc_init(void);
 __attribute__((noreturn)) void guest_halt_native(int code);
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Exception stubs for vectors 0..31 and fault_stub_table, their addresses
- * in vector order. Each stub pushes a 0 where the CPU pushes no error code,
- * then its vector number, so every frame has the shape of struct
- * fault_frame (internal.h). fault_dispatch may change the saved RIP;
- * everything else is restored as it was.
+ * in vector order; interrupt stubs for vectors 32..255 at irq_stubs, one
+ * every IRQ_STUB_SIZE bytes. Each stub pushes a 0 where the CPU pushes no
+ * error code, then its vector number, so every frame has the shape of
+ * struct fault_frame (internal.h). fault_dispatch may change the saved
+ * RIP; everything else is restored as it was.
  */
+#include "irq_stubs.h"
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || \
@@ -29,6 +31,25 @@ fault_stub_\n:
 	.irp n, VECTORS
 	fault_stub \n
 	.endr
+
+/* Vectors 32..255, each stub exactly IRQ_STUB_SIZE bytes: the encodings
+ * are spelled out so that none is shortened. */
+	.balign IRQ_STUB_SIZE
+	.globl irq_stubs
+irq_stubs:
+	.set irq_vector, IRQ_FIRST
+	.rept IRQ_STUB_COUNT
+	.byte	0x6a, 0			/* pushq $0 */
+	.byte	0x68			/* pushq $imm32 */
+	.long	irq_vector
+	.byte	0xe9			/* jmp rel32 */
+	.long	fault_common - (. + 4)
+	.fill	IRQ_STUB_SIZE - 12, 1, 0xcc
+	.set irq_vector, irq_vector + 1
+	.endr
+	.if . - irq_stubs != IRQ_STUB_COUNT * IRQ_STUB_SIZE
+	.error "interrupt stubs of the wrong size"
+	.endif
 
 fault_common:
 	/* CPU frame (40) + error (8) + vector (8) + 15 registers = 176:

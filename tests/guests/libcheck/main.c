@@ -4,8 +4,8 @@
  * Every fault it provokes stays inside the guest (no VM exit needed): #UD,
  * #BP, #GP from a selector beyond the GDT, #PF above the 4 GiB identity
  * map, #DE, and #GP at CPL 3. It also checks printf-lite's output, the
- * round trip to user mode, and that hypercalls are refused locally when
- * not under Vigil. PASS only when every check holds.
+ * round trip to user mode, the interrupt gates (software INTs), and that
+ * hypercalls are refused locally when not under Vigil. PASS only when every check holds.
  */
 #include "guest.h"
 #include "selectors.h"
@@ -166,6 +166,31 @@ static void check_user_mode(void)
 	      "#GP at CPL 3 from IN, skipped, back at CPL 0");
 }
 
+static volatile unsigned irq_seen[2];
+
+static void on_soft_irq(unsigned vector)
+{
+	irq_seen[vector == 0xff] = vector;
+}
+
+/* Software INTs through the first and last interrupt gates: the stub
+ * table's ends, the vector handed to the handler, the counts, a register
+ * kept across the handler. */
+static void check_irq_gates(void)
+{
+	uint64_t out;
+
+	guest_set_irq_handler(0x20, on_soft_irq);
+	guest_set_irq_handler(0xff, on_soft_irq);
+	asm volatile("mov %1, %%r11\n\tint $0x20\n\tint $0xff\n\tmov %%r11, %0"
+		     : "=r"(out) : "r"(0x5a5a1234a5a5ull) : "r11", "memory");
+	check(irq_seen[0] == 0x20 && irq_seen[1] == 0xff && guest_irq_count(0x20) == 1 &&
+		      guest_irq_count(0xff) == 1 && guest_irq_total() == 2 && out == 0x5a5a1234a5a5ull,
+	      "INT 0x20 and INT 0xff reach their handlers with their vectors, registers kept");
+	guest_set_irq_handler(0x20, NULL);
+	guest_set_irq_handler(0xff, NULL);
+}
+
 static void check_hypercalls(void)
 {
 	long v = hc_version();
@@ -184,6 +209,7 @@ int guest_main(const struct hvm_start_info *si)
 	check_printf();
 	check_faults();
 	check_user_mode();
+	check_irq_gates();
 	check_hypercalls();
 	if (check_failed)
 		verdict(VERDICT_FAIL, "libcheck: a library check failed");
