@@ -14,7 +14,7 @@ LINUX_VMLINUX := $(LINUX_OUT)/vmlinux
 LINUX_INITRD := $(LINUX_OUT)/initrd.cpio.gz
 LINUX_ACPI_1 := $(LINUX_OUT)/acpi-1cpu.bin
 # Each parameter's reason is in docs/linux-guest.md.
-LINUX_CMDLINE := console=ttyS0 panic=-1
+LINUX_CMDLINE := console=ttyS0 panic=-1 reboot=acpi
 export LINUX_VMLINUX LINUX_INITRD LINUX_ACPI_1 LINUX_CMDLINE
 
 # Found when used, never named: whichever image the package unpacked.
