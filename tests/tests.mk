@@ -3,7 +3,7 @@
 # prints the total in the same form. The attack tier runs before test-vmx,
 # whose vendor matrix shows the attack tier's verdicts for both vendors.
 
-TEST_TIERS := unit boot channel attacks vmx
+TEST_TIERS := unit boot channel attacks vmx linux
 
 .PHONY: test $(addprefix test-,$(TEST_TIERS))
 test: all ## build everything and run every test tier

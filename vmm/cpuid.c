@@ -38,8 +38,11 @@
 #define CPUIDD1_EAX_XSAVES (1u << 3)
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 /* Leaf 1 EDX: MTRR. The MTRR MSRs are not offered (they #GP): the guest's
- * memory types come from its PAT over the VMM's write-back mappings. */
-#define CPUID1_EDX_MTRR (1u << 12)
+ * memory types come from its PAT over the VMM's write-back mappings.
+ * Thermal monitoring (ACPI 22, TM 29; ECX TM2 8) and PDCM (ECX 15): their
+ * MSRs (IA32_THERM_*, IA32_PERF_CAPABILITIES) are the host's, not offered. */
+#define CPUID1_EDX_HIDDEN ((1u << 12) | (1u << 22) | (1u << 29))
+#define CPUID1_ECX_THERMAL ((1u << 8) | (1u << 15))
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 /* Leaf 7 sub-leaf 0. */
 #define CPUID7_EBX_FSGSBASE (1u << 0) /* guest bases are VMM-managed state */
@@ -83,7 +86,8 @@ static void cpuid_filter_leaf1(const struct cpuid_vcpu_facts *f, struct cpuid_re
 {
 	r->ecx &= ~(CPUID1_ECX_HIDDEN | CPUID1_ECX_OSXSAVE);
 	r->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_TSC_DEADLINE;
-	r->edx &= ~CPUID1_EDX_MTRR;
+	r->edx &= ~CPUID1_EDX_HIDDEN;
+	r->ecx &= ~CPUID1_ECX_THERMAL;
 	if (f->osxsave) /* the guest's CR4.OSXSAVE, not the VMM's */
 		r->ecx |= CPUID1_ECX_OSXSAVE;
 	r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (f->apic_id << 24);

@@ -42,7 +42,8 @@ static const struct {
 	/* VMX 5, MONITOR 3, x2APIC 21, OSXSAVE 27 (the guest's CR4 has it
 	 * clear) hidden; TSC-deadline 24 (the virtual LAPIC's) and hypervisor
 	 * 31 set; APIC ID 0, one logical CPU. EDX: MTRR 12 hidden. */
-	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(21) | B(27)), ~B(12) } }, /* MTRR hidden */
+	/* MTRR 12, ACPI thermal 22, TM 29 (EDX) and TM2 8, PDCM 15 (ECX) hidden. */
+	{ 0x1, 0, { ~0u, 0x0001ffffu, ~(B(3) | B(5) | B(8) | B(15) | B(21) | B(27)), ~(B(12) | B(22) | B(29)) } },
 	{ 0x2, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 0, { ~0u, ~0u, ~0u, ~0u } },
 	{ 0x4, 3, { ~0u, ~0u, ~0u, ~0u } },
@@ -115,7 +116,7 @@ static void leaf1_reports_the_vcpu(void)
 	struct cpuid_regs r = cpuid_guest_view(1, 0, all_ones, &f);
 
 	CHECK_EQ(r.ebx, 0x0301ffffu);
-	CHECK_EQ(r.ecx, ~(B(3) | B(5) | B(21)));
+	CHECK_EQ(r.ecx, ~(B(3) | B(5) | B(8) | B(15) | B(21)));
 	r = cpuid_guest_view(1, 0, zeros, &f);
 	CHECK_EQ(r.ecx, B(24) | B(27) | B(31));
 }
