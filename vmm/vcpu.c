@@ -5,6 +5,7 @@
 #include "vmm/gmem.h"
 #include "vmm/spec.h"
 #include "vmm/vm.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/insn.h"
 #include "arch/x86/vendor.h"
@@ -80,8 +81,9 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 	cpu_guest_state_reset();
 	spec_vcpu_reset(v); /* SPEC_CTRL: 0 */
 	v->tsc_aux = 0;
-	if (cpu_wrmsr_safe(0xc0000103, 0)) /* IA32_TSC_AUX */
-		v->tsc_aux = 0; /* a host without it: the guest's writes #GP too */
+	if (cpu_wrmsr_safe(0xc0000103, 0)) { /* IA32_TSC_AUX */
+		/* A host without it: nothing to reset, and the guest's writes #GP too. */
+	}
 	for (unsigned i = 0; i < sizeof(vcpu_syscall_msrs) / sizeof(vcpu_syscall_msrs[0]); i++)
 		cpu_wrmsr(vcpu_syscall_msrs[i], 0);
 	for (unsigned i = 0; i < cfg->msr_count && i < CONFIG_MAX_MSRS; i++) {
@@ -97,6 +99,7 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 
 void vcpu_loop(struct vcpu *v)
 {
+	apic_timer_oneshot_setup(); /* backs the guest's APIC timer (vmm/virq.c) */
 	vcpu_reset_cpu_state(v);
 	v->vm->start_tsc = cpu_rdtsc();
 	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);

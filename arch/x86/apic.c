@@ -99,11 +99,15 @@ int apic_timer_start(unsigned period_ms, uint64_t counts_per_ms)
 	return 0;
 }
 
-void apic_timer_oneshot(uint32_t count)
+void apic_timer_oneshot_setup(void)
 {
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
 	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, IDT_VECTOR_GUEST_TIMER);
+}
+
+void apic_timer_oneshot(uint32_t count)
+{
 	apic_write(APIC_TIMER_INIT, count);
 }
 

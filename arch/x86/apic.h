@@ -22,8 +22,10 @@ int apic_timer_start(unsigned period_ms, uint64_t counts_per_ms) __attribute__((
 void apic_timer_count_start(void);
 uint32_t apic_timer_count(void);
 void apic_timer_tick(void);
-/* A guest CPU's timer: one-shot at IDT_VECTOR_GUEST_TIMER after count
- * ticks (divide by 16); 0 stops it. */
+/* A guest CPU's timer: set up once on that CPU (one-shot at
+ * IDT_VECTOR_GUEST_TIMER, divide by 16), then each arming is one write:
+ * it fires after count ticks; 0 stops it. */
+void apic_timer_oneshot_setup(void);
 void apic_timer_oneshot(uint32_t count);
 void apic_eoi(void);
 extern volatile uint64_t apic_timer_ticks;
