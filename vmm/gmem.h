@@ -50,14 +50,20 @@ struct gmem_memo {
 
 void gmem_memo_clear(struct gmem_memo *f);
 
-/* Whether the memo holds the page of linear address la (its bytes are at
- * f->hva + (la & 0xfff)), in the sense above. Inline: it is on the path of
- * every intercepted instruction. */
-static inline bool gmem_memo_hit(const struct gmem_memo *f, uint64_t cr0, uint64_t cr3, uint64_t cr4,
-				 uint64_t la)
+/* Whether the memo holds la's page (in the sense above) and at least
+ * `room` bytes of it from la on; if so, *bytes is where they are in VMM
+ * memory. f->page is page-aligned, so one unsigned difference tests both
+ * the page and the room. Inline: it is on the path of every intercepted
+ * instruction. */
+static inline bool gmem_memo_at(const struct gmem_memo *f, uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t la,
+				unsigned room, const uint8_t **bytes)
 {
-	return !((f->cr0 ^ cr0) | (f->cr3 ^ cr3) | (f->cr4 ^ cr4) | ((f->page ^ la) & ~0xfffull) |
-		 (*f->leaf ^ f->leaf_val));
+	uint64_t off = la - f->page;
+
+	if ((f->cr0 ^ cr0) | (f->cr3 ^ cr3) | (f->cr4 ^ cr4) | (*f->leaf ^ f->leaf_val) || off > 4096 - room)
+		return false;
+	*bytes = f->hva + off;
+	return true;
 }
 
 /* Read up to len bytes at la into buf through a full walk, which refills

@@ -49,11 +49,14 @@ struct insn_plain {
 #define INSN_PLAIN_HLT ((struct insn_plain){ 0xf4, 0xff, 1 })
 #define INSN_PLAIN_ICEBP ((struct insn_plain){ 0xf1, 0xff, 1 })
 
-/* bytes must have 4 readable bytes. */
+/* How many bytes insn_is_plain reads: bytes must have that many readable. */
+#define INSN_PLAIN_READ 4u
+
 static inline bool insn_is_plain(const uint8_t *bytes, struct insn_plain p)
 {
 	uint32_t w;
 
+	_Static_assert(sizeof(w) == INSN_PLAIN_READ, "insn_is_plain reads one word");
 	__builtin_memcpy(&w, bytes, sizeof(w));
 	return (w & p.mask) == p.bytes;
 }

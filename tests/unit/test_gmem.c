@@ -276,7 +276,9 @@ static size_t fetch(const struct vm *vm, struct gmem_memo *f, struct guest_mode 
 
 static bool memo_holds(const struct gmem_memo *f, struct guest_mode m, uint64_t la)
 {
-	return gmem_memo_hit(f, m.cr0, m.cr3, m.cr4, la);
+	const uint8_t *bytes;
+
+	return gmem_memo_at(f, m.cr0, m.cr3, m.cr4, la, 1, &bytes);
 }
 
 static void memo_empty_never_hits(void)
@@ -305,6 +307,18 @@ static void memo_4level_watches_mode_and_leaf(void)
 	CHECK(!memcmp(buf, "IJKLMNOP", 8));
 	CHECK(memo_holds(&f, m, 0x401000));
 	CHECK(memo_holds(&f, m, 0x401ff0)); /* the same page */
+	/* The bytes' address, and the room left in the page: 4 bytes at 0xffc
+	 * fit, at 0xffd they would cross into the next page; below the page
+	 * the unsigned offset wraps and misses too. */
+	{
+		const uint8_t *b = NULL;
+
+		CHECK(gmem_memo_at(&f, m.cr0, m.cr3, m.cr4, 0x401123, 4, &b) && b == f.hva + 0x123);
+		CHECK(gmem_memo_at(&f, m.cr0, m.cr3, m.cr4, 0x401ffc, 4, &b) && b == f.hva + 0xffc);
+		CHECK(!gmem_memo_at(&f, m.cr0, m.cr3, m.cr4, 0x401ffd, 4, &b));
+		CHECK(gmem_memo_at(&f, m.cr0, m.cr3, m.cr4, 0x401fff, 1, &b) && b == f.hva + 0xfff);
+		CHECK(!gmem_memo_at(&f, m.cr0, m.cr3, m.cr4, 0x400fff, 1, &b));
+	}
 	CHECK(!memo_holds(&f, m, 0x400000)); /* another page */
 	CHECK(f.hva == vm_gpa_to_hva(vm, 0x280000, 4096));
 	/* The leaf entry: any change, even the accessed bit, is a miss. */

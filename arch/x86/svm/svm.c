@@ -263,10 +263,10 @@ static inline __attribute__((always_inline)) void svm_decode_insn(struct vcpu *v
 {
 	bool long64 = (s->efer & EFER_LMA) && (s->cs.attr & VMCB_ATTR_L);
 	uint64_t la = long64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	const uint8_t *bytes;
 	int len;
 
-	if (gmem_memo_hit(&v->fetch, s->cr0, s->cr3, s->cr4, la) && (la & 0xfff) <= 4096 - INSN_MAX_LEN &&
-	    insn_is_plain(v->fetch.hva + (la & 0xfff), plain))
+	if (gmem_memo_at(&v->fetch, s->cr0, s->cr3, s->cr4, la, INSN_PLAIN_READ, &bytes) && insn_is_plain(bytes, plain))
 		len = (int)plain.len;
 	else if ((len = svm_insn_len_slow(v, la, long64)) < 0)
 		len = 0; /* unknown */

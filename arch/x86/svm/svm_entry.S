@@ -11,9 +11,8 @@
  *   in:  RDI = the vCPU; struct guest_regs sits at its start (GREGS_*), the
  *        VMCB's and the host VMSAVE area's physical addresses at VCPU_*.
  *        The guest's RAX travels in the VMCB: svm_exit() moves it.
- *   stack: [rsp] = v, [rsp+8] = scratch (the guest's RDI at the exit),
- *        [rsp+16] = padding: RSP is 16-byte aligned at the call, as the
- *        ABI wants.
+ *   stack: [rsp] = v, [rsp+8] and [rsp+16] = padding: RSP is 16-byte
+ *        aligned at the call, as the ABI wants.
  * GIF is cleared from the guest VMLOAD until the host VMLOAD, so no NMI can
  * run VMM code with the guest's FS/GS/TR loaded. RFLAGS.IF is set for the
  * guest's run only (GIF keeps the host from taking anything meanwhile):
@@ -33,7 +32,7 @@
 	.text
 	.globl svm_loop
 svm_loop:
-	subq	$16, %rsp		/* [rsp+8]: scratch, [rsp+16]: padding */
+	subq	$16, %rsp		/* [rsp+8], [rsp+16]: padding */
 	pushq	%rdi			/* [rsp]:   v */
 .Lenter:
 	movq	(%rsp), %rdi
@@ -79,9 +78,10 @@ svm_loop:
 	jmp	.Lbench_vmrun
 1:	popq	%rcx
 #endif
-	vmsave				/* RAX is the VMCB address again */
-	movq	%rdi, 8(%rsp)
+	vmsave				/* RAX is the VMCB address again, and free after */
+	movq	%rdi, %rax
 	movq	(%rsp), %rdi
+	movq	%rax, GREGS_RDI(%rdi)
 	movq	%rbx, GREGS_RBX(%rdi)
 	movq	%rcx, GREGS_RCX(%rdi)
 	movq	%rdx, GREGS_RDX(%rdi)
@@ -95,8 +95,6 @@ svm_loop:
 	movq	%r13, GREGS_R13(%rdi)
 	movq	%r14, GREGS_R14(%rdi)
 	movq	%r15, GREGS_R15(%rdi)
-	movq	8(%rsp), %rax
-	movq	%rax, GREGS_RDI(%rdi)
 	movq	VCPU_HOST_STATE_PA(%rdi), %rax
 	vmload
 	cli
