@@ -65,7 +65,9 @@ define attack_stage
 			-o $(2)/vigil/$$f.sig >/dev/null || exit 1; done
 endef
 
-ATTACK_STAGE_DEPS = $(ATTACK_SRC)/victims.dtsi $(VMM) $(GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
+# attack-start-info boots with the Linux guest's ACPI tables for one vCPU.
+ATTACK_STAGE_DEPS = $(ATTACK_SRC)/victims.dtsi $(VMM) $(GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS) \
+	$(LINUX_GUEST_DIR)/acpi-1cpu.bin
 
 $(ATTACK_OUT)/svm/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
 	@echo "  ESP     $(@D)"

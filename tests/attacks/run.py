@@ -17,11 +17,18 @@ a Verdict attack does):
                 nothing more (no verdict);
   Verdict()     the guest prints exactly "verdict: PASS <name>" and ends by
                 hypercall ("stopped: exit hypercall (code 0)").
+  Restarts(n)   the guest resets itself on every boot; n boots after the
+                first must report what they were started with intact.
 
 A guest's line "<name>: NOT RUN: ..." (checks the platform cannot run
 yet) is echoed as a NOTE. Every attack also needs each victim to beat
 BEATS_AFTER more times after the attack ended. Per boot: every guest started, no VMM panic or exception,
-the machine still running at the end (no reset got through). The flood boot
+the machine still running at the end (no reset got through), and no
+victim took an interrupt: the ticker runs with its local APIC on and
+RFLAGS.IF set, asks for none, and reports every one it takes. In boots
+with interrupt attacks (IRQ_RAISED) COM2 is the management channel, and
+the harness reads the VMM's drop counters from the inventory: each such
+attack must have raised its own, and every victim's stay 0. The flood boot
 also prints the victims' beat rate while the attacker spins and while it
 floods. One PASS/FAIL line per check, named "<vendor> <check>", a matrix
 of every attack against every backend, then "N passed, N failed".
@@ -35,7 +42,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "channel"))
 import vigiltest as vt  # noqa: E402
+import chan  # noqa: E402
 
 OUT = os.path.join(vt.BUILD, "test", "attacks")
 # The last run's verdicts, attack -> vendor -> PASS/FAIL/SKIP, for the
@@ -65,6 +74,16 @@ class Verdict:
 
     def __init__(self, may_skip=False):
         self.may_skip = may_skip
+
+
+class Restarts:
+    """The guest checks what it was started with, says "<name>: boot: start
+    info intact", corrupts it and resets itself, on every boot: it must
+    come back intact at least `boots` times (the VMM logs each reset), and
+    never print a FAIL line or a verdict."""
+
+    def __init__(self, boots):
+        self.boots = boots
 
 
 def npt(gpa, access):
@@ -133,7 +152,25 @@ ATTACKS = {
     "attack-vmx-insns": Verdict(),
     "attack-hc-numbers": Verdict(),
     "attack-hc-args": Verdict(),
+    # what a guest is started with
+    "attack-start-info": Restarts(3),
 }
+
+# The VMM's drop counters (the inventory's per-guest `irq` node) that an
+# attack must have raised by the time it ended: the harness reads them over
+# the management channel in every boot that runs one of these. A victim's
+# counters must all stay 0, and a victim must never take an interrupt
+# (the ticker counts strays).
+IRQ_RAISED = {
+    "attack-lapic": ("mmio-refused", "lapic-illegal-vectors", "lapic-refused-ipis",
+                     "lapic-odd-accesses", "timer-clamps"),
+    "attack-ioapic": ("ioapic-undeliverable", "ioapic-illegal"),
+    "attack-ipi-init": ("lapic-dropped-ipis",),
+    "attack-ipi-sipi": ("lapic-dropped-ipis",),
+    "attack-ipi-nmi": ("lapic-dropped-ipis",),
+}
+IRQ_COUNTERS = ("mmio-refused", "ioapic-undeliverable", "ioapic-illegal", "lapic-illegal-vectors",
+                "lapic-refused-ipis", "lapic-dropped-ipis", "lapic-odd-accesses", "timer-clamps")
 
 # Functional test guests that run in these boots as well, so that both
 # backends run them beside the victims: not attacks, but each must end as
@@ -195,12 +232,20 @@ class Qemu:
 
     vendor = "svm"
 
-    def __init__(self, boot):
-        self.com2 = os.path.join(vt.WORK, "attacks-svm-%s.com2.log" % boot)
-        if os.path.exists(self.com2):
-            os.remove(self.com2)
+    def __init__(self, boot, channel=None):
+        """channel: COM2 is the management channel on that unix socket,
+        rather than a file that catches what reaches the real COM2."""
+        self.com2 = None
+        extra = []
+        if not channel:
+            self.com2 = os.path.join(vt.WORK, "attacks-svm-%s.com2.log" % boot)
+            if os.path.exists(self.com2):
+                os.remove(self.com2)
+            extra = ["-serial", "file:" + self.com2]
         self.b = vt.Boot(os.path.join(OUT, "svm", boot), name="attacks-svm-" + boot,
-                         timeout=BOOT_TIMEOUT, smp=SMP, extra=["-serial", "file:" + self.com2])
+                         timeout=BOOT_TIMEOUT, smp=SMP, extra=extra)
+        if channel:
+            self.b.args[1:1] = ["--channel", channel]
         self.log = self.b.log
 
     def __enter__(self):
@@ -222,13 +267,15 @@ class Bochs:
 
     vendor = "vmx"
 
-    def __init__(self, boot):
+    def __init__(self, boot, channel=None):
         work = os.path.join(OUT, "vmx", "work")
         os.makedirs(work, exist_ok=True)
         self.log = os.path.join(work, boot + ".serial.log")
         self.com2 = None
         self.args = [BOCHS_RUN, "--serial", self.log, "--dir", os.path.join(work, boot),
                      "--cpus", str(SMP), "--timeout", str(BOOT_TIMEOUT)]
+        if channel:
+            self.args += ["--com2-socket", channel]
         if boot in BOCHS_MODELS:
             self.args += ["--model", BOCHS_MODELS[boot]]
         self.args.append(os.path.join(OUT, "vmx", boot + ".iso"))
@@ -325,6 +372,41 @@ def skipped(lines, name, exp):
     return verdicts[0][len("verdict: SKIP %s: " % name):]
 
 
+def intact_boots(lines, name):
+    """Indexes of the guest's "boot: start info intact" lines."""
+    return [i for i, l in guest_lines(lines, name) if l == "%s: boot: start info intact" % name]
+
+
+def restarts_done(lines, name, exp):
+    """Index where a Restarts attack is decided (passed, or ended), or None."""
+    intact = intact_boots(lines, name)
+    if len(intact) > exp.boots:
+        return intact[exp.boots]
+    return stop_index(lines, name)
+
+
+def check_restarts(lines, name, exp):
+    problems = []
+    said = guest_lines(lines, name)
+    intact = intact_boots(lines, name)
+    resets = [i for i, l in enumerate(lines) if l.startswith("vigil: guest %s resets itself: " % name)]
+    if len(intact) <= exp.boots:
+        problems.append("%d boots reported their start info intact, want %d after the first" %
+                        (len(intact), exp.boots + 1))
+    else:
+        # Each boot after the first follows a reset the VMM logged after
+        # the previous boot's corruption.
+        for k in range(1, exp.boots + 1):
+            if not any(intact[k - 1] < r < intact[k] for r in resets):
+                problems.append("boot %d was not preceded by a logged reset" % (k + 1))
+    problems += ["guest: %s" % l for _, l in said if l.startswith("%s: FAIL" % name)][:4]
+    problems += ["printed a verdict: %s" % l for _, l in said if l.startswith("verdict: ")][:1]
+    stop = stop_index(lines, name)
+    if stop is not None:
+        problems.append("stopped: %r" % lines[stop])
+    return problems
+
+
 def check_verdict(lines, name):
     problems = []
     said = [l for _, l in guest_lines(lines, name)]
@@ -415,17 +497,25 @@ EXTRA = {
 }
 
 
+def ended(lines, name):
+    """Index of the line where an attacker's run is decided, or None."""
+    exp = EXPECT.get(name)
+    if isinstance(exp, Restarts):
+        return restarts_done(lines, name, exp)
+    return stop_index(lines, name)
+
+
 def wait_attacks(b, attackers, victims):
     """Wait until every attacker was stopped, then for BEATS_AFTER beats of
     each victim after the last of those stops."""
     end = time.monotonic() + ATTACK_TIMEOUT
     while time.monotonic() < end and b.running():
         lines = b.lines()
-        if all(stop_index(lines, a) is not None for a in attackers):
+        if all(ended(lines, a) is not None for a in attackers):
             break
         time.sleep(0.5)
     lines = b.lines()
-    last = max([stop_index(lines, a) or 0 for a in attackers] + [0])
+    last = max([ended(lines, a) or 0 for a in attackers] + [0])
     end = time.monotonic() + BEAT_TIMEOUT
     while time.monotonic() < end and b.running():
         if all(len(beats(b.lines(), v, last + 1)) >= BEATS_AFTER for v in victims):
@@ -463,6 +553,41 @@ def report_flood(t, marks):
     t.check("flood: victims beat on during the exit flood (%.2f vs %.2f beats/s)" % (flood, spin), problems)
 
 
+def read_irq_counters(sock):
+    """guest -> its inventory `irq` node, or an error string."""
+    if not chan.wait_socket(sock, 30):
+        return "no channel socket"
+    try:
+        guests = chan.query_json(sock, "inventory").get("guests", {})
+    except (RuntimeError, ValueError, OSError) as e:
+        return "inventory query failed: %s" % e
+    return {g: {k: u64(v) for k, v in node.get("irq", {}).items()} for g, node in guests.items()}
+
+
+def u64(cells):
+    """A 64-bit inventory value: vigilctl --json gives its two 32-bit cells."""
+    if isinstance(cells, list) and len(cells) == 2:
+        return (cells[0] << 32) | cells[1]
+    return cells
+
+
+def check_irq_counters(t, counters, attackers, victims):
+    if isinstance(counters, str):
+        t.check("the VMM's drop counters read over the channel", [counters])
+        return
+    for a in attackers:
+        if a not in IRQ_RAISED:
+            continue
+        got = counters.get(a, {})
+        low = ["%s=%s" % (c, got.get(c)) for c in IRQ_RAISED[a] if not got.get(c)]
+        t.check("%s: the VMM counted what it refused (%s)" % (a, ", ".join(
+            "%s=%s" % (c, got.get(c)) for c in IRQ_RAISED[a])), ["not raised: %s" % low] if low else [])
+    for v in victims:
+        got = counters.get(v, {})
+        raised = ["%s=%s" % (c, got.get(c)) for c in IRQ_COUNTERS if got.get(c) != 0]
+        t.check("%s: its drop counters are all 0" % v, ["counters: %s" % raised] if raised else [])
+
+
 def run_boot(t, boot, machine):
     dts = os.path.join(HERE, boot + ".dts")
     guests = config_guests(dts)
@@ -476,10 +601,18 @@ def run_boot(t, boot, machine):
     print("--- %s %s: %s" % (machine.vendor, boot, " ".join(attackers)), flush=True)
     marks = {}
     t0 = time.monotonic()
-    with machine(boot) as m:
+    sock = None
+    if any(a in IRQ_RAISED for a in attackers):
+        sock = os.path.join(vt.WORK, "attacks-%s-%s.chan" % (machine.vendor, boot))
+        if os.path.exists(sock):
+            os.remove(sock)
+    counters = None
+    with machine(boot, channel=sock) as m:
         if "attack-exit-flood" in attackers:
             marks = flood_phases(m, victims)
         wait_attacks(m, attackers, victims)
+        if sock:
+            counters = read_irq_counters(sock)
         alive = m.running()
         lines = m.lines()
         with open(m.log, "rb") as f:
@@ -494,18 +627,25 @@ def run_boot(t, boot, machine):
         if why:
             t.skip(a, why)
             continue
-        problems = check_stop(lines, a, exp) if isinstance(exp, Stop) else check_verdict(lines, a)
+        if isinstance(exp, Stop):
+            problems = check_stop(lines, a, exp)
+        elif isinstance(exp, Restarts):
+            problems = check_restarts(lines, a, exp)
+        else:
+            problems = check_verdict(lines, a)
         for _, l in guest_lines(lines, a):
             if l.startswith("%s: NOT RUN: " % a):  # checks the platform cannot run yet
                 print("NOTE %s: %s" % (t.label(a), l[len(a) + 2:]), flush=True)
         if a in EXTRA:
             problems += EXTRA[a](lines, raw, m)
-        stop = stop_index(lines, a)
+        stop = ended(lines, a)
         if stop is not None:
             problems += check_victims_after(lines, victims, stop)
         t.check(a, problems)
     if marks or "attack-exit-flood" in attackers:
         report_flood(t, marks)
+    if sock:
+        check_irq_counters(t, counters, attackers, victims)
     problems = []
     failure = has(lines, r"^vigil: (PANIC|VMM exception|machine stopped).*")
     if failure:
@@ -516,7 +656,14 @@ def run_boot(t, boot, machine):
     for v in victims:
         if stop_index(lines, v) is not None:
             problems.append("victim stopped: %s" % lines[stop_index(lines, v)])
-    t.check("%s: victims never stopped, VMM intact, machine still up" % boot, problems)
+        said = [l for _, l in guest_lines(lines, v)]
+        if not any(l.startswith("ticker: ") and l.endswith("interrupts on") for l in said):
+            problems.append("%s never said it runs with interrupts on" % v)
+        strays = [l for l in said if l.startswith("stray interrupts: ")]
+        if strays:
+            problems.append("%s took interrupts it never asked for: %s" % (v, strays[-1]))
+    t.check("%s: victims never stopped nor took a stray interrupt, VMM intact, machine still up" % boot,
+            problems)
     print("    (%.0f s; serial log %s)" % (time.monotonic() - t0, os.path.relpath(m.log, vt.ROOT)),
           flush=True)
 
