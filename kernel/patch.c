@@ -36,17 +36,24 @@ const uint8_t *patch_area(void)
 	return patch_va(PATCH_AREA_BASE);
 }
 
-uint64_t patch_area_used(void)
+/* patch_area_used() as it would be with `with_end` (an offset into the
+ * area) in use as well, and without the live patch `skip`. */
+static uint64_t patch_area_used_if(uint64_t with_end, const struct live_patch *skip)
 {
-	uint64_t used = 0;
+	uint64_t used = with_end;
 
 	for (unsigned i = 0; i < PATCH_MAX_LIVE; i++) {
 		uint64_t end = live[i].load - PATCH_AREA_BASE + live[i].len;
 
-		if (live[i].used && end > used)
+		if (live[i].used && &live[i] != skip && end > used)
 			used = end;
 	}
 	return (used + PATCH_ALIGN - 1) & ~(PATCH_ALIGN - 1ull);
+}
+
+uint64_t patch_area_used(void)
+{
+	return patch_area_used_if(0, NULL);
 }
 
 bool patch_area_rest_unused(void)
@@ -166,9 +173,14 @@ static void patch_jmp(uint8_t out[PATCH_REDIRECT_LEN], uint64_t from, uint64_t t
 	memcpy(out + 1, &rel, 4);
 }
 
+#define CODE_TAMPERED "the VMM's code does not match its expected digest (changed outside a verified patch): " \
+		      "no change is built on it"
+
 int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t *pause_tsc)
 {
 	struct live_patch *slot = NULL;
+	uint8_t jmp[PATCH_MAX_REDIRECTS][PATCH_REDIRECT_LEN], next[32];
+	struct code_edit edits[PATCH_MAX_REDIRECTS + 1];
 	uint64_t t0;
 	int err = patch_check(p, why, whylen);
 
@@ -176,45 +188,57 @@ int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t
 		slot = live[i].used ? NULL : &live[i];
 	if (err)
 		return err;
+	edits[0] = (struct code_edit){ .addr = p->load_address, .src = p->code, .len = p->code_len };
+	for (unsigned i = 0; i < p->redirect_count; i++) {
+		patch_jmp(jmp[i], p->redirects[i].from, p->redirects[i].to);
+		edits[i + 1] = (struct code_edit){ .addr = p->redirects[i].from, .src = jmp[i], .len = PATCH_REDIRECT_LEN };
+	}
+	if (selfcheck_digest_after(edits, p->redirect_count + 1,
+				   patch_area_used_if(p->load_address - PATCH_AREA_BASE + p->code_len, NULL), next))
+		FAIL(CODE_TAMPERED);
 	t0 = cpu_rdtsc();
 	if (rendezvous_begin() < 0)
 		FAIL("other CPUs did not reach a safe point");
-	patch_store(patch_va(p->load_address), p->code, p->code_len, 0);
+	for (unsigned i = 0; i < p->redirect_count + 1; i++)
+		patch_store(patch_va(edits[i].addr), edits[i].src, edits[i].len, 0);
+	rendezvous_end();
+	*pause_tsc = cpu_rdtsc() - t0;
 	for (unsigned i = 0; i < p->redirect_count; i++) {
-		uint8_t jmp[PATCH_REDIRECT_LEN];
-
-		patch_jmp(jmp, p->redirects[i].from, p->redirects[i].to);
-		patch_store(patch_va(p->redirects[i].from), jmp, sizeof(jmp), 0);
 		slot->redirects[i].from = p->redirects[i].from;
 		memcpy(slot->redirects[i].orig, p->redirects[i].expect, PATCH_REDIRECT_LEN);
 	}
-	rendezvous_end();
-	*pause_tsc = cpu_rdtsc() - t0;
 	slot->used = 1;
 	memcpy(slot->name, p->name, sizeof(slot->name));
 	slot->load = p->load_address;
 	slot->len = p->code_len;
 	slot->redirect_count = p->redirect_count;
-	selfcheck_rebase();
+	(void)selfcheck_adopt(next); /* a mismatch now is reported as tampering */
 	return 0;
 }
 
 int patch_revert(const char *name, char *why, size_t whylen, uint64_t *pause_tsc)
 {
 	struct live_patch *lp = patch_find(name);
+	struct code_edit edits[PATCH_MAX_REDIRECTS + 1];
+	uint8_t next[32];
 	uint64_t t0;
 
 	if (!lp)
 		FAIL("no live patch named %s", name);
+	for (unsigned i = 0; i < lp->redirect_count; i++)
+		edits[i] = (struct code_edit){ .addr = lp->redirects[i].from, .src = lp->redirects[i].orig,
+					       .len = PATCH_REDIRECT_LEN };
+	edits[lp->redirect_count] = (struct code_edit){ .addr = lp->load, .fill = INT3, .len = lp->len };
+	if (selfcheck_digest_after(edits, lp->redirect_count + 1, patch_area_used_if(0, lp), next))
+		FAIL(CODE_TAMPERED);
 	t0 = cpu_rdtsc();
 	if (rendezvous_begin() < 0)
 		FAIL("other CPUs did not reach a safe point");
-	for (unsigned i = 0; i < lp->redirect_count; i++)
-		patch_store(patch_va(lp->redirects[i].from), lp->redirects[i].orig, PATCH_REDIRECT_LEN, 0);
-	patch_store(patch_va(lp->load), NULL, lp->len, INT3);
+	for (unsigned i = 0; i < lp->redirect_count + 1; i++)
+		patch_store(patch_va(edits[i].addr), edits[i].src, edits[i].len, edits[i].fill);
 	rendezvous_end();
 	*pause_tsc = cpu_rdtsc() - t0;
 	memset(lp, 0, sizeof(*lp));
-	selfcheck_rebase();
+	(void)selfcheck_adopt(next);
 	return 0;
 }

@@ -6,7 +6,10 @@ emulator's debug port, the way a DMA engine or a physical attacker would,
 bypassing every page protection. The byte is in the padding at the end of
 the text section, so the VMM keeps running and can report. The VMM must
 report TAMPERING within a few self-check periods; before the write it must
-report nothing of the kind.
+report nothing of the kind. On svm a verified live patch sent afterwards
+must then be refused (the VMM builds no change on code that is not what it
+expects), and the self-check must go on counting mismatches: a patch never
+adopts a change made behind its back as expected.
 
 Usage: t_selfcheck.py [--vendor svm|vmx]
   svm (default, the boot tier): QEMU's gdbstub in physical-memory mode.
@@ -25,7 +28,9 @@ import sys
 import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "channel"))
 import vigiltest as vt  # noqa: E402
+import chan  # noqa: E402
 
 VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
 VMX_TEST = os.path.join(vt.BUILD, "vmx", "test")
@@ -35,6 +40,8 @@ RESULTS = os.path.join(vt.WORK, "selfcheck.%s.results" % VENDOR)
 SELFCHECK_OK = r"^vigil: text self-check every \d+ s: ok$"
 TAMPERING = r"^vigil: TAMPERING: VMM text changed outside a verified patch"
 BEAT = r"^\[ticker\] beat \d+$"
+PATCH_AREA_BASE = "0xffffffffc0000000"  # docs/channel.md
+SELFCHECK_PERIOD = 5  # seconds of the VMM's clock between checks (docs/vmm.md)
 
 
 def symbol(name):
@@ -57,10 +64,55 @@ def gdb_write_byte(port, phys, value):
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
+def patch_bundle():
+    """A live patch signed with the build's development patch key, for the
+    test ESP's VMM (the channel tier's patch, tests/channel/bump.c)."""
+    work = os.path.join(vt.WORK, "selfcheck-patch")
+    os.makedirs(work, exist_ok=True)
+    base = os.path.join(work, "bump")
+    steps = [["patch", "build", os.path.join(vt.ROOT, "tests", "channel", "bump.c"), "--vmm", VMM_ELF,
+              "--at", PATCH_AREA_BASE, "--name", "bump", "-o", base + ".patch.dtb"],
+             ["bundle", "build", "--kind", "live-patch", "--seq", "1", "--vmm", VMM_ELF,
+              "--patch", base + ".patch.dtb", "-o", base + ".dtb"],
+             ["bundle", "sign", "--key", os.path.join(vt.BUILD, "keys", "patch.key"), base + ".dtb",
+              "-o", base + ".sig"],
+             ["bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle"]]
+    for step in steps:
+        subprocess.run([vt.VIGILCTL] + step, check=True, capture_output=True, text=True, cwd=vt.ROOT)
+    return base + ".bundle"
+
+
+def mismatches(sock):
+    try:
+        return chan.query_json(sock, "selfcheck").get("mismatches")
+    except (RuntimeError, ValueError, OSError):
+        return None
+
+
+def patch_after_tamper(sock, bundle):
+    """A verified live patch sent once the text was changed behind the
+    self-check's back: it must be refused, and the self-check must go on
+    reporting the change (a patch must never adopt it as expected).
+    (refused, why, mismatches went on rising)"""
+    rc, reply = chan.send(sock, bundle)
+    refused = rc != 0 and "expected digest" in str(reply.get("message", ""))
+    before = mismatches(sock)
+    time.sleep(SELFCHECK_PERIOD * 2.5)
+    after = mismatches(sock)
+    rising = before is not None and after is not None and after > before
+    return refused, str(reply)[:300], rising, "mismatches %s, then %s" % (before, after)
+
+
 def run_svm(offset):
-    """(first ok, clean before, wrote ok, why, caught, beats after)"""
+    """(first ok, clean before, wrote ok, why, caught, beats after, patch results)"""
     port = free_port()
-    with vt.Boot(vt.TEST_ESP, name="selfcheck", timeout=150, extra=("-gdb", "tcp:127.0.0.1:%d" % port)) as b:
+    sock = os.path.join(vt.WORK, "selfcheck.chan")
+    if os.path.exists(sock):
+        os.remove(sock)
+    bundle = patch_bundle()
+    boot = vt.Boot(vt.TEST_ESP, name="selfcheck", timeout=180, extra=("-gdb", "tcp:127.0.0.1:%d" % port))
+    boot.args[1:1] = ["--channel", sock]
+    with boot as b:
         first = b.wait_for(SELFCHECK_OK, timeout=90)
         base = b.has(r"^vigil: image at phys 0x([0-9a-f]+)")
         clean_before = not b.has(r"TAMPERING")
@@ -69,9 +121,10 @@ def run_svm(offset):
             wrote = gdb_write_byte(port, int(base.group(1), 16) + offset, 0xcc)
         caught = b.wait_for(TAMPERING, timeout=60)
         beats = b.wait_for(BEAT, timeout=5)
+        patched = patch_after_tamper(sock, bundle) if caught else (False, "not tried", False, "not tried")
     ok = wrote is not None and wrote.returncode == 0
     why = wrote.stderr[-300:] if wrote is not None else "no image address logged"
-    return first, clean_before, ok, why, caught, beats
+    return first, clean_before, ok, why, caught, beats, patched
 
 
 class Debugger:
@@ -141,12 +194,18 @@ def main():
     t = vt.Checks()
     results = []
     offset = symbol("__text_end") - 1 - symbol("__image_start")
-    first, clean_before, wrote, why, caught, beats = (run_vmx if VENDOR == "vmx" else run_svm)(offset)
-    for name, ok, reason in (("first self-check passes", first, ""),
-                             ("no tampering reported before the write", clean_before, ""),
-                             ("the debug port wrote the text byte", wrote, why),
-                             ("the self-check reports the changed text", caught, ""),
-                             ("guests ran on", beats, "")):
+    res = (run_vmx if VENDOR == "vmx" else run_svm)(offset)
+    first, clean_before, wrote, why, caught, beats = res[:6]
+    checks = [("first self-check passes", first, ""),
+              ("no tampering reported before the write", clean_before, ""),
+              ("the debug port wrote the text byte", wrote, why),
+              ("the self-check reports the changed text", caught, ""),
+              ("guests ran on", beats, "")]
+    if len(res) > 6:
+        refused, reply, rising, counts = res[6]
+        checks += [("a verified live patch on the changed text is refused", refused, reply),
+                   ("and the self-check goes on reporting the change", rising, counts)]
+    for name, ok, reason in checks:
         t.check(name, ok, "" if ok else reason)
         results.append("%s %s\n" % ("PASS" if ok else "FAIL", name))
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
