@@ -3,18 +3,43 @@
 #include "vmm/audit.h"
 #include "kernel/console.h"
 #include "arch/x86/cpu.h"
+#include "vigil/channel.h"
 
 static struct audit_entry audit_ring[AUDIT_ENTRIES];
-static uint64_t audit_total;
+static uint64_t audit_ring_total;		       /* entries ever put in the ring */
+static struct audit_entry audit_applied[MLOG_ENTRIES]; /* applied bundles, never evicted */
+static unsigned audit_applied_count;
+static uint64_t audit_total;			       /* entries ever made, both kinds */
 static struct mlog_entry mlog[MLOG_ENTRIES];
 static unsigned mlog_len;
 
+static unsigned audit_ring_count(void)
+{
+	return audit_ring_total < AUDIT_ENTRIES ? (unsigned)audit_ring_total : AUDIT_ENTRIES;
+}
+
+static struct audit_entry *audit_ring_newest(void)
+{
+	return audit_ring_total ? &audit_ring[(audit_ring_total - 1) % AUDIT_ENTRIES] : NULL;
+}
+
 void audit_record(uint8_t request, int status, uint32_t code, const char *reason)
 {
-	struct audit_entry *e = &audit_ring[audit_total % AUDIT_ENTRIES];
+	struct audit_entry *e = audit_ring_newest();
+	uint64_t now = cpu_rdtsc();
 
+	if (request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {
+		e = &audit_applied[audit_applied_count++];
+	} else if (e && e->request == request && e->status == status && e->code == code) {
+		e->repeats++;
+		e->last_tsc = now;
+		return;
+	} else {
+		e = &audit_ring[audit_ring_total++ % AUDIT_ENTRIES];
+	}
 	e->index = ++audit_total;
-	e->tsc = cpu_rdtsc();
+	e->tsc = e->last_tsc = now;
+	e->repeats = 0;
 	e->request = request;
 	e->status = status;
 	e->code = code;
@@ -24,19 +49,34 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 
 unsigned audit_count(void)
 {
-	return audit_total < AUDIT_ENTRIES ? (unsigned)audit_total : AUDIT_ENTRIES;
+	return audit_applied_count + audit_ring_count();
 }
 
 uint32_t audit_dropped(void)
 {
-	return (uint32_t)(audit_total - audit_count());
+	return (uint32_t)(audit_ring_total - audit_ring_count());
 }
 
+/* The two kinds merged by index: the applied entries are in order, and so
+ * is the ring from its oldest; take the i-th smallest index of both. */
 const struct audit_entry *audit_entry(unsigned i)
 {
-	uint64_t first = audit_total - audit_count();
+	uint64_t first = audit_ring_total - audit_ring_count();
+	unsigned a = 0, r = 0;
+	const struct audit_entry *next = NULL;
 
-	return &audit_ring[(first + i) % AUDIT_ENTRIES];
+	for (unsigned k = 0; k <= i; k++) {
+		const struct audit_entry *ea = a < audit_applied_count ? &audit_applied[a] : NULL;
+		const struct audit_entry *er = r < audit_ring_count() ? &audit_ring[(first + r) % AUDIT_ENTRIES] : NULL;
+
+		if (!ea && !er)
+			return NULL;
+		if (ea && (!er || ea->index < er->index))
+			next = ea, a++;
+		else
+			next = er, r++;
+	}
+	return next;
 }
 
 int mlog_full(void)

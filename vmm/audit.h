@@ -3,9 +3,17 @@
  * The audit log: every management-channel request, accepted or refused,
  * with its reason; and the runtime measurement log: every applied bundle.
  * Both live in VMM memory (a reboot clears them) and are read over the
- * channel. The audit log keeps the last AUDIT_ENTRIES requests; the
- * measurement log keeps every applied bundle up to MLOG_ENTRIES and then
- * refuses further bundles, so it never loses one.
+ * channel. The measurement log keeps every applied bundle up to
+ * MLOG_ENTRIES and then refuses further bundles, so it never loses one.
+ *
+ * The audit log cannot be flushed by whoever reaches the serial line: the
+ * bundles that were applied (which only signers can cause; at most
+ * MLOG_ENTRIES) have entries of their own that nothing evicts; every other
+ * request (queries, refusals) goes into a ring of AUDIT_ENTRIES where a
+ * request with the same type, status and error code as the ring's newest
+ * entry is folded into it (its repeats count and last time move) instead of
+ * taking a slot. So a stream of garbage costs one entry per change of
+ * refusal, and what falls out of the ring is counted.
  */
 #ifndef VMM_AUDIT_H
 #define VMM_AUDIT_H
@@ -19,6 +27,8 @@
 struct audit_entry {
 	uint64_t index; /* 1, 2, ... over the VMM's life */
 	uint64_t tsc;	/* when (TSC) */
+	uint64_t last_tsc; /* the last repeat's time (tsc when none) */
+	uint32_t repeats;  /* identical requests folded into this entry */
 	uint8_t request;
 	int32_t status;	      /* 0 or a negative errno */
 	uint32_t code;	      /* enum channel_refusal */
@@ -37,9 +47,9 @@ struct mlog_entry {
 /* Record a request; reason is stored escaped (str_escape()), truncated to
  * AUDIT_REASON_LEN. */
 void audit_record(uint8_t request, int status, uint32_t code, const char *reason);
-/* Oldest first: entry i of audit_count(). */
+/* Oldest first, both kinds in order: entry i of audit_count(). */
 unsigned audit_count(void);
-/* Entries that fell out of the ring. */
+/* Entries that fell out of the ring (never an applied bundle's). */
 uint32_t audit_dropped(void);
 const struct audit_entry *audit_entry(unsigned i);
 

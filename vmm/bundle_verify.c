@@ -2,7 +2,8 @@
 /*
  * Bundles: the verdict on a decoded bundle (bundle.h). Nothing here
  * changes state; bundle_seq_accept() is the one writer of the sequence
- * numbers, called by the applier after a bundle took effect.
+ * numbers, called for every bundle that passed this verdict, before it is
+ * applied (vmm/channel_bundle.c).
  *
  * Order of the checks: the role first, because it chooses the key set;
  * then the signatures, so nothing the payload claims (build-id, sequence)

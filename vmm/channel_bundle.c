@@ -2,8 +2,10 @@
 /*
  * Bundle requests: verified completely (vmm/bundle.c: container, payload,
  * role, signatures, build-id, sequence), then applied whole or not at all.
- * Only after it took effect does the role's sequence move and the runtime
- * measurement log grow. Every outcome is audited and answered.
+ * A verified bundle consumes its sequence number whether or not it then
+ * applies, so no recording of it can be sent again later to take effect
+ * then; the runtime measurement log grows only when it took effect. Every
+ * outcome is audited and answered.
  */
 #include <string.h>
 #include "vmm/channel.h"
@@ -43,10 +45,11 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 		err = bundle_verify(&bundle, span.payload, span.payload_len, span.sig, span.sig_len, &system_config,
 				    vmm_build_id(), &accepted, &v);
 	verify_tsc = cpu_rdtsc() - t0;
-	if (!err)
-		err = bundle_apply(&bundle, &v, &pause);
 	if (!err) {
 		bundle_seq_accept(&accepted, &bundle);
+		err = bundle_apply(&bundle, &v, &pause);
+	}
+	if (!err) {
 		bundle_record(&bundle);
 		snprintk(v.message, sizeof(v.message), "applied %s sequence %lu", bundle_kind_names[bundle.kind],
 			 bundle.sequence);

@@ -142,6 +142,9 @@ void query_audit(struct reply *r)
 	for (unsigned i = 0; i < audit_count(); i++) {
 		const struct audit_entry *e = audit_entry(i);
 
+		if (!e)
+			break;
+
 		snprintk(name, sizeof(name), "entry@%lu", e->index - 1);
 		reply_node(r, name);
 		reply_u64(r, "sequence", e->index - 1);
@@ -150,6 +153,8 @@ void query_audit(struct reply *r)
 		reply_u32(r, "status", (uint32_t)e->status);
 		reply_u32(r, "error", e->code);
 		reply_str(r, "reason", e->reason);
+		reply_u32(r, "repeats", e->repeats);
+		reply_u64(r, "last-time", e->last_tsc);
 		reply_end_node(r);
 	}
 	reply_end_node(r);

@@ -58,6 +58,12 @@ int sig_file_decode(const void *buf, size_t len, struct sig_file *out, const cha
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *e = p + SIG_FILE_LEN(i);
 
+		/* One entry per key: a repeated key id could only make a verifier
+		 * spend a P-384 verification per copy, so it is refused here,
+		 * before any is spent. */
+		for (uint32_t j = 0; j < i; j++)
+			if (!memcmp(out->entries[j].key_id, e, SIG_KEYID_LEN))
+				return sig_fail(why, "one key id appears twice", -EBADMSG);
 		out->entries[i].key_id = e;
 		out->entries[i].r = e + SIG_KEYID_LEN;
 		out->entries[i].s = e + SIG_KEYID_LEN + SIG_SCALAR_LEN;

@@ -287,7 +287,8 @@ def check_refusals(b):
     plen, slen = struct.unpack("<II", d[8:16])
     sig = d[16 + plen:]
     dup = sig[:8] + struct.pack("<I", 2) + sig[12:16] + sig[16:144] + sig[16:144]
-    refused("one signature repeated to reach 2", d[:12] + struct.pack("<I", len(dup)) + d[16:16 + plen] + dup, 35, before)
+    refused("one signature repeated to reach 2 (malformed: a key id twice)",
+            d[:12] + struct.pack("<I", len(dup)) + d[16:16 + plen] + dup, 33, before)
     refused("replay of the last accepted bundle", os.path.join(WORK, "revert.bundle"), 40, before)
     refused("an older accepted bundle (rollback)", os.path.join(WORK, "patch.bundle"), 41, before)
     refused("lower sequence", bundle("lower", "patch-revert", 5, ["patch1", "patch2"], "--name", "x"), 41, before)
@@ -308,6 +309,18 @@ def check_sequence_untouched(b):
     rc2, r2 = chan.send(SOCK, bundle("revert13", "patch-revert", 13, ["patch3", "patch1"], "--name", "bump"))
     t.check("refusals left the sequence at 11: 12 and 13 are accepted", rc1 == 0 and rc2 == 0,
             "%s / %s" % (str(r1)[:120], str(r2)[:120]))
+
+
+def check_failed_apply_consumes_sequence():
+    """A verified bundle that cannot be applied (a revert of a patch that is
+    not live) still consumes its sequence number: sent again, it is a
+    replay, and the next number is what is accepted next."""
+    before = snapshot()
+    noop = bundle("noop14", "patch-revert", 14, ["patch1", "patch2"], "--name", "nothing-live")
+    rc, reply = chan.send(SOCK, noop)
+    t.check("a verified bundle that cannot apply is refused (error 48) and changes nothing",
+            rc != 0 and reply.get("error") == 48 and snapshot() == before, str(reply)[:200])
+    refused("the same bundle sent again: its sequence was consumed (replay)", noop, 40, before)
 
 
 def check_bit_flips(good, before):
@@ -443,8 +456,8 @@ def check_unknown_types(before):
     t.check("unknown request types: each refused (error 6, -EOPNOTSUPP), answered as 0xFF", all(outcomes),
             "%d of %d" % (sum(outcomes), len(outcomes)))
     audit = chan.query_json(SOCK, "audit").get("audit", {}).values()
-    t.check("unknown request types: audited as refused",
-            sum(1 for e in audit if e.get("error") == 6) >= len(outcomes))
+    t.check("unknown request types: audited as refused (each, or folded into the entry before as a repeat)",
+            sum(1 + e.get("repeats", 0) for e in audit if e.get("error") == 6) >= len(outcomes))
     t.check("unknown request types: changed nothing", snapshot() == before)
 
 
@@ -547,6 +560,7 @@ def main():
             check_revert(b, before_patch)
             good = check_refusals(b)
             check_sequence_untouched(b)
+            check_failed_apply_consumes_sequence()
             check_bit_flips(good, snapshot())
             check_framing(snapshot())
             check_console_forgery(b, snapshot())
@@ -554,9 +568,15 @@ def main():
             if VENDOR == "vmx":
                 check_exit_path(b)
             check_guest_control(b)
-            a = chan.query_json(SOCK, "audit")
-            t.check("the audit log recorded refusals and acceptances",
-                    len(a.get("audit", {})) > 20)
+            entries = list(chan.query_json(SOCK, "audit").get("audit", {}).values())
+            reasons = [e.get("reason", "") for e in entries if e.get("request") == 16 and e.get("status") == 0]
+            patches = ["applied %s sequence %d" % (k, n) for k, n in
+                       (("live-patch", 10), ("patch-revert", 11), ("live-patch", 12), ("patch-revert", 13))]
+            seen = sum(1 + e.get("repeats", 0) for e in entries)
+            t.check("the audit log recorded refusals and acceptances, and after all the garbage still "
+                    "holds the first applied bundles", all(p in reasons for p in patches) and seen > 20 and
+                    any(e.get("status", 0) != 0 for e in entries),
+                    "applied: %s; %d requests in %d entries" % (reasons, seen, len(entries)))
             t.check("no tampering reported, no panic", not b.has(r"TAMPERING|PANIC|VMM exception"))
     ESP.cleanup()
     t.done()

@@ -825,9 +825,9 @@ static void thresholds(void)
 		CHECK(v.valid == 1 && v.needed == 2 && strstr(v.message, "1 of 2"));
 	}
 	make(&s, (const int[]){ 0, -2, -1 });
-	refused_with(CHANNEL_E_TOO_FEW, "same signature twice");
+	refused_with(CHANNEL_E_SIG_MALFORMED, "same signature twice");
 	make(&s, (const int[]){ 0, 0, -1 });
-	refused_with(CHANNEL_E_TOO_FEW, "same key twice (two signatures)");
+	refused_with(CHANNEL_E_SIG_MALFORMED, "same key twice (two signatures)");
 	make(&s, (const int[]){ 0, K_STRANGER, -1 });
 	refused_with(CHANNEL_E_TOO_FEW, "one key of the role and a stranger");
 	make(&s, (const int[]){ 0, 3, -1 });

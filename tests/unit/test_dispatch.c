@@ -133,13 +133,18 @@ static void every_unknown_type_refused(void)
 			continue;
 		for (int with_payload = 0; with_payload < 2; with_payload++) {
 			unsigned before = (unsigned)audit_count() + audit_dropped();
+			uint32_t repeats = audit_count() ? last_audit()->repeats : 0;
 			int ok;
 
 			dispatch((uint8_t)t, with_payload ? payload : NULL, with_payload ? sizeof(payload) : 0);
+			/* Audited: a new entry, or (the same refusal again) the newest one's repeats. */
 			ok = total_calls() == 0 && prop_s32("status") == -EOPNOTSUPP &&
 			     prop_s32("error") == CHANNEL_E_UNKNOWN_TYPE &&
-			     audit_count() + audit_dropped() == before + 1 && last_audit()->request == t &&
-			     last_audit()->code == CHANNEL_E_UNKNOWN_TYPE && channel_response_type((uint8_t)t) == 0xff;
+			     (audit_count() + audit_dropped() == before + 1 ||
+			      (with_payload && audit_count() + audit_dropped() == before &&
+			       last_audit()->repeats == repeats + 1)) &&
+			     last_audit()->request == t && last_audit()->code == CHANNEL_E_UNKNOWN_TYPE &&
+			     channel_response_type((uint8_t)t) == 0xff;
 			if (!ok && wrong++ < 4)
 				printf("    type 0x%02x: %u handler calls, status %d, error %d: %s\n", t,
 				       total_calls(), prop_s32("status"), prop_s32("error"), prop_str("message"));
@@ -172,11 +177,42 @@ static void audit_reasons_escaped(void)
 	CHECK(!strcmp(last_audit()->reason, "unknown kind '\\x0avigil: forged\\x1b[2J'"));
 }
 
+/* Garbage on the line cannot flush the audit log: the same refusal again
+ * is folded into the newest entry, and the entries of applied bundles are
+ * never evicted, whatever passes through the ring. */
+static void audit_floods_fold_and_keep_applied(void)
+{
+	unsigned count = audit_count(), dropped = audit_dropped();
+	uint64_t first_applied;
+
+	for (int i = 0; i < 10000; i++)
+		audit_record(CHANNEL_TYPE_ERROR, -EBADMSG, CHANNEL_E_FRAME_CRC, "frame CRC mismatch");
+	CHECK_EQ(audit_count() + audit_dropped(), count + dropped + 1);
+	CHECK_EQ(last_audit()->repeats, 9999);
+	CHECK(last_audit()->last_tsc >= last_audit()->tsc);
+
+	audit_record(0x10, 0, CHANNEL_OK, "applied live-patch sequence 1");
+	first_applied = last_audit()->index;
+	audit_record(0x10, 0, CHANNEL_OK, "applied patch-revert sequence 2");
+	/* Two refusals in turn: no folding, so the ring turns over many times. */
+	for (int i = 0; i < 10000; i++)
+		audit_record(0x10, -EKEYREJECTED, i % 2 ? CHANNEL_E_BAD_SIGNATURE : CHANNEL_E_UNKNOWN_KEY, "refused");
+	CHECK_EQ(audit_count(), AUDIT_ENTRIES + 2);
+	CHECK(audit_dropped() >= 10000 - AUDIT_ENTRIES);
+	CHECK(audit_entry(0)->index == first_applied && audit_entry(0)->status == 0);
+	CHECK(audit_entry(1)->index == first_applied + 1 && audit_entry(1)->status == 0);
+	for (unsigned i = 1; i < audit_count(); i++)
+		if (!CHECK(audit_entry(i)->index > audit_entry(i - 1)->index))
+			break;
+	CHECK(audit_entry(audit_count()) == NULL);
+}
+
 int main(void)
 {
 	CHECK_RUN(each_request_reaches_its_handler);
 	CHECK_RUN(every_unknown_type_refused);
 	CHECK_RUN(query_with_payload_runs_nothing);
 	CHECK_RUN(audit_reasons_escaped);
+	CHECK_RUN(audit_floods_fold_and_keep_applied);
 	return check_done();
 }
