@@ -34,6 +34,8 @@ GUEST = os.path.join(ROOT, "build", "guests", "bench.elf")
 ESP = {name: os.path.join(OUT, "esp-" + name) for name in ("vigil", "fast", "mem")}
 RESULTS = os.path.join(OUT, "results.json")
 CASES = ("cpuid", "hypercall", "io-out", "msr-read")
+# The bench guest's APIC cases, after CASES (docs/benchmarks.md).
+APIC_CASES = ("apic-read", "apic-read-lapic-off", "cpuid-lapic-on")
 
 
 WAIT_FUNCTIONS = ("time_init", "pit_oneshot_done", "time_delay_us")
@@ -71,8 +73,8 @@ def qemu_cmd(esp, smp, icount=True):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.res = {"exit": {}, "boot": {}, "crypto": {}, "footprint": {}, "where": {},
-                    "commands": {}, "missing": []}
+        self.res = {"exit": {}, "apic": {}, "linux": {}, "boot": {}, "crypto": {},
+                    "footprint": {}, "where": {}, "commands": {}, "missing": []}
 
     def missing(self, what):
         print("bench: could not measure %s" % what, file=sys.stderr)
@@ -99,6 +101,16 @@ class Bench:
                 self.missing("Vigil exit cost: " + case)
         if "cpuid-bench-leaf" in costs:
             self.res["exit"]["cpuid-unlisted-leaf"] = {"vigil": costs["cpuid-bench-leaf"]}
+        for case in APIC_CASES:
+            if case in costs:
+                self.res["apic"][case] = costs[case]
+            else:
+                self.missing("Vigil APIC case: " + case)
+        timer = boots.timer_cost(facts)
+        if timer:
+            self.res["apic"]["timer"] = timer
+        else:
+            self.missing("Vigil: VMM instructions per timer interrupt")
         # The shipped VMM must not have the bench-only path: the guest sees
         # the bench leaf as an unlisted one, and the image lacks its constant.
         self.res["shipped_has_fastpath"] = facts.get("fastpath") != "no" or \
