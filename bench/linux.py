@@ -29,6 +29,7 @@ WORK = boots.WORK
 ESP = os.path.join(boots.OUT, "esp-linux")
 VMLINUX = os.path.join(boots.BUILD, "linux", "vmlinux")
 INITRD = os.path.join(boots.BUILD, "guests", "linux", "initrd-bench.cpio.gz")
+TSC_PROGRAM = os.path.join(boots.OUT, "linux", "vigil-tsc")
 ACPI = os.path.join(boots.BUILD, "linux", "acpi-1cpu.bin")
 TSC_LINE = re.compile(r"vigil-linux: tsc (\d+)$", re.M)
 UPTIME_LINE = re.compile(r"vigil-linux: uptime ([\d.]+) ([\d.]+)$", re.M)
@@ -77,6 +78,83 @@ def figures(text, prefix=""):
             (float(up.group(1)), float(up.group(2))) if up else None)
 
 
+def init_address():
+    """vigil-tsc's entry (linked at 1 TiB: nothing else runs there)."""
+    return boots.symbol_address(TSC_PROGRAM, "_start")
+
+
+def stop_at(gdb_sock, qmp_sock, points, accept=lambda stop: True, timeout=900):
+    """Stop at each (name, address) in turn (hardware breakpoints through
+    QEMU's gdb stub) and read QEMU's instruction count there (QMP); a stop
+    that accept(stop reply) refuses is continued. Returns {name: count}."""
+    gdb = Gdb(gdb_sock)
+    got = {}
+    try:
+        for _, addr in points:
+            if gdb.request("Z1,%x,1" % addr) != "OK":
+                raise OSError("the gdb stub refused a breakpoint at 0x%x" % addr)
+        for name, addr in points:
+            while True:
+                gdb.send("c")
+                stop = gdb.reply(timeout)
+                if accept(stop):
+                    break
+            got[name] = qmp_icount(qmp_sock)
+            gdb.request("z1,%x,1" % addr)
+        gdb.send("D")
+        try:
+            gdb.reply(10)
+        except (OSError, socket.timeout):
+            pass
+    finally:
+        gdb.close()
+    return got
+
+
+def debug_args(name):
+    """QEMU arguments for a gdb stub and QMP on sockets under WORK."""
+    socks = tuple(os.path.join(WORK, "%s.%s" % (name, n)) for n in ("gdb", "qmp"))
+    for p in socks:
+        if os.path.exists(p):
+            os.remove(p)
+    return socks, ["-gdb", "unix:%s,server=on,wait=off" % socks[0],
+                   "-qmp", "unix:%s,server=on,wait=off" % socks[1]]
+
+
+def raw_figures(out):
+    """Instructions entry to init, by the TSC (idle jumps included: the
+    kernel's /proc/uptime says how long it idled)."""
+    first = out.get("start_tsc", out.get("entry_tsc"))
+    if out.get("init_tsc") is not None and first is not None:
+        out["tsc_instructions"] = out["init_tsc"] - first
+    return out
+
+
+# Kernel messages both boots print, in boot order: the stretches between
+# them show where the two boots differ (docs/benchmarks.md).
+LANDMARKS = (
+    "Kernel command line: ",
+    "NR_IRQS: ",
+    "Console: colour dummy device",
+    "printk: console [ttyS0] enabled",
+    "pid_max: ",
+    "Trying to unpack rootfs image as initramfs...",
+    "evm: HMAC attrs: ",
+    "clocksource: Switched to clocksource tsc",
+    "Run /init as init process",
+)
+
+
+def landmarks(vigil_log, direct_log):
+    """[(message, Vigil seconds, direct seconds)] of LANDMARKS, by the
+    kernels' own clocks (the TSC, hence instructions under -icount)."""
+    def find(log, start):
+        return next((t for msg, t in log.items() if msg.startswith(start)
+                     and (start != "clocksource: Switched to clocksource tsc"
+                          or msg == start)), None)
+    return [(m, find(vigil_log, m), find(direct_log, m)) for m in LANDMARKS]
+
+
 # ---- Vigil ------------------------------------------------------------------
 
 def vigil(esp=ESP, icount=True, timeout=900):
@@ -104,7 +182,7 @@ def vigil(esp=ESP, icount=True, timeout=900):
     inv = out.get("inventory", {})
     out.update({"init_tsc": tsc, "uptime": uptime, "start_tsc": chanops.tsc_value(inv.get("start-tsc")),
                 "exits": inv.get("exits"), "kernel_log": kernel_log(text, "[linux] ")})
-    return out
+    return raw_figures(out)
 
 
 # ---- QEMU directly ----------------------------------------------------------
@@ -146,8 +224,13 @@ class Gdb:
         self.s.sendall(b"$%s#%02x" % (pkt.encode(), sum(pkt.encode()) & 0xff))
 
     def request(self, pkt):
+        """A packet and its answer. Stop replies (T.., S..) are passed
+        over: connecting to a running QEMU stops it and says so."""
         self.send(pkt)
-        return self.reply()
+        while True:
+            r = self.reply()
+            if not r.startswith(("T", "S")):
+                return r
 
     def close(self):
         self.s.close()
@@ -184,40 +267,26 @@ def direct_command(extra=()):
 def direct():
     """The same kernel, initramfs and command line under QEMU's microvm
     (tools/linux/qemu-direct.sh --icount), started paused: a breakpoint at
-    the PVH entry gives the instruction count there, then it runs on."""
+    the PVH entry gives QEMU's instruction count there (qboot's), then it
+    runs on. Only there: a stop later would move the TSC (QEMU's clock
+    does not stand still across a stop and restart: measured, 2.6 M at
+    init, 27 M under Vigil)."""
     os.makedirs(WORK, exist_ok=True)
-    gdb_sock, qmp_sock = (os.path.join(WORK, "bench-direct." + n) for n in ("gdb", "qmp"))
+    (gdb_sock, qmp_sock), dbg = debug_args("bench-direct")
     log = os.path.join(WORK, "bench-direct.console.log")
-    for p in (gdb_sock, qmp_sock, log):
-        if os.path.exists(p):
-            os.remove(p)
+    if os.path.exists(log):
+        os.remove(log)
     entry = pvh_entry(VMLINUX)
-    extra = ["-S", "-gdb", "unix:%s,server=on,wait=off" % gdb_sock,
-             "-qmp", "unix:%s,server=on,wait=off" % qmp_sock]
-    cmd = direct_command(extra)
+    cmd = direct_command(["-S"] + dbg)
     cmd[1:1] = ["--log", log]
     out = {"pvh_entry": entry}
     with boots.Lock():
         p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, start_new_session=True)
         try:
-            gdb = Gdb(gdb_sock)
-            if gdb.request("Z1,%x,1" % entry) != "OK":
-                out["error"] = "the gdb stub refused the breakpoint"
-            else:
-                gdb.send("c")
-                stop = gdb.reply(600)
-                out["stop"] = stop
-                out["entry_icount"] = qmp_icount(qmp_sock)
-                gdb.request("z1,%x,1" % entry)
-                gdb.send("D")
-                try:
-                    gdb.reply(10)
-                except (OSError, socket.timeout):
-                    pass
-            gdb.close()
+            out["icount"] = stop_at(gdb_sock, qmp_sock, [("entry", entry)])
             report, _ = p.communicate(timeout=900)
-            out["harness"] = report.strip().splitlines()[-3:]
+            out["harness"] = report.strip().splitlines()[-2:]
             out["harness_rc"] = p.returncode
         except (OSError, socket.timeout, subprocess.TimeoutExpired, ValueError) as e:
             out["error"] = "%s: %s" % (type(e).__name__, e)
@@ -225,8 +294,10 @@ def direct():
             vt.stop_group(p)
     text = vt.clean(open(log, "rb").read().decode("utf-8", "replace")) if os.path.exists(log) else ""
     tsc, uptime = figures(text)
-    out.update({"init_tsc": tsc, "uptime": uptime, "kernel_log": kernel_log(text)})
-    return out
+    # Nothing idles before the kernel: the TSC at its entry is the count.
+    out.update({"init_tsc": tsc, "uptime": uptime, "kernel_log": kernel_log(text),
+                "entry_tsc": (out.get("icount") or {}).get("entry")})
+    return raw_figures(out)
 
 
 # ---- sleep against the host's clock -----------------------------------------
