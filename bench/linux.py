@@ -29,7 +29,6 @@ WORK = boots.WORK
 ESP = os.path.join(boots.OUT, "esp-linux")
 VMLINUX = os.path.join(boots.BUILD, "linux", "vmlinux")
 INITRD = os.path.join(boots.BUILD, "guests", "linux", "initrd-bench.cpio.gz")
-TSC_PROGRAM = os.path.join(boots.OUT, "linux", "vigil-tsc")
 ACPI = os.path.join(boots.BUILD, "linux", "acpi-1cpu.bin")
 TSC_LINE = re.compile(r"vigil-linux: tsc (\d+)$", re.M)
 UPTIME_LINE = re.compile(r"vigil-linux: uptime ([\d.]+) ([\d.]+)$", re.M)
@@ -76,11 +75,6 @@ def figures(text, prefix=""):
     up = re.search(r"^%s%s" % (re.escape(prefix), UPTIME_LINE.pattern), text, re.M)
     return (int(tsc.group(1)) if tsc else None,
             (float(up.group(1)), float(up.group(2))) if up else None)
-
-
-def init_address():
-    """vigil-tsc's entry (linked at 1 TiB: nothing else runs there)."""
-    return boots.symbol_address(TSC_PROGRAM, "_start")
 
 
 def stop_at(gdb_sock, qmp_sock, points, accept=lambda stop: True, timeout=900):
