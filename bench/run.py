@@ -9,6 +9,9 @@ Runs, one emulator at a time:
   3. Xen 4.17 with the bench guest as its PVH dom0 under -icount;
   4. a second guest (build/bench/esp-mem): the memory one guest costs;
   5. wall-clock boots without -icount, Vigil and the guest alone;
+  6. Linux from its first instruction to init under Vigil and booted
+     directly by QEMU (microvm, PVH), under -icount, and its `sleep`
+     against the host's clock without -icount (bench/linux.py);
 and on the host: callgrind for crypto cost, readelf and `make cloc`.
 Writes build/bench/results.json; exits 1 only when a figure could not be
 measured.
@@ -26,6 +29,7 @@ import sys
 import boots
 import chanops
 import execlog
+import linux
 import measure
 
 ROOT = boots.ROOT
@@ -34,6 +38,8 @@ GUEST = os.path.join(ROOT, "build", "guests", "bench.elf")
 ESP = {name: os.path.join(OUT, "esp-" + name) for name in ("vigil", "fast", "mem")}
 RESULTS = os.path.join(OUT, "results.json")
 CASES = ("cpuid", "hypercall", "io-out", "msr-read")
+# The bench guest's APIC cases, after CASES (docs/benchmarks.md).
+APIC_CASES = ("apic-read", "apic-read-lapic-off", "cpuid-lapic-on")
 
 
 WAIT_FUNCTIONS = ("time_init", "pit_oneshot_done", "time_delay_us")
@@ -71,8 +77,8 @@ def qemu_cmd(esp, smp, icount=True):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.res = {"exit": {}, "boot": {}, "crypto": {}, "footprint": {}, "where": {},
-                    "commands": {}, "missing": []}
+        self.res = {"exit": {}, "apic": {}, "linux": {}, "boot": {}, "crypto": {},
+                    "footprint": {}, "where": {}, "commands": {}, "missing": []}
 
     def missing(self, what):
         print("bench: could not measure %s" % what, file=sys.stderr)
@@ -99,6 +105,16 @@ class Bench:
                 self.missing("Vigil exit cost: " + case)
         if "cpuid-bench-leaf" in costs:
             self.res["exit"]["cpuid-unlisted-leaf"] = {"vigil": costs["cpuid-bench-leaf"]}
+        for case in APIC_CASES:
+            if case in costs:
+                self.res["apic"][case] = costs[case]
+            else:
+                self.missing("Vigil APIC case: " + case)
+        timer = boots.timer_cost(facts)
+        if timer:
+            self.res["apic"]["timer"] = timer
+        else:
+            self.missing("Vigil: VMM instructions per timer interrupt")
         # The shipped VMM must not have the bench-only path: the guest sees
         # the bench leaf as an unlisted one, and the image lacks its constant.
         self.res["shipped_has_fastpath"] = facts.get("fastpath") != "no" or \
@@ -275,6 +291,41 @@ class Bench:
         if "tsc main" in facts:
             self.res["boot"]["native_reset_to_guest"] = facts["tsc main"]
 
+    # ---- 6. Linux --------------------------------------------------------
+    def linux(self):
+        out = self.res["linux"]
+        want, have = linux.cmdline(), linux.config_cmdline(linux.ESP)
+        if want != have:
+            self.missing("Linux: bench/bench-linux.dts's cmdline (%r) is not LINUX_CMDLINE (%r)"
+                         % (have, want))
+            return
+        print("bench: booting Linux under Vigil under -icount", flush=True)
+        v = linux.vigil()
+        print("bench: booting Linux directly (QEMU microvm, PVH) under -icount", flush=True)
+        d = linux.direct()
+        out["vigil"], out["direct"] = v, d
+        out["landmarks"] = linux.landmarks(v.pop("kernel_log", {}), d.pop("kernel_log", {}))
+        self.res["commands"]["linux"] = qemu_cmd(linux.ESP, 2).replace(
+            " --smp", " --channel SOCKET --smp") + "; at `vigil-linux: tsc`: vigilctl " \
+            "inventory --socket SOCKET --json (start-tsc, exits)"
+        self.res["commands"]["linux-direct"] = " ".join(linux.direct_command(
+            ["-S", "-gdb", "SOCKET", "-qmp", "SOCKET"])) + "; gdb stub: Z1 at the PVH " \
+            "entry, then QMP query-replay (instructions so far)"
+        for side, r in (("Vigil", v), ("direct", d)):
+            if r.get("tsc_instructions") is None:
+                self.missing("Linux %s: first instruction to init (%s)" % (
+                    side, r.get("error") or r.get("icount_error") or "no tsc line"))
+
+    def linux_sleep(self):
+        print("bench: Linux under Vigil without -icount: sleep %d at its shell" %
+              linux.SLEEP_SECONDS, flush=True)
+        s = linux.sleep_accuracy()
+        self.res["linux"]["sleep"] = s
+        self.res["commands"]["linux-sleep"] = qemu_cmd(linux.ESP, 2, icount=False) + \
+            "; typed at the shell: true, sleep %d, true, each with a marker" % linux.SLEEP_SECONDS
+        if s.get("ratio") is None:
+            self.missing("Linux: sleep accuracy (%s)" % s.get("error"))
+
     # ---- host ------------------------------------------------------------
     def host(self):
         esp_vmm = vmm_elf(ESP["vigil"])
@@ -303,6 +354,8 @@ class Bench:
             self.xen()
         self.memory()
         self.wall()
+        self.linux()
+        self.linux_sleep()
         import report  # noqa: E402
         if report.boot_split(self.res["boot"])[1] is None:
             self.missing("boot: the stub's share")

@@ -7,6 +7,8 @@
 #   build/bench/esp-vigil/        the real VMM, bench/bench.dts (bench guest on cpu 1)
 #   build/bench/esp-fast/         vmm-bench.elf, the same config
 #   build/bench/esp-mem/          the real VMM, bench/bench-mem.dts (a second guest)
+#   build/bench/esp-linux/        the real VMM, bench/bench-linux.dts (Linux on cpu 1)
+#   build/bench/linux/            vigil-tsc and the bench initramfs (busybox + it)
 #   build/bench/crypto-host       one P-384 verification and SHA-256 on the host
 #   build/bench/results.json      what the last `make bench` measured
 #
@@ -61,9 +63,12 @@ $(BENCH_OUT)/esp-$(1)/.stamp: $(STUB_EFI) $(BENCH_GUESTS) \
 	@cp $(STUB_EFI) $(BENCH_OUT)/esp-$(1)/EFI/BOOT/BOOTX64.EFI
 	@rm -rf $(BENCH_OUT)/esp-$(1)/vigil/guests
 	@for g in $$$$(fdtget -l $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests); do \
-		p=$$$$(fdtget -ts $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests/$$$$g image) || exit 1; \
+	    for prop in image initrd acpi; do \
+		p=$$$$(fdtget -ts $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests/$$$$g $$$$prop 2>/dev/null) || \
+			{ [ $$$$prop != image ] && continue; exit 1; }; \
 		mkdir -p "$$$$(dirname "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p")"; \
 		cp "$(B)/$$$$p" "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p" || exit 1; \
+	    done; \
 	done
 	@touch $$@
 BENCH_ESPS += $(BENCH_OUT)/esp-$(1)/.stamp
@@ -72,6 +77,28 @@ endef
 $(eval $(call bench_esp,vigil,$(VMM),bench/bench.dts))
 $(eval $(call bench_esp,fast,$(BENCH_VMM),bench/bench.dts))
 $(eval $(call bench_esp,mem,$(VMM),bench/bench-mem.dts))
+$(eval $(call bench_esp,linux,$(VMM),bench/bench-linux.dts))
+
+# The Linux bench: the guest's own kernel and ACPI tables, and an initramfs
+# that is the tested one plus vigil-tsc (tools/linux/vigil-tsc.c), a static
+# program without a C library that /init runs first. It is linked at 1 TiB,
+# where nothing else ever runs, so that a gdb-stub breakpoint on its entry
+# stops at the start of userspace alone (by hand: a stop moves QEMU's
+# clock, so make bench does not, docs/benchmarks.md).
+BENCH_LINUX_TSC := $(BENCH_OUT)/linux/vigil-tsc
+BENCH_LINUX_INITRD := $(LINUX_GUEST_DIR)/initrd-bench.cpio.gz
+$(BENCH_LINUX_TSC): tools/linux/vigil-tsc.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(HOSTCC) -std=gnu11 -O2 $(WARN) -nostdlib -static -fno-stack-protector -fno-pie -no-pie \
+		-mgeneral-regs-only -Wl,-Ttext-segment=0x10000000000 -o $@ $<
+$(BENCH_LINUX_INITRD): $(BENCH_LINUX_TSC) tools/linux/mkinitramfs.sh tools/linux/cpio-newc.py \
+		tools/linux/init $(LINUX_BUSYBOX)
+	@mkdir -p $(@D)
+	@echo "  CPIO    $@"
+	@tools/linux/mkinitramfs.sh --tsc $(BENCH_LINUX_TSC) $@
+$(BENCH_OUT)/esp-linux/.stamp: $(BENCH_LINUX_INITRD) $(LINUX_GUEST_DIR)/vmlinux \
+	$(LINUX_GUEST_DIR)/acpi-1cpu.bin
 
 # The stub's entry time: a stand-in boot application on an ESP that is the
 # bench ESP but for it (bench/tsc_app.c), padded to the stub's size so that

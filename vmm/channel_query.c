@@ -78,6 +78,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_bytes(r, "policy-sha256", policy, sizeof(policy));
 	reply_u64(r, "boots", vm->boots);
 	reply_u64(r, "uptime-ms", vm->state == VM_RUNNING ? time_tsc_to_ms(cpu_rdtsc() - vm->start_tsc) : 0);
+	reply_u64(r, "start-tsc", vm->start_tsc);
 	reply_u64(r, "console-dropped", conring_dropped(&vm->uart.out));
 	reply_u32(r, "console-input", vm->cfg->console_input);
 	reply_u64(r, "console-input-dropped", vuart_rx_dropped(&vm->uart));

@@ -185,7 +185,7 @@ ok='status = <0>; error = <0>; message = "ok";'
 dtb 01 "$ok version = \"vigil 0.1\"; build-id = [$(hexbytes $bid)]; vendor = \"amd-svm\";"
 dtb 02 "$ok guests { ticker { state = \"running\"; cpus = <1>; memory = <0 0 0 0x400000>;
 	image = \"guests/ticker.elf\"; image-sha256 = [$(hexbytes $sha)];
-	policy-sha256 = [$(hexbytes $sha)]; uptime-ms = <0 1500>; console-dropped = <0 2>;
+	policy-sha256 = [$(hexbytes $sha)]; uptime-ms = <0 1500>; start-tsc = <1 5>; console-dropped = <0 2>;
 	exits { cpuid = <0 3>; io = <0 7>; }; }; };"
 dtb 03 "$ok boot { entry@0 { label = \"vmm.elf\"; sha256 = [$(hexbytes $sha)]; pcr = <10>; flags = <1>; }; };"
 dtb 04 "$ok audit { entry@0 { sequence = <0 0>; time = <0 99>; request = <2>; status = <0>;
@@ -214,7 +214,7 @@ j = json.loads(subprocess.run(['$vc', 'inventory', '--json', '--socket', 'ch.soc
 g = j['guests']['ticker']
 assert j['status'] == 0 and g['image-sha256'] == '$sha' and g['cpus'] == 1
 assert g['memory'] == [0, 4194304] and g['exits']['io'] == 7 and g['uptime-ms'] == 1500
-assert g['console-dropped'] == 2"
+assert g['console-dropped'] == 2 and g['start-tsc'] == (1 << 32) + 5"
 for c in measurements audit selfcheck; do
 	expect_exit 0 chcli.query_$c q $c
 done

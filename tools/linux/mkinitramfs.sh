@@ -5,13 +5,26 @@
 # cpio archive, gzip-compressed when OUT ends in .gz; reproducible (owner
 # root, mtime 0) and built without root privileges.
 #
-# Usage: tools/linux/mkinitramfs.sh OUT
+# Usage: tools/linux/mkinitramfs.sh [--tsc PROGRAM] OUT
+#   --tsc PROGRAM  add PROGRAM as /bin/vigil-tsc, which /init runs first
+#                  thing when present (the bench initramfs: make bench,
+#                  tools/linux/vigil-tsc.c); the tested initramfs has none
 # BUSYBOX=FILE overrides the busybox binary (default: busybox-static's).
 set -euo pipefail
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 OUT"
+tsc=''
+if [ $# -ge 2 ] && [ "$1" = --tsc ]; then
+	tsc=$2
+	shift 2
+	[ -x "$tsc" ] || die "$tsc: not an executable"
+	# Like busybox: a program that needs a C library cannot run here.
+	if readelf -lW "$tsc" | grep -q 'INTERP'; then
+		die "$tsc is dynamically linked"
+	fi
+fi
+[ $# -eq 1 ] || die "usage: $0 [--tsc PROGRAM] OUT"
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -32,6 +45,7 @@ list() {
 	echo "nod /dev/console 600 c 5 1"
 	echo "file /bin/busybox 755 $busybox"
 	echo "file /init 755 $here/init"
+	[ -z "$tsc" ] || echo "file /bin/vigil-tsc 755 $tsc"
 	# --list-full names each applet with its directory (bin/sh,
 	# usr/bin/[); linuxrc has none and is not wanted beside /init.
 	"$busybox" --list-full | while IFS= read -r applet; do

@@ -13,6 +13,8 @@
 #   --mem SIZE      guest RAM (default 256M)
 #   --timeout SEC   give up after SEC seconds (default 600)
 #   --log FILE      keep the console output in FILE
+#   --qemu-arg ARG  one more QEMU argument, after the others (repeatable;
+#                   make bench adds a gdb stub and QMP this way)
 # VMLINUX and INITRD default to build/linux/vmlinux and build/linux/initrd.cpio.gz.
 #
 # Prints the wall time to the userspace line and the kernel's own timestamp
@@ -26,6 +28,7 @@ vmlinux=$top/build/linux/vmlinux
 initrd=$top/build/linux/initrd.cpio.gz
 cmdline=''
 acpi='' icount=0 smp=1 mem=256M timeout=600 log=''
+extra=()
 userspace_line="vigil-linux: userspace reached"
 
 die() { echo "qemu-direct: $*" >&2; exit 2; }
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--mem) [ $# -ge 2 ] || die "--mem needs a value"; mem=$2; shift ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a value"; timeout=$2; shift ;;
 	--log) [ $# -ge 2 ] || die "--log needs a file"; log=$2; shift ;;
+	--qemu-arg) [ $# -ge 2 ] || die "--qemu-arg needs a value"; extra+=("$2"); shift ;;
 	-h | --help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (--help)" ;;
 	*) positional+=("$1") ;;
@@ -124,7 +128,7 @@ append="$cmdline tsc_early_khz=$tsc_khz"
 
 qemu=(qemu-system-x86_64 -M "$machine" -cpu qemu64 "${accel[@]}" -smp "$smp" -m "$mem"
 	-kernel "$vmlinux" -initrd "$initrd" -append "$append" "${tables[@]}"
-	-nographic -no-reboot -nic none)
+	-nographic -no-reboot -nic none "${extra[@]}")
 echo "qemu-direct: ${qemu[*]}" >&2
 
 mkfifo "$tmp/input"

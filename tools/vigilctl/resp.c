@@ -35,6 +35,7 @@ static const struct {
 	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },	   { "stop-reason", PT_STRING },
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
 	{ "console-dropped", PT_U64 },	 { "console-input", PT_U32 },	   { "console-input-dropped", PT_U64 },
+	{ "start-tsc", PT_U64 },
 };
 
 const char *vc_refusal_name(uint32_t code)

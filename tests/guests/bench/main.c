@@ -10,6 +10,9 @@
  *   bench: env vigil|xen|native
  *   bench: fastpath yes|no           (Vigil) the bench-only CPUID leaf answered
  *   bench: raw <case> exit|native <iterations> <delta per rep>...
+ *   bench: raw lapic-timer off|on <iterations> <delta per rep>...   (Vigil)
+ *   bench: raw lapic-timer off-irqs|on-irqs <iterations> <interrupts per rep>...
+ *   bench: lapic-timer period <ticks> isr-retired <instructions of the handler>
  *   bench: watch start <ticks>       (Vigil) then the longest TSC gap seen:
  *   bench: watch max-gap <ticks> reads <n>
  *   bench: done
@@ -17,6 +20,7 @@
  * elsewhere to the guest console.
  */
 #include "guest.h"
+#include "apic.h"
 #include "loops.h"
 #include "bench/fastpath.h"
 
@@ -33,6 +37,16 @@
 #define MSR_EFER 0xc0000080u
 #define XEN_HC_XEN_VERSION 17 /* xen_version(XENVER_version = 0, NULL) */
 #define CPUID_HV_BASE 0x40000000u
+#define CPUID_TSC_CRYSTAL 0x15u
+
+/* The APIC cases (Vigil, after the others: docs/benchmarks.md). */
+#define BENCH_TIMER_VECTOR 0x40
+#define BENCH_SPURIOUS_VECTOR 0xff
+#define BENCH_TIMER_PERIOD_US 100
+/* Passes of the spin: 4 M instructions, some 40 timer periods under -icount. */
+#define BENCH_SPIN_ITERATIONS 2000000ul
+
+const uint64_t bench_lapic_eoi = GP_LAPIC_BASE + LAPIC_EOI;
 
 enum bench_env { BENCH_NATIVE, BENCH_VIGIL, BENCH_XEN };
 
@@ -92,18 +106,27 @@ static void bench_say(const char *fmt, ...)
 	outb(BENCH_XEN_CONSOLE, '\n');
 }
 
-static void bench_reps(const char *name, const char *kind, bench_loop_fn *loop, uint64_t arg)
+/* One `bench: raw` line: BENCH_REPS figures of one case. */
+static void bench_say_raw(const char *name, const char *kind, uint64_t iterations,
+			  const uint64_t *vals)
 {
 	char line[BENCH_LINE_MAX];
 	size_t len;
 
-	loop(1, arg); /* warm: first-touch costs out of the timed passes */
-	len = (size_t)snprintf(line, sizeof(line), "bench: raw %s %s %u", name, kind,
-			       BENCH_ITERATIONS);
+	len = (size_t)snprintf(line, sizeof(line), "bench: raw %s %s %lu", name, kind, iterations);
 	for (int i = 0; i < BENCH_REPS && len < sizeof(line); i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, " %lu",
-					loop(BENCH_ITERATIONS, arg));
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %lu", vals[i]);
 	bench_say("%s", line);
+}
+
+static void bench_reps(const char *name, const char *kind, bench_loop_fn *loop, uint64_t arg)
+{
+	uint64_t delta[BENCH_REPS];
+
+	loop(1, arg); /* warm: first-touch costs out of the timed passes */
+	for (int i = 0; i < BENCH_REPS; i++)
+		delta[i] = loop(BENCH_ITERATIONS, arg);
+	bench_say_raw(name, kind, BENCH_ITERATIONS, delta);
 }
 
 static void bench_run(const struct bench_case *c)
@@ -134,6 +157,78 @@ static void bench_watch(void)
 		reads++;
 	} while (now - start < BENCH_WATCH_TICKS);
 	bench_say("bench: watch max-gap %lu reads %lu", gap, reads);
+}
+
+/* Timed passes of the spin with interrupts on, and the timer interrupts
+ * each one took. */
+static void bench_spin_reps(const char *kind)
+{
+	uint64_t delta[BENCH_REPS], irqs[BENCH_REPS];
+	char irq_kind[16];
+
+	snprintf(irq_kind, sizeof(irq_kind), "%s-irqs", kind);
+	bench_spin_sti(1, 0);
+	for (int i = 0; i < BENCH_REPS; i++) {
+		uint64_t before = bench_timer_irqs;
+
+		delta[i] = bench_spin_sti(BENCH_SPIN_ITERATIONS, 0);
+		irqs[i] = bench_timer_irqs - before;
+	}
+	bench_say_raw("lapic-timer", kind, BENCH_SPIN_ITERATIONS, delta);
+	bench_say_raw("lapic-timer", irq_kind, BENCH_SPIN_ITERATIONS, irqs);
+}
+
+/*
+ * The periodic LAPIC timer, every BENCH_TIMER_PERIOD_US, while the spin
+ * runs with interrupts on; against the same spin with the timer off (run
+ * first, so that no interrupt is pending yet). Each interrupt costs the
+ * VMM a physical timer interrupt (an exit), the injection and the EOI
+ * (an MMIO exit); the guest's handler is bench_timer_isr.
+ */
+static void bench_lapic_timer(void)
+{
+	uint32_t count = cpuid(CPUID_TSC_CRYSTAL).ecx / (1000000 / BENCH_TIMER_PERIOD_US);
+
+	guest_set_irq_gate(BENCH_TIMER_VECTOR, bench_timer_isr);
+	lapic_write(LAPIC_TIMER_DCR, LAPIC_DCR_1);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | BENCH_TIMER_VECTOR);
+	bench_spin_reps("off");
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | BENCH_TIMER_VECTOR);
+	lapic_write(LAPIC_TIMER_INIT, count);
+	bench_spin_reps("on");
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | BENCH_TIMER_VECTOR);
+	bench_spin_sti(1000, 0); /* an interrupt still pending is taken here */
+	bench_say("bench: lapic-timer period %u isr-retired %u", count, BENCH_ISR_RETIRED);
+}
+
+static void bench_ignore_irq(unsigned vector)
+{
+	(void)vector;
+}
+
+/*
+ * After the exit cases: a read of the LAPIC's version register with the
+ * LAPIC as it starts (software-disabled: Vigil runs no interrupt checks
+ * before entries), then, with it enabled as an OS has it, CPUID again (what
+ * the checks add to every round trip), the read, and the timer.
+ */
+static void bench_apic(void)
+{
+	const uint64_t version = GP_LAPIC_BASE + LAPIC_VERSION;
+	const struct bench_case off = { "apic-read-lapic-off", bench_mmio_read,
+					bench_native_mmio_read, version };
+	const struct bench_case on[] = {
+		{ "cpuid-lapic-on", bench_cpuid, bench_native_cpuid, 0 },
+		{ "apic-read", bench_mmio_read, bench_native_mmio_read, version },
+	};
+
+	bench_run(&off);
+	guest_set_irq_handler(BENCH_SPURIOUS_VECTOR, bench_ignore_irq);
+	lapic_enable(BENCH_SPURIOUS_VECTOR);
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		bench_run(&on[i]);
+	bench_lapic_timer();
 }
 
 static bench_loop_fn *bench_hypercall_loop(void)
@@ -167,6 +262,7 @@ static void bench_vigil(void)
 	 * of the CPUID case. */
 	if (fastpath)
 		bench_run(&fast);
+	bench_apic();
 	bench_watch();
 }
 

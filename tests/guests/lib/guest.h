@@ -129,6 +129,13 @@ void guest_fault_resume_at(uint64_t rip);
  * the guest turns them on (sti(), sti_hlt() in lib/cpu.h).
  */
 void guest_set_irq_handler(unsigned vector, void (*fn)(unsigned vector));
+/*
+ * Point vector's IDT gate straight at entry, past the library's stubs (no
+ * counts, no handler call): entry is assembly that saves what it uses and
+ * ends with IRETQ, for a guest that must know every instruction its
+ * handler runs (the bench guest's timer). Same vectors as above.
+ */
+void guest_set_irq_gate(unsigned vector, void (*entry)(void));
 /* Interrupts taken on vector so far (handled or not), and on all vectors. */
 uint64_t guest_irq_count(unsigned vector);
 uint64_t guest_irq_total(void);

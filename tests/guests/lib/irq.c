@@ -29,6 +29,12 @@ void guest_set_irq_handler(unsigned vector, void (*fn)(unsigned vector))
 		irq_handlers[vector] = fn;
 }
 
+void guest_set_irq_gate(unsigned vector, void (*entry)(void))
+{
+	if (vector >= IRQ_FIRST && vector < IDT_VECTORS && vector != USER_RETURN_VECTOR)
+		fault_set_gate(vector, (uint64_t)(uintptr_t)entry, 0);
+}
+
 uint64_t guest_irq_count(unsigned vector)
 {
 	return vector < IDT_VECTORS ? irq_counts[vector] : 0;
