@@ -33,7 +33,10 @@ size_t gmem_read_linear(const struct vm *vm, const struct guest_mode *m, uint64_
  * case a hit can then get wrong is a guest that remaps its code page under
  * an unchanged CR3 and leaf entry and runs, at the same address, a prefixed
  * form where the old page had the plain one: its own RIP lands wrong, in
- * its own memory, and nothing else is affected.
+ * its own memory, and nothing else is affected. The APIC-page decode
+ * (vmm/virq.c) trusts a hit too, on the same grounds: the access itself is
+ * the one the exit reported, so stale bytes could only make the VMM use
+ * another of the guest's registers, or its #GP, on the guest's own APIC.
  *
  * The leaf entry is watched as the aligned 8 bytes that hold it (a 4-byte
  * entry shares them with a neighbour); with paging off there is none and

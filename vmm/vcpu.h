@@ -109,7 +109,9 @@ struct vcpu {
 	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
 	uint64_t tsc_aux;	/* the guest's IA32_TSC_AUX, also in its CPU's MSR (vmm/msr.c) */
 	struct vlapic lapic;	/* its local APIC (vmm/virq.h) */
-	bool lapic_on;		/* the guest enabled it: interrupts are checked before every entry */
+	bool lapic_on;		/* the guest enabled it: interrupts are checked before entries */
+	bool irq_dirty;		/* check before the next entry, whatever the exit */
+	uint64_t irq_quiet_until; /* TSC before which no timer expiry is due (vmm/vm.h) */
 	uint64_t timer_armed;	/* the deadline this CPU's timer is set for (0: none, ~0: unknown) */
 	struct vcpu_arch arch;
 };

@@ -4,6 +4,7 @@
  * APIC models are pure logic (vmm/vlapic.c, vmm/vioapic.c); this file
  * moves guest accesses into them and their interrupts into the guest.
  */
+#include <string.h>
 #include "vmm/virq.h"
 #include "vmm/exits.h"
 #include "vmm/vm.h"
@@ -119,6 +120,7 @@ static uint64_t *virq_gpr(struct vcpu *v, unsigned reg)
 static int virq_decode(struct vcpu *v, struct mmio_op *op)
 {
 	uint8_t bytes[MMIO_INSN_MAX];
+	const uint8_t *hit;
 	struct guest_mode m;
 	uint64_t rip = vcpu_vendor_rip(v), la;
 	bool long64;
@@ -127,7 +129,15 @@ static int virq_decode(struct vcpu *v, struct mmio_op *op)
 	vcpu_vendor_mode(v, &m);
 	long64 = (m.efer & EFER_LMA) && m.cs_l;
 	la = long64 ? rip : (uint32_t)(m.cs_base + rip);
-	got = gmem_fetch(v->vm, &v->fetch, &m, la, bytes, sizeof(bytes));
+	/* The fetch memo (vmm/gmem.h) spares the page walk when it holds the
+	 * page with room for the longest form; a stale hit could only pick
+	 * another of the guest's own registers. */
+	if (gmem_memo_at(&v->fetch, m.cr0, m.cr3, m.cr4, la, sizeof(bytes), &hit)) {
+		memcpy(bytes, hit, sizeof(bytes));
+		got = sizeof(bytes);
+	} else {
+		got = gmem_fetch(v->vm, &v->fetch, &m, la, bytes, sizeof(bytes));
+	}
 	if (mmio_decode(bytes, got, long64, long64 || m.cs_db, op))
 		return -1;
 	v->exit.insn_len = op->len;
@@ -146,7 +156,7 @@ static void virq_lapic_access(struct vcpu *v, uint32_t off, bool write, uint64_t
 	}
 	vlapic_write(&v->lapic, off, (uint32_t)mmio_store_value(op, reg ? *reg : 0), now, &act);
 	if (v->lapic.svr & VLAPIC_SVR_ENABLE)
-		v->lapic_on = true;
+		v->lapic_on = v->irq_dirty = true;
 	virq_lapic_action(v, &act);
 }
 
@@ -224,9 +234,11 @@ void virq_before_entry(struct vcpu *v)
 		vector = vlapic_pending(&v->lapic);
 	}
 	/* Still one waiting (or one behind the injected one): exit as soon as
-	 * the guest can take it. */
+	 * the guest can take it, and check again before every entry. */
 	vcpu_vendor_irq_window(v, vector >= 0);
 	virq_arm(v, now);
+	v->irq_dirty = vector >= 0;
+	v->irq_quiet_until = v->timer_armed ? v->timer_armed : ~0ull;
 }
 
 static bool virq_halt_over(void *arg)
@@ -296,6 +308,7 @@ int virq_vm_reset(struct vm *vm)
 		if (err)
 			return err;
 		v->lapic_on = false;
+		v->irq_dirty = true;
 		v->timer_armed = ~0ull; /* unknown: the first entry programs it */
 	}
 	return 0;

@@ -312,6 +312,8 @@ static void vm_kick(struct vm *vm)
 
 void vm_notify_input(struct vm *vm)
 {
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		__atomic_store_n(&vm->vcpus[i].irq_dirty, true, __ATOMIC_RELEASE); /* the UART's line may move */
 	vm_kick(vm);
 }
 
