@@ -87,7 +87,7 @@ static size_t base_write(void *fdt)
 	SW_CELLS(fdt, "cpus", 1, 2);
 	SW_CELLS(fdt, "memory", 0x0, 0x0, 0x0, 0x400000, 0x1, 0x0, 0x0, 0x200000);
 	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x510, 2);
-	SW_CELLS(fdt, "msr-allow", 0x10, 0xc0000100);
+	SW_CELLS(fdt, "msr-allow", 0x174, 0xc0000100);
 	if (fdt_property(fdt, "console-input", NULL, 0))
 		abort();
 	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "ticker-2"))
@@ -272,7 +272,7 @@ static void valid_round_trips(void)
 	CHECK_EQ(g->io[1].port, 0x510);
 	CHECK_EQ(g->io[1].count, 2);
 	CHECK_EQ(g->msr_count, 2);
-	CHECK_EQ(g->msrs[0], 0x10);
+	CHECK_EQ(g->msrs[0], 0x174);
 	CHECK_EQ(g->msrs[1], 0xc0000100);
 	CHECK(g->console_input);
 	g = &c->guests[1];
@@ -361,7 +361,7 @@ static void msr_list(void *fdt, int n)
 	uint32_t cells[CONFIG_MAX_MSRS + 1];
 
 	for (int i = 0; i < n; i++)
-		cells[i] = 0x200 + (uint32_t)i;
+		cells[i] = 0x1000 + (uint32_t)i;
 	rw_cells(fdt, "/guests/hello", "msr-allow", cells, n);
 }
 
@@ -561,6 +561,8 @@ static const struct bad_case bad_cases[] = {
 	{ "memory_three_cells", { CELLS(H, "memory", 0, 0, 0x200000) }, H, "'memory' must hold" },
 	/* I/O and MSR allow-lists */
 	{ "io_pci_config", { CELLS(H, "io-allow", 0xcf8, 1) }, H, "io-allow 0xcf8+1 refused" },
+	{ "io_dma", { CELLS(H, "io-allow", 0x0, 0x10) }, H, "io-allow 0x0+16 refused: 8237 DMA" },
+	{ "io_apm_smi", { CELLS(H, "io-allow", 0xb2, 1) }, H, "io-allow 0xb2+1 refused: APM control" },
 	{ "io_reset_control", { CELLS(H, "io-allow", 0xcf9, 1) }, H, "io-allow 0xcf9+1 refused" },
 	{ "io_keyboard_controller", { CELLS(H, "io-allow", 0x64, 1) }, H, "io-allow 0x64+1 refused" },
 	{ "io_com1", { CELLS(H, "io-allow", 0x3f8, 1) }, H, "io-allow 0x3f8+1 refused" },
@@ -573,7 +575,11 @@ static const struct bad_case bad_cases[] = {
 	{ "io_odd_cells", { CELLS(H, "io-allow", 0x80, 1, 0x81) }, H, "'io-allow' must hold" },
 	{ "io_too_many", { FN(io_too_many) }, H, "'io-allow' must hold 1..16" },
 	{ "io_empty", { BYTES(H, "io-allow", "", 0) }, H, "'io-allow' must hold" },
-	{ "msr_efer", { CELLS(H, "msr-allow", 0x10, 0xc0000080) }, H, "msr-allow 0xc0000080 refused" },
+	{ "msr_efer", { CELLS(H, "msr-allow", 0x174, 0xc0000080) }, H, "msr-allow 0xc0000080 refused" },
+	{ "msr_tsc", { CELLS(H, "msr-allow", 0x10) }, H, "msr-allow 0x10 refused: IA32_TSC" },
+	{ "msr_mtrr", { CELLS(H, "msr-allow", 0x2ff) }, H, "msr-allow 0x2ff refused: MTRRs" },
+	{ "msr_mc_bank", { CELLS(H, "msr-allow", 0x401) }, H, "msr-allow 0x401 refused: machine-check banks" },
+	{ "msr_ds_area", { CELLS(H, "msr-allow", 0x600) }, H, "msr-allow 0x600 refused: IA32_DS_AREA" },
 	{ "msr_vm_hsave_pa", { CELLS(H, "msr-allow", 0xc0010117) }, H, "msr-allow 0xc0010117 refused" },
 	{ "msr_microcode", { CELLS(H, "msr-allow", 0x79) }, H, "msr-allow 0x79 refused" },
 	{ "msr_apic_base", { CELLS(H, "msr-allow", 0x1b) }, H, "msr-allow 0x1b refused" },

@@ -27,6 +27,12 @@ static const struct port_range forbidden_ports[] = {
 	{ 0x70, 0x71 },	  /* RTC/CMOS: NMI mask and NVRAM; the guest's RTC is emulated */
 	{ 0x600, 0x60b }, /* the guest's emulated ACPI registers */
 	{ 0xcf8, 0xcff }, /* PCI config address/data, reset control 0xcf9 */
+	{ 0x00, 0x1f },	  /* 8237 DMA controller 1: DMA anywhere below 16 MiB */
+	{ 0x81, 0x8f },	  /* DMA page registers */
+	{ 0xc0, 0xdf },	  /* 8237 DMA controller 2 */
+	{ 0x72, 0x73 },	  /* extended CMOS NVRAM */
+	{ 0xb2, 0xb3 },	  /* APM control/status: a write raises an SMI */
+	{ 0x4d0, 0x4d1 }, /* ELCR: interrupt trigger modes, machine-wide */
 };
 
 static void io_every_forbidden_port_refused(void)
@@ -39,7 +45,8 @@ static void io_every_forbidden_port_refused(void)
 
 static void io_harmless_ports_allowed(void)
 {
-	CHECK(!policy_io_forbidden(0x80, 1));	  /* POST diagnostic port */
+	CHECK(!policy_io_forbidden(0x80, 1));	  /* POST diagnostic port (Linux's I/O delay) */
+	CHECK(!policy_io_forbidden(0xe0, 0x20));  /* just above DMA controller 2 */
 	CHECK(!policy_io_forbidden(0x5f0, 16));	  /* just below the ACPI registers */
 	CHECK(!policy_io_forbidden(0x60c, 4));	  /* just above them */
 	CHECK(!policy_io_forbidden(0x3f0, 8));	  /* just below COM1 */
@@ -87,6 +94,22 @@ static const uint32_t forbidden_msrs[] = {
 	0xc0010115, 0xc0010116,		    /* IGNNE, SMM_CTL */
 	0xc0010117,			    /* VM_HSAVE_PA */
 	0xc0010118,			    /* SVM_KEY */
+	0x10, 0x3b,			    /* TSC, TSC_ADJUST: the shared time base */
+	0xfe, 0x200, 0x20f, 0x250, 0x26f, 0x2ff, /* MTRRs: memory types */
+	0x277,				    /* PAT: emulated per vCPU */
+	0x179, 0x17a, 0x17b,		    /* MCG_CAP/STATUS/CTL */
+	0x400, 0x401, 0x402, 0x403, 0x47f,  /* MC bank 0, bank 31's last */
+	0x280, 0x29f,			    /* MCi_CTL2 */
+	0x198, 0x199, 0x19a,		    /* PERF_STATUS, PERF_CTL, clock modulation */
+	0x1d9,				    /* DEBUGCTL: BTS writes to memory */
+	0x38f, 0x38e, 0x390,		    /* PERF_GLOBAL_CTRL/STATUS/OVF_CTRL */
+	0x3f1,				    /* PEBS_ENABLE */
+	0x600,				    /* DS_AREA */
+	0x606, 0x610, 0x611, 0x614, 0x639, 0x641, 0x618, 0x619, /* RAPL */
+	0x770, 0x774,			    /* HWP */
+	0xc0010015,			    /* AMD HWCR */
+	0xc0010062,			    /* AMD P-state control */
+	0xc001029a,			    /* AMD RAPL package limit */
 };
 
 static void msr_every_forbidden_msr_refused(void)
@@ -98,8 +121,8 @@ static void msr_every_forbidden_msr_refused(void)
 
 static void msr_harmless_allowed(void)
 {
-	CHECK(!policy_msr_forbidden(0x10));	  /* TSC */
-	CHECK(!policy_msr_forbidden(0x277));	  /* PAT */
+	CHECK(!policy_msr_forbidden(0x174));	  /* SYSENTER_CS: guest state on both backends */
+	CHECK(!policy_msr_forbidden(0x3a0));	  /* between the PMU controls and PEBS */
 	CHECK(!policy_msr_forbidden(0x7ff));	  /* just below x2APIC */
 	CHECK(!policy_msr_forbidden(0x900));	  /* just above x2APIC */
 	CHECK(!policy_msr_forbidden(0x1fff));	  /* top of the low range */
