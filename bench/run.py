@@ -42,7 +42,7 @@ CASES = ("cpuid", "hypercall", "io-out", "msr-read")
 APIC_CASES = ("apic-read", "apic-read-lapic-off", "cpuid-lapic-on")
 
 
-WAIT_FUNCTIONS = ("time_init", "pit_oneshot_done", "time_delay_us")
+WAIT_FUNCTIONS = ("time_init", "time_window", "pit_oneshot_done", "time_delay_us")
 
 
 def rel(path):

@@ -11,6 +11,7 @@
 #include "kernel/handoff.h"
 #include "kernel/percpu.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/pt_audit.h"
 #include "kernel/panic.h"
 
@@ -133,6 +134,7 @@ static void mm_enable_protections(void)
 void mm_switch_cpu(void)
 {
 	mm_enable_protections();
+	mce_cpu_init(); /* a machine check reaches the VMM, never a shutdown */
 	cpu_write_cr3(vmm_pt.root_pa);
 }
 

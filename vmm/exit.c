@@ -8,8 +8,10 @@
 #include "vmm/exits.h"
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/vendor.h"
 #include "arch/x86/xcr0.h"
+#include "kernel/console.h"
 
 #define EXIT_REASON_NAME(id, name) [id] = name,
 const char *const exit_reason_names[EXIT_REASON_COUNT] = { EXIT_REASONS(EXIT_REASON_NAME) };
@@ -59,9 +61,27 @@ static int exit_shutdown(struct vcpu *v)
  */
 #define DELIVERY_LOOP_LIMIT 10000u
 
+/* A machine check while the guest ran is the host's: it is logged and
+ * cleared, never reflected. One the CPU cannot resume from, or an
+ * uncorrected error (it may lie in the guest's memory), stops this guest
+ * and no other; a corrected one is counted and the guest goes on. */
+static int exit_machine_check(struct vcpu *v)
+{
+	char where[48];
+
+	snprintk(where, sizeof(where), "while guest %s ran", v->vm->name);
+	if (!mce_collect(where))
+		return 0;
+	vm_stop(v->vm, "machine check on cpu %u (uncorrected, or the CPU cannot resume the guest)", v->cpu);
+	return -1;
+}
+
 static int exit_exception(struct vcpu *v)
 {
 	uint8_t vector = v->exit.exc.vector;
+
+	if (vector == 18)
+		return exit_machine_check(v);
 
 	if (!v->exit.in_delivery)
 		v->delivery_faults = 0;

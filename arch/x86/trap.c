@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/mce.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
@@ -105,6 +106,8 @@ void trap_handler(struct trap_frame *f)
 	}
 	if (trap_fixup(f))
 		return;
+	if (f->vector == 18) /* the banks first: the record of what the hardware saw */
+		(void)mce_collect("in the VMM");
 	trap_dump(f);
 	panic("exception %lu in the VMM", f->vector);
 }

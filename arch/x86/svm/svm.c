@@ -28,7 +28,8 @@
 #define MSRPM_PAGES 2
 
 /* Exceptions whose delivery could loop inside the CPU (CVE-2015-5307 #AC,
- * CVE-2015-8104 #DB) are intercepted and reflected; #MC belongs to the host. */
+ * CVE-2015-8104 #DB) are intercepted and reflected; #MC is intercepted because it
+ * is the host's (vmm/exit.c: logged, never reflected). */
 #define SVM_EXC_INTERCEPTS ((1u << 1) | (1u << 17) | (1u << 18))
 
 /* The world switch (svm_entry.S): enters the guest, calls svm_exit() after

@@ -53,7 +53,8 @@ static enum exit_reason vmx_reason(uint32_t basic)
 	}
 }
 
-/* Intercepted exceptions (#DB, #AC, #MC) are reflected by vmm/exit.c. An
+/* Intercepted exceptions (#DB, #AC) are reflected by vmm/exit.c; #MC is the
+ * host's (exit_machine_check: logged, never reflected). An
  * NMI that arrived while the guest ran is the host's: its own handler
  * takes it, as it would have outside the guest (on SVM the NMI is taken
  * after STGI). ICEBP raises #DB as a privileged software exception: it is

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Machine checks belong to the VMM (docs/vmm.md, "Machine checks"): every
+ * CPU runs with CR4.MCE set and every bank reporting, so a machine check
+ * reaches the VMM's handler (or, in a guest's context, exits to the VMM)
+ * instead of shutting the CPU down; none is ever reflected into a guest.
+ */
+#ifndef ARCH_X86_MCE_H
+#define ARCH_X86_MCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* This CPU: CR4.MCE, and every bank enabled when the CPU has MCA. */
+void mce_cpu_init(void);
+/*
+ * Log every bank holding an error on this CPU ("vigil: machine check
+ * <where> on cpu N: bank B status ... addr ... misc ..."), clear them and
+ * MCG_STATUS. Returns true when the error cannot be survived in place: an
+ * uncorrected error, or MCG_STATUS says the interrupted context cannot
+ * resume (RIPV clear). Counts corrected ones in mce_corrected.
+ */
+bool mce_collect(const char *where);
+extern uint64_t mce_corrected;
+
+#endif
