@@ -57,8 +57,9 @@ def gdb_write_byte(port, phys, value):
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
-def run_svm(offset):
-    """(first ok, clean before, wrote ok, why, caught, beats after)"""
+def run_svm(offset, value=0xcc):
+    """Write value at offset into the VMM image once the first self-check
+    passed: (first ok, clean before, wrote ok, why, caught, beats after)"""
     port = free_port()
     with vt.Boot(vt.TEST_ESP, name="selfcheck", timeout=150, extra=("-gdb", "tcp:127.0.0.1:%d" % port)) as b:
         first = b.wait_for(SELFCHECK_OK, timeout=90)
@@ -66,7 +67,7 @@ def run_svm(offset):
         clean_before = not b.has(r"TAMPERING")
         wrote = None
         if first and base:
-            wrote = gdb_write_byte(port, int(base.group(1), 16) + offset, 0xcc)
+            wrote = gdb_write_byte(port, int(base.group(1), 16) + offset, value)
         caught = b.wait_for(TAMPERING, timeout=60)
         beats = b.wait_for(BEAT, timeout=5)
     ok = wrote is not None and wrote.returncode == 0

@@ -71,6 +71,16 @@ mutation("frame-crc", "vmm/channel_frame.c",
          "if (0 && frame_crc(rx->hdr, rx->buf, len) != frame_le32(rx->trailer)) {",
          unit("frame"),
          "a frame damaged on the line is dropped, never dispatched")
+mutation("frame-timeout", "vmm/channel_frame.c",
+         "if (!frame_rx_busy(rx))\n\t\treturn FRAME_RX_MORE;\n\tr = frame_rx_fail(rx, CHANNEL_E_FRAME_TIMEOUT",
+         "return FRAME_RX_MORE;\n\tr = frame_rx_fail(rx, CHANNEL_E_FRAME_TIMEOUT",
+         unit("frame"),
+         "a half frame is dropped after its timeout: a dropped connection costs the next request 2 s at most")
+mutation("dispatch-unknown-type", "vmm/channel_dispatch.c",
+         "return type < ARRAY_SIZE(channel_queries) ? channel_queries[type] : NULL;",
+         "return channel_queries[type % ARRAY_SIZE(channel_queries)];",
+         unit("dispatch"),
+         "a request type outside the list is refused (UNKNOWN_TYPE) and reaches no handler")
 mutation("dispatch-query-payload", "vmm/channel_dispatch.c",
          "} else if (len) {",
          "} else if (0) {",
@@ -154,6 +164,21 @@ mutation("sig-distinct-keys", "kernel/crypto/sig.c",
          "if (0 && counted[k])\n\t\t\tcontinue;",
          unit("sig"),
          "one key signing twice counts once towards the threshold")
+mutation("sig-bad-signature", "kernel/crypto/sig.c",
+         "if (ret == 0) {\n\t\t\tcounted[k] = true;",
+         "if (ret == 0 || ret == -EPERM) {\n\t\t\tcounted[k] = true;",
+         unit("sig"),
+         "a signature that does not verify counts for nothing (BAD_SIGNATURE)")
+mutation("sig-file-trailing", "kernel/crypto/sig.c",
+         "if (len > SIG_FILE_LEN(count))",
+         "if (0 && len > SIG_FILE_LEN(count))",
+         unit("sig"),
+         "a signature file with bytes after its last entry is malformed (SIG_MALFORMED)")
+mutation("sig-keyset-threshold", "kernel/crypto/sig.c",
+         "if (keys->threshold > distinct)",
+         "if (0 && keys->threshold > distinct)",
+         unit("sig"),
+         "a key set whose threshold its distinct keys can never reach is refused loudly (KEYSET)")
 mutation("patch-no-rebase", "kernel/patch.c",
          "\tselfcheck_rebase();\n\treturn 0;\n}\n\nint patch_revert",
          "\treturn 0;\n}\n\nint patch_revert",
@@ -359,7 +384,7 @@ mutation("vlapic-send-illegal-vector", "vmm/vlapic.c",
          "an IPI with an exception vector is refused at the sender")
 mutation("vlapic-read-only", "vmm/vlapic.c",
          "if (vlapic_odd_offset(l, off) || vlapic_read_only(off))\n\t\treturn;",
-         "if (vlapic_odd_offset(l, off))\n\t\treturn;",
+         "if (vlapic_odd_offset(l, off) || (vlapic_read_only(off) && 0))\n\t\treturn;",
          unit("vlapic"),
          "writes to read-only registers (ID, version, ISR/TMR/IRR, current count) change nothing")
 mutation("vlapic-timer-floor", "vmm/vlapic_timer.c",
@@ -407,7 +432,7 @@ mutation("vuart-control-bytes", "vmm/vuart.c",
          "a guest's control bytes (BEL, CR tricks, NUL) never reach the operator's terminal")
 mutation("vuart-escape-sequences", "vmm/vuart.c",
          "\tif (vuart_escape(u, c))\n\t\treturn;\n",
-         "",
+         "\tif (vuart_escape(u, c) && 0)\n\t\treturn;\n",
          unit("vuart"),
          "a guest's escape sequences are dropped whole, so no terminal is driven by a guest")
 mutation("console-render-filter", "vmm/vm_console.c",
