@@ -15,9 +15,10 @@ Helpers give each tier its build and its narrowest command:
 
 
 class Mutation:
-    def __init__(self, name, file, old, new, tier, build, catch, why):
+    def __init__(self, name, file, old, new, tier, build, catch, why, expect):
         self.name, self.file, self.old, self.new = name, file, old, new
         self.tier, self.build, self.catch, self.why = tier, build, catch, why
+        self.expect = expect
 
 
 BUILD_ALL = "make -s -j2 all"
@@ -44,9 +45,11 @@ def attacks(boot_name):
 MUTATIONS = []
 
 
-def mutation(name, file, old, new, by, why):
+def mutation(name, file, old, new, by, why, expect=None):
+    """expect: a regex the FAIL line must match (the attack or check that
+    must catch it), where the command runs more than the one test."""
     tier, build, catch = by
-    MUTATIONS.append(Mutation(name, file, old, new, tier, build, catch, why))
+    MUTATIONS.append(Mutation(name, file, old, new, tier, build, catch, why, expect))
 
 
 # ---- the management channel: frames ---------------------------------------
@@ -183,7 +186,14 @@ mutation("patch-no-rebase", "kernel/patch.c",
          "\tselfcheck_rebase();\n\treturn 0;\n}\n\nint patch_revert",
          "\treturn 0;\n}\n\nint patch_revert",
          channel(),
-         "a verified patch moves the self-check's expected digest; without that it is reported as tampering")
+         "a verified patch moves the self-check's expected digest; without that it is reported as tampering",
+         expect="digest moved")
+mutation("patch-revert-no-rebase", "kernel/patch.c",
+         "\tmemset(lp, 0, sizeof(*lp));\n\tselfcheck_rebase();\n",
+         "\tmemset(lp, 0, sizeof(*lp));\n",
+         channel(),
+         "a verified revert moves the expected digest back; without that the self-check reports tampering",
+         expect="self-check runs after the verified patch and revert")
 
 # ---- the stub: boot refusals -----------------------------------------------
 
@@ -268,9 +278,10 @@ mutation("loader-initrd-over-image", "vmm/loader.c",
 
 mutation("cpuid-no-filter", "vmm/cpuid.c",
          "\tcpuid_filter(leaf, sub, f, &host);\n",
-         "",
+         "\t(void)sub, (void)f;\n",
          attacks("boot-08"),
-         "the guest sees the host's CPUID only through the filter (no SVM/VMX, no host APIC ID)")
+         "the guest sees the host's CPUID only through the filter (no SVM/VMX, no host APIC ID)",
+         expect="attack-cpuid-virt")
 mutation("cpuid-fsgsbase", "vmm/cpuid.c",
          "r->ebx &= ~(CPUID7_EBX_FSGSBASE | CPUID7_EBX_TSC_ADJUST);",
          "r->ebx &= ~(CPUID7_EBX_TSC_ADJUST);",
@@ -280,22 +291,26 @@ mutation("pat-reserved-type-3", "vmm/msr.c",
          "if (t > 7 || t == 2 || t == 3)",
          "if (t > 7 || t == 2)",
          attacks("boot-08"),
-         "a PAT with reserved memory type 3 is #GP, as on hardware, never loaded into the VMCB")
+         "a PAT with reserved memory type 3 is #GP, as on hardware, never loaded into the VMCB",
+         expect="attack-msr-host")
 mutation("pat-type-above-7", "vmm/msr.c",
          "if (t > 7 || t == 2 || t == 3)",
          "if (t == 2 || t == 3)",
          attacks("boot-08"),
-         "a PAT entry above 7 is #GP, never loaded (VMRUN would fail on it)")
+         "a PAT entry above 7 is #GP, never loaded (VMRUN would fail on it)",
+         expect="attack-msr-host")
 mutation("efer-reserved-bits", "vmm/msr.c",
          "if (val & ~EFER_GUEST_BITS)\n\t\t\treturn -1;",
          "if (val & ~EFER_GUEST_BITS & ~(1ull << 12))\n\t\t\treturn -1;",
          attacks("boot-06"),
-         "a guest cannot set EFER.SVME (bit 12): SVM stays hidden")
+         "a guest cannot set EFER.SVME (bit 12): SVM stays hidden",
+         expect="attack-msr-efer")
 mutation("efer-lme-paging", "vmm/msr.c",
          "if ((m.cr0 & CR0_PG) && ((val ^ old) & EFER_LME))",
          "if (0)",
          attacks("boot-06"),
-         "clearing EFER.LME while paging is on is #GP, as on hardware")
+         "clearing EFER.LME while paging is on is #GP, as on hardware",
+         expect="attack-efer-lme")
 
 # ---- intercepts --------------------------------------------------------------
 
@@ -303,42 +318,56 @@ mutation("svm-iopm-open", "arch/x86/svm/svm.c",
          "memset(phys_to_virt(vm->arch.iopm_pa), 0xff,",
          "memset(phys_to_virt(vm->arch.iopm_pa), 0x00,",
          attacks("boot-05"),
-         "every I/O port a guest was not granted is intercepted (reset ports, COM2, PCI config)")
+         "every I/O port a guest was not granted is intercepted (reset ports, COM2, PCI config)",
+         expect="attack-io-|attack-console")
 mutation("svm-msrpm-open", "arch/x86/svm/svm.c",
          "memset(phys_to_virt(vm->arch.msrpm_pa), 0xff,",
          "memset(phys_to_virt(vm->arch.msrpm_pa), 0x00,",
          attacks("boot-08"),
-         "every MSR a guest was not granted is intercepted (default deny)")
+         "every MSR a guest was not granted is intercepted (default deny)",
+         expect="attack-msr-")
 mutation("svm-vmload-vmsave", "arch/x86/svm/svm.c",
          "SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI |",
          "SVM_I2_VMMCALL | SVM_I2_STGI |",
          attacks("boot-09"),
-         "VMLOAD/VMSAVE would read and write host-physical state pages chosen by the guest")
+         "VMLOAD/VMSAVE would read and write host-physical state pages chosen by the guest",
+         expect="attack-vmload")
 mutation("svm-clgi-stgi", "arch/x86/svm/svm.c",
          "SVM_I2_STGI |\n\t\t\tSVM_I2_CLGI | SVM_I2_SKINIT",
          "\n\t\t\tSVM_I2_SKINIT",
          attacks("boot-09"),
-         "a guest clearing GIF would hold off the VMM's own interrupts and NMIs")
+         "a guest clearing GIF would hold off the VMM's own interrupts and NMIs",
+         expect="attack-gif")
+mutation("svm-skinit", "arch/x86/svm/svm.c",
+         "SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_ICEBP",
+         "SVM_I2_CLGI | SVM_I2_ICEBP",
+         attacks("boot-09"),
+         "SKINIT would start a secure loader with the guest's SLB, resetting the CPU's state",
+         expect="attack-skinit")
 mutation("svm-invlpga", "arch/x86/svm/svm.c",
          "SVM_I1_HLT | SVM_I1_INVLPGA |",
          "SVM_I1_HLT |",
          attacks("boot-09"),
-         "INVLPGA names any ASID: the host's and other guests' TLB entries")
+         "INVLPGA names any ASID: the host's and other guests' TLB entries",
+         expect="attack-invlpga")
 mutation("io-string-refused", "vmm/io.c",
          "if (e->io.string || e->io.rep) {",
          "if (0) {",
          attacks("boot-06"),
-         "string and REP port I/O is refused (#GP), never emulated with a guest-chosen buffer")
+         "string and REP port I/O is refused (#GP), never emulated with a guest-chosen buffer",
+         expect="attack-io-string")
 mutation("hypercall-number-truncated", "vmm/hypercall.c",
          "uint64_t nr = v->regs.rax;",
          "uint64_t nr = (uint32_t)v->regs.rax;",
          attacks("boot-10"),
-         "the hypercall number is checked on all 64 bits: 0x100000001 is not HC_EXIT")
+         "the hypercall number is checked on all 64 bits: 0x100000001 is not HC_EXIT",
+         expect="attack-hc-numbers")
 mutation("hypercall-table-bound", "vmm/hypercall.c",
          "else if (nr >= HC_COUNT)",
          "else if (nr > HC_COUNT)",
          attacks("boot-10"),
-         "the hypercall table is indexed only below its size")
+         "the hypercall table is indexed only below its size",
+         expect="attack-hc-")
 
 # ---- NPT confinement, interrupts, restart ----------------------------------
 
@@ -348,27 +377,32 @@ mutation("npt-maps-twice", "vmm/vm.c",
          "\t\tif (!err)\n"
          "\t\t\terr = pt_map(&vm->npt, r->gpa + r->size, r->hpa, r->size, PT_R | PT_W | PT_X);\n",
          attacks("boot-01"),
-         "the nested page tables map the declared regions and nothing else")
+         "the nested page tables map the declared regions and nothing else",
+         expect="attack-gpa-")
 mutation("virq-deliver-all-guests", "vmm/virq.c",
          "\tfor (unsigned i = 0; i < vm->vcpu_count; i++) {\n\t\tstruct vlapic *l = &vm->vcpus[i].lapic;",
          "\t(void)vm;\n\tfor (unsigned i = 0; i < vm_count; i++) {\n\t\tstruct vlapic *l = &vms[i].vcpus[0].lapic;",
          attacks("boot-03"),
-         "a guest's IPIs and I/O APIC messages reach its own vCPUs only")
+         "a guest's IPIs and I/O APIC messages reach its own vCPUs only",
+         expect="stray|attack-lapic|attack-ioapic")
 mutation("virq-mmio-size", "vmm/virq.c",
          "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
          "virq_decode(v, &op) || (gpa & 3) ||",
          attacks("boot-03"),
-         "the APIC pages take 32-bit accesses only; anything else is #GP, not a partial register write")
+         "the APIC pages take 32-bit accesses only; anything else is #GP, not a partial register write",
+         expect="attack-lapic|attack-ioapic")
 mutation("virq-mmio-align", "vmm/virq.c",
          "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
          "virq_decode(v, &op) || op.size != 4 ||",
          attacks("boot-03"),
-         "an unaligned APIC access is #GP, never emulated as the aligned register")
+         "an unaligned APIC access is #GP, never emulated as the aligned register",
+         expect="attack-lapic|attack-ioapic")
 mutation("restart-no-scrub", "vmm/vm.c",
          "\t\tmemset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);\n",
          "\t\t(void)0;\n",
          attacks("boot-11"),
-         "a restart starts from scrubbed memory: nothing the guest left there is read or kept")
+         "a restart starts from scrubbed memory: nothing the guest left there is read or kept",
+         expect="attack-start-info")
 
 # ---- the virtual local APIC, I/O APIC, MMIO decoder ------------------------
 
