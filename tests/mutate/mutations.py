@@ -362,6 +362,12 @@ mutation("hypercall-number-truncated", "vmm/hypercall.c",
          attacks("boot-10"),
          "the hypercall number is checked on all 64 bits: 0x100000001 is not HC_EXIT",
          expect="attack-hc-numbers")
+mutation("hypercall-cpl", "vmm/hypercall.c",
+         "if (v->exit.cpl != 0)",
+         "if (0 && v->exit.cpl != 0)",
+         attacks("boot-11"),
+         "hypercalls are the guest kernel's: its user space cannot stop the guest (HC_EXIT from CPL 3)",
+         expect="hypercall-abi")
 mutation("hypercall-table-bound", "vmm/hypercall.c",
          "else if (nr >= HC_COUNT)",
          "else if (nr > HC_COUNT)",
