@@ -13,3 +13,11 @@ include tests/unit/unit.mk
 include tests/integration/integration.mk
 include tests/channel/channel.mk
 include tests/linux/linux.mk
+
+# `make mutate` (docs/mutate.md): every defence removal in
+# tests/mutate/mutations.py, applied one at a time in a scratch copy of the
+# committed tree, must make its test fail. Not part of `make test`.
+# ONLY=name[,name...] runs those alone; MUTATE_ARGS passes more options.
+.PHONY: mutate
+mutate: ## remove each listed defence in a scratch copy and check a test fails (not in make test; ONLY=name)
+	@python3 -B tests/mutate/run.py $(if $(ONLY),--only "$(ONLY)") $(MUTATE_ARGS)

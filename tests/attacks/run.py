@@ -177,6 +177,7 @@ IRQ_COUNTERS = ("mmio-refused", "ioapic-undeliverable", "ioapic-illegal", "lapic
 # a Verdict attack does.
 TESTS = {
     "apic-timer": Verdict(),  # the APIC timer, priorities, HLT, I/O APIC pin 4
+    "hypercall-abi": Verdict(),  # the hypercall contract; HC_EXIT from CPL 3 refused
 }
 EXPECT = {**ATTACKS, **TESTS}
 

@@ -103,13 +103,15 @@ def patch_after_tamper(sock, bundle):
     return refused, str(reply)[:300], rising, "mismatches %s, then %s" % (before, after)
 
 
-def run_svm(offset):
-    """(first ok, clean before, wrote ok, why, caught, beats after, patch results)"""
+def run_svm(offset, value=0xcc, patch=True):
+    """Write value at offset into the VMM image once the first self-check
+    passed; with patch, then send a verified live patch (patch_after_tamper).
+    (first ok, clean before, wrote ok, why, caught, beats after, patch results)"""
     port = free_port()
     sock = os.path.join(vt.WORK, "selfcheck.chan")
     if os.path.exists(sock):
         os.remove(sock)
-    bundle = patch_bundle()
+    bundle = patch_bundle() if patch else None
     boot = vt.Boot(vt.TEST_ESP, name="selfcheck", timeout=180, extra=("-gdb", "tcp:127.0.0.1:%d" % port))
     boot.args[1:1] = ["--channel", sock]
     with boot as b:
@@ -118,10 +120,10 @@ def run_svm(offset):
         clean_before = not b.has(r"TAMPERING")
         wrote = None
         if first and base:
-            wrote = gdb_write_byte(port, int(base.group(1), 16) + offset, 0xcc)
+            wrote = gdb_write_byte(port, int(base.group(1), 16) + offset, value)
         caught = b.wait_for(TAMPERING, timeout=60)
         beats = b.wait_for(BEAT, timeout=5)
-        patched = patch_after_tamper(sock, bundle) if caught else (False, "not tried", False, "not tried")
+        patched = patch_after_tamper(sock, bundle) if caught and patch else (False, "not tried", False, "not tried")
     ok = wrote is not None and wrote.returncode == 0
     why = wrote.stderr[-300:] if wrote is not None else "no image address logged"
     return first, clean_before, ok, why, caught, beats, patched

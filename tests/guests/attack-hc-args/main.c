@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * attack-hc-args: hypercalls whose arguments are the classic bad buffers:
- * guest addresses past its memory, lengths that wrap the address space,
- * buffers straddling its top, and addresses inside the VMM (its image and
- * its physmap, docs/vmm.md). Only HC_VERSION and HC_EXIT exist: every
- * other number must return -HC_ENOSYS whatever the arguments and touch
- * nothing (a canary page and the start info stay intact); HC_VERSION
- * ignores its arguments.
+ * attack-hc-args: hypercalls whose argument registers are shaped like the
+ * classic bad buffers: guest addresses past its memory, lengths that wrap
+ * the address space, ranges across its top, and addresses inside the VMM
+ * (its image and its physmap, docs/vmm.md). Only HC_VERSION, HC_EXIT and
+ * HC_VMM_VERSION exist, and none of them takes a buffer: every other
+ * number must return -HC_ENOSYS whatever the arguments and touch nothing
+ * (a canary page and the start info stay intact); HC_VERSION ignores its
+ * arguments. So this checks that arguments are ignored, no more: with no
+ * buffer to check, there is no bounds check here that it could catch. A
+ * hypercall that takes a buffer brings its own cases (-HC_EFAULT).
  */
 #include "attack.h"
 
@@ -36,10 +39,10 @@ int guest_main(const struct hvm_start_info *si)
 {
 	const uint64_t top = attack_mem_top(si), buf = (uint64_t)(uintptr_t)canary;
 	const struct bad_args bad[] = {
-		{ buf, ~0ull, 0, "buffer with a length that wraps" },
-		{ top - 8, 16, 0, "buffer straddling the top of memory" },
-		{ top, 4096, buf, "buffer just past the top" },
-		{ 0xfffffffffffff000ull, 0x2000, 0, "buffer wrapping past 2^64" },
+		{ buf, ~0ull, 0, "arguments like a buffer with a length that wraps" },
+		{ top - 8, 16, 0, "arguments like a buffer across the top of memory" },
+		{ top, 4096, buf, "arguments like a buffer just past the top" },
+		{ 0xfffffffffffff000ull, 0x2000, 0, "arguments like a buffer wrapping past 2^64" },
 		{ VMM_IMAGE, 4096, buf, "VMM image address" },
 		{ VMM_PHYSMAP, 1ull << 30, buf, "VMM physmap address" },
 		{ 0, ~0ull, ~0ull, "whole address space" },

@@ -11,6 +11,11 @@
  * or past any memory at all, and resets itself through the ACPI reset
  * register.
  *
+ * It also leaves a pattern in a page of free memory (LEFTOVER_GPA: no
+ * image, table, module or start page is ever placed there) and checks on
+ * every boot that the page reads zero: a restart scrubs all of a guest's
+ * memory, not only what it reloads.
+ *
  * The VMM never reads what a guest left in its memory: a restart loads
  * the verified image and writes a fresh start page and fresh tables into
  * scrubbed memory. So the next boot finds everything intact again, and
@@ -26,6 +31,9 @@
 #define ATTACK_MEM 0x400000ull /* the config's memory: 4 MiB at 0 */
 #define CMDLINE_WANT "attack-start-info: a command line the VMM must keep"
 #define RESET_SPIN 100000000ull /* between the corruption and the reset */
+#define LEFTOVER_GPA 0x80000ull /* free RAM below the ACPI window (0xe0000) */
+#define LEFTOVER_WORDS 512	/* one page */
+#define LEFTOVER_PATTERN 0x6c6566746f766572ull
 
 struct hvm_modlist_entry {
 	uint64_t paddr;
@@ -200,8 +208,29 @@ static void corrupt(struct hvm_start_info *si)
 	si->magic = 0;
 }
 
+/* Whether the page the last boot filled reads zero, as it did first. */
+static unsigned leftover_words(void)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)(uintptr_t)LEFTOVER_GPA;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < LEFTOVER_WORDS; i++)
+		n += p[i] != 0;
+	return n;
+}
+
+static void leftover_fill(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)LEFTOVER_GPA;
+
+	for (unsigned i = 0; i < LEFTOVER_WORDS; i++)
+		p[i] = LEFTOVER_PATTERN;
+}
+
 int guest_main(const struct hvm_start_info *si)
 {
+	unsigned left;
+
 	unsigned tables = 0;
 
 	attack_begin("attack-start-info");
@@ -209,12 +238,17 @@ int guest_main(const struct hvm_start_info *si)
 			  "start info at %p: magic and version", (const void *)si) ||
 	    !memmap_ok(si) || !module_ok(si) || !cmdline_ok(si) || !acpi_ok(si, &tables))
 		attack_end(); /* FAIL: what it was given is not what the VMM must give */
+	left = leftover_words();
+	if (!attack_check(!left, "free page at %#lx reads zero (%u of %u words nonzero)",
+			  (unsigned long)LEFTOVER_GPA, left, LEFTOVER_WORDS))
+		attack_end(); /* FAIL: memory kept across the restart */
 	attack_note("memory map (%u entries), module, command line, RSDP, XSDT and its %u tables: inside memory "
 		    "and well formed", si->memmap_entries, tables);
 	attack_note("boot: start info intact");
 	attack_announce("start info, memory map, module list, command line, RSDP and XSDT "
 			"aimed outside guest memory, then a reset");
 	corrupt((struct hvm_start_info *)si);
+	leftover_fill();
 	delay_spin(RESET_SPIN);
 	outb(GP_ACPI_RESET, GP_ACPI_RESET_VALUE);
 	delay_spin(RESET_SPIN);

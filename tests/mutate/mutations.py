@@ -1,0 +1,489 @@
+# SPDX-License-Identifier: MIT
+"""The defence removals `make mutate` runs (tests/mutate/run.py, docs/mutate.md).
+
+Each entry weakens or removes one check with one exact text replacement
+(`old` must occur exactly once in `file`, else the entry is STALE), names
+the tier whose command must then fail, and says why the check matters.
+Helpers give each tier its build and its narrowest command:
+
+  unit(BIN)           make the unit binary (and the VMM and stub, so the
+                      mutation builds with the real flags), run only it
+  boot(SCRIPT)        one boot-tier script (tests/integration/t_*.py)
+  channel()           the channel tier (one boot)
+  attacks(BOOT)       one attack boot on SVM under QEMU
+"""
+
+
+class Mutation:
+    def __init__(self, name, file, old, new, tier, build, catch, why, expect):
+        self.name, self.file, self.old, self.new = name, file, old, new
+        self.tier, self.build, self.catch, self.why = tier, build, catch, why
+        self.expect = expect
+
+
+BUILD_ALL = "make -s -j2 all"
+
+
+def unit(binary):
+    return ("unit", "%s build/unit/%s" % (BUILD_ALL, binary), "tests/unit/run.sh build/unit/%s" % binary)
+
+
+def boot(script):
+    return ("boot", "%s boot-test-build" % BUILD_ALL,
+            "python3 tests/integration/vigiltest.py run tests/integration/%s" % script)
+
+
+def channel():
+    return ("channel", "%s build/test/esp/.stamp" % BUILD_ALL, "make -s test-channel")
+
+
+def attacks(boot_name):
+    vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
+    return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
+
+
+MUTATIONS = []
+
+
+def mutation(name, file, old, new, by, why, expect=None):
+    """expect: a regex the FAIL line must match (the attack or check that
+    must catch it), where the command runs more than the one test."""
+    tier, build, catch = by
+    MUTATIONS.append(Mutation(name, file, old, new, tier, build, catch, why, expect))
+
+
+# ---- the management channel: frames ---------------------------------------
+
+mutation("frame-header-crc", "vmm/channel_frame.c",
+         "if (crc32_update(0, rx->hdr, 10) != frame_le32(rx->hdr + 10)) {",
+         "if (0 && crc32_update(0, rx->hdr, 10) != frame_le32(rx->hdr + 10)) {",
+         unit("frame"),
+         "the header CRC is what lets the receiver trust a length before waiting for that many bytes")
+mutation("frame-oversize", "vmm/channel_frame.c",
+         "if (frame_le32(rx->hdr + 6) > rx->cap) {",
+         "if (frame_le32(rx->hdr + 6) > rx->cap + 4096) {",
+         unit("frame"),
+         "a length above the buffer must be refused from the header, before a byte of payload is stored")
+mutation("frame-version", "vmm/channel_frame.c",
+         "if (rx->hdr_len == 3 && rx->hdr[2] != CHANNEL_VERSION) {",
+         "if (0 && rx->hdr_len == 3 && rx->hdr[2] != CHANNEL_VERSION) {",
+         unit("frame"),
+         "a frame of another protocol version is refused, never read with this version's layout")
+mutation("frame-crc", "vmm/channel_frame.c",
+         "if (frame_crc(rx->hdr, rx->buf, len) != frame_le32(rx->trailer)) {",
+         "if (0 && frame_crc(rx->hdr, rx->buf, len) != frame_le32(rx->trailer)) {",
+         unit("frame"),
+         "a frame damaged on the line is dropped, never dispatched")
+mutation("frame-timeout", "vmm/channel_frame.c",
+         "if (!frame_rx_busy(rx))\n\t\treturn FRAME_RX_MORE;\n\tr = frame_rx_fail(rx, CHANNEL_E_FRAME_TIMEOUT",
+         "return FRAME_RX_MORE;\n\tr = frame_rx_fail(rx, CHANNEL_E_FRAME_TIMEOUT",
+         unit("frame"),
+         "a half frame is dropped after its timeout: a dropped connection costs the next request 2 s at most")
+mutation("dispatch-unknown-type", "vmm/channel_dispatch.c",
+         "return type < ARRAY_SIZE(channel_queries) ? channel_queries[type] : NULL;",
+         "return channel_queries[type % ARRAY_SIZE(channel_queries)];",
+         unit("dispatch"),
+         "a request type outside the list is refused (UNKNOWN_TYPE) and reaches no handler")
+mutation("dispatch-query-payload", "vmm/channel_dispatch.c",
+         "} else if (len) {",
+         "} else if (0) {",
+         unit("dispatch"),
+         "a query carrying a payload is refused (BAD_REQUEST) and runs nothing")
+
+# ---- the management channel: bundles ---------------------------------------
+
+mutation("bundle-oversized", "vmm/bundle.c",
+         "if (len > BUNDLE_MAX_LEN)\n\t\treturn bnd_refuse(v, -E2BIG, CHANNEL_E_OVERSIZED, \"bundle of",
+         "if (len > 2 * BUNDLE_MAX_LEN)\n\t\treturn bnd_refuse(v, -E2BIG, CHANNEL_E_OVERSIZED, \"bundle of",
+         unit("bundle"),
+         "a bundle above 256 KiB is refused (OVERSIZED)")
+mutation("bundle-truncated", "vmm/bundle.c",
+         "if ((uint64_t)BUNDLE_HEADER_LEN + plen + slen > len)",
+         "if (0 && (uint64_t)BUNDLE_HEADER_LEN + plen + slen > len)",
+         unit("bundle"),
+         "lengths that run past the received bytes are refused, never followed (TRUNCATED)")
+mutation("bundle-trailing", "vmm/bundle.c",
+         "if (BUNDLE_HEADER_LEN + plen + slen < len)",
+         "if (0 && BUNDLE_HEADER_LEN + plen + slen < len)",
+         unit("bundle"),
+         "bytes after the signature file are refused (TRAILING): nothing unsigned rides along")
+mutation("bundle-payload-trailing", "vmm/bundle.c",
+         "if (fdt_totalsize(fdt) < len)",
+         "if (0 && fdt_totalsize(fdt) < len)",
+         unit("bundle"),
+         "bytes after the payload's device tree are refused: the signed bytes are exactly the tree read")
+mutation("bundle-duplicate-property", "vmm/bundle.c",
+         "if (seen & (1u << i))",
+         "if (0 && (seen & (1u << i)))",
+         unit("bundle"),
+         "a property given twice is refused: libfdt reads the first, another reader might read the second")
+mutation("bundle-digest-binding", "vmm/bundle_verify.c",
+         "if (memcmp(digest, b->digest, sizeof(digest)))",
+         "if (0 && memcmp(digest, b->digest, sizeof(digest)))",
+         unit("bundle"),
+         "the decoded bundle must come from the very payload bytes whose signatures are checked")
+mutation("bundle-wrong-role", "vmm/bundle_verify.c",
+         "if (b->role != need)",
+         "if (0 && b->role != need)",
+         unit("bundle"),
+         "the payload's role must be the one its kind needs (WRONG_ROLE)")
+mutation("bundle-no-signature", "vmm/bundle_verify.c",
+         "if (siglen == 0)\n\t\treturn bnd_refuse(v, -ENODATA, CHANNEL_E_NO_SIGNATURE, \"no signature\");",
+         "if (0)\n\t\treturn bnd_refuse(v, -ENODATA, CHANNEL_E_NO_SIGNATURE, \"no signature\");",
+         unit("bundle"),
+         "an unsigned bundle is refused with its own code (NO_SIGNATURE)")
+mutation("bundle-key-role", "vmm/bundle_verify.c",
+         "if (other != ROLE_COUNT)",
+         "if (0 && other != ROLE_COUNT)",
+         unit("bundle"),
+         "a bundle signed only by another role's keys says so (KEY_ROLE), not UNKNOWN_KEY")
+mutation("bundle-build-id", "vmm/bundle_verify.c",
+         "if (!memcmp(w, build_id, BUNDLE_BUILD_ID_LEN))",
+         "if (1 || !memcmp(w, build_id, BUNDLE_BUILD_ID_LEN))",
+         unit("bundle"),
+         "a bundle made for another VMM build is refused (BUILD_ID): a patch fits one build only")
+mutation("bundle-replay", "vmm/bundle_verify.c",
+         "if (b->sequence == last)",
+         "if (0 && b->sequence == last)",
+         unit("bundle"),
+         "a bundle with the last accepted sequence is a replay (REPLAY)")
+mutation("bundle-rollback", "vmm/bundle_verify.c",
+         "if (b->sequence < last)",
+         "if (0 && b->sequence < last)",
+         unit("bundle"),
+         "a bundle below the last accepted sequence is a rollback (ROLLBACK)")
+mutation("bundle-policy-widens-io", "vmm/bundle_verify.c",
+         "if (!bnd_ports_allowed(p->io[i].port, p->io[i].count, io, io_count))",
+         "if (0 && !bnd_ports_allowed(p->io[i].port, p->io[i].count, io, io_count))",
+         unit("bundle"),
+         "an operator's policy update may only tighten a guest's I/O grants, never widen them")
+mutation("sig-threshold", "kernel/crypto/sig.c",
+         "ret = v.valid >= keys->threshold ? 0 : -EPERM;",
+         "ret = v.valid >= 1 ? 0 : -EPERM;",
+         unit("sig"),
+         "M-of-N: fewer valid signatures than the threshold is a refusal (stub and bundles alike)")
+mutation("sig-distinct-keys", "kernel/crypto/sig.c",
+         "if (counted[k])\n\t\t\tcontinue;",
+         "if (0 && counted[k])\n\t\t\tcontinue;",
+         unit("sig"),
+         "one key signing twice counts once towards the threshold")
+mutation("sig-bad-signature", "kernel/crypto/sig.c",
+         "if (ret == 0) {\n\t\t\tcounted[k] = true;",
+         "if (ret == 0 || ret == -EPERM) {\n\t\t\tcounted[k] = true;",
+         unit("sig"),
+         "a signature that does not verify counts for nothing (BAD_SIGNATURE)")
+mutation("sig-file-trailing", "kernel/crypto/sig.c",
+         "if (len > SIG_FILE_LEN(count))",
+         "if (0 && len > SIG_FILE_LEN(count))",
+         unit("sig"),
+         "a signature file with bytes after its last entry is malformed (SIG_MALFORMED)")
+mutation("sig-keyset-threshold", "kernel/crypto/sig.c",
+         "if (keys->threshold > distinct)",
+         "if (0 && keys->threshold > distinct)",
+         unit("sig"),
+         "a key set whose threshold its distinct keys can never reach is refused loudly (KEYSET)")
+mutation("patch-no-rebase", "kernel/patch.c",
+         "\tselfcheck_rebase();\n\treturn 0;\n}\n\nint patch_revert",
+         "\treturn 0;\n}\n\nint patch_revert",
+         channel(),
+         "a verified patch moves the self-check's expected digest; without that it is reported as tampering",
+         expect="digest moved")
+mutation("patch-revert-no-rebase", "kernel/patch.c",
+         "\tmemset(lp, 0, sizeof(*lp));\n\tselfcheck_rebase();\n",
+         "\tmemset(lp, 0, sizeof(*lp));\n",
+         channel(),
+         "a verified revert moves the expected digest back; without that the self-check reports tampering",
+         expect="self-check runs after the verified patch and revert")
+
+# ---- the stub: boot refusals -----------------------------------------------
+
+mutation("stub-signature-ignored", "boot/stub.c",
+         "int err = sig_verify_set(f->buf, f->len, sig->buf, sig->len, &platform_keyset, &v);\n\n\tif (err) {",
+         "int err = sig_verify_set(f->buf, f->len, sig->buf, sig->len, &platform_keyset, &v);\n\n\tif (err && 0) {",
+         boot("t_stub_refuse.py"),
+         "the stub boots nothing whose platform signatures do not verify")
+mutation("stub-measure-vmm", "boot/stub.c",
+         "measure_buffer(s->h, \"vmm.elf\", s->vmm.buf, s->vmm.len,",
+         "measure_buffer(s->h, \"vmm.elf\", s->vmm.buf, s->vmm.len / 2,",
+         boot("t_stub_measure.py"),
+         "the VMM's digest (and PCR 10) covers every byte of the file that is run")
+mutation("stub-path-dotdot", "boot/path.c",
+         "(n == 2 && c[0] == '.' && c[1] == '.')",
+         "(n == 2 && c[0] == '.' && c[1] == '.' && 0)",
+         unit("stub_parts"),
+         "a guest image path in the config cannot climb out of vigil/ on the ESP")
+mutation("stub-elf-overlap", "boot/elf_load.c",
+         "if (overlaps(&img->seg[i], &img->seg[j]))",
+         "if (0 && overlaps(&img->seg[i], &img->seg[j]))",
+         unit("elf_load"),
+         "overlapping VMM segments are refused: a later one could overwrite checked code")
+mutation("stub-elf-filesz", "boot/elf_load.c",
+         "if (ph->memsz == 0 || ph->filesz > ph->memsz)",
+         "if (ph->memsz == 0)",
+         unit("elf_load"),
+         "a segment whose file part exceeds its memory is refused: the copy would overrun it")
+
+# ---- the config ------------------------------------------------------------
+
+mutation("config-cpu-shared", "kernel/config.c",
+         "if (o->cpus[j] == cpu)",
+         "if (o->cpus[j] == cpu && o == g)",
+         unit("config"),
+         "static partitioning: a CPU belongs to one guest only")
+mutation("config-region-overlap", "kernel/config.c",
+         "if (r.gpa < g->regions[j].gpa + g->regions[j].size && g->regions[j].gpa < r.gpa + r.size)",
+         "if (0)",
+         unit("config"),
+         "a guest's memory regions never overlap (one NPT page, two backing pages)")
+mutation("config-apic-window", "kernel/config.c",
+         "if (r.gpa < GP_LAPIC_BASE + GP_LAPIC_SIZE && GP_IOAPIC_BASE < r.gpa + r.size)",
+         "if (0)",
+         unit("config"),
+         "memory never covers the APIC pages: they must fault so that they are emulated")
+mutation("policy-com2", "vmm/policy.c",
+         "\t{ 0x2f8, 0x2ff, \"management channel UART (COM2)\" },\n",
+         "",
+         unit("policy"),
+         "no config can give a guest the management channel's UART")
+mutation("policy-x2apic-msrs", "vmm/policy.c",
+         "\t{ 0x800, 0x8ff, \"x2APIC registers\" },\n",
+         "",
+         unit("policy"),
+         "no config can grant the host's x2APIC registers (IPIs to any CPU)")
+
+# ---- guest memory and the loader -------------------------------------------
+
+mutation("gpa-to-hva-end", "vmm/vm_mem.c",
+         "gpa - r->gpa <= r->size - len",
+         "gpa - r->gpa <= r->size",
+         unit("gmem"),
+         "every access to guest memory on its behalf ends inside one region (the exact end included)")
+mutation("loader-filesz", "vmm/loader.c",
+         "if (ph->filesz > ph->memsz || ph->offset > size || ph->filesz > size - ph->offset)",
+         "if (ph->offset > size || ph->filesz > size - ph->offset)",
+         unit("loader"),
+         "a guest segment whose file part exceeds its memory would be copied past its checked range")
+mutation("loader-acpi-size", "vmm/loader.c",
+         "if (x->acpi_size > GP_ACPI_MAX)",
+         "if (x->acpi_size > 2 * GP_ACPI_MAX)",
+         unit("loader"),
+         "ACPI tables larger than their window are refused, not copied past it")
+mutation("loader-initrd-over-image", "vmm/loader.c",
+         "if (page - base < size || at < base || ranges_overlap(r, (struct range){ x->image_lo, x->image_hi }) ||",
+         "if (page - base < size || at < base ||",
+         unit("loader"),
+         "the initrd never overwrites the kernel image it was loaded beside")
+
+# ---- the CPUID filter, MSRs, EFER, PAT -------------------------------------
+
+mutation("cpuid-no-filter", "vmm/cpuid.c",
+         "\tcpuid_filter(leaf, sub, f, &host);\n",
+         "\tif (0)\n\t\tcpuid_filter(leaf, sub, f, &host);\n",
+         attacks("boot-08"),
+         "the guest sees the host's CPUID only through the filter (no SVM/VMX, no host APIC ID)",
+         expect="attack-cpuid-virt")
+mutation("cpuid-fsgsbase", "vmm/cpuid.c",
+         "r->ebx &= ~(CPUID7_EBX_FSGSBASE | CPUID7_EBX_TSC_ADJUST);",
+         "r->ebx &= ~(CPUID7_EBX_TSC_ADJUST);",
+         unit("cpuid"),
+         "FSGSBASE stays hidden: CR4.FSGSBASE is not offered, and the VMM's FS/GS handling assumes it")
+mutation("pat-reserved-type-3", "vmm/msr.c",
+         "if (t > 7 || t == 2 || t == 3)",
+         "if (t > 7 || t == 2)",
+         attacks("boot-08"),
+         "a PAT with reserved memory type 3 is #GP, as on hardware, never loaded into the VMCB",
+         expect="attack-msr-host")
+mutation("pat-type-above-7", "vmm/msr.c",
+         "if (t > 7 || t == 2 || t == 3)",
+         "if (t == 2 || t == 3)",
+         attacks("boot-08"),
+         "a PAT entry above 7 is #GP, never loaded (VMRUN would fail on it)",
+         expect="attack-msr-host")
+mutation("efer-reserved-bits", "vmm/msr.c",
+         "if (val & ~EFER_GUEST_BITS)\n\t\t\treturn -1;",
+         "if (val & ~EFER_GUEST_BITS & ~(1ull << 12))\n\t\t\treturn -1;",
+         attacks("boot-06"),
+         "a guest cannot set EFER.SVME (bit 12): SVM stays hidden",
+         expect="attack-msr-efer")
+mutation("efer-lme-paging", "vmm/msr.c",
+         "if ((m.cr0 & CR0_PG) && ((val ^ old) & EFER_LME))",
+         "if (0)",
+         attacks("boot-06"),
+         "clearing EFER.LME while paging is on is #GP, as on hardware",
+         expect="attack-efer-lme")
+
+# ---- intercepts --------------------------------------------------------------
+
+mutation("svm-iopm-open", "arch/x86/svm/svm.c",
+         "memset(phys_to_virt(vm->arch.iopm_pa), 0xff,",
+         "memset(phys_to_virt(vm->arch.iopm_pa), 0x00,",
+         attacks("boot-05"),
+         "every I/O port a guest was not granted is intercepted (reset ports, COM2, PCI config)",
+         expect="attack-io-|attack-console")
+mutation("svm-msrpm-open", "arch/x86/svm/svm.c",
+         "memset(phys_to_virt(vm->arch.msrpm_pa), 0xff,",
+         "memset(phys_to_virt(vm->arch.msrpm_pa), 0x00,",
+         attacks("boot-08"),
+         "every MSR a guest was not granted is intercepted (default deny)",
+         expect="attack-msr-")
+mutation("svm-vmload-vmsave", "arch/x86/svm/svm.c",
+         "SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI |",
+         "SVM_I2_VMMCALL | SVM_I2_STGI |",
+         attacks("boot-09"),
+         "VMLOAD/VMSAVE would read and write host-physical state pages chosen by the guest",
+         expect="attack-vmload")
+mutation("svm-clgi-stgi", "arch/x86/svm/svm.c",
+         "SVM_I2_STGI |\n\t\t\tSVM_I2_CLGI | SVM_I2_SKINIT",
+         "\n\t\t\tSVM_I2_SKINIT",
+         attacks("boot-09"),
+         "a guest clearing GIF would hold off the VMM's own interrupts and NMIs",
+         expect="attack-gif")
+mutation("svm-invlpga", "arch/x86/svm/svm.c",
+         "SVM_I1_HLT | SVM_I1_INVLPGA |",
+         "SVM_I1_HLT |",
+         attacks("boot-09"),
+         "INVLPGA names any ASID: the host's and other guests' TLB entries",
+         expect="attack-invlpga")
+mutation("io-string-refused", "vmm/io.c",
+         "if (e->io.string || e->io.rep) {",
+         "if (0) {",
+         attacks("boot-06"),
+         "string and REP port I/O is refused (#GP), never emulated with a guest-chosen buffer",
+         expect="attack-io-string")
+mutation("hypercall-number-truncated", "vmm/hypercall.c",
+         "uint64_t nr = v->regs.rax;",
+         "uint64_t nr = (uint32_t)v->regs.rax;",
+         attacks("boot-10"),
+         "the hypercall number is checked on all 64 bits: 0x100000001 is not HC_EXIT",
+         expect="attack-hc-numbers")
+mutation("hypercall-cpl", "vmm/hypercall.c",
+         "if (v->exit.cpl != 0)",
+         "if (0 && v->exit.cpl != 0)",
+         attacks("boot-11"),
+         "hypercalls are the guest kernel's: its user space cannot stop the guest (HC_EXIT from CPL 3)",
+         expect="hypercall-abi")
+mutation("hypercall-table-bound", "vmm/hypercall.c",
+         "else if (nr >= HC_COUNT)",
+         "else if (nr > HC_COUNT)",
+         attacks("boot-10"),
+         "the hypercall table is indexed only below its size",
+         expect="attack-hc-")
+
+# ---- NPT confinement, interrupts, restart ----------------------------------
+
+mutation("npt-maps-twice", "vmm/vm.c",
+         "\t\terr = pt_map(&vm->npt, r->gpa, r->hpa, r->size, PT_R | PT_W | PT_X);\n",
+         "\t\terr = pt_map(&vm->npt, r->gpa, r->hpa, r->size, PT_R | PT_W | PT_X);\n"
+         "\t\tif (!err)\n"
+         "\t\t\terr = pt_map(&vm->npt, r->gpa + r->size, r->hpa, r->size, PT_R | PT_W | PT_X);\n",
+         attacks("boot-01"),
+         "the nested page tables map the declared regions and nothing else",
+         expect="attack-gpa-")
+mutation("virq-deliver-all-guests", "vmm/virq.c",
+         "\tfor (unsigned i = 0; i < vm->vcpu_count; i++) {\n\t\tstruct vlapic *l = &vm->vcpus[i].lapic;",
+         "\t(void)vm;\n\tfor (unsigned i = 0; i < vm_count; i++) {\n\t\tstruct vlapic *l = &vms[i].vcpus[0].lapic;",
+         attacks("boot-03"),
+         "a guest's IPIs and I/O APIC messages reach its own vCPUs only",
+         expect="stray|attack-lapic|attack-ioapic")
+mutation("virq-mmio-size", "vmm/virq.c",
+         "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
+         "virq_decode(v, &op) || (gpa & 3) ||",
+         attacks("boot-03"),
+         "the APIC pages take 32-bit accesses only; anything else is #GP, not a partial register write",
+         expect="attack-lapic|attack-ioapic")
+mutation("virq-mmio-align", "vmm/virq.c",
+         "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
+         "virq_decode(v, &op) || op.size != 4 ||",
+         attacks("boot-03"),
+         "an unaligned APIC access is #GP, never emulated as the aligned register",
+         expect="attack-lapic|attack-ioapic")
+mutation("restart-no-scrub", "vmm/vm.c",
+         "\t\tmemset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);\n",
+         "\t\t(void)0;\n",
+         attacks("boot-11"),
+         "a restart starts from scrubbed memory: nothing the guest left there is read or kept",
+         expect="attack-start-info")
+
+# ---- the virtual local APIC, I/O APIC, MMIO decoder ------------------------
+
+mutation("vlapic-accept-illegal-vector", "vmm/vlapic.c",
+         "\tif (vector < 16) {\n\t\tl->stats.illegal_vectors++;\n\t\tvlapic_error(l, VLAPIC_ESR_RECV_ILLEGAL);",
+         "\tif (vector < 1) {\n\t\tl->stats.illegal_vectors++;\n\t\tvlapic_error(l, VLAPIC_ESR_RECV_ILLEGAL);",
+         unit("vlapic"),
+         "vectors 0-15 (exceptions) are never delivered as interrupts")
+mutation("vlapic-send-illegal-vector", "vmm/vlapic.c",
+         "if (ipi->msg.vector < 16) {",
+         "if (ipi->msg.vector < 1) {",
+         unit("vlapic"),
+         "an IPI with an exception vector is refused at the sender")
+mutation("vlapic-read-only", "vmm/vlapic.c",
+         "if (vlapic_odd_offset(l, off) || vlapic_read_only(off))\n\t\treturn;",
+         "if (vlapic_odd_offset(l, off) || (vlapic_read_only(off) && 0))\n\t\treturn;",
+         unit("vlapic"),
+         "writes to read-only registers (ID, version, ISR/TMR/IRR, current count) change nothing")
+mutation("vlapic-timer-floor", "vmm/vlapic_timer.c",
+         "if (period < l->min_period) {",
+         "if (period < l->min_period / 1000) {",
+         unit("vlapic"),
+         "the timer floor (50 us): no guest setting makes the VMM take timer exits back to back")
+mutation("vioapic-rte-bound", "vmm/vioapic.c",
+         "reg >= VIOAPIC_REG_RTE(GP_IOAPIC_PINS)",
+         "reg > VIOAPIC_REG_RTE(GP_IOAPIC_PINS)",
+         unit("vioapic"),
+         "register indexes past the last redirection entry are no entry (no access past the table)")
+mutation("vioapic-read-only-bits", "vmm/vioapic.c",
+         "e = (e & ~(uint64_t)RTE_LO_RW) | (val & RTE_LO_RW);",
+         "e = (e & ~(uint64_t)RTE_LO_RW) | val;",
+         unit("vioapic"),
+         "delivery status and remote IRR are the I/O APIC's, not the guest's to set")
+mutation("vioapic-illegal-vector", "vmm/vioapic.c",
+         "return m->vector >= 16;",
+         "return m->vector >= 1;",
+         unit("vioapic"),
+         "a redirection entry with an exception vector is refused at delivery")
+mutation("mmio-rep-lock-prefix", "arch/x86/mmio_decode.c",
+         "case 0xf0: case 0xf2: case 0xf3: return -EINVAL; /* LOCK, REP: never MMIO MOVs */",
+         "case 0xf0: case 0xf2: case 0xf3: continue;",
+         unit("mmio_decode"),
+         "LOCK and REP forms are refused: only plain MOVs are emulated")
+mutation("mmio-bytes-available", "arch/x86/mmio_decode.c",
+         "if (c->pos + n > c->avail)\n\t\treturn -EFAULT;",
+         "if (0)\n\t\treturn -EFAULT;",
+         unit("mmio_decode"),
+         "the decoder never reads past the instruction bytes it was able to fetch")
+mutation("mmio-movzx-64", "arch/x86/mmio_decode.c",
+         "if (opc2 != 0xb6 && opc2 != 0xb7)",
+         "if (opc2 != 0xb6 && opc2 != 0xb7 && opc2 != 0xbe)",
+         unit("mmio_decode"),
+         "MOVSX (0f be) is not MOVZX: the decoder takes only the forms it emulates")
+
+# ---- the guests' console ---------------------------------------------------
+
+mutation("vuart-control-bytes", "vmm/vuart.c",
+         "if (c < 0x20 && c != '\\t' && c != '\\b' && c != 0x1b)\n\t\treturn; /* other control bytes: dropped */",
+         "if (0)\n\t\treturn; /* other control bytes: dropped */",
+         unit("vuart"),
+         "a guest's control bytes (BEL, CR tricks, NUL) never reach the operator's terminal")
+mutation("vuart-escape-sequences", "vmm/vuart.c",
+         "\tif (vuart_escape(u, c))\n\t\treturn;\n",
+         "\tif (vuart_escape(u, c) && 0)\n\t\treturn;\n",
+         unit("vuart"),
+         "a guest's escape sequences are dropped whole, so no terminal is driven by a guest")
+mutation("console-render-filter", "vmm/vm_console.c",
+         "if (c == '\\t' || (c >= 0x20 && c <= 0x7e)) {",
+         "if (c == '\\t' || c >= 0x20 || c == 0x1b) {",
+         unit("vm_console"),
+         "the console's second filter prints only what the stream's alphabet allows")
+mutation("str-escape", "kernel/format.c",
+         "int plain = c >= 0x20 && c <= 0x7e;",
+         "int plain = c >= 0x0a && c <= 0x7e;",
+         unit("escape"),
+         "untrusted text in channel messages and audit reasons is escaped: no forged `vigil:` line")
+
+# ---- the self-check -------------------------------------------------------
+
+mutation("selfcheck-patch-area", "kernel/selfcheck.c",
+         "\tif (!patch_area_rest_unused())\n\t\tused = PATCH_AREA_SIZE;\n",
+         "",
+         boot("t_selfcheck_patch.py"),
+         "the self-check covers the unused live-patch area too: code written there is tampering")
