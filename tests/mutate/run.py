@@ -193,6 +193,8 @@ def main():
     try:
         log("mutate: %d mutations in %s (logs: build/mutate/<name>.log)" % (len(muts), "a scratch copy of HEAD"))
         baseline = {}
+        if os.path.exists(os.path.join(logdir, "baseline.log")):
+            os.remove(os.path.join(logdir, "baseline.log"))
         if not args.no_baseline:
             for m in muts:
                 key = (m.build, m.catch)
