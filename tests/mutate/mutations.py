@@ -183,13 +183,13 @@ mutation("sig-keyset-threshold", "kernel/crypto/sig.c",
          unit("sig"),
          "a key set whose threshold its distinct keys can never reach is refused loudly (KEYSET)")
 mutation("patch-no-rebase", "kernel/patch.c",
-         "\tselfcheck_rebase();\n\treturn 0;\n}\n\nint patch_revert",
+         "\t(void)selfcheck_adopt(next); /* a mismatch now is reported as tampering */\n\treturn 0;\n}\n\nint patch_revert",
          "\treturn 0;\n}\n\nint patch_revert",
          channel(),
          "a verified patch moves the self-check's expected digest; without that it is reported as tampering",
          expect="digest moved")
 mutation("patch-revert-no-rebase", "kernel/patch.c",
-         "\tmemset(lp, 0, sizeof(*lp));\n\tselfcheck_rebase();\n",
+         "\tmemset(lp, 0, sizeof(*lp));\n\t(void)selfcheck_adopt(next);\n",
          "\tmemset(lp, 0, sizeof(*lp));\n",
          channel(),
          "a verified revert moves the expected digest back; without that the self-check reports tampering",
@@ -363,11 +363,44 @@ mutation("hypercall-cpl", "vmm/hypercall.c",
          "hypercalls are the guest kernel's: its user space cannot stop the guest (HC_EXIT from CPL 3)",
          expect="hypercall-abi")
 mutation("hypercall-table-bound", "vmm/hypercall.c",
-         "else if (nr >= HC_COUNT)",
-         "else if (nr > HC_COUNT)",
+         "\t__asm__(\"cmpq %1, %0\\n\\tcmovaq %1, %0\" : \"+r\"(nr) : \"r\"((uint64_t)HC_COUNT) : \"cc\");\n",
+         "",
          attacks("boot-10"),
-         "the hypercall table is indexed only below its size",
+         "the hypercall table is indexed only within its size (a CMOV clamp, safe under speculation)",
          expect="attack-hc-")
+mutation("selfcheck-builds-on-tampered-code", "kernel/selfcheck.c",
+         "\tif (selfcheck_matches())\n\t\treturn 0;\n\treturn -EBADMSG;",
+         "\t(void)selfcheck_matches();\n\treturn 0;",
+         boot("t_selfcheck.py"),
+         "a patch on code that already differs from its expected digest would adopt the change as expected",
+         expect="live patch on the changed text is refused")
+mutation("sig-key-id-twice", "kernel/crypto/sig.c",
+         "\t\t\tif (!memcmp(out->entries[j].key_id, e, SIG_KEYID_LEN))\n",
+         "\t\t\tif (0 && !memcmp(out->entries[j].key_id, e, SIG_KEYID_LEN))\n",
+         unit("sig"),
+         "one key id repeated with bad signatures would cost a P-384 verification per copy")
+mutation("bundle-sequence-after-apply", "vmm/channel_bundle.c",
+         "\tif (!err) {\n\t\tbundle_seq_accept(&accepted, &bundle);\n\t\terr = bundle_apply(&bundle, &v, &pause);\n\t}\n",
+         "\tif (!err)\n\t\terr = bundle_apply(&bundle, &v, &pause);\n\tif (!err)\n\t\tbundle_seq_accept(&accepted, &bundle);\n",
+         channel(),
+         "a verified bundle that failed to apply would keep its number: a recording of it could take effect later",
+         expect="sequence was consumed")
+mutation("audit-applied-evicted", "vmm/audit.c",
+         "\tif (request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {",
+         "\tif (0 && request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {",
+         unit("dispatch"),
+         "garbage on the serial line could push the record of applied bundles out of the audit log")
+mutation("grant-dma-controller", "vmm/policy.c",
+         "\t{ 0x00, 0x1f, \"8237 DMA controller 1 (DMA into any memory)\" },\n",
+         "",
+         unit("policy"),
+         "a guest granted the 8237 DMA controller could DMA into any memory below 16 MiB")
+mutation("mce-bank-record", "arch/x86/trap.c",
+         "\t\t(void)mce_collect(\"in the VMM\");\n",
+         "\t\t(void)0;\n",
+         boot("t_mce.py"),
+         "a machine check in the VMM must leave the banks' record before the machine stops",
+         expect="logged the bank")
 
 # ---- NPT confinement, interrupts, restart ----------------------------------
 
