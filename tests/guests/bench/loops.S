@@ -43,6 +43,11 @@
 	.macro	LOOP_END name
 	decq	%r12
 	jnz	1b
+	LOOP_TAIL \name
+	.endm
+
+/* The end TSC less the start one (on the stack), callee-saved registers back. */
+	.macro	LOOP_TAIL name
 	rdtsc
 	shlq	$32, %rdx
 	orq	%rdx, %rax
@@ -150,16 +155,7 @@ bench_spin_sti:
 	decq	%r12
 	jnz	1b
 	cli
-	rdtsc
-	shlq	$32, %rdx
-	orq	%rdx, %rax
-	popq	%rdx
-	subq	%rdx, %rax
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	ret
-	.size	bench_spin_sti, . - bench_spin_sti
+	LOOP_TAIL bench_spin_sti
 
 /*
  * The LAPIC timer's handler, reached straight from its IDT gate
