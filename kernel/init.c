@@ -204,7 +204,8 @@ void kmain(uint64_t handoff_pa)
 	clocks_calibrate();			/* TSC and APIC timer against the PIT */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */
-	spec_init();				/* the host's speculation controls, for guests */
+	spec_init();				/* speculation: the guests' controls, the VMM's policy */
+	spec_cpu_init();			/* this CPU's part of the policy (IBRS) */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	ioapics_init();				/* device interrupts: all masked */
 	channel_start();			/* COM2 and its interrupt, for the operator */
@@ -223,6 +224,7 @@ void ap_main(struct percpu *pc)
 	gdt_init_cpu(area);
 	idt_load();
 	mm_switch_cpu();
+	spec_cpu_init();
 	pc->online = 1;
 	while (!__atomic_load_n(&cpus_released, __ATOMIC_ACQUIRE))
 		cpu_pause();

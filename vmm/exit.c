@@ -130,6 +130,26 @@ static int exit_xsetbv(struct vcpu *v)
 	return vcpu_skip_insn(v);
 }
 
+/*
+ * WBINVD writes back and invalidates every cache of the package, which
+ * the other guests' CPUs share: a guest looping on it would slow them all.
+ * Guest memory is write-back and coherent (no device reaches it but
+ * through the IOMMU, which snoops), so the instruction has nothing to do
+ * for the guest that the hardware does not already do: it completes
+ * without the real one. CPL 0 only, as on hardware.
+ */
+static int exit_wbinvd(struct vcpu *v)
+{
+	struct guest_mode m;
+
+	vcpu_vendor_mode(v, &m);
+	if (m.cpl != 0) {
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	return vcpu_skip_insn(v);
+}
+
 static int exit_virt_insn(struct vcpu *v)
 {
 	vcpu_inject_ud(v);
@@ -189,6 +209,7 @@ int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_VIRT_INSN] = exit_virt_insn,
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_XSETBV] = exit_xsetbv,
+	[EXIT_WBINVD] = exit_wbinvd,
 	[EXIT_ICEBP] = exit_icebp,
 	[EXIT_INTR] = exit_intr,
 	[EXIT_IRQ_WINDOW] = exit_irq_window,

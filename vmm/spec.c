@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Speculation-control MSRs for guests (vmm/spec.h). Every value is checked
- * against what the host CPU enumerates before it reaches the real MSR, and
- * the WRMSR goes through the fixup table (arch/x86/cpu.h): a value the CPU
- * still refuses is the guest's #GP, never a fault of the VMM. A vCPU's CPU runs only that vCPU and
- * the VMM's exit handling for it, so the real SPEC_CTRL holds the guest's
- * value throughout: the VMM sets no speculation controls of its own.
+ * Speculation controls (vmm/spec.h): the guests' MSRs and the VMM's own
+ * policy at run time. Every guest value is checked against what the host
+ * CPU enumerates before it reaches the real MSR, and the WRMSR goes
+ * through the fixup table (arch/x86/cpu.h): a value the CPU still refuses
+ * is the guest's #GP, never a fault of the VMM.
+ *
+ * The real SPEC_CTRL holds, while the VMM runs: the guest's value (no
+ * IBRS, or AutoIBRS, which lives in EFER), the guest's value with IBRS
+ * (eIBRS: set once, never cleared, guests included), or IBRS alone
+ * (legacy IBRS: the world switch writes it at every exit and the guest's
+ * value before every entry, arch/x86/spec_asm.h).
  */
 #include "vmm/spec.h"
 #include "vmm/vcpu.h"
+#include "arch/x86/arch_percpu.h"
+#include "kernel/console.h"
 
 static struct spec_caps spec_host __attribute__((section(".data.ro_after_init")));
+static struct spec_policy spec_policy __attribute__((section(".data.ro_after_init")));
+uint8_t spec_switch_flags __attribute__((section(".data.ro_after_init")));
+/* VERW's operand: any writable data segment will do. */
+const uint16_t spec_verw_sel = SEL_DATA;
 
 struct spec_caps spec_caps_from_cpuid(struct cpuid_regs leaf7, struct cpuid_regs ext8)
 {
@@ -27,13 +38,55 @@ struct spec_caps spec_caps_from_cpuid(struct cpuid_regs leaf7, struct cpuid_regs
 	return c;
 }
 
-void spec_init(void)
+static struct cpuid_regs spec_leaf(uint32_t leaf, uint32_t max)
 {
 	struct cpuid_regs none = { 0, 0, 0, 0 };
-	struct cpuid_regs leaf7 = cpu_cpuid(0, 0).eax >= 7 ? cpu_cpuid(7, 0) : none;
-	struct cpuid_regs ext8 = cpu_cpuid(0x80000000u, 0).eax >= 0x80000008u ? cpu_cpuid(0x80000008u, 0) : none;
 
-	spec_host = spec_caps_from_cpuid(leaf7, ext8);
+	return max >= leaf ? cpu_cpuid(leaf, 0) : none;
+}
+
+void spec_init(void)
+{
+	struct cpuid_regs l0 = cpu_cpuid(0, 0);
+	uint32_t ext_max = cpu_cpuid(0x80000000u, 0).eax;
+	struct spec_host h = { .leaf7 = spec_leaf(7, l0.eax), .ext8 = spec_leaf(0x80000008u, ext_max),
+			       .ext21 = spec_leaf(0x80000021u, ext_max), .arch_caps = 0 };
+	char line[240];
+
+	/* "GenuineIntel" in EBX, EDX, ECX */
+	h.intel = l0.ebx == 0x756e6547 && l0.edx == 0x49656e69 && l0.ecx == 0x6c65746e;
+	if ((h.leaf7.edx & CPUID7_EDX_ARCH_CAP) && cpu_rdmsr_safe(MSR_ARCH_CAPABILITIES, &h.arch_caps))
+		h.arch_caps = 0;
+	spec_host = spec_caps_from_cpuid(h.leaf7, h.ext8);
+	spec_policy = spec_policy_decide(&h);
+	spec_switch_flags = spec_policy_flags(&spec_policy);
+	spec_policy_describe(&spec_policy, line, sizeof(line));
+	printk("vigil: speculation: %s (ARCH_CAPABILITIES 0x%lx)\n", line, h.arch_caps);
+}
+
+/* What SPEC_CTRL holds while the guest with value val runs. */
+static uint64_t spec_guest_real(uint64_t val)
+{
+	return spec_policy.ibrs == SPEC_IBRS_ENHANCED ? val | SPEC_CTRL_IBRS : val;
+}
+
+/* What SPEC_CTRL holds while the VMM runs on a guest's CPU. */
+static uint64_t spec_vmm_real(uint64_t guest)
+{
+	return spec_policy.ibrs == SPEC_IBRS_LEGACY ? SPEC_CTRL_IBRS : spec_guest_real(guest);
+}
+
+void spec_cpu_init(void)
+{
+	if (spec_policy.ibrs == SPEC_IBRS_AUTO)
+		cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_AIBRSE);
+	else if (spec_policy.ibrs != SPEC_IBRS_NONE)
+		cpu_wrmsr(MSR_SPEC_CTRL, SPEC_CTRL_IBRS);
+}
+
+bool spec_nested_large_pages(void)
+{
+	return !spec_policy.ept_small;
 }
 
 int spec_msr_read(const struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -59,9 +112,10 @@ int spec_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_SPEC_CTRL:
 		if (!spec_host.spec_ctrl || (val & ~spec_host.spec_ctrl))
 			return -1;
-		if (cpu_wrmsr_safe(MSR_SPEC_CTRL, val))
+		if (cpu_wrmsr_safe(MSR_SPEC_CTRL, spec_guest_real(val)))
 			return -1; /* refused by the CPU after all: the guest's #GP */
 		v->spec_ctrl = val;
+		cpu_wrmsr(MSR_SPEC_CTRL, spec_vmm_real(val)); /* legacy IBRS: until the entry */
 		return 0;
 	case MSR_PRED_CMD:
 		return spec_command(spec_host.ibpb, msr, PRED_CMD_IBPB, val);
@@ -72,9 +126,13 @@ int spec_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 }
 
+/* A guest (re)starts on this CPU: a new security domain, so nothing the
+ * CPU's branch predictors learnt before may steer it (IBPB). */
 void spec_vcpu_reset(struct vcpu *v)
 {
 	v->spec_ctrl = 0;
 	if (spec_host.spec_ctrl)
-		cpu_wrmsr(MSR_SPEC_CTRL, 0);
+		cpu_wrmsr(MSR_SPEC_CTRL, spec_vmm_real(0));
+	if (spec_policy.ibpb)
+		cpu_wrmsr(MSR_PRED_CMD, PRED_CMD_IBPB);
 }

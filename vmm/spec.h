@@ -44,6 +44,24 @@
 #define CPUID88_EBX_VIRT_SSBD (1u << 25) /* VIRT_SPEC_CTRL (0xc001011f) */
 #define CPUID88_EBX_PSFD (1u << 28)	 /* SPEC_CTRL bit 7 */
 
+/* CPUID.(7,0):EDX bit 10: VERW overwrites the CPU's buffers (MD_CLEAR). */
+#define CPUID7_EDX_MD_CLEAR (1u << 10)
+/* CPUID.0x80000021:EAX bit 8: Automatic IBRS (EFER.AIBRSE, bit 21). */
+#define CPUID821_EAX_AUTO_IBRS (1u << 8)
+#define EFER_AIBRSE (1ull << 21)
+
+/* IA32_ARCH_CAPABILITIES: what the CPU is not affected by. */
+#define ARCH_CAP_RDCL_NO (1ull << 0)		/* no L1TF/Meltdown */
+#define ARCH_CAP_IBRS_ALL (1ull << 1)		/* enhanced IBRS */
+#define ARCH_CAP_SKIP_L1DFL_VMENTRY (1ull << 3) /* no L1D flush needed at VM entry */
+#define ARCH_CAP_MDS_NO (1ull << 5)
+#define ARCH_CAP_PSCHANGE_MC_NO (1ull << 6)	/* no iTLB-multihit machine check */
+#define ARCH_CAP_TAA_NO (1ull << 8)
+#define ARCH_CAP_SBDR_SSDP_NO (1ull << 13)
+#define ARCH_CAP_FBSDP_NO (1ull << 14)
+#define ARCH_CAP_PSDP_NO (1ull << 15)
+#define ARCH_CAP_PBRSB_NO (1ull << 24)
+
 /* What the host CPU has, from its leaf 7 (sub-leaf 0) and 0x80000008. */
 struct spec_caps {
 	uint64_t spec_ctrl; /* the SPEC_CTRL bits a guest may set; 0: no such MSR */
@@ -55,8 +73,63 @@ struct spec_caps {
  * for a leaf the host does not have) enumerate. */
 struct spec_caps spec_caps_from_cpuid(struct cpuid_regs leaf7, struct cpuid_regs ext8);
 
-/* Read the host's capabilities once, at boot. */
+/*
+ * The VMM's own speculation policy (docs/vmm.md, "Speculation policy"):
+ * what it does at every exit and entry, and when a CPU changes security
+ * domain, decided once at boot from what the CPU enumerates. A CPU that
+ * enumerates nothing is taken as affected by everything it could be.
+ */
+enum spec_ibrs {
+	SPEC_IBRS_NONE,	    /* no IBRS at all: the VMM's indirect branches are unprotected */
+	SPEC_IBRS_LEGACY,   /* IBRS written at every exit, the guest's value before entry */
+	SPEC_IBRS_ENHANCED, /* Intel eIBRS: IBRS set once and kept set, guests included */
+	SPEC_IBRS_AUTO,	    /* AMD Automatic IBRS: EFER.AIBRSE on every CPU */
+};
+
+struct spec_host {
+	bool intel;		/* GenuineIntel: L1TF, MDS and iTLB multihit are Intel's */
+	struct cpuid_regs leaf7; /* (7,0) */
+	struct cpuid_regs ext8;	/* 0x80000008 */
+	struct cpuid_regs ext21; /* 0x80000021 */
+	uint64_t arch_caps;	/* IA32_ARCH_CAPABILITIES, 0 where not enumerated */
+};
+
+struct spec_policy {
+	enum spec_ibrs ibrs;
+	bool ibpb;	  /* IBPB when a CPU starts a guest (boot, restart): a new domain */
+	bool rsb_fill;	  /* the return stack buffer overwritten after every exit */
+	bool l1d_flush;	  /* L1D flushed before every entry (L1TF) */
+	bool verw;	  /* CPU buffers cleared with VERW before every entry (MDS, MMIO) */
+	bool ept_small;	  /* no 2 MiB nested pages: iTLB multihit (CVE-2018-12207) */
+	bool l1tf_unmitigated;	/* affected by L1TF, and no FLUSH_CMD to flush with */
+};
+
+/* Pure: the policy for a CPU that enumerates h. */
+struct spec_policy spec_policy_decide(const struct spec_host *h);
+
+/* The boot log's line for a policy, into buf (NUL-terminated). */
+void spec_policy_describe(const struct spec_policy *p, char *buf, unsigned len);
+
+/* The flags the world switch reads (arch/x86/spec_asm.h): one byte, so
+ * that a CPU needing nothing pays one test at exit and one at entry. */
+#define SPEC_F_EXIT_IBRS (1u << 0)   /* exit: SPEC_CTRL = IBRS */
+#define SPEC_F_EXIT_RSB (1u << 1)    /* exit: fill the RSB */
+#define SPEC_F_ENTRY_IBRS (1u << 2)  /* entry: SPEC_CTRL = the guest's */
+#define SPEC_F_ENTRY_L1D (1u << 3)   /* entry: FLUSH_CMD */
+#define SPEC_F_ENTRY_VERW (1u << 4)  /* entry: VERW */
+#define SPEC_F_EXIT (SPEC_F_EXIT_IBRS | SPEC_F_EXIT_RSB)
+#define SPEC_F_ENTRY (SPEC_F_ENTRY_IBRS | SPEC_F_ENTRY_L1D | SPEC_F_ENTRY_VERW)
+uint8_t spec_policy_flags(const struct spec_policy *p);
+extern uint8_t spec_switch_flags; /* the running policy's, read by the world switch */
+
+/* Read the host's capabilities and decide the policy, once, at boot. */
 void spec_init(void);
+
+/* Every CPU, at start: the policy's per-CPU state (AIBRSE, eIBRS). */
+void spec_cpu_init(void);
+
+/* Guests' nested page tables may use 2 MiB pages (not on iTLB-multihit CPUs). */
+bool spec_nested_large_pages(void);
 
 struct vcpu;
 

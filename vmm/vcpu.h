@@ -38,6 +38,7 @@ struct guest_regs {
 	X(EXIT_VIRT_INSN, "virt-insn")	/* VMRUN, VMLOAD, VMXON...: #UD for the guest */         \
 	X(EXIT_CR_ACCESS, "cr-access")	/* VMX: CR0/CR4 bits the host owns, CR8 */               \
 	X(EXIT_XSETBV, "xsetbv")                                                                \
+	X(EXIT_WBINVD, "wbinvd")	/* WBINVD: done for the guest without the real one */      \
 	X(EXIT_ICEBP, "icebp")		/* INT1 (0xf1): a #DB trap for the guest */              \
 	X(EXIT_INTR, "interrupt")	/* external interrupt / NMI while the guest ran */       \
 	X(EXIT_IRQ_WINDOW, "irq-window") /* the guest can take the interrupt waiting for it */   \

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "vmm/vm.h"
+#include "vmm/spec.h"
 #include "vmm/loader.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
@@ -34,7 +35,8 @@ static int vm_create_memory(struct vm *vm)
 {
 	int err;
 
-	vm->npt = (struct pt){ .fmt = vcpu_vendor_npt_format(), .large_sizes = PT_PAGE_2M,
+	vm->npt = (struct pt){ .fmt = vcpu_vendor_npt_format(),
+			       .large_sizes = spec_nested_large_pages() ? PT_PAGE_2M : 0,
 			       .phys_to_virt = phys_to_virt, .alloc_table = vm_alloc_table };
 	err = pt_init(&vm->npt);
 	for (unsigned i = 0; !err && i < vm->cfg->region_count; i++) {

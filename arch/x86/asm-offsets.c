@@ -7,8 +7,12 @@
 #include <stddef.h>
 #include "kernel/percpu.h"
 #include "vmm/vcpu.h"
+#include "vmm/spec.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" ::"i"(val))
+
+/* The world switch finds the vCPU and its GPRs through one pointer. */
+_Static_assert(offsetof(struct vcpu, regs) == 0, "struct guest_regs opens struct vcpu");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -35,4 +39,15 @@ void asm_offsets(void)
 	DEFINE(GREGS_R15, offsetof(struct guest_regs, r15));
 	DEFINE(VCPU_VMCB_PA, offsetof(struct vcpu, arch.vmcb_pa));
 	DEFINE(VCPU_HOST_STATE_PA, offsetof(struct vcpu, arch.host_state_pa));
+	DEFINE(VCPU_SPEC_CTRL, offsetof(struct vcpu, spec_ctrl));
+	DEFINE(SPEC_F_EXIT_IBRS, SPEC_F_EXIT_IBRS);
+	DEFINE(SPEC_F_EXIT_RSB, SPEC_F_EXIT_RSB);
+	DEFINE(SPEC_F_ENTRY, SPEC_F_ENTRY);
+	DEFINE(SPEC_F_ENTRY_IBRS, SPEC_F_ENTRY_IBRS);
+	DEFINE(SPEC_F_ENTRY_L1D, SPEC_F_ENTRY_L1D);
+	DEFINE(SPEC_F_ENTRY_VERW, SPEC_F_ENTRY_VERW);
+	DEFINE(MSR_SPEC_CTRL_NR, MSR_SPEC_CTRL);
+	DEFINE(MSR_FLUSH_CMD_NR, MSR_FLUSH_CMD);
+	DEFINE(SPEC_CTRL_IBRS_BIT, SPEC_CTRL_IBRS);
+	DEFINE(FLUSH_CMD_L1D_BIT, FLUSH_CMD_L1D);
 }

@@ -48,6 +48,7 @@ struct insn_plain {
 #define INSN_PLAIN_VMMCALL ((struct insn_plain){ 0xd9010f, 0xffffff, 3 })
 #define INSN_PLAIN_HLT ((struct insn_plain){ 0xf4, 0xff, 1 })
 #define INSN_PLAIN_ICEBP ((struct insn_plain){ 0xf1, 0xff, 1 })
+#define INSN_PLAIN_WBINVD ((struct insn_plain){ 0x090f, 0xffff, 2 })
 
 /* How many bytes insn_is_plain reads: bytes must have that many readable. */
 #define INSN_PLAIN_READ 4u

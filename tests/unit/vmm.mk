@@ -47,7 +47,13 @@ UNIT_LIBS_conring := -lpthread
 # and the speculation controls it must agree with (vmm/spec.c). The exit
 # handler in cpuid.c reaches the backend; shim_vcpu.c stands in for it.
 UNIT_TESTS += cpuid
-UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c tests/unit/shim_vcpu.c tests/unit/test_cpuid.c
+UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c vmm/spec_policy.c kernel/format.c tests/unit/shim_vcpu.c \
+	tests/unit/test_cpuid.c
+
+# The speculation policy (vmm/spec_policy.c): CPUs' enumerations in, the
+# VMM's measures out.
+UNIT_TESTS += spec
+UNIT_SRCS_spec := vmm/spec_policy.c kernel/format.c tests/unit/test_spec.c
 
 # The guest's legacy and ACPI ports (PIT channel 2, RTC, PM timer, sleep
 # and reset registers) against made-up clocks.

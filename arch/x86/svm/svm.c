@@ -134,7 +134,7 @@ static void svm_init_control(struct vmcb_control *c, const struct vcpu *v)
 			SVM_I1_CPUID | SVM_I1_RSM | SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA |
 			SVM_I1_IOIO | SVM_I1_MSR | SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
 	c->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI |
-			SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_ICEBP | SVM_I2_MONITOR | SVM_I2_MWAIT |
+			SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_ICEBP | SVM_I2_WBINVD | SVM_I2_MONITOR | SVM_I2_MWAIT |
 			SVM_I2_MWAIT_COND;
 	c->iopm_pa = v->vm->arch.iopm_pa;
 	c->msrpm_pa = v->vm->arch.msrpm_pa;
@@ -199,6 +199,7 @@ static enum exit_reason svm_reason(uint64_t code)
 	case SVM_EXIT_NPF: return EXIT_NPF;
 	case SVM_EXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case SVM_EXIT_ICEBP: return EXIT_ICEBP;
+	case SVM_EXIT_WBINVD: return EXIT_WBINVD;
 	case SVM_EXIT_VINTR: return EXIT_IRQ_WINDOW;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -325,6 +326,8 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_HLT);
 		else if (e->reason == EXIT_ICEBP)
 			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_ICEBP);
+		else if (e->reason == EXIT_WBINVD)
+			svm_decode_insn(v, &vmcb->save, INSN_PLAIN_WBINVD);
 	}
 }
 

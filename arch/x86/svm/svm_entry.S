@@ -25,6 +25,7 @@
  * its own back before any C code runs.
  */
 #include "gen/asm-offsets.h"
+#include "arch/x86/spec_asm.h"
 #ifdef VIGIL_BENCH_FASTPATH
 #include "bench-offsets.h"	/* bench build only: mk/bench.mk */
 #endif
@@ -36,6 +37,7 @@ svm_loop:
 	pushq	%rdi			/* [rsp]:   v */
 .Lenter:
 	movq	(%rsp), %rdi
+	SPEC_BEFORE_ENTRY
 	movq	VCPU_VMCB_PA(%rdi), %rax
 	clgi
 	sti
@@ -95,6 +97,7 @@ svm_loop:
 	movq	%r13, GREGS_R13(%rdi)
 	movq	%r14, GREGS_R14(%rdi)
 	movq	%r15, GREGS_R15(%rdi)
+	SPEC_AFTER_EXIT
 	movq	VCPU_HOST_STATE_PA(%rdi), %rax
 	vmload
 	cli

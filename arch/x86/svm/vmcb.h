@@ -124,6 +124,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_I2_CLGI (1u << 5)
 #define SVM_I2_SKINIT (1u << 6)
 #define SVM_I2_ICEBP (1u << 8)
+#define SVM_I2_WBINVD (1u << 9)
 #define SVM_I2_MONITOR (1u << 10)
 #define SVM_I2_MWAIT (1u << 11)
 #define SVM_I2_MWAIT_COND (1u << 12)
@@ -153,6 +154,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_EXIT_CLGI 0x085
 #define SVM_EXIT_SKINIT 0x086
 #define SVM_EXIT_ICEBP 0x088
+#define SVM_EXIT_WBINVD 0x089
 #define SVM_EXIT_MONITOR 0x08a
 #define SVM_EXIT_MWAIT 0x08b
 #define SVM_EXIT_MWAIT_COND 0x08c

@@ -56,6 +56,7 @@
 #define PROC2_EPT (1u << 1)
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_VPID (1u << 5)
+#define PROC2_WBINVD_EXIT (1u << 6)
 #define PROC2_UNRESTRICTED (1u << 7)
 #define PROC2_INVPCID (1u << 12)
 /* VM-exit controls */

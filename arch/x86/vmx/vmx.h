@@ -46,6 +46,7 @@ struct guest_regs;
 #define VMX_EXIT_INVEPT 50
 #define VMX_EXIT_PREEMPT_TIMER 52
 #define VMX_EXIT_INVVPID 53
+#define VMX_EXIT_WBINVD 54
 #define VMX_EXIT_XSETBV 55
 #define VMX_EXIT_VMFUNC 59
 #define VMX_EXIT_ENTRY_FAILED (1u << 31)

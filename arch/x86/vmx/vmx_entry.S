@@ -15,6 +15,7 @@
  * The exit leaves RFLAGS = 2: interrupts stay off in the VMM.
  */
 #include "gen/asm-offsets.h"
+#include "arch/x86/spec_asm.h"
 
 	.text
 	.globl vmx_enter
@@ -29,6 +30,7 @@ vmx_enter:
 	movl	%edx, %edx
 	vmwrite	%rsp, %rdx
 	jbe	.Lhost_rsp_failed
+	SPEC_BEFORE_ENTRY		/* RDI: the vCPU, its GPRs first */
 	testl	%esi, %esi		/* flags survive the loads below */
 	movq	GREGS_RAX(%rdi), %rax
 	movq	GREGS_RBX(%rdi), %rbx
@@ -82,6 +84,7 @@ vmx_exit_entry:				/* RSP = HOST_RSP: [rsp] = guest regs */
 	movq	%r15, GREGS_R15(%rdi)
 	popq	GREGS_RDI(%rdi)
 	popq	%rdi
+	SPEC_AFTER_EXIT			/* before the RET below */
 	xorl	%eax, %eax
 .Lout:
 	popq	%r15

@@ -32,6 +32,7 @@ static enum exit_reason vmx_reason(uint32_t basic)
 	case VMX_EXIT_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case VMX_EXIT_INTR_WINDOW: return EXIT_IRQ_WINDOW;
 	case VMX_EXIT_CPUID: return EXIT_CPUID;
+	case VMX_EXIT_WBINVD: return EXIT_WBINVD;
 	case VMX_EXIT_HLT: return EXIT_HLT;
 	case VMX_EXIT_VMCALL: return EXIT_HYPERCALL;
 	case VMX_EXIT_RDMSR: return EXIT_MSR_READ;
@@ -183,6 +184,7 @@ static void vmx_decode(struct vcpu *v)
 		/* fall through */
 	case VMX_EXIT_CR_ACCESS:
 	case VMX_EXIT_XSETBV:
+	case VMX_EXIT_WBINVD:
 	case VMX_EXIT_CPUID:
 	case VMX_EXIT_HLT:
 	case VMX_EXIT_RDMSR:
