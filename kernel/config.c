@@ -343,7 +343,7 @@ static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
 static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	static const char *const allowed[] = { "image", "initrd", "acpi", "cmdline", "cpus", "memory",
-						"io-allow", "msr-allow", "console-input", NULL };
+						"io-allow", "msr-allow", "console-input", "smt-shared-ok", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -368,6 +368,8 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 		err = cfg_guest_io(c, node, g);
 	if (!err)
 		err = cfg_flag(c, node, "console-input", &g->console_input);
+	if (!err)
+		err = cfg_flag(c, node, "smt-shared-ok", &g->smt_shared_ok);
 	return err ? err : cfg_guest_msrs(c, node, g);
 }
 

@@ -59,6 +59,7 @@ struct config_guest {
 	unsigned msr_count;
 	uint32_t msrs[CONFIG_MAX_MSRS];
 	bool console_input; /* may receive the operator's input on COM1 */
+	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
 };
 
 struct config {

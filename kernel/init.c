@@ -25,6 +25,7 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/pt_audit.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/topology.h"
 #include "arch/x86/vendor.h"
 #include "drivers/acpi.h"
 #include "drivers/ioapic.h"
@@ -91,6 +92,24 @@ static void cpus_discover(void)
 	cpu_areas[0].pc.apic_id = bsp;
 	cpu_areas[0].pc.online = 1;
 	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpu_count);
+}
+
+static void smt_report(void *ctx, const char *line)
+{
+	(void)ctx;
+	printk("vigil: config refused: %s (without smt-shared-ok)\n", line);
+}
+
+/* No guest shares a physical core with the VMM or another guest unless
+ * the config says so (docs/vmm.md, "Speculation policy"). */
+static void smt_check(void)
+{
+	unsigned shift = topo_smt_shift_host();
+
+	if (shift)
+		printk("vigil: SMT: up to %u threads per core\n", 1u << shift);
+	if (spec_smt_conflicts(&system_config, machine_cpus.apic_id, cpu_count, shift, smt_report, NULL))
+		panic("config refused: guests on SMT siblings");
 }
 
 /* The TSC's rate and the time of day behind every guest's clocks. A
@@ -201,6 +220,7 @@ void kmain(uint64_t handoff_pa)
 	heap_init();				/* for signature checks (mbedtls) */
 	config_load();				/* validate system.dtb into read-only structs */
 	cpus_discover();			/* MADT: which CPUs exist */
+	smt_check();				/* no guest on another's core, nor on the VMM's */
 	clocks_calibrate();			/* TSC and APIC timer against the PIT */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */

@@ -122,6 +122,17 @@ void spec_policy_describe(const struct spec_policy *p, char *buf, unsigned len);
 uint8_t spec_policy_flags(const struct spec_policy *p);
 extern uint8_t spec_switch_flags; /* the running policy's, read by the world switch */
 
+/*
+ * Pure: the config's guests that share a physical core (APIC IDs equal
+ * above smt_shift) with the VMM's CPU 0 or with another guest, where a
+ * guest concerned lacks smt-shared-ok (both must have it; with the VMM,
+ * the guest's suffices). Each conflict is reported as one line; returns
+ * their number. CPUs past cpu_count are left to the guest set-up.
+ */
+struct config;
+unsigned spec_smt_conflicts(const struct config *cfg, const uint32_t *apic_ids, unsigned cpu_count,
+			    unsigned smt_shift, void (*report)(void *ctx, const char *line), void *ctx);
+
 /* Read the host's capabilities and decide the policy, once, at boot. */
 void spec_init(void);
 

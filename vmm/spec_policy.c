@@ -8,6 +8,7 @@
 #include "vmm/spec.h"
 #include <string.h>
 #include "kernel/console.h"
+#include "kernel/config.h"
 
 static enum spec_ibrs spec_ibrs_mode(const struct spec_host *h)
 {
@@ -87,4 +88,55 @@ void spec_policy_describe(const struct spec_policy *p, char *buf, unsigned len)
 		ibrs[p->ibrs], p->ibpb ? "on" : "unavailable", p->rsb_fill ? "on" : "off",
 		p->l1d_flush ? "on" : p->l1tf_unmitigated ? "UNAVAILABLE (affected)" : "off",
 		p->verw ? "on" : "off", p->ept_small ? "4 KiB (iTLB multihit)" : "2 MiB");
+}
+
+/* The guest and CPU index at position k of the config's CPU list. */
+static bool spec_smt_at(const struct config *cfg, unsigned k, unsigned *g, unsigned *c)
+{
+	for (unsigned i = 0; i < cfg->guest_count; i++) {
+		if (k < cfg->guests[i].cpu_count) {
+			*g = i;
+			*c = cfg->guests[i].cpus[k];
+			return true;
+		}
+		k -= cfg->guests[i].cpu_count;
+	}
+	return false;
+}
+
+static bool spec_smt_siblings(const uint32_t *apic_ids, unsigned a, unsigned b, unsigned shift)
+{
+	return (apic_ids[a] >> shift) == (apic_ids[b] >> shift);
+}
+
+unsigned spec_smt_conflicts(const struct config *cfg, const uint32_t *apic_ids, unsigned cpu_count,
+			    unsigned smt_shift, void (*report)(void *ctx, const char *line), void *ctx)
+{
+	unsigned n = 0, g, c, h, d;
+	char line[160];
+
+	for (unsigned k = 0; spec_smt_at(cfg, k, &g, &c); k++) {
+		const struct config_guest *a = &cfg->guests[g];
+
+		if (c >= cpu_count)
+			continue;
+		if (!a->smt_shared_ok && spec_smt_siblings(apic_ids, c, 0, smt_shift)) {
+			snprintk(line, sizeof(line), "guest '%s' (cpu %u) shares a physical core with the VMM's cpu 0",
+				 a->name, c);
+			report(ctx, line);
+			n++;
+		}
+		for (unsigned l = k + 1; spec_smt_at(cfg, l, &h, &d); l++) {
+			const struct config_guest *b = &cfg->guests[h];
+
+			if (h == g || d >= cpu_count || (a->smt_shared_ok && b->smt_shared_ok) ||
+			    !spec_smt_siblings(apic_ids, c, d, smt_shift))
+				continue;
+			snprintk(line, sizeof(line), "guests '%s' (cpu %u) and '%s' (cpu %u) share a physical core",
+				 a->name, c, b->name, d);
+			report(ctx, line);
+			n++;
+		}
+	}
+	return n;
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "vmm/spec.h"
+#include "arch/x86/topology.h"
+#include "kernel/config.h"
 
 #define B(n) (1u << (n))
 #define B64(n) (1ull << (n))
@@ -188,6 +190,132 @@ static void describe_names_every_measure(void)
 	CHECK(strstr(line, "L1D flush UNAVAILABLE") != NULL);
 }
 
+/* ---- SMT siblings ---------------------------------------------------- */
+
+static void topology_from_leaf_b(void)
+{
+	struct topo_leaves t;
+
+	memset(&t, 0, sizeof(t));
+	t.leafb = (struct cpuid_regs){ 1, 2, 0x100, 0 }; /* SMT level, 2 threads, shift 1 */
+	CHECK_EQ(topo_smt_shift(&t), 1);
+	t.leafb = (struct cpuid_regs){ 0, 1, 0x100, 0 }; /* SMT level, one thread */
+	CHECK_EQ(topo_smt_shift(&t), 0);
+	t.leafb = (struct cpuid_regs){ 4, 8, 0x200, 0 }; /* sub-leaf 0 is the core level */
+	CHECK_EQ(topo_smt_shift(&t), 0);
+	t.leaf1.edx = B(28); /* leaf 0xb decides over the legacy counts */
+	t.leaf1.ebx = 16u << 16;
+	CHECK_EQ(topo_smt_shift(&t), 0);
+}
+
+static void topology_amd_topoext(void)
+{
+	struct topo_leaves t;
+
+	memset(&t, 0, sizeof(t));
+	t.amd = true;
+	t.ext1.ecx = B(22);
+	t.ext1e.ebx = 1u << 8; /* two threads per compute unit */
+	CHECK_EQ(topo_smt_shift(&t), 1);
+	t.ext1.ecx = 0; /* without TOPOEXT, 0x8000001e means nothing */
+	CHECK_EQ(topo_smt_shift(&t), 0);
+}
+
+/* Old CPUs without leaf 0xb: logical CPUs per package over cores. */
+static void topology_legacy_counts(void)
+{
+	struct topo_leaves t;
+
+	memset(&t, 0, sizeof(t));
+	t.leaf1.edx = B(28);
+	t.leaf1.ebx = 8u << 16;	 /* 8 logical CPUs per package */
+	t.leaf4.eax = 3u << 26;	 /* 4 cores */
+	CHECK_EQ(topo_smt_shift(&t), 1);
+	t.leaf4.eax = 7u << 26;	 /* 8 cores: no SMT */
+	CHECK_EQ(topo_smt_shift(&t), 0);
+	t.leaf1.edx = 0;	 /* no HTT: the count field is not valid */
+	t.leaf4.eax = 0;
+	CHECK_EQ(topo_smt_shift(&t), 0);
+	t.leaf1.edx = B(28);	 /* 6 logical on 2 cores: 3 threads, 2 bits */
+	t.leaf1.ebx = 6u << 16;
+	t.leaf4.eax = 1u << 26;
+	CHECK_EQ(topo_smt_shift(&t), 2);
+}
+
+static struct {
+	unsigned n;
+	char lines[8][160];
+} smt_said;
+
+static void smt_collect(void *ctx, const char *line)
+{
+	(void)ctx;
+	if (smt_said.n < 8)
+		snprintf(smt_said.lines[smt_said.n], sizeof(smt_said.lines[0]), "%s", line);
+	smt_said.n++;
+}
+
+static void smt_guest(struct config *cfg, const char *name, uint32_t cpu, bool ok)
+{
+	struct config_guest *g = &cfg->guests[cfg->guest_count++];
+
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->cpu_count = 1;
+	g->cpus[0] = cpu;
+	g->smt_shared_ok = ok;
+}
+
+static unsigned smt_check(const struct config *cfg, unsigned shift)
+{
+	/* Two threads per core: CPUs 0,1 on core 0, 2,3 on core 1, 4,5 on core 2. */
+	static const uint32_t apic[] = { 0, 1, 2, 3, 4, 5 };
+
+	memset(&smt_said, 0, sizeof(smt_said));
+	return spec_smt_conflicts(cfg, apic, 6, shift, smt_collect, NULL);
+}
+
+static void smt_siblings_refused_without_consent(void)
+{
+	static struct config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	smt_guest(&cfg, "a", 1, false); /* beside the VMM */
+	smt_guest(&cfg, "b", 2, false);
+	smt_guest(&cfg, "c", 3, true); /* b has not consented */
+	smt_guest(&cfg, "d", 4, false); /* alone on core 2 */
+	CHECK_EQ(smt_check(&cfg, 1), 2);
+	CHECK(!strcmp(smt_said.lines[0], "guest 'a' (cpu 1) shares a physical core with the VMM's cpu 0"));
+	CHECK(!strcmp(smt_said.lines[1], "guests 'b' (cpu 2) and 'c' (cpu 3) share a physical core"));
+	CHECK_EQ(smt_check(&cfg, 0), 0); /* no SMT: no siblings */
+}
+
+static void smt_consent_of_all_concerned(void)
+{
+	static struct config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	smt_guest(&cfg, "a", 1, true);
+	smt_guest(&cfg, "b", 2, true);
+	smt_guest(&cfg, "c", 3, true);
+	CHECK_EQ(smt_check(&cfg, 1), 0);
+	/* Four threads per core: a, b and c all on the VMM's core; each pair
+	 * consents, and so does each guest for the VMM. */
+	CHECK_EQ(smt_check(&cfg, 2), 0);
+	cfg.guests[1].smt_shared_ok = false;
+	CHECK_EQ(smt_check(&cfg, 2), 3); /* b with the VMM, with a, with c */
+}
+
+/* A CPU the machine lacks is the guest set-up's error, not a sibling. */
+static void smt_missing_cpus_skipped(void)
+{
+	static struct config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	smt_guest(&cfg, "a", 7, false);
+	smt_guest(&cfg, "b", 6, false);
+	CHECK_EQ(smt_check(&cfg, 1), 0);
+}
+
 int main(void)
 {
 	CHECK_RUN(cpu_without_controls_fills_rsb_only);
@@ -200,5 +328,11 @@ int main(void)
 	CHECK_RUN(intel_each_bit_its_measure);
 	CHECK_RUN(intel_l1tf_and_verw);
 	CHECK_RUN(describe_names_every_measure);
+	CHECK_RUN(topology_from_leaf_b);
+	CHECK_RUN(topology_amd_topoext);
+	CHECK_RUN(topology_legacy_counts);
+	CHECK_RUN(smt_siblings_refused_without_consent);
+	CHECK_RUN(smt_consent_of_all_concerned);
+	CHECK_RUN(smt_missing_cpus_skipped);
 	return check_done();
 }

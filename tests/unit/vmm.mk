@@ -51,9 +51,10 @@ UNIT_SRCS_cpuid := vmm/cpuid.c vmm/spec.c vmm/spec_policy.c kernel/format.c test
 	tests/unit/test_cpuid.c
 
 # The speculation policy (vmm/spec_policy.c): CPUs' enumerations in, the
-# VMM's measures out.
+# VMM's measures out; the SMT topology (arch/x86/topology.c) and the
+# refusal of guests on sibling threads.
 UNIT_TESTS += spec
-UNIT_SRCS_spec := vmm/spec_policy.c kernel/format.c tests/unit/test_spec.c
+UNIT_SRCS_spec := vmm/spec_policy.c arch/x86/topology.c kernel/format.c tests/unit/test_spec.c
 
 # The guest's legacy and ACPI ports (PIT channel 2, RTC, PM timer, sleep
 # and reset registers) against made-up clocks.
