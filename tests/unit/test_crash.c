@@ -212,10 +212,24 @@ static void crc_covers_every_byte(void)
 	free(r);
 }
 
-static void fits_the_page(void)
+/* The offsets of docs/formats.md, "The crash record". */
+static void layout_as_documented(void)
 {
 	CHECK(sizeof(struct crash_area) <= CRASH_AREA_SIZE);
 	CHECK_EQ(offsetof(struct crash_area, record), 16);
+	CHECK_EQ(sizeof(struct crash_record), 1536);
+	CHECK_EQ(offsetof(struct crash_record, crc), 16);
+	CHECK_EQ(offsetof(struct crash_record, boot), 24);
+	CHECK_EQ(offsetof(struct crash_record, cpu), 48);
+	CHECK_EQ(offsetof(struct crash_record, error_code), 56);
+	CHECK_EQ(offsetof(struct crash_record, reason), 64);
+	CHECK_EQ(offsetof(struct crash_record, regs), 224);
+	CHECK_EQ(offsetof(struct crash_record, stack), 400);
+	CHECK_EQ(offsetof(struct crash_record, mce), 464);
+	CHECK_EQ(offsetof(struct crash_record, audit_count), 504);
+	CHECK_EQ(offsetof(struct crash_record, audit), 512);
+	CHECK_EQ(sizeof(struct crash_audit), 128);
+	CHECK_EQ(offsetof(struct crash_audit, reason), 32);
 }
 
 int main(void)
@@ -225,6 +239,6 @@ int main(void)
 	CHECK_RUN(bad_records_refused);
 	CHECK_RUN(garbage_refused);
 	CHECK_RUN(crc_covers_every_byte);
-	CHECK_RUN(fits_the_page);
+	CHECK_RUN(layout_as_documented);
 	return check_done();
 }
