@@ -31,6 +31,17 @@ __attribute__((warn_unused_result)) int boot_pages_alloc(size_t bytes, uint64_t 
 							 uint64_t below, void **out);
 void boot_pages_free(void *p, size_t bytes);
 
+/*
+ * The crash page (handoff crash_phys): claim the page whose address the
+ * firmware variable VigilCrashPage holds, so the previous boot's crash
+ * record is found where it was left; call it before any other allocation,
+ * so nothing of this boot lands on it first. When the variable is missing,
+ * or its page is not free, take a new page below 4 GiB and record its
+ * address. *kept: 1 the same page as last boot, 0 a new one, -1 a new one
+ * whose address could not be recorded. Returns 0 or -ENOMEM.
+ */
+__attribute__((warn_unused_result)) int boot_crash_page(uint64_t *pa, int *kept);
+
 /* True when the firmware offers a TPM 2.0 through EFI_TCG2_PROTOCOL. */
 int boot_tpm_present(void);
 

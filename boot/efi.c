@@ -461,6 +461,70 @@ int boot_exit(struct handoff *h)
 	return 0;
 }
 
+/* ---- the crash page -------------------------------------------------- */
+
+/* Vigil's own vendor GUID for its firmware variable. */
+#define VIGIL_VARIABLE_GUID \
+	{ 0x438f63d0, 0x00fe, 0x42f7, { 0xa0, 0x81, 0xab, 0x7b, 0x13, 0xd6, 0xde, 0xaa } }
+#define CRASH_PAGE_BELOW 0x100000000ull
+#define CRASH_PAGE_ABOVE 0x100000ull
+
+static int crash_page_at(EFI_PHYSICAL_ADDRESS a)
+{
+	return a && !(a & (EFI_PAGE_SIZE - 1)) && a < CRASH_PAGE_BELOW &&
+	       bs->AllocatePages(AllocateAddress, EfiLoaderData, 1, &a) == EFI_SUCCESS;
+}
+
+/*
+ * A new page: the lowest free one above 1 MiB. The firmware allocates from
+ * the top of memory down, and not the same way on every boot: on QEMU's
+ * OVMF a page taken from the top by the first boot was the firmware's own
+ * after a warm reset; a low one stays free (docs/vmm.md, "The crash record").
+ */
+static EFI_PHYSICAL_ADDRESS crash_page_lowest(void)
+{
+	struct map m = { 0 };
+	EFI_PHYSICAL_ADDRESS best = 0;
+
+	int err = map_get(&m, 1);
+
+	for (UINTN i = 0; !err && i < m.size / m.desc_size; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = map_desc(&m, i);
+		EFI_PHYSICAL_ADDRESS lo = d->PhysicalStart < CRASH_PAGE_ABOVE ? CRASH_PAGE_ABOVE : d->PhysicalStart;
+
+		if (d->Type == EfiConventionalMemory && lo < d->PhysicalStart + d->NumberOfPages * EFI_PAGE_SIZE &&
+		    lo < CRASH_PAGE_BELOW && (!best || lo < best))
+			best = lo;
+	}
+	if (m.buf)
+		bs->FreePool(m.buf);
+	return crash_page_at(best) ? best : 0;
+}
+
+int boot_crash_page(uint64_t *pa, int *kept)
+{
+	EFI_GUID guid = VIGIL_VARIABLE_GUID;
+	EFI_PHYSICAL_ADDRESS a = 0;
+	UINTN n = sizeof(a);
+	EFI_RUNTIME_SERVICES *rt = st->RuntimeServices;
+
+	*kept = rt->GetVariable(L"VigilCrashPage", &guid, NULL, &n, &a) == EFI_SUCCESS &&
+		n == sizeof(a) && crash_page_at(a);
+	if (!*kept) {
+		a = crash_page_lowest();
+		if (!a)
+			return -ENOMEM;
+		/* Written only when the page moves, so the flash is not worn
+		 * boot after boot. Without it, the record lasts this boot only. */
+		if (rt->SetVariable(L"VigilCrashPage", &guid,
+				    EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, sizeof(a),
+				    &a) != EFI_SUCCESS)
+			*kept = -1;
+	}
+	*pa = a;
+	return 0;
+}
+
 /* ---- entry ------------------------------------------------------------ */
 
 /* gnu-efi's crt0 relocates the image, then calls this with the System V

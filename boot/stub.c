@@ -36,6 +36,7 @@ struct file {
 
 struct stub {
 	struct handoff *h;
+	uint64_t crash_phys;
 	struct file vmm, vmm_sig, cfg, cfg_sig;
 	struct file gfile[FILES_MAX]; /* every guest's files: image, initrd, acpi */
 	unsigned gfiles;
@@ -75,6 +76,22 @@ static void file_drop(struct file *f)
 	f->buf = NULL;
 }
 
+/* First of all allocations: the page the previous boot's VMM may have left
+ * a crash record in. Its contents are the VMM's to judge. */
+static int crash_page_claim(struct stub *s)
+{
+	static const char *const how[] = { "a new page, its address not recorded", "a new page",
+					   "kept from the last boot" };
+	int kept, err = boot_crash_page(&s->crash_phys, &kept);
+
+	if (err)
+		stub_printf("vigil-stub: no crash record page (out of memory)\n");
+	else if (s->crash_phys)
+		stub_printf("vigil-stub: crash record page at 0x%lx (%s)\n",
+			    (unsigned long)s->crash_phys, how[kept + 1]);
+	return 0;
+}
+
 static int handoff_alloc(struct stub *s)
 {
 	int err = boot_pages_alloc(sizeof(*s->h), PAGE_SIZE, 0, (void **)&s->h);
@@ -85,6 +102,7 @@ static int handoff_alloc(struct stub *s)
 	s->h->magic = HANDOFF_MAGIC;
 	s->h->version = HANDOFF_VERSION;
 	s->h->size = sizeof(*s->h);
+	s->h->crash_phys = s->crash_phys;
 	if (boot_tpm_present())
 		s->h->flags |= HANDOFF_F_TPM;
 	if (boot_secure_boot())
@@ -286,6 +304,7 @@ static void stub_unwind(struct stub *s)
 		boot_pages_free((void *)(uintptr_t)s->h->trampoline_phys, PAGE_SIZE);
 	boot_pages_free(s->tables, s->tables_size);
 	boot_pages_free(s->h, sizeof(*s->h));
+	boot_pages_free((void *)(uintptr_t)s->crash_phys, PAGE_SIZE);
 }
 
 int stub_main(void)
@@ -293,7 +312,8 @@ int stub_main(void)
 	struct stub s = { 0 };
 	int err;
 
-	err = handoff_alloc(&s)		/* zeroed handoff; TPM and Secure Boot state */
+	err = crash_page_claim(&s)	/* before any allocation: last boot's crash page */
+	   ?: handoff_alloc(&s)		/* zeroed handoff; TPM and Secure Boot state */
 	   ?: signed_read(&s)		/* vmm.elf, system.dtb and their .sig files */
 	   ?: signed_verify(&s)		/* platform key set + threshold, else refuse */
 	   ?: guests_read(&s)		/* the images the now-trusted config names */

@@ -67,6 +67,8 @@ static int handoff_check_modules(const struct handoff *h, const char **why)
 			return handoff_fail(why, "module outside boot-loaded memory");
 		if (overlaps(m->base, m->size, h->vmm_phys_base, h->vmm_phys_size))
 			return handoff_fail(why, "module overlaps the VMM image");
+		if (h->crash_phys && overlaps(m->base, m->size, h->crash_phys, 4096))
+			return handoff_fail(why, "module overlaps the crash page");
 		for (uint32_t j = 0; j < i; j++)
 			if (overlaps(m->base, m->size, h->modules[j].base, h->modules[j].size))
 				return handoff_fail(why, "modules overlap");
@@ -100,5 +102,8 @@ int handoff_validate(const struct handoff *h, const char **why)
 		err = handoff_fail(why, "VMM image above 4 GiB (the AP trampoline needs it below)");
 	if (!err && h->trampoline_phys && !handoff_inside(h, h->trampoline_phys, 4096, HANDOFF_MEM_BOOT))
 		err = handoff_fail(why, "trampoline outside boot-loaded memory");
+	if (!err && h->crash_phys && ((h->crash_phys & 0xfff) || !handoff_inside(h, h->crash_phys, 4096, HANDOFF_MEM_BOOT) ||
+				      overlaps(h->crash_phys, 4096, h->vmm_phys_base, h->vmm_phys_size)))
+		err = handoff_fail(why, "crash page unaligned, outside boot-loaded memory or in the VMM image");
 	return err ? err : handoff_check_modules(h, why);
 }

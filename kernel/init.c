@@ -7,6 +7,7 @@
 #include "kernel/init.h"
 #include "kernel/config.h"
 #include "kernel/console.h"
+#include "kernel/crash.h"
 #include "kernel/handoff.h"
 #include "kernel/heap.h"
 #include "kernel/mm.h"
@@ -16,6 +17,7 @@
 #include "kernel/selfcheck.h"
 #include "kernel/patch.h"
 #include "kernel/time.h"
+#include "vmm/audit.h"
 #include "vmm/channel.h"
 #include "vmm/exits.h"
 #include "vmm/spec.h"
@@ -128,6 +130,7 @@ static void clocks_calibrate(void)
 					d.hour * 3600 + d.minute * 60 + d.second;
 	else
 		printk("vigil: the RTC cannot be read: guests' clocks start at 1970\n");
+	crash_set_clock(vplat_clock.rtc_epoch, vplat_clock.rtc_tsc);
 	printk("vigil: TSC %lu kHz\n", time_tsc_per_ms());
 }
 
@@ -177,6 +180,7 @@ static void channel_start(void)
 {
 	if (channel_init(&machine_cpus, cpu_areas[0].pc.apic_id))
 		panic("cannot set up the management channel");
+	crash_set_audit_source(audit_crash_fill);
 }
 
 static void console_input_start(void)
@@ -215,6 +219,7 @@ void kmain(uint64_t handoff_pa)
 	idt_init();				/* exceptions: dump and stop */
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
+	crash_init(boot_handoff.crash_phys);	/* the previous boot's crash record, if any */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
 	code_digest_load();			/* the text's digest, signed in the image */
 	heap_init();				/* for signature checks (mbedtls) */

@@ -14,13 +14,15 @@
 #   --smp N           CPUs (default 6: the VMM's and the default config's five guests')
 #   --mem SIZE        RAM (default 1G)
 #   --accel auto|tcg|kvm   default auto: KVM only with nested virtualization
+#   --reboot          a reset reboots the machine (default: QEMU exits on a
+#                     reset, so a test's run ends at a VMM panic)
 #
 # The exit status is QEMU's: a guest writing V to isa-debug-exit (port 0xf4)
 # makes it (V << 1) | 1. On the terminal, quit with Ctrl-A X.
 set -euo pipefail
 
 ovmf_dir=/usr/share/OVMF
-serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=6 mem=1G accel=auto target=
+serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=6 mem=1G accel=auto reboot=0 target=
 extra=()
 
 die() { echo "qemu-run: $*" >&2; exit 2; }
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--accel) accel=$2; shift ;;
+	--reboot) reboot=1 ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
@@ -134,8 +137,10 @@ fi
 
 qemu=(qemu-system-x86_64 "${machine[@]}" "${cpu[@]}" -smp "$smp" -m "$mem"
 	"${firmware[@]}" "${disk[@]}" "${tpmargs[@]}" "${console[@]}"
-	-serial chardev:con "${chanargs[@]}" -monitor none -nographic -nic none -no-reboot
+	-serial chardev:con "${chanargs[@]}" -monitor none -nographic -nic none
 	-device isa-debug-exit,iobase=0xf4,iosize=4 "${extra[@]}")
+
+[ "$reboot" = 1 ] || qemu+=(-no-reboot)
 
 if [ -z "$serial" ]; then
 	# On the terminal QEMU must stay in the foreground to own the console;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 #include "vmm/audit.h"
+#include "kernel/crash_record.h"
 #include "kernel/console.h"
 #include "arch/x86/cpu.h"
 #include "vigil/channel.h"
+
+_Static_assert(CRASH_AUDIT_REASON_LEN == AUDIT_REASON_LEN, "a crash record keeps whole audit reasons");
 
 static struct audit_entry audit_ring[AUDIT_ENTRIES];
 static uint64_t audit_ring_total;		       /* entries ever put in the ring */
@@ -77,6 +80,22 @@ const struct audit_entry *audit_entry(unsigned i)
 			next = er, r++;
 	}
 	return next;
+}
+
+unsigned audit_crash_fill(struct crash_audit *out, unsigned max)
+{
+	unsigned count = audit_count(), first = count > max ? count - max : 0, n = 0;
+
+	for (unsigned i = first; i < count; i++) {
+		const struct audit_entry *e = audit_entry(i);
+
+		if (!e)
+			break;
+		out[n] = (struct crash_audit){ e->index - 1, e->tsc, e->request, e->status, e->code, e->repeats, "" };
+		memcpy(out[n].reason, e->reason, sizeof(out[n].reason));
+		n++;
+	}
+	return n;
 }
 
 int mlog_full(void)

@@ -52,6 +52,9 @@ unsigned audit_count(void);
 /* Entries that fell out of the ring (never an applied bundle's). */
 uint32_t audit_dropped(void);
 const struct audit_entry *audit_entry(unsigned i);
+struct crash_audit;
+/* The newest max entries, oldest first, for the crash record (kernel/crash.h). */
+unsigned audit_crash_fill(struct crash_audit *out, unsigned max);
 
 int mlog_full(void);
 void mlog_append(const struct mlog_entry *e);

@@ -56,6 +56,7 @@ void query_inventory(struct reply *r);
 void query_measurements(struct reply *r);
 void query_audit(struct reply *r);
 void query_selfcheck(struct reply *r);
+void query_crash(struct reply *r);
 
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */

@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
+#include "kernel/crash.h"
 #include "kernel/handoff.h"
 #include "kernel/init.h"
 #include "kernel/selfcheck.h"
@@ -170,4 +171,71 @@ void query_selfcheck(struct reply *r)
 	reply_bytes(r, "last-sha256", s->last, sizeof(s->last));
 	reply_u64(r, "runs", s->runs);
 	reply_u64(r, "mismatches", s->mismatches);
+}
+
+static void query_crash_context(struct reply *r, const struct crash_record *c)
+{
+	static const char *const reg_names[] = {
+#define CRASH_REG_NAME(reg) #reg,
+		CRASH_REGS(CRASH_REG_NAME)
+#undef CRASH_REG_NAME
+	};
+	const uint64_t *regs = (const uint64_t *)&c->regs;
+
+	_Static_assert(sizeof(c->regs) == sizeof(reg_names) / sizeof(reg_names[0]) * 8, "one name per register");
+
+	reply_node(r, "registers");
+	for (unsigned i = 0; i < sizeof(reg_names) / sizeof(reg_names[0]); i++)
+		reply_u64(r, reg_names[i], regs[i]);
+	reply_end_node(r);
+	if (c->context == CRASH_FROM_PANIC)
+		reply_bytes(r, "stack", c->stack, sizeof(c->stack));
+	if (!c->mce.bank_valid)
+		return;
+	reply_node(r, "machine-check");
+	reply_u32(r, "bank", c->mce.bank);
+	reply_u64(r, "bank-status", c->mce.status);
+	reply_u64(r, "addr", c->mce.addr);
+	reply_u64(r, "misc", c->mce.misc);
+	reply_u64(r, "mcg-status", c->mce.mcg_status);
+	reply_end_node(r);
+}
+
+/* The previous boot's crash record, as crash_init() checked it. */
+void query_crash(struct reply *r)
+{
+	const struct crash_record *c = crash_previous();
+	char name[24];
+
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, c ? "the previous boot panicked" : "no crash record");
+	reply_u32(r, "crashed", c != NULL);
+	if (!c)
+		return;
+	reply_u64(r, "boot", c->boot);
+	reply_u32(r, "cpu", c->cpu);
+	reply_u64(r, "uptime-ms", c->uptime_ms);
+	reply_u64(r, "unix-time", c->unix_time);
+	reply_str(r, "reason", c->reason);
+	reply_str(r, "context", c->context == CRASH_FROM_PANIC ? "panic" : "exception");
+	if (c->context == CRASH_FROM_EXCEPTION) {
+		reply_u32(r, "vector", c->vector);
+		reply_u64(r, "error-code", c->error_code);
+	}
+	query_crash_context(r, c);
+	reply_node(r, "audit");
+	for (uint32_t i = 0; i < c->audit_count; i++) {
+		const struct crash_audit *e = &c->audit[i];
+
+		snprintk(name, sizeof(name), "entry@%lu", e->sequence);
+		reply_node(r, name);
+		reply_u64(r, "sequence", e->sequence);
+		reply_u64(r, "time", e->tsc);
+		reply_u32(r, "request", e->request == CHANNEL_TYPE_ERROR ? 0 : e->request);
+		reply_u32(r, "status", (uint32_t)e->status);
+		reply_u32(r, "error", e->error);
+		reply_str(r, "reason", e->reason);
+		reply_u32(r, "repeats", e->repeats);
+		reply_end_node(r);
+	}
+	reply_end_node(r);
 }

@@ -219,6 +219,26 @@ static inline __attribute__((warn_unused_result)) int cpu_rdmsr_safe(uint32_t ms
 	return err;
 }
 
+/*
+ * Reset the machine, keeping RAM: a hard reset through the PC reset control
+ * register (port 0xCF9: system reset, not the full reset 0x0E that cycles
+ * power), which q35 and PIIX chipsets and AMD's FCH honour; the reset is
+ * the 0-to-1 edge of bit 2, hence two writes. If nothing happened, a triple
+ * fault (an empty IDT, then INT3) resets the CPU.
+ */
+static inline __attribute__((noreturn)) void cpu_machine_reset(void)
+{
+	static const struct desc_ptr none = { 0, 0 };
+
+	cpu_outb(0xcf9, 0x02);
+	cpu_outb(0xcf9, 0x06);
+	for (volatile int i = 0; i < 1000000; i++)
+		cpu_pause();
+	cpu_lidt(&none);
+	for (;;)
+		__asm__ volatile("int3" ::: "memory");
+}
+
 /* Stop this CPU for good: interrupts off, halt forever (NMIs return to hlt). */
 static inline __attribute__((noreturn)) void cpu_stop(void)
 {

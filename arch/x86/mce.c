@@ -21,6 +21,7 @@
 #define MCE_MAX_BANKS 32 /* the architectural MSR range 0x400..0x47f */
 
 uint64_t mce_corrected;
+struct mce_bank mce_last_fatal;
 
 /* An MSR read that a CPU without it answers with #GP (some emulators
  * enumerate MCA without the MSRs): 0 then. */
@@ -77,10 +78,12 @@ bool mce_collect(const char *where)
 		misc = status & MCI_STATUS_MISCV ? mce_rdmsr(msr + 3) : 0;
 		printk("vigil: machine check %s on cpu %u: bank %u status 0x%lx addr 0x%lx misc 0x%lx (%s)\n",
 		       where, cpu, i, status, addr, misc, status & MCI_STATUS_UC ? "uncorrected" : "corrected");
-		if (status & MCI_STATUS_UC)
+		if (status & MCI_STATUS_UC) {
 			fatal = true;
-		else
+			mce_last_fatal = (struct mce_bank){ mcg, status, addr, misc, i, true };
+		} else {
 			__atomic_add_fetch(&mce_corrected, 1, __ATOMIC_RELAXED);
+		}
 		mce_wrmsr(msr + 1, 0);
 		found = true;
 	}

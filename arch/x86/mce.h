@@ -23,4 +23,12 @@ void mce_cpu_init(void);
 bool mce_collect(const char *where);
 extern uint64_t mce_corrected;
 
+/* The last uncorrected bank mce_collect() found, for the crash record. */
+struct mce_bank {
+	uint64_t mcg_status, status, addr, misc;
+	uint32_t bank;
+	bool valid;
+};
+extern struct mce_bank mce_last_fatal;
+
 #endif

@@ -109,5 +109,5 @@ void trap_handler(struct trap_frame *f)
 	if (f->vector == 18) /* the banks first: the record of what the hardware saw */
 		(void)mce_collect("in the VMM");
 	trap_dump(f);
-	panic("exception %lu in the VMM", f->vector);
+	panic_trap(f, "exception %lu in the VMM", f->vector);
 }

@@ -40,7 +40,8 @@
 	X(INVENTORY, 0x02, inventory)       \
 	X(MEASUREMENTS, 0x03, measurements) \
 	X(AUDIT, 0x04, audit)               \
-	X(SELFCHECK, 0x05, selfcheck)
+	X(SELFCHECK, 0x05, selfcheck)       \
+	X(CRASH, 0x06, crash)
 
 enum channel_request {
 #define CHANNEL_REQ_ENUM(NAME, type, name) CHANNEL_REQ_##NAME = type,

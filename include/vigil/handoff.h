@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f484c474956ull /* "VIGLHOFF" little-endian */
-#define HANDOFF_VERSION 2
+#define HANDOFF_VERSION 3
 
 #define HANDOFF_MAX_MEM 512
 #define HANDOFF_MAX_MODULES 32
@@ -81,6 +81,11 @@ struct handoff {
 	uint64_t acpi_rsdp;	  /* physical address of the RSDP, 0 if none */
 	uint64_t trampoline_phys; /* 4 KiB below 1 MiB for AP start-up, 0 if none */
 	uint64_t boot_cr3;	  /* the boot entry's page tables (inside MEM_BOOT) */
+	/* A page (inside MEM_BOOT) the boot entry claims at the same address on
+	 * every boot, before any other allocation, for the VMM's crash record
+	 * (kernel/crash_record.h); its contents are the previous boot's and
+	 * untrusted. 0 if none. */
+	uint64_t crash_phys;
 
 	uint32_t mem_count;
 	uint32_t module_count; /* modules[0] is the config */

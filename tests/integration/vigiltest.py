@@ -135,11 +135,13 @@ class Boot(SerialLog):
     """One QEMU run of an ESP directory or disk image, via tools/qemu-run.sh.
 
     Options mirror the launcher's: timeout (seconds, the run is killed after
-    it), secboot, tpm, tpm_state, smp, mem, accel, extra (QEMU arguments).
+    it), secboot, tpm, tpm_state, smp, mem, accel, reboot (a reset reboots
+    instead of ending QEMU), extra (QEMU arguments).
     """
 
     def __init__(self, target, name="boot", timeout=60, secboot=False, tpm=True,
-                 tpm_state=None, smp=5, mem="1G", accel="auto", extra=(), interactive=False):
+                 tpm_state=None, smp=5, mem="1G", accel="auto", extra=(), interactive=False,
+                 reboot=False):
         os.makedirs(WORK, exist_ok=True)
         self.target = target
         self.log = os.path.join(WORK, "%s.serial.log" % name)
@@ -152,6 +154,8 @@ class Boot(SerialLog):
             self.args.append("--secboot")
         if not tpm:
             self.args.append("--no-tpm")
+        if reboot:
+            self.args.append("--reboot")
         if tpm_state:
             self.args += ["--tpm-state", tpm_state]
         self.args.append(target)

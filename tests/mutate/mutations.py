@@ -400,6 +400,35 @@ mutation("mce-bank-record", "arch/x86/trap.c",
          "a machine check in the VMM must leave the banks' record before the machine stops",
          expect="logged the bank")
 
+# ---- the crash record: the next boot reads a page anything may have written -
+
+mutation("crash-record-crc", "kernel/crash_record.c",
+         "\tif (r->crc != crash_record_crc(r))\n",
+         "\tif (0 && r->crc != crash_record_crc(r))\n",
+         unit("crash"),
+         "a record damaged in memory (a reset mid-write, a stray write) would be reported as the panic")
+mutation("crash-record-stale", "kernel/crash_record.c",
+         "\tif (r->boot != boot)\n",
+         "\tif (0 && r->boot != boot)\n",
+         unit("crash"),
+         "a record of an older boot (left when the page was not cleared) would be reported again as new")
+mutation("crash-record-audit-count", "kernel/crash_record.c",
+         "\tif (r->audit_count > CRASH_AUDIT_MAX)\n",
+         "\tif (0 && r->audit_count > CRASH_AUDIT_MAX)\n",
+         unit("crash"),
+         "an audit count from the page would index past the record's entries")
+mutation("crash-record-text", "kernel/crash_record.c",
+         "\tif (!crash_text_ok(r->reason, sizeof(r->reason)))\n",
+         "\tif (0 && !crash_text_ok(r->reason, sizeof(r->reason)))\n",
+         unit("crash"),
+         "an unterminated or non-printable reason from the page would reach the console and the channel raw")
+mutation("crash-record-written", "kernel/panic.c",
+         "\tif (!crash_write(msg, f, rip, rsp)) {\n",
+         "\tif (1) {\n",
+         boot("t_mce.py"),
+         "a VMM panic must leave its record for the next boot",
+         expect="keeps its crash record")
+
 # ---- NPT confinement, interrupts, restart ----------------------------------
 
 mutation("npt-maps-twice", "vmm/vm.c",

@@ -25,7 +25,8 @@ static const struct {
 	const char *handler;
 } known[] = {
 	{ 0x01, "version" }, { 0x02, "inventory" }, { 0x03, "measurements" },
-	{ 0x04, "audit" },   { 0x05, "selfcheck" }, { 0x10, "bundle" },
+	{ 0x04, "audit" },   { 0x05, "selfcheck" }, { 0x06, "crash" },
+	{ 0x10, "bundle" },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -44,12 +45,13 @@ void query_inventory(struct reply *r) { handled(r, 1); }
 void query_measurements(struct reply *r) { handled(r, 2); }
 void query_audit(struct reply *r) { handled(r, 3); }
 void query_selfcheck(struct reply *r) { handled(r, 4); }
+void query_crash(struct reply *r) { handled(r, 5); }
 
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 {
 	bundle_payload = payload;
 	bundle_len = len;
-	handled(r, 5);
+	handled(r, 6);
 }
 
 static uint8_t buf[4096];

@@ -49,6 +49,7 @@ static void handoff_make(struct handoff *h)
 	strcpy(h->modules[1].name, "guests/hello.elf");
 	h->modules[1].base = 68 * MIB + 0x1000;
 	h->modules[1].size = 0x2000;
+	h->crash_phys = 72 * MIB;
 	h->meas_count = 1;
 	strcpy(h->meas[0].name, "vmm.elf");
 }
@@ -133,6 +134,10 @@ static void vmm_above_4g(struct handoff *h)
 }
 static void module_overlaps_vmm(struct handoff *h) { h->modules[1].base = 66 * MIB; }
 static void modules_overlap(struct handoff *h) { h->modules[1].base = h->modules[0].base; }
+static void crash_page_unaligned(struct handoff *h) { h->crash_phys += 0x800; }
+static void crash_page_in_usable(struct handoff *h) { h->crash_phys = 2 * MIB; }
+static void crash_page_in_vmm(struct handoff *h) { h->crash_phys = 65 * MIB; }
+static void crash_page_on_module(struct handoff *h) { h->crash_phys = h->modules[1].base + 0x1000; }
 static void no_config_module(struct handoff *h) { h->module_count = 0; }
 static void module_in_usable_memory(struct handoff *h) { h->modules[1].base = 2 * MIB; }
 static void module_past_boot_memory(struct handoff *h) { h->modules[1].base = 80 * MIB - 0x1000; }
@@ -191,6 +196,10 @@ static const struct bad_case bad_cases[] = {
 	{ "vmm_above_4g", vmm_above_4g, "above 4 GiB" },
 	{ "module_overlaps_vmm", module_overlaps_vmm, "overlaps the VMM" },
 	{ "modules_overlap", modules_overlap, "modules overlap" },
+	{ "crash_page_unaligned", crash_page_unaligned, "crash page" },
+	{ "crash_page_in_usable_memory", crash_page_in_usable, "crash page" },
+	{ "crash_page_in_the_vmm", crash_page_in_vmm, "crash page" },
+	{ "crash_page_on_a_module", crash_page_on_module, "crash page" },
 	{ "no_config_module", no_config_module, "no config" },
 	{ "module_in_usable_memory", module_in_usable_memory, "module outside boot" },
 	{ "module_past_boot_memory", module_past_boot_memory, "module outside boot" },

@@ -23,6 +23,11 @@ UNIT_SRCS_insn := arch/x86/insn.c tests/unit/test_insn.c
 UNIT_TESTS += handoff
 UNIT_SRCS_handoff := kernel/handoff.c tests/unit/test_handoff.c
 
+# The crash record's check: the next boot's defence against whatever the
+# page holds.
+UNIT_TESTS += crash
+UNIT_SRCS_crash := kernel/crash_record.c kernel/crc32.c tests/unit/test_crash.c
+
 # The loader and the guest-memory walker reach guest memory through the
 # real vm_gpa_to_hva (vmm/vm_mem.c); shim_vm.c makes malloc'd regions its
 # "host-physical" memory.

@@ -126,6 +126,13 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Over the management channel (default socket build/channel.sock, or\n"
 	  "  $VIGIL_CHANNEL). Exit 0, 1 if the VMM refused, 2 on error.\n",
 	  vc_cmd_selfcheck },
+	{ "crash", "the previous boot's crash record: reason, registers, last audit entries",
+	  "crash "
+	  "[--socket PATH] [--timeout SECONDS] [--json]\n"
+	  "  What the VMM found of the previous boot's panic (docs/channel.md, CRASH):\n"
+	  "  crashed 0 when that boot did not panic. Registers in hex; in --json as\n"
+	  "  \"0x...\" strings. Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_crash },
 };
 
 const struct vc_cmd *vc_current;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vigilctl send / version / inventory / measurements / audit / selfcheck:
+ * vigilctl send / version / inventory / measurements / audit / selfcheck / crash:
  * the channel commands (docs/channel.md). Each sends one request and
  * prints the response; the exit status follows the response's status.
  */
@@ -99,6 +99,11 @@ int vc_cmd_audit(int argc, char **argv)
 int vc_cmd_selfcheck(int argc, char **argv)
 {
 	return vc_query(argc, argv, CHANNEL_REQ_SELFCHECK);
+}
+
+int vc_cmd_crash(int argc, char **argv)
+{
+	return vc_query(argc, argv, CHANNEL_REQ_CRASH);
 }
 
 /* Sent as it is: the VMM is the judge (use `bundle verify` to check first). */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <libfdt.h>
 
@@ -16,7 +17,7 @@
 #include "tools/vigilctl/vc_escape.h"
 #include "tools/vigilctl/vigilctl.h"
 
-enum vc_ptype { PT_GUESS, PT_STRING, PT_S32, PT_U32, PT_U64, PT_BYTES };
+enum vc_ptype { PT_GUESS, PT_STRING, PT_S32, PT_U32, PT_U64, PT_HEX64, PT_BYTES };
 
 static const struct {
 	const char *name;
@@ -36,6 +37,12 @@ static const struct {
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
 	{ "console-dropped", PT_U64 },	 { "console-input", PT_U32 },	   { "console-input-dropped", PT_U64 },
 	{ "start-tsc", PT_U64 },
+	/* the crash record (CRASH); its registers node is all hex */
+	{ "crashed", PT_U32 },		 { "cpu", PT_U32 },		   { "unix-time", PT_U64 },
+	{ "boot", PT_U64 },
+	{ "context", PT_STRING },	 { "vector", PT_U32 },		   { "error-code", PT_HEX64 },
+	{ "stack", PT_BYTES },		 { "bank", PT_U32 },		   { "bank-status", PT_HEX64 },
+	{ "addr", PT_HEX64 },		 { "misc", PT_HEX64 },		   { "mcg-status", PT_HEX64 },
 };
 
 const char *vc_refusal_name(uint32_t code)
@@ -78,11 +85,14 @@ static enum vc_ptype vc_ptype_of(const char *node, const char *name, const char 
 			t = vc_schema[i].type;
 	if (t == PT_GUESS && !strcmp(node, "exits"))
 		t = PT_U64;
+	if (!strcmp(node, "registers"))
+		t = PT_HEX64;
 	/* a value that does not fit its type is shown as bytes */
 	if (t == PT_GUESS)
 		t = vc_printable(val, len) ? PT_STRING : len % 4 == 0 && len ? PT_U32 : PT_BYTES;
 	if ((t == PT_STRING && !vc_is_string(val, len)) || ((t == PT_S32 || t == PT_U32) && len % 4) ||
-	    (t == PT_U64 && len % 8) || ((t == PT_S32 || t == PT_U32 || t == PT_U64) && !len))
+	    (t == PT_U64 && len % 8) || (t == PT_HEX64 && len != 8) ||
+	    ((t == PT_S32 || t == PT_U32 || t == PT_U64) && !len))
 		t = PT_BYTES;
 	return t;
 }
@@ -99,6 +109,10 @@ static void vc_value_print(enum vc_ptype t, const char *val, int len, bool json)
 
 	if (t == PT_STRING) {
 		vc_put_escaped(stdout, val, (size_t)len - 1, json);
+		return;
+	}
+	if (t == PT_HEX64) { /* one value; a JSON string, as JSON numbers lose 64-bit precision */
+		printf(json ? "\"0x%016llx\"" : "0x%016llx", (unsigned long long)(vc_cell(val, 0) << 32 | vc_cell(val, 1)));
 		return;
 	}
 	if (t == PT_BYTES) {
@@ -120,6 +134,18 @@ static void vc_value_print(enum vc_ptype t, const char *val, int len, bool json)
 	}
 	if (n > 1)
 		printf("%s", json ? "]" : "");
+}
+
+/* " (2024-05-01 12:00:00 UTC)" after a time in seconds since 1970; 0 is
+ * the VMM's "no clock yet". */
+static void vc_date_print(uint64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	if (t && t < (1ull << 40) && gmtime_r(&tt, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm))
+		printf(" (%s UTC)", buf);
 }
 
 static void vc_node_print(const void *fdt, int node, int depth, bool json)
@@ -144,6 +170,8 @@ static void vc_node_print(const void *fdt, int node, int depth, bool json)
 		vc_value_print(vc_ptype_of(nname, name, val, len), val, len, json);
 		if (!json && !strcmp(name, "error") && len == 4 && vc_refusal_name((uint32_t)vc_cell(val, 0)))
 			printf(" (%s)", vc_refusal_name((uint32_t)vc_cell(val, 0)));
+		if (!json && !strcmp(name, "unix-time") && len == 8)
+			vc_date_print(vc_cell(val, 0) << 32 | vc_cell(val, 1));
 		if (!json)
 			printf("\n");
 		first = false;

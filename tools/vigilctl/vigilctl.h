@@ -53,6 +53,7 @@ int vc_cmd_inventory(int argc, char **argv);
 int vc_cmd_measurements(int argc, char **argv);
 int vc_cmd_audit(int argc, char **argv);
 int vc_cmd_selfcheck(int argc, char **argv);
+int vc_cmd_crash(int argc, char **argv);
 
 /* The running command, for messages and --help. */
 extern const struct vc_cmd *vc_current;
