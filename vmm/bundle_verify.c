@@ -242,6 +242,7 @@ static void bnd_put_bytes(struct bnd_out *o, const void *p, size_t n)
 }
 
 #define POLICY_CONSOLE_INPUT 1u /* the grants as flag bits */
+#define POLICY_SMT_SHARED_OK 2u
 
 void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA256_LEN])
 {
@@ -274,6 +275,6 @@ void bundle_policy_digest(const struct config_guest *g, uint8_t out[CRYPTO_SHA25
 	bnd_put(&o, g->msr_count, 4);
 	for (unsigned i = 0; i < g->msr_count && i < CONFIG_MAX_MSRS; i++)
 		bnd_put(&o, g->msrs[i], 4);
-	bnd_put(&o, g->console_input ? POLICY_CONSOLE_INPUT : 0, 4);
+	bnd_put(&o, (g->console_input ? POLICY_CONSOLE_INPUT : 0) | (g->smt_shared_ok ? POLICY_SMT_SHARED_OK : 0), 4);
 	crypto_sha256(buf, o.len, out);
 }

@@ -547,3 +547,42 @@ mutation("selfcheck-patch-area", "kernel/selfcheck.c",
          "",
          boot("t_selfcheck_patch.py"),
          "the self-check covers the unused live-patch area too: code written there is tampering")
+
+# ---- the speculation policy -------------------------------------------------
+
+mutation("smt-sibling-of-vmm", "vmm/spec_policy.c",
+         "if (!a->smt_shared_ok && spec_smt_siblings(apic_ids, c, 0, smt_shift)) {",
+         "if (0 && !a->smt_shared_ok && spec_smt_siblings(apic_ids, c, 0, smt_shift)) {",
+         unit("spec"),
+         "no guest runs on a sibling thread of the VMM's CPU without smt-shared-ok")
+mutation("smt-siblings-consent-of-both", "vmm/spec_policy.c",
+         "(a->smt_shared_ok && b->smt_shared_ok)",
+         "(a->smt_shared_ok || b->smt_shared_ok)",
+         unit("spec"),
+         "two guests share a core only when both consent")
+mutation("spec-l1d-flush", "vmm/spec_policy.c",
+         "p.l1d_flush = spec_l1tf(h) && flush_cmd;",
+         "p.l1d_flush = false;",
+         unit("spec"),
+         "an L1TF-affected Intel CPU flushes the L1D before every entry")
+mutation("spec-itlb-multihit", "vmm/spec_policy.c",
+         "p.ept_small = h->intel && !(h->arch_caps & ARCH_CAP_PSCHANGE_MC_NO);",
+         "p.ept_small = false;",
+         unit("spec"),
+         "no executable 2 MiB nested page on an iTLB-multihit CPU")
+mutation("spec-rsb-fill-flag", "vmm/spec_policy.c",
+         "\tif (p->rsb_fill)\n\t\tf |= SPEC_F_EXIT_RSB;\n",
+         "",
+         unit("spec"),
+         "the world switch is told to fill the RSB when the CPU needs it")
+mutation("spec-smt-consent-in-digest", "vmm/bundle_verify.c",
+         "| (g->smt_shared_ok ? POLICY_SMT_SHARED_OK : 0)",
+         "",
+         unit("bundle"),
+         "the consent to share a core is part of the guest's policy digest")
+mutation("svm-wbinvd-intercept", "arch/x86/svm/svm.c",
+         "SVM_I2_ICEBP | SVM_I2_WBINVD | SVM_I2_MONITOR",
+         "SVM_I2_ICEBP | SVM_I2_MONITOR",
+         attacks("boot-flood"),
+         "a guest's WBINVD never reaches the caches the other guests share",
+         expect=r"wbinvd exits")

@@ -1030,6 +1030,12 @@ static void policy_digest_layout(void)
 	bundle_policy_digest(&g, got);
 	CHECK(!memcmp(want, got, sizeof(want)));
 	g.console_input = false;
+	g.smt_shared_ok = true; /* so is the consent to share a core */
+	b[n - 4] = 2;
+	crypto_sha256(b, n, want);
+	bundle_policy_digest(&g, got);
+	CHECK(!memcmp(want, got, sizeof(want)));
+	g.smt_shared_ok = false;
 	bundle_policy_digest(&g, got);
 	g.name[10] = 'x'; /* bytes after the terminator do not count */
 	bundle_policy_digest(&g, want);
