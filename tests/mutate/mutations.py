@@ -200,6 +200,11 @@ mutation("watchdog-no-detection", "vmm/watchdog.c",
          "a guest CPU wedged in the VMM's exit path is reported, counted and shown in the inventory; "
          "without the watchdog nobody knows the guest no longer runs",
          expect="watchdog: the console reports the stuck CPU")
+mutation("watchdog-no-recovery", "vmm/watchdog.c",
+         "\t\tpc->stuck = 0;\n",
+         "",
+         unit("watchdog"),
+         "a CPU that answers again is no longer stuck: live patches and policy changes work again")
 mutation("rendezvous-waits-for-stuck-cpu", "kernel/rendezvous.c",
          "if (cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
          "if (0 && cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
