@@ -32,6 +32,7 @@
 #include "drivers/acpi.h"
 #include "drivers/ioapic.h"
 #include "vmm/vm.h"
+#include "vmm/watchdog.h"
 
 struct cpu_area cpu_areas[VIGIL_MAX_CPUS] __attribute__((aligned(4096)));
 struct handoff boot_handoff __attribute__((section(".data.ro_after_init")));
@@ -264,8 +265,9 @@ void ap_main(struct percpu *pc)
 
 /* The VMM's own CPU: sleeps; serves the management channel when its UART
  * interrupts, passes the operator's input to the guest with the console
- * focus, prints the guests' queued console output, and re-hashes the
- * VMM's code every SELFCHECK_PERIOD_S seconds. */
+ * focus, prints the guests' queued console output, kicks the other CPUs
+ * for the watchdog every WATCHDOG_PERIOD_MS, and re-hashes the VMM's code
+ * every SELFCHECK_PERIOD_S seconds. */
 #define SELFCHECK_PERIOD_S 5
 #define TIMER_PERIOD_MS 100
 
@@ -293,6 +295,7 @@ static void vmm_cpu_main(void)
 		vm_console_drain();
 		vm_console_wait_focus();
 		__asm__ volatile("cli" ::: "memory");
+		watchdog_poll(cpu_rdtsc());
 		if (apic_timer_ticks < next)
 			continue;
 		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;

@@ -182,7 +182,7 @@ int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t
 	uint8_t jmp[PATCH_MAX_REDIRECTS][PATCH_REDIRECT_LEN], next[32];
 	struct code_edit edits[PATCH_MAX_REDIRECTS + 1];
 	uint64_t t0;
-	int err = patch_check(p, why, whylen);
+	int err = patch_check(p, why, whylen), rv;
 
 	for (unsigned i = 0; !err && !slot && i < PATCH_MAX_LIVE; i++)
 		slot = live[i].used ? NULL : &live[i];
@@ -197,8 +197,8 @@ int patch_apply(const struct bundle_patch *p, char *why, size_t whylen, uint64_t
 				   patch_area_used_if(p->load_address - PATCH_AREA_BASE + p->code_len, NULL), next))
 		FAIL(CODE_TAMPERED);
 	t0 = cpu_rdtsc();
-	if (rendezvous_begin() < 0)
-		FAIL("other CPUs did not reach a safe point");
+	if ((rv = rendezvous_begin()) < 0)
+		FAIL("other CPUs did not reach a safe point (%s)", rv == -EBUSY ? "a CPU is stuck" : "timed out");
 	for (unsigned i = 0; i < p->redirect_count + 1; i++)
 		patch_store(patch_va(edits[i].addr), edits[i].src, edits[i].len, 0);
 	rendezvous_end();
@@ -222,6 +222,7 @@ int patch_revert(const char *name, char *why, size_t whylen, uint64_t *pause_tsc
 	struct code_edit edits[PATCH_MAX_REDIRECTS + 1];
 	uint8_t next[32];
 	uint64_t t0;
+	int rv;
 
 	if (!lp)
 		FAIL("no live patch named %s", name);
@@ -232,8 +233,8 @@ int patch_revert(const char *name, char *why, size_t whylen, uint64_t *pause_tsc
 	if (selfcheck_digest_after(edits, lp->redirect_count + 1, patch_area_used_if(0, lp), next))
 		FAIL(CODE_TAMPERED);
 	t0 = cpu_rdtsc();
-	if (rendezvous_begin() < 0)
-		FAIL("other CPUs did not reach a safe point");
+	if ((rv = rendezvous_begin()) < 0)
+		FAIL("other CPUs did not reach a safe point (%s)", rv == -EBUSY ? "a CPU is stuck" : "timed out");
 	for (unsigned i = 0; i < lp->redirect_count + 1; i++)
 		patch_store(patch_va(edits[i].addr), edits[i].src, edits[i].len, edits[i].fill);
 	rendezvous_end();

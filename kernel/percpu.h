@@ -36,6 +36,10 @@ struct percpu {
 	/* Written by other CPUs: keep apart from the hot fields above. */
 	_Alignas(64) volatile uint64_t mailbox;
 	volatile uint64_t wake_seq; /* +1 by every kick, before its NMI (cpu_wait_kick) */
+	/* The watchdog's heartbeat: wake_seq as this CPU last saw it at a safe
+	 * point or in a wait loop (cpu_kick_answer); read by the VMM's CPU. */
+	volatile uint64_t kick_answered;
+	volatile uint32_t stuck; /* set by the watchdog (vmm/watchdog.c): no answer */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,

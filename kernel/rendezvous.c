@@ -5,8 +5,12 @@
 #include "kernel/percpu.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "kernel/time.h"
 
-#define RENDEZVOUS_SPINS 200000000ull
+/* Every other CPU is held at its safe point meanwhile: long enough for a
+ * CPU finishing a long exit (a restart's scrub), short enough that a CPU
+ * that never comes cannot hold the guests for long. */
+#define RENDEZVOUS_TIMEOUT_MS 2000
 
 volatile int rendezvous_active;
 static volatile unsigned rv_arrived;
@@ -52,15 +56,20 @@ void rendezvous_wait(void)
 int rendezvous_begin(void)
 {
 	unsigned self = this_cpu()->index, want = 0;
+	uint64_t end;
 
+	for (unsigned i = 0; i < VIGIL_MAX_CPUS; i++)
+		if (cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)
+			return -EBUSY; /* it would not come: hold no guest for nothing */
 	__atomic_store_n(&rendezvous_active, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < VIGIL_MAX_CPUS; i++)
 		if (i != self && cpu_areas[i].pc.online) {
 			want++;
 			cpu_kick(i);
 		}
-	for (uint64_t spin = 0; __atomic_load_n(&rv_arrived, __ATOMIC_ACQUIRE) < want; spin++) {
-		if (spin == RENDEZVOUS_SPINS) {
+	end = cpu_rdtsc() + RENDEZVOUS_TIMEOUT_MS * time_tsc_per_ms();
+	while (__atomic_load_n(&rv_arrived, __ATOMIC_ACQUIRE) < want) {
+		if (cpu_rdtsc() > end) {
 			rendezvous_end();
 			return -ETIMEDOUT;
 		}

@@ -16,9 +16,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "kernel/percpu.h"
 
 /* Begin: every other online CPU waits at its next safe point. Returns the
- * number of CPUs waiting, or a negative errno if some did not arrive. */
+ * number of CPUs waiting, or a negative errno: -EBUSY at once when the
+ * watchdog has found a CPU that does not answer (it would never arrive),
+ * -ETIMEDOUT when some CPU did not arrive within RENDEZVOUS_TIMEOUT_MS. */
 int rendezvous_begin(void) __attribute__((warn_unused_result));
 /* End: release them. */
 void rendezvous_end(void);
@@ -27,8 +30,22 @@ void rendezvous_end(void);
 extern volatile int rendezvous_active;
 void rendezvous_wait(void);
 
+/* This CPU has seen every kick so far: its answer to the watchdog
+ * (vmm/watchdog.c). Called at every safe point and in every wait loop of a
+ * guest's CPU, so a CPU answers unless it is stuck inside the VMM; the
+ * store happens only after a kick, off the exit path's common case. */
+static inline void cpu_kick_answer(void)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t seq = __atomic_load_n(&pc->wake_seq, __ATOMIC_ACQUIRE);
+
+	if (pc->kick_answered != seq)
+		__atomic_store_n(&pc->kick_answered, seq, __ATOMIC_RELEASE);
+}
+
 static inline void rendezvous_point(void)
 {
+	cpu_kick_answer();
 	if (__atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE))
 		rendezvous_wait();
 }

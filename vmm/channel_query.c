@@ -5,6 +5,7 @@
 #include "vmm/audit.h"
 #include "vmm/bundle.h"
 #include "vmm/vm.h"
+#include "vmm/watchdog.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
@@ -49,6 +50,16 @@ static void query_irq_counters(struct reply *r, const struct vm *vm, const struc
 	reply_end_node(r);
 }
 
+/* A guest with a CPU the watchdog found stuck shows it in its state: it
+ * does not run, whatever the VMM asked of it (docs/vmm.md, "The watchdog"). */
+static bool query_guest_stuck(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (watchdog_stuck(vm->vcpus[i].cpu))
+			return true;
+	return false;
+}
+
 static void query_guest(struct reply *r, const struct vm *vm)
 {
 	const struct handoff_module *img = query_image(vm->cfg->image);
@@ -58,7 +69,8 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	uint8_t policy[32];
 
 	reply_node(r, vm->name);
-	reply_str(r, "state", vm->state == VM_RUNNING		  ? "running"
+	reply_str(r, "state", query_guest_stuck(vm)		  ? "stuck"
+			      : vm->state == VM_RUNNING		  ? "running"
 			      : vm->restart_pending		  ? "starting"
 			      : vm->stop_cause == VM_STOP_OPERATOR ? "stopped"
 								  : "parked");
@@ -91,6 +103,31 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_end_node(r);
 }
 
+/* Every other online CPU as the watchdog sees it. */
+static void query_cpus(struct reply *r)
+{
+	uint64_t now = cpu_rdtsc();
+	char name[16];
+
+	reply_node(r, "cpus");
+	for (unsigned i = 1; i < VIGIL_MAX_CPUS; i++) {
+		const struct watchdog_cpu *w = watchdog_cpu(i);
+		const struct vcpu *v = vm_vcpu_for_cpu(i);
+
+		if (!cpu_areas[i].pc.online)
+			continue;
+		snprintk(name, sizeof(name), "cpu@%u", i);
+		reply_node(r, name);
+		reply_str(r, "guest", v ? v->vm->name : "");
+		reply_str(r, "watchdog", watchdog_stuck(i) ? "stuck" : "answering");
+		reply_u64(r, "answer-age-ms", w->answer_tsc ? time_tsc_to_ms(now - w->answer_tsc) : 0);
+		reply_u32(r, "stuck-count", w->stuck_count);
+		reply_str(r, "last-exit", v && v->exit.reason < EXIT_REASON_COUNT ? exit_reason_names[v->exit.reason] : "");
+		reply_end_node(r);
+	}
+	reply_end_node(r);
+}
+
 void query_inventory(struct reply *r)
 {
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
@@ -98,6 +135,7 @@ void query_inventory(struct reply *r)
 	for (unsigned i = 0; i < vm_count; i++)
 		query_guest(r, &vms[i]);
 	reply_end_node(r);
+	query_cpus(r);
 }
 
 void query_measurements(struct reply *r)

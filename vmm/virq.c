@@ -253,7 +253,8 @@ static bool virq_halt_over(void *arg)
 }
 
 /* Sleep with interrupts enabled: the physical timer's interrupt, or a kick
- * (console input, a stop, a rendezvous), ends it; then look again. */
+ * (console input, a stop, a rendezvous, the watchdog's), ends it; then
+ * look again. A halted guest's CPU answers the watchdog here. */
 void virq_halt(struct vcpu *v)
 {
 	for (;;) {
@@ -263,6 +264,7 @@ void virq_halt(struct vcpu *v)
 			return;
 		virq_arm(v, now);
 		cpu_sleep_until_irq(virq_halt_over, v);
+		cpu_kick_answer();
 		v->timer_armed = ~0ull; /* the interrupt consumed the one-shot: arm again */
 	}
 }

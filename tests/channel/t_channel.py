@@ -24,7 +24,15 @@ two (the operator role one key), made at test time. Checks:
   never as a line of its own or a raw ESC byte;
 - request types that are not in the protocol (0x00, 0x06, 0x11, 0x7f,
   0x85, 0xfe): each refused with error 6, answered as type 0xFF, audited,
-  and changes nothing.
+  and changes nothing;
+- the watchdog, last (it leaves a CPU wedged for the rest of the boot):
+  after everything above (stopped, parked and restarted guests, a CPU with
+  no guest on SVM) no watchdog line and every CPU answering in the
+  inventory; then a signed test live patch (tests/channel/wedge.c) wedges
+  patchwatch's CPU in its hypercall exit: the console reports that CPU
+  stuck once, the inventory shows it stuck (and its guest), every other
+  CPU answering, the other guests run on, a revert is refused at once (its
+  rendezvous would wait for ever) and the channel still answers.
 
 Usage: t_channel.py [--vendor svm|vmx]. svm (the default, `make
 test-channel`): QEMU with COM2 on a unix socket, the default config's four
@@ -537,6 +545,75 @@ def check_exit_path(b):
             "rc %d, %s, %d exits" % (rc, state, resumed))
 
 
+WATCHDOG_LINE = r"^vigil: watchdog: cpu %d \(guest patchwatch\) STUCK: 3 kicks unanswered, " \
+    r"last answer (\d+) ms ago, last exit hypercall \(stuck 1 times since boot\)$"
+
+
+def watchdog_cpus():
+    return chan.query_json(SOCK, "inventory").get("cpus", {})
+
+
+def wedge_patch(cpu):
+    """tests/channel/wedge.c built for CPU cpu with the VMM's own flags."""
+    flags = subprocess.run(["make", "-s", "--no-print-directory", "print-VMM_CFLAGS"], cwd=vt.ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    out = os.path.join(WORK, "wedge.patch.dtb")
+    run(vt.VIGILCTL, "patch", "build", os.path.join(HERE, "wedge.c"), "--vmm", VMM, "--at",
+        hex(PATCH_AREA_BASE), "--name", "wedge", "--cflags", "%s -DWEDGE_CPU=%d" % (flags, cpu), "-o", out)
+    return out
+
+
+def others_run(b):
+    """The guests on the other CPUs go on: on SVM the ticker beats again;
+    on VMX cr8-spin's CR exits keep growing."""
+    if VENDOR == "svm":
+        beats = lambda: sum(1 for l in b.lines() if re.match(r"^\[ticker\] beat \d+", l))  # noqa: E731
+        before, end = beats(), time.monotonic() + 60
+        while beats() == before and time.monotonic() < end:
+            time.sleep(0.5)
+        return beats() > before
+    _, first = cr_exits("cr8-spin")
+    time.sleep(2)
+    _, second = cr_exits("cr8-spin")
+    return first < second
+
+
+def check_watchdog(b):
+    """No false report in the whole boot; then a wedged CPU is reported."""
+    cpus = watchdog_cpus()
+    t.check("watchdog: no report in the boot so far (stopped, parked, restarted guests; idle CPUs)",
+            not b.has(r"^vigil: watchdog:"), "\n".join(l for l in b.lines() if "watchdog" in l)[:300])
+    t.check("watchdog: the inventory shows every guest CPU answering, never stuck",
+            cpus and all(c.get("watchdog") == "answering" and c.get("stuck-count") == 0 for c in cpus.values()) and
+            {c.get("guest") for c in cpus.values()} >= P["guests"], str(cpus)[:400])
+    cpu = next((int(n.split("@")[1]) for n, c in cpus.items() if c.get("guest") == "patchwatch"), None)
+    if cpu is None:
+        return
+    rc, reply = chan.send(SOCK, bundle("wedge", "live-patch", 15, ["patch1", "patch2"], "--patch", wedge_patch(cpu)))
+    t.check("watchdog: a signed test live patch wedges patchwatch's exit path", rc == 0, str(reply)[:300])
+    seen = b.wait_for(WATCHDOG_LINE % cpu, timeout=60)
+    t.check("watchdog: the console reports the stuck CPU, its guest, its last answer and exit", seen)
+    inv = chan.query_json(SOCK, "inventory")
+    mine, rest = inv.get("cpus", {}).get("cpu@%d" % cpu, {}), \
+        [c for n, c in inv.get("cpus", {}).items() if n != "cpu@%d" % cpu]
+    t.check("watchdog: the inventory shows the CPU stuck (count 1, no answer for 3 s) and its guest stuck",
+            mine.get("watchdog") == "stuck" and mine.get("stuck-count") == 1 and
+            mine.get("answer-age-ms", 0) >= 3000 and mine.get("last-exit") == "hypercall" and
+            inv.get("guests", {}).get("patchwatch", {}).get("state") == "stuck", str(mine))
+    t.check("watchdog: every other CPU answers", rest and all(c.get("watchdog") == "answering" for c in rest),
+            str(rest)[:300])
+    t.check("watchdog: the other guests run on", others_run(b))
+    start = time.monotonic()
+    rc, reply = chan.send(SOCK, bundle("unwedge", "patch-revert", 16, ["patch1", "patch2"], "--name", "wedge"))
+    took = time.monotonic() - start
+    t.check("watchdog: a revert is refused before its rendezvous (it would hold every guest for nothing)",
+            rc != 0 and reply.get("message", "").endswith("safe point (a CPU is stuck)"),
+            "%.1f s: %s" % (took, str(reply)[:200]))
+    v = chan.query_json(SOCK, "version")
+    t.check("watchdog: the channel still answers; the stuck CPU was reported once",
+            v.get("status") == 0 and len(re.findall(WATCHDOG_LINE % cpu, b.text(), re.M)) == 1)
+
+
 def main():
     global ESP, VMM
     shutil.rmtree(WORK, ignore_errors=True)
@@ -587,6 +664,7 @@ def main():
                     not b.has(r"TAMPERING|PANIC|VMM exception"),
                     "runs %s (%s after the revert), mismatches %s" % (sc.get("runs"), runs_after_revert,
                                                                       sc.get("mismatches")))
+            check_watchdog(b)
     ESP.cleanup()
     t.done()
 

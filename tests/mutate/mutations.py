@@ -193,6 +193,25 @@ mutation("patch-revert-no-rebase", "kernel/patch.c",
          "a verified revert moves the expected digest back; without that the self-check reports tampering",
          expect="self-check runs after the verified patch and revert")
 
+mutation("watchdog-no-detection", "vmm/watchdog.c",
+         "} else if (++w->missed == WATCHDOG_MISSES) {",
+         "} else if (0 && ++w->missed == WATCHDOG_MISSES) {",
+         channel(),
+         "a guest CPU wedged in the VMM's exit path is reported, counted and shown in the inventory; "
+         "without the watchdog nobody knows the guest no longer runs",
+         expect="watchdog: the console reports the stuck CPU")
+mutation("watchdog-no-recovery", "vmm/watchdog.c",
+         "\t\tpc->stuck = 0;\n",
+         "",
+         unit("watchdog"),
+         "a CPU that answers again is no longer stuck: live patches and policy changes work again")
+mutation("rendezvous-waits-for-stuck-cpu", "kernel/rendezvous.c",
+         "if (cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
+         "if (0 && cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
+         channel(),
+         "a rendezvous with a CPU known stuck would hold every other guest for its whole timeout, for nothing",
+         expect="watchdog: a revert is refused before its rendezvous")
+
 # ---- the stub: boot refusals -----------------------------------------------
 
 mutation("stub-signature-ignored", "boot/stub.c",

@@ -186,7 +186,9 @@ dtb 01 "$ok version = \"vigil 0.1\"; build-id = [$(hexbytes $bid)]; vendor = \"a
 dtb 02 "$ok guests { ticker { state = \"running\"; cpus = <1>; memory = <0 0 0 0x400000>;
 	image = \"guests/ticker.elf\"; image-sha256 = [$(hexbytes $sha)];
 	policy-sha256 = [$(hexbytes $sha)]; uptime-ms = <0 1500>; start-tsc = <1 5>; console-dropped = <0 2>;
-	exits { cpuid = <0 3>; io = <0 7>; }; }; };"
+	exits { cpuid = <0 3>; io = <0 7>; }; }; };
+	cpus { cpu@1 { guest = \"ticker\"; watchdog = \"stuck\"; answer-age-ms = <0 3012>; stuck-count = <1>;
+	last-exit = \"hypercall\"; }; };"
 dtb 03 "$ok boot { entry@0 { label = \"vmm.elf\"; sha256 = [$(hexbytes $sha)]; pcr = <10>; flags = <1>; }; };"
 dtb 04 "$ok audit { entry@0 { sequence = <0 0>; time = <0 99>; request = <2>; status = <0>;
 	error = <0>; reason = \"inventory\"; }; };"
@@ -207,6 +209,8 @@ start_server normal
 t_check chcli.version_build_id bash -c "'$vc' version --socket ch.sock | grep -q 'build-id: $bid'"
 t_check chcli.inventory_table bash -c \
 	"'$vc' inventory --socket ch.sock | grep -qE '^ticker +running +1 +4 +1.5 +10 +2 +$sha +$sha\$'"
+t_check chcli.inventory_cpu_table bash -c \
+	"'$vc' inventory --socket ch.sock | grep -qE '^1 +ticker +stuck +3012 +1 hypercall *\$'"
 t_check chcli.inventory_json python3 -c "
 import json, subprocess
 j = json.loads(subprocess.run(['$vc', 'inventory', '--json', '--socket', 'ch.sock'],

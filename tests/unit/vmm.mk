@@ -88,3 +88,8 @@ UNIT_SRCS_vioapic := vmm/vioapic.c tests/unit/test_vioapic.c
 UNIT_TESTS += vm_console
 UNIT_SRCS_vm_console := vmm/vm_console.c vmm/vm_input.c kernel/console.c kernel/format.c vmm/vuart.c \
 	vmm/conring.c tests/unit/shim_console.c tests/unit/test_vm_console.c
+
+# The watchdog: kicks, misses, the stuck report (once) and the recovery,
+# under a made-up TSC; the test answers for the kicked CPUs.
+UNIT_TESTS += watchdog
+UNIT_SRCS_watchdog := vmm/watchdog.c tests/unit/test_watchdog.c

@@ -36,7 +36,8 @@ static const struct {
 	{ "expected-sha256", PT_BYTES }, { "last-sha256", PT_BYTES },	   { "stop-reason", PT_STRING },
 	{ "guests", PT_U32 },		 { "boots", PT_U64 },		   { "pause-tsc", PT_U64 },
 	{ "console-dropped", PT_U64 },	 { "console-input", PT_U32 },	   { "console-input-dropped", PT_U64 },
-	{ "start-tsc", PT_U64 },
+	{ "start-tsc", PT_U64 },	 { "guest", PT_STRING },	   { "watchdog", PT_STRING },
+	{ "last-exit", PT_STRING },	 { "answer-age-ms", PT_U64 },	   { "stuck-count", PT_U32 },
 	/* the crash record (CRASH); its registers node is all hex */
 	{ "crashed", PT_U32 },		 { "cpu", PT_U32 },		   { "unix-time", PT_U64 },
 	{ "boot", PT_U64 },
@@ -298,9 +299,28 @@ static void vc_guest_row(const void *fdt, int g)
 	printf("\n");
 }
 
+/* A CPU as the watchdog sees it (docs/channel.md, INVENTORY: cpus). */
+static void vc_cpu_row(const void *fdt, int c)
+{
+	const char *name = fdt_get_name(fdt, c, NULL);
+	int glen, wlen, elen, slen;
+	const char *guest = fdt_getprop(fdt, c, "guest", &glen);
+	const char *wd = fdt_getprop(fdt, c, "watchdog", &wlen);
+	const char *last = fdt_getprop(fdt, c, "last-exit", &elen);
+	const void *stuck = fdt_getprop(fdt, c, "stuck-count", &slen);
+
+	vc_put_padded(name && !strncmp(name, "cpu@", 4) ? name + 4 : "?", 4);
+	vc_put_padded(guest && vc_is_string(guest, glen) && *guest ? guest : "-", 16);
+	vc_put_padded(wd && vc_is_string(wd, wlen) ? wd : "?", 10);
+	printf("%13llu %6u ", (unsigned long long)vc_prop_u64_sum(fdt, c, "answer-age-ms", 0),
+	       stuck && slen == 4 ? (unsigned)vc_cell(stuck, 0) : 0);
+	vc_put_padded(last && vc_is_string(last, elen) && *last ? last : "-", 0);
+	printf("\n");
+}
+
 int vc_resp_inventory_table(const void *fdt, size_t len)
 {
-	int guests, g, status = vc_resp_status(fdt, len);
+	int guests, cpus, g, status = vc_resp_status(fdt, len);
 
 	if (status)
 		return vc_resp_print(fdt, len, false);
@@ -309,5 +329,11 @@ int vc_resp_inventory_table(const void *fdt, size_t len)
 	       "UPTIME(s)", "EXITS", "CON-DROP", "IMAGE-SHA256", "POLICY-SHA256");
 	fdt_for_each_subnode(g, fdt, guests)
 		vc_guest_row(fdt, g);
+	cpus = fdt_subnode_offset(fdt, 0, "cpus");
+	if (cpus < 0)
+		return 0;
+	printf("\n%-4s %-16s %-10s %13s %6s %s\n", "CPU", "GUEST", "WATCHDOG", "ANSWER-AGE-MS", "STUCK", "LAST-EXIT");
+	fdt_for_each_subnode(g, fdt, cpus)
+		vc_cpu_row(fdt, g);
 	return 0;
 }
