@@ -299,6 +299,7 @@ static void vmm_cpu_main(void)
 		if (apic_timer_ticks < next)
 			continue;
 		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;
+		mce_poll(); /* errors logged without a machine check */
 		ok = selfcheck_run();
 		if (first)
 			printk("vigil: text self-check every %u s: %s\n", SELFCHECK_PERIOD_S, ok ? "ok" : "MISMATCH");

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel/percpu.h"
+#include "arch/x86/mce.h"
 
 /* Begin: every other online CPU waits at its next safe point. Returns the
  * number of CPUs waiting, or a negative errno: -EBUSY at once when the
@@ -39,8 +40,10 @@ static inline void cpu_kick_answer(void)
 	struct percpu *pc = this_cpu();
 	uint64_t seq = __atomic_load_n(&pc->wake_seq, __ATOMIC_ACQUIRE);
 
-	if (pc->kick_answered != seq)
+	if (pc->kick_answered != seq) {
 		__atomic_store_n(&pc->kick_answered, seq, __ATOMIC_RELEASE);
+		mce_poll(); /* about once a second: the watchdog's kicks */
+	}
 }
 
 static inline void rendezvous_point(void)

@@ -5,7 +5,9 @@
 #include "vmm/audit.h"
 #include "vmm/bundle.h"
 #include "vmm/vm.h"
+#include "vmm/spec.h"
 #include "vmm/watchdog.h"
+#include "arch/x86/mce.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
@@ -128,6 +130,16 @@ static void query_cpus(struct reply *r)
 	reply_end_node(r);
 }
 
+/* The machine as the VMM found and keeps it. */
+static void query_host(struct reply *r)
+{
+	reply_node(r, "host");
+	reply_str(r, "speculation", spec_policy_line());
+	reply_u64(r, "mce-corrected", __atomic_load_n(&mce_corrected, __ATOMIC_RELAXED));
+	reply_u64(r, "mce-polled-uncorrected", __atomic_load_n(&mce_polled_uncorrected, __ATOMIC_RELAXED));
+	reply_end_node(r);
+}
+
 void query_inventory(struct reply *r)
 {
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
@@ -136,6 +148,7 @@ void query_inventory(struct reply *r)
 		query_guest(r, &vms[i]);
 	reply_end_node(r);
 	query_cpus(r);
+	query_host(r);
 }
 
 void query_measurements(struct reply *r)

@@ -20,6 +20,7 @@
 static struct spec_caps spec_host __attribute__((section(".data.ro_after_init")));
 static struct spec_policy spec_policy __attribute__((section(".data.ro_after_init")));
 uint8_t spec_switch_flags __attribute__((section(".data.ro_after_init")));
+static char spec_line[240] __attribute__((section(".data.ro_after_init")));
 /* VERW's operand: any writable data segment will do. */
 const uint16_t spec_verw_sel = SEL_DATA;
 
@@ -51,7 +52,6 @@ void spec_init(void)
 	uint32_t ext_max = cpu_cpuid(0x80000000u, 0).eax;
 	struct spec_host h = { .leaf7 = spec_leaf(7, l0.eax), .ext8 = spec_leaf(0x80000008u, ext_max),
 			       .ext21 = spec_leaf(0x80000021u, ext_max), .arch_caps = 0 };
-	char line[240];
 
 	/* "GenuineIntel" in EBX, EDX, ECX */
 	h.intel = l0.ebx == 0x756e6547 && l0.edx == 0x49656e69 && l0.ecx == 0x6c65746e;
@@ -60,8 +60,13 @@ void spec_init(void)
 	spec_host = spec_caps_from_cpuid(h.leaf7, h.ext8);
 	spec_policy = spec_policy_decide(&h);
 	spec_switch_flags = spec_policy_flags(&spec_policy);
-	spec_policy_describe(&spec_policy, line, sizeof(line));
-	printk("vigil: speculation: %s (ARCH_CAPABILITIES 0x%lx)\n", line, h.arch_caps);
+	spec_policy_describe(&spec_policy, spec_line, sizeof(spec_line));
+	printk("vigil: speculation: %s (ARCH_CAPABILITIES 0x%lx)\n", spec_line, h.arch_caps);
+}
+
+const char *spec_policy_line(void)
+{
+	return spec_line;
 }
 
 /* What SPEC_CTRL holds while the guest with value val runs. */

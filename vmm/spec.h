@@ -136,6 +136,9 @@ unsigned spec_smt_conflicts(const struct config *cfg, const uint32_t *apic_ids, 
 /* Read the host's capabilities and decide the policy, once, at boot. */
 void spec_init(void);
 
+/* The policy as the boot log states it, for the inventory. */
+const char *spec_policy_line(void);
+
 /* Every CPU, at start: the policy's per-CPU state (AIBRSE, eIBRS). */
 void spec_cpu_init(void);
 

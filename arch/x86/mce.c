@@ -20,8 +20,10 @@
 #define MCI_STATUS_ADDRV (1ull << 58)
 #define MCE_MAX_BANKS 32 /* the architectural MSR range 0x400..0x47f */
 
-uint64_t mce_corrected;
+uint64_t mce_corrected, mce_polled_uncorrected;
 struct mce_bank mce_last_fatal;
+/* The banks to poll: read once on the boot CPU (every CPU has as many). */
+static unsigned mce_poll_banks __attribute__((section(".data.ro_after_init")));
 
 /* An MSR read that a CPU without it answers with #GP (some emulators
  * enumerate MCA without the MSRs): 0 then. */
@@ -55,6 +57,8 @@ void mce_cpu_init(void)
 
 	if (!(cpu_cpuid(1, 0).edx & CPUID1_EDX_MCE))
 		return;
+	if (this_cpu()->index == 0)
+		mce_poll_banks = banks;
 	if (banks && (mce_rdmsr(MSR_MCG_CAP) & MCG_CAP_CTL_P))
 		mce_wrmsr(MSR_MCG_CTL, ~0ull);
 	for (unsigned i = 0; i < banks; i++)
@@ -93,4 +97,24 @@ bool mce_collect(const char *where)
 		mce_wrmsr(MSR_MCG_STATUS, 0);
 	}
 	return fatal;
+}
+
+void mce_poll(void)
+{
+	unsigned cpu = this_cpu()->index;
+
+	for (unsigned i = 0; i < mce_poll_banks; i++) {
+		uint32_t msr = MSR_MC0_CTL + 4 * i;
+		uint64_t status = mce_rdmsr(msr + 1), addr, misc;
+		bool uc = status & MCI_STATUS_UC;
+
+		if (!(status & MCI_STATUS_VAL))
+			continue;
+		addr = status & MCI_STATUS_ADDRV ? mce_rdmsr(msr + 2) : 0;
+		misc = status & MCI_STATUS_MISCV ? mce_rdmsr(msr + 3) : 0;
+		printk("vigil: machine check found by polling on cpu %u: bank %u status 0x%lx addr 0x%lx misc 0x%lx "
+		       "(%s)\n", cpu, i, status, addr, misc, uc ? "uncorrected, no action needed" : "corrected");
+		__atomic_add_fetch(uc ? &mce_polled_uncorrected : &mce_corrected, 1, __ATOMIC_RELAXED);
+		mce_wrmsr(msr + 1, 0);
+	}
 }

@@ -23,6 +23,18 @@ void mce_cpu_init(void);
 bool mce_collect(const char *where);
 extern uint64_t mce_corrected;
 
+/*
+ * Errors the CPU logged without raising a machine check: corrected ones
+ * (no CMCI is used) and uncorrected ones that need no action. Each bank
+ * holding one is logged ("vigil: machine check found by polling on cpu
+ * N: ..."), counted (mce_corrected, mce_polled_uncorrected) and cleared.
+ * Called on each CPU now and then: a guest's CPU when it answers the
+ * watchdog's kick (about once a second), the VMM's CPU at its self-check
+ * tick; cheap when the banks are empty: one RDMSR per bank.
+ */
+void mce_poll(void);
+extern uint64_t mce_polled_uncorrected;
+
 /* The last uncorrected bank mce_collect() found, for the crash record. */
 struct mce_bank {
 	uint64_t mcg_status, status, addr, misc;

@@ -19,6 +19,12 @@ record: the reason, the trapped registers, the bank, and the audit entries
 of the requests made before the panic (a version query and a refused
 request type). Before the panic, `vigilctl crash` has nothing to report.
 
+Before that, corrected errors: QEMU's `mce` with a status that is not
+uncorrected fills the bank and raises nothing (as hardware does without
+CMCI). The VMM must find them by polling, on a guest's CPU (when it answers
+the watchdog's kick) and on its own (at its self-check tick), log each
+bank as filled, clear it, and count them in the inventory's `host` node.
+
 A machine check while a guest runs exits to the VMM on real hardware (the
 #MC intercept); QEMU's TCG delivers an injected one straight to the guest
 without checking the intercept, so that path cannot be shown here
@@ -44,6 +50,8 @@ PAGE = r"^vigil-stub: crash record page at (0x[0-9a-f]+) \((.*)\)$"
 REPORT = r"^vigil: the previous boot \(boot 1\) panicked on cpu 0, \d+ ms after it started " \
     r"\(unix time \d+\): exception 18 in the VMM; `vigilctl crash` shows the record$"
 UNKNOWN_TYPE = 0x7e
+CE_STATUS, CE_ADDR = 0x9400000000000080, 0x5678000  # VAL, EN, ADDRV; not UC
+CE_AT = ((2, 2), (0, 3))  # (cpu, bank): a guest's CPU (ticker's), the VMM's
 
 
 def hmp(sock, command):
@@ -90,6 +98,23 @@ def audit_requests(sock):
     return reply is not None
 
 
+def corrected_errors(t, b, qmp, sock):
+    for cpu, bank in CE_AT:
+        cmd = "mce %d %d 0x%x 0x0 0x%x 0x0" % (cpu, bank, CE_STATUS, CE_ADDR)
+        ok, reply = hmp(qmp, cmd)
+        t.check("QEMU logged a corrected error on cpu %d, no machine check (%s)" % (cpu, cmd), ok,
+                str(reply)[:200])
+    for cpu, bank in CE_AT:
+        line = r"^vigil: machine check found by polling on cpu %d: bank %d status 0x%x addr 0x%x misc 0x0 " \
+            r"\(corrected\)$" % (cpu, bank, CE_STATUS, CE_ADDR)
+        t.check("the VMM found cpu %d's corrected error by polling" % cpu, b.wait_for(line, timeout=20))
+    inv = chan.vigilctl("inventory", "--socket", sock, "--json")
+    host = json.loads(inv.stdout).get("host", {}) if inv.returncode == 0 and inv.stdout.startswith("{") else {}
+    t.check("the inventory counts them (host: mce-corrected 2), each once",
+            host.get("mce-corrected") == [0, 2] or host.get("mce-corrected") == 2, str(host)[:300])
+    t.check("no corrected error stopped the VMM or the ticker", not b.has(r"^vigil: (PANIC|guest ticker stopped)"))
+
+
 def first_boot(t, b, qmp, sock):
     up = b.wait_for(SELFCHECK_OK, timeout=90) and b.wait_for(BEAT, timeout=30)
     t.check("Vigil up, guests beating", up)
@@ -97,6 +122,8 @@ def first_boot(t, b, qmp, sock):
     t.check("before any panic, vigilctl crash has no record",
             none.returncode == 0 and json.loads(none.stdout or "{}").get("crashed") == 0, none.stdout[:200])
     t.check("the audit log holds a query and a refusal", audit_requests(sock))
+    if up:
+        corrected_errors(t, b, qmp, sock)
     cmd = "mce 0 %d 0x%x 0x%x 0x%x 0x%x" % (BANK, STATUS, MCG_STATUS, ADDR, MISC)
     ok, reply = hmp(qmp, cmd) if up else (False, "not tried")
     t.check("QEMU raised the machine check on cpu 0 (%s)" % cmd, ok, str(reply)[:200])

@@ -605,3 +605,9 @@ mutation("svm-wbinvd-intercept", "arch/x86/svm/svm.c",
          attacks("boot-flood"),
          "a guest's WBINVD never reaches the caches the other guests share",
          expect=r"wbinvd exits")
+mutation("mce-poll-guest-cpus", "kernel/rendezvous.h",
+         "\t\tmce_poll(); /* about once a second: the watchdog's kicks */\n",
+         "",
+         boot("t_mce.py"),
+         "errors a guest's CPU logged without a machine check are found, logged and counted",
+         expect=r"cpu 2's corrected error")
