@@ -406,8 +406,14 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (size < sizeof(struct fdt_header) || fdt_check_header(blob) || fdt_totalsize(blob) > size ||
-	    fdt_check_full(blob, fdt_totalsize(blob)))
+	if (size < sizeof(struct fdt_header) || fdt_check_header(blob) || fdt_totalsize(blob) > size)
+		return cfg_fail(&c, "not a valid device tree blob");
+	/* Before libfdt walks the structure: Debian's libfdt 1.6.1 reads
+	 * through a NULL pointer in fdt_check_full() on a blob whose version
+	 * is below 16. 17 is what dtc writes and all the stub's walker reads. */
+	if (fdt_version(blob) < 17)
+		return cfg_fail(&c, "device tree version %u: only 17 is read", fdt_version(blob));
+	if (fdt_check_full(blob, fdt_totalsize(blob)))
 		return cfg_fail(&c, "not a valid device tree blob");
 	if (fdt_totalsize(blob) != size)
 		return cfg_fail(&c, "%zu trailing bytes after the device tree", size - fdt_totalsize(blob));

@@ -260,6 +260,11 @@ static int bnd_blob(struct bnd_ctx *c, size_t len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED, "payload truncated: %zu bytes", len);
 	if (fdt_magic(fdt) != FDT_MAGIC || fdt_check_header(fdt))
 		return bnd_bad(c, "not a device tree blob");
+	/* Unsigned input yet: Debian's libfdt 1.6.1 reads through a NULL
+	 * pointer in fdt_check_full() on a blob whose version is below 16.
+	 * vigilctl writes 17. */
+	if (fdt_version(fdt) < 17)
+		return bnd_bad(c, "device tree version below 17");
 	if (fdt_totalsize(fdt) > len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED,
 				  "payload truncated: %zu bytes, its device tree says %u", len,

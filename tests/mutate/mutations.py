@@ -117,6 +117,11 @@ mutation("bundle-duplicate-property", "vmm/bundle.c",
          "if (0 && (seen & (1u << i)))",
          unit("bundle"),
          "a property given twice is refused: libfdt reads the first, another reader might read the second")
+mutation("bundle-old-tree-version", "vmm/bundle.c",
+         "if (fdt_version(fdt) < 17)",
+         "if (0 && fdt_version(fdt) < 17)",
+         unit("bundle"),
+         "a tree version below 17 is refused before fdt_check_full, which reads NULL on it (unsigned input)")
 mutation("bundle-digest-binding", "vmm/bundle_verify.c",
          "if (memcmp(digest, b->digest, sizeof(digest)))",
          "if (0 && memcmp(digest, b->digest, sizeof(digest)))",
@@ -223,6 +228,11 @@ mutation("stub-elf-filesz", "boot/elf_load.c",
 
 # ---- the config ------------------------------------------------------------
 
+mutation("config-old-tree-version", "kernel/config.c",
+         "if (fdt_version(blob) < 17)",
+         "if (0 && fdt_version(blob) < 17)",
+         unit("config"),
+         "a tree version below 17 is refused before fdt_check_full, which reads NULL on it")
 mutation("config-cpu-shared", "kernel/config.c",
          "if (o->cpus[j] == cpu)",
          "if (o->cpus[j] == cpu && o == g)",

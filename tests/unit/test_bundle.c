@@ -759,6 +759,27 @@ static void payload_length_refusals(void)
 	spec_free(&s);
 }
 
+/* Header versions below 17 (found by tests/fuzz/fuzz_bundle.c): Debian's
+ * libfdt reads through a NULL pointer in fdt_check_full() on a tree whose
+ * version is below 16, and the payload is decoded before any signature is
+ * checked, so an unsigned bundle must be refused before libfdt walks it. */
+static void old_tree_version_refused(void)
+{
+	struct tspec s = { 0 };
+
+	cfg_make(1);
+	spec_control(&s, 1);
+	for (uint32_t v = 2; v < 17; v++) {
+		payload_len = spec_build(&s, payload, sizeof(payload));
+		((struct fdt_header *)payload)->version = cpu_to_fdt32(v);
+		((struct fdt_header *)payload)->last_comp_version = cpu_to_fdt32(v < 16 ? 0 : 16);
+		sig_len = 0; /* unsigned: anyone on the channel can send it */
+		pack();
+		refused_with(CHANNEL_E_MALFORMED, "tree version below 17");
+	}
+	spec_free(&s);
+}
+
 static void signature_refusals(void)
 {
 	struct tspec s = { 0 };
@@ -1046,6 +1067,7 @@ int main(void)
 	CHECK_RUN(untrusted_names_escaped_in_verdicts);
 	CHECK_RUN(container_refusals);
 	CHECK_RUN(payload_refusals);
+	CHECK_RUN(old_tree_version_refused);
 	CHECK_RUN(payload_length_refusals);
 	CHECK_RUN(signature_refusals);
 	CHECK_RUN(role_must_fit_the_kind);

@@ -683,6 +683,25 @@ static void garbage_refused(void)
 	free(junk);
 }
 
+/* Header versions below 17 (found by tests/fuzz/fuzz_config.c): the
+ * Debian libfdt the VMM links reads through a NULL pointer inside
+ * fdt_check_full() on a blob whose version is below 16, so the version
+ * is refused before libfdt walks the structure. 16 is refused as well:
+ * the stub's walker (boot/dtb_scan.c) reads only 17. */
+static void old_version_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+
+	for (uint32_t v = 0; v < 17; v++) {
+		((struct fdt_header *)blob)->version = cpu_to_fdt32(v);
+		((struct fdt_header *)blob)->last_comp_version = cpu_to_fdt32(v < 16 ? 0 : 16);
+		/* libfdt's header check itself refuses versions 0 and 1. */
+		expect_blob_refused(blob, size, v < 2 ? "not a valid device tree" : "version");
+	}
+	free(blob);
+}
+
 /* A short error buffer gets a truncated, terminated message, nothing more. */
 static void short_error_buffer(void)
 {
@@ -813,6 +832,7 @@ int main(void)
 	CHECK_RUN(truncated_blob_refused);
 	CHECK_RUN(trailing_bytes_refused);
 	CHECK_RUN(garbage_refused);
+	CHECK_RUN(old_version_refused);
 	CHECK_RUN(short_error_buffer);
 	CHECK_RUN(corrupted_blobs_fail_cleanly);
 	return check_done();
