@@ -36,38 +36,56 @@ static void cfg_enter(struct cfg_ctx *c, const char *parent, const char *name)
 	snprintk(c->node, sizeof(c->node), "%s/%s", parent, name);
 }
 
-/* Every property of the node must be in the allowed list. */
+/* Index of name in the allowed list, or -1. Lists have at most 31 names. */
+static int cfg_allowed_index(const char *name, const char *const *allowed)
+{
+	for (int i = 0; name && allowed && allowed[i]; i++)
+		if (!strcmp(name, allowed[i]))
+			return i;
+	return -1;
+}
+
+/* Every property of the node must be in the allowed list, once: libfdt
+ * reads the first of two, another reader (the stub's walker, a reviewer's
+ * tool) may read the second. */
 static int cfg_only(struct cfg_ctx *c, int node, const char *const *allowed)
 {
+	uint32_t seen = 0;
 	int prop;
 
 	fdt_for_each_property_offset(prop, c->fdt, node) {
 		const char *name;
-		int ok = 0;
+		int i;
 
 		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL))
 			return cfg_fail(c, "unreadable property");
-		for (const char *const *a = allowed; *a; a++)
-			ok |= !strcmp(name, *a);
-		if (!ok)
+		i = cfg_allowed_index(name, allowed);
+		if (i < 0)
 			return cfg_fail(c, "unknown property '%s'", name);
+		if (seen & (1u << i))
+			return cfg_fail(c, "property '%s' given twice", name);
+		seen |= 1u << i;
 	}
 	return 0;
 }
 
-/* Every subnode must be in the allowed list (NULL list: no subnodes). */
+/* Every subnode must be in the allowed list (NULL list: no subnodes), once:
+ * the VMM reads the first /roles/patch or /guests, the stub walks every
+ * /guests node. */
 static int cfg_only_nodes(struct cfg_ctx *c, int node, const char *const *allowed)
 {
+	uint32_t seen = 0;
 	int sub;
 
 	fdt_for_each_subnode(sub, c->fdt, node) {
 		const char *name = fdt_get_name(c->fdt, sub, NULL);
-		int ok = 0;
+		int i = cfg_allowed_index(name, allowed);
 
-		for (const char *const *a = allowed; a && *a; a++)
-			ok |= !strcmp(name, *a);
-		if (!ok)
+		if (i < 0)
 			return cfg_fail(c, "unknown node '%s'", name ? name : "?");
+		if (seen & (1u << i))
+			return cfg_fail(c, "node '%s' given twice", name);
+		seen |= 1u << i;
 	}
 	return 0;
 }

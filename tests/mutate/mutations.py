@@ -233,6 +233,16 @@ mutation("config-old-tree-version", "kernel/config.c",
          "if (0 && fdt_version(blob) < 17)",
          unit("config"),
          "a tree version below 17 is refused before fdt_check_full, which reads NULL on it")
+mutation("config-twin-property", "kernel/config.c",
+         "return cfg_fail(c, \"property '%s' given twice\", name);",
+         "(void)0;",
+         unit("config"),
+         "a property given twice is refused: libfdt reads the first, another reader might read the second")
+mutation("config-twin-node", "kernel/config.c",
+         "return cfg_fail(c, \"node '%s' given twice\", name);",
+         "(void)0;",
+         unit("config"),
+         "a second /guests (or role) is refused: the VMM reads the first, the stub loads every /guests node's files")
 mutation("config-cpu-shared", "kernel/config.c",
          "if (o->cpus[j] == cpu)",
          "if (o->cpus[j] == cpu && o == g)",
