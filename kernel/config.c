@@ -6,6 +6,7 @@
 #include <libfdt.h>
 #include "kernel/config.h"
 #include "kernel/console.h"
+#include "kernel/fdt_guard.h"
 #include "vigil/guest_platform.h"
 #include "vmm/policy.h"
 
@@ -431,7 +432,7 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 	 * is below 16. 17 is what dtc writes and all the stub's walker reads. */
 	if (fdt_version(blob) < 17)
 		return cfg_fail(&c, "device tree version %u: only 17 is read", fdt_version(blob));
-	if (fdt_check_full(blob, fdt_totalsize(blob)))
+	if (!fdt_guard_lengths_ok(blob, fdt_totalsize(blob)) || fdt_check_full(blob, fdt_totalsize(blob)))
 		return cfg_fail(&c, "not a valid device tree blob");
 	if (fdt_totalsize(blob) != size)
 		return cfg_fail(&c, "%zu trailing bytes after the device tree", size - fdt_totalsize(blob));

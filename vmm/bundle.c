@@ -8,6 +8,7 @@
 #include "vmm/bundle.h"
 #include "vmm/bundle_priv.h"
 #include "kernel/console.h"
+#include "kernel/fdt_guard.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -272,7 +273,7 @@ static int bnd_blob(struct bnd_ctx *c, size_t len)
 	if (fdt_totalsize(fdt) < len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRAILING,
 				  "%zu trailing bytes after the payload's device tree", len - fdt_totalsize(fdt));
-	if (fdt_check_full(fdt, len))
+	if (!fdt_guard_lengths_ok(fdt, len) || fdt_check_full(fdt, len))
 		return bnd_bad(c, "device tree structure invalid");
 	return 0;
 }

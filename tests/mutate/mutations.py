@@ -122,6 +122,11 @@ mutation("bundle-old-tree-version", "vmm/bundle.c",
          "if (0 && fdt_version(fdt) < 17)",
          unit("bundle"),
          "a tree version below 17 is refused before fdt_check_full, which reads NULL on it (unsigned input)")
+mutation("bundle-fdt-length-guard", "vmm/bundle.c",
+         "if (!fdt_guard_lengths_ok(fdt, len) || fdt_check_full(fdt, len))",
+         "if (fdt_check_full(fdt, len))",
+         unit("bundle"),
+         "property lengths are checked before fdt_check_full, which loops for ever on a wrapping one (unsigned input)")
 mutation("bundle-digest-binding", "vmm/bundle_verify.c",
          "if (memcmp(digest, b->digest, sizeof(digest)))",
          "if (0 && memcmp(digest, b->digest, sizeof(digest)))",
@@ -243,6 +248,11 @@ mutation("config-twin-node", "kernel/config.c",
          "(void)0;",
          unit("config"),
          "a second /guests (or role) is refused: the VMM reads the first, the stub loads every /guests node's files")
+mutation("config-fdt-length-guard", "kernel/config.c",
+         "if (!fdt_guard_lengths_ok(blob, fdt_totalsize(blob)) || fdt_check_full(blob, fdt_totalsize(blob)))",
+         "if (fdt_check_full(blob, fdt_totalsize(blob)))",
+         unit("config"),
+         "property lengths are checked before fdt_check_full, which loops for ever on a wrapping one")
 mutation("config-cpu-shared", "kernel/config.c",
          "if (o->cpus[j] == cpu)",
          "if (o->cpus[j] == cpu && o == g)",

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <libfdt.h>
 #include "kernel/config.h"
 
@@ -780,6 +781,28 @@ static void twin_node_refused(void)
 	free(blob);
 }
 
+/* A property length that wraps libfdt's int offset backwards (found by
+ * tests/fuzz/fuzz_bundle.c): Debian's libfdt loops for ever in
+ * fdt_check_full() on it. The alarm turns the endless loop into a failure. */
+static void wrapping_property_length_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	/* The root's BEGIN_NODE "" (8 bytes), then its first PROP's length. */
+	uint8_t *len = blob + fdt_off_dt_struct(blob) + 8 + 4;
+
+	for (uint32_t v = 0xfffffff0u; v != 0; v++) {
+		len[0] = (uint8_t)(v >> 24);
+		len[1] = (uint8_t)(v >> 16);
+		len[2] = (uint8_t)(v >> 8);
+		len[3] = (uint8_t)v;
+		alarm(10);
+		expect_blob_refused(blob, size, "not a valid device tree");
+		alarm(0);
+	}
+	free(blob);
+}
+
 /* A short error buffer gets a truncated, terminated message, nothing more. */
 static void short_error_buffer(void)
 {
@@ -911,6 +934,7 @@ int main(void)
 	CHECK_RUN(trailing_bytes_refused);
 	CHECK_RUN(garbage_refused);
 	CHECK_RUN(old_version_refused);
+	CHECK_RUN(wrapping_property_length_refused);
 	CHECK_RUN(twin_property_refused);
 	CHECK_RUN(twin_node_refused);
 	CHECK_RUN(short_error_buffer);
