@@ -5,7 +5,7 @@ Usage: run.py FUZZ_DIR SECONDS TARGET...
 Each target runs for SECONDS (libFuzzer's -max_total_time, wall clock) on
 FUZZ_DIR/corpus-<target>, which starts from the seeds FUZZ_DIR/seeds/
 <target>-* and keeps what it finds; its log is FUZZ_DIR/log-<target>.txt
-and any crashing input lands in FUZZ_DIR/crash-<target>-*. The table gives,
+and any crashing or hanging (10 s) input lands in FUZZ_DIR/crash-<target>-*. The table gives,
 per target: the CPU seconds it used, the inputs executed and their rate,
 libFuzzer's final coverage figures (cov: code edges reached, ft: features,
 edges with hit-count buckets), the corpus size and the crashes. Exit 1 if
@@ -39,7 +39,10 @@ def run_one(fdir, target, seconds):
     corpus = seed_corpus(fdir, target)
     log = os.path.join(fdir, "log-%s.txt" % target)
     env = dict(os.environ, FUZZ_BUNDLE_CONFIG=os.path.join(fdir, "seeds", "config-configs_default"))
-    cmd = [os.path.join(fdir, "fuzz-" + target), "-max_total_time=%d" % seconds, "-print_final_stats=1",
+    # -timeout: an input running 10 s is a hang, written out and counted
+    # as a crash (libFuzzer's default waits 20 minutes).
+    cmd = [os.path.join(fdir, "fuzz-" + target), "-max_total_time=%d" % seconds, "-timeout=10",
+           "-print_final_stats=1",
            "-artifact_prefix=%s/crash-%s-" % (fdir, target), corpus]
     print("  FUZZ    %s for %d s" % (target, seconds), file=sys.stderr, flush=True)
     t0 = cpu_seconds()
