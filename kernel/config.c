@@ -6,6 +6,7 @@
 #include <libfdt.h>
 #include "kernel/config.h"
 #include "kernel/console.h"
+#include "kernel/fdt_guard.h"
 #include "vigil/guest_platform.h"
 #include "vmm/policy.h"
 
@@ -36,38 +37,56 @@ static void cfg_enter(struct cfg_ctx *c, const char *parent, const char *name)
 	snprintk(c->node, sizeof(c->node), "%s/%s", parent, name);
 }
 
-/* Every property of the node must be in the allowed list. */
+/* Index of name in the allowed list, or -1. Lists have at most 31 names. */
+static int cfg_allowed_index(const char *name, const char *const *allowed)
+{
+	for (int i = 0; name && allowed && allowed[i]; i++)
+		if (!strcmp(name, allowed[i]))
+			return i;
+	return -1;
+}
+
+/* Every property of the node must be in the allowed list, once: libfdt
+ * reads the first of two, another reader (the stub's walker, a reviewer's
+ * tool) may read the second. */
 static int cfg_only(struct cfg_ctx *c, int node, const char *const *allowed)
 {
+	uint32_t seen = 0;
 	int prop;
 
 	fdt_for_each_property_offset(prop, c->fdt, node) {
 		const char *name;
-		int ok = 0;
+		int i;
 
 		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL))
 			return cfg_fail(c, "unreadable property");
-		for (const char *const *a = allowed; *a; a++)
-			ok |= !strcmp(name, *a);
-		if (!ok)
+		i = cfg_allowed_index(name, allowed);
+		if (i < 0)
 			return cfg_fail(c, "unknown property '%s'", name);
+		if (seen & (1u << i))
+			return cfg_fail(c, "property '%s' given twice", name);
+		seen |= 1u << i;
 	}
 	return 0;
 }
 
-/* Every subnode must be in the allowed list (NULL list: no subnodes). */
+/* Every subnode must be in the allowed list (NULL list: no subnodes), once:
+ * the VMM reads the first /roles/patch or /guests, the stub walks every
+ * /guests node. */
 static int cfg_only_nodes(struct cfg_ctx *c, int node, const char *const *allowed)
 {
+	uint32_t seen = 0;
 	int sub;
 
 	fdt_for_each_subnode(sub, c->fdt, node) {
 		const char *name = fdt_get_name(c->fdt, sub, NULL);
-		int ok = 0;
+		int i = cfg_allowed_index(name, allowed);
 
-		for (const char *const *a = allowed; a && *a; a++)
-			ok |= !strcmp(name, *a);
-		if (!ok)
+		if (i < 0)
 			return cfg_fail(c, "unknown node '%s'", name ? name : "?");
+		if (seen & (1u << i))
+			return cfg_fail(c, "node '%s' given twice", name);
+		seen |= 1u << i;
 	}
 	return 0;
 }
@@ -408,8 +427,14 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (size < sizeof(struct fdt_header) || fdt_check_header(blob) || fdt_totalsize(blob) > size ||
-	    fdt_check_full(blob, fdt_totalsize(blob)))
+	if (size < sizeof(struct fdt_header) || fdt_check_header(blob) || fdt_totalsize(blob) > size)
+		return cfg_fail(&c, "not a valid device tree blob");
+	/* Before libfdt walks the structure: Debian's libfdt 1.6.1 reads
+	 * through a NULL pointer in fdt_check_full() on a blob whose version
+	 * is below 16. 17 is what dtc writes and all the stub's walker reads. */
+	if (fdt_version(blob) < 17)
+		return cfg_fail(&c, "device tree version %u: only 17 is read", fdt_version(blob));
+	if (!fdt_guard_lengths_ok(blob, fdt_totalsize(blob)) || fdt_check_full(blob, fdt_totalsize(blob)))
 		return cfg_fail(&c, "not a valid device tree blob");
 	if (fdt_totalsize(blob) != size)
 		return cfg_fail(&c, "%zu trailing bytes after the device tree", size - fdt_totalsize(blob));

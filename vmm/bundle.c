@@ -8,6 +8,7 @@
 #include "vmm/bundle.h"
 #include "vmm/bundle_priv.h"
 #include "kernel/console.h"
+#include "kernel/fdt_guard.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -260,6 +261,11 @@ static int bnd_blob(struct bnd_ctx *c, size_t len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED, "payload truncated: %zu bytes", len);
 	if (fdt_magic(fdt) != FDT_MAGIC || fdt_check_header(fdt))
 		return bnd_bad(c, "not a device tree blob");
+	/* Unsigned input yet: Debian's libfdt 1.6.1 reads through a NULL
+	 * pointer in fdt_check_full() on a blob whose version is below 16.
+	 * vigilctl writes 17. */
+	if (fdt_version(fdt) < 17)
+		return bnd_bad(c, "device tree version below 17");
 	if (fdt_totalsize(fdt) > len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED,
 				  "payload truncated: %zu bytes, its device tree says %u", len,
@@ -267,7 +273,7 @@ static int bnd_blob(struct bnd_ctx *c, size_t len)
 	if (fdt_totalsize(fdt) < len)
 		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRAILING,
 				  "%zu trailing bytes after the payload's device tree", len - fdt_totalsize(fdt));
-	if (fdt_check_full(fdt, len))
+	if (!fdt_guard_lengths_ok(fdt, len) || fdt_check_full(fdt, len))
 		return bnd_bad(c, "device tree structure invalid");
 	return 0;
 }

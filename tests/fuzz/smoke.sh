@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A short corpus-free run of each libFuzzer target (mk/fuzz.mk), for the
 # unit tier: catches crashes that easy inputs reach. `make fuzz` runs long.
-# Env: FUZZ_DIR (built targets), FUZZ_SMOKE_SECONDS (default 5 per target).
+# Env: FUZZ_DIR (built targets), FUZZ_SMOKE_SECONDS (default 3 per target:
+# eight targets, under half a minute).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${FUZZ_DIR:-$top/build/fuzz}
-secs=${FUZZ_SMOKE_SECONDS:-5}
+secs=${FUZZ_SMOKE_SECONDS:-3}
 for bin in "$dir"/fuzz-*; do
 	name=${bin##*/fuzz-}
 	log=$(mktemp)

@@ -117,6 +117,16 @@ mutation("bundle-duplicate-property", "vmm/bundle.c",
          "if (0 && (seen & (1u << i)))",
          unit("bundle"),
          "a property given twice is refused: libfdt reads the first, another reader might read the second")
+mutation("bundle-old-tree-version", "vmm/bundle.c",
+         "if (fdt_version(fdt) < 17)",
+         "if (0 && fdt_version(fdt) < 17)",
+         unit("bundle"),
+         "a tree version below 17 is refused before fdt_check_full, which reads NULL on it (unsigned input)")
+mutation("bundle-fdt-length-guard", "vmm/bundle.c",
+         "if (!fdt_guard_lengths_ok(fdt, len) || fdt_check_full(fdt, len))",
+         "if (fdt_check_full(fdt, len))",
+         unit("bundle"),
+         "property lengths are checked before fdt_check_full, which loops for ever on a wrapping one (unsigned input)")
 mutation("bundle-digest-binding", "vmm/bundle_verify.c",
          "if (memcmp(digest, b->digest, sizeof(digest)))",
          "if (0 && memcmp(digest, b->digest, sizeof(digest)))",
@@ -242,6 +252,26 @@ mutation("stub-elf-filesz", "boot/elf_load.c",
 
 # ---- the config ------------------------------------------------------------
 
+mutation("config-old-tree-version", "kernel/config.c",
+         "if (fdt_version(blob) < 17)",
+         "if (0 && fdt_version(blob) < 17)",
+         unit("config"),
+         "a tree version below 17 is refused before fdt_check_full, which reads NULL on it")
+mutation("config-twin-property", "kernel/config.c",
+         "return cfg_fail(c, \"property '%s' given twice\", name);",
+         "(void)0;",
+         unit("config"),
+         "a property given twice is refused: libfdt reads the first, another reader might read the second")
+mutation("config-twin-node", "kernel/config.c",
+         "return cfg_fail(c, \"node '%s' given twice\", name);",
+         "(void)0;",
+         unit("config"),
+         "a second /guests (or role) is refused: the VMM reads the first, the stub loads every /guests node's files")
+mutation("config-fdt-length-guard", "kernel/config.c",
+         "if (!fdt_guard_lengths_ok(blob, fdt_totalsize(blob)) || fdt_check_full(blob, fdt_totalsize(blob)))",
+         "if (fdt_check_full(blob, fdt_totalsize(blob)))",
+         unit("config"),
+         "property lengths are checked before fdt_check_full, which loops for ever on a wrapping one")
 mutation("config-cpu-shared", "kernel/config.c",
          "if (o->cpus[j] == cpu)",
          "if (o->cpus[j] == cpu && o == g)",

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <libfdt.h>
 #include <mbedtls/ecdsa.h>
@@ -324,6 +325,12 @@ static void sign(const int *keys)
 	}
 	sigfile[8] = (uint8_t)n;
 	sig_len = n ? SIG_FILE_LEN(n) : 0;
+}
+
+static void put_be32_at(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -759,6 +766,51 @@ static void payload_length_refusals(void)
 	spec_free(&s);
 }
 
+/* Header versions below 17 (found by tests/fuzz/fuzz_bundle.c): Debian's
+ * libfdt reads through a NULL pointer in fdt_check_full() on a tree whose
+ * version is below 16, and the payload is decoded before any signature is
+ * checked, so an unsigned bundle must be refused before libfdt walks it. */
+static void old_tree_version_refused(void)
+{
+	struct tspec s = { 0 };
+
+	cfg_make(1);
+	spec_control(&s, 1);
+	for (uint32_t v = 2; v < 17; v++) {
+		payload_len = spec_build(&s, payload, sizeof(payload));
+		((struct fdt_header *)payload)->version = cpu_to_fdt32(v);
+		((struct fdt_header *)payload)->last_comp_version = cpu_to_fdt32(v < 16 ? 0 : 16);
+		sig_len = 0; /* unsigned: anyone on the channel can send it */
+		pack();
+		refused_with(CHANNEL_E_MALFORMED, "tree version below 17");
+	}
+	spec_free(&s);
+}
+
+/* A property length that wraps libfdt's int offset backwards (found by
+ * tests/fuzz/fuzz_bundle.c): Debian's libfdt loops for ever in
+ * fdt_check_full() on it, on an unsigned bundle. Refused before libfdt
+ * walks the tree; the alarm turns the old endless loop into a failure. */
+static void wrapping_property_length_refused(void)
+{
+	static const uint32_t lens[] = { 0xfffffff4u, 0xfffffffcu, 0x80000000u, 0xffffffffu };
+	struct tspec s = { 0 };
+
+	cfg_make(1);
+	spec_control(&s, 1);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		payload_len = spec_build(&s, payload, sizeof(payload));
+		/* The root's first token is BEGIN_NODE "" (8 bytes), then a PROP. */
+		put_be32_at(payload + fdt_off_dt_struct(payload) + 8 + 4, lens[i]);
+		sig_len = 0;
+		pack();
+		alarm(10);
+		refused_with(CHANNEL_E_MALFORMED, "property length wrapping");
+		alarm(0);
+	}
+	spec_free(&s);
+}
+
 static void signature_refusals(void)
 {
 	struct tspec s = { 0 };
@@ -1052,6 +1104,8 @@ int main(void)
 	CHECK_RUN(untrusted_names_escaped_in_verdicts);
 	CHECK_RUN(container_refusals);
 	CHECK_RUN(payload_refusals);
+	CHECK_RUN(old_tree_version_refused);
+	CHECK_RUN(wrapping_property_length_refused);
 	CHECK_RUN(payload_length_refusals);
 	CHECK_RUN(signature_refusals);
 	CHECK_RUN(role_must_fit_the_kind);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <libfdt.h>
 #include "kernel/config.h"
 
@@ -683,6 +684,125 @@ static void garbage_refused(void)
 	free(junk);
 }
 
+/* Header versions below 17 (found by tests/fuzz/fuzz_config.c): the
+ * Debian libfdt the VMM links reads through a NULL pointer inside
+ * fdt_check_full() on a blob whose version is below 16, so the version
+ * is refused before libfdt walks the structure. 16 is refused as well:
+ * the stub's walker (boot/dtb_scan.c) reads only 17. */
+static void old_version_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+
+	for (uint32_t v = 0; v < 17; v++) {
+		((struct fdt_header *)blob)->version = cpu_to_fdt32(v);
+		((struct fdt_header *)blob)->last_comp_version = cpu_to_fdt32(v < 16 ? 0 : 16);
+		/* libfdt's header check itself refuses versions 0 and 1. */
+		expect_blob_refused(blob, size, v < 2 ? "not a valid device tree" : "version");
+	}
+	free(blob);
+}
+
+/* Twins (found by tests/fuzz/fuzz_config.c, which checks that the stub's
+ * walker finds the files the VMM reads): libfdt reads the first of two
+ * properties, or nodes, of one name; another reader may read the second,
+ * and the stub's walker reads every /guests node. Each is refused. */
+static void expect_twin_refused(uint8_t *work, const char *prefix, const char *what)
+{
+	struct config *c = malloc(sizeof(*c));
+	size_t size;
+	uint8_t *blob;
+	char err[256];
+
+	if (fdt_pack(work))
+		abort();
+	size = fdt_totalsize(work);
+	blob = malloc(size);
+	memcpy(blob, work, size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), -EINVAL);
+	if (!CHECK(!strncmp(err, prefix, strlen(prefix)) && strstr(err, what)))
+		printf("    message \"%s\" (wanted \"%s...%s\")\n", err, prefix, what);
+	CHECK(all_zero(c, sizeof(*c)));
+	free(blob);
+	free(c);
+}
+
+static void twin_property_refused(void)
+{
+	static uint8_t work[BLOB_MAX];
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	int node, prop, image_nameoff = -1;
+
+	if (fdt_open_into(blob, work, BLOB_MAX))
+		abort();
+	node = fdt_path_offset(work, "/guests/hello");
+	/* An initrd, then renamed image: the node holds two image properties
+	 * and nothing else is missing, so only the twin can be refused. */
+	if (node < 0 || fdt_setprop_string(work, node, "initrd", "guests/other.elf"))
+		abort();
+	for (int pass = 0; pass < 2; pass++) {
+		fdt_for_each_property_offset(prop, work, node) {
+			const char *name;
+
+			fdt_getprop_by_offset(work, prop, &name, NULL);
+			if (pass == 0 && !strcmp(name, "image"))
+				image_nameoff = (int)fdt32_to_cpu(
+					fdt_get_property_by_offset(work, prop, NULL)->nameoff);
+			if (pass == 1 && !strcmp(name, "initrd") && CHECK(image_nameoff >= 0))
+				((struct fdt_property *)fdt_get_property_by_offset(work, prop, NULL))->nameoff =
+					cpu_to_fdt32((uint32_t)image_nameoff);
+		}
+	}
+	expect_twin_refused(work, "config: /guests/hello: ", "property 'image' given twice");
+	free(blob);
+}
+
+static void twin_node_refused(void)
+{
+	static uint8_t work[BLOB_MAX];
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	int extra, guest;
+
+	if (fdt_open_into(blob, work, BLOB_MAX))
+		abort();
+	/* A second /guests, with a guest the VMM would not see but the stub
+	 * would load: libfdt refuses to add a twin, so add it, then rename. */
+	extra = fdt_add_subnode(work, 0, "extra");
+	guest = extra < 0 ? extra : fdt_add_subnode(work, extra, "evil");
+	if (guest < 0 || fdt_setprop_string(work, guest, "image", "guests/evil.elf") ||
+	    fdt_setprop_u32(work, guest, "cpus", CONFIG_MAX_CPU_INDEX) ||
+	    fdt_setprop_u64(work, guest, "memory", 0) ||
+	    fdt_appendprop_u64(work, guest, "memory", 0x200000) ||
+	    fdt_set_name(work, fdt_path_offset(work, "/extra"), "guests"))
+		abort();
+	expect_twin_refused(work, "config: /: ", "node 'guests' given twice");
+	free(blob);
+}
+
+/* A property length that wraps libfdt's int offset backwards (found by
+ * tests/fuzz/fuzz_bundle.c): Debian's libfdt loops for ever in
+ * fdt_check_full() on it. The alarm turns the endless loop into a failure. */
+static void wrapping_property_length_refused(void)
+{
+	size_t size;
+	uint8_t *blob = blob_make(NULL, 0, &size);
+	/* The root's BEGIN_NODE "" (8 bytes), then its first PROP's length. */
+	uint8_t *len = blob + fdt_off_dt_struct(blob) + 8 + 4;
+
+	for (uint32_t v = 0xfffffff0u; v != 0; v++) {
+		len[0] = (uint8_t)(v >> 24);
+		len[1] = (uint8_t)(v >> 16);
+		len[2] = (uint8_t)(v >> 8);
+		len[3] = (uint8_t)v;
+		alarm(10);
+		expect_blob_refused(blob, size, "not a valid device tree");
+		alarm(0);
+	}
+	free(blob);
+}
+
 /* A short error buffer gets a truncated, terminated message, nothing more. */
 static void short_error_buffer(void)
 {
@@ -813,6 +933,10 @@ int main(void)
 	CHECK_RUN(truncated_blob_refused);
 	CHECK_RUN(trailing_bytes_refused);
 	CHECK_RUN(garbage_refused);
+	CHECK_RUN(old_version_refused);
+	CHECK_RUN(wrapping_property_length_refused);
+	CHECK_RUN(twin_property_refused);
+	CHECK_RUN(twin_node_refused);
 	CHECK_RUN(short_error_buffer);
 	CHECK_RUN(corrupted_blobs_fail_cleanly);
 	return check_done();
