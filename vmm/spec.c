@@ -39,19 +39,16 @@ struct spec_caps spec_caps_from_cpuid(struct cpuid_regs leaf7, struct cpuid_regs
 	return c;
 }
 
-static struct cpuid_regs spec_leaf(uint32_t leaf, uint32_t max)
-{
-	struct cpuid_regs none = { 0, 0, 0, 0 };
-
-	return max >= leaf ? cpu_cpuid(leaf, 0) : none;
-}
-
 void spec_init(void)
 {
 	struct cpuid_regs l0 = cpu_cpuid(0, 0);
 	uint32_t ext_max = cpu_cpuid(0x80000000u, 0).eax;
-	struct spec_host h = { .leaf7 = spec_leaf(7, l0.eax), .ext8 = spec_leaf(0x80000008u, ext_max),
-			       .ext21 = spec_leaf(0x80000021u, ext_max), .arch_caps = 0 };
+	struct spec_host h = {
+		.leaf7 = cpu_cpuid_upto(7, l0.eax),
+		.ext8 = cpu_cpuid_upto(0x80000008u, ext_max),
+		.ext21 = cpu_cpuid_upto(0x80000021u, ext_max),
+		.arch_caps = 0,
+	};
 
 	/* "GenuineIntel" in EBX, EDX, ECX */
 	h.intel = l0.ebx == 0x756e6547 && l0.edx == 0x49656e69 && l0.ecx == 0x6c65746e;

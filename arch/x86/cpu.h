@@ -49,6 +49,16 @@ static inline struct cpuid_regs cpu_cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
+/* Sub-leaf 0 of `leaf` when the CPU's highest leaf of its range (`max`:
+ * leaf 0's or 0x80000000's EAX) reaches it, else zeros: what a CPU
+ * without the leaf would be taken to say. */
+static inline struct cpuid_regs cpu_cpuid_upto(uint32_t leaf, uint32_t max)
+{
+	struct cpuid_regs none = { 0, 0, 0, 0 };
+
+	return max >= leaf ? cpu_cpuid(leaf, 0) : none;
+}
+
 static inline uint64_t cpu_rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

@@ -42,25 +42,18 @@ unsigned topo_smt_shift(const struct topo_leaves *t)
 	return topo_legacy_shift(t);
 }
 
-static struct cpuid_regs topo_leaf(uint32_t leaf, uint32_t max)
-{
-	struct cpuid_regs none = { 0, 0, 0, 0 };
-
-	return max >= leaf ? cpu_cpuid(leaf, 0) : none;
-}
-
 unsigned topo_smt_shift_host(void)
 {
 	struct cpuid_regs l0 = cpu_cpuid(0, 0);
 	uint32_t ext_max = cpu_cpuid(0x80000000u, 0).eax;
 	struct topo_leaves t = {
 		.amd = l0.ebx == 0x68747541, /* "Auth" of AuthenticAMD */
-		.leaf1 = topo_leaf(1, l0.eax),
-		.leaf4 = topo_leaf(4, l0.eax),
-		.leafb = topo_leaf(0xb, l0.eax),
-		.ext1 = topo_leaf(0x80000001u, ext_max),
-		.ext8 = topo_leaf(0x80000008u, ext_max),
-		.ext1e = topo_leaf(0x8000001eu, ext_max),
+		.leaf1 = cpu_cpuid_upto(1, l0.eax),
+		.leaf4 = cpu_cpuid_upto(4, l0.eax),
+		.leafb = cpu_cpuid_upto(0xb, l0.eax),
+		.ext1 = cpu_cpuid_upto(0x80000001u, ext_max),
+		.ext8 = cpu_cpuid_upto(0x80000008u, ext_max),
+		.ext1e = cpu_cpuid_upto(0x8000001eu, ext_max),
 	};
 
 	return topo_smt_shift(&t);
