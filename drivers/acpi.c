@@ -123,20 +123,100 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
 	}
 }
 
+/* The RSDP at rsdp_pa when its signature and checksum hold, else NULL. */
+static const struct acpi_rsdp *acpi_rsdp(uint64_t rsdp_pa)
+{
+	const struct acpi_rsdp *rsdp = rsdp_pa ? phys_to_virt(rsdp_pa) : NULL;
+
+	if (!rsdp || memcmp(rsdp->sig, "RSD PTR ", 8) || !acpi_sum_ok(rsdp, 20))
+		return NULL;
+	return rsdp;
+}
+
 int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out)
 {
-	const struct acpi_rsdp *rsdp;
+	const struct acpi_rsdp *rsdp = acpi_rsdp(rsdp_pa);
 	const struct acpi_header *madt;
 
 	memset(out, 0, sizeof(*out));
-	if (!rsdp_pa)
-		return -ENODEV;
-	rsdp = phys_to_virt(rsdp_pa);
-	if (memcmp(rsdp->sig, "RSD PTR ", 8) || !acpi_sum_ok(rsdp, 20))
-		return -EINVAL;
+	if (!rsdp)
+		return rsdp_pa ? -EINVAL : -ENODEV;
 	madt = acpi_find(rsdp, "APIC");
 	if (!madt)
 		return -ENOENT;
 	madt_parse(madt, out);
 	return out->count ? 0 : -ENOENT;
+}
+
+/*
+ * The FADT's PM timer: X_PM_TMR_BLK (offset 208, a Generic Address in
+ * system I/O space) when the table is long enough and it is set, else
+ * PM_TMR_BLK (offset 76); PM_TMR_LEN (offset 91) is 4; flag TMR_VAL_EXT
+ * (bit 8 of offset 112) makes it 32 bits, else 24. A hardware-reduced
+ * platform (flag bit 20) has none.
+ */
+#define FADT_PM_TMR_BLK 76
+#define FADT_PM_TMR_LEN 91
+#define FADT_FLAGS 112
+#define FADT_X_PM_TMR_BLK 208
+#define FADT_TMR_VAL_EXT (1u << 8)
+#define FADT_HW_REDUCED (1u << 20)
+#define GAS_SYSTEM_MEMORY 0
+#define GAS_SYSTEM_IO 1
+#define HPET_BASE 40 /* a Generic Address */
+
+static uint64_t acpi_gas(const uint8_t *p, uint32_t off, uint8_t space)
+{
+	uint64_t addr;
+
+	if (p[off] != space)
+		return 0;
+	memcpy(&addr, p + off + 4, 8);
+	return addr;
+}
+
+static void fadt_parse(const struct acpi_header *fadt, struct acpi_timers *out)
+{
+	const uint8_t *p = (const uint8_t *)fadt;
+	uint32_t flags = 0, port = 0;
+	uint64_t x = 0;
+
+	if (fadt->length < FADT_FLAGS + 4)
+		return;
+	memcpy(&flags, p + FADT_FLAGS, 4);
+	memcpy(&port, p + FADT_PM_TMR_BLK, 4);
+	if (fadt->length >= FADT_X_PM_TMR_BLK + 12)
+		x = acpi_gas(p, FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO);
+	if (x)
+		port = x > 0xffff ? 0 : (uint32_t)x;
+	if ((flags & FADT_HW_REDUCED) || p[FADT_PM_TMR_LEN] != 4 || !port || port > 0xfffc)
+		return;
+	out->pm_port = (uint16_t)port;
+	out->pm_bits = flags & FADT_TMR_VAL_EXT ? 32 : 24;
+}
+
+/* The HPET's registers: 1 KiB in system memory, 1 KiB aligned. */
+static void hpet_parse(const struct acpi_header *hpet, struct acpi_timers *out)
+{
+	uint64_t pa;
+
+	if (hpet->length < HPET_BASE + 12)
+		return;
+	pa = acpi_gas((const uint8_t *)hpet, HPET_BASE, GAS_SYSTEM_MEMORY);
+	if (pa && !(pa & 0x3ff))
+		out->hpet_pa = pa;
+}
+
+void acpi_find_timers(uint64_t rsdp_pa, struct acpi_timers *out)
+{
+	const struct acpi_rsdp *rsdp = acpi_rsdp(rsdp_pa);
+	const struct acpi_header *t;
+
+	memset(out, 0, sizeof(*out));
+	if (!rsdp)
+		return;
+	if ((t = acpi_find(rsdp, "FACP")))
+		fadt_parse(t, out);
+	if ((t = acpi_find(rsdp, "HPET")))
+		hpet_parse(t, out);
 }

@@ -29,4 +29,15 @@ struct acpi_cpus {
  * tables are checked (signatures, lengths, checksums) before use. */
 int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out) __attribute__((warn_unused_result));
 
+/* The clock sources the firmware describes (kernel/time.c calibrates from
+ * the best of them). A field is 0 when its table is absent, or invalid. */
+struct acpi_timers {
+	uint16_t pm_port;  /* the ACPI PM timer's I/O port (FADT) */
+	uint8_t pm_bits;   /* its width: 24 or 32 */
+	uint64_t hpet_pa;  /* the HPET's register block (HPET table) */
+};
+
+/* Read the FADT's PM timer and the HPET table; *out is zeroed first. */
+void acpi_find_timers(uint64_t rsdp_pa, struct acpi_timers *out);
+
 #endif

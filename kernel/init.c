@@ -120,9 +120,11 @@ static void smt_check(void)
 static void clocks_calibrate(void)
 {
 	struct rtc_date d;
+	struct acpi_timers timers;
 
-	if (time_init())
-		panic("the PIT does not count: no time base");
+	acpi_find_timers(boot_handoff.acpi_rsdp, &timers);
+	if (time_init(&timers))
+		panic("no clock source gives a plausible TSC rate: no guest can be given time");
 	vplat_clock.tsc_hz = time_tsc_per_ms() * 1000;
 	virq_clock_init(vplat_clock.tsc_hz);
 	vplat_clock.boot_tsc = vplat_clock.rtc_tsc = cpu_rdtsc();
@@ -132,7 +134,6 @@ static void clocks_calibrate(void)
 	else
 		printk("vigil: the RTC cannot be read: guests' clocks start at 1970\n");
 	crash_set_clock(vplat_clock.rtc_epoch, vplat_clock.rtc_tsc);
-	printk("vigil: TSC %lu kHz\n", time_tsc_per_ms());
 }
 
 static void virt_probe(void)
@@ -227,7 +228,7 @@ void kmain(uint64_t handoff_pa)
 	config_load();				/* validate system.dtb into read-only structs */
 	cpus_discover();			/* MADT: which CPUs exist */
 	smt_check();				/* no guest on another's core, nor on the VMM's */
-	clocks_calibrate();			/* TSC and APIC timer against the PIT */
+	clocks_calibrate();			/* TSC and APIC timer: CPUID, PM timer, HPET, PIT */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */
 	spec_init();				/* speculation: the guests' controls, the VMM's policy */

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Time since boot, from the TSC calibrated once against the PIT. */
+/* Time since boot, from the TSC calibrated once at boot (kernel/time.c:
+ * CPUID, the ACPI PM timer, the HPET or the PIT). */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 
 #include <stdint.h>
 
-/* Calibrate the TSC and this CPU's APIC timer (apic_init first). 0 or -1
- * when the PIT does not count. */
-int time_init(void) __attribute__((warn_unused_result));
+/* Calibrate the TSC and this CPU's APIC timer (apic_init first) from the
+ * best source (t: the timers the ACPI tables describe), and say which on
+ * the console. 0, or -1 when no source gives a plausible rate. */
+struct acpi_timers;
+int time_init(const struct acpi_timers *t) __attribute__((warn_unused_result));
 uint64_t time_ms(void);
 /* Milliseconds between two TSC readings. */
 uint64_t time_tsc_to_ms(uint64_t ticks);

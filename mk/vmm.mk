@@ -4,7 +4,7 @@ VMM_SOURCES := \
 	arch/x86/entry.S arch/x86/isr.S arch/x86/wait.S arch/x86/trampoline.S arch/x86/svm/svm_entry.S \
 	arch/x86/gdt.c arch/x86/idt.c arch/x86/trap.c arch/x86/pt.c arch/x86/pt_audit.c arch/x86/apic.c \
 	arch/x86/smp.c arch/x86/topology.c arch/x86/insn.c arch/x86/fpu.c arch/x86/mce.c arch/x86/vendor.c arch/x86/svm/svm.c \
-	kernel/init.c kernel/console.c kernel/format.c kernel/panic.c kernel/crash.c kernel/crash_record.c kernel/handoff.c \
+	kernel/init.c kernel/clock.c kernel/console.c kernel/format.c kernel/panic.c kernel/crash.c kernel/crash_record.c kernel/handoff.c \
 	kernel/palloc.c kernel/vmspace.c kernel/config.c kernel/selfcheck.c kernel/rendezvous.c kernel/time.c kernel/patch.c \
 	kernel/patch_area.S kernel/buildid.c kernel/heap.c kernel/crc32.c kernel/lib/string.c kernel/crypto/hash.c kernel/crypto/sig.c \
 	drivers/uart.c drivers/acpi.c drivers/ioapic.c drivers/cmos_rtc.c \

@@ -94,6 +94,14 @@ static inline void cpu_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
 }
 
+static inline uint32_t cpu_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline uint8_t cpu_inb(uint16_t port)
 {
 	uint8_t v;

@@ -641,3 +641,21 @@ mutation("mce-poll-guest-cpus", "kernel/rendezvous.h",
          boot("t_mce.py"),
          "errors a guest's CPU logged without a machine check are found, logged and counted",
          expect=r"cpu 2's corrected error")
+
+# ---- the clock sources -------------------------------------------------------
+
+mutation("clock-cpuid-unconfirmed", "kernel/clock.c",
+         "if (cpuid && (!measured || clock_agree(cpuid_khz, measured_khz))) {",
+         "if (cpuid) {",
+         unit("clock"),
+         "a TSC rate CPUID states is used only when a timer confirms it (or none counts)")
+mutation("clock-plausible-range", "kernel/clock.c",
+         "return khz >= CLOCK_MIN_KHZ && khz <= CLOCK_MAX_KHZ;",
+         "return khz != 0;",
+         unit("clock"),
+         "a timer that is not there cannot set the VMM's clock to nonsense")
+mutation("fadt-pm-timer-checks", "drivers/acpi.c",
+         "if ((flags & FADT_HW_REDUCED) || p[FADT_PM_TMR_LEN] != 4 || !port || port > 0xfffc)",
+         "if (!port)",
+         unit("clock"),
+         "a PM timer the FADT does not describe properly is not read")

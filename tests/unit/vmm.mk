@@ -93,3 +93,9 @@ UNIT_SRCS_vm_console := vmm/vm_console.c vmm/vm_input.c kernel/console.c kernel/
 # under a made-up TSC; the test answers for the kicked CPUs.
 UNIT_TESTS += watchdog
 UNIT_SRCS_watchdog := vmm/watchdog.c tests/unit/test_watchdog.c
+
+# The clock sources: the TSC rate CPUID states, the choice between it and a
+# timer's measurement (kernel/clock.c), and the FADT's PM timer and the HPET
+# table as drivers/acpi.c reads them.
+UNIT_TESTS += clock
+UNIT_SRCS_clock := kernel/clock.c drivers/acpi.c tests/unit/test_clock.c
