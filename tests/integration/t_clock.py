@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 
@@ -52,9 +51,7 @@ def make_esp():
     dts = os.path.join(WORK, "clock.dts")
     with open(dts, "w") as f:
         f.write(CONFIG)
-    subprocess.run([vt.VIGILCTL, "config", "build", dts, "-o", esp.path("vigil/system.dtb"), "-i",
-                    os.path.join(vt.BUILD, "gen")], check=True, stdout=subprocess.DEVNULL)
-    esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
+    esp.config(dts)
     return esp
 
 

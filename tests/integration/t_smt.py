@@ -12,7 +12,6 @@ on CPU 1 (beside the VMM's CPU 0), ticker on CPU 2 and npt-probe on CPU 3:
 """
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,9 +37,7 @@ def make_esp(consent):
     dts = os.path.join(WORK, "smt.dts")
     with open(dts, "w") as f:
         f.write(config(consent))
-    subprocess.run([vt.VIGILCTL, "config", "build", dts, "-o", esp.path("vigil/system.dtb"), "-i",
-                    os.path.join(vt.BUILD, "gen")], check=True, stdout=subprocess.DEVNULL)
-    esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
+    esp.config(dts)
     return esp
 
 

@@ -279,6 +279,13 @@ class EspVariant:
         subprocess.run(args + [self.path(rel), "-o", self.path(rel) + ".sig"],
                        check=True, stdout=subprocess.DEVNULL)
 
+    def config(self, dts):
+        """Compile dts (its /include/s found in build/gen) into the ESP's
+        system.dtb, signed with the development platform key."""
+        subprocess.run([VIGILCTL, "config", "build", dts, "-o", self.path("vigil/system.dtb"), "-i",
+                        os.path.join(BUILD, "gen")], check=True, stdout=subprocess.DEVNULL)
+        self.sign("vigil/system.dtb", os.path.join(BUILD, "keys", "platform.key"))
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
