@@ -203,6 +203,70 @@ static void memmap_capacity(void)
 	free(h);
 }
 
+/*
+ * Maps as a server's firmware writes them: hundreds of ranges of every
+ * type, in any order, with holes of one page and more, memory far above
+ * 4 GiB. Each generated map is checked against what it must become: sorted,
+ * disjoint, merged wherever two ranges of one type touch, and covering
+ * exactly the pages of each type it was given.
+ */
+static uint64_t gen_state;
+
+static uint64_t gen_next(void)
+{
+	gen_state ^= gen_state << 13;
+	gen_state ^= gen_state >> 7;
+	gen_state ^= gen_state << 17;
+	return gen_state;
+}
+
+#define GEN_RANGES 400
+
+static void memmap_generated_maps(void)
+{
+	static uint64_t base[GEN_RANGES], size[GEN_RANGES];
+	static uint32_t type[GEN_RANGES];
+	static unsigned order[GEN_RANGES];
+
+	for (uint64_t seed = 1; seed <= 50; seed++) {
+		struct handoff *h = handoff_new();
+		uint64_t at = 0, want[6] = { 0 }, got[6] = { 0 };
+		unsigned bad = 0;
+
+		gen_state = seed * 0x9e3779b97f4a7c15ull;
+		for (unsigned i = 0; i < GEN_RANGES; i++) {
+			at += (gen_next() % 3) * 0x1000 * (1 + gen_next() % 16);   /* a hole, or none */
+			if (i == GEN_RANGES / 2)
+				at += 1ull << 32;				   /* memory above 4 GiB */
+			base[i] = at;
+			size[i] = 0x1000 * (1 + gen_next() % 4096);
+			type[i] = 1 + (uint32_t)(gen_next() % 5);
+			at += size[i];
+			want[type[i]] += size[i];
+			order[i] = i;
+		}
+		for (unsigned i = GEN_RANGES - 1; i > 0; i--) { /* the firmware's order: any */
+			unsigned j = (unsigned)(gen_next() % (i + 1)), t = order[i];
+
+			order[i] = order[j], order[j] = t;
+		}
+		for (unsigned i = 0; i < GEN_RANGES; i++)
+			bad += memmap_add(h, base[order[i]], size[order[i]], type[order[i]]) != 0;
+		for (unsigned i = 0; i < h->mem_count; i++) {
+			const struct handoff_mem *m = &h->mem[i], *n = m + 1;
+
+			got[m->type < 6 ? m->type : 0] += m->size;
+			if (i + 1 < h->mem_count)
+				bad += m->base + m->size > n->base ||				/* sorted, disjoint */
+				       (m->base + m->size == n->base && m->type == n->type); /* merged */
+			bad += (m->base | m->size) & 0xfff || !m->size;
+		}
+		if (!CHECK(!bad && !memcmp(want, got, sizeof(want))))
+			printf("    seed %lu: %u problems, %u entries\n", (unsigned long)seed, bad, h->mem_count);
+		free(h);
+	}
+}
+
 /* ---- device tree scan ------------------------------------------------- */
 
 /* A tiny FDT writer: just enough to make well-formed and broken blobs. */
@@ -490,6 +554,7 @@ int main(void)
 	CHECK_RUN(memmap_sorts_and_merges);
 	CHECK_RUN(memmap_refuses_bad_ranges);
 	CHECK_RUN(memmap_capacity);
+	CHECK_RUN(memmap_generated_maps);
 	CHECK_RUN(dtb_finds_guest_images);
 	CHECK_RUN(dtb_refuses_bad_guests);
 	CHECK_RUN(dtb_refuses_bad_blobs);
