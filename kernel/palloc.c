@@ -10,7 +10,11 @@
 #include "kernel/handoff.h"
 #include "kernel/spinlock.h"
 
-#define PALLOC_MAX_RANGES 64
+/* Every usable range the handoff can carry, and the splits the boot's
+ * allocations make (each adds at most one): a server's firmware map has
+ * hundreds of ranges, and a fixed 64 refused such a machine outright. */
+#define PALLOC_BOOT_SPLITS 64
+#define PALLOC_MAX_RANGES (HANDOFF_MAX_MEM + PALLOC_BOOT_SPLITS)
 #define LOW_MEMORY_END 0x100000ull
 
 struct free_range {

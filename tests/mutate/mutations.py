@@ -659,3 +659,8 @@ mutation("fadt-pm-timer-checks", "drivers/acpi.c",
          "if (!port)",
          unit("clock"),
          "a PM timer the FADT does not describe properly is not read")
+mutation("palloc-ranges-fixed-64", "kernel/palloc.c",
+         "#define PALLOC_MAX_RANGES (HANDOFF_MAX_MEM + PALLOC_BOOT_SPLITS)",
+         "#define PALLOC_MAX_RANGES 64",
+         unit("palloc"),
+         "a firmware map of hundreds of usable ranges is taken whole, not refused")

@@ -99,3 +99,8 @@ UNIT_SRCS_watchdog := vmm/watchdog.c tests/unit/test_watchdog.c
 # table as drivers/acpi.c reads them.
 UNIT_TESTS += clock
 UNIT_SRCS_clock := kernel/clock.c drivers/acpi.c tests/unit/test_clock.c
+
+# The physical page allocator on a firmware map of hundreds of usable
+# ranges with holes (kernel/palloc.c).
+UNIT_TESTS += palloc
+UNIT_SRCS_palloc := kernel/palloc.c tests/unit/test_palloc.c
