@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include "drivers/ioapic.h"
+#include "kernel/console.h"
 #include "kernel/mm.h"
 
 #define IOAPIC_REGSEL 0x00
@@ -50,6 +51,13 @@ int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector,
 
 	if (irq >= ACPI_ISA_IRQS)
 		return -EINVAL;
+	/* A redirection entry names its CPU in 8 bits (physical mode); x2APIC
+	 * IDs above 255 need interrupt remapping, which is not built. */
+	if (apic_id > 0xff) {
+		printk("vigil: irq %u cannot reach APIC ID %u: the I/O APIC's destination has 8 bits "
+		       "(IDs above 255 need interrupt remapping, not built)\n", irq, apic_id);
+		return -ERANGE;
+	}
 	gsi = madt->isa_gsi[irq];
 	flags = madt->isa_flags[irq];
 	/* ISA defaults: edge, active high, unless the override says otherwise. */

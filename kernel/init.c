@@ -250,6 +250,7 @@ void ap_main(struct percpu *pc)
 
 	gdt_init_cpu(area);
 	idt_load();
+	apic_cpu_init();
 	mm_switch_cpu();
 	spec_cpu_init();
 	pc->online = 1;

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* xAPIC through MMIO, or x2APIC through MSRs when the firmware enabled it. */
+/*
+ * The VMM's own local APIC: x2APIC (MSRs) wherever the CPU has it, xAPIC
+ * (MMIO) only on a CPU without it. x2APIC mode is per CPU: the BSP enters
+ * it in apic_init, every AP in apic_cpu_init (INIT leaves an AP in xAPIC
+ * mode). docs/vmm.md, "The local APIC".
+ */
 #include <errno.h>
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
+#include "kernel/console.h"
 #include "kernel/mm.h"
+#include "kernel/panic.h"
 
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_ADDR 0xffffff000ull
+#define CPUID_1_ECX_X2APIC (1u << 21)
 
 #define APIC_ID 0x20
 #define APIC_EOI 0x0b0
@@ -24,6 +32,7 @@
 #define APIC_ICR_HI 0x310
 #define MSR_X2APIC_ICR 0x830
 #define MSR_X2APIC_ID 0x802
+#define XAPIC_MAX_ID 0xffu
 
 #define ICR_INIT (5u << 8)
 #define ICR_SIPI (6u << 8)
@@ -33,7 +42,23 @@
 
 static volatile uint32_t *apic_mmio;
 static int apic_x2;
-static uint64_t apic_pa;
+static const char *apic_mode = "off";
+
+/* xAPIC to x2APIC: EXTD set together with EN, the one transition the
+ * SDM allows into x2APIC mode (Vol. 3, 10.12.5). A disabled APIC is
+ * enabled in xAPIC mode first. */
+static void apic_enter_x2apic(void)
+{
+	uint64_t base = cpu_rdmsr(MSR_APIC_BASE);
+
+	if (base & APIC_BASE_X2APIC)
+		return;
+	if (!(base & APIC_BASE_ENABLE)) {
+		base |= APIC_BASE_ENABLE;
+		cpu_wrmsr(MSR_APIC_BASE, base);
+	}
+	cpu_wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+}
 
 int apic_init(void)
 {
@@ -41,11 +66,33 @@ int apic_init(void)
 
 	if (!(base & APIC_BASE_ENABLE))
 		return -ENODEV;
-	apic_pa = base & APIC_BASE_ADDR;
-	apic_x2 = !!(base & APIC_BASE_X2APIC);
-	if (!apic_x2 && !apic_mmio)
-		apic_mmio = mm_map_mmio(apic_pa, 4096);
-	return apic_x2 || apic_mmio ? 0 : -ENOMEM;
+	apic_x2 = 1;
+	if (base & APIC_BASE_X2APIC) {
+		apic_mode = "x2APIC (firmware)";
+	} else if (cpu_cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC) {
+		apic_enter_x2apic();
+		apic_mode = "x2APIC (enabled by the VMM)";
+	} else {
+		apic_x2 = 0;
+		apic_mode = "xAPIC (CPU has no x2APIC)";
+		if (!apic_mmio)
+			apic_mmio = mm_map_mmio(base & APIC_BASE_ADDR, 4096);
+		if (!apic_mmio)
+			return -ENOMEM;
+	}
+	printk("vigil: local APIC: %s\n", apic_mode);
+	return 0;
+}
+
+void apic_cpu_init(void)
+{
+	if (apic_x2)
+		apic_enter_x2apic();
+}
+
+const char *apic_mode_name(void)
+{
+	return apic_mode;
 }
 
 volatile uint64_t apic_timer_ticks;
@@ -122,11 +169,6 @@ void apic_timer_tick(void)
 	apic_eoi();
 }
 
-uint64_t apic_base_pa(void)
-{
-	return apic_pa;
-}
-
 uint32_t apic_id(void)
 {
 	if (apic_x2)
@@ -134,12 +176,21 @@ uint32_t apic_id(void)
 	return apic_mmio[APIC_ID / 4] >> 24;
 }
 
+/* x2APIC: one MSR write, 32-bit destination, no delivery status to poll.
+ * That WRMSR is not serializing (SDM Vol. 3, 10.12.3): the fences make the
+ * stores before it (a kick's wake sequence, an AP's start parameters)
+ * visible before the IPI can arrive, as the xAPIC's uncached store does.
+ * xAPIC: an 8-bit destination; a wider one (only the MADT could name it:
+ * no such CPU exists without x2APIC) is never truncated onto another CPU. */
 static void apic_icr(uint32_t dest, uint32_t lo)
 {
 	if (apic_x2) {
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		cpu_wrmsr(MSR_X2APIC_ICR, ((uint64_t)dest << 32) | lo);
 		return;
 	}
+	if (dest > XAPIC_MAX_ID)
+		return;
 	apic_mmio[APIC_ICR_HI / 4] = dest << 24;
 	apic_mmio[APIC_ICR_LO / 4] = lo;
 	for (unsigned i = 0; i < 100000 && (apic_mmio[APIC_ICR_LO / 4] & ICR_PENDING); i++)
@@ -153,6 +204,8 @@ void apic_send_fixed(uint32_t dest, uint8_t vector)
 
 void apic_send_init(uint32_t dest)
 {
+	if (!apic_x2 && dest > XAPIC_MAX_ID)
+		panic("the MADT names APIC ID %u, above 255, and this CPU has no x2APIC to reach it", dest);
 	apic_icr(dest, ICR_INIT | ICR_ASSERT);
 }
 

@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* The local APIC, just enough to start and signal other CPUs. */
+/* The local APIC, just enough to start and signal other CPUs. In x2APIC
+ * mode wherever the CPU has it (docs/vmm.md, "The local APIC"). */
 #ifndef ARCH_X86_APIC_H
 #define ARCH_X86_APIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The BSP's APIC: x2APIC when the firmware left it so or the CPU has it,
+ * else xAPIC; says which on the console. */
 int apic_init(void) __attribute__((warn_unused_result));
+/* An AP's APIC into the BSP's mode, before anything on the AP uses it. */
+void apic_cpu_init(void);
+/* "x2APIC (enabled by the VMM)", "x2APIC (firmware)" or "xAPIC (CPU has no x2APIC)". */
+const char *apic_mode_name(void);
 uint32_t apic_id(void);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t vector_page);
 void apic_send_nmi(uint32_t apic_id);
 /* A fixed interrupt at vector on CPU apic_id (edge, physical destination). */
 void apic_send_fixed(uint32_t apic_id, uint8_t vector);
-uint64_t apic_base_pa(void);
 
 /* A periodic timer on this CPU at vector IDT_VECTOR_TIMER, counts_per_ms
  * as calibrated (kernel/time.c); each interrupt increments apic_timer_ticks. */
