@@ -7,6 +7,7 @@
 #include "vmm/vm.h"
 #include "vmm/spec.h"
 #include "vmm/watchdog.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/mce.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
@@ -135,6 +136,7 @@ static void query_host(struct reply *r)
 {
 	reply_node(r, "host");
 	reply_str(r, "speculation", spec_policy_line());
+	reply_str(r, "local-apic", apic_mode_name());
 	reply_u64(r, "mce-corrected", __atomic_load_n(&mce_corrected, __ATOMIC_RELAXED));
 	reply_u64(r, "mce-polled-uncorrected", __atomic_load_n(&mce_polled_uncorrected, __ATOMIC_RELAXED));
 	reply_end_node(r);

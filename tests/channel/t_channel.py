@@ -63,13 +63,15 @@ import chan  # noqa: E402
 PATCH_AREA_BASE = 0xffffffffc0000000
 VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
 # What differs between the two runs: the config and so the guests, the
-# guest the operator stops and starts, the CPU of the guest it restarts.
+# guest the operator stops and starts, the CPU of the guest it restarts,
+# the host's local APIC mode (QEMU's TCG has no x2APIC, Bochs's skylake has).
 PROFILES = {
     "svm": dict(config=os.path.join(vt.ROOT, "tests", "integration", "guests.dts"),
                 guests={"hello", "ticker", "npt-probe", "patchwatch"}, control="ticker", restart_cpu=3,
-                work=os.path.join(vt.WORK, "channel")),
+                work=os.path.join(vt.WORK, "channel"), apic="xAPIC (CPU has no x2APIC)"),
     "vmx": dict(config=os.path.join(HERE, "vmx.dts"), guests={"npt-probe", "patchwatch", "cr8-spin"}, control="patchwatch",
-                restart_cpu=2, work=os.path.join(vt.BUILD, "vmx", "test", "work", "channel")),
+                restart_cpu=2, work=os.path.join(vt.BUILD, "vmx", "test", "work", "channel"),
+                apic="x2APIC (enabled by the VMM)"),
 }
 P = PROFILES[VENDOR]
 WORK = P["work"]
@@ -220,7 +222,12 @@ def check_queries(b):
     v = chan.query_json(SOCK, "version")
     bid = elf_build_id(VMM)
     t.check("version: build-id of this vmm.elf", v.get("build-id") == bid, "%s vs %s" % (v.get("build-id"), bid))
-    inv = chan.query_json(SOCK, "inventory").get("guests", {})
+    full = chan.query_json(SOCK, "inventory")
+    inv = full.get("guests", {})
+    apic = full.get("host", {}).get("local-apic")
+    t.check("inventory: the host's local APIC mode, as the boot log says",
+            apic == P["apic"] and b.has(r"^vigil: local APIC: %s$" % re.escape(P["apic"])),
+            "inventory %r, expected %r" % (apic, P["apic"]))
     names = set(inv)
     t.check("inventory lists every guest", names == P["guests"], str(names))
     ok = all(g.get("image-sha256") == vt.sha256_file(ESP.path("vigil/" + g.get("image", "?")))
