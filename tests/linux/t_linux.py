@@ -302,6 +302,8 @@ def svm(t):
             len(beats(lines)) > 10, "%d beats" % len(beats(lines)))
     t.check("svm: no VMM panic", not any(re.search(r"PANIC|VMM exception|panic:", l) for l in lines
                                           if not l.startswith("[")))
+    t.check("svm: the host's local APIC in xAPIC mode (QEMU's TCG has no x2APIC)",
+            "vigil: local APIC: xAPIC (CPU has no x2APIC)" in lines)
 
 
 def vmx(t):
@@ -323,6 +325,8 @@ def vmx(t):
                     b.wait_for(r"^\[ticker\] beat %d$" % (beat + 2), timeout=120))
         lines = b.lines()
     t.check("vmx: the ticker beat throughout", len(beats(lines)) > 3, "%d beats" % len(beats(lines)))
+    t.check("vmx: the host's local APIC in x2APIC mode (tigerlake has it)",
+            "vigil: local APIC: x2APIC (enabled by the VMM)" in lines)
 
 
 def main():
