@@ -11,6 +11,8 @@ Helpers give each tier its build and its narrowest command:
   boot(SCRIPT)        one boot-tier script (tests/integration/t_*.py)
   channel()           the channel tier (one boot)
   attacks(BOOT)       one attack boot on SVM under QEMU
+  attacks_vmx(BOOT)   one attack boot on VMX under Bochs (for what only
+                      Bochs can show: the host's APIC in x2APIC mode)
 """
 
 
@@ -39,6 +41,11 @@ def channel():
 
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
+    return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
+
+
+def attacks_vmx(boot_name):
+    vars_ = "ATTACK_VENDORS=vmx ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
 
 
@@ -373,6 +380,18 @@ mutation("svm-msrpm-open", "arch/x86/svm/svm.c",
          attacks("boot-08"),
          "every MSR a guest was not granted is intercepted (default deny)",
          expect="attack-msr-")
+# The host's APIC is in x2APIC mode on Bochs's skylake (not under QEMU's
+# TCG, which has no x2APIC): there a guest's WRMSR to the ICR would send
+# the host's IPIs (attack-msr-x2apic: INIT to every other CPU).
+mutation("vmx-msr-bitmap-x2apic", "arch/x86/vmx/vmx.c",
+         "\tmemset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSR_BITMAP_PAGES * PAGE_SIZE);\n",
+         "\tmemset(phys_to_virt(vm->arch.msrpm_pa), 0xff, MSR_BITMAP_PAGES * PAGE_SIZE);\n"
+         "\tmemset((uint8_t *)phys_to_virt(vm->arch.msrpm_pa) + 0x800 / 8, 0, 0x100 / 8);\n"
+         "\tmemset((uint8_t *)phys_to_virt(vm->arch.msrpm_pa) + MSR_BITMAP_WRITE + 0x800 / 8, 0, 0x100 / 8);\n",
+         attacks_vmx("boot-07"),
+         "a guest's RDMSR/WRMSR of the x2APIC registers always exits: with the host in x2APIC mode "
+         "they would be the host's APIC",
+         expect="attack-msr-x2apic")
 mutation("svm-vmload-vmsave", "arch/x86/svm/svm.c",
          "SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI |",
          "SVM_I2_VMMCALL | SVM_I2_STGI |",
