@@ -76,13 +76,24 @@ static const struct acpi_header *acpi_find(const struct acpi_rsdp *rsdp, const c
 	return NULL;
 }
 
-static void madt_add(struct acpi_cpus *out, uint32_t apic_id, uint32_t flags)
+/* A processor listed twice (a local APIC and an x2APIC entry for one ID)
+ * is taken once. Past ACPI_MAX_CPUS processors are counted, not listed,
+ * except the boot CPU, which takes the last place. */
+static void madt_add(struct acpi_cpus *out, uint32_t apic_id, uint32_t flags, uint32_t bsp)
 {
-	if ((flags & MADT_ENABLED) && out->count < ACPI_MAX_CPUS)
+	if (!(flags & MADT_ENABLED))
+		return;
+	for (unsigned i = 0; i < out->count; i++)
+		if (out->apic_id[i] == apic_id)
+			return;
+	out->listed++;
+	if (out->count < ACPI_MAX_CPUS)
 		out->apic_id[out->count++] = apic_id;
+	else if (apic_id == bsp)
+		out->apic_id[ACPI_MAX_CPUS - 1] = apic_id;
 }
 
-static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
+static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out, uint32_t bsp)
 {
 	const uint8_t *p = (const uint8_t *)madt;
 	uint32_t off = sizeof(*madt) + 8; /* local APIC address, flags */
@@ -99,7 +110,7 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
 		if (type == MADT_LAPIC && len >= 8) {
 			id = p[off + 3];
 			memcpy(&flags, p + off + 4, 4);
-			madt_add(out, id, flags);
+			madt_add(out, id, flags, bsp);
 		} else if (type == MADT_IOAPIC && len >= 12 && out->ioapic_count < ACPI_MAX_IOAPICS) {
 			uint32_t addr, gsi;
 
@@ -117,7 +128,7 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out)
 		} else if (type == MADT_X2APIC && len >= 16) {
 			memcpy(&id, p + off + 4, 4);
 			memcpy(&flags, p + off + 8, 4);
-			madt_add(out, id, flags);
+			madt_add(out, id, flags, bsp);
 		}
 		off += len;
 	}
@@ -133,7 +144,7 @@ static const struct acpi_rsdp *acpi_rsdp(uint64_t rsdp_pa)
 	return rsdp;
 }
 
-int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out)
+int acpi_find_cpus(uint64_t rsdp_pa, uint32_t bsp, struct acpi_cpus *out)
 {
 	const struct acpi_rsdp *rsdp = acpi_rsdp(rsdp_pa);
 	const struct acpi_header *madt;
@@ -144,8 +155,14 @@ int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out)
 	madt = acpi_find(rsdp, "APIC");
 	if (!madt)
 		return -ENOENT;
-	madt_parse(madt, out);
-	return out->count ? 0 : -ENOENT;
+	madt_parse(madt, out, bsp);
+	for (unsigned i = 0; i < out->count; i++)
+		if (out->apic_id[i] == bsp) {
+			out->apic_id[i] = out->apic_id[0];
+			out->apic_id[0] = bsp;
+			return 0;
+		}
+	return -ENXIO;
 }
 
 /*

@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-#define ACPI_MAX_CPUS 64
+/* As many as the VMM takes (VIGIL_MAX_CPUS); more are counted, not listed. */
+#define ACPI_MAX_CPUS 768
 
 #define ACPI_MAX_IOAPICS 4
 #define ACPI_ISA_IRQS 16
@@ -15,8 +16,9 @@ struct acpi_ioapic {
 };
 
 struct acpi_cpus {
-	unsigned count;
-	uint32_t apic_id[ACPI_MAX_CPUS]; /* enabled processors, MADT order */
+	unsigned count;			 /* entries in apic_id */
+	unsigned listed;		 /* enabled processors in the MADT, listed or not */
+	uint32_t apic_id[ACPI_MAX_CPUS]; /* enabled processors, MADT order, each once */
 	uint64_t lapic_pa;
 	unsigned ioapic_count;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
@@ -25,9 +27,10 @@ struct acpi_cpus {
 	uint16_t isa_flags[ACPI_ISA_IRQS];
 };
 
-/* Find the MADT from the RSDP and list the enabled processors. Firmware
- * tables are checked (signatures, lengths, checksums) before use. */
-int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out) __attribute__((warn_unused_result));
+/* Find the MADT from the RSDP and list the enabled processors, the boot
+ * CPU (APIC ID bsp) first. Firmware tables are checked (signatures,
+ * lengths, checksums) before use. -ENXIO: the MADT does not list bsp. */
+int acpi_find_cpus(uint64_t rsdp_pa, uint32_t bsp, struct acpi_cpus *out) __attribute__((warn_unused_result));
 
 /* The clock sources the firmware describes (kernel/time.c calibrates from
  * the best of them). A field is 0 when its table is absent, or invalid. */

@@ -23,7 +23,7 @@
 #define CONFIG_PATH_LEN 64
 #define CONFIG_CMDLINE_LEN 512
 #define CONFIG_KEY_LEN 97
-#define CONFIG_MAX_CPU_INDEX 63
+#define CONFIG_MAX_CPU_INDEX 767 /* VIGIL_MAX_CPUS - 1 */
 #define CONFIG_GPA_LIMIT (1ull << 39) /* guest-physical space: 512 GiB */
 
 enum config_role_id { ROLE_PATCH, ROLE_OPERATOR, ROLE_PUBLISHER, ROLE_COUNT };

@@ -25,7 +25,9 @@ unsigned shim_wakes, shim_routes, shim_eois;
 unsigned shim_kicks[CONFIG_MAX_GUESTS];
 void (*shim_irq_handler)(void);
 
-struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
+static struct cpu_area area0;
+struct cpu_area *cpu_areas[VIGIL_MAX_CPUS] = { &area0 };
+unsigned cpus_used = 1;
 struct vm vms[CONFIG_MAX_GUESTS];
 unsigned vm_count;
 volatile uint64_t apic_timer_ticks;

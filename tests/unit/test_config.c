@@ -537,7 +537,7 @@ static const struct bad_case bad_cases[] = {
 	/* CPUs */
 	{ "cpu_0", { CELLS(H, "cpus", 0) }, H, "cpu 0" },
 	{ "cpu_0_after_others", { CELLS(H, "cpus", 1, 0) }, H, "cpu 0" },
-	{ "cpu_64", { CELLS(H, "cpus", 64) }, H, "cpu 64" },
+	{ "cpu_768", { CELLS(H, "cpus", 768) }, H, "cpu 768" },
 	{ "cpu_shared_between_guests", { CELLS(T, "cpus", 2) }, T, "cpu 2 already belongs to guest 'hello'" },
 	{ "cpu_repeated_in_guest", { CELLS(H, "cpus", 1, 1) }, H, "cpu 1 already belongs to guest 'hello'" },
 	{ "five_cpus", { CELLS(H, "cpus", 1, 2, 4, 5, 6) }, H, "'cpus' must hold 1..4" },
