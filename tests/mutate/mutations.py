@@ -664,3 +664,32 @@ mutation("palloc-ranges-fixed-64", "kernel/palloc.c",
          "#define PALLOC_MAX_RANGES 64",
          unit("palloc"),
          "a firmware map of hundreds of usable ranges is taken whole, not refused")
+
+# ---- CPUs and memory of a server ----------------------------------------------
+
+mutation("madt-duplicate-taken-twice", "drivers/acpi.c",
+         "\t\tif (out->apic_id[i] == apic_id)\n\t\t\treturn;\n",
+         "",
+         unit("madt"),
+         "a processor the MADT lists twice is started once")
+mutation("madt-boot-cpu-past-the-limit", "drivers/acpi.c",
+         "\telse if (apic_id == bsp)\n\t\tout->apic_id[ACPI_MAX_CPUS - 1] = apic_id;\n",
+         "",
+         unit("madt"),
+         "the boot CPU is kept when the MADT lists it past the CPUs the VMM takes")
+mutation("watchdog-kicks-parked-cpus", "vmm/watchdog.c",
+         "if (cpu_pc_online(i) && vm_vcpu_for_cpu(i))",
+         "if (cpu_pc_online(i))",
+         unit("watchdog"),
+         "parked CPUs are left asleep: no watchdog kick wakes them")
+mutation("guest-memory-low", "vmm/vm.c",
+         "r->hpa = page_alloc_high(r->size / PT_PAGE_4K, PT_PAGE_2M);",
+         "r->hpa = page_alloc(r->size / PT_PAGE_4K, PT_PAGE_2M);",
+         boot("t_server.py"),
+         "guests' memory is placed at the top of RAM, above 4 GiB on a large machine",
+         expect=r"placed above 4 GiB")
+mutation("palloc-high-not-highest", "kernel/palloc.c",
+         "\tfor (unsigned i = free_count; i-- > 0;) {\n\t\tuint64_t pa = (free_ranges[i].end - len) & ~(align - 1);",
+         "\tfor (unsigned i = free_count; i-- > 0;) {\n\t\tuint64_t pa = (free_ranges[i].base + align - 1) & ~(align - 1);",
+         unit("palloc"),
+         "a high allocation takes the highest pages of the highest range that fits")

@@ -100,6 +100,11 @@ UNIT_SRCS_watchdog := vmm/watchdog.c tests/unit/test_watchdog.c
 UNIT_TESTS += clock
 UNIT_SRCS_clock := kernel/clock.c drivers/acpi.c tests/unit/test_clock.c
 
+# The processors the MADT lists: both entry types, duplicates, more than
+# the VMM takes with the boot CPU among them, malformed entries.
+UNIT_TESTS += madt
+UNIT_SRCS_madt := drivers/acpi.c tests/unit/test_madt.c
+
 # The physical page allocator on a firmware map of hundreds of usable
 # ranges with holes (kernel/palloc.c).
 UNIT_TESTS += palloc
