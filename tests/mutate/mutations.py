@@ -674,7 +674,7 @@ mutation("madt-duplicate-taken-twice", "drivers/acpi.c",
          "a processor the MADT lists twice is started once")
 mutation("madt-boot-cpu-past-the-limit", "drivers/acpi.c",
          "\telse if (apic_id == bsp)\n\t\tout->apic_id[ACPI_MAX_CPUS - 1] = apic_id;\n",
-         "",
+         "\telse if (apic_id == bsp)\n\t\t(void)bsp;\n",
          unit("madt"),
          "the boot CPU is kept when the MADT lists it past the CPUs the VMM takes")
 mutation("watchdog-kicks-parked-cpus", "vmm/watchdog.c",
