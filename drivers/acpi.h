@@ -2,7 +2,10 @@
 #ifndef DRIVERS_ACPI_H
 #define DRIVERS_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "drivers/pci.h"
+#include "drivers/uart.h"
 
 /* As many as the VMM takes (VIGIL_MAX_CPUS); more are counted, not listed. */
 #define ACPI_MAX_CPUS 768
@@ -42,5 +45,27 @@ struct acpi_timers {
 
 /* Read the FADT's PM timer and the HPET table; *out is zeroed first. */
 void acpi_find_timers(uint64_t rsdp_pa, struct acpi_timers *out);
+
+/* The console UART the firmware describes in its SPCR table. */
+struct acpi_console {
+	struct uart uart;	/* where, how it is accessed, its divisor (0: as the firmware set it) */
+	uint32_t baud;		/* 0: as the firmware set it */
+	uint8_t revision, type; /* the table's revision and interface type */
+	bool pci;		/* a PCI function, whose BAR must hold uart.base */
+	struct pci_addr pci_addr;
+	uint16_t vendor, device;
+	int isa_irq; /* its PC-AT interrupt (0..15), or -1 */
+};
+
+/*
+ * The SPCR's console: 0 with *out; -ENOENT when there is no SPCR; or
+ * -EINVAL with *why when one is there but cannot be used (its length or
+ * checksum, an interface that is not a 16550, an address space, access
+ * width, baud rate or PCI address this VMM does not drive). *out is
+ * zeroed first. acpi_spcr_parse() checks the table at t, of which avail
+ * bytes are readable.
+ */
+int acpi_find_console(uint64_t rsdp_pa, struct acpi_console *out, const char **why);
+int acpi_spcr_parse(const uint8_t *t, uint32_t avail, struct acpi_console *out, const char **why);
 
 #endif

@@ -206,7 +206,7 @@ static void ioapics_init(void)
 
 static void channel_start(void)
 {
-	if (channel_init(&machine_cpus, cpu_areas[0]->pc.apic_id))
+	if (channel_init(&system_config, &machine_cpus, cpu_areas[0]->pc.apic_id))
 		panic("cannot set up the management channel");
 	crash_set_audit_source(audit_crash_fill);
 }
@@ -240,13 +240,14 @@ static void cpus_release(void)
 
 void kmain(uint64_t handoff_pa)
 {
-	console_init();				/* COM1, for every message below */
+	console_init();				/* COM1 until the SPCR is read */
 	printk("vigil: Vigil %s starting\n", VIGIL_VERSION);
 	handoff_take(handoff_pa);		/* copy and check what the boot entry left */
 	gdt_init_cpu(cpu_areas[0]);		/* own GDT, TSS and IST stacks */
 	idt_init();				/* exceptions: dump and stop */
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
+	console_select();			/* the SPCR's UART, else COM1 */
 	crash_init(boot_handoff.crash_phys);	/* the previous boot's crash record, if any */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
 	code_digest_load();			/* the text's digest, signed in the image */
@@ -261,8 +262,8 @@ void kmain(uint64_t handoff_pa)
 	spec_cpu_init();			/* this CPU's part of the policy (IBRS) */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	ioapics_init();				/* device interrupts: all masked */
-	channel_start();			/* COM2 and its interrupt, for the operator */
-	console_input_start();			/* COM1 input, for guests granted it */
+	channel_start();			/* the config's UART and interrupt, for the operator */
+	console_input_start();			/* console input, for guests granted it */
 	cpus_start();				/* APs come up and wait in ap_main */
 	vmm_lock();				/* tables and config read-only, then audited */
 	cpus_release();				/* each AP enters its guest */

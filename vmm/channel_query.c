@@ -157,6 +157,7 @@ static void query_host(struct reply *r)
 	query_host_cpus(r);
 	reply_u64(r, "mce-corrected", __atomic_load_n(&mce_corrected, __ATOMIC_RELAXED));
 	reply_u64(r, "mce-polled-uncorrected", __atomic_load_n(&mce_polled_uncorrected, __ATOMIC_RELAXED));
+	reply_u64(r, "channel-interrupts", channel_interrupts());
 	reply_end_node(r);
 }
 

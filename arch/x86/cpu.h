@@ -94,6 +94,11 @@ static inline void cpu_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
 }
 
+static inline void cpu_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
 static inline uint32_t cpu_inl(uint16_t port)
 {
 	uint32_t v;

@@ -637,7 +637,7 @@ def main():
         chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
         boot = vt.Boot(ESP.dir, name="channel", timeout=900, smp=CPUS, extra=chanargs)
     with boot as b:
-        up = b.wait_for(r"^vigil: management channel on COM2", timeout=120) and \
+        up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120) and \
             b.wait_for(r"^\[patchwatch\] beat 1 ", timeout=120)
         t.check("Vigil up with its channel", up)
         if up:

@@ -36,7 +36,8 @@ def config():
         '\t\t%s {\n\t\t\timage = "guests/%s.elf";\n\t\t\tcpus = <%d>;\n'
         '\t\t\tmemory = <0x0 0x0 0x0 0x400000>;\n\t\t};\n' % (name, name, cpu)
         for name, cpu in GUESTS)
-    return ('/dts-v1/;\n\n/ {\n\tcompatible = "vigil,system-v1";\n\n\tguests {\n%s\t};\n};\n\n'
+    return ('/dts-v1/;\n\n/ {\n\tcompatible = "vigil,system-v1";\n'
+            '\tchannel { uart-port = <0x2f8>; irq = <3>; };\n\n\tguests {\n%s\t};\n};\n\n'
             '/include/ "roles.dtsi"\n' % nodes)
 
 

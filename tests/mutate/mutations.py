@@ -297,6 +297,36 @@ mutation("policy-x2apic-msrs", "vmm/policy.c",
          "",
          unit("policy"),
          "no config can grant the host's x2APIC registers (IPIs to any CPU)")
+mutation("config-channel-granted", "kernel/config.c",
+         "if (g->io[i].port < ch->base + 8 && ch->base < g->io[i].port + g->io[i].count)",
+         "if (0)",
+         unit("config"),
+         "no guest is granted the ports of the management channel's UART")
+mutation("config-channel-com1", "kernel/config.c",
+         "if (ch->base < 0x400 && ch->base + 8 > 0x3f8)",
+         "if (0)",
+         unit("config"),
+         "the channel's UART is never COM1, the console when no SPCR names another")
+mutation("channel-is-console", "vmm/channel.c",
+         "if (uart_overlaps(u, console_uart()))",
+         "if (0)",
+         boot("t_pci_uart.py"),
+         "the channel's UART is never the console's (the SPCR's): operator input and frames would mix")
+mutation("spcr-checksum", "drivers/acpi.c",
+         "if (!acpi_sum_ok(t, len))",
+         "if (0)",
+         unit("spcr"),
+         "an SPCR whose checksum is wrong is not used: the console falls back to COM1")
+mutation("spcr-length", "drivers/acpi.c",
+         "if (len < SPCR_MIN_LEN || len > avail || len > ACPI_TABLE_MAX)",
+         "if (len < SPCR_MIN_LEN)",
+         unit("spcr"),
+         "an SPCR's length never takes a read past the table's memory")
+mutation("spcr-interface-type", "drivers/acpi.c",
+         "if (!spcr_type_ok(out->revision, out->type))",
+         "if (!spcr_type_ok(out->revision, out->type) && 0)",
+         unit("spcr"),
+         "only a 16550 is driven: another UART's registers are not a 16550's")
 
 # ---- guest memory and the loader -------------------------------------------
 
