@@ -2,9 +2,13 @@
 #ifndef DRIVERS_ACPI_H
 #define DRIVERS_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "drivers/pci.h"
+#include "drivers/uart.h"
 
-#define ACPI_MAX_CPUS 64
+/* As many as the VMM takes (VIGIL_MAX_CPUS); more are counted, not listed. */
+#define ACPI_MAX_CPUS 768
 
 #define ACPI_MAX_IOAPICS 4
 #define ACPI_ISA_IRQS 16
@@ -15,8 +19,9 @@ struct acpi_ioapic {
 };
 
 struct acpi_cpus {
-	unsigned count;
-	uint32_t apic_id[ACPI_MAX_CPUS]; /* enabled processors, MADT order */
+	unsigned count;			 /* entries in apic_id */
+	unsigned listed;		 /* enabled processors in the MADT, listed or not */
+	uint32_t apic_id[ACPI_MAX_CPUS]; /* enabled processors, MADT order, each once */
 	uint64_t lapic_pa;
 	unsigned ioapic_count;
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
@@ -25,9 +30,10 @@ struct acpi_cpus {
 	uint16_t isa_flags[ACPI_ISA_IRQS];
 };
 
-/* Find the MADT from the RSDP and list the enabled processors. Firmware
- * tables are checked (signatures, lengths, checksums) before use. */
-int acpi_find_cpus(uint64_t rsdp_pa, struct acpi_cpus *out) __attribute__((warn_unused_result));
+/* Find the MADT from the RSDP and list the enabled processors, the boot
+ * CPU (APIC ID bsp) first. Firmware tables are checked (signatures,
+ * lengths, checksums) before use. -ENXIO: the MADT does not list bsp. */
+int acpi_find_cpus(uint64_t rsdp_pa, uint32_t bsp, struct acpi_cpus *out) __attribute__((warn_unused_result));
 
 /* The clock sources the firmware describes (kernel/time.c calibrates from
  * the best of them). A field is 0 when its table is absent, or invalid. */
@@ -39,5 +45,27 @@ struct acpi_timers {
 
 /* Read the FADT's PM timer and the HPET table; *out is zeroed first. */
 void acpi_find_timers(uint64_t rsdp_pa, struct acpi_timers *out);
+
+/* The console UART the firmware describes in its SPCR table. */
+struct acpi_console {
+	struct uart uart;	/* where, how it is accessed, its divisor (0: as the firmware set it) */
+	uint32_t baud;		/* 0: as the firmware set it */
+	uint8_t revision, type; /* the table's revision and interface type */
+	bool pci;		/* a PCI function, whose BAR must hold uart.base */
+	struct pci_addr pci_addr;
+	uint16_t vendor, device;
+	int isa_irq; /* its PC-AT interrupt (0..15), or -1 */
+};
+
+/*
+ * The SPCR's console: 0 with *out; -ENOENT when there is no SPCR; or
+ * -EINVAL with *why when one is there but cannot be used (its length or
+ * checksum, an interface that is not a 16550, an address space, access
+ * width, baud rate or PCI address this VMM does not drive). *out is
+ * zeroed first. acpi_spcr_parse() checks the table at t, of which avail
+ * bytes are readable.
+ */
+int acpi_find_console(uint64_t rsdp_pa, struct acpi_console *out, const char **why);
+int acpi_spcr_parse(const uint8_t *t, uint32_t avail, struct acpi_console *out, const char **why);
 
 #endif

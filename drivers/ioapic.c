@@ -45,26 +45,15 @@ int ioapic_init(const struct acpi_cpus *madt)
 	return madt->ioapic_count ? 0 : -ENODEV;
 }
 
-int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector, uint32_t apic_id)
+/* A redirection entry names its CPU in 8 bits (physical mode); x2APIC IDs
+ * above 255 need interrupt remapping, which is not built. */
+static int ioapic_route(const struct acpi_cpus *madt, uint32_t gsi, uint32_t lo, uint32_t apic_id)
 {
-	uint32_t gsi, flags, lo = vector;
-
-	if (irq >= ACPI_ISA_IRQS)
-		return -EINVAL;
-	/* A redirection entry names its CPU in 8 bits (physical mode); x2APIC
-	 * IDs above 255 need interrupt remapping, which is not built. */
 	if (apic_id > 0xff) {
-		printk("vigil: irq %u cannot reach APIC ID %u: the I/O APIC's destination has 8 bits "
-		       "(IDs above 255 need interrupt remapping, not built)\n", irq, apic_id);
+		printk("vigil: gsi %u cannot reach APIC ID %u: the I/O APIC's destination has 8 bits "
+		       "(IDs above 255 need interrupt remapping, not built)\n", gsi, apic_id);
 		return -ERANGE;
 	}
-	gsi = madt->isa_gsi[irq];
-	flags = madt->isa_flags[irq];
-	/* ISA defaults: edge, active high, unless the override says otherwise. */
-	if ((flags & MPS_POLARITY_LOW) == MPS_POLARITY_LOW)
-		lo |= RTE_ACTIVE_LOW;
-	if ((flags & MPS_TRIGGER_LEVEL) == MPS_TRIGGER_LEVEL)
-		lo |= RTE_LEVEL;
 	for (unsigned i = 0; i < madt->ioapic_count; i++) {
 		uint32_t base = madt->ioapics[i].gsi_base;
 
@@ -75,4 +64,24 @@ int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int ioapic_route_isa(const struct acpi_cpus *madt, unsigned irq, uint8_t vector, uint32_t apic_id)
+{
+	uint32_t flags, lo = vector;
+
+	if (irq >= ACPI_ISA_IRQS)
+		return -EINVAL;
+	flags = madt->isa_flags[irq];
+	/* ISA defaults: edge, active high, unless the override says otherwise. */
+	if ((flags & MPS_POLARITY_LOW) == MPS_POLARITY_LOW)
+		lo |= RTE_ACTIVE_LOW;
+	if ((flags & MPS_TRIGGER_LEVEL) == MPS_TRIGGER_LEVEL)
+		lo |= RTE_LEVEL;
+	return ioapic_route(madt, madt->isa_gsi[irq], lo, apic_id);
+}
+
+int ioapic_route_pci(const struct acpi_cpus *madt, uint32_t gsi, uint8_t vector, uint32_t apic_id)
+{
+	return ioapic_route(madt, gsi, vector | RTE_LEVEL | RTE_ACTIVE_LOW, apic_id);
 }

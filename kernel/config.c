@@ -418,10 +418,154 @@ static int cfg_guests(struct cfg_ctx *c)
 	return 0;
 }
 
+/* An optional one-cell property within [lo, hi]; *out keeps its default when absent. */
+static int cfg_u32_opt(struct cfg_ctx *c, int node, const char *name, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	int err;
+
+	if (!fdt_getprop(c->fdt, node, name, NULL))
+		return 0;
+	err = cfg_u32(c, node, name, out);
+	if (!err && (*out < lo || *out > hi))
+		err = cfg_fail(c, "'%s' %u outside %u..%u", name, *out, lo, hi);
+	return err;
+}
+
+/* Which one of the names the node has: its index, or -1 when none or several. */
+static int cfg_one_of(struct cfg_ctx *c, int node, const char *const *names)
+{
+	int found = -1;
+
+	for (int i = 0; names[i]; i++)
+		if (fdt_getprop(c->fdt, node, names[i], NULL)) {
+			if (found >= 0)
+				return -1;
+			found = i;
+		}
+	return found;
+}
+
+static int cfg_channel_where(struct cfg_ctx *c, int node, struct config_channel *ch)
+{
+	static const char *const kinds[] = { "uart-port", "uart-mmio", "uart-pci", NULL };
+	int kind = cfg_one_of(c, node, kinds), n, err;
+	const void *p;
+
+	if (kind < 0)
+		return cfg_fail(c, "name the channel's UART with one of uart-port, uart-mmio or uart-pci");
+	ch->kind = (enum config_uart_kind)(kind + 1);
+	p = cfg_cells(c, node, kinds[kind], kind == 0 ? 1 : kind == 1 ? 2 : 4, 1, 1, &n, &err);
+	if (!p)
+		return err;
+	if (ch->kind == CONFIG_UART_PORT) {
+		ch->base = cfg_cell(p, 0);
+		if (!ch->base || ch->base > 0x10000 - 8)
+			return cfg_fail(c, "uart-port 0x%lx: 8 ports within 0x1-0xffff", (unsigned long)ch->base);
+		if (ch->base < 0x400 && ch->base + 8 > 0x3f8)
+			return cfg_fail(c, "uart-port 0x%lx is COM1's: the console's when no SPCR names another",
+					(unsigned long)ch->base);
+		if (ch->base < 0xd00 && ch->base + 8 > 0xcf8)
+			return cfg_fail(c, "uart-port 0x%lx is PCI configuration space", (unsigned long)ch->base);
+	} else if (ch->kind == CONFIG_UART_MMIO) {
+		ch->base = cfg_cell64(p, 0);
+		if (!ch->base || ch->base >= (1ull << 52) - 0x100)
+			return cfg_fail(c, "uart-mmio: a physical address, not 0, below 2^52");
+	} else {
+		if (cfg_cell(p, 0))
+			return cfg_fail(c, "uart-pci: PCI segment %u: only segment 0 is reachable", cfg_cell(p, 0));
+		if (cfg_cell(p, 1) > 255 || cfg_cell(p, 2) > 31 || cfg_cell(p, 3) > 7)
+			return cfg_fail(c, "uart-pci: <segment bus device function> with bus 0..255, device 0..31, "
+					   "function 0..7");
+		ch->pci_bus = (uint8_t)cfg_cell(p, 1);
+		ch->pci_dev = (uint8_t)cfg_cell(p, 2);
+		ch->pci_fn = (uint8_t)cfg_cell(p, 3);
+	}
+	return 0;
+}
+
+static int cfg_channel_regs(struct cfg_ctx *c, int node, struct config_channel *ch)
+{
+	uint32_t shift = 0, width = 1;
+	int err;
+
+	if (ch->kind == CONFIG_UART_PORT && (fdt_getprop(c->fdt, node, "reg-shift", NULL) ||
+					     fdt_getprop(c->fdt, node, "reg-io-width", NULL)))
+		return cfg_fail(c, "reg-shift and reg-io-width are for uart-mmio and uart-pci only");
+	err = cfg_u32_opt(c, node, "reg-shift", 0, 2, &shift);
+	if (!err)
+		err = cfg_u32_opt(c, node, "reg-io-width", 1, 4, &width);
+	if (!err && (shift == 1 || (width != 1 && width != 4)))
+		err = cfg_fail(c, "reg-shift must be 0 or 2, reg-io-width 1 or 4");
+	if (!err && ch->kind == CONFIG_UART_MMIO && (ch->base & (width - 1)))
+		err = cfg_fail(c, "uart-mmio must be aligned to reg-io-width");
+	ch->shift = (uint8_t)shift;
+	ch->width = (uint8_t)width;
+	return err;
+}
+
+static int cfg_channel_irq(struct cfg_ctx *c, int node, struct config_channel *ch)
+{
+	static const char *const kinds[] = { "irq", "gsi", NULL };
+	uint32_t v = 0;
+	int kind = cfg_one_of(c, node, kinds);
+	int err;
+
+	ch->isa_irq = ch->gsi = -1;
+	if (kind < 0)
+		return cfg_fail(c, "name the channel UART's interrupt with one of irq (ISA) or gsi");
+	err = cfg_u32(c, node, kinds[kind], &v);
+	if (err)
+		return err;
+	if (kind == 0 && (v == 0 || v == 2 || v == 4 || v > 15))
+		return cfg_fail(c, "irq %u: an ISA IRQ 1..15, not 2 (the cascade) nor 4 (COM1's)", v);
+	if (kind == 1 && v > 1023)
+		return cfg_fail(c, "gsi %u above 1023", v);
+	*(kind ? &ch->gsi : &ch->isa_irq) = (int32_t)v;
+	return 0;
+}
+
+/* No guest may be granted the channel's ports (a policy update only
+ * narrows a grant, so this holds for good). */
+static int cfg_channel_guests(struct cfg_ctx *c, const struct config_channel *ch)
+{
+	for (unsigned gi = 0; ch->kind == CONFIG_UART_PORT && gi < c->out->guest_count; gi++) {
+		const struct config_guest *g = &c->out->guests[gi];
+
+		for (unsigned i = 0; i < g->io_count; i++)
+			if (g->io[i].port < ch->base + 8 && ch->base < g->io[i].port + g->io[i].count)
+				return cfg_fail(c, "uart-port 0x%lx is granted to guest '%s' (io-allow 0x%x+%u)",
+						(unsigned long)ch->base, g->name, g->io[i].port, g->io[i].count);
+	}
+	return 0;
+}
+
+static int cfg_channel(struct cfg_ctx *c)
+{
+	static const char *const allowed[] = { "uart-port", "uart-mmio", "uart-pci", "reg-shift", "reg-io-width",
+						"irq", "gsi", NULL };
+	struct config_channel *ch = &c->out->channel;
+	int node = fdt_subnode_offset(c->fdt, 0, "channel");
+	int err;
+
+	cfg_enter(c, "", "channel");
+	if (node < 0)
+		return cfg_fail(c, "node missing: the management channel's UART is never guessed");
+	err = cfg_only(c, node, allowed);
+	if (!err)
+		err = cfg_only_nodes(c, node, NULL);
+	if (!err)
+		err = cfg_channel_where(c, node, ch);
+	if (!err)
+		err = cfg_channel_regs(c, node, ch);
+	if (!err)
+		err = cfg_channel_irq(c, node, ch);
+	return err ? err : cfg_channel_guests(c, ch);
+}
+
 int config_parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
 {
 	static const char *const root_props[] = { "compatible", NULL };
-	static const char *const root_nodes[] = { "roles", "guests", NULL };
+	static const char *const root_nodes[] = { "roles", "guests", "channel", NULL };
 	struct cfg_ctx c = { blob, out, err, errlen, "" };
 	char compat[32];
 	int rc;
@@ -449,6 +593,8 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 		rc = cfg_roles(&c);
 	if (!rc)
 		rc = cfg_guests(&c);
+	if (!rc)
+		rc = cfg_channel(&c);
 	if (rc)
 		memset(out, 0, sizeof(*out));
 	return rc;

@@ -23,7 +23,7 @@
 #define CONFIG_PATH_LEN 64
 #define CONFIG_CMDLINE_LEN 512
 #define CONFIG_KEY_LEN 97
-#define CONFIG_MAX_CPU_INDEX 63
+#define CONFIG_MAX_CPU_INDEX 767 /* VIGIL_MAX_CPUS - 1 */
 #define CONFIG_GPA_LIMIT (1ull << 39) /* guest-physical space: 512 GiB */
 
 enum config_role_id { ROLE_PATCH, ROLE_OPERATOR, ROLE_PUBLISHER, ROLE_COUNT };
@@ -58,11 +58,29 @@ struct config_guest {
 	struct config_io io[CONFIG_MAX_IO];
 	unsigned msr_count;
 	uint32_t msrs[CONFIG_MAX_MSRS];
-	bool console_input; /* may receive the operator's input on COM1 */
+	bool console_input; /* may receive the operator's input on the console */
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
 };
 
+/*
+ * The management channel's UART, as the config names it (docs/formats.md,
+ * "The management channel"): a 16550 at I/O ports, at a physical address,
+ * or behind BAR 0 of a PCI function (read at boot); its interrupt an ISA
+ * IRQ (edge, through the MADT's overrides) or a GSI (level, active low).
+ */
+enum config_uart_kind { CONFIG_UART_PORT = 1, CONFIG_UART_MMIO, CONFIG_UART_PCI };
+
+struct config_channel {
+	enum config_uart_kind kind;
+	uint64_t base;	      /* the port (PORT) or physical address (MMIO) */
+	uint8_t shift, width; /* registers 1 << shift apart, accessed width bytes (memory) */
+	uint8_t pci_bus, pci_dev, pci_fn; /* PCI (segment 0) */
+	int32_t isa_irq;      /* 1..15, or -1 */
+	int32_t gsi;	      /* or a GSI, or -1 */
+};
+
 struct config {
+	struct config_channel channel;
 	unsigned guest_count;
 	struct config_guest guests[CONFIG_MAX_GUESTS];
 	struct config_role roles[ROLE_COUNT];

@@ -19,18 +19,65 @@ static struct spinlock console_lock;
 static int open_owner = OPEN_NONE;
 static size_t open_len;
 
+/*
+ * The UART the console writes to: COM1 from the first line, when it
+ * answers, until console_use() names the one the firmware describes. What
+ * is written before that is also kept (up to EARLY_MAX bytes), so a
+ * console elsewhere still shows the boot's first lines.
+ */
+#define EARLY_MAX 2048
+static struct uart con_uart = UART_LEGACY_COM1;
+static bool con_on, con_chosen;
+static int con_irq = -1;
+static char early[EARLY_MAX];
+static size_t early_len;
+
 void console_init(void)
 {
-	uart_init(UART_COM1);
+	con_on = uart_present(&con_uart);
+	con_irq = 4;
+	if (con_on)
+		uart_init(&con_uart);
+}
+
+static void console_put_raw(const char *s, size_t len)
+{
+	for (size_t i = 0; con_on && i < len; i++) {
+		if (s[i] == '\n')
+			uart_putc(&con_uart, '\r');
+		uart_putc(&con_uart, s[i]);
+	}
 }
 
 static void console_put(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			uart_putc(UART_COM1, '\r');
-		uart_putc(UART_COM1, s[i]);
-	}
+	for (size_t i = 0; !con_chosen && i < len && early_len < EARLY_MAX; i++)
+		early[early_len++] = s[i];
+	console_put_raw(s, len);
+}
+
+void console_use(const struct uart *u, int isa_irq)
+{
+	bool replay = !con_on || !uart_overlaps(&con_uart, u);
+
+	spin_lock(&console_lock);
+	con_uart = *u;
+	con_irq = isa_irq;
+	con_on = con_chosen = true;
+	uart_init(&con_uart);
+	if (replay)
+		console_put_raw(early, early_len);
+	spin_unlock(&console_lock);
+}
+
+const struct uart *console_uart(void)
+{
+	return &con_uart;
+}
+
+int console_input_irq(void)
+{
+	return con_irq;
 }
 
 /* The open line becomes owner's: a fresh one behind its prefix unless it was. */
@@ -104,7 +151,7 @@ void printk(const char *fmt, ...)
 }
 
 /*
- * COM1's receive side. Its FIFO holds 16 bytes (1.4 ms at 115200 baud),
+ * The console UART's receive side. Its FIFO holds 16 bytes (1.4 ms at 115200 baud),
  * and the VMM's CPU may print for up to a tick: the receive interrupt
  * moves the bytes into this ring at once. The handler and console_read()
  * (interrupts off, on the same CPU) are its only users. Bytes that find it
@@ -120,7 +167,7 @@ static void console_rx_pump(void)
 	uint8_t c;
 
 	/* Bounded: a UART that never runs dry cannot hold this CPU. */
-	for (unsigned n = 0; n < CONSOLE_RX_RING && uart_getc(UART_COM1, &c); n++) {
+	for (unsigned n = 0; con_on && n < CONSOLE_RX_RING && uart_getc(&con_uart, &c); n++) {
 		if (rx_head - rx_tail < CONSOLE_RX_RING)
 			rx_ring[rx_head++ % CONSOLE_RX_RING] = c;
 		else
@@ -130,7 +177,8 @@ static void console_rx_pump(void)
 
 void console_rx_enable(void)
 {
-	uart_enable_rx_irq(UART_COM1);
+	if (con_on)
+		uart_enable_rx_irq(&con_uart);
 }
 
 void console_rx_irq(void)

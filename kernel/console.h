@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VMM console (COM1). printk() writes whole lines atomically with
+ * The VMM console: COM1, or the UART the firmware's SPCR table describes
+ * (kernel/console_select.c). printk() writes whole lines atomically with
  * respect to other CPUs. Formats: %s %c %d %u %x %lx %lu %ld %p %%, with
  * optional zero padding and width (%08x), and %.*s.
  */
@@ -12,7 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct uart;
+
+/* COM1 when it answers; what is written is kept until console_use(). */
 void console_init(void);
+/* From now on the console is u (mapped; set up here), its input on ISA
+ * irq (-1: polled); the kept lines are written to it unless it is COM1. */
+void console_use(const struct uart *u, int isa_irq);
+const struct uart *console_uart(void);
+/* The console input's ISA interrupt, or -1 when it is polled. */
+int console_input_irq(void);
+/* The SPCR's console if it can be used, else COM1; says which (console_select.c). */
+void console_select(void);
+/* Can the VMM drive u: ports below 0x10000, registers outside RAM, mapped, a
+ * 16550 answering? 0, or a negative errno and *why. */
+int uart_usable(struct uart *u, const char **why) __attribute__((warn_unused_result));
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The VMM's own text, as it is; an open line of an owner (below) is ended first. */
 void console_write(const char *s, size_t len);
@@ -31,7 +46,7 @@ void console_line_erase(int owner, size_t n);
 bool console_line_end(int owner);
 
 /*
- * Input on COM1: enable its receive interrupt (the caller routes it to
+ * Input on the console UART: enable its receive interrupt (the caller routes it to
  * this CPU with console_rx_irq as its handler), which moves the bytes into
  * a 1 KiB ring; console_read() takes up to cap of them, interrupts off,
  * and says how many bytes found the ring full since boot (*lost).

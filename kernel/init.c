@@ -3,6 +3,7 @@
  * The boot story of the VMM. kmain runs on the boot processor, which stays
  * the VMM's own CPU; every other CPU runs exactly one guest vCPU.
  */
+#include <errno.h>
 #include <string.h>
 #include "kernel/init.h"
 #include "kernel/config.h"
@@ -34,11 +35,14 @@
 #include "vmm/vm.h"
 #include "vmm/watchdog.h"
 
-struct cpu_area cpu_areas[VIGIL_MAX_CPUS] __attribute__((aligned(4096)));
+struct cpu_area cpu0_area __attribute__((aligned(4096))); /* the boot CPU's, before any allocation */
+struct cpu_area *cpu_areas[VIGIL_MAX_CPUS] __attribute__((section(".data.ro_after_init"))) = { &cpu0_area };
+unsigned cpus_used __attribute__((section(".data.ro_after_init"))) = 1;
+unsigned cpus_listed __attribute__((section(".data.ro_after_init"))) = 1;
+_Static_assert(ACPI_MAX_CPUS == VIGIL_MAX_CPUS, "the MADT lists as many CPUs as the VMM takes");
 struct handoff boot_handoff __attribute__((section(".data.ro_after_init")));
 struct config system_config __attribute__((section(".data.ro_after_init")));
 static struct acpi_cpus machine_cpus;
-static unsigned cpu_count;
 static volatile int cpus_released; /* set once the VMM is locked: APs may run guests */
 
 static void handoff_take(uint64_t pa)
@@ -76,25 +80,34 @@ static void config_load(void)
 	printk("vigil: config %s: %u guests\n", m->name, system_config.guest_count);
 }
 
-/* CPU index 0 is the boot processor, whatever its place in the MADT. */
+/* CPU index 0 is the boot processor, whatever its place in the MADT. Every
+ * other CPU gets its per-CPU area now, up to VIGIL_MAX_CPUS. */
 static void cpus_discover(void)
 {
 	uint32_t bsp;
+	unsigned n;
+	int err;
 
-	if (acpi_find_cpus(boot_handoff.acpi_rsdp, &machine_cpus))
-		panic("no processors found in the ACPI MADT");
 	if (apic_init())
 		panic("local APIC unavailable");
 	bsp = apic_id();
-	for (unsigned i = 1; i < machine_cpus.count; i++)
-		if (machine_cpus.apic_id[i] == bsp) {
-			machine_cpus.apic_id[i] = machine_cpus.apic_id[0];
-			machine_cpus.apic_id[0] = bsp;
-		}
-	cpu_count = machine_cpus.count < VIGIL_MAX_CPUS ? machine_cpus.count : VIGIL_MAX_CPUS;
-	cpu_areas[0].pc.apic_id = bsp;
-	cpu_areas[0].pc.online = 1;
-	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpu_count);
+	err = acpi_find_cpus(boot_handoff.acpi_rsdp, bsp, &machine_cpus);
+	if (err == -ENXIO)
+		panic("the ACPI MADT does not list the boot CPU (apic %u)", bsp);
+	if (err)
+		panic("no processors found in the ACPI MADT");
+	n = mm_percpu_alloc(cpu_areas, machine_cpus.count);
+	if (n < machine_cpus.count)
+		panic("no memory for the per-CPU areas of %u CPUs (%u allocated)", machine_cpus.count, n);
+	cpus_used = n;
+	cpus_listed = machine_cpus.listed;
+	cpu_areas[0]->pc.apic_id = bsp;
+	cpu_areas[0]->pc.online = 1;
+	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpus_used);
+	if (machine_cpus.listed > machine_cpus.count)
+		printk("vigil: the MADT lists %u enabled CPUs; the VMM takes at most %u (VIGIL_MAX_CPUS): "
+		       "%u stay with the firmware, unused\n",
+		       machine_cpus.listed, VIGIL_MAX_CPUS, machine_cpus.listed - machine_cpus.count);
 }
 
 static void smt_report(void *ctx, const char *line)
@@ -111,7 +124,7 @@ static void smt_check(void)
 
 	if (shift)
 		printk("vigil: SMT: up to %u threads per core\n", 1u << shift);
-	if (spec_smt_conflicts(&system_config, machine_cpus.apic_id, cpu_count, shift, smt_report, NULL))
+	if (spec_smt_conflicts(&system_config, machine_cpus.apic_id, cpus_used, shift, smt_report, NULL))
 		panic("config refused: guests on SMT siblings");
 }
 
@@ -147,16 +160,29 @@ static void virt_probe(void)
 
 static void guests_create(void)
 {
-	int err = vms_create(&system_config, cpu_count);
+	int err = vms_create(&system_config, cpus_used);
 
 	if (err)
 		panic("guest set-up failed (%d)", err);
 }
 
+/* Every CPU the VMM took is started, the parked ones too: a CPU never
+ * started has CR4.MCE clear, and a broadcast machine check would shut the
+ * machine down (docs/boot.md, "CPUs"). */
 static void cpus_start(void)
 {
-	if (smp_start_aps(boot_handoff.trampoline_phys, machine_cpus.apic_id, cpu_count))
+	unsigned up = 1, guests = 0;
+
+	cpu_park_init();
+	if (smp_start_aps(boot_handoff.trampoline_phys, machine_cpus.apic_id, cpus_used))
 		printk("vigil: not every CPU started; guests on missing CPUs do not run\n");
+	for (unsigned i = 1; i < cpus_used; i++)
+		if (cpu_pc_online(i)) {
+			up++;
+			guests += vm_vcpu_for_cpu(i) != NULL;
+		}
+	printk("vigil: %u of %u CPUs up: cpu 0 the VMM's, %u run guests, %u parked\n", up, cpus_used, guests,
+	       up - 1 - guests);
 }
 
 static void code_digest_load(void)
@@ -180,14 +206,14 @@ static void ioapics_init(void)
 
 static void channel_start(void)
 {
-	if (channel_init(&machine_cpus, cpu_areas[0].pc.apic_id))
+	if (channel_init(&system_config, &machine_cpus, cpu_areas[0]->pc.apic_id))
 		panic("cannot set up the management channel");
 	crash_set_audit_source(audit_crash_fill);
 }
 
 static void console_input_start(void)
 {
-	if (vm_input_init(&machine_cpus, cpu_areas[0].pc.apic_id))
+	if (vm_input_init(&machine_cpus, cpu_areas[0]->pc.apic_id))
 		panic("cannot route the console's input interrupt");
 }
 
@@ -214,13 +240,14 @@ static void cpus_release(void)
 
 void kmain(uint64_t handoff_pa)
 {
-	console_init();				/* COM1, for every message below */
+	console_init();				/* COM1 until the SPCR is read */
 	printk("vigil: Vigil %s starting\n", VIGIL_VERSION);
 	handoff_take(handoff_pa);		/* copy and check what the boot entry left */
-	gdt_init_cpu(&cpu_areas[0]);		/* own GDT, TSS and IST stacks */
+	gdt_init_cpu(cpu_areas[0]);		/* own GDT, TSS and IST stacks */
 	idt_init();				/* exceptions: dump and stop */
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
+	console_select();			/* the SPCR's UART, else COM1 */
 	crash_init(boot_handoff.crash_phys);	/* the previous boot's crash record, if any */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
 	code_digest_load();			/* the text's digest, signed in the image */
@@ -235,8 +262,8 @@ void kmain(uint64_t handoff_pa)
 	spec_cpu_init();			/* this CPU's part of the policy (IBRS) */
 	guests_create();			/* memory, NPT, images, vCPU state */
 	ioapics_init();				/* device interrupts: all masked */
-	channel_start();			/* COM2 and its interrupt, for the operator */
-	console_input_start();			/* COM1 input, for guests granted it */
+	channel_start();			/* the config's UART and interrupt, for the operator */
+	console_input_start();			/* console input, for guests granted it */
 	cpus_start();				/* APs come up and wait in ap_main */
 	vmm_lock();				/* tables and config read-only, then audited */
 	cpus_release();				/* each AP enters its guest */
@@ -245,7 +272,7 @@ void kmain(uint64_t handoff_pa)
 
 void ap_main(struct percpu *pc)
 {
-	struct cpu_area *area = &cpu_areas[pc->index];
+	struct cpu_area *area = cpu_areas[pc->index];
 	struct vcpu *v;
 
 	gdt_init_cpu(area);
@@ -315,11 +342,11 @@ static bool vmm_idle_over(void *arg)
 	return __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
 }
 
-/* A CPU with nothing to run (no guest owns it): sleeps, answering rendezvous. */
+/* A CPU no guest owns: parked in its deepest wait, answering rendezvous. */
 void vmm_cpu_idle(void)
 {
 	for (;;) {
-		cpu_sleep_until(vmm_idle_over, NULL);
+		cpu_park_until(vmm_idle_over, NULL);
 		rendezvous_point();
 	}
 }

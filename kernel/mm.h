@@ -17,16 +17,23 @@
 
 #define PHYSMAP_BASE 0xffff888000000000ull
 #define MMIO_BASE 0xffffc90000000000ull
+#define PERCPU_BASE 0xffffca0000000000ull /* the APs' cpu_areas, guard pages unmapped */
 
 struct handoff;
 
 /* Page allocator over the handoff's usable RAM; pages come back zeroed. */
 int mm_init(const struct handoff *h) __attribute__((warn_unused_result));
 uint64_t page_alloc(size_t pages, uint64_t align);
+/* The same from the top of RAM down (guest memory). */
+uint64_t page_alloc_high(size_t pages, uint64_t align);
 uint64_t mm_reserved_bytes(void);
 
 /* Build the VMM's own page tables and switch to them. */
 int mm_build_address_space(const struct handoff *h) __attribute__((warn_unused_result));
+/* Allocate and map the cpu_area of CPUs 1..count-1 (areas[0] is the boot
+ * CPU's, in the image); returns how many CPUs have one, 0 included. */
+struct cpu_area;
+unsigned mm_percpu_alloc(struct cpu_area **areas, unsigned count);
 /* Map device registers uncached; returns their virtual address or NULL. */
 void *mm_map_mmio(uint64_t pa, size_t size);
 /* The VMM's own page tables (read by the page-table audit). */

@@ -5,6 +5,7 @@
  * partitioning) and never freed; a guest restart reuses its own pages.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include "kernel/mm.h"
 #include "kernel/handoff.h"
@@ -42,6 +43,8 @@ static int palloc_insert(unsigned at, uint64_t base, uint64_t end)
 
 int mm_init(const struct handoff *h)
 {
+	free_count = 0;
+	reserved_bytes = 0;
 	for (uint32_t i = 0; i < h->mem_count; i++) {
 		const struct handoff_mem *m = &h->mem[i];
 		uint64_t base = m->base < LOW_MEMORY_END ? LOW_MEMORY_END : m->base;
@@ -86,20 +89,50 @@ static uint64_t page_alloc_locked(size_t pages, uint64_t align)
 	return 0;
 }
 
-uint64_t page_alloc(size_t pages, uint64_t align)
+/* The highest fit: guests' memory goes to the top of RAM (above 4 GiB on
+ * a large machine), the VMM's own small allocations stay low. */
+static uint64_t page_alloc_high_locked(size_t pages, uint64_t align)
+{
+	uint64_t len = (uint64_t)pages * 4096;
+
+	for (unsigned i = free_count; i-- > 0;) {
+		uint64_t pa = (free_ranges[i].end - len) & ~(align - 1);
+
+		if (len > free_ranges[i].end - free_ranges[i].base || pa < free_ranges[i].base)
+			continue;
+		if (pa != free_ranges[i].base && pa + len != free_ranges[i].end && free_count == PALLOC_MAX_RANGES)
+			continue; /* splitting needs a free slot */
+		palloc_carve(i, pa, len);
+		reserved_bytes += len;
+		return pa;
+	}
+	return 0;
+}
+
+static uint64_t page_alloc_from(size_t pages, uint64_t align, bool high)
 {
 	uint64_t pa;
 
 	if (align < 4096)
 		align = 4096;
-	if (!pages || (align & (align - 1)))
+	if (!pages || (align & (align - 1)) || pages > (UINT64_MAX >> 12))
 		return 0;
 	spin_lock(&palloc_lock);
-	pa = page_alloc_locked(pages, align);
+	pa = high ? page_alloc_high_locked(pages, align) : page_alloc_locked(pages, align);
 	spin_unlock(&palloc_lock);
 	if (pa)
 		memset(phys_to_virt(pa), 0, (uint64_t)pages * 4096);
 	return pa;
+}
+
+uint64_t page_alloc(size_t pages, uint64_t align)
+{
+	return page_alloc_from(pages, align, false);
+}
+
+uint64_t page_alloc_high(size_t pages, uint64_t align)
+{
+	return page_alloc_from(pages, align, true);
 }
 
 uint64_t mm_reserved_bytes(void)

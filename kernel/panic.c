@@ -14,9 +14,12 @@ static void panic_stop_others(void)
 {
 	struct percpu *me = this_cpu();
 
-	for (unsigned i = 0; i < VIGIL_MAX_CPUS; i++)
-		if (i != me->index && cpu_areas[i].pc.online)
-			apic_send_nmi(cpu_areas[i].pc.apic_id);
+	for (unsigned i = 0; i < cpus_used; i++) {
+		const struct percpu *pc = cpu_pc_online(i);
+
+		if (i != me->index && pc)
+			apic_send_nmi(pc->apic_id);
+	}
 }
 
 void panic_stop_this_cpu(void)

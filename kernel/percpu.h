@@ -3,18 +3,24 @@
  * Per-CPU data: one page per CPU, reached through %gs (and %fs, because
  * Debian's libfdt reads its stack canary at %fs:0x28).
  *
- * Each CPU owns one struct cpu_area in the VMM image:
+ * Each CPU owns one struct cpu_area:
  *   guard | stack | guard | IST stacks (each below a guard) | struct percpu
- * Guard pages are left unmapped, so running off a stack faults.
+ * Guard pages are left unmapped, so running off a stack faults. The boot
+ * CPU's area is in the VMM image; the others are allocated at boot for the
+ * CPUs the MADT lists (kernel/vmspace.c, mm_percpu_alloc).
  * Fields that other CPUs write (mailbox) sit on their own cache line.
  */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/x86/arch_percpu.h"
 
-#define VIGIL_MAX_CPUS 8
+/* The most CPUs the VMM takes: every thread of a two-socket server of
+ * 192 cores a socket with SMT. CPUs beyond it stay where the firmware
+ * left them, and the boot log says so (docs/boot.md, "CPUs"). */
+#define VIGIL_MAX_CPUS 768
 #define PAGE_SIZE 4096ul
 #define STACK_SIZE (4 * PAGE_SIZE)
 #define IST_SIZE PAGE_SIZE
@@ -67,7 +73,26 @@ struct cpu_area {
 
 _Static_assert(sizeof(struct cpu_area) % PAGE_SIZE == 0, "cpu_area must be whole pages");
 
-extern struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
+/* cpu_areas[0 .. cpus_used): the CPUs in use, CPU 0 the VMM's own. Set at
+ * boot, read-only after it. */
+extern struct cpu_area *cpu_areas[VIGIL_MAX_CPUS];
+extern struct cpu_area cpu0_area;
+extern unsigned cpus_used;
+extern unsigned cpus_listed; /* enabled CPUs in the MADT, used or not */
+
+/* The per-CPU block of a CPU in use, or NULL. */
+static inline struct percpu *cpu_pc(unsigned cpu)
+{
+	return cpu < cpus_used ? &cpu_areas[cpu]->pc : NULL;
+}
+
+/* The same, only when the CPU is running (it reached ap_main). */
+static inline struct percpu *cpu_pc_online(unsigned cpu)
+{
+	struct percpu *pc = cpu_pc(cpu);
+
+	return pc && pc->online ? pc : NULL;
+}
 
 static inline struct percpu *this_cpu(void)
 {

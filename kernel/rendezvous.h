@@ -60,5 +60,10 @@ void cpu_kick(unsigned cpu);
 void cpu_sleep_until(bool (*done)(void *), void *arg);
 /* The same, but any interrupt ends the sleep too (its handler runs first). */
 void cpu_sleep_until_irq(bool (*done)(void *), void *arg);
+/* The same for a parked CPU (no guest owns it): MWAIT in the deepest
+ * C-state CPUID leaf 5 lists, HLT on a CPU without MONITOR/MWAIT.
+ * cpu_park_init decides which, once, on the boot CPU. */
+void cpu_park_init(void);
+void cpu_park_until(bool (*done)(void *), void *arg);
 
 #endif

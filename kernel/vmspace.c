@@ -6,8 +6,10 @@
  * without the image, MMIO RW+NX uncached.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "kernel/mm.h"
+#include "kernel/console.h"
 #include "kernel/handoff.h"
 #include "kernel/percpu.h"
 #include "arch/x86/cpu.h"
@@ -15,7 +17,12 @@
 #include "arch/x86/pt_audit.h"
 #include "kernel/panic.h"
 
-#define PT_POOL_PAGES 64
+/* The pool holds every table of the VMM's own: the image (4 KiB pages),
+ * the physmap (1 GiB pages where the CPU has them, else 2 MiB: a page
+ * directory per GiB), the MMIO window and the per-CPU areas. 256 pages
+ * map about 200 GiB in 2 MiB pages, any amount in 1 GiB pages but the
+ * edges of the firmware map's holes. */
+#define PT_POOL_PAGES 256
 #define MMIO_WINDOW (64ull << 20)
 
 static uint8_t pt_pool[PT_POOL_PAGES][4096] __attribute__((aligned(4096)));
@@ -76,11 +83,10 @@ static int map_image(void)
 		err = map_image_range(__ro_after_init_start, __ro_after_init_end, PT_R | PT_W);
 	if (!err)
 		err = map_image_range(__data_start, __bss_end, PT_R | PT_W);
-	for (unsigned c = 0; !err && c < VIGIL_MAX_CPUS; c++) {
-		err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu_areas[c].guard, PAGE_SIZE);
-		for (unsigned i = 0; !err && i < IST_COUNT; i++)
-			err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu_areas[c].ist[i].guard, PAGE_SIZE);
-	}
+	if (!err)
+		err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu0_area.guard, PAGE_SIZE);
+	for (unsigned i = 0; !err && i < IST_COUNT; i++)
+		err = pt_unmap(&vmm_pt, (uint64_t)(uintptr_t)&cpu0_area.ist[i].guard, PAGE_SIZE);
 	vmm_pt.large_sizes = PT_PAGE_2M;
 	return err;
 }
@@ -101,8 +107,13 @@ static int map_ram(uint64_t base, uint64_t end)
 	return err;
 }
 
+#define CPUID_80000001_EDX_PAGE1GB (1u << 26)
+
 static int map_physmap(const struct handoff *h)
 {
+	if (cpu_cpuid(0x80000000u, 0).eax >= 0x80000001u &&
+	    (cpu_cpuid(0x80000001u, 0).edx & CPUID_80000001_EDX_PAGE1GB))
+		vmm_pt.large_sizes |= PT_PAGE_1G;
 	for (uint32_t i = 0; i < h->mem_count; i++) {
 		const struct handoff_mem *m = &h->mem[i];
 		int err;
@@ -155,10 +166,47 @@ int mm_build_address_space(const struct handoff *h)
 		err = map_image();
 	if (!err)
 		err = map_physmap(h);
+	if (err == -ENOMEM)
+		printk("vigil: the VMM's page-table pool (%u pages) cannot map this memory map (%u ranges)\n",
+		       PT_POOL_PAGES, h->mem_count);
 	if (err)
 		return err;
 	mm_switch_cpu();
 	return 0;
+}
+
+/*
+ * An AP's cpu_area: pages from the allocator, mapped at PERCPU_BASE +
+ * index * its size without its guard pages, so that running off a stack
+ * faults as on the boot CPU. (The physmap aliases the pages, RW and never
+ * executable like the area itself.)
+ */
+static int percpu_map(unsigned index, uint64_t pa)
+{
+	const uint64_t ist = offsetof(struct cpu_area, ist), pc = offsetof(struct cpu_area, page);
+	uint64_t va = PERCPU_BASE + (uint64_t)index * sizeof(struct cpu_area);
+	int err = pt_map(&vmm_pt, va + PAGE_SIZE, pa + PAGE_SIZE, STACK_SIZE, PT_R | PT_W);
+
+	for (unsigned i = 0; !err && i < IST_COUNT; i++) {
+		uint64_t off = ist + i * sizeof(struct ist_stack) + PAGE_SIZE;
+
+		err = pt_map(&vmm_pt, va + off, pa + off, IST_SIZE, PT_R | PT_W);
+	}
+	return err ?: pt_map(&vmm_pt, va + pc, pa + pc, PAGE_SIZE, PT_R | PT_W);
+}
+
+unsigned mm_percpu_alloc(struct cpu_area **areas, unsigned count)
+{
+	const size_t pages = sizeof(struct cpu_area) / PAGE_SIZE;
+
+	for (unsigned i = 1; i < count && i < VIGIL_MAX_CPUS; i++) {
+		uint64_t pa = page_alloc(pages, 0);
+
+		if (!pa || percpu_map(i, pa))
+			return i;
+		areas[i] = (struct cpu_area *)(uintptr_t)(PERCPU_BASE + (uint64_t)i * sizeof(struct cpu_area));
+	}
+	return count < VIGIL_MAX_CPUS ? count : VIGIL_MAX_CPUS;
 }
 
 void *mm_map_mmio(uint64_t pa, size_t size)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The channel's transport: bytes from the UART (COM2), woken by its receive
- * interrupt, through the frame receiver (vmm/channel_frame.c), to one
- * handler per request type, and the response back out. Buffers are static
- * and bounded; a frame that stops arriving is dropped after
- * CHANNEL_BYTE_TIMEOUT_MS; garbage is skipped until the next frame.
+ * The channel's transport: bytes from the UART the config names (COM2 on
+ * the test machines), woken by its receive interrupt, through the frame
+ * receiver (vmm/channel_frame.c), to one handler per request type, and
+ * the response back out. Buffers are static and bounded; a frame that
+ * stops arriving is dropped after CHANNEL_BYTE_TIMEOUT_MS; garbage is
+ * skipped until the next frame.
  */
 #include <errno.h>
 #include "vmm/channel.h"
@@ -15,11 +16,12 @@
 #include "arch/x86/trap.h"
 #include "drivers/ioapic.h"
 #include "drivers/uart.h"
+#include "drivers/pci.h"
+#include "kernel/config.h"
 #include "kernel/console.h"
+#include "kernel/panic.h"
 #include "kernel/time.h"
 
-#define CHANNEL_UART UART_COM2
-#define CHANNEL_IRQ 3
 #define REPLY_MAX (32u * 1024)
 
 static uint8_t rx_buf[CHANNEL_MAX_PAYLOAD] __attribute__((aligned(8)));
@@ -27,6 +29,8 @@ static uint8_t reply_buf[REPLY_MAX] __attribute__((aligned(8)));
 static struct frame_rx rx;
 static uint64_t last_byte_ms;
 static int channel_up;
+static struct uart chan_uart;
+static uint64_t chan_irqs; /* this CPU's only: the handler and the inventory */
 
 /* Bytes read per wake-up at most, so a babbling line cannot starve the
  * self-check; the rest wait in the UART (or the sender) for the next one. */
@@ -49,7 +53,7 @@ static void channel_pump(void)
 {
 	uint8_t c;
 
-	while (uart_getc(CHANNEL_UART, &c)) {
+	while (uart_getc(&chan_uart, &c)) {
 		if (rx_head - rx_tail == CHANNEL_RX_RING)
 			continue;
 		rx_ring[rx_head % CHANNEL_RX_RING] = c;
@@ -57,28 +61,95 @@ static void channel_pump(void)
 	}
 }
 
-int channel_init(const struct acpi_cpus *madt, uint32_t this_apic_id)
+/* The config's UART as the VMM reaches it; a PCI function's BAR is read
+ * here. *why when it cannot be used. */
+static int channel_uart_find(const struct config_channel *ch, struct uart *u, const char **why)
 {
-	int err;
+	const struct pci_addr pci = { 0, ch->pci_bus, ch->pci_dev, ch->pci_fn };
 
-	if (!uart_present(CHANNEL_UART)) {
-		printk("vigil: no UART at 0x%x: management channel off\n", CHANNEL_UART);
+	*u = (struct uart){ .mmio = ch->kind == CONFIG_UART_MMIO, .base = ch->base, .width = 1, .divisor = 1 };
+	if (ch->kind == CONFIG_UART_PORT)
+		return 0;
+	if (ch->kind == CONFIG_UART_PCI && pci_uart_locate(&pci, 0, 0, NULL, u, why))
+		return -ENODEV;
+	if (u->mmio) {
+		u->shift = ch->shift;
+		u->width = ch->width;
+	}
+	return 0;
+}
+
+/*
+ * What the config checks cannot know before boot: the console's UART
+ * (from the SPCR) and a PCI function's ports. Either clash is the
+ * config's error, refused as smt_check refuses: the machine stops.
+ */
+static void channel_uart_refuse(const struct config *cfg, const struct uart *u, uint32_t gsi, uint32_t con_gsi)
+{
+	if (uart_overlaps(u, console_uart()))
+		panic("config refused: /channel: its UART (%s 0x%lx) is the console's", u->mmio ? "MMIO" : "port",
+		      u->base);
+	if (gsi == con_gsi && console_input_irq() >= 0)
+		panic("config refused: /channel: its interrupt (GSI %u) is the console's", gsi);
+	for (unsigned gi = 0; !u->mmio && gi < cfg->guest_count; gi++)
+		for (unsigned i = 0; i < cfg->guests[gi].io_count; i++) {
+			const struct config_io *io = &cfg->guests[gi].io[i];
+
+			if (io->port < u->base + UART_REGS && u->base < io->port + io->count)
+				panic("config refused: /channel: its UART (port 0x%lx) is granted to guest '%s'",
+				      u->base, cfg->guests[gi].name);
+		}
+}
+
+static int channel_route(const struct config_channel *ch, const struct acpi_cpus *madt, uint32_t apic_id)
+{
+	if (ch->isa_irq >= 0)
+		return ioapic_route_isa(madt, (unsigned)ch->isa_irq, IDT_VECTOR_CHANNEL, apic_id);
+	return ioapic_route_pci(madt, (uint32_t)ch->gsi, IDT_VECTOR_CHANNEL, apic_id);
+}
+
+int channel_init(const struct config *cfg, const struct acpi_cpus *madt, uint32_t this_apic_id)
+{
+	const struct config_channel *ch = &cfg->channel;
+	uint32_t gsi = ch->isa_irq >= 0 ? madt->isa_gsi[ch->isa_irq] : (uint32_t)ch->gsi;
+	int con_irq = console_input_irq();
+	const char *why = "";
+	int err = channel_uart_find(ch, &chan_uart, &why);
+
+	if (!err) {
+		channel_uart_refuse(cfg, &chan_uart, gsi, con_irq >= 0 ? madt->isa_gsi[con_irq] : ~0u);
+		err = uart_usable(&chan_uart, &why);
+	}
+	if (err) {
+		printk("vigil: management channel off: its UART: %s\n", why);
 		return 0;
 	}
-	uart_init(CHANNEL_UART);
+	uart_init(&chan_uart);
 	frame_rx_init(&rx, rx_buf, sizeof(rx_buf));
-	err = ioapic_route_isa(madt, CHANNEL_IRQ, IDT_VECTOR_CHANNEL, this_apic_id);
-	if (err)
-		return err;
+	if (channel_route(ch, madt, this_apic_id)) {
+		printk("vigil: management channel off: GSI %u is on no I/O APIC\n", gsi);
+		return 0;
+	}
 	trap_set_irq_handler(IDT_VECTOR_CHANNEL, channel_irq);
-	uart_enable_rx_irq(CHANNEL_UART);
+	uart_enable_rx_irq(&chan_uart);
 	channel_up = 1;
-	printk("vigil: management channel on COM2 (port 0x%x, irq %u)\n", CHANNEL_UART, CHANNEL_IRQ);
+	if (ch->isa_irq >= 0)
+		printk("vigil: management channel on %s 0x%lx (ISA IRQ %d, GSI %u)\n", chan_uart.mmio ? "MMIO" : "port",
+		       chan_uart.base, ch->isa_irq, gsi);
+	else
+		printk("vigil: management channel on %s 0x%lx (GSI %u, level)\n", chan_uart.mmio ? "MMIO" : "port",
+		       chan_uart.base, gsi);
 	return 0;
+}
+
+uint64_t channel_interrupts(void)
+{
+	return chan_irqs;
 }
 
 void channel_irq(void)
 {
+	chan_irqs++;
 	channel_pump(); /* empties the FIFO, so the interrupt line drops */
 	apic_eoi();
 }
@@ -92,11 +163,11 @@ static void channel_send(uint8_t type, uint16_t id, const uint8_t *payload, size
 		return;
 	crc = frame_crc(hdr, payload, len);
 	for (size_t i = 0; i < sizeof(hdr); i++)
-		uart_putc(CHANNEL_UART, (char)hdr[i]);
+		uart_putc(&chan_uart, (char)hdr[i]);
 	for (size_t i = 0; i < len; i++)
-		uart_putc(CHANNEL_UART, (char)payload[i]);
+		uart_putc(&chan_uart, (char)payload[i]);
 	for (int i = 0; i < 4; i++)
-		uart_putc(CHANNEL_UART, (char)(crc >> (8 * i)));
+		uart_putc(&chan_uart, (char)(crc >> (8 * i)));
 }
 
 static void channel_reply(uint8_t type, uint16_t id, struct reply *r)

@@ -14,14 +14,19 @@
 #include "vigil/channel.h"
 
 struct acpi_cpus;
+struct config;
 
-/* Set up the UART and route its receive interrupt to this CPU (before the
- * VMM locks its page tables: the I/O APIC is mapped here). */
-int channel_init(const struct acpi_cpus *madt, uint32_t this_apic_id) __attribute__((warn_unused_result));
+/* Set up the config's UART and route its receive interrupt to this CPU
+ * (before the VMM locks its page tables: the UART and the I/O APIC are
+ * mapped here). A UART that is the console's, or a guest's, stops the
+ * machine (a config error); one that cannot be used leaves the channel off. */
+int channel_init(const struct config *cfg, const struct acpi_cpus *madt, uint32_t this_apic_id)
+	__attribute__((warn_unused_result));
 /* Serve whatever arrived; called by the VMM's CPU after every wake-up. */
 void channel_poll(void);
-/* The UART's interrupt (vector IDT_VECTOR_CHANNEL). */
+/* The UART's interrupt (vector IDT_VECTOR_CHANNEL), and how many came. */
 void channel_irq(void);
+uint64_t channel_interrupts(void);
 
 /* Reply building (vmm/channel_reply.c) over libfdt's sequential writer. */
 struct reply {

@@ -106,29 +106,48 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_end_node(r);
 }
 
-/* Every other online CPU as the watchdog sees it. */
+/* Every CPU that runs a guest, as the watchdog sees it (the parked ones
+ * are counted in the host node). */
 static void query_cpus(struct reply *r)
 {
 	uint64_t now = cpu_rdtsc();
 	char name[16];
 
 	reply_node(r, "cpus");
-	for (unsigned i = 1; i < VIGIL_MAX_CPUS; i++) {
+	for (unsigned i = 1; i < cpus_used; i++) {
 		const struct watchdog_cpu *w = watchdog_cpu(i);
 		const struct vcpu *v = vm_vcpu_for_cpu(i);
 
-		if (!cpu_areas[i].pc.online)
+		if (!cpu_pc_online(i) || !v)
 			continue;
 		snprintk(name, sizeof(name), "cpu@%u", i);
 		reply_node(r, name);
-		reply_str(r, "guest", v ? v->vm->name : "");
+		reply_str(r, "guest", v->vm->name);
 		reply_str(r, "watchdog", watchdog_stuck(i) ? "stuck" : "answering");
 		reply_u64(r, "answer-age-ms", w->answer_tsc ? time_tsc_to_ms(now - w->answer_tsc) : 0);
 		reply_u32(r, "stuck-count", w->stuck_count);
-		reply_str(r, "last-exit", v && v->exit.reason < EXIT_REASON_COUNT ? exit_reason_names[v->exit.reason] : "");
+		reply_str(r, "last-exit", v->exit.reason < EXIT_REASON_COUNT ? exit_reason_names[v->exit.reason] : "");
 		reply_end_node(r);
 	}
 	reply_end_node(r);
+}
+
+/* The processors: how many the firmware lists, how many the VMM took
+ * (its own included), how many of those run no guest and sleep, and how
+ * many did not start. */
+static void query_host_cpus(struct reply *r)
+{
+	unsigned online = 0, parked = 0;
+
+	for (unsigned i = 0; i < cpus_used; i++)
+		if (cpu_pc_online(i)) {
+			online++;
+			parked += i && !vm_vcpu_for_cpu(i);
+		}
+	reply_u32(r, "cpus-firmware", cpus_listed);
+	reply_u32(r, "cpus-used", cpus_used);
+	reply_u32(r, "cpus-parked", parked);
+	reply_u32(r, "cpus-not-started", cpus_used - online);
 }
 
 /* The machine as the VMM found and keeps it. */
@@ -136,9 +155,11 @@ static void query_host(struct reply *r)
 {
 	reply_node(r, "host");
 	reply_str(r, "speculation", spec_policy_line());
+	query_host_cpus(r);
 	reply_str(r, "local-apic", apic_mode_name());
 	reply_u64(r, "mce-corrected", __atomic_load_n(&mce_corrected, __ATOMIC_RELAXED));
 	reply_u64(r, "mce-polled-uncorrected", __atomic_load_n(&mce_polled_uncorrected, __ATOMIC_RELAXED));
+	reply_u64(r, "channel-interrupts", channel_interrupts());
 	reply_end_node(r);
 }
 

@@ -44,9 +44,11 @@ static int vm_create_memory(struct vm *vm)
 
 		r->gpa = vm->cfg->regions[i].gpa;
 		r->size = vm->cfg->regions[i].size;
-		r->hpa = page_alloc(r->size / PT_PAGE_4K, PT_PAGE_2M);
+		r->hpa = page_alloc_high(r->size / PT_PAGE_4K, PT_PAGE_2M);
 		if (!r->hpa)
 			return -ENOMEM;
+		printk("vigil: guest %s: %lu KiB at guest 0x%lx, host 0x%lx\n", vm->name, r->size >> 10, r->gpa,
+		       r->hpa);
 		vm->region_count++;
 		err = pt_map(&vm->npt, r->gpa, r->hpa, r->size, PT_R | PT_W | PT_X);
 	}

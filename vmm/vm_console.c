@@ -227,7 +227,7 @@ void vm_console_wait_focus(void)
 /* From a guest's CPU: an interrupt that only ends the VMM CPU's HLT. */
 void vuart_wake_console(void)
 {
-	apic_send_fixed(cpu_areas[0].pc.apic_id, IDT_VECTOR_WAKE);
+	apic_send_fixed(cpu_areas[0]->pc.apic_id, IDT_VECTOR_WAKE);
 }
 
 /* At most one ring's worth: a guest still running cannot keep it going. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The operator's input on COM1 goes to one guest at a time, the one with
+ * The operator's input on the console goes to one guest at a time, the one with
  * the console focus, and only ever to a guest the signed config grants
  * `console-input`. Ctrl-] (0x1d) moves the focus to the next such guest
  * and is never passed on; every focus change is printed. The bytes wait in
@@ -14,7 +14,6 @@
 #include "drivers/ioapic.h"
 #include "kernel/console.h"
 
-#define CONSOLE_IRQ 4
 #define FOCUS_KEY 0x1d	  /* Ctrl-] */
 #define INPUT_BUDGET 1024 /* bytes per call, so a babbling line cannot hold this CPU */
 
@@ -54,19 +53,25 @@ static struct vm *vm_input_next(const struct vm *from)
 int vm_input_init(const struct acpi_cpus *madt, uint32_t this_apic_id)
 {
 	struct vm *first = vm_input_next(NULL);
+	int irq = console_input_irq();
 	int err;
 
 	if (!first) {
 		printk("vigil: console input off: no guest has console-input\n");
 		return 0;
 	}
-	err = ioapic_route_isa(madt, CONSOLE_IRQ, IDT_VECTOR_CONSOLE, this_apic_id);
-	if (err)
-		return err;
-	trap_set_irq_handler(IDT_VECTOR_CONSOLE, console_rx_irq);
-	console_rx_enable();
-	printk("vigil: console input on COM1 (irq %u) for guests with console-input; Ctrl-] moves the focus\n",
-	       CONSOLE_IRQ);
+	if (irq >= 0) {
+		err = ioapic_route_isa(madt, (unsigned)irq, IDT_VECTOR_CONSOLE, this_apic_id);
+		if (err)
+			return err;
+		trap_set_irq_handler(IDT_VECTOR_CONSOLE, console_rx_irq);
+		console_rx_enable();
+		printk("vigil: console input (irq %d) for guests with console-input; Ctrl-] moves the focus\n", irq);
+	} else {
+		/* A UART without an ISA interrupt is read at every wake-up of the
+		 * VMM's CPU (at least every tick): fast enough for typing. */
+		printk("vigil: console input (polled) for guests with console-input; Ctrl-] moves the focus\n");
+	}
 	vm_input_set_focus(first);
 	return 0;
 }

@@ -33,7 +33,7 @@ static void watchdog_say(unsigned cpu, uint64_t now, bool stuck)
 /* Did the CPU answer the last kick? Then kick it again. */
 static void watchdog_look(unsigned cpu, uint64_t now)
 {
-	struct percpu *pc = &cpu_areas[cpu].pc;
+	struct percpu *pc = &cpu_areas[cpu]->pc;
 	struct watchdog_cpu *w = &wdog[cpu];
 
 	if (__atomic_load_n(&pc->kick_answered, __ATOMIC_ACQUIRE) >= w->kicked) {
@@ -56,8 +56,8 @@ void watchdog_poll(uint64_t now)
 	if (now < wdog_next)
 		return;
 	wdog_next = now + WATCHDOG_PERIOD_MS * time_tsc_per_ms();
-	for (unsigned i = 1; i < VIGIL_MAX_CPUS; i++)
-		if (cpu_areas[i].pc.online)
+	for (unsigned i = 1; i < cpus_used; i++)
+		if (cpu_pc_online(i) && vm_vcpu_for_cpu(i))
 			watchdog_look(i, now);
 }
 
@@ -68,5 +68,7 @@ const struct watchdog_cpu *watchdog_cpu(unsigned cpu)
 
 bool watchdog_stuck(unsigned cpu)
 {
-	return cpu < VIGIL_MAX_CPUS && cpu_areas[cpu].pc.stuck;
+	const struct percpu *pc = cpu_pc(cpu);
+
+	return pc && pc->stuck;
 }

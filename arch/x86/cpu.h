@@ -94,6 +94,11 @@ static inline void cpu_outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
 }
 
+static inline void cpu_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
 static inline uint32_t cpu_inl(uint16_t port)
 {
 	uint32_t v;
@@ -147,6 +152,8 @@ void cpu_guest_state_reset(void);
 void cpu_wait_kick(const volatile uint64_t *seq, uint64_t seen);
 /* The same, but an interrupt wakes it too (taken, then IF clear again). */
 void cpu_wait_kick_irq(const volatile uint64_t *seq, uint64_t seen);
+/* The same in MONITOR/MWAIT with a C-state hint (CPUs that have them). */
+void cpu_wait_kick_mwait(const volatile uint64_t *seq, uint64_t seen, uint32_t hint);
 
 /* Let the interrupts that arrived while IF was clear run their handlers. */
 static inline void cpu_irq_window(void)

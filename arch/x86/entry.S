@@ -4,7 +4,7 @@
  * In:  RDI = physical address of struct handoff, interrupts off, long mode,
  *      boot page tables that map this image at its link address.
  * Before the first C call it gives the BSP its own stack and points %gs and
- * %fs at cpu_areas[0]'s per-CPU block, with a fresh stack canary, so that
+ * %fs at cpu0_area's per-CPU block, with a fresh stack canary, so that
  * stack-protected C code (ours at %gs:0x28, libfdt's at %fs:0x28) works.
  */
 #include "gen/asm-offsets.h"
@@ -18,7 +18,7 @@ vmm_entry:
 	cli
 	cld
 	movq	%rdi, %r12			/* handoff, kept across the set-up */
-	leaq	cpu_areas(%rip), %rbx
+	leaq	cpu0_area(%rip), %rbx
 	leaq	CPU_AREA_STACK_TOP(%rbx), %rsp
 	xorl	%ebp, %ebp
 	leaq	CPU_AREA_PERCPU(%rbx), %rdi

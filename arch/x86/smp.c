@@ -71,7 +71,7 @@ static void smp_wait_online(const struct cpu_area *area, uint64_t us)
 
 static int smp_start_one(uint64_t tpa, unsigned index, uint32_t apic)
 {
-	struct cpu_area *area = &cpu_areas[index];
+	struct cpu_area *area = cpu_areas[index];
 	struct trampoline_params *p = (void *)((uint8_t *)phys_to_virt(tpa) + TR_PARAMS);
 
 	area->pc.index = index;
@@ -108,13 +108,12 @@ int smp_start_aps(uint64_t tpa, const uint32_t *apic_ids, unsigned count)
 	if (err)
 		return err;
 	smp_prepare_trampoline(tpa);
-	for (unsigned i = 1; i < count && i < VIGIL_MAX_CPUS; i++) {
-		err = smp_start_one(tpa, i, apic_ids[i]);
-		if (err) {
+	/* One CPU that does not start does not keep the others from it. */
+	for (unsigned i = 1; i < count; i++)
+		if (smp_start_one(tpa, i, apic_ids[i])) {
 			printk("vigil: cpu %u (apic %u) did not start\n", i, apic_ids[i]);
-			break;
+			err = -ETIMEDOUT;
 		}
-	}
 	mm_unmap_identity(tpa, PAGE_SIZE);
 	memset(phys_to_virt(tpa), 0, PAGE_SIZE);
 	return err;

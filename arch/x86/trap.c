@@ -60,6 +60,7 @@ static bool trap_fixup(struct trap_frame *f)
 /* arch/x86/wait.S: the window in which an NMI must skip the HLT. */
 extern const char cpu_wait_window[], cpu_wait_hlt[], cpu_wait_done[];
 extern const char cpu_wait_irq_window[], cpu_wait_irq_hlt[], cpu_wait_irq_done[];
+extern const char cpu_wait_mwait_window[], cpu_wait_mwait_insn[], cpu_wait_mwait_done[];
 
 static void trap_nmi_wake(struct trap_frame *f)
 {
@@ -67,6 +68,8 @@ static void trap_nmi_wake(struct trap_frame *f)
 		f->rip = (uint64_t)(uintptr_t)cpu_wait_done;
 	if (f->rip >= (uint64_t)(uintptr_t)cpu_wait_irq_window && f->rip <= (uint64_t)(uintptr_t)cpu_wait_irq_hlt)
 		f->rip = (uint64_t)(uintptr_t)cpu_wait_irq_done;
+	if (f->rip >= (uint64_t)(uintptr_t)cpu_wait_mwait_window && f->rip <= (uint64_t)(uintptr_t)cpu_wait_mwait_insn)
+		f->rip = (uint64_t)(uintptr_t)cpu_wait_mwait_done;
 }
 
 /* The device interrupts, by vector: the UARTs'. */

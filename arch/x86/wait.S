@@ -48,3 +48,31 @@ cpu_wait_irq_hlt:
 cpu_wait_irq_done:
 	cli
 	ret
+
+/*
+ * void cpu_wait_kick_mwait(const volatile uint64_t *seq, uint64_t seen,
+ *                          uint32_t hint)
+ *
+ * The same as cpu_wait_kick, in MWAIT with the given C-state hint: a
+ * parked CPU's lowest-power wait (kernel/rendezvous.c, cpu_park_until).
+ * MONITOR arms on the sequence's line first, so a kick's increment after
+ * it ends the MWAIT by itself; an NMI in the window moves RIP to
+ * cpu_wait_mwait_done as above. Interrupts stay off (ECX = 0: they do not
+ * end the wait); NMIs always do.
+ */
+	.globl cpu_wait_kick_mwait, cpu_wait_mwait_window, cpu_wait_mwait_insn, cpu_wait_mwait_done
+cpu_wait_kick_mwait:
+	movl	%edx, %r8d
+	movq	%rdi, %rax
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	monitor
+cpu_wait_mwait_window:
+	cmpq	%rsi, (%rdi)
+	jne	cpu_wait_mwait_done
+	movl	%r8d, %eax
+	xorl	%ecx, %ecx
+cpu_wait_mwait_insn:
+	mwait
+cpu_wait_mwait_done:
+	ret

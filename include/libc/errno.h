@@ -9,6 +9,7 @@
 
 #define EPERM 1
 #define ENOENT 2
+#define ENXIO 6
 #define EIO 5
 #define E2BIG 7
 #define ENOEXEC 8

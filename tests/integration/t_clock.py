@@ -30,6 +30,11 @@ CONFIG = """/dts-v1/;
 / {
 	compatible = "vigil,system-v1";
 
+	channel { /* the management channel: COM2 */
+		uart-port = <0x2f8>;
+		irq = <3>;
+	};
+
 	guests {
 		ticker {
 			image = "guests/ticker.elf";

@@ -28,7 +28,8 @@ def config(consent):
         '\t\t\tmemory = <0x0 0x0 0x0 0x400000>;\n%s\t\t};\n' % (
             name, name, cpu, "\t\t\tsmt-shared-ok;\n" if name in consent else "")
         for name, cpu in GUESTS)
-    return ('/dts-v1/;\n\n/ {\n\tcompatible = "vigil,system-v1";\n\n\tguests {\n%s\t};\n};\n\n'
+    return ('/dts-v1/;\n\n/ {\n\tcompatible = "vigil,system-v1";\n'
+            '\tchannel { uart-port = <0x2f8>; irq = <3>; };\n\n\tguests {\n%s\t};\n};\n\n'
             '/include/ "roles.dtsi"\n' % nodes)
 
 

@@ -22,7 +22,8 @@ def config(v, guests):
     """Replace system.dtb with one naming guests {name: image path}, signed
     by the platform key: only the stub's own path checks stand in the way."""
     nodes = "".join('\t\t%s { image = "%s"; };\n' % g for g in guests.items())
-    src = '/dts-v1/;\n/ {\n\tcompatible = "vigil,system-v1";\n\tguests {\n%s\t};\n};\n' % nodes
+    src = ('/dts-v1/;\n/ {\n\tcompatible = "vigil,system-v1";\n'
+           '\tchannel { uart-port = <0x2f8>; irq = <3>; };\n\tguests {\n%s\t};\n};\n' % nodes)
     subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", v.path("vigil/system.dtb")],
                    input=src.encode(), check=True)
     v.sign("vigil/system.dtb", PLATFORM_KEY)

@@ -304,6 +304,36 @@ mutation("policy-x2apic-msrs", "vmm/policy.c",
          "",
          unit("policy"),
          "no config can grant the host's x2APIC registers (IPIs to any CPU)")
+mutation("config-channel-granted", "kernel/config.c",
+         "if (g->io[i].port < ch->base + 8 && ch->base < g->io[i].port + g->io[i].count)",
+         "if (0)",
+         unit("config"),
+         "no guest is granted the ports of the management channel's UART")
+mutation("config-channel-com1", "kernel/config.c",
+         "if (ch->base < 0x400 && ch->base + 8 > 0x3f8)",
+         "if (0)",
+         unit("config"),
+         "the channel's UART is never COM1, the console when no SPCR names another")
+mutation("channel-is-console", "vmm/channel.c",
+         "if (uart_overlaps(u, console_uart()))",
+         "if (0)",
+         boot("t_pci_uart.py"),
+         "the channel's UART is never the console's (the SPCR's): operator input and frames would mix")
+mutation("spcr-checksum", "drivers/acpi.c",
+         "if (!acpi_sum_ok(t, len))",
+         "if (0)",
+         unit("spcr"),
+         "an SPCR whose checksum is wrong is not used: the console falls back to COM1")
+mutation("spcr-length", "drivers/acpi.c",
+         "if (len < SPCR_MIN_LEN || len > avail || len > ACPI_TABLE_MAX)",
+         "if (len < SPCR_MIN_LEN)",
+         unit("spcr"),
+         "an SPCR's length never takes a read past the table's memory")
+mutation("spcr-interface-type", "drivers/acpi.c",
+         "if (!spcr_type_ok(out->revision, out->type))",
+         "if (!spcr_type_ok(out->revision, out->type) && 0)",
+         unit("spcr"),
+         "only a 16550 is driven: another UART's registers are not a 16550's")
 
 # ---- guest memory and the loader -------------------------------------------
 
@@ -683,3 +713,32 @@ mutation("palloc-ranges-fixed-64", "kernel/palloc.c",
          "#define PALLOC_MAX_RANGES 64",
          unit("palloc"),
          "a firmware map of hundreds of usable ranges is taken whole, not refused")
+
+# ---- CPUs and memory of a server ----------------------------------------------
+
+mutation("madt-duplicate-taken-twice", "drivers/acpi.c",
+         "\t\tif (out->apic_id[i] == apic_id)\n\t\t\treturn;\n",
+         "",
+         unit("madt"),
+         "a processor the MADT lists twice is started once")
+mutation("madt-boot-cpu-past-the-limit", "drivers/acpi.c",
+         "\telse if (apic_id == bsp)\n\t\tout->apic_id[ACPI_MAX_CPUS - 1] = apic_id;\n",
+         "\telse if (apic_id == bsp)\n\t\t(void)bsp;\n",
+         unit("madt"),
+         "the boot CPU is kept when the MADT lists it past the CPUs the VMM takes")
+mutation("watchdog-kicks-parked-cpus", "vmm/watchdog.c",
+         "if (cpu_pc_online(i) && vm_vcpu_for_cpu(i))",
+         "if (cpu_pc_online(i))",
+         unit("watchdog"),
+         "parked CPUs are left asleep: no watchdog kick wakes them")
+mutation("guest-memory-low", "vmm/vm.c",
+         "r->hpa = page_alloc_high(r->size / PT_PAGE_4K, PT_PAGE_2M);",
+         "r->hpa = page_alloc(r->size / PT_PAGE_4K, PT_PAGE_2M);",
+         boot("t_server.py"),
+         "guests' memory is placed at the top of RAM, above 4 GiB on a large machine",
+         expect=r"placed above 4 GiB")
+mutation("palloc-high-not-highest", "kernel/palloc.c",
+         "\tfor (unsigned i = free_count; i-- > 0;) {\n\t\tuint64_t pa = (free_ranges[i].end - len) & ~(align - 1);",
+         "\tfor (unsigned i = free_count; i-- > 0;) {\n\t\tuint64_t pa = (free_ranges[i].base + align - 1) & ~(align - 1);",
+         unit("palloc"),
+         "a high allocation takes the highest pages of the highest range that fits")

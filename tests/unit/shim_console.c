@@ -25,7 +25,9 @@ unsigned shim_wakes, shim_routes, shim_eois;
 unsigned shim_kicks[CONFIG_MAX_GUESTS];
 void (*shim_irq_handler)(void);
 
-struct cpu_area cpu_areas[VIGIL_MAX_CPUS];
+static struct cpu_area area0;
+struct cpu_area *cpu_areas[VIGIL_MAX_CPUS] = { &area0 };
+unsigned cpus_used = 1;
 struct vm vms[CONFIG_MAX_GUESTS];
 unsigned vm_count;
 volatile uint64_t apic_timer_ticks;
@@ -36,29 +38,39 @@ uint64_t time_ms(void)
 	return shim_ms;
 }
 
-void uart_init(uint16_t base)
+void uart_init(const struct uart *u)
 {
-	(void)base;
+	(void)u;
 }
 
-void uart_putc(uint16_t base, char c)
+bool uart_present(const struct uart *u)
 {
-	if (base == UART_COM1 && shim_tty_len < SHIM_TTY_MAX)
+	return u->base == UART_COM1;
+}
+
+bool uart_overlaps(const struct uart *a, const struct uart *b)
+{
+	return a->mmio == b->mmio && a->base == b->base;
+}
+
+void uart_putc(const struct uart *u, char c)
+{
+	if (u->base == UART_COM1 && shim_tty_len < SHIM_TTY_MAX)
 		shim_tty[shim_tty_len++] = c;
 }
 
-int uart_getc(uint16_t base, uint8_t *c)
+int uart_getc(const struct uart *u, uint8_t *c)
 {
-	if (base != UART_COM1 || !shim_rx_len)
+	if (u->base != UART_COM1 || !shim_rx_len)
 		return 0;
 	*c = *shim_rx++;
 	shim_rx_len--;
 	return 1;
 }
 
-void uart_enable_rx_irq(uint16_t base)
+void uart_enable_rx_irq(const struct uart *u)
 {
-	(void)base;
+	(void)u;
 }
 
 void apic_eoi(void)

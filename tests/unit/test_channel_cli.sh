@@ -35,6 +35,11 @@ cat >sys.dts <<'DTS'
 /include/ "roles.dtsi"
 / {
 	compatible = "vigil,system-v1";
+
+	channel { /* the management channel: COM2 */
+		uart-port = <0x2f8>;
+		irq = <3>;
+	};
 	guests {
 		ticker {
 			image = "guests/ticker.elf";

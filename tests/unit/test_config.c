@@ -70,7 +70,8 @@ static void sw_role(void *fdt, const char *name, uint32_t threshold, const unsig
  * The valid config every refusal starts from:
  *   roles: patch 1 of {0}, operator 2 of {1,2,3}, publisher 1 of {4,5};
  *   hello: CPUs 1 and 2, two regions, two I/O ranges, two MSRs, console input;
- *   ticker-2: CPU 3, one region, no allow-lists.
+ *   ticker-2: CPU 3, one region, no allow-lists;
+ *   channel: COM2 (port 0x2f8, ISA IRQ 3).
  */
 static size_t base_write(void *fdt)
 {
@@ -97,7 +98,11 @@ static size_t base_write(void *fdt)
 		abort();
 	SW_CELLS(fdt, "cpus", 3);
 	SW_CELLS(fdt, "memory", 0x0, 0x200000, 0x0, 0x600000);
-	if (fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt))
+	if (fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_begin_node(fdt, "channel"))
+		abort();
+	SW_CELLS(fdt, "uart-port", 0x2f8);
+	SW_CELLS(fdt, "irq", 3);
+	if (fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_finish(fdt))
 		abort();
 	return fdt_totalsize(fdt);
 }
@@ -303,6 +308,10 @@ static void valid_round_trips(void)
 	CHECK(!strcmp(config_role_names[ROLE_PATCH], "patch"));
 	CHECK(!strcmp(config_role_names[ROLE_OPERATOR], "operator"));
 	CHECK(!strcmp(config_role_names[ROLE_PUBLISHER], "publisher"));
+	CHECK_EQ(c->channel.kind, CONFIG_UART_PORT);
+	CHECK_EQ(c->channel.base, 0x2f8);
+	CHECK_EQ(c->channel.isa_irq, 3);
+	CHECK_EQ(c->channel.gsi, -1);
 	free(c);
 	free(blob);
 }
@@ -393,6 +402,58 @@ static void keys_too_many(void *fdt) { key_list(fdt, CONFIG_MAX_KEYS + 1); }
 
 /* ---- accepted edge cases: the checks are not broader than the schema --------- */
 
+#define H "/guests/hello"
+#define T "/guests/ticker-2"
+#define C "/channel"
+
+/* The channel on a UART in memory, or behind a PCI function, with a GSI. */
+static void channel_mmio(void *fdt)
+{
+	rw_cells(fdt, C, "uart-mmio", (const uint32_t[]){ 0x0, 0xfe030000 }, 2);
+	rw_cells(fdt, C, "reg-shift", (const uint32_t[]){ 2 }, 1);
+	rw_cells(fdt, C, "reg-io-width", (const uint32_t[]){ 4 }, 1);
+	if (fdt_delprop(fdt, node_at(fdt, C), "uart-port"))
+		abort();
+}
+
+static void channel_pci(void *fdt)
+{
+	rw_cells(fdt, C, "uart-pci", (const uint32_t[]){ 0, 0, 4, 0 }, 4);
+	rw_cells(fdt, C, "gsi", (const uint32_t[]){ 20 }, 1);
+	if (fdt_delprop(fdt, node_at(fdt, C), "uart-port") || fdt_delprop(fdt, node_at(fdt, C), "irq"))
+		abort();
+}
+
+/* The channel's other two kinds of UART, read back. */
+static void channel_round_trips(void)
+{
+	struct edit mmio[1] = { FN(channel_mmio) }, pci[1] = { FN(channel_pci) };
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+	size_t size;
+	void *blob = blob_make(mmio, 1, &size);
+
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK_EQ(c->channel.kind, CONFIG_UART_MMIO);
+	CHECK_EQ(c->channel.base, 0xfe030000);
+	CHECK_EQ(c->channel.shift, 2);
+	CHECK_EQ(c->channel.width, 4);
+	CHECK_EQ(c->channel.isa_irq, 3);
+	free(blob);
+	blob = blob_make(pci, 1, &size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK_EQ(c->channel.kind, CONFIG_UART_PCI);
+	CHECK_EQ(c->channel.pci_bus, 0);
+	CHECK_EQ(c->channel.pci_dev, 4);
+	CHECK_EQ(c->channel.pci_fn, 0);
+	CHECK_EQ(c->channel.shift, 0);
+	CHECK_EQ(c->channel.width, 1);
+	CHECK_EQ(c->channel.isa_irq, -1);
+	CHECK_EQ(c->channel.gsi, 20);
+	free(blob);
+	free(c);
+}
+
 struct good_case {
 	const char *name;
 	struct edit e[2];
@@ -423,6 +484,10 @@ static const struct good_case good_cases[] = {
 	{ "cmdline_accepted", { STR("/guests/hello", "cmdline", "console=ttyS0 panic=5 ~!@#$%^&*()") } },
 	{ "memory_just_below_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xfea00000, 0, 0x200000) } },
 	{ "memory_just_above_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xff000000, 0, 0x200000) } },
+	/* the channel's UART: a port beside a guest's grant, in memory, a PCI function */
+	{ "channel_port_next_to_a_grant_accepted", { CELLS(C, "uart-port", 0x508), CELLS(H, "io-allow", 0x500, 8) } },
+	{ "channel_mmio_accepted", { FN(channel_mmio) } },
+	{ "channel_pci_gsi_accepted", { FN(channel_pci) } },
 };
 
 /* The added 31-character guest needs properties of its own. */
@@ -467,9 +532,6 @@ struct bad_case {
 	const char *node; /* the message must start "config: <node>: " */
 	const char *what; /* and contain this */
 };
-
-#define H "/guests/hello"
-#define T "/guests/ticker-2"
 
 static const struct bad_case bad_cases[] = {
 	/* root */
@@ -537,7 +599,7 @@ static const struct bad_case bad_cases[] = {
 	/* CPUs */
 	{ "cpu_0", { CELLS(H, "cpus", 0) }, H, "cpu 0" },
 	{ "cpu_0_after_others", { CELLS(H, "cpus", 1, 0) }, H, "cpu 0" },
-	{ "cpu_64", { CELLS(H, "cpus", 64) }, H, "cpu 64" },
+	{ "cpu_768", { CELLS(H, "cpus", 768) }, H, "cpu 768" },
 	{ "cpu_shared_between_guests", { CELLS(T, "cpus", 2) }, T, "cpu 2 already belongs to guest 'hello'" },
 	{ "cpu_repeated_in_guest", { CELLS(H, "cpus", 1, 1) }, H, "cpu 1 already belongs to guest 'hello'" },
 	{ "five_cpus", { CELLS(H, "cpus", 1, 2, 4, 5, 6) }, H, "'cpus' must hold 1..4" },
@@ -593,6 +655,42 @@ static const struct bad_case bad_cases[] = {
 	{ "console_input_zero", { CELLS(T, "console-input", 0) }, T, "'console-input' takes no value" },
 	{ "console_input_string", { STR(H, "console-input", "no") }, H, "'console-input' takes no value" },
 	{ "console_input_misspelt", { BYTES(T, "console_input", "", 0) }, T, "unknown property 'console_input'" },
+	/* the management channel's UART: named, never guessed; never the console's nor a guest's */
+	{ "channel_missing", { DELNODE(C) }, C, "node missing" },
+	{ "channel_no_uart", { DELPROP(C, "uart-port") }, C, "one of uart-port, uart-mmio or uart-pci" },
+	{ "channel_two_uarts", { CELLS(C, "uart-mmio", 0, 0xfe030000) }, C, "one of uart-port, uart-mmio or uart-pci" },
+	{ "channel_no_interrupt", { DELPROP(C, "irq") }, C, "one of irq (ISA) or gsi" },
+	{ "channel_two_interrupts", { CELLS(C, "gsi", 20) }, C, "one of irq (ISA) or gsi" },
+	{ "channel_unknown_property", { CELLS(C, "baud", 9600) }, C, "unknown property 'baud'" },
+	{ "channel_subnode", { ADDNODE(C, "uart") }, C, "unknown node 'uart'" },
+	{ "channel_is_com1", { CELLS(C, "uart-port", 0x3f8) }, C, "is COM1's: the console's" },
+	{ "channel_overlaps_com1", { CELLS(C, "uart-port", 0x3f4) }, C, "is COM1's" },
+	{ "channel_is_pci_config", { CELLS(C, "uart-port", 0xcf8) }, C, "PCI configuration space" },
+	{ "channel_port_0", { CELLS(C, "uart-port", 0) }, C, "8 ports within" },
+	{ "channel_port_past_ffff", { CELLS(C, "uart-port", 0xfff9) }, C, "8 ports within" },
+	{ "channel_port_two_cells", { CELLS(C, "uart-port", 0, 0x2f8) }, C, "'uart-port' must hold" },
+	{ "channel_granted_to_guest", { CELLS(C, "uart-port", 0x510) }, C, "granted to guest 'hello' (io-allow 0x510+2)" },
+	{ "channel_grant_overlaps", { CELLS(C, "uart-port", 0x508), CELLS(H, "io-allow", 0x50f, 1) }, C,
+	  "granted to guest 'hello'" },
+	{ "channel_regs_on_port", { CELLS(C, "reg-shift", 2) }, C, "for uart-mmio and uart-pci only" },
+	{ "channel_irq_4", { CELLS(C, "irq", 4) }, C, "not 2 (the cascade) nor 4 (COM1's)" },
+	{ "channel_irq_2", { CELLS(C, "irq", 2) }, C, "an ISA IRQ 1..15" },
+	{ "channel_irq_16", { CELLS(C, "irq", 16) }, C, "an ISA IRQ 1..15" },
+	{ "channel_gsi_huge", { DELPROP(C, "irq"), CELLS(C, "gsi", 1024) }, C, "gsi 1024 above 1023" },
+	{ "channel_mmio_zero", { DELPROP(C, "uart-port"), CELLS(C, "uart-mmio", 0, 0) }, C, "not 0, below 2^52" },
+	{ "channel_mmio_huge", { DELPROP(C, "uart-port"), CELLS(C, "uart-mmio", 0x100000, 0) }, C, "below 2^52" },
+	{ "channel_mmio_one_cell", { DELPROP(C, "uart-port"), CELLS(C, "uart-mmio", 0xfe030000) }, C,
+	  "'uart-mmio' must hold" },
+	{ "channel_pci_segment", { DELPROP(C, "uart-port"), CELLS(C, "uart-pci", 1, 0, 4, 0) }, C,
+	  "only segment 0 is reachable" },
+	{ "channel_pci_device_32", { DELPROP(C, "uart-port"), CELLS(C, "uart-pci", 0, 0, 32, 0) }, C,
+	  "device 0..31" },
+	{ "channel_pci_function_8", { DELPROP(C, "uart-port"), CELLS(C, "uart-pci", 0, 0, 4, 8) }, C,
+	  "function 0..7" },
+	{ "channel_reg_shift_1", { FN(channel_mmio), CELLS(C, "reg-shift", 1) }, C, "reg-shift must be 0 or 2" },
+	{ "channel_reg_width_2", { FN(channel_mmio), CELLS(C, "reg-io-width", 2) }, C, "reg-io-width 1 or 4" },
+	{ "channel_mmio_unaligned", { FN(channel_mmio), CELLS(C, "uart-mmio", 0, 0xfe030002) }, C,
+	  "must be aligned to reg-io-width" },
 };
 
 static void run_bad_cases(void)
@@ -860,9 +958,26 @@ static int guest_obeys_schema(const struct config *c, unsigned gi)
 	return ok;
 }
 
+/* The channel: one UART, one interrupt, never COM1's nor a guest's ports. */
+static int channel_obeys_schema(const struct config *c)
+{
+	const struct config_channel *ch = &c->channel;
+	int ok = ch->kind >= CONFIG_UART_PORT && ch->kind <= CONFIG_UART_PCI && (ch->isa_irq < 0) != (ch->gsi < 0) &&
+		 ch->isa_irq <= 15 && ch->isa_irq != 4 && ch->isa_irq != 2 && ch->isa_irq != 0 && ch->gsi <= 1023;
+
+	if (ok && ch->kind == CONFIG_UART_PORT) {
+		ok = ch->base && ch->base + 8 <= 0x10000 && (ch->base >= 0x400 || ch->base + 8 <= 0x3f8);
+		for (unsigned gi = 0; ok && gi < c->guest_count; gi++)
+			for (unsigned i = 0; i < c->guests[gi].io_count; i++)
+				ok &= c->guests[gi].io[i].port >= ch->base + 8 ||
+				      ch->base >= c->guests[gi].io[i].port + c->guests[gi].io[i].count;
+	}
+	return ok;
+}
+
 static int config_obeys_schema(const struct config *c)
 {
-	int ok = c->guest_count >= 1 && c->guest_count <= CONFIG_MAX_GUESTS;
+	int ok = c->guest_count >= 1 && c->guest_count <= CONFIG_MAX_GUESTS && channel_obeys_schema(c);
 
 	for (unsigned gi = 0; ok && gi < c->guest_count; gi++)
 		ok = guest_obeys_schema(c, gi);
@@ -928,6 +1043,7 @@ int main(void)
 {
 	keys_make();
 	CHECK_RUN(valid_round_trips);
+	CHECK_RUN(channel_round_trips);
 	run_good_cases();
 	run_bad_cases();
 	CHECK_RUN(truncated_blob_refused);

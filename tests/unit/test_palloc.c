@@ -72,11 +72,51 @@ static void hundreds_of_ranges(void)
 	CHECK_EQ(mm_reserved_bytes(), (uint64_t)usable * 4096);
 }
 
+/* From the top down: the highest usable pages first, each allocation
+ * aligned and inside one usable range, and never below what the low end
+ * handed out; both ends meet with every page handed out once. */
+static void high_allocations_come_from_the_top(void)
+{
+	static struct handoff h;
+	unsigned usable = map_build(&h, 250), got = 0, wrong = 0, order = 0;
+	uint64_t pa, last = UINT64_MAX, top = 0;
+
+	for (unsigned i = 0; i < h.mem_count; i++)
+		if (h.mem[i].type == HANDOFF_MEM_USABLE)
+			top = h.mem[i].base + h.mem[i].size;
+	CHECK_EQ(mm_init(&h), 0);
+	pa = page_alloc_high(1, 0);
+	CHECK_EQ(pa, top - 4096);
+	owner[(pa - ARENA_BASE) / 4096] = 2;
+	got++;
+	/* two pages aligned to 8 KiB: from the highest range that holds them */
+	pa = page_alloc_high(2, 8192);
+	CHECK(pa && (pa & 8191) == 0 && owner[(pa - ARENA_BASE) / 4096] == 1 && owner[(pa - ARENA_BASE) / 4096 + 1] == 1);
+	owner[(pa - ARENA_BASE) / 4096] = owner[(pa - ARENA_BASE) / 4096 + 1] = 2;
+	got += 2;
+	for (unsigned i = 0; (pa = i % 2 ? page_alloc(1, 0) : page_alloc_high(1, 0)); i++) {
+		unsigned page = (unsigned)((pa - ARENA_BASE) / 4096);
+
+		wrong += owner[page] != 1 || arena[page * 4096ull] != 0;
+		if (!(i % 2)) {
+			order += pa > last; /* each high one below the last */
+			last = pa;
+		}
+		owner[page] = 2;
+		got++;
+	}
+	CHECK_EQ(got, usable);
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(order, 0);
+	CHECK_EQ(page_alloc_high(1, 0), 0);
+}
+
 int main(void)
 {
 	arena = aligned_alloc(4096, (size_t)ARENA_PAGES * 4096);
 	if (!arena)
 		return 1;
 	CHECK_RUN(hundreds_of_ranges);
+	CHECK_RUN(high_allocations_come_from_the_top);
 	return check_done();
 }

@@ -146,6 +146,7 @@ static void settle(void)
 
 static void start(void)
 {
+	console_init(); /* COM1: the shim's terminal */
 	tick(100);
 	shim_tty_len = 0;
 	violations = 0;
@@ -431,7 +432,7 @@ static void input_on(void)
 {
 	start();
 	CHECK_EQ(vm_input_init(NULL, 0), 0);
-	CHECK_SCREEN("vigil: console input on COM1 (irq 4) for guests with console-input; Ctrl-] moves the focus\n"
+	CHECK_SCREEN("vigil: console input (irq 4) for guests with console-input; Ctrl-] moves the focus\n"
 		     "vigil: console focus: a\n");
 	CHECK_EQ(shim_routes, 1);
 	CHECK(shim_irq_handler == console_rx_irq);

@@ -100,7 +100,29 @@ UNIT_SRCS_watchdog := vmm/watchdog.c tests/unit/test_watchdog.c
 UNIT_TESTS += clock
 UNIT_SRCS_clock := kernel/clock.c drivers/acpi.c tests/unit/test_clock.c
 
+# The processors the MADT lists: both entry types, duplicates, more than
+# the VMM takes with the boot CPU among them, malformed entries.
+UNIT_TESTS += madt
+UNIT_SRCS_madt := drivers/acpi.c tests/unit/test_madt.c
+
 # The physical page allocator on a firmware map of hundreds of usable
 # ranges with holes (kernel/palloc.c).
 UNIT_TESTS += palloc
 UNIT_SRCS_palloc := kernel/palloc.c tests/unit/test_palloc.c
+
+# The SPCR parser (drivers/acpi.c) on tables Debian's iasl compiles at
+# build time from its own SPCR template (tests/unit/spcr-tables.sh), and
+# on every refusal, truncation and flipped bit of them.
+UNIT_TESTS += spcr
+UNIT_SRCS_spcr := drivers/acpi.c tests/unit/test_spcr.c
+UNIT_CFLAGS_spcr := -I$(UNIT_DIR)/spcr-tables
+$(UNIT_DIR)/spcr-tables/spcr_tables.h: tests/unit/spcr-tables.sh
+	@echo "  IASL    $@"
+	@tests/unit/spcr-tables.sh $(@D)
+$(UNIT_DIR)/spcr.obj/tests/unit/test_spcr.o: $(UNIT_DIR)/spcr-tables/spcr_tables.h
+
+# The UART driver's memory-mapped registers (stride and access width),
+# its bounded waits, and the divisor arithmetic; a malloc'd block stands
+# in for the device (mm_map_mmio in the test).
+UNIT_TESTS += uart
+UNIT_SRCS_uart := drivers/uart.c tests/unit/test_uart.c

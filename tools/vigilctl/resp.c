@@ -39,6 +39,7 @@ static const struct {
 	{ "start-tsc", PT_U64 },	 { "guest", PT_STRING },	   { "watchdog", PT_STRING },
 	{ "last-exit", PT_STRING },	 { "answer-age-ms", PT_U64 },	   { "stuck-count", PT_U32 },
 	{ "speculation", PT_STRING },	 { "mce-corrected", PT_U64 },	   { "mce-polled-uncorrected", PT_U64 },
+	{ "channel-interrupts", PT_U64 },
 	{ "local-apic", PT_STRING },
 	/* the crash record (CRASH); its registers node is all hex */
 	{ "crashed", PT_U32 },		 { "cpu", PT_U32 },		   { "unix-time", PT_U64 },
