@@ -53,10 +53,7 @@ WALL_S = 12
 
 def make_esp():
     esp = vt.EspVariant(vt.TEST_ESP)
-    dts = os.path.join(WORK, "clock.dts")
-    with open(dts, "w") as f:
-        f.write(CONFIG)
-    esp.config(dts)
+    esp.config_text(CONFIG)
     return esp
 
 

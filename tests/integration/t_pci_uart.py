@@ -56,10 +56,7 @@ COM2_CHANNEL = "uart-port = <0x2f8>;\n\t\tirq = <3>;"
 
 def make_esp(channel):
     esp = vt.EspVariant(vt.TEST_ESP)
-    dts = os.path.join(WORK, "pci-uart.dts")
-    with open(dts, "w") as f:
-        f.write(CONFIG % channel)
-    esp.config(dts)
+    esp.config_text(CONFIG % channel)
     return esp
 
 

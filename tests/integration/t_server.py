@@ -43,10 +43,7 @@ def config():
 
 def make_esp():
     esp = vt.EspVariant(vt.TEST_ESP)
-    dts = os.path.join(WORK, "server.dts")
-    with open(dts, "w") as f:
-        f.write(config())
-    esp.config(dts)
+    esp.config_text(config())
     return esp
 
 

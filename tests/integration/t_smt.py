@@ -35,10 +35,7 @@ def config(consent):
 
 def make_esp(consent):
     esp = vt.EspVariant(vt.TEST_ESP)
-    dts = os.path.join(WORK, "smt.dts")
-    with open(dts, "w") as f:
-        f.write(config(consent))
-    esp.config(dts)
+    esp.config_text(config(consent))
     return esp
 
 

@@ -286,8 +286,17 @@ class EspVariant:
                         os.path.join(BUILD, "gen")], check=True, stdout=subprocess.DEVNULL)
         self.sign("vigil/system.dtb", os.path.join(BUILD, "keys", "platform.key"))
 
+    def config_text(self, text):
+        """config() from the dts source text (written beside the ESP copy)."""
+        dts = self.dir + ".dts"
+        with open(dts, "w") as f:
+            f.write(text)
+        self.config(dts)
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        if os.path.exists(self.dir + ".dts"):
+            os.remove(self.dir + ".dts")
 
     def __enter__(self):
         return self

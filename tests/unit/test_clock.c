@@ -13,14 +13,7 @@
 #include <string.h>
 #include "kernel/clock.h"
 #include "drivers/acpi.h"
-
-/* drivers/acpi.c reaches tables through the VMM's physical map: here the
- * "physical addresses" are the test's own pointers. */
-void *phys_to_virt(uint64_t pa);
-void *phys_to_virt(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
+#include "tests/unit/acpi_build.h"
 
 /* ---- CPUID ---------------------------------------------------------------- */
 
@@ -68,29 +61,6 @@ static void choice(void)
 
 /* ---- ACPI tables ------------------------------------------------------------ */
 
-static uint8_t sum(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint8_t s = 0;
-
-	while (n--)
-		s += *b++;
-	return s;
-}
-
-static void header(uint8_t *t, const char *sig, uint32_t len)
-{
-	memcpy(t, sig, 4);
-	memcpy(t + 4, &len, 4);
-	t[8] = 2;
-	memcpy(t + 10, "VIGIL ", 6);
-	t[9] = 0;
-	t[9] = (uint8_t)-sum(t, len);
-}
-
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
 /* A Generic Address: space, width 32, offset 0, access size 3 (dword). */
 static void gas(uint8_t *p, uint8_t space, uint64_t addr)
 {
@@ -109,7 +79,7 @@ static struct {
  * `x`: X_PM_TMR_BLK's I/O port (0: not set); HPET at hpet_pa. */
 static uint64_t tables(uint32_t fadt_len, uint32_t port, uint64_t x, uint32_t flags, uint64_t hpet_pa)
 {
-	uint64_t xsdt = (uint64_t)(uintptr_t)tb.xsdt;
+	const void *t[] = { tb.fadt, tb.hpet };
 
 	memset(&tb, 0, sizeof(tb));
 	put32(tb.fadt + 76, port);
@@ -117,17 +87,10 @@ static uint64_t tables(uint32_t fadt_len, uint32_t port, uint64_t x, uint32_t fl
 	put32(tb.fadt + 112, flags);
 	if (x)
 		gas(tb.fadt + 208, 1, x);
-	header(tb.fadt, "FACP", fadt_len);
+	acpi_header(tb.fadt, "FACP", fadt_len);
 	gas(tb.hpet + 40, 0, hpet_pa);
-	header(tb.hpet, "HPET", sizeof(tb.hpet));
-	put64(tb.xsdt + 36, (uint64_t)(uintptr_t)tb.fadt);
-	put64(tb.xsdt + 44, (uint64_t)(uintptr_t)tb.hpet);
-	header(tb.xsdt, "XSDT", sizeof(tb.xsdt));
-	memcpy(tb.rsdp, "RSD PTR ", 8);
-	tb.rsdp[15] = 2;
-	put64(tb.rsdp + 24, xsdt);
-	tb.rsdp[8] = (uint8_t)-sum(tb.rsdp, 20);
-	return (uint64_t)(uintptr_t)tb.rsdp;
+	acpi_header(tb.hpet, "HPET", sizeof(tb.hpet));
+	return acpi_root(tb.rsdp, tb.xsdt, t, 2);
 }
 
 static void timers_found(void)

@@ -14,14 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "drivers/acpi.h"
-
-/* drivers/acpi.c reaches tables through the VMM's physical map: here the
- * "physical addresses" are the test's own pointers. */
-void *phys_to_virt(uint64_t pa);
-void *phys_to_virt(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
+#include "tests/unit/acpi_build.h"
 
 #define MADT_MAX (44 + 1000 * 16)
 
@@ -31,11 +24,6 @@ static struct {
 	uint8_t madt[MADT_MAX];
 	uint32_t len;
 } tb;
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 static void lapic(uint8_t id, uint32_t flags)
 {
@@ -65,37 +53,13 @@ static void madt_begin(void)
 	put32(tb.madt + 36, 0xfee00000);
 }
 
-static uint8_t sum(const uint8_t *b, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *b++;
-	return s;
-}
-
-static void header(uint8_t *t, const char *sig, uint32_t len)
-{
-	memcpy(t, sig, 4);
-	put32(t + 4, len);
-	t[8] = 2;
-	memcpy(t + 10, "VIGIL ", 6);
-	t[9] = (uint8_t)-sum(t, len);
-}
-
 /* Close the MADT (length as given, or as built) and the tables to it. */
 static uint64_t madt_end(uint32_t len)
 {
-	uint64_t madt = (uint64_t)(uintptr_t)tb.madt, xsdt = (uint64_t)(uintptr_t)tb.xsdt;
+	const void *t[] = { tb.madt };
 
-	header(tb.madt, "APIC", len ? len : tb.len);
-	memcpy(tb.xsdt + 36, &madt, 8);
-	header(tb.xsdt, "XSDT", sizeof(tb.xsdt));
-	memcpy(tb.rsdp, "RSD PTR ", 8);
-	tb.rsdp[15] = 2;
-	memcpy(tb.rsdp + 24, &xsdt, 8);
-	tb.rsdp[8] = (uint8_t)-sum(tb.rsdp, 20);
-	return (uint64_t)(uintptr_t)tb.rsdp;
+	acpi_header(tb.madt, "APIC", len ? len : tb.len);
+	return acpi_root(tb.rsdp, tb.xsdt, t, 1);
 }
 
 static bool unique(const struct acpi_cpus *c)
