@@ -11,6 +11,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/insn.h"
 #include "arch/x86/svm/vmcb.h"
+#include "kernel/console.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "vmm/exits.h"
@@ -45,12 +46,17 @@ static inline void svm_vmsave(uint64_t pa)
 static int svm_probe(const char **why)
 {
 	struct cpuid_regs ext = cpu_cpuid(0x80000001u, 0);
+	uint64_t vm_cr = 0;
 
 	if (!(ext.ecx & (1u << 2))) {
 		*why = "CPU has no AMD SVM";
 		return -ENODEV;
 	}
-	if (cpu_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+	/* A CPU without VM_CR (Bochs's AMD models) has no lock in it either:
+	 * should SVM still be off, enabling it fails cleanly below. */
+	if (cpu_rdmsr_safe(MSR_VM_CR, &vm_cr))
+		printk("vigil: VM_CR cannot be read (#GP): no firmware lock on SVM to check\n");
+	if (vm_cr & VM_CR_SVMDIS) {
 		*why = "SVM disabled by firmware (VM_CR.SVMDIS)";
 		return -ENODEV;
 	}
@@ -69,7 +75,8 @@ static int svm_cpu_init(void)
 	a->host_state_pa = page_alloc(1, 0);
 	if (!a->host_save_pa || !a->host_state_pa)
 		return -ENOMEM;
-	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME);
+	if (cpu_wrmsr_safe(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME))
+		return -EPERM; /* SVM refused by the CPU */
 	cpu_wrmsr(MSR_VM_HSAVE_PA, a->host_save_pa);
 	svm_vmsave(a->host_state_pa); /* the host's FS/GS/TR..., reloaded after every exit */
 	return 0;
