@@ -442,6 +442,8 @@ def check_verdict(lines, name):
     want = "vigil: guest %s stopped: exit hypercall (code 0)" % name
     if stop is None or lines[stop] != want:
         problems.append("ended %r" % (lines[stop] if stop is not None else "(still running)"))
+    if stop is None and said:  # where it stopped making progress
+        problems.append("its last line: %r" % said[-1])
     return problems
 
 

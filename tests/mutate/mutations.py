@@ -562,6 +562,14 @@ mutation("restart-no-scrub", "vmm/vm.c",
          "a restart starts from scrubbed memory: nothing the guest left there is read or kept",
          expect="attack-start-info")
 
+mutation("svm-shadowed-hlt", "arch/x86/svm/svm.c",
+         "\tif (__builtin_expect(vmcb->ctl.int_shadow & 1, 0))\n\t\tsvm_shadowed_hlt(v, vmcb);\n",
+         "\tif (0)\n\t\tsvm_shadowed_hlt(v, vmcb);\n",
+         attacks("boot-11"),
+         "an interrupt is never taken between STI and HLT (QEMU drops the shadow at VMRUN): "
+         "the HLT of STI; HLT never sleeps past the interrupt meant to wake it",
+         expect="apic-timer")
+
 # ---- the virtual local APIC, I/O APIC, MMIO decoder ------------------------
 
 mutation("vlapic-accept-illegal-vector", "vmm/vlapic.c",

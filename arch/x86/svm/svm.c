@@ -338,6 +338,47 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 	}
 }
 
+static inline void svm_retire(struct vcpu *v, struct vmcb *vmcb)
+{
+	if (v->exit.skip) {
+		v->exit.skip = false;
+		vmcb->save.rip = v->exit.next_rip;
+		vmcb->ctl.int_shadow &= ~1ull; /* the shadow of a preceding STI or MOV SS ends */
+	}
+}
+
+/*
+ * The exit came between STI (or MOV SS) and the instruction it shields.
+ * QEMU's SVM (7.2, TCG) saves that interrupt shadow in the VMCB at the exit
+ * but never loads it at VMRUN, so an interrupt pending now would be taken
+ * before the shielded instruction. When that is the HLT of STI; HLT, the
+ * interrupt meant to end the halt runs first and the HLT then sleeps past
+ * it: a guest waiting for its one timer interrupt waits forever. So the
+ * VMM runs that HLT itself, as if it had exited: the guest halts as the
+ * CPU would have, and the interrupt comes after the HLT. The same on every
+ * CPU; rare (an interrupt or NMI must land in the shadow).
+ */
+static __attribute__((noinline)) void svm_shadowed_hlt(struct vcpu *v, struct vmcb *vmcb)
+{
+	const struct vmcb_save *s = &vmcb->save;
+	bool long64 = (s->efer & EFER_LMA) && (s->cs.attr & VMCB_ATTR_L);
+	uint64_t la = long64 ? s->rip : (uint32_t)(s->cs.base + s->rip);
+	struct guest_mode m;
+	uint8_t op = 0;
+
+	if (!(s->rflags & SVM_RFLAGS_IF) || (vmcb->ctl.event_inj & SVM_EVTINJ_VALID) || v->vm->state != VM_RUNNING)
+		return;
+	svm_mode(v, &m);
+	if (gmem_fetch(v->vm, &v->fetch, &m, la, &op, 1) != 1 || op != (uint8_t)INSN_PLAIN_HLT.bytes)
+		return;
+	v->exit.reason = EXIT_HLT;
+	v->exit.insn_len = 1;
+	v->exit.next_rip = long64 ? s->rip + 1 : (uint32_t)(s->rip + 1);
+	v->exits[EXIT_HLT]++;
+	exit_handlers[EXIT_HLT](v);
+	svm_retire(v, vmcb);
+}
+
 /* After every exit, from svm_loop with GIF set and the host's state back. */
 void svm_exit(struct vcpu *v)
 {
@@ -348,14 +389,12 @@ void svm_exit(struct vcpu *v)
 	vmcb->ctl.event_inj = 0;
 	svm_decode(v, vmcb);
 	exit_dispatch(v);
-	if (v->exit.skip) {
-		v->exit.skip = false;
-		vmcb->save.rip = v->exit.next_rip;
-		vmcb->ctl.int_shadow &= ~1ull; /* the shadow of a preceding STI or MOV SS ends */
-	}
+	svm_retire(v, vmcb);
 	/* Rare: the exit interrupted an event's delivery (off the fast path). */
 	if (__builtin_expect(vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID, 0))
 		vmcb->ctl.event_inj = svm_event_reinject(vmcb->ctl.exit_int_info, vmcb->ctl.event_inj);
+	if (__builtin_expect(vmcb->ctl.int_shadow & 1, 0))
+		svm_shadowed_hlt(v, vmcb);
 	vcpu_before_entry(v);
 	vmcb->save.rax = v->regs.rax;
 }

@@ -20,6 +20,8 @@
  *  - two nested vectors: the higher one interrupts the lower's handler,
  *    the EOI ends the highest in service, a same-class vector waits;
  *  - STI; HLT sleeps until the timer's interrupt and returns after it;
+ *    1,000 STI; HLT pairs aimed at a periodic timer's expiries: no
+ *    interrupt is ever taken between the STI and its HLT;
  *  - I/O APIC pin 4, driven by the UART's transmitter-empty interrupt:
  *    edge delivers once per rising edge (and loses an edge while masked),
  *    level re-delivers after each EOI while the line stays high, with
@@ -42,6 +44,8 @@
 #define V_DEADLINE 0x42
 #define V_MASKED 0x43
 #define V_HLT 0x44
+#define V_HLT_DL 0x47 /* not V_HLT: a periodic expiry may still wait in IRR */
+#define V_SHADOW 0x4a
 #define V_EXPIRED 0x46
 #define V_TPR_LOW 0x45 /* class 4 */
 #define V_TPR_MID 0x55 /* class 5 */
@@ -474,20 +478,90 @@ static void check_hlt(void)
 		woke += guest_irq_count(V_HLT) > n;
 	}
 	lapic_write(LAPIC_TIMER_INIT, 0);
+	open_window(ms_tsc(1)); /* an expiry raised before the stop, still in IRR */
 	attack_check(woke == 5, "5 HLTs under a periodic timer: %u returned after an interrupt",
 		     woke);
 
-	n0 = guest_irq_count(V_HLT);
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_TSC_DEADLINE | V_HLT);
+	n0 = guest_irq_count(V_HLT_DL);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_TSC_DEADLINE | V_HLT_DL);
 	t0 = rdtsc();
 	wrmsr(MSR_TSC_DEADLINE, t0 + ms_tsc(2));
 	sti_hlt();
 	t1 = rdtsc();
 	cli();
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | V_HLT);
-	attack_check(guest_irq_count(V_HLT) == n0 + 1 && t1 >= t0 + ms_tsc(2),
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | V_HLT_DL);
+	attack_check(guest_irq_count(V_HLT_DL) == n0 + 1 && t1 >= t0 + ms_tsc(2),
 		     "STI; HLT with a TSC deadline 2 ms ahead: woke after %lu us, %lu interrupt(s)",
-		     us(t1 - t0), guest_irq_count(V_HLT) - n0);
+		     us(t1 - t0), guest_irq_count(V_HLT_DL) - n0);
+}
+
+/*
+ * STI; HLT is atomic: an interrupt pending at the STI is taken after the
+ * HLT (it ends the halt), never between the two, or the HLT would sleep
+ * past the interrupt meant to wake it. A periodic timer's expiries are
+ * aimed, by spinning with interrupts off until just before each, at the
+ * moment of the STI: then the host's interrupt behind the virtual timer
+ * often lands inside the STI's shadow and makes the vCPU exit there. The
+ * handler (assembly: it must see its own return address) counts arrivals
+ * whose return address is the HLT itself: delivered inside the shadow.
+ */
+#define SHADOW_ROUNDS 1000u
+#define SHADOW_PERIOD_US 100u
+
+void shadow_isr(void);
+void shadow_sti_hlt(void);
+extern volatile uint64_t shadow_irqs, shadow_early;
+const uint64_t shadow_eoi = GP_LAPIC_BASE + LAPIC_EOI;
+volatile uint64_t shadow_irqs, shadow_early;
+
+asm(".text\n"
+    ".globl shadow_sti_hlt, shadow_isr\n"
+    "shadow_sti_hlt:\n"
+    "	sti\n"
+    "shadow_hlt:\n"
+    "	hlt\n"
+    "	cli\n"
+    "	ret\n"
+    "shadow_isr:\n"
+    "	pushq %rax\n"
+    "	incq shadow_irqs(%rip)\n"
+    "	leaq shadow_hlt(%rip), %rax\n"
+    "	cmpq %rax, 8(%rsp)\n" /* the return RIP, above the saved RAX */
+    "	jne 1f\n"
+    "	incq shadow_early(%rip)\n"
+    "1:	movq shadow_eoi(%rip), %rax\n"
+    "	movl $0, (%rax)\n"
+    "	popq %rax\n"
+    "	iretq\n");
+
+static void check_sti_hlt_shadow(void)
+{
+	uint64_t period = (uint64_t)SHADOW_PERIOD_US * tsc_hz / 1000000, step = period / 64, t0, late = 0;
+	uint32_t init = (uint32_t)(period * tick_den / tick_num);
+
+	guest_set_irq_gate(V_SHADOW, shadow_isr);
+	shadow_irqs = shadow_early = 0;
+	lapic_write(LAPIC_TIMER_DCR, LAPIC_DCR_1);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | V_SHADOW);
+	t0 = rdtsc();
+	lapic_write(LAPIC_TIMER_INIT, init);
+	for (unsigned i = 0; i < SHADOW_ROUNDS; i++) {
+		uint64_t now = rdtsc(), next = t0 + ((now - t0) / period + 2) * period;
+		uint64_t before = shadow_irqs;
+
+		/* From a quarter period before the expiry to its time. */
+		while (rdtsc() < next - (uint64_t)(i % 16) * step)
+			;
+		shadow_sti_hlt();
+		late += shadow_irqs == before; /* cannot be: HLT returns after one */
+	}
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | V_SHADOW);
+	open_window(ms_tsc(1));
+	attack_check(!shadow_early && !late,
+		     "%u STI; HLT pairs aimed at a %u us periodic timer: %lu interrupts, %lu inside the "
+		     "STI shadow (want 0), %lu HLTs that returned without one",
+		     SHADOW_ROUNDS, SHADOW_PERIOD_US, shadow_irqs, shadow_early, late);
 }
 
 /* ---- the I/O APIC: pin 4 ------------------------------------------------- */
@@ -629,6 +703,7 @@ int guest_main(const struct hvm_start_info *si)
 	check_tpr();
 	check_nesting();
 	check_hlt();
+	check_sti_hlt_shadow();
 	if (uart_interrupts()) {
 		check_edge();
 		check_level();
