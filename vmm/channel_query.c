@@ -37,19 +37,66 @@ static const struct handoff_module *query_image(const char *path)
 
 /* What the guest's interrupt controllers refused or could not deliver
  * (docs/guest-platform.md): attack tests read these. */
-static void query_irq_counters(struct reply *r, const struct vm *vm, const struct vcpu *v)
+/* The guest's counters: its local APICs' summed over its vCPUs. */
+static void query_irq_counters(struct reply *r, const struct vm *vm)
 {
-	const struct vlapic_stats *s = &v->lapic.stats;
+	struct vlapic_stats s = { 0 };
 
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vlapic_stats *t = &vm->vcpus[i].lapic.stats;
+
+		s.illegal_vectors += t->illegal_vectors;
+		s.refused_ipis += t->refused_ipis;
+		s.dropped_ipis += t->dropped_ipis;
+		s.odd_accesses += t->odd_accesses;
+		s.timer_clamps += t->timer_clamps;
+	}
 	reply_node(r, "irq");
 	reply_u64(r, "mmio-refused", vm->mmio_refused);
 	reply_u64(r, "ioapic-undeliverable", vm->ioapic.stats.undeliverable);
 	reply_u64(r, "ioapic-illegal", vm->ioapic.stats.illegal);
-	reply_u64(r, "lapic-illegal-vectors", s->illegal_vectors);
-	reply_u64(r, "lapic-refused-ipis", s->refused_ipis);
-	reply_u64(r, "lapic-dropped-ipis", s->dropped_ipis);
-	reply_u64(r, "lapic-odd-accesses", s->odd_accesses);
-	reply_u64(r, "timer-clamps", s->timer_clamps);
+	reply_u64(r, "lapic-illegal-vectors", s.illegal_vectors);
+	reply_u64(r, "lapic-refused-ipis", s.refused_ipis);
+	reply_u64(r, "lapic-dropped-ipis", s.dropped_ipis);
+	reply_u64(r, "lapic-odd-accesses", s.odd_accesses);
+	reply_u64(r, "timer-clamps", s.timer_clamps);
+	reply_end_node(r);
+}
+
+/* The exits of one vCPU, or (v NULL) of all the guest's summed. */
+static void query_exits(struct reply *r, const struct vm *vm, const struct vcpu *v)
+{
+	reply_node(r, "exits");
+	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++) {
+		uint64_t n = 0;
+
+		for (unsigned i = 0; i < vm->vcpu_count; i++)
+			if (!v || v == &vm->vcpus[i])
+				n += vm->vcpus[i].exits[e];
+		reply_u64(r, exit_reason_names[e], n);
+	}
+	reply_end_node(r);
+}
+
+/* Each vCPU: its physical CPU, where it is, its exits. */
+static void query_vcpus(struct reply *r, const struct vm *vm)
+{
+	static const char *const states[] = { [VCPU_RUNNING] = "running", [VCPU_PARKED] = "parked",
+					      [VCPU_WAIT_SIPI] = "waiting-for-sipi" };
+	char name[16];
+
+	reply_node(r, "vcpus");
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+		unsigned st = __atomic_load_n(&v->state, __ATOMIC_ACQUIRE);
+
+		snprintk(name, sizeof(name), "vcpu@%u", i);
+		reply_node(r, name);
+		reply_u32(r, "cpu", v->cpu);
+		reply_str(r, "state", st < sizeof(states) / sizeof(states[0]) ? states[st] : "");
+		query_exits(r, vm, v);
+		reply_end_node(r);
+	}
 	reply_end_node(r);
 }
 
@@ -66,7 +113,6 @@ static bool query_guest_stuck(const struct vm *vm)
 static void query_guest(struct reply *r, const struct vm *vm)
 {
 	const struct handoff_module *img = query_image(vm->cfg->image);
-	const struct vcpu *v = &vm->vcpus[0];
 	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
 	uint64_t mem[2 * CONFIG_MAX_REGIONS];
 	uint8_t policy[32];
@@ -98,11 +144,9 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_u64(r, "console-dropped", conring_dropped(&vm->uart.out));
 	reply_u32(r, "console-input", vm->cfg->console_input);
 	reply_u64(r, "console-input-dropped", vuart_rx_dropped(&vm->uart));
-	query_irq_counters(r, vm, v);
-	reply_node(r, "exits");
-	for (unsigned e = 0; e < EXIT_REASON_COUNT; e++)
-		reply_u64(r, exit_reason_names[e], v->exits[e]);
-	reply_end_node(r);
+	query_irq_counters(r, vm);
+	query_exits(r, vm, NULL);
+	query_vcpus(r, vm);
 	reply_end_node(r);
 }
 
@@ -123,6 +167,7 @@ static void query_cpus(struct reply *r)
 		snprintk(name, sizeof(name), "cpu@%u", i);
 		reply_node(r, name);
 		reply_str(r, "guest", v->vm->name);
+		reply_u32(r, "vcpu", v->index);
 		reply_str(r, "watchdog", watchdog_stuck(i) ? "stuck" : "answering");
 		reply_u64(r, "answer-age-ms", w->answer_tsc ? time_tsc_to_ms(now - w->answer_tsc) : 0);
 		reply_u32(r, "stuck-count", w->stuck_count);

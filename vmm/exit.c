@@ -19,13 +19,27 @@ const char *const exit_reason_names[EXIT_REASON_COUNT] = { EXIT_REASONS(EXIT_REA
 
 #define RFLAGS_IF (1ull << 9)
 
+static bool exit_hlt_cli_over(void *arg)
+{
+	const struct vcpu *v = arg;
+
+	return __atomic_load_n(&v->events, __ATOMIC_ACQUIRE) || v->vm->state != VM_RUNNING ||
+	       __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
+}
+
 /* HLT sleeps until the guest's next interrupt (vmm/virq.c). With
- * interrupts disabled nothing can ever wake it: the guest stops. */
+ * interrupts disabled only a sibling's INIT can wake it (Linux parks an
+ * offline CPU so): such a vCPU sleeps until one comes, or its guest stops.
+ * In a guest of one vCPU nothing can ever wake it: the guest stops. */
 static int exit_hlt(struct vcpu *v)
 {
 	if (vcpu_skip_insn(v))
 		return 0;
 	if (!(vcpu_vendor_rflags(v) & RFLAGS_IF)) {
+		if (v->vm->vcpu_count > 1) {
+			cpu_sleep_until(exit_hlt_cli_over, v);
+			return 0; /* a kick for another reason: the guest halts again */
+		}
 		vm_stop(v->vm, "halted with nothing to wake it (cpu %u)", v->cpu);
 		return -1;
 	}

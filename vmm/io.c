@@ -11,30 +11,40 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 
+/* The devices are the guest's, shared by its vCPUs: one at a time. */
 static uint32_t io_read(struct vm *vm, uint16_t port, unsigned size)
 {
+	uint32_t val = 0xffffffffu;
+
+	spin_lock(&vm->dev_lock);
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
-		return vuart_read(&vm->uart, port);
-	if (vplat_owns(port))
-		return vplat_in(&vm->plat, &vplat_clock, port, size, cpu_rdtsc());
-	return 0xffffffffu;
+		val = vuart_read(&vm->uart, port);
+	else if (vplat_owns(port))
+		val = vplat_in(&vm->plat, &vplat_clock, port, size, cpu_rdtsc());
+	spin_unlock(&vm->dev_lock);
+	return val;
 }
 
 static void io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 {
+	enum vplat_action act = VPLAT_NONE;
+
+	spin_lock(&vm->dev_lock);
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
 		vuart_write(&vm->uart, port, (uint8_t)val);
 	else if (vplat_owns(port))
-		switch (vplat_out(&vm->plat, &vplat_clock, port, size, val, cpu_rdtsc())) {
-		case VPLAT_POWEROFF:
-			vm_stop(vm, "powered off (ACPI S5)");
-			break;
-		case VPLAT_RESET:
-			vm_reset_by_guest(vm, "ACPI reset register");
-			break;
-		case VPLAT_NONE:
-			break;
-		}
+		act = vplat_out(&vm->plat, &vplat_clock, port, size, val, cpu_rdtsc());
+	spin_unlock(&vm->dev_lock);
+	switch (act) {
+	case VPLAT_POWEROFF:
+		vm_stop(vm, "powered off (ACPI S5)");
+		break;
+	case VPLAT_RESET:
+		vm_reset_by_guest(vm, "ACPI reset register");
+		break;
+	case VPLAT_NONE:
+		break;
+	}
 }
 
 int exit_io(struct vcpu *v)

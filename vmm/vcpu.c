@@ -34,31 +34,101 @@ int vcpu_fetch_insn_len(struct vcpu *v, const struct guest_mode *m, uint64_t la,
 	return insn_decode(bytes, got, long64, &kind);
 }
 
-/* What ends a parked vCPU's sleep: its guest runs again or must restart,
- * or a rendezvous waits for this CPU. */
+/* What ends a parked vCPU's sleep: its guest runs again, or must restart
+ * (the boot vCPU does that), or a rendezvous waits for this CPU. */
 static bool vcpu_park_over(void *arg)
 {
 	const struct vcpu *v = arg;
 
-	return v->vm->state == VM_RUNNING || v->vm->restart_pending ||
+	return v->vm->state == VM_RUNNING || (v->vm->restart_pending && v->index == 0) ||
 	       __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
 }
 
 /* A stopped guest's CPU sleeps here until the guest runs again. Interrupts
  * are off: only an NMI (a kick) wakes it, and none is lost between the
- * test and the sleep (cpu_sleep_until). */
+ * test and the sleep (cpu_sleep_until). The boot vCPU's CPU restarts the
+ * guest; an application processor of a guest that restarted meanwhile
+ * waits for the guest's own SIPI again. */
 void vcpu_park(struct vcpu *v)
 {
-	v->state = VCPU_PARKED;
+	__atomic_store_n(&v->state, VCPU_PARKED, __ATOMIC_RELEASE);
 	while (v->vm->state != VM_RUNNING) {
-		if (v->vm->restart_pending) {
+		if (v->vm->restart_pending && v->index == 0) {
 			vm_restart_here(v);
 			continue;
 		}
 		cpu_sleep_until(vcpu_park_over, v);
 		rendezvous_point();
 	}
-	v->state = VCPU_RUNNING;
+	__atomic_store_n(&v->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	if (v->index && v->boot_seen != v->vm->boots)
+		vcpu_wait_sipi(v);
+}
+
+/* ---- INIT and SIPI (application processors) ---------------------------- */
+
+static bool vcpu_sipi_over(void *arg)
+{
+	const struct vcpu *v = arg;
+
+	return (__atomic_load_n(&v->events, __ATOMIC_ACQUIRE) & VCPU_EV_SIPI) ||
+	       __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * INIT: the vCPU's registers and local APIC back to their power-on state,
+ * and it waits, out of its guest, for a start-up IPI from a sibling (SIPIs
+ * before it are ignored, as the architecture does; a guest restart leaves
+ * it waiting). The SIPI's vector names the page where it starts: real
+ * mode, CS = page << 8, IP = 0. Its CPU answers kicks meanwhile.
+ */
+void vcpu_wait_sipi(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint32_t ev = 0;
+
+	__atomic_store_n(&v->state, VCPU_WAIT_SIPI, __ATOMIC_RELEASE);
+	vlapic_reset(&v->lapic);
+	v->lapic_on = false;
+	apic_timer_oneshot(0);
+	v->timer_armed = 0;
+	for (;;) {
+		cpu_sleep_until(vcpu_sipi_over, v);
+		rendezvous_point();
+		ev = __atomic_exchange_n(&v->events, 0, __ATOMIC_ACQ_REL);
+		if ((ev & VCPU_EV_SIPI) && vm->state == VM_RUNNING && !vm->restart_pending)
+			break;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		__atomic_store_n(&v->posted[i], 0, __ATOMIC_RELAXED); /* sent to a disabled APIC */
+	__builtin_memset(&v->regs, 0, sizeof(v->regs));
+	gmem_memo_clear(&v->fetch);
+	v->boot_seen = vm->boots;
+	v->irq_dirty = true;
+	v->timer_armed = ~0ull;
+	if (vcpu_vendor_init_sipi(v, v->sipi_page)) {
+		vm_stop(vm, "vcpu %u could not start (cpu %u)", v->index, v->cpu);
+		return;
+	}
+	vcpu_reset_cpu_state(v);
+	__atomic_store_n(&v->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	vm_log_queued(vm, "vigil: guest %s vcpu %u started on cpu %u at 0x%x (SIPI)\n", vm->name, v->index,
+		      v->cpu, (unsigned)v->sipi_page << 12);
+}
+
+/* Before an entry, when a sibling sent something: INIT sends this vCPU to
+ * wait for SIPI (a SIPI already behind it starts it at once); a SIPI while
+ * it runs is ignored. */
+void vcpu_take_events(struct vcpu *v)
+{
+	uint32_t ev = __atomic_load_n(&v->events, __ATOMIC_ACQUIRE);
+
+	if (!(ev & VCPU_EV_INIT)) {
+		__atomic_and_fetch(&v->events, ~VCPU_EV_SIPI, __ATOMIC_ACQ_REL);
+		return;
+	}
+	__atomic_and_fetch(&v->events, ~VCPU_EV_INIT, __ATOMIC_ACQ_REL);
+	vcpu_wait_sipi(v);
 }
 
 /* Raw on VMX (the VMCS does not hold them); on SVM the VMCB does, and
@@ -100,9 +170,15 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 void vcpu_loop(struct vcpu *v)
 {
 	apic_timer_oneshot_setup(); /* backs the guest's APIC timer (vmm/virq.c) */
-	vcpu_reset_cpu_state(v);
-	v->vm->start_tsc = cpu_rdtsc();
-	printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
+	if (v->index) {
+		printk("vigil: guest %s vcpu %u on cpu %u waits for INIT and SIPI\n", v->vm->name, v->index,
+		       v->cpu);
+		vcpu_wait_sipi(v);
+	} else {
+		vcpu_reset_cpu_state(v);
+		v->vm->start_tsc = cpu_rdtsc();
+		printk("vigil: guest %s started on cpu %u\n", v->vm->name, v->cpu);
+	}
 	vcpu_before_entry(v);
 	vcpu_vendor_loop(v);
 }

@@ -88,7 +88,16 @@ struct exit_info {
 	};
 };
 
-enum vcpu_state { VCPU_RUNNING, VCPU_PARKED };
+/* RUNNING: in its guest or handling an exit; PARKED: its guest stopped;
+ * WAIT_SIPI: an application processor before its start-up IPI (after
+ * boot, INIT or a restart). */
+enum vcpu_state { VCPU_RUNNING, VCPU_PARKED, VCPU_WAIT_SIPI };
+
+/* What a sibling vCPU sent (struct vcpu's events): set with atomic ORs by
+ * the sender, then a kick; taken by the vCPU's own CPU before its next
+ * entry (vcpu_before_entry). */
+#define VCPU_EV_INIT (1u << 0)
+#define VCPU_EV_SIPI (1u << 1) /* sipi_page holds the start page */
 
 struct vm;
 
@@ -114,6 +123,14 @@ struct vcpu {
 	bool irq_dirty;		/* check before the next entry, whatever the exit */
 	uint64_t irq_quiet_until; /* TSC before which no timer expiry is due (vmm/vm.h) */
 	uint64_t timer_armed;	/* the deadline this CPU's timer is set for (0: none, ~0: unknown) */
+	/* Interrupts a sibling on another CPU routed here (vmm/virq.c): bit
+	 * v % 32 of word v / 32, and whether each is level-triggered. Only
+	 * this vCPU's CPU moves them into its local APIC. */
+	uint32_t posted[8], posted_level[8];
+	uint32_t events;	/* VCPU_EV_*: INIT and SIPI from a sibling */
+	uint8_t sipi_page;	/* the first SIPI's vector: real mode starts at page << 12 */
+	uint8_t index;		/* in its guest: vCPU 0 boots, the others wait for SIPI */
+	uint64_t boot_seen;	/* the guest's boot count this vCPU last started in */
 	struct vcpu_arch arch;
 };
 

@@ -12,6 +12,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/mmio_decode.h"
 #include "arch/x86/vendor.h"
+#include "kernel/percpu.h"
 #include "kernel/rendezvous.h"
 #include "kernel/time.h"
 #include "vigil/guest_platform.h"
@@ -38,28 +39,111 @@ void virq_clock_init(uint64_t tsc_hz)
 
 /* ---- delivery inside the guest ----------------------------------------- */
 
-/* A message from the I/O APIC or an IPI, to the guest's own vCPUs only:
- * fixed and lowest-priority interrupts go into the matching local APICs;
- * other delivery modes (NMI, INIT, SIPI, SMI) reach nobody yet. Returns how
- * many accepted it; the caller counts what reached none (the I/O APIC in
- * its stats, an IPI in the sender's). */
-static int virq_deliver(void *ctx, const struct apic_msg *m)
+/*
+ * A fixed or lowest-priority interrupt for a vCPU on another CPU: posted
+ * (atomic ORs, the level bit first), then its CPU is kicked out of its
+ * guest or its HLT; that CPU moves it into its local APIC (virq_drain)
+ * before its next entry. The sender never touches another vCPU's APIC.
+ */
+static void virq_post(struct vcpu *t, uint8_t vector, bool level)
 {
-	struct vm *vm = ctx;
-	int n = 0;
+	uint32_t bit = 1u << (vector % 32);
 
-	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST)
-		return 0;
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		struct vlapic *l = &vm->vcpus[i].lapic;
+	if (level)
+		__atomic_fetch_or(&t->posted_level[vector / 32], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&t->posted_level[vector / 32], ~bit, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&t->posted[vector / 32], bit, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&t->irq_dirty, true, __ATOMIC_RELEASE);
+	cpu_kick(t->cpu);
+}
 
-		if (vlapic_match_dest(l, m->dest, m->logical) && vlapic_accept(l, m->vector, m->level)) {
-			n++;
-			if (m->delivery_mode == APIC_DM_LOWEST)
-				break; /* one of them: the first is as good as any */
+static void virq_drain(struct vcpu *v)
+{
+	for (unsigned w = 0; w < 8; w++) {
+		uint32_t bits, level;
+
+		if (!__atomic_load_n(&v->posted[w], __ATOMIC_RELAXED))
+			continue;
+		bits = __atomic_exchange_n(&v->posted[w], 0, __ATOMIC_ACQ_REL);
+		level = __atomic_load_n(&v->posted_level[w], __ATOMIC_RELAXED);
+		for (; bits; bits &= bits - 1) {
+			unsigned b = (unsigned)__builtin_ctz(bits);
+
+			(void)vlapic_accept(&v->lapic, (uint8_t)(w * 32 + b), level & (1u << b));
 		}
 	}
+}
+
+static bool virq_posted(const struct vcpu *v)
+{
+	for (unsigned w = 0; w < 8; w++)
+		if (__atomic_load_n(&v->posted[w], __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+/* INIT and SIPI go to the vCPU's own event logic (vmm/vcpu.c). A SIPI
+ * counts only for a vCPU waiting for one (or with an INIT not yet taken);
+ * the first one's page wins. */
+static bool virq_start_event(struct vcpu *t, const struct apic_msg *m)
+{
+	if (m->delivery_mode == APIC_DM_INIT) {
+		__atomic_fetch_or(&t->events, VCPU_EV_INIT, __ATOMIC_SEQ_CST);
+	} else {
+		uint32_t ev = __atomic_load_n(&t->events, __ATOMIC_ACQUIRE);
+
+		if (ev & VCPU_EV_SIPI)
+			return true;
+		if (!(ev & VCPU_EV_INIT) && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != VCPU_WAIT_SIPI)
+			return false;
+		t->sipi_page = m->vector;
+		__atomic_fetch_or(&t->events, VCPU_EV_SIPI, __ATOMIC_SEQ_CST);
+	}
+	cpu_kick(t->cpu);
+	return true;
+}
+
+/* A message from the I/O APIC or an IPI, to the guest's own vCPUs only
+ * (never `skip`: the sender of an "all but self" IPI). Fixed and
+ * lowest-priority interrupts go into the matching local APICs: directly
+ * for the vCPU on this CPU, posted for the others. INIT and SIPI go to the
+ * vCPUs' start logic; other delivery modes (NMI, SMI) reach nobody yet.
+ * Returns how many took it; the caller counts what reached none (the I/O
+ * APIC in its stats, an IPI in the sender's). */
+static int virq_route(struct vm *vm, const struct apic_msg *m, const struct vcpu *skip)
+{
+	unsigned self = this_cpu()->index;
+	bool start = m->delivery_mode == APIC_DM_INIT || m->delivery_mode == APIC_DM_SIPI;
+	int n = 0;
+
+	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST && !start)
+		return 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+
+		if (t == skip || !vlapic_match_dest(&t->lapic, m->dest, m->logical))
+			continue;
+		if (start) {
+			n += t->cpu != self && virq_start_event(t, m); /* never to itself */
+			continue;
+		}
+		if (t->cpu == self) {
+			if (!vlapic_accept(&t->lapic, m->vector, m->level))
+				continue;
+		} else {
+			virq_post(t, m->vector, m->level);
+		}
+		n++;
+		if (m->delivery_mode == APIC_DM_LOWEST)
+			break; /* one of them: the first is as good as any */
+	}
 	return n;
+}
+
+static int virq_deliver(void *ctx, const struct apic_msg *m)
+{
+	return virq_route(ctx, m, NULL);
 }
 
 /* An IPI the guest's ICR sent. Only this guest's APIC IDs are reachable;
@@ -70,34 +154,35 @@ static void virq_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
 {
 	struct apic_msg m = ipi->msg;
 
-	if (ipi->shorthand == VLAPIC_SH_OTHERS && v->vm->vcpu_count == 1) {
-		v->lapic.stats.dropped_ipis++;
-		return;
-	}
 	if (ipi->shorthand != VLAPIC_SH_NONE)
 		m.dest = APIC_BROADCAST, m.logical = false;
-	if (!virq_deliver(v->vm, &m))
+	if (!virq_route(v->vm, &m, ipi->shorthand == VLAPIC_SH_OTHERS ? v : NULL))
 		v->lapic.stats.dropped_ipis++;
 }
 
 static void virq_lapic_action(struct vcpu *v, const struct vlapic_action *act)
 {
-	if (act->kind == VLAPIC_ACT_EOI && act->eoi.level)
+	if (act->kind == VLAPIC_ACT_EOI && act->eoi.level) {
+		spin_lock(&v->vm->dev_lock);
 		vioapic_eoi(&v->vm->ioapic, act->eoi.vector);
-	else if (act->kind == VLAPIC_ACT_IPI)
+		spin_unlock(&v->vm->dev_lock);
+	} else if (act->kind == VLAPIC_ACT_IPI) {
 		virq_ipi(v, &act->ipi);
+	}
 }
 
 /* The UART's interrupt line, sampled: a change is an edge on its pin. */
 static void virq_uart_line(struct vm *vm)
 {
-	bool line = vuart_irq_line(&vm->uart);
-
-	if (line != vm->uart_line) {
-		vm->uart_line = line;
+	if (vuart_irq_line(&vm->uart) == vm->uart_line)
+		return; /* the common case, without the lock */
+	spin_lock(&vm->dev_lock);
+	if (vuart_irq_line(&vm->uart) != vm->uart_line) {
+		vm->uart_line = !vm->uart_line;
 		/* GP_UART_GSI is a pin of every I/O APIC here: never -EINVAL. */
-		(void)!vioapic_set_pin(&vm->ioapic, GP_UART_GSI, line);
+		(void)!vioapic_set_pin(&vm->ioapic, GP_UART_GSI, vm->uart_line);
 	}
+	spin_unlock(&vm->dev_lock);
 }
 
 /* ---- the APIC pages ---------------------------------------------------- */
@@ -162,10 +247,12 @@ static void virq_lapic_access(struct vcpu *v, uint32_t off, bool write, uint64_t
 
 static void virq_ioapic_access(struct vcpu *v, uint32_t off, bool write, uint64_t *reg, const struct mmio_op *op)
 {
+	spin_lock(&v->vm->dev_lock);
 	if (!write)
 		*reg = mmio_reg_merge(*reg, vioapic_read(&v->vm->ioapic, off), op);
 	else
 		vioapic_write(&v->vm->ioapic, off, (uint32_t)mmio_store_value(op, reg ? *reg : 0));
+	spin_unlock(&v->vm->dev_lock);
 }
 
 /*
@@ -218,6 +305,7 @@ static void virq_arm(struct vcpu *v, uint64_t now)
 /* Timer and UART first, then the highest pending vector, if any. */
 static int virq_update(struct vcpu *v, uint64_t now)
 {
+	virq_drain(v);
 	vlapic_timer_fire(&v->lapic, now);
 	virq_uart_line(v->vm);
 	return vlapic_pending(&v->lapic);
@@ -247,7 +335,8 @@ static bool virq_halt_over(void *arg)
 
 	uint64_t deadline = vlapic_timer_deadline(&v->lapic);
 
-	return vlapic_pending(&v->lapic) >= 0 || (deadline && deadline <= cpu_rdtsc()) ||
+	return vlapic_pending(&v->lapic) >= 0 || (deadline && deadline <= cpu_rdtsc()) || virq_posted(v) ||
+	       __atomic_load_n(&v->events, __ATOMIC_ACQUIRE) ||
 	       vuart_irq_line(&v->vm->uart) != v->vm->uart_line || v->vm->state != VM_RUNNING ||
 	       v->vm->restart_pending || __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
 }

@@ -10,7 +10,9 @@
 #include "kernel/handoff.h"
 #include "kernel/mm.h"
 #include "vmm/bundle.h"
+#include "kernel/percpu.h"
 #include "kernel/rendezvous.h"
+#include "kernel/time.h"
 #include "arch/x86/cpu.h"
 
 /* Guest-state MSRs: switched on every world switch (VMCB save area and
@@ -157,7 +159,8 @@ static int vm_load(struct vm *vm, uint32_t *entry, uint64_t *start_info)
 	return err;
 }
 
-/* Load the image and put the vCPU in its start state (boot and restart). */
+/* Load the image and put the boot vCPU in its start state (boot and
+ * restart); the others wait for the guest's SIPI (vcpu_wait_sipi). */
 static int vm_boot_state(struct vm *vm)
 {
 	uint32_t entry;
@@ -166,12 +169,19 @@ static int vm_boot_state(struct vm *vm)
 
 	if (err)
 		return err;
-	memset(&vm->vcpus[0].regs, 0, sizeof(vm->vcpus[0].regs));
-	gmem_memo_clear(&vm->vcpus[0].fetch);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		memset(&v->regs, 0, sizeof(v->regs));
+		gmem_memo_clear(&v->fetch);
+		__atomic_store_n(&v->events, 0, __ATOMIC_RELEASE);
+		memset(v->posted, 0, sizeof(v->posted));
+	}
 	err = virq_vm_reset(vm);
 	if (err)
 		return err;
 	vm->boots++;
+	vm->vcpus[0].boot_seen = vm->boots;
 	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
 }
 
@@ -181,14 +191,14 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 
 	vm->cfg = cfg;
 	vm->name = cfg->name;
-	if (cfg->cpu_count != 1) {
-		printk("vigil: guest %s: one vCPU per guest is supported for now\n", vm->name);
-		return -EINVAL;
-	}
-	if (cfg->cpus[0] >= cpu_count) {
-		printk("vigil: guest %s: cpu %u does not exist (%u CPUs)\n", vm->name, cfg->cpus[0], cpu_count);
-		return -EINVAL;
-	}
+	if (!cfg->cpu_count || cfg->cpu_count > CONFIG_MAX_GUEST_CPUS)
+		return -EINVAL; /* the config parser allows 1..CONFIG_MAX_GUEST_CPUS */
+	for (unsigned i = 0; i < cfg->cpu_count; i++)
+		if (cfg->cpus[i] >= cpu_count) {
+			printk("vigil: guest %s: cpu %u does not exist (%u CPUs)\n", vm->name, cfg->cpus[i],
+			       cpu_count);
+			return -EINVAL;
+		}
 	err = vm_create_memory(vm);
 	if (!err)
 		err = vm_vendor_init(vm);
@@ -199,9 +209,17 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 	vm->msr_count = cfg->msr_count;
 	memcpy(vm->msrs, cfg->msrs, sizeof(vm->msrs));
 	vm_apply_allow_lists(vm);
-	vm->vcpu_count = 1;
-	vm->vcpus[0].vm = vm;
-	vm->vcpus[0].cpu = cfg->cpus[0];
+	vm->vcpu_count = cfg->cpu_count;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->cpu = cfg->cpus[i];
+		v->index = (uint8_t)i;
+		/* The state area now, on this CPU; an AP's contents follow its SIPI. */
+		if (i && (err = vcpu_vendor_init(v, 0, 0)))
+			return err;
+	}
 	return vm_boot_state(vm);
 }
 
@@ -233,11 +251,13 @@ struct vcpu *vm_vcpu_for_cpu(unsigned cpu)
  * VMM's CPU prints it after them. The ring keeps room for it; should it not
  * fit all the same, it is printed now, out of order rather than lost.
  */
-static void vm_log_queued(struct vm *vm, const char *fmt, ...)
+void vm_log_queued(struct vm *vm, const char *fmt, ...)
 {
 	char line[CONRING_LINE_MAX];
 	va_list ap;
 	int n;
+
+	int full;
 
 	va_start(ap, fmt);
 	n = vsnprintk(line, sizeof(line), fmt, ap);
@@ -246,7 +266,10 @@ static void vm_log_queued(struct vm *vm, const char *fmt, ...)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (vuart_log(&vm->uart, line, (size_t)n))
+	spin_lock(&vm->dev_lock);
+	full = vuart_log(&vm->uart, line, (size_t)n);
+	spin_unlock(&vm->dev_lock);
+	if (full)
 		console_write(line, (size_t)n);
 }
 
@@ -274,8 +297,10 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	spin_lock(&vm->lock);
 	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
 	spin_unlock(&vm->lock);
-	if (stopped) /* vuart_log ends the guest's partial line first */
+	if (stopped) { /* vuart_log ends the guest's partial line first */
+		vm_kick_siblings(vm);
 		vm_log_queued(vm, "vigil: guest %s stopped: %s\n", vm->name, why);
+	}
 }
 
 void vm_reset_by_guest(struct vm *vm, const char *why)
@@ -288,7 +313,10 @@ void vm_reset_by_guest(struct vm *vm, const char *why)
 		vm->restart_pending = 1;
 	spin_unlock(&vm->lock);
 	if (stopped) {
+		vm_kick_siblings(vm);
+		spin_lock(&vm->dev_lock);
 		vuart_flush(&vm->uart);
+		spin_unlock(&vm->dev_lock);
 		vm_log_queued(vm, "vigil: guest %s resets itself: %s\n", vm->name, why);
 	}
 }
@@ -312,6 +340,37 @@ static void vm_kick(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		cpu_kick(vm->vcpus[i].cpu);
+}
+
+void vm_kick_siblings(struct vm *vm)
+{
+	unsigned self = this_cpu()->index;
+
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].cpu != self)
+			cpu_kick(vm->vcpus[i].cpu);
+}
+
+/* Before a restart touches the guest's memory: every other vCPU out of its
+ * guest (parked, or waiting for SIPI). They were kicked when the guest
+ * stopped; a rendezvous meanwhile is served. -ETIMEDOUT if one never comes. */
+#define VM_SIBLINGS_TIMEOUT_MS 2000
+
+static int vm_wait_siblings(struct vm *vm, const struct vcpu *self)
+{
+	uint64_t end = cpu_rdtsc() + VM_SIBLINGS_TIMEOUT_MS * time_tsc_per_ms();
+
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *s = &vm->vcpus[i];
+
+		while (s != self && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == VCPU_RUNNING) {
+			if (cpu_rdtsc() > end)
+				return -ETIMEDOUT;
+			rendezvous_point();
+			cpu_pause();
+		}
+	}
+	return 0;
 }
 
 void vm_notify_input(struct vm *vm)
@@ -382,8 +441,17 @@ int vm_control_restart(struct vm *vm)
 void vm_restart_here(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	int err;
+	int err = vm_wait_siblings(vm, v);
 
+	if (err) {
+		spin_lock(&vm->lock);
+		vm->restart_pending = 0;
+		vm->stop_cause = VM_STOP_GUEST;
+		snprintk(vm->stop_reason, sizeof(vm->stop_reason), "restart failed: a vCPU did not stop");
+		spin_unlock(&vm->lock);
+		vm_log_queued(vm, "vigil: guest %s restart failed: a vCPU did not stop\n", vm->name);
+		return;
+	}
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
 	vuart_flush(&vm->uart); /* a line cut short by an operator stop */

@@ -58,6 +58,9 @@ struct vm {
 	uint32_t msrs[CONFIG_MAX_MSRS];
 	struct vm_arch arch;
 	struct spinlock lock;
+	/* The devices its vCPUs share (console UART, platform ports, I/O APIC,
+	 * the console ring's producer side): one vCPU in them at a time. */
+	struct spinlock dev_lock;
 };
 
 extern struct vm vms[CONFIG_MAX_GUESTS];
@@ -140,9 +143,22 @@ void vm_notify_input(struct vm *vm);
 	 (1u << EXIT_ICEBP))
 _Static_assert(EXIT_REASON_COUNT <= 32, "EXIT_IRQ_QUIET is a 32-bit mask");
 
+/* On one of the guest's CPUs: a VMM line about the guest, queued behind the
+ * guest's own console lines (vmm/vm.c). */
+void vm_log_queued(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* INIT or SIPI from a sibling (vmm/vcpu.c). */
+void vcpu_take_events(struct vcpu *v);
+/* An application processor's wait for its start-up IPI, then its start in
+ * real mode at the SIPI's page (vmm/vcpu.c). */
+void vcpu_wait_sipi(struct vcpu *v);
+/* Kick every other vCPU of the guest out of its guest (a stop, a reset). */
+void vm_kick_siblings(struct vm *vm);
+
 static inline void vcpu_before_entry(struct vcpu *v)
 {
 	rendezvous_point();
+	if (__builtin_expect(__atomic_load_n(&v->events, __ATOMIC_ACQUIRE) != 0, 0))
+		vcpu_take_events(v);
 	if (v->vm->state != VM_RUNNING)
 		vcpu_park(v);
 	if (v->lapic_on && (v->irq_dirty || !((1u << v->exit.reason) & EXIT_IRQ_QUIET) ||

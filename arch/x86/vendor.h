@@ -47,6 +47,9 @@ struct vcpu_vendor_ops {
 	 * Called again on the vCPU's own CPU to restart the guest: it must then
 	 * reuse the state area it allocated the first time. */
 	int (*vcpu_init)(struct vcpu *v, uint32_t entry, uint32_t ebx);
+	/* On the vCPU's own CPU, after vcpu_init made its state area: the state
+	 * after INIT and a start-up IPI (real mode, CS = page << 8, IP = 0). */
+	int (*vcpu_init_sipi)(struct vcpu *v, uint8_t page);
 	/*
 	 * Run the guest for ever: enter it; at each exit fill v->exit (with
 	 * next_rip and insn_len for an instruction that exited, when they can
@@ -101,6 +104,10 @@ static inline void vm_vendor_reset_bitmaps(struct vm *vm) { vendor_ops->reset_bi
 static inline int vcpu_vendor_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
 	return vendor_ops->vcpu_init(v, entry, ebx);
+}
+static inline int vcpu_vendor_init_sipi(struct vcpu *v, uint8_t page)
+{
+	return vendor_ops->vcpu_init_sipi(v, page);
 }
 __attribute__((noreturn)) static inline void vcpu_vendor_loop(struct vcpu *v) { vendor_ops->loop(v); }
 static inline uint64_t vcpu_vendor_rip(const struct vcpu *v) { return vendor_ops->rip(v); }

@@ -13,6 +13,8 @@ struct vcpu_arch {
 	/* VMX: the VMCS is filled on the vCPU's own CPU at its first entry. */
 	uint64_t vmcs_pa;
 	uint32_t entry;		/* guest RIP for that first entry */
+	bool real_mode;		/* that entry is a SIPI's: real mode at CS = sipi_page << 8 */
+	uint8_t sipi_page;
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool injected;		/* an event is queued for the next entry */
 	uint8_t tpr;		/* the guest's CR8: CR8 accesses exit */

@@ -187,6 +187,32 @@ static int svm_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	return 0;
 }
 
+/* After INIT and a SIPI (APM vol. 2, 14.1.3, the INIT state): real mode,
+ * CS = page << 8 with base page << 12, IP 0, the other segments at 0 with
+ * 64 KiB limits, CR0 = CD | NW | ET, paging off. NPT makes real mode run
+ * as it is. */
+static int svm_vcpu_init_sipi(struct vcpu *v, uint8_t page)
+{
+	struct vmcb_save *s;
+	int err = svm_vcpu_init(v, 0, 0);
+
+	if (err)
+		return err;
+	s = &vcpu_vmcb(v)->save;
+	svm_set_seg(&s->cs, (uint16_t)(page << 8), 0x09b, 0xffff);
+	s->cs.base = (uint64_t)page << 12;
+	svm_set_seg(&s->ds, 0, 0x093, 0xffff);
+	s->es = s->ss = s->fs = s->gs = s->ds;
+	svm_set_seg(&s->tr, 0, 0x08b, 0xffff);
+	svm_set_seg(&s->ldtr, 0, 0x082, 0xffff);
+	svm_set_seg(&s->gdtr, 0, 0, 0xffff);
+	svm_set_seg(&s->idtr, 0, 0, 0xffff);
+	s->cr0 = CR0_CD | CR0_NW | CR0_ET;
+	s->rip = 0;
+	v->regs.rbx = 0;
+	return 0;
+}
+
 static void svm_decode_io(struct exit_info *e, uint64_t info1)
 {
 	e->reason = EXIT_IO;
@@ -490,6 +516,7 @@ const struct vcpu_vendor_ops svm_ops = {
 	.allow_msr = svm_allow_msr,
 	.reset_bitmaps = svm_reset_bitmaps,
 	.vcpu_init = svm_vcpu_init,
+	.vcpu_init_sipi = svm_vcpu_init_sipi,
 	.loop = svm_run_loop,
 	.rip = svm_rip,
 	.mode = svm_mode,

@@ -19,6 +19,8 @@
 
 #define AR_CODE32 0xc09bu  /* present, DPL 0, execute/read accessed, D, G */
 #define AR_DATA32 0xc093u  /* present, DPL 0, read/write accessed, D/B, G */
+#define AR_CODE16 0x9bu    /* present, execute/read accessed, 16-bit: real mode's CS */
+#define AR_DATA16 0x93u    /* present, read/write accessed, 16-bit */
 #define AR_TSS32_BUSY 0x8bu
 #define AR_UNUSABLE 0x10000u
 #define GUEST_PAT_RESET 0x0007040600070406ull
@@ -63,9 +65,9 @@ static void vmcs_init_controls(struct vmcs_writer *w, const struct vcpu *v)
  * without VMX). The guest reads its own values from the read shadows;
  * writing a masked bit exits (vmx_cr.c).
  */
-static void vmcs_init_crs(struct vmcs_writer *w)
+static void vmcs_init_crs(struct vmcs_writer *w, uint64_t cr0_guest)
 {
-	uint64_t cr0_guest = CR0_PE | CR0_ET, cr4_guest = 0;
+	uint64_t cr4_guest = 0;
 
 	vmcs_put(w, VMCS_CR0_MASK, (vmx_cfg.cr0_must1 | ~vmx_cfg.cr0_may1) & 0xffffffffu);
 	vmcs_put(w, VMCS_CR4_MASK, (vmx_cfg.cr4_must1 | ~vmx_cfg.cr4_may1 | CR4_VMXE) & 0xffffffffu);
@@ -126,23 +128,54 @@ static void vmcs_init_seg(struct vmcs_writer *w, uint32_t sel_field, uint16_t se
 	vmcs_put(w, VMCS_GUEST_ES_BASE + 2 * i, 0);
 }
 
+/* After INIT and a SIPI (SDM 10.4.7.3, 8.4.4): real mode, CS = page << 8
+ * with base page << 12, IP 0, the other segments at 0, 64 KiB limits
+ * (unrestricted guest runs it as it is). */
+static void vmcs_init_real(struct vmcs_writer *w, const struct vcpu *v)
+{
+	static const uint32_t data[] = { VMCS_GUEST_DS_SEL, VMCS_GUEST_ES_SEL, VMCS_GUEST_SS_SEL,
+					 VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL };
+
+	vmcs_put(w, VMCS_GUEST_CS_SEL, (uint32_t)v->arch.sipi_page << 8);
+	vmcs_put(w, VMCS_GUEST_CS_LIMIT, 0xffff);
+	vmcs_put(w, VMCS_GUEST_CS_AR, AR_CODE16);
+	vmcs_put(w, VMCS_GUEST_CS_BASE, (uint64_t)v->arch.sipi_page << 12);
+	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++) {
+		uint32_t k = (data[i] - VMCS_GUEST_ES_SEL) / 2;
+
+		vmcs_put(w, data[i], 0);
+		vmcs_put(w, VMCS_GUEST_ES_LIMIT + 2 * k, 0xffff);
+		vmcs_put(w, VMCS_GUEST_ES_AR + 2 * k, AR_DATA16);
+		vmcs_put(w, VMCS_GUEST_ES_BASE + 2 * k, 0);
+	}
+	vmcs_put(w, VMCS_GUEST_TR_SEL, 0);
+	vmcs_put(w, VMCS_GUEST_TR_LIMIT, 0xffff);
+	vmcs_put(w, VMCS_GUEST_TR_AR, AR_TSS32_BUSY);
+	vmcs_put(w, VMCS_GUEST_TR_BASE, 0);
+}
+
 /* The PVH start state (docs/formats.md): 32-bit flat protected mode,
- * paging off, interrupts disabled, EBX = start info (set in vcpu_init). */
+ * paging off, interrupts disabled, EBX = start info (set in vcpu_init);
+ * or, after a SIPI, real mode (vmcs_init_real). */
 static void vmcs_init_guest(struct vmcs_writer *w, const struct vcpu *v)
 {
-	vmcs_init_seg(w, VMCS_GUEST_CS_SEL, 0x08, AR_CODE32);
-	vmcs_init_seg(w, VMCS_GUEST_DS_SEL, 0x10, AR_DATA32);
-	vmcs_init_seg(w, VMCS_GUEST_ES_SEL, 0x10, AR_DATA32);
-	vmcs_init_seg(w, VMCS_GUEST_SS_SEL, 0x10, AR_DATA32);
-	vmcs_init_seg(w, VMCS_GUEST_FS_SEL, 0x10, AR_DATA32);
-	vmcs_init_seg(w, VMCS_GUEST_GS_SEL, 0x10, AR_DATA32);
-	vmcs_init_seg(w, VMCS_GUEST_TR_SEL, 0x18, AR_TSS32_BUSY);
+	if (v->arch.real_mode) {
+		vmcs_init_real(w, v);
+	} else {
+		vmcs_init_seg(w, VMCS_GUEST_CS_SEL, 0x08, AR_CODE32);
+		vmcs_init_seg(w, VMCS_GUEST_DS_SEL, 0x10, AR_DATA32);
+		vmcs_init_seg(w, VMCS_GUEST_ES_SEL, 0x10, AR_DATA32);
+		vmcs_init_seg(w, VMCS_GUEST_SS_SEL, 0x10, AR_DATA32);
+		vmcs_init_seg(w, VMCS_GUEST_FS_SEL, 0x10, AR_DATA32);
+		vmcs_init_seg(w, VMCS_GUEST_GS_SEL, 0x10, AR_DATA32);
+		vmcs_init_seg(w, VMCS_GUEST_TR_SEL, 0x18, AR_TSS32_BUSY);
+	}
 	vmcs_init_seg(w, VMCS_GUEST_LDTR_SEL, 0, AR_UNUSABLE);
 	vmcs_put(w, VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_put(w, VMCS_GUEST_GDTR_LIMIT, 0);
+	vmcs_put(w, VMCS_GUEST_GDTR_LIMIT, v->arch.real_mode ? 0xffff : 0);
 	vmcs_put(w, VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_put(w, VMCS_GUEST_IDTR_LIMIT, 0);
-	vmcs_init_crs(w);
+	vmcs_put(w, VMCS_GUEST_IDTR_LIMIT, v->arch.real_mode ? 0xffff : 0);
+	vmcs_init_crs(w, v->arch.real_mode ? CR0_ET : CR0_PE | CR0_ET);
 	vmcs_put(w, VMCS_GUEST_DR7, 0x400);
 	vmcs_put(w, VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_put(w, VMCS_GUEST_RSP, 0);

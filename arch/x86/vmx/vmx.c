@@ -203,6 +203,19 @@ static int vmx_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 	return 0;
 }
 
+/* After INIT and a SIPI: the VMCS is filled in real mode at the page's
+ * start at the next entry (vmcs_init.c). */
+static int vmx_vcpu_init_sipi(struct vcpu *v, uint8_t page)
+{
+	int err = vmx_vcpu_init(v, 0, 0);
+
+	if (err)
+		return err;
+	v->arch.real_mode = true;
+	v->arch.sipi_page = page;
+	return 0;
+}
+
 const struct vcpu_vendor_ops vmx_ops = {
 	.name = "vmx",
 	.probe = vmx_probe,
@@ -213,6 +226,7 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.allow_msr = vmx_allow_msr,
 	.reset_bitmaps = vmx_reset_bitmaps,
 	.vcpu_init = vmx_vcpu_init,
+	.vcpu_init_sipi = vmx_vcpu_init_sipi,
 	.loop = vmx_loop,
 	.rip = vmx_rip,
 	.mode = vmx_mode,

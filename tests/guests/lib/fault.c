@@ -54,13 +54,18 @@ void fault_set_gate(unsigned vector, uint64_t addr, unsigned dpl)
 	};
 }
 
-void fault_init(void)
+void fault_load_idt(void)
 {
 	struct idt_desc desc = { sizeof(fault_idt) - 1, (uint64_t)(uintptr_t)fault_idt };
 
+	asm volatile("lidt %0" ::"m"(desc) : "memory");
+}
+
+void fault_init(void)
+{
 	for (unsigned v = 0; v < FAULT_VECTORS; v++)
 		fault_set_gate(v, fault_stub_table[v], 0);
-	asm volatile("lidt %0" ::"m"(desc) : "memory");
+	fault_load_idt();
 }
 
 void guest_set_fault_handler(long (*fn)(const struct guest_fault *f))

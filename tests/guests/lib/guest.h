@@ -165,4 +165,19 @@ uint64_t guest_tsc_hz(void);
 /* Spin until the TSC has advanced by `cycles` (interrupts as they are). */
 void tsc_spin(uint64_t cycles);
 
+/* ---- application processors (lib/smp.c) ---- */
+
+#define GUEST_MAX_CPUS 4	/* APIC IDs 0 (the boot CPU) .. 3 */
+#define GUEST_AP_PAGE 0x8000u	/* the real-mode trampoline's page (below the image) */
+/*
+ * Start the AP with this APIC ID as the architecture does: INIT, then a
+ * SIPI at GUEST_AP_PAGE (again if the first brings nobody within 500 ms).
+ * It runs fn(apic_id) in long mode on its own stack, with the boot CPU's
+ * page tables, GDT and IDT (handlers and counts are shared), its local
+ * APIC enabled and interrupts off; when fn returns it halts with
+ * interrupts off. 0 once it runs fn, -1 if it never came. Not reentrant:
+ * one AP at a time. Printing from two CPUs at once interleaves.
+ */
+int guest_start_ap(unsigned apic_id, void (*fn)(unsigned apic_id));
+
 #endif

@@ -22,6 +22,8 @@ extern const char irq_stubs[]; /* vectors.S: vectors 32..255 (irq_stubs.h) */
 
 __attribute__((noreturn)) void guest_start(const struct hvm_start_info *si);
 void fault_init(void);
+/* This CPU uses the IDT fault_init() filled (an AP, lib/smp.c). */
+void fault_load_idt(void);
 void fault_set_gate(unsigned vector, uint64_t addr, unsigned dpl);
 void irq_init(void);
 void user_init(void);
