@@ -44,7 +44,8 @@ $(LINUX_OUT)/acpi-%cpu.bin: tools/linux/mkacpi.sh tools/linux/check-acpi.py incl
 # As guest files: a config names them guests/linux/<file>, found under
 # $(B)/guests/ like every test guest's image (mk/esp.mk, mk/attacks.mk).
 LINUX_GUEST_DIR := $(GUEST_OUT)/linux
-GUEST_FILES += $(LINUX_GUEST_DIR)/vmlinux $(LINUX_GUEST_DIR)/initrd.cpio.gz $(LINUX_GUEST_DIR)/acpi-1cpu.bin
+GUEST_FILES += $(LINUX_GUEST_DIR)/vmlinux $(LINUX_GUEST_DIR)/initrd.cpio.gz $(LINUX_GUEST_DIR)/acpi-1cpu.bin \
+	$(LINUX_GUEST_DIR)/acpi-2cpu.bin
 
 $(LINUX_GUEST_DIR)/%: $(LINUX_OUT)/%
 	@mkdir -p $(@D)

@@ -11,7 +11,7 @@
 #   --secboot         Secure Boot firmware with the snakeoil keys enrolled
 #   --no-tpm          no TPM
 #   --tpm-state DIR   keep swtpm's state in DIR (default: a temporary dir)
-#   --smp N           CPUs (default 6: the VMM's and the default config's five guests')
+#   --smp N           CPUs (default 7: the VMM's and the default config's guests' six vCPUs)
 #   --mem SIZE        RAM (default 1G)
 #   --accel auto|tcg|kvm   default auto: KVM only with nested virtualization
 #   --reboot          a reset reboots the machine (default: QEMU exits on a
@@ -22,7 +22,7 @@
 set -euo pipefail
 
 ovmf_dir=/usr/share/OVMF
-serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=6 mem=1G accel=auto reboot=0 target=
+serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=7 mem=1G accel=auto reboot=0 target=
 extra=()
 
 die() { echo "qemu-run: $*" >&2; exit 2; }

@@ -52,6 +52,7 @@ OUT = os.path.join(vt.BUILD, "test", "attacks")
 RESULTS = os.path.join(OUT, "results.json")
 BOCHS_RUN = os.path.join(vt.ROOT, "tools", "bochs-run.sh")
 SMP = 8                 # CPU 0 the VMM's, 1-2 victims, up to 5 attackers
+BOOT_SMP = {"boot-12": 9}  # guests of two vCPUs: CPUs 3-8
 BOOT_TIMEOUT = 240      # seconds for the whole emulator run
 ATTACK_TIMEOUT = 150    # seconds for every attacker to end, from power-on
 BEATS_AFTER = 3         # beats each victim owes after the last attack ended
@@ -170,6 +171,9 @@ ATTACKS = {
     "attack-vmx-insns": Verdict(),
     "attack-hc-numbers": Verdict(),
     "attack-hc-args": Verdict(),
+    # guests of several vCPUs
+    "attack-smp-triple": Stop(r"triple fault"),
+    "attack-smp-decode": Verdict(),
     # what a guest is started with
     "attack-start-info": Restarts(3),
 }
@@ -269,7 +273,7 @@ class Qemu:
                 os.remove(self.com2)
             extra = ["-serial", "file:" + self.com2]
         self.b = vt.Boot(os.path.join(OUT, "svm", boot), name="attacks-svm-" + boot,
-                         timeout=BOOT_TIMEOUT, smp=SMP, extra=extra)
+                         timeout=BOOT_TIMEOUT, smp=BOOT_SMP.get(boot, SMP), extra=extra)
         if channel:
             self.b.args[1:1] = ["--channel", channel]
         self.log = self.b.log
@@ -299,7 +303,7 @@ class Bochs:
         self.log = os.path.join(work, boot + ".serial.log")
         self.com2 = None
         self.args = [BOCHS_RUN, "--serial", self.log, "--dir", os.path.join(work, boot),
-                     "--cpus", str(SMP), "--timeout", str(BOOT_TIMEOUT)]
+                     "--cpus", str(BOOT_SMP.get(boot, SMP)), "--timeout", str(BOOT_TIMEOUT)]
         if channel:
             self.args += ["--com2-socket", channel]
         if boot in BOCHS_MODELS:

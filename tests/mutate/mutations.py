@@ -570,6 +570,21 @@ mutation("svm-shadowed-hlt", "arch/x86/svm/svm.c",
          "the HLT of STI; HLT never sleeps past the interrupt meant to wake it",
          expect="apic-timer")
 
+# ---- guests of several vCPUs ---------------------------------------------------
+
+mutation("stop-no-sibling-kick", "vmm/vm.c",
+         "\tif (stopped) { /* vuart_log ends the guest's partial line first */\n\t\tvm_kick_siblings(vm);",
+         "\tif (stopped) { /* vuart_log ends the guest's partial line first */\n\t\t(void)0;",
+         attacks("boot-12"),
+         "a stop on one vCPU takes every sibling out of the guest at once",
+         expect="attack-smp-triple")
+mutation("start-event-to-self", "vmm/virq.c",
+         "n += t->cpu != self && virq_start_event(t, m); /* never to itself */",
+         "n += virq_start_event(t, m);",
+         attacks("boot-04"),
+         "INIT and SIPI never reach the vCPU that sent them",
+         expect="attack-ipi")
+
 # ---- the virtual local APIC, I/O APIC, MMIO decoder ------------------------
 
 mutation("vlapic-accept-illegal-vector", "vmm/vlapic.c",
