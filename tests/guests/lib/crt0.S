@@ -91,13 +91,7 @@ pvh_entry32:
 
 	.code64
 entry64:
-	mov	$SEL_KDATA, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	load_kernel_data_segments
 	lea	boot_stack_top(%rip), %rsp
 	xor	%ebp, %ebp
 	mov	%ebx, %edi		/* zero-extends: start info is below 4 GiB */

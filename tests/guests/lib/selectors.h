@@ -16,4 +16,18 @@
 /* The software interrupt that ends guest_user_run(): a DPL 3 gate. */
 #define USER_RETURN_VECTOR 0x80
 
+#ifdef __ASSEMBLY__
+/* Just in long mode (crt0.S, smp.S): the flat kernel data selector in DS,
+ * ES and SS, FS and GS null. Clobbers EAX. */
+.macro load_kernel_data_segments
+	mov	$SEL_KDATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	xor	%eax, %eax
+	mov	%eax, %fs
+	mov	%eax, %gs
+.endm
+#endif
+
 #endif

@@ -49,13 +49,7 @@ ap_tramp_end:
 	.text
 	.code64
 ap_entry64:
-	mov	$SEL_KDATA, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	load_kernel_data_segments
 	mov	ap_boot_rsp(%rip), %rsp
 	xor	%ebp, %ebp
 	call	ap_start
