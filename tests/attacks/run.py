@@ -174,6 +174,7 @@ ATTACKS = {
     # guests of several vCPUs
     "attack-smp-triple": Stop(r"triple fault"),
     "attack-smp-decode": Verdict(),
+    "attack-smp-storm": Verdict(),
     # what a guest is started with
     "attack-start-info": Restarts(3),
 }
@@ -191,6 +192,7 @@ IRQ_RAISED = {
     "attack-ipi-sipi": ("lapic-dropped-ipis",),
     "attack-ipi-nmi": ("lapic-dropped-ipis",),
     "smp-basic": ("lapic-dropped-ipis",),  # its IPIs to APIC IDs it lacks
+    "attack-smp-storm": ("lapic-dropped-ipis",),  # destinations naming nobody of it
 }
 # Exits an attack must have caused, at least (the inventory's per-guest
 # `exits` node): an instruction the VMM must intercept, counted there.
