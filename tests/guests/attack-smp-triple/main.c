@@ -2,11 +2,12 @@
 /*
  * attack-smp-triple: a guest of two vCPUs whose AP triple-faults (an empty
  * IDT, then #UD) while the boot vCPU runs on. The VMM must stop the whole
- * guest ("triple fault"), the boot vCPU with it at once (the stop kicks it
- * out of its guest), and nothing else: had the boot vCPU kept running it
- * would print 200 ms later (sooner than the watchdog's once-a-second kick
- * would park it), which the test counts as a failure (nothing may follow
- * the announcement).
+ * guest ("triple fault"), the boot vCPU with it (the stop kicks it out of
+ * its guest), and nothing else: had the boot vCPU kept running it would
+ * print 200 ms later, which the test counts as a failure (nothing may
+ * follow the announcement). Its first OUT would exit and park it before a
+ * whole line is out, so this shows the stop reached it, not how soon
+ * (docs/mutate.md, stop-no-sibling-kick).
  */
 #include "attack.h"
 
