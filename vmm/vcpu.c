@@ -104,6 +104,7 @@ void vcpu_wait_sipi(struct vcpu *v)
 	__builtin_memset(&v->regs, 0, sizeof(v->regs));
 	gmem_memo_clear(&v->fetch);
 	v->boot_seen = vm->boots;
+	vcpu_started(v);
 	v->irq_dirty = true;
 	v->timer_armed = ~0ull;
 	if (vcpu_vendor_init_sipi(v, v->sipi_page)) {

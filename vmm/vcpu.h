@@ -131,8 +131,39 @@ struct vcpu {
 	uint8_t sipi_page;	/* the first SIPI's vector: real mode starts at page << 12 */
 	uint8_t index;		/* in its guest: vCPU 0 boots, the others wait for SIPI */
 	uint64_t boot_seen;	/* the guest's boot count this vCPU last started in */
+	uint32_t starts;	/* its starts (boot, restart, SIPI): vcpu_started */
+	uint32_t tlb_starts;	/* the start its CPU last dropped the guest's translations at */
 	struct vcpu_arch arch;
 };
+
+/*
+ * TLB flushes (docs/vmm.md, "Translations and flushes"). A vCPU's CPU
+ * caches translations of its guest, tagged with the guest's ASID (SVM) or
+ * VPID and EPT pointer (VMX): linear ones through the guest's page tables
+ * and nested ones through its nested tables. A vCPU never leaves its CPU
+ * and a CPU never runs another vCPU, so whatever the CPU caches under
+ * those tags comes from this vCPU's own earlier entries. It goes stale
+ * when the vCPU starts again: the guest's boot and restart (its memory is
+ * scrubbed and loaded afresh) and every start by INIT and SIPI (INIT drops
+ * the TLBs on hardware). Nothing else calls for a flush: a guest's nested
+ * tables are built when it is created and never change (its memory and
+ * grants are fixed); a policy update changes the I/O and MSR bitmaps,
+ * which no TLB holds; an operator's stop and start leave memory as it was.
+ */
+static inline void vcpu_started(struct vcpu *v)
+{
+	v->starts++;
+}
+
+/* Before every entry, after vcpu_before_entry: true once after each start;
+ * the backend then drops the guest's translations on this CPU. */
+static inline bool vcpu_tlb_flush_due(struct vcpu *v)
+{
+	if (__builtin_expect(v->tlb_starts == v->starts, 1))
+		return false;
+	v->tlb_starts = v->starts;
+	return true;
+}
 
 /* Run the vCPU on this CPU for ever. */
 __attribute__((noreturn)) void vcpu_loop(struct vcpu *v);

@@ -182,6 +182,7 @@ static int vm_boot_state(struct vm *vm)
 		return err;
 	vm->boots++;
 	vm->vcpus[0].boot_seen = vm->boots;
+	vcpu_started(&vm->vcpus[0]);
 	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
 }
 

@@ -111,14 +111,17 @@ static void wraparound(void)
  * The guest's CPU and the VMM's CPU: one thread writes numbered lines a
  * byte at a time, letting a line in only when the ring has room for all
  * of it (as the vuart does) and counting it dropped otherwise (one line in
- * eight; the others wait for room); the other
- * takes whatever is there, unfinished lines included, and puts the lines
- * back together. Every line taken is whole, the numbers only grow, and
- * taken + dropped = written.
+ * eight; the others wait for room, but while the reader holds back, none
+ * does); the other takes whatever is there, unfinished lines included, and
+ * puts the lines back together. Every few thousand lines the reader holds
+ * back until the writer has dropped one, so that drops happen however fast
+ * either thread runs. Every line taken is whole, the numbers only grow,
+ * and taken + dropped = written.
  */
 #define STRESS_LINES 200000u
 
 static int producer_done;
+static int consumer_holds; /* the reader takes nothing: no line waits for room */
 
 static void *stress_producer(void *arg)
 {
@@ -128,7 +131,7 @@ static void *stress_producer(void *arg)
 		size_t len = make_line(line, n, 20 + n % 200);
 
 		/* Most lines wait for room, so that many go through. */
-		while (n % 8 && conring_room(&ring) < len)
+		while (n % 8 && conring_room(&ring) < len && !__atomic_load_n(&consumer_holds, __ATOMIC_ACQUIRE))
 			;
 		if (conring_room(&ring) < len) {
 			conring_count_drop(&ring);
@@ -174,6 +177,14 @@ static void two_cpus(void)
 		}
 		conring_consume(&ring, end + 1 - have);
 		taken++;
+		if (taken % 5000 == 0 && !done) { /* hold back until a line is dropped */
+			uint64_t dropped = conring_dropped(&ring);
+
+			__atomic_store_n(&consumer_holds, 1, __ATOMIC_RELEASE);
+			while (conring_dropped(&ring) == dropped && !__atomic_load_n(&producer_done, __ATOMIC_ACQUIRE))
+				;
+			__atomic_store_n(&consumer_holds, 0, __ATOMIC_RELEASE);
+		}
 		if (sscanf(line, "line %u ", &n) != 1 || (long)n <= last || end + 1 != 20 + n % 200 ||
 		    memcmp(line, want, make_line(want, n, end + 1)) != 0) {
 			if (bad++ < 3)

@@ -89,6 +89,11 @@ UNIT_TESTS += vm_console
 UNIT_SRCS_vm_console := vmm/vm_console.c vmm/vm_input.c kernel/console.c kernel/format.c vmm/vuart.c \
 	vmm/conring.c tests/unit/shim_console.c tests/unit/test_vm_console.c
 
+# The TLB-flush decisions through a guest's life (vmm/vcpu.h): which
+# entries of which vCPU drop its guest's translations.
+UNIT_TESTS += tlb
+UNIT_SRCS_tlb := tests/unit/test_tlb.c
+
 # The watchdog: kicks, misses, the stuck report (once) and the recovery,
 # under a made-up TSC; the test answers for the kicked CPUs.
 UNIT_TESTS += watchdog

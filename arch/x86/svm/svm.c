@@ -146,7 +146,6 @@ static void svm_init_control(struct vmcb_control *c, const struct vcpu *v)
 	c->iopm_pa = v->vm->arch.iopm_pa;
 	c->msrpm_pa = v->vm->arch.msrpm_pa;
 	c->asid = v->vm->arch.asid;
-	c->tlb_control = 1;	 /* flush everything on the first entry */
 	c->vintr = 1ull << 24;	 /* V_INTR_MASKING: host IF governs physical interrupts */
 	c->np_enable = 1;
 	c->n_cr3 = v->vm->npt.root_pa;
@@ -411,7 +410,6 @@ void svm_exit(struct vcpu *v)
 	struct vmcb *vmcb = vcpu_vmcb(v);
 
 	v->regs.rax = vmcb->save.rax;
-	vmcb->ctl.tlb_control = 0;
 	vmcb->ctl.event_inj = 0;
 	svm_decode(v, vmcb);
 	exit_dispatch(v);
@@ -422,12 +420,14 @@ void svm_exit(struct vcpu *v)
 	if (__builtin_expect(vmcb->ctl.int_shadow & 1, 0))
 		svm_shadowed_hlt(v, vmcb);
 	vcpu_before_entry(v);
+	vmcb->ctl.tlb_control = vcpu_tlb_flush_due(v) ? SVM_TLB_FLUSH_ALL : 0;
 	vmcb->save.rax = v->regs.rax;
 }
 
 static __attribute__((noreturn)) void svm_run_loop(struct vcpu *v)
 {
 	v->arch.host_state_pa = this_cpu()->arch.host_state_pa; /* the vCPU never leaves this CPU */
+	vcpu_vmcb(v)->ctl.tlb_control = vcpu_tlb_flush_due(v) ? SVM_TLB_FLUSH_ALL : 0;
 	vcpu_vmcb(v)->save.rax = v->regs.rax;
 	svm_loop(v);
 }

@@ -18,6 +18,9 @@ struct vmcb_seg {
 	uint64_t base;
 };
 
+/* TLB_CONTROL: flush every ASID's translations at this VMRUN (APM vol. 2, 15.16). */
+#define SVM_TLB_FLUSH_ALL 1
+
 struct vmcb_control {
 	uint32_t intercept_cr;	/* 0x000 */
 	uint32_t intercept_dr;	/* 0x004 */
@@ -31,7 +34,7 @@ struct vmcb_control {
 	uint64_t msrpm_pa;	  /* 0x048 */
 	uint64_t tsc_offset;	  /* 0x050 */
 	uint32_t asid;		  /* 0x058 */
-	uint8_t tlb_control;	  /* 0x05c */
+	uint8_t tlb_control;	  /* 0x05c: SVM_TLB_* */
 	uint8_t reserved1[3];
 	uint64_t vintr;		/* 0x060 */
 	uint64_t int_shadow;	/* 0x068 */

@@ -204,9 +204,14 @@ void vmcs_init(struct vcpu *v)
 	if (w.err)
 		panic("VMCS set-up on cpu %u: writing %s failed (%d, VM-instruction error %u: %s)", cpu,
 		      vmcs_field_name(w.field), w.err, w.insn_error, vmx_insn_error_text(w.insn_error));
-	/* EPT and VPID translations of this guest made before now (none should
-	 * exist, but the architecture does not promise it) are dropped. */
+}
+
+/* Drop this CPU's translations of the vCPU's guest: the combined ones
+ * (tagged with its EPT pointer) and the linear ones (tagged with its VPID),
+ * when vcpu_tlb_flush_due says so (vmm/vcpu.h). */
+void vmx_flush_guest(struct vcpu *v)
+{
 	if (vmx_invept(INVEPT_SINGLE, v->vm->arch.eptp) ||
 	    vmx_invvpid(INVVPID_SINGLE, (uint16_t)v->vm->arch.asid))
-		panic("INVEPT/INVVPID failed on cpu %u", cpu);
+		panic("INVEPT/INVVPID failed for guest %s on cpu %u", v->vm->name, v->cpu);
 }

@@ -93,6 +93,8 @@ void vmx_set_pat(struct vcpu *v, uint64_t pat);
 
 /* Fill v's VMCS on this CPU and make it current (first entry only). */
 void vmcs_init(struct vcpu *v);
+/* INVEPT and INVVPID of v's guest on this CPU (vcpu_tlb_flush_due, vcpu.h). */
+void vmx_flush_guest(struct vcpu *v);
 
 /* EXIT_CR_ACCESS: CR0/CR4 bits the host owns, CR8 (vmx_cr.c). */
 int vmx_cr_access(struct vcpu *v);

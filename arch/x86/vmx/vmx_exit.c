@@ -227,6 +227,8 @@ static void vmx_run(struct vcpu *v)
 
 	if (!v->arch.launched)
 		vmcs_init(v);
+	if (__builtin_expect(vcpu_tlb_flush_due(v), 0))
+		vmx_flush_guest(v);
 	vmx_event_prepare(v);
 	how = vmx_enter(&v->regs, v->arch.launched, VMCS_HOST_RSP);
 	if (how)
