@@ -584,6 +584,12 @@ mutation("start-event-to-self", "vmm/virq.c",
          attacks("boot-04"),
          "INIT and SIPI never reach the vCPU that sent them",
          expect="attack-ipi")
+mutation("tlb-flush-never", "vmm/vcpu.h",
+         "\tif (__builtin_expect(v->tlb_starts == v->starts, 1))\n\t\treturn false;",
+         "\tif (1)\n\t\treturn false;",
+         unit("tlb"),
+         "a vCPU's CPU drops its guest's translations at the first entry after each start",
+         expect="tlb.")
 
 # ---- the virtual local APIC, I/O APIC, MMIO decoder ------------------------
 
