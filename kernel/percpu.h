@@ -38,6 +38,7 @@ struct percpu {
 	uint64_t stack_canary; /* 0x28: -mstack-protector-guard-offset / libfdt */
 	volatile uint32_t online;
 	uint32_t pad;
+	uint64_t mce_polled;   /* TSC of its last machine-check poll after a kick (mce_poll_kicked) */
 	struct percpu_arch arch;
 	/* Written by other CPUs: keep apart from the hot fields above. */
 	_Alignas(64) volatile uint64_t mailbox;

@@ -42,7 +42,7 @@ static inline void cpu_kick_answer(void)
 
 	if (pc->kick_answered != seq) {
 		__atomic_store_n(&pc->kick_answered, seq, __ATOMIC_RELEASE);
-		mce_poll(); /* about once a second: the watchdog's kicks */
+		mce_poll_kicked();
 	}
 }
 

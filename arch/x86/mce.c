@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "kernel/console.h"
 #include "kernel/percpu.h"
+#include "kernel/time.h"
 
 #define CPUID1_EDX_MCE (1u << 7)
 #define CPUID1_EDX_MCA (1u << 14)
@@ -97,6 +98,17 @@ bool mce_collect(const char *where)
 		mce_wrmsr(MSR_MCG_STATUS, 0);
 	}
 	return fatal;
+}
+
+void mce_poll_kicked(void)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t now = cpu_rdtsc();
+
+	if (now - pc->mce_polled < time_tsc_per_ms() * 500)
+		return;
+	pc->mce_polled = now;
+	mce_poll();
 }
 
 void mce_poll(void)

@@ -33,6 +33,10 @@ extern uint64_t mce_corrected;
  * tick; cheap when the banks are empty: one RDMSR per bank.
  */
 void mce_poll(void);
+/* After a kick, on a guest's CPU: mce_poll at most twice a second. The
+ * watchdog kicks about once a second, but every IPI between a guest's
+ * vCPUs kicks too, and a poll reads every bank. */
+void mce_poll_kicked(void);
 extern uint64_t mce_polled_uncorrected;
 
 /* The last uncorrected bank mce_collect() found, for the crash record. */
