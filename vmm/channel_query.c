@@ -94,6 +94,7 @@ static void query_vcpus(struct reply *r, const struct vm *vm)
 		reply_node(r, name);
 		reply_u32(r, "cpu", v->cpu);
 		reply_str(r, "state", st < sizeof(states) / sizeof(states[0]) ? states[st] : "");
+		reply_u64(r, "nmis", v->nmis);
 		query_exits(r, vm, v);
 		reply_end_node(r);
 	}

@@ -23,13 +23,13 @@ static bool exit_hlt_cli_over(void *arg)
 {
 	const struct vcpu *v = arg;
 
-	return __atomic_load_n(&v->events, __ATOMIC_ACQUIRE) || v->vm->state != VM_RUNNING ||
+	return vcpu_events_wake(v) || v->vm->state != VM_RUNNING ||
 	       __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
 }
 
 /* HLT sleeps until the guest's next interrupt (vmm/virq.c). With
- * interrupts disabled only a sibling's INIT can wake it (Linux parks an
- * offline CPU so): such a vCPU sleeps until one comes, or its guest stops.
+ * interrupts disabled only a sibling's INIT or NMI can wake it (Linux parks
+ * an offline CPU so): such a vCPU sleeps until one comes, or its guest stops.
  * In a guest of one vCPU nothing can ever wake it: the guest stops. */
 static int exit_hlt(struct vcpu *v)
 {
@@ -188,6 +188,14 @@ static int exit_irq_window(struct vcpu *v)
 	return 0;
 }
 
+/* The guest's NMI handler returned, or NMIs opened: the NMI waiting for
+ * that (vcpu_take_events) is injected before the next entry. */
+static int exit_nmi_window(struct vcpu *v)
+{
+	(void)v;
+	return 0;
+}
+
 static int exit_invalid(struct vcpu *v)
 {
 	vm_stop(v->vm, "illegal guest state on entry (exit 0x%lx)", v->exit.raw);
@@ -227,6 +235,7 @@ int (*const exit_handlers[EXIT_REASON_COUNT])(struct vcpu *) = {
 	[EXIT_ICEBP] = exit_icebp,
 	[EXIT_INTR] = exit_intr,
 	[EXIT_IRQ_WINDOW] = exit_irq_window,
+	[EXIT_NMI_WINDOW] = exit_nmi_window,
 	[EXIT_INVALID] = exit_invalid,
 	[EXIT_UNKNOWN] = exit_unknown,
 };

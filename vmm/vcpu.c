@@ -101,6 +101,7 @@ void vcpu_wait_sipi(struct vcpu *v)
 	}
 	for (unsigned i = 0; i < 8; i++)
 		__atomic_store_n(&v->posted[i], 0, __ATOMIC_RELAXED); /* sent to a disabled APIC */
+	__atomic_store_n(&v->posted_words, 0, __ATOMIC_RELAXED);
 	__builtin_memset(&v->regs, 0, sizeof(v->regs));
 	gmem_memo_clear(&v->fetch);
 	v->boot_seen = vm->boots;
@@ -117,19 +118,41 @@ void vcpu_wait_sipi(struct vcpu *v)
 		      v->cpu, (unsigned)v->sipi_page << 12);
 }
 
-/* Before an entry, when a sibling sent something: INIT sends this vCPU to
- * wait for SIPI (a SIPI already behind it starts it at once); a SIPI while
- * it runs is ignored. */
+/* Before an entry, when a sibling (or the vCPU itself, for an NMI) sent
+ * something: INIT sends this vCPU to wait for SIPI (a SIPI already behind
+ * it starts it at once; a pending NMI is dropped, as INIT drops it); a
+ * SIPI while it runs is ignored; an NMI is injected as soon as the guest
+ * can take it, and stays pending until then (each entry tries again). */
 void vcpu_take_events(struct vcpu *v)
 {
 	uint32_t ev = __atomic_load_n(&v->events, __ATOMIC_ACQUIRE);
 
-	if (!(ev & VCPU_EV_INIT)) {
-		__atomic_and_fetch(&v->events, ~VCPU_EV_SIPI, __ATOMIC_ACQ_REL);
+	if (ev & VCPU_EV_INIT) {
+		__atomic_and_fetch(&v->events, ~(VCPU_EV_INIT | VCPU_EV_NMI), __ATOMIC_ACQ_REL);
+		vcpu_wait_sipi(v);
 		return;
 	}
-	__atomic_and_fetch(&v->events, ~VCPU_EV_INIT, __ATOMIC_ACQ_REL);
-	vcpu_wait_sipi(v);
+	if (ev & VCPU_EV_SIPI)
+		__atomic_and_fetch(&v->events, ~VCPU_EV_SIPI, __ATOMIC_ACQ_REL);
+	if (!(ev & VCPU_EV_NMI))
+		return;
+	if (!vcpu_vendor_nmi_ready(v)) {
+		vcpu_vendor_nmi_window(v, true);
+		return;
+	}
+	__atomic_and_fetch(&v->events, ~VCPU_EV_NMI, __ATOMIC_ACQ_REL);
+	vcpu_vendor_nmi_inject(v);
+	vcpu_vendor_nmi_window(v, false);
+	v->nmis++;
+}
+
+/* Whether something sent wakes the vCPU from HLT: INIT or SIPI, or an NMI
+ * it can take now (inside its NMI handler a second one waits, asleep). */
+bool vcpu_events_wake(const struct vcpu *v)
+{
+	uint32_t ev = __atomic_load_n(&v->events, __ATOMIC_ACQUIRE);
+
+	return (ev & ~VCPU_EV_NMI) || ((ev & VCPU_EV_NMI) && vcpu_vendor_nmi_ready(v));
 }
 
 /* Raw on VMX (the VMCS does not hold them); on SVM the VMCB does, and

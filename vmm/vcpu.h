@@ -42,6 +42,7 @@ struct guest_regs {
 	X(EXIT_ICEBP, "icebp")		/* INT1 (0xf1): a #DB trap for the guest */              \
 	X(EXIT_INTR, "interrupt")	/* external interrupt / NMI while the guest ran */       \
 	X(EXIT_IRQ_WINDOW, "irq-window") /* the guest can take the interrupt waiting for it */   \
+	X(EXIT_NMI_WINDOW, "nmi-window") /* its NMI handler returns (IRET), or NMIs are open */  \
 	X(EXIT_INVALID, "invalid")	/* the entry failed: illegal guest state */              \
 	X(EXIT_UNKNOWN, "unknown")
 
@@ -98,6 +99,9 @@ enum vcpu_state { VCPU_RUNNING, VCPU_PARKED, VCPU_WAIT_SIPI };
  * entry (vcpu_before_entry). */
 #define VCPU_EV_INIT (1u << 0)
 #define VCPU_EV_SIPI (1u << 1) /* sipi_page holds the start page */
+/* An NMI: set until injected; the guest takes one at a time, and two sent
+ * before it could take the first are one (vcpu_take_events). */
+#define VCPU_EV_NMI (1u << 2)
 
 struct vm;
 
@@ -127,7 +131,9 @@ struct vcpu {
 	 * v % 32 of word v / 32, and whether each is level-triggered. Only
 	 * this vCPU's CPU moves them into its local APIC. */
 	uint32_t posted[8], posted_level[8];
-	uint32_t events;	/* VCPU_EV_*: INIT and SIPI from a sibling */
+	uint32_t posted_words;	/* bit w: posted[w] may be non-zero (set after it) */
+	uint32_t events;	/* VCPU_EV_*: INIT, SIPI and NMIs from the guest's APICs */
+	uint64_t nmis;		/* NMIs injected */
 	uint8_t sipi_page;	/* the first SIPI's vector: real mode starts at page << 12 */
 	uint8_t index;		/* in its guest: vCPU 0 boots, the others wait for SIPI */
 	uint64_t boot_seen;	/* the guest's boot count this vCPU last started in */

@@ -54,17 +54,25 @@ static void virq_post(struct vcpu *t, uint8_t vector, bool level)
 	else
 		__atomic_fetch_and(&t->posted_level[vector / 32], ~bit, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&t->posted[vector / 32], bit, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&t->posted_words, 1u << (vector / 32), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->irq_dirty, true, __ATOMIC_RELEASE);
 	cpu_kick(t->cpu);
 }
 
+/* Before every entry with the local APIC on: one load when nothing was
+ * posted. A word whose summary bit comes after this exchange is taken at
+ * the next drain (its sender kicks after setting the bit). */
 static void virq_drain(struct vcpu *v)
 {
-	for (unsigned w = 0; w < 8; w++) {
+	uint32_t words;
+
+	if (__builtin_expect(!__atomic_load_n(&v->posted_words, __ATOMIC_RELAXED), 1))
+		return;
+	words = __atomic_exchange_n(&v->posted_words, 0, __ATOMIC_ACQ_REL);
+	for (; words; words &= words - 1) {
+		unsigned w = (unsigned)__builtin_ctz(words);
 		uint32_t bits, level;
 
-		if (!__atomic_load_n(&v->posted[w], __ATOMIC_RELAXED))
-			continue;
 		bits = __atomic_exchange_n(&v->posted[w], 0, __ATOMIC_ACQ_REL);
 		level = __atomic_load_n(&v->posted_level[w], __ATOMIC_RELAXED);
 		for (; bits; bits &= bits - 1) {
@@ -77,10 +85,7 @@ static void virq_drain(struct vcpu *v)
 
 static bool virq_posted(const struct vcpu *v)
 {
-	for (unsigned w = 0; w < 8; w++)
-		if (__atomic_load_n(&v->posted[w], __ATOMIC_RELAXED))
-			return true;
-	return false;
+	return __atomic_load_n(&v->posted_words, __ATOMIC_RELAXED) != 0;
 }
 
 /* INIT and SIPI go to the vCPU's own event logic (vmm/vcpu.c). A SIPI
@@ -104,20 +109,33 @@ static bool virq_start_event(struct vcpu *t, const struct apic_msg *m)
 	return true;
 }
 
+/* An NMI for a running vCPU (one waiting for SIPI takes none): pending
+ * until its CPU injects it before an entry (vcpu_take_events). */
+static bool virq_nmi(struct vcpu *t, unsigned self)
+{
+	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_WAIT_SIPI)
+		return false;
+	__atomic_fetch_or(&t->events, VCPU_EV_NMI, __ATOMIC_SEQ_CST);
+	if (t->cpu != self)
+		cpu_kick(t->cpu);
+	return true;
+}
+
 /* A message from the I/O APIC or an IPI, to the guest's own vCPUs only
  * (never `skip`: the sender of an "all but self" IPI). Fixed and
  * lowest-priority interrupts go into the matching local APICs: directly
  * for the vCPU on this CPU, posted for the others. INIT and SIPI go to the
- * vCPUs' start logic; other delivery modes (NMI, SMI) reach nobody yet.
- * Returns how many took it; the caller counts what reached none (the I/O
- * APIC in its stats, an IPI in the sender's). */
+ * vCPUs' start logic, NMIs to their pending events; SMI and ExtINT reach
+ * nobody. Returns how many took it; the caller counts what reached none
+ * (the I/O APIC in its stats, an IPI in the sender's). */
 static int virq_route(struct vm *vm, const struct apic_msg *m, const struct vcpu *skip)
 {
 	unsigned self = this_cpu()->index;
 	bool start = m->delivery_mode == APIC_DM_INIT || m->delivery_mode == APIC_DM_SIPI;
+	bool nmi = m->delivery_mode == APIC_DM_NMI;
 	int n = 0;
 
-	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST && !start)
+	if (m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST && !start && !nmi)
 		return 0;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *t = &vm->vcpus[i];
@@ -126,6 +144,10 @@ static int virq_route(struct vm *vm, const struct apic_msg *m, const struct vcpu
 			continue;
 		if (start) {
 			n += t->cpu != self && virq_start_event(t, m); /* never to itself */
+			continue;
+		}
+		if (nmi) {
+			n += virq_nmi(t, self);
 			continue;
 		}
 		if (t->cpu == self) {
@@ -336,7 +358,7 @@ static bool virq_halt_over(void *arg)
 	uint64_t deadline = vlapic_timer_deadline(&v->lapic);
 
 	return vlapic_pending(&v->lapic) >= 0 || (deadline && deadline <= cpu_rdtsc()) || virq_posted(v) ||
-	       __atomic_load_n(&v->events, __ATOMIC_ACQUIRE) ||
+	       vcpu_events_wake(v) ||
 	       vuart_irq_line(&v->vm->uart) != v->vm->uart_line || v->vm->state != VM_RUNNING ||
 	       v->vm->restart_pending || __atomic_load_n(&rendezvous_active, __ATOMIC_ACQUIRE);
 }

@@ -176,6 +176,7 @@ static int vm_boot_state(struct vm *vm)
 		gmem_memo_clear(&v->fetch);
 		__atomic_store_n(&v->events, 0, __ATOMIC_RELEASE);
 		memset(v->posted, 0, sizeof(v->posted));
+		v->posted_words = 0;
 	}
 	err = virq_vm_reset(vm);
 	if (err)

@@ -146,8 +146,10 @@ _Static_assert(EXIT_REASON_COUNT <= 32, "EXIT_IRQ_QUIET is a 32-bit mask");
 /* On one of the guest's CPUs: a VMM line about the guest, queued behind the
  * guest's own console lines (vmm/vm.c). */
 void vm_log_queued(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* INIT or SIPI from a sibling (vmm/vcpu.c). */
+/* INIT, SIPI or an NMI sent to the vCPU (vmm/vcpu.c), before an entry;
+ * whether one should end its HLT. */
 void vcpu_take_events(struct vcpu *v);
+bool vcpu_events_wake(const struct vcpu *v);
 /* An application processor's wait for its start-up IPI, then its start in
  * real mode at the SIPI's page (vmm/vcpu.c). */
 void vcpu_wait_sipi(struct vcpu *v);

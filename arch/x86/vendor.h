@@ -79,6 +79,16 @@ struct vcpu_vendor_ops {
 	bool (*irq_ready)(const struct vcpu *v);
 	void (*irq_inject)(struct vcpu *v, uint8_t vector);
 	void (*irq_window)(struct vcpu *v, bool on);
+	/*
+	 * NMIs (vcpu_take_events). nmi_ready: may one be injected at the next
+	 * entry (the guest not inside its NMI handler, which blocks NMIs until
+	 * its IRET; no interrupt shadow; no event queued)? nmi_inject queues
+	 * one (only when nmi_ready). nmi_window(on): exit with EXIT_NMI_WINDOW
+	 * when the guest can take one, where the backend can tell; off: stop.
+	 */
+	bool (*nmi_ready)(const struct vcpu *v);
+	void (*nmi_inject)(struct vcpu *v);
+	void (*nmi_window)(struct vcpu *v, bool on);
 	uint64_t (*rflags)(const struct vcpu *v);
 	/* A control-register access the backend intercepts (EXIT_CR_ACCESS):
 	 * emulate it, or return -1 for one it never intercepts. May be NULL
@@ -124,6 +134,9 @@ static inline void vcpu_vendor_inject(struct vcpu *v, uint8_t vector, bool has_e
 static inline bool vcpu_vendor_irq_ready(const struct vcpu *v) { return vendor_ops->irq_ready(v); }
 static inline void vcpu_vendor_irq_inject(struct vcpu *v, uint8_t vector) { vendor_ops->irq_inject(v, vector); }
 static inline void vcpu_vendor_irq_window(struct vcpu *v, bool on) { vendor_ops->irq_window(v, on); }
+static inline bool vcpu_vendor_nmi_ready(const struct vcpu *v) { return vendor_ops->nmi_ready(v); }
+static inline void vcpu_vendor_nmi_inject(struct vcpu *v) { vendor_ops->nmi_inject(v); }
+static inline void vcpu_vendor_nmi_window(struct vcpu *v, bool on) { vendor_ops->nmi_window(v, on); }
 static inline uint64_t vcpu_vendor_rflags(const struct vcpu *v) { return vendor_ops->rflags(v); }
 static inline int vcpu_vendor_icebp(struct vcpu *v) { return vendor_ops->icebp(v); }
 static inline int vcpu_vendor_cr_access(struct vcpu *v)

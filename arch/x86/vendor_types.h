@@ -10,6 +10,10 @@ struct vcpu_arch {
 	void *vmcb;	    /* SVM: the VMCB (physmap address) */
 	uint64_t vmcb_pa;
 	uint64_t host_state_pa; /* SVM: this CPU's VMSAVE area for the host */
+	/* SVM: the guest runs its NMI handler (an NMI injected, its IRET not
+	 * yet past: nmi_iret_rip, where it exited on that IRET, or 0). */
+	bool nmi_blocked;
+	uint64_t nmi_iret_rip;
 	/* VMX: the VMCS is filled on the vCPU's own CPU at its first entry. */
 	uint64_t vmcs_pa;
 	uint32_t entry;		/* guest RIP for that first entry */
@@ -19,6 +23,7 @@ struct vcpu_arch {
 	bool injected;		/* an event is queued for the next entry */
 	uint8_t tpr;		/* the guest's CR8: CR8 accesses exit */
 	bool irq_window;	/* interrupt-window exiting is on */
+	bool nmi_window;	/* NMI-window exiting is on */
 	uint32_t reinject_info; /* an event whose delivery an exit interrupted */
 	uint32_t reinject_error;
 	uint32_t reinject_len;

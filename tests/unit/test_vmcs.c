@@ -266,6 +266,15 @@ static void each_missing_requirement_is_named(void)
 	m = skylake();
 	m.proc |= PROC_INTR_WINDOW_EXIT; /* forced on: every entry would exit at once */
 	refused_with(m, "interrupt-window");
+	m = skylake();
+	m.pin &= ~((uint64_t)PIN_VIRTUAL_NMI << 32); /* NMIs for the guest need it */
+	refused_with(m, "virtual NMIs");
+	m = skylake();
+	m.proc &= ~((uint64_t)PROC_NMI_WINDOW_EXIT << 32);
+	refused_with(m, "NMI-window");
+	m = skylake();
+	m.proc |= PROC_NMI_WINDOW_EXIT;
+	refused_with(m, "NMI-window");
 }
 
 /* The preemption timer is optional: without it the backend still runs. */

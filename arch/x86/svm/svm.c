@@ -181,6 +181,8 @@ static int svm_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t ebx)
 		return -ENOMEM;
 	vmcb = v->arch.vmcb = phys_to_virt(v->arch.vmcb_pa);
 	memset(vmcb, 0, sizeof(*vmcb));
+	v->arch.nmi_blocked = false;
+	v->arch.nmi_iret_rip = 0;
 	svm_init_control(&vmcb->ctl, v);
 	svm_init_save(&vmcb->save, entry, ebx, v);
 	return 0;
@@ -311,6 +313,50 @@ static inline __attribute__((always_inline)) void svm_decode_insn(struct vcpu *v
 /* The commonest exits (CPUID, hypercalls, I/O, MSRs) are decided first and
  * fill only what their handlers read; the others keep the raw exit code and
  * information for the log. */
+/*
+ * NMIs. The guest runs its NMI handler with NMIs blocked until the
+ * handler's IRET, and the VMCB does not show that state: after injecting
+ * an NMI the backend intercepts IRET. The IRET exits before it runs, so
+ * NMIs count as open only at a later exit with RIP elsewhere (the IRET
+ * ran); until then an NMI waits (vcpu_take_events tries at every entry).
+ */
+static void svm_nmi_iret(struct vcpu *v)
+{
+	struct vmcb *vmcb = vcpu_vmcb(v);
+
+	vmcb->ctl.intercept1 &= ~SVM_I1_IRET;
+	v->arch.nmi_iret_rip = vmcb->save.rip;
+}
+
+static bool svm_nmi_ready(const struct vcpu *v)
+{
+	const struct vmcb *vmcb = vcpu_vmcb(v);
+
+	if (v->arch.nmi_blocked && (!v->arch.nmi_iret_rip || vmcb->save.rip == v->arch.nmi_iret_rip))
+		return false; /* in the handler, or at its IRET */
+	/* A shadow ends with the instruction it shields: the HLT of STI; HLT
+	 * being skipped (asked from the halt) is past it. */
+	return !(vmcb->ctl.event_inj & SVM_EVTINJ_VALID) && (!(vmcb->ctl.int_shadow & 1) || v->exit.skip);
+}
+
+static void svm_nmi_inject(struct vcpu *v)
+{
+	struct vmcb *vmcb = vcpu_vmcb(v);
+
+	vmcb->ctl.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | SVM_NMI_VECTOR;
+	vmcb->ctl.intercept1 |= SVM_I1_IRET;
+	v->arch.nmi_blocked = true;
+	v->arch.nmi_iret_rip = 0;
+}
+
+/* The IRET intercept is the only window SVM has without vNMI: it is on
+ * from each injection to that handler's IRET. */
+static void svm_nmi_window(struct vcpu *v, bool on)
+{
+	(void)v;
+	(void)on;
+}
+
 static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 {
 	struct exit_info *e = &v->exit;
@@ -338,6 +384,9 @@ static void svm_decode(struct vcpu *v, const struct vmcb *vmcb)
 	} else if (code == SVM_EXIT_MSR) {
 		e->reason = e->info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		svm_decode_insn(v, &vmcb->save, e->info1 ? INSN_PLAIN_WRMSR : INSN_PLAIN_RDMSR);
+	} else if (code == SVM_EXIT_IRET) {
+		e->reason = EXIT_NMI_WINDOW;
+		svm_nmi_iret(v);
 	} else if ((uint32_t)code == SVM_EXIT_INVALID) {
 		e->reason = EXIT_INVALID;
 	} else if (code == SVM_EXIT_NPF) {
@@ -529,5 +578,8 @@ const struct vcpu_vendor_ops svm_ops = {
 	.irq_ready = svm_irq_ready,
 	.irq_inject = svm_irq_inject,
 	.irq_window = svm_irq_window,
+	.nmi_ready = svm_nmi_ready,
+	.nmi_inject = svm_nmi_inject,
+	.nmi_window = svm_nmi_window,
 	.rflags = svm_rflags,
 };

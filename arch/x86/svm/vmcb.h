@@ -116,6 +116,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_I1_INVLPGA (1u << 26)
 #define SVM_I1_IOIO (1u << 27)
 #define SVM_I1_MSR (1u << 28)
+#define SVM_I1_IRET (1u << 20)
 #define SVM_I1_TASK_SWITCH (1u << 29)
 #define SVM_I1_SHUTDOWN (1u << 31)
 /* Intercept vector 2 (offset 0x010) */
@@ -161,11 +162,14 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "VMCB fits a page");
 #define SVM_EXIT_MONITOR 0x08a
 #define SVM_EXIT_MWAIT 0x08b
 #define SVM_EXIT_MWAIT_COND 0x08c
+#define SVM_EXIT_IRET 0x074
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_INVALID 0xffffffffu /* QEMU writes it as 32 bits: compare the low half */
 
 #define SVM_EVTINJ_VALID (1ull << 31)
 #define SVM_EVTINJ_TYPE_INTR (0ull << 8)
+#define SVM_EVTINJ_TYPE_NMI (2ull << 8)
+#define SVM_NMI_VECTOR 2
 /* VMCB V_INTR fields (control offset 0x60): a virtual interrupt request
  * that the guest takes when its RFLAGS.IF allows, ignoring V_TPR: the
  * interrupt-window mechanism. */

@@ -7,7 +7,7 @@
 #define CR0_PG (1ull << 31)
 
 /* Everything below is required; the second column is used when present. */
-#define PIN_REQUIRED (PIN_EXT_INT_EXIT | PIN_NMI_EXIT)
+#define PIN_REQUIRED (PIN_EXT_INT_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMI)
 #define PIN_OPTIONAL PIN_PREEMPT_TIMER
 #define PROC_REQUIRED                                                                     \
 	(PROC_HLT_EXIT | PROC_MWAIT_EXIT | PROC_RDPMC_EXIT | PROC_CR8_LOAD_EXIT |          \
@@ -79,12 +79,15 @@ static int vmx_config_controls(const struct vmx_msrs *m, struct vmx_config *c, c
 	uint32_t missing;
 
 	if (vmx_ctl_adjust(m->pin, PIN_REQUIRED, PIN_OPTIONAL, &c->pin, &missing))
-		return vmx_refuse(why, "VMX without external-interrupt or NMI exiting");
+		return vmx_refuse(why, "VMX without external-interrupt or NMI exiting or virtual NMIs");
 	if (vmx_ctl_adjust(m->proc, PROC_REQUIRED, 0, &c->proc, &missing))
 		return vmx_refuse(why, "VMX without HLT/MWAIT/MONITOR/RDPMC/CR8 exiting or I/O and MSR bitmaps");
-	/* Turned on only while an interrupt waits for the guest (vmx_irq_window). */
+	/* Turned on only while an interrupt or an NMI waits for the guest
+	 * (vmx_irq_window, vmx_nmi_window). */
 	if (!(m->proc >> 32 & PROC_INTR_WINDOW_EXIT) || (c->proc & PROC_INTR_WINDOW_EXIT))
 		return vmx_refuse(why, "VMX without a controllable interrupt-window exit");
+	if (!(m->proc >> 32 & PROC_NMI_WINDOW_EXIT) || (c->proc & PROC_NMI_WINDOW_EXIT))
+		return vmx_refuse(why, "VMX without a controllable NMI-window exit");
 	if (c->proc & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT))
 		return vmx_refuse(why, "VMX forces CR3 exiting (no true controls)");
 	if (vmx_ctl_adjust(m->exit, EXIT_REQUIRED, 0, &c->exit, &missing))

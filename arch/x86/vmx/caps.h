@@ -38,6 +38,7 @@
 /* Pin-based controls */
 #define PIN_EXT_INT_EXIT (1u << 0)
 #define PIN_NMI_EXIT (1u << 3)
+#define PIN_VIRTUAL_NMI (1u << 5)
 #define PIN_PREEMPT_TIMER (1u << 6)
 /* Primary processor-based controls */
 #define PROC_INTR_WINDOW_EXIT (1u << 2)
@@ -48,6 +49,7 @@
 #define PROC_CR3_STORE_EXIT (1u << 16)
 #define PROC_CR8_LOAD_EXIT (1u << 19)
 #define PROC_CR8_STORE_EXIT (1u << 20)
+#define PROC_NMI_WINDOW_EXIT (1u << 22)
 #define PROC_IO_BITMAPS (1u << 25)
 #define PROC_MSR_BITMAPS (1u << 28)
 #define PROC_MONITOR_EXIT (1u << 29)

@@ -240,5 +240,8 @@ const struct vcpu_vendor_ops vmx_ops = {
 	.irq_ready = vmx_irq_ready,
 	.irq_inject = vmx_irq_inject,
 	.irq_window = vmx_irq_window,
+	.nmi_ready = vmx_nmi_ready,
+	.nmi_inject = vmx_nmi_inject,
+	.nmi_window = vmx_nmi_window,
 	.rflags = vmx_rflags,
 };

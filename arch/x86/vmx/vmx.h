@@ -25,6 +25,7 @@ struct guest_regs;
 #define VMX_EXIT_INIT 3
 #define VMX_EXIT_SIPI 4
 #define VMX_EXIT_INTR_WINDOW 7
+#define VMX_EXIT_NMI_WINDOW 8
 #define VMX_EXIT_TASK_SWITCH 9
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
@@ -106,6 +107,9 @@ void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 bool vmx_irq_ready(const struct vcpu *v);
 void vmx_irq_inject(struct vcpu *v, uint8_t vector);
 void vmx_irq_window(struct vcpu *v, bool on);
+bool vmx_nmi_ready(const struct vcpu *v);
+void vmx_nmi_inject(struct vcpu *v);
+void vmx_nmi_window(struct vcpu *v, bool on);
 uint64_t vmx_rflags(const struct vcpu *v);
 
 /*

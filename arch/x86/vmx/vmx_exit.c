@@ -31,6 +31,7 @@ static enum exit_reason vmx_reason(uint32_t basic)
 		return EXIT_INTR;
 	case VMX_EXIT_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case VMX_EXIT_INTR_WINDOW: return EXIT_IRQ_WINDOW;
+	case VMX_EXIT_NMI_WINDOW: return EXIT_NMI_WINDOW;
 	case VMX_EXIT_CPUID: return EXIT_CPUID;
 	case VMX_EXIT_WBINVD: return EXIT_WBINVD;
 	case VMX_EXIT_HLT: return EXIT_HLT;
@@ -60,8 +61,6 @@ static enum exit_reason vmx_reason(uint32_t basic)
  * takes it, as it would have outside the guest (on SVM the NMI is taken
  * after STGI). ICEBP raises #DB as a privileged software exception: it is
  * EXIT_ICEBP, delivered again with its instruction length (vmx_icebp). */
-#define GUEST_BLOCKING_BY_NMI (1ull << 3) /* interruptibility state */
-
 static void vmx_decode_insn(struct exit_info *e);
 
 static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
@@ -72,12 +71,9 @@ static void vmx_decode_exception(struct vcpu *v, struct exit_info *e)
 	e->info2 = info;
 	if (type == INTR_TYPE_NMI) {
 		__asm__ volatile("int $2");
-		/* The guest never receives an NMI, so it never blocks them. A CPU
-		 * may still save "blocking by NMI" as set for an NMI exit (Bochs
-		 * 2.7 blocks NMIs before it saves the guest's state); the next
-		 * entry would load it and block every later NMI, so a kick could
-		 * no longer wake a parked CPU. */
-		vmx_write(VMCS_GUEST_INTERRUPTIBILITY, vmx_read(VMCS_GUEST_INTERRUPTIBILITY) & ~GUEST_BLOCKING_BY_NMI);
+		/* With virtual NMIs the guest's "blocking by NMI" is its own (its
+		 * NMI handler runs), which a host NMI's exit leaves as it was:
+		 * nothing to undo (without them Bochs 2.7 saved the host's). */
 		e->reason = EXIT_INTR;
 		return;
 	}
@@ -339,6 +335,7 @@ void vmx_inject(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 
 #define RFLAGS_IF (1ull << 9)
 #define BLOCKING_STI_MOVSS 3ull /* interruptibility state */
+#define BLOCKING_NMI (1ull << 3)
 
 /* No event queued for the next entry (an exit's own or one whose delivery
  * an exit interrupted), IF set, no STI or MOV SS shadow. */
@@ -354,12 +351,47 @@ void vmx_irq_inject(struct vcpu *v, uint8_t vector)
 	v->arch.injected = true;
 }
 
+static void vmx_write_proc(const struct vcpu *v)
+{
+	vmx_write(VMCS_PROC_CONTROLS, vmx_cfg.proc | (v->arch.irq_window ? PROC_INTR_WINDOW_EXIT : 0) |
+					      (v->arch.nmi_window ? PROC_NMI_WINDOW_EXIT : 0));
+}
+
 void vmx_irq_window(struct vcpu *v, bool on)
 {
 	if (v->arch.irq_window == on)
 		return;
 	v->arch.irq_window = on;
-	vmx_write(VMCS_PROC_CONTROLS, vmx_cfg.proc | (on ? PROC_INTR_WINDOW_EXIT : 0));
+	vmx_write_proc(v);
+}
+
+/* NMIs: with virtual NMIs the CPU keeps the guest's NMI blocking in its
+ * interruptibility state (set by an injected NMI, cleared by the handler's
+ * IRET) and exits on the NMI window when it opens. An entry may not inject
+ * an NMI under MOV SS blocking; STI blocking is treated alike (SDM vol. 3,
+ * 26.3.1.5). */
+bool vmx_nmi_ready(const struct vcpu *v)
+{
+	/* A shadow ends with the instruction it shields: the HLT of STI; HLT
+	 * being skipped (asked from the halt) is past it. */
+	uint64_t blocking = v->exit.skip ? BLOCKING_NMI : BLOCKING_STI_MOVSS | BLOCKING_NMI;
+
+	return !v->arch.injected && !v->arch.reinject_info &&
+	       !(vmx_read(VMCS_GUEST_INTERRUPTIBILITY) & blocking);
+}
+
+void vmx_nmi_inject(struct vcpu *v)
+{
+	vmx_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI << INTR_TYPE_SHIFT | 2);
+	v->arch.injected = true;
+}
+
+void vmx_nmi_window(struct vcpu *v, bool on)
+{
+	if (v->arch.nmi_window == on)
+		return;
+	v->arch.nmi_window = on;
+	vmx_write_proc(v);
 }
 
 uint64_t vmx_rflags(const struct vcpu *v)

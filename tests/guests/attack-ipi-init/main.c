@@ -16,5 +16,5 @@
 int guest_main(const struct hvm_start_info *si)
 {
 	(void)si;
-	attack_ipi_everywhere("attack-ipi-init", ICR_MODE_INIT, "INIT");
+	attack_ipi_everywhere("attack-ipi-init", ICR_MODE_INIT, "INIT", NULL);
 }

@@ -16,5 +16,5 @@
 int guest_main(const struct hvm_start_info *si)
 {
 	(void)si;
-	attack_ipi_everywhere("attack-ipi-sipi", ICR_MODE_SIPI, "SIPI");
+	attack_ipi_everywhere("attack-ipi-sipi", ICR_MODE_SIPI, "SIPI", NULL);
 }

@@ -273,14 +273,13 @@ static void ipi_send(uint8_t dest, uint32_t lo, struct ipi_got *g)
  * Whether g is what mode may bring, given the destination. Where this
  * vCPU is included: fixed exactly once; lowest priority once where it is
  * defined, else at most once (with a shorthand or broadcast it is invalid
- * or model-specific); NMI at most once (the architecture sends one; the
- * VMM does not deliver NMIs yet and counts them as dropped); SMI nothing
- * visible (no SMM in a guest); SIPI nothing (this vCPU is not waiting
- * for one). Everything else: nothing at all.
+ * or model-specific); NMI exactly once; SMI nothing visible (no SMM in a
+ * guest); SIPI nothing (this vCPU is not waiting for one). Everything
+ * else: nothing at all.
  */
 static int ipi_expected(const struct ipi_dest *d, uint32_t mode, const struct ipi_got *g, unsigned sends)
 {
-	uint64_t irq_min = 0, irq_max = 0, nmi_max = 0;
+	uint64_t irq_min = 0, irq_max = 0, nmi = 0;
 
 	if (d->self && !(d->fixed_only && mode != ICR_FIXED)) {
 		if (mode == ICR_FIXED)
@@ -288,10 +287,9 @@ static int ipi_expected(const struct ipi_dest *d, uint32_t mode, const struct ip
 		else if (mode == ICR_LOWEST)
 			irq_min = d->lowest_exact ? sends : 0, irq_max = sends;
 		else if (mode == ICR_NMI)
-			nmi_max = sends;
+			nmi = sends;
 	}
-	return g->irqs >= irq_min && g->irqs <= irq_max && g->nmis <= nmi_max && !g->others &&
-	       !g->busy;
+	return g->irqs >= irq_min && g->irqs <= irq_max && g->nmis == nmi && !g->others && !g->busy;
 }
 
 /* Every mode to one destination: one check line. INIT is not sent where
@@ -402,9 +400,6 @@ static void check_icr(void)
 	cli();
 	guest_set_fault_handler(NULL);
 	attack_check(lapic_idle(), "after the ICR checks nothing is pending or in service");
-	if (nmis == 0)
-		attack_note("note: no NMI IPI reached this vCPU, not even those the architecture "
-			    "sends it (the VMM drops NMIs)");
 }
 
 /* ---- storms ------------------------------------------------------------- */

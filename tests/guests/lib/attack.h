@@ -78,10 +78,12 @@ struct attack_fault attack_wrmsr(uint32_t msr, uint64_t val);
 /*
  * Send an IPI of delivery mode `mode` (ICR bits 8-10) through the xAPIC ICR
  * to every other CPU, every CPU, every physical APIC ID and every logical
- * bit; check each write completes with the delivery status idle; end with
- * the verdict (the IPI attacks, docs/attacks.md).
+ * bit; check each write completes with the delivery status idle; run
+ * `check` (if any) for the guest's own checks; end with the verdict (the
+ * IPI attacks, docs/attacks.md).
  */
-__attribute__((noreturn)) void attack_ipi_everywhere(const char *name, uint32_t mode, const char *what);
+__attribute__((noreturn)) void attack_ipi_everywhere(const char *name, uint32_t mode, const char *what,
+						     void (*check)(void));
 
 /* Both directions of msr must raise #GP; `val` is the value written. */
 void attack_expect_msr_gp(uint32_t msr, uint64_t val, const char *what);

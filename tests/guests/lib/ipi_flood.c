@@ -20,7 +20,7 @@ static void send(uint32_t high, uint32_t low)
 	stuck += (lapic_read(LAPIC_ICR_LO) & ICR_PENDING) != 0;
 }
 
-void attack_ipi_everywhere(const char *name, uint32_t mode, const char *what)
+void attack_ipi_everywhere(const char *name, uint32_t mode, const char *what, void (*check)(void))
 {
 	const uint32_t base = mode | ICR_ASSERT | ICR_VECTOR;
 
@@ -33,6 +33,8 @@ void attack_ipi_everywhere(const char *name, uint32_t mode, const char *what)
 		send((1u << bit) << 24, base | ICR_LOGICAL);
 	attack_check(stuck == 0, "%u %s IPIs sent, the delivery status idle after each (%u pending)", sent, what,
 		     stuck);
+	if (check)
+		check();
 	attack_check(1, "the guest runs on after them");
 	attack_end();
 }

@@ -11,7 +11,11 @@
  *  - an AP halted with interrupts off (as Linux parks an offline CPU)
  *    sleeps, and INIT and SIPI start it again, at its new page's code;
  *  - IPIs to APIC IDs the guest does not have reach nobody (here: nothing
- *    arrives anywhere; the VMM counts them as dropped).
+ *    arrives anywhere; the VMM counts them as dropped);
+ *  - NMIs: to the AP asleep in HLT, each arrives once; to itself by its
+ *    own APIC ID and "all including self" to both; while the AP runs its
+ *    NMI handler a further NMI waits (no nesting), two sent then are one,
+ *    and it arrives once the handler has returned.
  * Verdict: PASS only if every check held.
  */
 #include "apic.h"
@@ -23,6 +27,8 @@
 #define V_NOWHERE 0x53
 #define ROUNDS 200u
 #define WAIT_MS 2000u
+#define NMI_ROUNDS 50u
+#define VEC_NMI 2
 #define MSR_APIC_BASE 0x1bu
 #define APIC_BASE_BSP (1ull << 8)
 
@@ -30,6 +36,9 @@ static uint64_t ms_tsc;
 static volatile unsigned ap_id = ~0u, ap_bsp_flag = ~0u, ap_runs;
 static volatile uint64_t got[2][256]; /* per CPU (APIC ID), per vector */
 static volatile unsigned ap_stop, ap_sent;
+static volatile uint64_t nmi_got[2];	      /* per CPU (APIC ID) */
+static volatile unsigned nmi_depth[2], nmi_nested;
+static volatile unsigned nmi_hold;	      /* 1: the AP's next NMI waits in its handler (2) until 0 */
 
 static unsigned my_id(void)
 {
@@ -43,6 +52,27 @@ static void on_irq(unsigned vector)
 	if (id < 2)
 		__atomic_fetch_add(&got[id][vector], 1, __ATOMIC_RELAXED);
 	lapic_eoi();
+}
+
+/* NMIs (vector 2 arrives as a fault): counted per CPU; one inside another's
+ * handler on the same CPU is nesting. */
+static long on_nmi(const struct guest_fault *f)
+{
+	unsigned id = my_id();
+	uint64_t t0;
+
+	if (f->vector != VEC_NMI || id > 1)
+		return -1;
+	if (++nmi_depth[id] > 1)
+		nmi_nested++;
+	__atomic_fetch_add(&nmi_got[id], 1, __ATOMIC_RELEASE);
+	if (id == 1 && nmi_hold == 1) {
+		nmi_hold = 2;
+		for (t0 = rdtsc(); nmi_hold == 2 && rdtsc() - t0 < WAIT_MS * ms_tsc;)
+			asm volatile("pause" ::: "memory");
+	}
+	nmi_depth[id]--;
+	return 0;
 }
 
 static int wait_for(volatile uint64_t *count, uint64_t want)
@@ -135,6 +165,47 @@ static void check_nowhere(void)
 		     "nothing arrived (%lu, %lu)", got[0][V_NOWHERE], got[1][V_NOWHERE]);
 }
 
+static void check_nmis(void)
+{
+	uint64_t ap0 = nmi_got[1], bsp0 = nmi_got[0], held;
+	unsigned lost = 0, holding;
+
+	for (unsigned i = 1; i <= NMI_ROUNDS; i++) {
+		lapic_ipi(1, ICR_NMI);
+		lost += !wait_for(&nmi_got[1], ap0 + i);
+	}
+	attack_check(!lost && nmi_got[1] == ap0 + NMI_ROUNDS && nmi_got[0] == bsp0,
+		     "%u NMIs to the AP asleep in HLT: it took %lu, the sender %lu", NMI_ROUNDS, nmi_got[1] - ap0,
+		     nmi_got[0] - bsp0);
+	lapic_ipi(0, ICR_NMI);
+	wait_for(&nmi_got[0], bsp0 + 1);
+	lapic_write(LAPIC_ICR_LO, ICR_DEST_ALL | ICR_NMI);
+	wait_for(&nmi_got[0], bsp0 + 2);
+	wait_for(&nmi_got[1], ap0 + NMI_ROUNDS + 1);
+	tsc_spin(10 * ms_tsc);
+	attack_check(nmi_got[0] == bsp0 + 2 && nmi_got[1] == ap0 + NMI_ROUNDS + 1,
+		     "an NMI to its own APIC ID and one to all including self: the sender took %lu (want 2), "
+		     "the AP %lu (want 1)", nmi_got[0] - bsp0, nmi_got[1] - ap0 - NMI_ROUNDS);
+
+	ap0 = nmi_got[1];
+	nmi_hold = 1;
+	lapic_ipi(1, ICR_NMI);
+	for (uint64_t t0 = rdtsc(); nmi_hold != 2 && rdtsc() - t0 < WAIT_MS * ms_tsc;)
+		asm volatile("pause" ::: "memory");
+	holding = nmi_hold == 2;
+	lapic_ipi(1, ICR_NMI); /* both while its handler runs: one NMI waits */
+	lapic_ipi(1, ICR_NMI);
+	tsc_spin(20 * ms_tsc);
+	held = nmi_got[1] - ap0;
+	nmi_hold = 0;
+	wait_for(&nmi_got[1], ap0 + 2);
+	tsc_spin(20 * ms_tsc);
+	attack_check(holding && held == 1 && nmi_got[1] == ap0 + 2 && !nmi_nested,
+		     "NMIs blocked in the AP's NMI handler: %s, %lu taken while it ran (want 1), %lu after it "
+		     "returned (want 1: the two sent meanwhile are one), %u nested",
+		     holding ? "it held" : "it never held", held, nmi_got[1] - ap0 - held, nmi_nested);
+}
+
 int guest_main(const struct hvm_start_info *si)
 {
 	int started;
@@ -144,6 +215,7 @@ int guest_main(const struct hvm_start_info *si)
 	ms_tsc = guest_tsc_hz() / 1000;
 	for (unsigned v = 32; v < 256; v++)
 		guest_set_irq_handler(v, on_irq);
+	guest_set_fault_handler(on_nmi);
 	lapic_enable(0xff);
 	attack_check(my_id() == 0 && (rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP),
 		     "the boot vCPU: APIC ID %u, IA32_APIC_BASE.BSP %s", my_id(),
@@ -158,6 +230,7 @@ int guest_main(const struct hvm_start_info *si)
 	check_ping_pong();
 	check_shorthands();
 	check_nowhere();
+	check_nmis();
 
 	ap_stop = 1;
 	lapic_ipi(1, ICR_FIXED | V_TO_AP); /* wakes it to see the stop */
