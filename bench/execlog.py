@@ -56,6 +56,15 @@ class Symbols:
         return self.names[i] if i >= 0 else "?"
 
 
+def halt_addresses(elf):
+    """Addresses of the VMM's HLT and MWAIT instructions (objdump): where
+    its CPUs sleep."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], capture_output=True,
+                         text=True, check=True).stdout
+    return {int(m.group(1), 16) for m in (re.match(r"^\s*([0-9a-f]+):\s+(hlt|mwait)\b", l)
+                                          for l in out.splitlines()) if m}
+
+
 def vmrun_address(elf):
     """Address of the VMRUN instruction in svm_enter (objdump)."""
     out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], capture_output=True,
@@ -74,10 +83,16 @@ class ExecLog:
     are the guest's; it then also counts the VMM's instructions up to the
     guest's first one, and everything from there to the guest's `main`."""
 
-    def __init__(self, syms, vmrun, guest=None):
+    def __init__(self, syms, vmrun, guest=None, halts=(), names=None):
         self.syms = syms
         self.vmrun = vmrun
         self.guest = guest
+        # With `halts` (halt_addresses): of each round trip that slept, the
+        # instructions from its last wake-up to its VMRUN, by handler.
+        self.halts = set(halts)
+        # Round trips that run one of these functions take its name
+        # ({"virq_route": "ipi-send"}) before the handlers'.
+        self.names = names or {}
         self.vmm_total = 0          # VMM instructions so far, all CPUs
         self.vmm_to_guest = None    # ... when the guest ran its first instruction
         self.guest_to_main = 0      # guest instructions before its main (readable blocks)
@@ -92,6 +107,9 @@ class ExecLog:
         self._trip = {}                          # cpu -> Counter of the current round trip
         self.trips = collections.defaultdict(collections.Counter)  # handler -> Counter(length)
         self.trip_example = {}                   # (handler, length) -> Counter(function)
+        self._woke = {}                          # cpu -> Counter since its last HLT in this trip
+        self.wakes = collections.defaultdict(collections.Counter)  # handler -> Counter(length)
+        self.wake_example = {}                   # (handler, length) -> Counter(function)
 
     def feed(self, line):
         if line.startswith("Trace "):
@@ -158,17 +176,29 @@ class ExecLog:
         trip = self._trip.get(cpu)
         if trip is None:
             self.after_boot[fn] += 1
+            if addr == self.vmrun:  # another CPU's first entry: its round trips start
+                self._trip[cpu] = collections.Counter()
             return
         trip[fn] += 1
+        woke = self._woke.get(cpu)
+        if woke is not None:
+            woke[fn] += 1
+        if addr in self.halts:
+            self._woke[cpu] = collections.Counter()
         if addr == self.vmrun:
-            self._close(trip)
+            self._close(trip, self._woke.pop(cpu, None))
             self._trip[cpu] = collections.Counter()
 
-    def _close(self, trip):
-        handler = next((h for h in HANDLERS if trip[h]), "other")
+    def _close(self, trip, woke):
+        handler = next((n for f, n in self.names.items() if trip[f]), None) or \
+            next((h for h in HANDLERS if trip[h]), "other")
         length = sum(trip.values())
         self.trips[handler][length] += 1
         self.trip_example.setdefault((handler, length), trip)
+        if woke is not None:
+            length = sum(woke.values())
+            self.wakes[handler][length] += 1
+            self.wake_example.setdefault((handler, length), woke)
 
     def summary(self, top=20):
         """A JSON-able digest: boot by function, the commonest round trip
@@ -184,4 +214,11 @@ class ExecLog:
             out["round_trips"][handler] = {
                 "instructions": length, "seen": count, "other_lengths": dict(lengths),
                 "by_function": self.trip_example[(handler, length)].most_common(top)}
+        if self.halts:
+            out["wakes"] = {}
+        for handler, lengths in self.wakes.items():
+            length, count = lengths.most_common(1)[0]
+            out["wakes"][handler] = {
+                "instructions": length, "seen": count, "other_lengths": dict(lengths),
+                "by_function": self.wake_example[(handler, length)].most_common(top)}
         return out

@@ -75,6 +75,22 @@ def apic_rows(res):
     ]
 
 
+def ipi_rows(res):
+    i = res.get("ipi") or {}
+    send, wake = i.get("send") or {}, i.get("wake") or {}
+    seen = lambda t: "commonest of %s round trips (%s)" % (  # noqa: E731
+        num(sum((t.get("other_lengths") or {}).values()) or None),
+        ", ".join(sorted("%s x%s" % (num(int(k)), v) for k, v in (t.get("other_lengths") or {}).items())))
+    return [
+        row("IPI between two vCPUs: the sender's exit to its VMRUN", send.get("instructions"), "insn",
+            "ICR write (MMIO), route, post, kick; %s; %s of %s delivered, %s answered" % (
+                seen(send), num(i.get("delivered")), num(i.get("rounds")), num(i.get("answered"))),
+            None, "ipi"),
+        row("IPI between two vCPUs: the target's wake-up to its VMRUN", wake.get("instructions"), "insn",
+            "from its HLT in the VMM to the entry that injects; %s" % seen(wake), None, "ipi"),
+    ]
+
+
 def linux_exit_estimate(res):
     """VMM instructions the Linux boot's exits cost, by reason: the
     inventory's counts times the bench guest's figures (LAPIC on, as in
@@ -236,7 +252,7 @@ def channel_rows(res):
 
 
 def rows(res):
-    return exit_rows(res) + apic_rows(res) + boot_rows(res) + linux_rows(res) + \
+    return exit_rows(res) + apic_rows(res) + ipi_rows(res) + boot_rows(res) + linux_rows(res) + \
         crypto_rows(res) + channel_rows(res) + footprint_rows(res)
 
 
@@ -263,7 +279,7 @@ def show(table, res, previous):
     print("\ncommands:")
     cmds = dict(COMMANDS, **res["commands"])
     for key in ("vigil", "channel", "tsc", "fast", "xen", "mem", "wall", "linux",
-                "linux-direct", "linux-sleep", "crypto", "cloc"):
+                "linux-direct", "linux-sleep", "ipi", "crypto", "cloc"):
         if key in cmds:
             print("  [%s] %s" % (key, cmds[key]))
     where = res.get("where", {}).get("round_trips", {})
@@ -277,6 +293,11 @@ def show(table, res, previous):
             top = ", ".join("%s %d" % (fn, n) for fn, n in t["by_function"][:8])
             print("  %-15s %5d [%s]: %s" % (handler, t["instructions"],
                                              num(icount.get("per_exit")), top))
+    for name, t in (("IPI, sender", (res.get("ipi") or {}).get("send")),
+                    ("IPI, target's wake-up", (res.get("ipi") or {}).get("wake"))):
+        if t:
+            print("\nwhere the %s's VMM instructions go (QEMU exec log, commonest):\n  %s" % (
+                name, ", ".join("%s %d" % (fn, n) for fn, n in t["by_function"][:10])))
     boot = res.get("where", {}).get("boot_by_function")
     if boot:
         print("\nwhere the VMM's boot instructions go (entry to first VMRUN, all CPUs):")

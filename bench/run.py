@@ -12,6 +12,8 @@ Runs, one emulator at a time:
   6. Linux from its first instruction to init under Vigil and booted
      directly by QEMU (microvm, PVH), under -icount, and its `sleep`
      against the host's clock without -icount (bench/linux.py);
+  7. the bench guest with two vCPUs (build/bench/esp-smp) under -icount
+     with the exec log: the VMM's path lengths of an IPI between them;
 and on the host: callgrind for crypto cost, readelf and `make cloc`.
 Writes build/bench/results.json; exits 1 only when a figure could not be
 measured.
@@ -35,7 +37,7 @@ import measure
 ROOT = boots.ROOT
 OUT = boots.OUT
 GUEST = os.path.join(ROOT, "build", "guests", "bench.elf")
-ESP = {name: os.path.join(OUT, "esp-" + name) for name in ("vigil", "fast", "mem")}
+ESP = {name: os.path.join(OUT, "esp-" + name) for name in ("vigil", "fast", "mem", "smp")}
 RESULTS = os.path.join(OUT, "results.json")
 CASES = ("cpuid", "hypercall", "io-out", "msr-read")
 # The bench guest's APIC cases, after CASES (docs/benchmarks.md).
@@ -77,7 +79,7 @@ def qemu_cmd(esp, smp, icount=True):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.res = {"exit": {}, "apic": {}, "linux": {}, "boot": {}, "crypto": {},
+        self.res = {"exit": {}, "apic": {}, "ipi": {}, "linux": {}, "boot": {}, "crypto": {},
                     "footprint": {}, "where": {}, "commands": {}, "missing": []}
 
     def missing(self, what):
@@ -344,6 +346,36 @@ class Bench:
             print("bench: %s" % e, file=sys.stderr)
             self.missing("make cloc")
 
+    # ---- 7. an IPI between two vCPUs, -icount, exec log ------------------
+    def ipi(self):
+        """The sender's round trip of the ICR write that sends a fixed IPI
+        (the one running virq_route) and, on the target's CPU, the VMM's
+        instructions from its wake-up in HLT to the VMRUN that injects the
+        interrupt: path lengths, per CPU, from the exec log (a cross-CPU
+        latency under -icount would time the emulator's round-robin). The
+        two vCPUs play ping-pong, each asleep in HLT when the other sends:
+        2 x 64 of each."""
+        elf = vmm_elf(ESP["smp"])
+        log = execlog.ExecLog(execlog.Symbols(elf), execlog.vmrun_address(elf),
+                              halts=execlog.halt_addresses(elf), names={"virq_route": "ipi-send"})
+        print("bench: booting the bench guest with two vCPUs under -icount (IPIs, exec log)", flush=True)
+        text, _, _ = boots.vigil_boot(ESP["smp"], "bench-smp", execlog=log, smp=3)
+        self.res["commands"]["ipi"] = qemu_cmd(ESP["smp"], 3) + \
+            " -d in_asm,exec,nochain -dfilter %s" % boots.VMM_RANGE
+        m = re.search(r"bench: ipi rounds (\d+) delivered (\d+) answered (\d+)", text)
+        rounds, delivered, answered = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
+        where = log.summary()
+        send = where["round_trips"].get("ipi-send")
+        wake = where.get("wakes", {}).get("exit_hlt")
+        self.res["ipi"] = {"rounds": rounds, "delivered": delivered, "answered": answered, "send": send,
+                           "wake": wake}
+        if not rounds or delivered != rounds or answered != rounds:
+            self.missing("IPI: %d of %d IPIs delivered, %d answered" % (delivered, rounds, answered))
+        if not send or send["seen"] < rounds // 2:
+            self.missing("IPI: the sender's round trip (exec log)")
+        if not wake or wake["seen"] < rounds // 2:
+            self.missing("IPI: the sibling's wake-up to its entry (exec log)")
+
     def run(self):
         self.host()
         self.vigil()
@@ -356,6 +388,7 @@ class Bench:
         self.wall()
         self.linux()
         self.linux_sleep()
+        self.ipi()
         import report  # noqa: E402
         if report.boot_split(self.res["boot"])[1] is None:
             self.missing("boot: the stub's share")

@@ -8,6 +8,7 @@
 #   build/bench/esp-fast/         vmm-bench.elf, the same config
 #   build/bench/esp-mem/          the real VMM, bench/bench-mem.dts (a second guest)
 #   build/bench/esp-linux/        the real VMM, bench/bench-linux.dts (Linux on cpu 1)
+#   build/bench/esp-smp/          the real VMM, bench/bench-smp.dts (the IPI case)
 #   build/bench/linux/            vigil-tsc and the bench initramfs (busybox + it)
 #   build/bench/crypto-host       one P-384 verification and SHA-256 on the host
 #   build/bench/results.json      what the last `make bench` measured
@@ -78,6 +79,7 @@ $(eval $(call bench_esp,vigil,$(VMM),bench/bench.dts))
 $(eval $(call bench_esp,fast,$(BENCH_VMM),bench/bench.dts))
 $(eval $(call bench_esp,mem,$(VMM),bench/bench-mem.dts))
 $(eval $(call bench_esp,linux,$(VMM),bench/bench-linux.dts))
+$(eval $(call bench_esp,smp,$(VMM),bench/bench-smp.dts))
 
 # The Linux bench: the guest's own kernel and ACPI tables, and an initramfs
 # that is the tested one plus vigil-tsc (tools/linux/vigil-tsc.c), a static

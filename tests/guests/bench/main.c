@@ -15,6 +15,9 @@
  *   bench: lapic-timer period <ticks> isr-retired <instructions of the handler>
  *   bench: watch start <ticks>       (Vigil) then the longest TSC gap seen:
  *   bench: watch max-gap <ticks> reads <n>
+ *   bench: ipi rounds <n> delivered <n> answered <n>  (Vigil, command
+ *                                    line "ipi": the IPI case alone,
+ *                                    bench/bench-smp.dts)
  *   bench: done
  * Under Xen the lines go to port 0xE9 (Xen's console for HVM guests),
  * elsewhere to the guest console.
@@ -43,6 +46,11 @@
 #define BENCH_TIMER_VECTOR 0x40
 #define BENCH_SPURIOUS_VECTOR 0xff
 #define BENCH_TIMER_PERIOD_US 100
+/* The IPI case: fixed IPIs between the boot vCPU and its sibling, each
+ * to a vCPU asleep in HLT. */
+#define BENCH_IPI_VECTOR 0x60
+#define BENCH_IPI_REPLY_VECTOR 0x61
+#define BENCH_IPI_ROUNDS 64u
 /* Passes of the spin: 4 M instructions, some 40 timer periods under -icount. */
 #define BENCH_SPIN_ITERATIONS 2000000ul
 
@@ -231,6 +239,79 @@ static void bench_apic(void)
 	bench_lapic_timer();
 }
 
+static volatile uint64_t bench_ipis, bench_replies;
+
+/* The sibling's handler: counts the IPI, answers with one of its own. */
+static void bench_ipi_irq(unsigned vector)
+{
+	(void)vector;
+	__atomic_fetch_add(&bench_ipis, 1, __ATOMIC_RELEASE);
+	lapic_eoi();
+	lapic_ipi(0, ICR_FIXED | BENCH_IPI_REPLY_VECTOR);
+}
+
+static void bench_ipi_reply(unsigned vector)
+{
+	(void)vector;
+	__atomic_fetch_add(&bench_replies, 1, __ATOMIC_RELEASE);
+	lapic_eoi();
+}
+
+/* The sibling: asleep in HLT, woken by each IPI. */
+static void bench_ipi_sibling(unsigned apic_id)
+{
+	(void)apic_id;
+	for (;;)
+		sti_hlt();
+}
+
+/*
+ * IPIs between two vCPUs of one guest (bench/bench-smp.dts): the boot vCPU
+ * starts its sibling, then sends it fixed IPIs one at a time and sleeps in
+ * HLT until the sibling's handler answers with one of its own: each IPI
+ * finds its target asleep in HLT (in the VMM, on its own CPU). Both sleep
+ * rather than spin: under -icount QEMU runs the CPUs in turn, and a
+ * spinning sender would keep the sibling from running for its whole turn.
+ * No TSC figure comes of it (a cross-CPU latency under -icount is that
+ * round-robin): bench/run.py reads the VMM's path lengths from QEMU's exec
+ * log, the sender's exit to its VMRUN and the target's wake-up to its
+ * VMRUN with the interrupt injected.
+ */
+static void bench_ipi(void)
+{
+	unsigned i;
+
+	guest_set_irq_handler(BENCH_SPURIOUS_VECTOR, bench_ignore_irq);
+	guest_set_irq_handler(BENCH_IPI_VECTOR, bench_ipi_irq);
+	guest_set_irq_handler(BENCH_IPI_REPLY_VECTOR, bench_ipi_reply);
+	lapic_enable(BENCH_SPURIOUS_VECTOR);
+	if (guest_start_ap(1, bench_ipi_sibling)) {
+		bench_say("bench: ipi rounds 0 delivered 0 (no sibling vCPU)");
+		return;
+	}
+	for (i = 1; i <= BENCH_IPI_ROUNDS; i++) {
+		cli();
+		lapic_ipi(1, ICR_FIXED | BENCH_IPI_VECTOR);
+		while (__atomic_load_n(&bench_replies, __ATOMIC_ACQUIRE) < i) {
+			sti_hlt();
+			cli();
+		}
+	}
+	sti();
+	bench_say("bench: ipi rounds %u delivered %lu answered %lu", BENCH_IPI_ROUNDS, bench_ipis, bench_replies);
+}
+
+static int bench_cmdline_is(const struct hvm_start_info *si, const char *want)
+{
+	const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
+
+	if (!c)
+		return 0;
+	while (*want && *c == *want)
+		c++, want++;
+	return !*want && !*c;
+}
+
 static bench_loop_fn *bench_hypercall_loop(void)
 {
 	return guest_hypercall_insn()[2] == 'm' ? bench_vmmcall : bench_vmcall;
@@ -296,11 +377,12 @@ int guest_main(const struct hvm_start_info *si)
 {
 	uint64_t tsc_main = rdtsc();
 
-	(void)si;
 	bench_env = bench_detect();
 	bench_say("bench: tsc main %lu", tsc_main);
 	bench_say("bench: env %s", bench_env_names[bench_env]);
-	if (bench_env == BENCH_VIGIL)
+	if (bench_env == BENCH_VIGIL && bench_cmdline_is(si, "ipi"))
+		bench_ipi();
+	else if (bench_env == BENCH_VIGIL)
 		bench_vigil();
 	else if (bench_env == BENCH_XEN)
 		bench_xen();
