@@ -186,7 +186,8 @@ def workload_parallel(steps):
 
 def smp_checks(t, b, sh, tag):
     """Two vCPUs: both online, a parallel workload on both at once, timer
-    and IPI interrupts on each, and the second taken offline and back."""
+    and IPI interrupts on each, an NMI IPI (the kernel's backtrace of all
+    CPUs), and the second taken offline and back."""
     out = sh.run("nproc")
     t.check(tag + ": nproc reports 2 vCPUs", out == ["2"], repr(out))
     t.check(tag + ": the VMM started the second vCPU by the guest's SIPI",
@@ -204,6 +205,13 @@ def smp_checks(t, b, sh, tag):
     ipis = [sum(after.get(r, [0, 0])[c] for r in ("RES", "CAL", "TLB")) for c in (0, 1)]
     t.check(tag + ": IPIs (rescheduling, function call, TLB) counted on each vCPU",
             len(after.get("RES", [])) == 2 and min(ipis) > 0, repr({r: after.get(r) for r in ("RES", "CAL", "TLB")}))
+    # sysrq-l: the kernel asks every other CPU for its backtrace by NMI;
+    # the line comes from cpu1's NMI handler ("... skipped: idling" too).
+    mark = len(b.lines())
+    sh.run("echo l > /proc/sysrq-trigger", timeout=120)
+    t.check(tag + ": an NMI IPI reaches the other vCPU (sysrq-l: its NMI backtrace)",
+            wait_after(b, mark, r"^\[linux\] .*NMI backtrace for cpu 1", 60),
+            "; ".join(l for l in b.lines()[mark:] if "NMI" in l or "backtrace" in l)[:400])
     mark = len(b.lines())
     out = sh.run("echo 0 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online", timeout=120)
     out = [l for l in out or [] if not l.startswith("[")]  # the kernel's own lines on the console
