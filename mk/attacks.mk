@@ -44,8 +44,8 @@ $(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
 
 # $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
 # the config DTS compiled and checked, the files it names (each guest's
-# image, initrd and ACPI tables: from IMAGES, else from build/), both
-# platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
+# image, initrd and ACPI tables: from IMAGES, else from build/; the tables
+# checked against the guest's vCPUs), both platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
 define attack_stage
 	@rm -rf $(2)
 	@mkdir -p $(2)/vigil/guests
@@ -60,6 +60,7 @@ define attack_stage
 		cp "$$src" "$(2)/vigil/$$p" || exit 1; \
 	    done; \
 	done
+	@tools/linux/check-guest-acpi.sh $(2)/vigil
 	@for f in vmm.elf system.dtb; do \
 		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(2)/vigil/$$f \
 			-o $(2)/vigil/$$f.sig >/dev/null || exit 1; done

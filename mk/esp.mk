@@ -65,6 +65,7 @@ $(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS) $(GUEST_FILES)
 		echo "  GUEST   $(ESP_VIGIL)/$$p"; \
 	    done; \
 	done
+	@tools/linux/check-guest-acpi.sh $(ESP_VIGIL)
 	@touch $@
 
 # A GPT disk with one FAT32 EFI system partition holding the ESP.

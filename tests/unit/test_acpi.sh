@@ -74,4 +74,24 @@ sed 's/^#define GP_ACPI_RESET 0x[0-9a-f]*u$/#define GP_ACPI_RESET 0x704u/' \
 	"$top/include/vigil/guest_platform.h" >"$tmp/platform.h"
 t_check acpi.check_uses_header refused "$ck" --header "$tmp/platform.h" --cpus 2 "$good"
 
+# A staged config (tools/linux/check-guest-acpi.sh, run by every ESP's
+# staging): each guest's tables must describe exactly its vCPUs.
+# stage NAME "CPUS" BLOB: $tmp/NAME/ with system.dtb naming one guest with
+# those CPUs and that blob.
+stage() {
+	mkdir -p "$tmp/$1/guests"
+	cp "$3" "$tmp/$1/guests/acpi.bin"
+	printf '/dts-v1/;\n/ { guests { g { acpi = "guests/acpi.bin"; cpus = <%s>; }; plain { cpus = <9>; }; }; };\n' \
+		"$2" >"$tmp/$1.dts"
+	dtc -q -I dts -O dtb -o "$tmp/$1/system.dtb" "$tmp/$1.dts"
+}
+cg=$top/tools/linux/check-guest-acpi.sh
+stage stage_ok "1 3" "$good" && t_check acpi.staged.two_cpus_two_apics quiet "$cg" "$tmp/stage_ok"
+stage stage_fewer "1" "$good" && t_check acpi.staged.refuses_more_apics_than_cpus refused "$cg" "$tmp/stage_fewer"
+stage stage_more "1 3 4 5" "$good" && t_check acpi.staged.refuses_fewer_apics_than_cpus refused "$cg" \
+	"$tmp/stage_more"
+stage stage_msg "1 3 4" "$good" && t_check acpi.staged.names_the_guest \
+	sh -c '"$1" "$2" 2>&1 | grep -q "guest g: its ACPI tables (guests/acpi.bin) do not describe its 3 vCPU"' \
+	_ "$cg" "$tmp/stage_msg"
+
 t_summary

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The ACPI tables of every guest of a staged config that has them: they
+# must pass tools/linux/check-acpi.py and describe exactly the guest's
+# vCPUs (one Local APIC, IDs 0..N-1, per CPU its `cpus` lists), so that a
+# guest never sees processors it does not have or misses one it has
+# (docs/guest-platform.md, "Several vCPUs").
+#
+# Usage: tools/linux/check-guest-acpi.sh VIGIL_DIR
+#   VIGIL_DIR: system.dtb and the files it names, as on an ESP's vigil/.
+# Exits 1 naming each guest whose tables do not fit, with the checker's
+# reason.
+set -uo pipefail
+dir=${1:?usage: check-guest-acpi.sh VIGIL_DIR}
+ck=$(dirname "$0")/check-acpi.py
+dtb=$dir/system.dtb
+rc=0
+for g in $(fdtget -l "$dtb" /guests); do
+	acpi=$(fdtget -ts "$dtb" "/guests/$g" acpi 2>/dev/null) || continue
+	n=$(fdtget -t u "$dtb" "/guests/$g" cpus | wc -w)
+	if ! out=$(python3 "$ck" --cpus "$n" "$dir/$acpi" 2>&1 >/dev/null); then
+		echo "esp: guest $g: its ACPI tables ($acpi) do not describe its $n vCPU(s): $out" >&2
+		rc=1
+	fi
+done
+exit $rc
