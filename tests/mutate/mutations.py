@@ -598,7 +598,7 @@ mutation("vmx-nmi-no-block", "arch/x86/vmx/vmx_exit.c",
          expect="smp-basic")
 mutation("nmi-to-nobody", "vmm/virq.c",
          "\t\tif (nmi) {\n\t\t\tn += virq_nmi(t, self);",
-         "\t\tif (nmi) {\n\t\t\tn += 0;",
+         "\t\tif (nmi) {\n\t\t\tn += 0 && virq_nmi(t, self);",
          attacks("boot-12"),
          "an NMI IPI reaches the vCPUs it names",
          expect="smp-basic")
