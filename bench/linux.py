@@ -134,7 +134,7 @@ LANDMARKS = (
     "pid_max: ",
     "Trying to unpack rootfs image as initramfs...",
     "evm: HMAC attrs: ",
-    "clocksource: Switched to clocksource tsc",
+    "clocksource: Switched to clocksource ",
     "Run /init as init process",
 )
 
@@ -143,9 +143,10 @@ def landmarks(vigil_log, direct_log):
     """[(message, Vigil seconds, direct seconds)] of LANDMARKS, by the
     kernels' own clocks (the TSC, hence instructions under -icount)."""
     def find(log, start):
-        return next((t for msg, t in log.items() if msg.startswith(start)
-                     and (start != "clocksource: Switched to clocksource tsc"
-                          or msg == start)), None)
+        # The last switch of clocksource: tsc-early then tsc in the direct
+        # boot, kvm-clock under Vigil (its paravirtual clock).
+        times = [t for msg, t in log.items() if msg.startswith(start)]
+        return (max(times) if start.startswith("clocksource: Switched") else times[0]) if times else None
     return [(m, find(vigil_log, m), find(direct_log, m)) for m in LANDMARKS]
 
 

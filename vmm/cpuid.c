@@ -4,7 +4,8 @@
  * with what a guest cannot use under Vigil hidden and the hypervisor bit
  * set; every other leaf reads as zeros so nothing unlisted leaks. Leaf
  * 0x40000000 names Vigil ("VigilVigilVi"), 0x40000001 gives the hypercall
- * ABI version. A feature bit is shown only when the host has it and the
+ * ABI version; 0x40000100 and 0x40000101 offer KVM's paravirtual clock and
+ * nothing else of KVM's (include/vigil/guest_platform.h). A feature bit is shown only when the host has it and the
  * VMM gives the guest what it implies (its instructions run, its MSRs
  * answer): docs/vmm.md, "Intercept policy".
  *
@@ -18,6 +19,7 @@
 #include "vmm/vm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
+#include "vigil/guest_platform.h"
 #include "vigil/hypercall.h"
 
 #define HV_LEAF_BASE 0x40000000u
@@ -142,6 +144,10 @@ static struct cpuid_regs cpuid_hypervisor(uint32_t leaf)
 		return (struct cpuid_regs){ HV_LEAF_MAX, 0x69676956, 0x6769566c, 0x69566c69 }; /* "VigilVigilVi" */
 	if (leaf == HV_LEAF_MAX)
 		return (struct cpuid_regs){ HC_ABI_VERSION, 0, 0, 0 };
+	if (leaf == GP_KVM_LEAF_BASE)
+		return (struct cpuid_regs){ GP_KVM_LEAF_FEATURES, GP_KVM_SIG_EBX, GP_KVM_SIG_ECX, GP_KVM_SIG_EDX };
+	if (leaf == GP_KVM_LEAF_FEATURES)
+		return (struct cpuid_regs){ GP_KVM_FEATURES, 0, 0, 0 };
 	return (struct cpuid_regs){ 0, 0, 0, 0 };
 }
 

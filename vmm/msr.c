@@ -2,7 +2,8 @@
 /*
  * Intercepted MSRs. Policy: an MSR the config does not grant raises #GP on
  * read and write, except the few every guest needs emulated (EFER, PAT,
- * TSC reads, the speculation controls of vmm/spec.h). Granted MSRs never
+ * TSC reads, the speculation controls of vmm/spec.h, the paravirtual
+ * clock). Granted MSRs never
  * exit (the bitmap passes them through).
  */
 #include "vmm/exits.h"
@@ -10,6 +11,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "vmm/spec.h"
+#include "vigil/guest_platform.h"
 
 #define MSR_TSC 0x10u
 /* AMD family 0Fh/10h's interrupt-pending message register: Linux reads it
@@ -32,6 +34,12 @@
  * writes it to its CPU's MSR, which the VMM itself never uses. A host
  * without the MSR refuses the write: #GP, as there. */
 #define MSR_TSC_AUX 0xc0000103u
+/* The paravirtual clock's MSRs (include/vigil/guest_platform.h): a write
+ * names a record in the guest's own memory, which the VMM fills at once
+ * and never again (nothing in it changes while the host runs); a read
+ * answers the value written. An address that is not 4-byte aligned or
+ * whose record is not whole in one region of the guest's memory #GPs. */
+#define PV_TIME_ENABLE 1ull
 #define MISC_ENABLE_GUEST 0x1801ull
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
@@ -70,6 +78,12 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_TSC_AUX:
 		*val = v->tsc_aux;
 		return 0;
+	case GP_MSR_KVM_SYSTEM_TIME:
+		*val = v->pv_time;
+		return 0;
+	case GP_MSR_KVM_WALL_CLOCK:
+		*val = v->pv_wall;
+		return 0;
 	case MSR_SPEC_CTRL:
 	case MSR_PRED_CMD:
 	case MSR_FLUSH_CMD:
@@ -77,6 +91,33 @@ static int msr_emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	default:
 		return virq_msr_read(v, msr, val); /* APIC base, TSC deadline */
 	}
+}
+
+/* The record at gpa in VMM memory, or NULL: not 4-byte aligned, or not
+ * whole in one region of the guest's memory. */
+static volatile uint8_t *msr_pv_record(const struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+	return gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, size);
+}
+
+static int msr_pv_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	volatile uint8_t *rec;
+
+	if (msr == GP_MSR_KVM_WALL_CLOCK) {
+		if (!(rec = msr_pv_record(v, val, GP_PVCLOCK_WALL_SIZE)))
+			return -1;
+		vplat_pv_wall(rec, &vplat_clock);
+		v->pv_wall = val;
+		return 0;
+	}
+	if (val & PV_TIME_ENABLE) {
+		if (!(rec = msr_pv_record(v, val & ~PV_TIME_ENABLE, GP_PVCLOCK_TIME_SIZE)))
+			return -1;
+		vplat_pv_time(rec, &vplat_clock);
+	}
+	v->pv_time = val; /* disabled: nothing is ever written again anyway */
+	return 0;
 }
 
 static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -116,6 +157,9 @@ static int msr_emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_PRED_CMD:
 	case MSR_FLUSH_CMD:
 		return spec_msr_write(v, msr, val);
+	case GP_MSR_KVM_SYSTEM_TIME:
+	case GP_MSR_KVM_WALL_CLOCK:
+		return msr_pv_write(v, msr, val);
 	default:
 		return virq_msr_write(v, msr, val);
 	}

@@ -175,6 +175,7 @@ void vcpu_reset_cpu_state(struct vcpu *v)
 	cpu_guest_state_reset();
 	spec_vcpu_reset(v); /* SPEC_CTRL: 0 */
 	v->tsc_aux = 0;
+	v->pv_time = v->pv_wall = 0;
 	if (cpu_wrmsr_safe(0xc0000103, 0)) { /* IA32_TSC_AUX */
 		/* A host without it: nothing to reset, and the guest's writes #GP too. */
 	}

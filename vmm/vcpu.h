@@ -122,6 +122,7 @@ struct vcpu {
 	uint64_t msr_boot[CONFIG_MAX_MSRS];
 	uint64_t spec_ctrl;	/* the guest's IA32_SPEC_CTRL, also in its CPU's MSR (vmm/spec.h) */
 	uint64_t tsc_aux;	/* the guest's IA32_TSC_AUX, also in its CPU's MSR (vmm/msr.c) */
+	uint64_t pv_time, pv_wall; /* what it last wrote to the paravirtual clock's MSRs (vmm/msr.c) */
 	struct vlapic lapic;	/* its local APIC (vmm/virq.h) */
 	bool lapic_on;		/* the guest enabled it: interrupts are checked before entries */
 	bool irq_dirty;		/* check before the next entry, whatever the exit */

@@ -226,3 +226,87 @@ enum vplat_action vplat_out(struct vplat *p, const struct vplat_clock *c, uint16
 	}
 	return VPLAT_NONE;
 }
+
+struct vplat_pv_scale vplat_pv_scale(uint64_t tsc_hz)
+{
+	/* mul = 10^9 * 2^32 / (tsc_hz * 2^shift), brought into [2^31, 2^32):
+	 * a TSC from 1 Hz to 2^63 Hz needs a shift within -34..31. */
+	const unsigned __int128 ns = (unsigned __int128)1000000000u << 32;
+	unsigned __int128 m;
+	int shift = 0;
+
+	if (!tsc_hz)
+		return (struct vplat_pv_scale){ 0, 0 };
+	for (;;) {
+		m = shift >= 0 ? ns / ((unsigned __int128)tsc_hz << shift) : (ns << -shift) / tsc_hz;
+		if (m >> 32)
+			shift++;
+		else if (m < (1u << 31))
+			shift--;
+		else
+			return (struct vplat_pv_scale){ (uint32_t)m, (int8_t)shift };
+	}
+}
+
+uint64_t vplat_pv_ns(uint64_t tsc, struct vplat_pv_scale s)
+{
+	uint64_t d = s.shift >= 0 ? tsc << s.shift : tsc >> -s.shift;
+
+	return (uint64_t)(((unsigned __int128)d * s.mul) >> 32);
+}
+
+static void pv_put32(volatile uint8_t *p, uint32_t v)
+{
+	*(volatile uint32_t *)p = v;
+}
+
+static void pv_put64(volatile uint8_t *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
+}
+
+/* The version the guest checks before and after reading: odd while the
+ * fields change. The guest's own value is only counted on from. */
+static uint32_t pv_begin(volatile uint8_t *rec)
+{
+	uint32_t ver = (*(volatile uint32_t *)rec + 1) | 1;
+
+	pv_put32(rec, ver);
+	__asm__ volatile("" ::: "memory"); /* stores stay in order on x86 */
+	return ver;
+}
+
+static void pv_end(volatile uint8_t *rec, uint32_t ver)
+{
+	__asm__ volatile("" ::: "memory");
+	pv_put32(rec, ver + 1);
+}
+
+void vplat_pv_time(volatile uint8_t *rec, const struct vplat_clock *c)
+{
+	struct vplat_pv_scale s = vplat_pv_scale(c->tsc_hz);
+	uint32_t ver = pv_begin(rec);
+
+	pv_put32(rec + 4, 0);
+	pv_put64(rec + 8, 0);  /* tsc_timestamp: the clock is the TSC scaled */
+	pv_put64(rec + 16, 0); /* system_time at it */
+	pv_put32(rec + 24, s.mul);
+	rec[28] = (uint8_t)s.shift;
+	rec[29] = GP_PVCLOCK_TSC_STABLE;
+	rec[30] = rec[31] = 0;
+	pv_end(rec, ver);
+}
+
+void vplat_pv_wall(volatile uint8_t *rec, const struct vplat_clock *c)
+{
+	/* The time of day at TSC 0: the RTC's reading less the clock at it,
+	 * so wall time = this + the vCPU's clock, as the guest adds them. */
+	uint64_t epoch_ns = c->rtc_epoch * 1000000000u;
+	uint64_t since = vplat_pv_ns(c->rtc_tsc, vplat_pv_scale(c->tsc_hz));
+	uint64_t at0 = c->rtc_epoch && epoch_ns > since ? epoch_ns - since : 0;
+	uint32_t ver = pv_begin(rec);
+
+	pv_put32(rec + 4, (uint32_t)(at0 / 1000000000u));
+	pv_put32(rec + 8, (uint32_t)(at0 % 1000000000u));
+	pv_end(rec, ver);
+}

@@ -54,6 +54,24 @@ enum vplat_action vplat_out(struct vplat *p, const struct vplat_clock *c, uint16
 			    uint32_t val, uint64_t now);
 void vplat_reset(struct vplat *p);
 
+/*
+ * The paravirtual clock (include/vigil/guest_platform.h): a guest's clock
+ * in nanoseconds is its TSC scaled, ((tsc << shift or >> -shift) * mul) >> 32,
+ * the same on every vCPU and across restarts (the TSC is the host's), so
+ * its records are written once, when the guest names them.
+ */
+struct vplat_pv_scale {
+	uint32_t mul; /* at least 2^31: the most precision 32 bits give */
+	int8_t shift;
+};
+struct vplat_pv_scale vplat_pv_scale(uint64_t tsc_hz);
+uint64_t vplat_pv_ns(uint64_t tsc, struct vplat_pv_scale s);
+/* Fill a vCPU time record (GP_PVCLOCK_TIME_SIZE bytes) or the wall clock
+ * (GP_PVCLOCK_WALL_SIZE) in guest memory, with the version odd while the
+ * fields change, as the ABI has it (a sibling vCPU may be reading). */
+void vplat_pv_time(volatile uint8_t *rec, const struct vplat_clock *c);
+void vplat_pv_wall(volatile uint8_t *rec, const struct vplat_clock *c);
+
 /* Days since 1970-01-01 to a civil date (proleptic Gregorian) and back. */
 void vplat_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
 int64_t vplat_days_from_civil(int y, unsigned m, unsigned d);

@@ -51,4 +51,26 @@
 #define GP_ACPI_S5_TYP 5u
 #define GP_PMTMR_HZ 3579545u
 
+/*
+ * The clock the guest is told, in KVM's paravirtual clock ABI and nothing
+ * else of KVM's: leaf 0x40000100 carries KVM's signature ("KVMKVMKVM")
+ * beside Vigil's own at 0x40000000, leaf 0x40000101 EAX offers only
+ * CLOCKSOURCE2 (bit 3) and CLOCKSOURCE_STABLE_BIT (bit 24), and the two
+ * MSRs take the guest-physical address of a record the VMM fills once per
+ * write: the vCPU's time record (32 bytes; bit 0 of the value enables it)
+ * and the wall clock (12 bytes). Both records lie whole in the guest's
+ * memory, 4-byte aligned, or the write raises #GP.
+ */
+#define GP_KVM_LEAF_BASE 0x40000100u
+#define GP_KVM_LEAF_FEATURES 0x40000101u
+#define GP_KVM_SIG_EBX 0x4b4d564bu /* "KVMK" */
+#define GP_KVM_SIG_ECX 0x564b4d56u /* "VMKV" */
+#define GP_KVM_SIG_EDX 0x0000004du /* "M\0\0\0" */
+#define GP_KVM_FEATURES ((1u << 3) | (1u << 24))
+#define GP_MSR_KVM_WALL_CLOCK 0x4b564d00u
+#define GP_MSR_KVM_SYSTEM_TIME 0x4b564d01u
+#define GP_PVCLOCK_TIME_SIZE 32u
+#define GP_PVCLOCK_WALL_SIZE 12u
+#define GP_PVCLOCK_TSC_STABLE 0x01u
+
 #endif

@@ -602,6 +602,18 @@ mutation("nmi-to-nobody", "vmm/virq.c",
          attacks("boot-12"),
          "an NMI IPI reaches the vCPUs it names",
          expect="smp-basic")
+mutation("pvclock-misaligned", "vmm/msr.c",
+         "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, size);",
+         "\treturn vm_gpa_to_hva(v->vm, gpa, size);",
+         attacks("boot-13"),
+         "a paravirtual clock record must be 4-byte aligned",
+         expect="attack-pvclock")
+mutation("pvclock-straddle", "vmm/msr.c",
+         "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, size);",
+         "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, 1);",
+         attacks("boot-13"),
+         "a paravirtual clock record lies whole in the guest's memory",
+         expect="attack-pvclock")
 mutation("tlb-flush-never", "vmm/vcpu.h",
          "\tif (__builtin_expect(v->tlb_starts == v->starts, 1))\n\t\treturn false;",
          "\tif (1)\n\t\treturn false;",

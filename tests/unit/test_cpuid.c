@@ -144,8 +144,8 @@ static void platform_leaves(void)
 
 static void unlisted_leaves_read_zeros(void)
 {
-	static const uint32_t leaves[] = { 0x3, 0x5, 0x8, 0xa, 0xb, 0x14, 0x1f, 0x40000002,
-					   0x80000007, 0x8000000a, 0x8000001f, 0x80000021 };
+	static const uint32_t leaves[] = { 0x3, 0x5, 0x8, 0xa, 0xb, 0x14, 0x1f, 0x40000002, 0x400000ff,
+					   0x40000102, 0x40000200, 0x40000201, 0x80000007, 0x8000000a, 0x8000001f, 0x80000021 };
 
 	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
 		CHECK(!cpuid_leaf_allowed(leaves[i]));
@@ -160,6 +160,13 @@ static void hypervisor_leaves(void)
 	CHECK_EQ(r.eax, 0x40000001);
 	CHECK(!memcmp(&r.ebx, "VigilVig", 8) && !memcmp(&r.edx, "ilVi", 4));
 	CHECK_EQ(view(0x40000001, 0, all_ones).ebx, 0);
+	/* KVM's clock leaves: the signature Linux scans for, and only the
+	 * two clock features (no PV EOI, async faults, steal time, IPIs). */
+	r = view(0x40000100, 0, all_ones);
+	CHECK_EQ(r.eax, 0x40000101);
+	CHECK(!memcmp(&r.ebx, "KVMKVMKV", 8) && !memcmp(&r.edx, "M\0\0\0", 4));
+	CHECK(regs_eq(0x40000101, 0, view(0x40000101, 0, all_ones),
+		      (struct cpuid_regs){ (1u << 3) | (1u << 24), 0, 0, 0 }));
 }
 
 /* spec_caps_from_cpuid of what the guest sees must equal that of the

@@ -8,6 +8,7 @@
 #include "tests/unit/check.h"
 
 #include <stdint.h>
+#include <string.h>
 #include "vmm/vplatform.h"
 #include "vigil/guest_platform.h"
 
@@ -208,6 +209,123 @@ static void acpi_registers(void)
 	CHECK_EQ(in8(&p, GP_ACPI_SLEEP_STS, T0), 0);
 }
 
+/* Linux 6.1's reading of a vCPU time record (pvclock_clocksource_read,
+ * pvclock_tsc_khz), written out here from the ABI, not from the VMM. */
+static uint64_t guest_ns(const uint8_t *rec, uint64_t tsc)
+{
+	uint64_t stamp, base, d;
+	uint32_t mul;
+	int8_t shift = (int8_t)rec[28];
+
+	memcpy(&stamp, rec + 8, 8);
+	memcpy(&base, rec + 16, 8);
+	memcpy(&mul, rec + 24, 4);
+	d = tsc - stamp;
+	d = shift < 0 ? d >> -shift : d << shift;
+	return base + (uint64_t)(((unsigned __int128)d * mul) >> 32);
+}
+
+static uint64_t guest_tsc_khz(const uint8_t *rec)
+{
+	uint32_t mul;
+	int8_t shift = (int8_t)rec[28];
+	uint64_t khz;
+
+	memcpy(&mul, rec + 24, 4);
+	khz = (1000000ull << 32) / mul;
+	return shift < 0 ? khz << -shift : khz >> shift;
+}
+
+/* For TSCs from 1 Hz to 2^63 Hz the scale keeps 31 bits of precision, a
+ * second of TSC reads as a second within a part per million, and the
+ * frequency the guest derives is the TSC's to within 1 kHz (or 0.01 %). */
+static void pvclock_scale_is_exact(void)
+{
+	static const uint64_t hz[] = { 1, 1000, 1193182, 25000000, 999999999, 1000000000, 2100000000,
+				       2600048000ull, 3999999000ull, 10000000000ull, 1ull << 40, 1ull << 63 };
+
+	for (size_t i = 0; i < sizeof(hz) / sizeof(hz[0]); i++) {
+		struct vplat_clock c = clk;
+		uint8_t rec[GP_PVCLOCK_TIME_SIZE];
+		struct vplat_pv_scale s = vplat_pv_scale(hz[i]);
+		uint64_t ns, khz, want_khz = hz[i] / 1000;
+
+		CHECK(s.mul >= 1u << 31);
+		c.tsc_hz = hz[i];
+		memset(rec, 0xa5, sizeof(rec));
+		vplat_pv_time(rec, &c);
+		ns = guest_ns(rec, hz[i]);
+		CHECK(ns <= 1000000000ull && 1000000000ull - ns <= 1000);
+		CHECK_EQ(ns, vplat_pv_ns(hz[i], s));
+		khz = guest_tsc_khz(rec);
+		if (hz[i] >= 1000000)
+			CHECK((khz > want_khz ? khz - want_khz : want_khz - khz) <= 1 + want_khz / 10000);
+	}
+	CHECK_EQ(vplat_pv_scale(0).mul, 0);
+}
+
+/* The vCPU record: version even after the write and past the guest's
+ * own value, the clock the TSC scaled from 0, TSC-stable, padding zero. */
+static void pvclock_time_record(void)
+{
+	uint8_t rec[GP_PVCLOCK_TIME_SIZE];
+	static const uint32_t before[] = { 0, 1, 6, 0xfffffffeu, 0xffffffffu };
+	uint32_t ver, pad;
+	uint64_t stamp, base;
+
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		memset(rec, 0xff, sizeof(rec));
+		memcpy(rec, &before[i], 4);
+		vplat_pv_time(rec, &clk);
+		memcpy(&ver, rec, 4);
+		CHECK(!(ver & 1) && ver != before[i]);
+		memcpy(&pad, rec + 4, 4);
+		memcpy(&stamp, rec + 8, 8);
+		memcpy(&base, rec + 16, 8);
+		CHECK(!pad && !stamp && !base);
+		CHECK_EQ(rec[29], GP_PVCLOCK_TSC_STABLE);
+		CHECK(!rec[30] && !rec[31]);
+		/* 1 GHz: nanoseconds are ticks. */
+		CHECK_EQ(guest_ns(rec, T0), T0);
+	}
+}
+
+/* Wall clock + the vCPU's clock at the RTC's reading = that reading; no
+ * RTC read: the epoch. */
+static void pvclock_wall_record(void)
+{
+	static const uint64_t hz[] = { 1000000000ull, 2100000000ull, 2600048000ull };
+	uint8_t wall[GP_PVCLOCK_WALL_SIZE], rec[GP_PVCLOCK_TIME_SIZE];
+	uint32_t ver, sec, nsec;
+
+	for (size_t i = 0; i < sizeof(hz) / sizeof(hz[0]); i++) {
+		struct vplat_clock c = clk;
+		uint64_t at;
+
+		c.tsc_hz = hz[i];
+		c.rtc_tsc = 7777 * hz[i] + 12345;
+		memset(wall, 0xff, sizeof(wall));
+		vplat_pv_wall(wall, &c);
+		vplat_pv_time(rec, &c);
+		memcpy(&ver, wall, 4);
+		memcpy(&sec, wall + 4, 4);
+		memcpy(&nsec, wall + 8, 4);
+		CHECK(!(ver & 1) && nsec < 1000000000u);
+		at = (uint64_t)sec * 1000000000u + nsec + guest_ns(rec, c.rtc_tsc);
+		CHECK_EQ(at, c.rtc_epoch * 1000000000u);
+	}
+	{
+		struct vplat_clock c = clk;
+
+		c.rtc_epoch = 0;
+		memset(wall, 0xff, sizeof(wall));
+		vplat_pv_wall(wall, &c);
+		memcpy(&sec, wall + 4, 4);
+		memcpy(&nsec, wall + 8, 4);
+		CHECK(!sec && !nsec);
+	}
+}
+
 int main(void)
 {
 	CHECK_RUN(owned_ports);
@@ -219,5 +337,8 @@ int main(void)
 	CHECK_RUN(civil_dates);
 	CHECK_RUN(pm_timer_rate);
 	CHECK_RUN(acpi_registers);
+	CHECK_RUN(pvclock_scale_is_exact);
+	CHECK_RUN(pvclock_time_record);
+	CHECK_RUN(pvclock_wall_record);
 	return check_done();
 }

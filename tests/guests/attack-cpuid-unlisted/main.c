@@ -16,6 +16,7 @@ static int leaf_allowed(uint32_t leaf)
 	case 0x0: case 0x1: case 0x2: case 0x4: case 0x7: case 0xd:
 	case 0x6: case 0x15: case 0x16: /* the platform's own: ARAT, the clocks */
 	case 0x40000000: case 0x40000001:
+	case 0x40000100: case 0x40000101: /* KVM's clock leaves: attack-pvclock */
 	case 0x80000000: case 0x80000001: case 0x80000002: case 0x80000003:
 	case 0x80000004: case 0x80000005: case 0x80000006: case 0x80000008:
 		return 1;
@@ -29,7 +30,8 @@ static const struct {
 } sweeps[] = {
 	{ 0x0, 0x3f },
 	{ 0x40000000, 0x400000ff },
-	{ 0x40000100, 0x40000101 }, /* an alternative hypervisor base */
+	{ 0x40000100, 0x400001ff }, /* the next hypervisor base: KVM's clock, nothing more */
+	{ 0x40000200, 0x40000201 },
 	{ 0x80000000, 0x8000003f },
 	{ 0xc0000000, 0xc0000004 }, /* Centaur */
 	{ 0x20000000, 0x20000000 },

@@ -13,7 +13,7 @@ static const uint32_t unknown_msrs[] = {
 	0x1fff,	    /* last of the low bitmap range */
 	0x2000,	    /* first past it */
 	0x40000000, /* Hyper-V guest OS ID */
-	0x4b564d00, /* KVM wall clock */
+	0x4b564d02, /* KVM async page faults (its clock MSRs are offered) */
 	0x87654321,
 	0xc0001fff, /* last of the high bitmap range */
 	0xc0002000,
