@@ -264,9 +264,22 @@ expect_exit 2 chcli.timeout_exit "$vc" version --socket ch.sock --timeout 1
 kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
 server=
 expect_exit 2 chcli.no_server_exit "$vc" version --socket ch.sock --timeout 1
-for c in send version inventory measurements audit selfcheck "config digests" "bundle build" "bundle pack" \
-	"bundle inspect" "bundle verify" "bundle sign" "patch build"; do
+# Every command vigilctl lists answers --help with its usage, and every
+# group of commands (bundle, config, patch, ...) answers --help with its
+# commands, each of them named.
+cmds=$("$vc" --help | sed -n 's/^  \([a-z-]*\( [a-z-]*\)\?\)  .*/\1/p' | sed 's/ *$//')
+t_check chcli.help_lists_commands test "$(echo "$cmds" | wc -l)" -ge 20
+while read -r c; do
 	expect_exit 0 "chcli.help_${c// /_}" "$vc" $c --help
+	t_check "chcli.help_${c// /_}_usage" bash -c "'$vc' $c --help | grep -q '^usage: vigilctl $c'"
+done <<<"$cmds"
+for g in $(echo "$cmds" | awk 'NF == 2 { print $1 }' | sort -u); do
+	expect_exit 0 "chcli.group_help_$g" "$vc" $g --help
+	expect_exit 2 "chcli.group_bare_$g" "$vc" $g
+	for c in $(echo "$cmds" | awk -v g="$g" '$1 == g { print $2 }'); do
+		t_check "chcli.group_help_${g}_lists_$c" bash -c "'$vc' $g --help | grep -q '^  $g $c '"
+	done
 done
+expect_exit 2 chcli.unknown_group_help "$vc" nosuchgroup --help
 
 [ "$t_failed" -eq 0 ]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* vigilctl: command table and dispatch. Adding a command = one table row. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,9 +142,33 @@ static void vc_help(FILE *f)
 {
 	fprintf(f, "usage: vigilctl COMMAND [ARGS]   (vigilctl COMMAND --help for details)\n\n");
 	for (size_t i = 0; i < sizeof(vc_cmds) / sizeof(vc_cmds[0]); i++)
-		fprintf(f, "  %-14s %s\n", vc_cmds[i].name, vc_cmds[i].summary);
+		fprintf(f, "  %-17s %s\n", vc_cmds[i].name, vc_cmds[i].summary);
 	fprintf(f, "\nexit status: 0 success (verify: accepted), 1 refused (verify: signatures\n"
 		   "not accepted; config build: config invalid), 2 usage, I/O or key error.\n");
+}
+
+/* `vigilctl GROUP` or `vigilctl GROUP --help` for a group of commands
+ * (bundle, config, package, patch): its commands and their summaries.
+ * Returns -1 when `group` names no group. */
+static int vc_group_help(const char *group, bool asked)
+{
+	size_t n = strlen(group);
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(vc_cmds) / sizeof(vc_cmds[0]); i++) {
+		const char *name = vc_cmds[i].name;
+
+		if (strncmp(name, group, n) || name[n] != ' ')
+			continue;
+		if (!any)
+			fprintf(asked ? stdout : stderr, "usage: vigilctl %s COMMAND [ARGS]   (vigilctl %s COMMAND --help for details)\n\n",
+				group, group);
+		any = true;
+		fprintf(asked ? stdout : stderr, "  %-17s %s\n", name, vc_cmds[i].summary);
+	}
+	if (!any)
+		return -1;
+	return asked ? VC_OK : VC_ERROR;
 }
 
 /* Number of leading argv words that spell `name`, or 0 if they do not. */
@@ -178,6 +203,12 @@ int main(int argc, char **argv)
 		vc_current = &vc_cmds[i];
 		/* argv[0] of the command is its last name word, as getopt expects. */
 		return vc_cmds[i].run(argc - words, argv + words);
+	}
+	if (argc == 2 || (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) {
+		int ret = vc_group_help(argv[1], argc > 2);
+
+		if (ret >= 0)
+			return ret;
 	}
 	vc_err("unknown command '%s' (see vigilctl --help)", argv[1]);
 	return VC_ERROR;
