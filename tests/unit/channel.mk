@@ -8,14 +8,24 @@ UNIT_SRCS_frame := kernel/crc32.c vmm/channel_frame.c tests/unit/test_frame.c
 UNIT_TESTS += bundle
 UNIT_SRCS_bundle := vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c \
 	kernel/config.c kernel/format.c vmm/policy.c \
-	$(CRYPTO_SRCS) tests/unit/test_bundle.c
+	$(CRYPTO_SRCS) tests/unit/tspec.c tests/unit/test_bundle.c
 UNIT_CFLAGS_bundle := $(CRYPTO_INC)
 UNIT_LIBS_bundle := $(MBEDTLS_HOST_LIB) -lfdt
+
+# Guest package manifests (vmm/package.c, docs/formats.md), with the
+# bundle decoder's helpers they share.
+UNIT_TESTS += package
+UNIT_SRCS_package := vmm/package.c vmm/bundle.c vmm/bundle_content.c kernel/config.c kernel/format.c \
+	vmm/policy.c $(CRYPTO_SRCS) tests/unit/tspec.c tests/unit/test_package.c
+UNIT_CFLAGS_package := $(CRYPTO_INC)
+UNIT_LIBS_package := $(MBEDTLS_HOST_LIB) -lfdt
 
 # vigilctl's channel commands end to end (bundles, patch build, and the
 # client against tests/unit/fake_channel.py, a stand-in VMM).
 UNIT_SCRIPTS += tests/unit/test_channel_cli.sh
 UNIT_SCRIPT_DEPS += $(VIGILCTL)
+# vigilctl's guest packages end to end.
+UNIT_SCRIPTS += tests/unit/test_package_cli.sh
 
 # The escapers of untrusted text: the VMM's (kernel/format.c) and
 # vigilctl's (tools/vigilctl/escape.c).

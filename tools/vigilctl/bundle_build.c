@@ -31,61 +31,6 @@ static int vc_fail(const char *msg)
 	return -EINVAL;
 }
 
-/* libfdt's sequential-write calls, stopping at the first error. */
-struct vc_fdt {
-	void *buf;
-	int err;
-};
-
-static void vc_fdt_prop(struct vc_fdt *f, const char *name, const void *val, int len)
-{
-	if (!f->err)
-		f->err = fdt_property(f->buf, name, val, len);
-}
-
-static void vc_fdt_string(struct vc_fdt *f, const char *name, const char *s)
-{
-	vc_fdt_prop(f, name, s, (int)strlen(s) + 1);
-}
-
-static void vc_fdt_u64(struct vc_fdt *f, const char *name, uint64_t v)
-{
-	fdt64_t be = cpu_to_fdt64(v);
-
-	vc_fdt_prop(f, name, &be, sizeof(be));
-}
-
-static void vc_fdt_node(struct vc_fdt *f, const char *name)
-{
-	if (!f->err)
-		f->err = name ? fdt_begin_node(f->buf, name) : fdt_end_node(f->buf);
-}
-
-static int vc_fdt_start(struct vc_fdt *f, size_t cap)
-{
-	f->buf = malloc(cap);
-	f->err = f->buf ? fdt_create(f->buf, (int)cap) : -FDT_ERR_NOSPACE;
-	if (!f->err)
-		f->err = fdt_finish_reservemap(f->buf);
-	vc_fdt_node(f, "");
-	return f->err;
-}
-
-static int vc_fdt_end(struct vc_fdt *f, size_t *len)
-{
-	vc_fdt_node(f, NULL);
-	if (!f->err)
-		f->err = fdt_finish(f->buf);
-	if (f->err) {
-		vc_err("cannot build the device tree: %s", fdt_strerror(f->err));
-		free(f->buf);
-		f->buf = NULL;
-		return -EINVAL;
-	}
-	*len = fdt_totalsize(f->buf);
-	return 0;
-}
-
 int vc_patch_file_write(const char *path, const uint8_t build_id[VC_BUILD_ID_LEN],
 			const struct bundle_patch *p)
 {
@@ -156,7 +101,7 @@ static void vc_content_patch(struct vc_fdt *f, const void *blob, int node)
 }
 
 /* "PORT:COUNT,..." or "N,..." into big-endian cells; "" is none. */
-static int vc_cells_parse(const char *list, bool pairs, fdt32_t *cells, int max, int *n)
+int vc_cells_parse(const char *list, bool pairs, uint32_t *cells, int max, int *n)
 {
 	char *copy = strdup(list), *save = NULL;
 	int ret = 0;

@@ -82,6 +82,32 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  lines '<role> <sequence>'; none: 0). --update records an accepted bundle.\n"
 	  "  Exit 0 accepted, 1 refused (reason and code printed), 2 error.\n",
 	  vc_cmd_bundle_verify },
+	{ "package build", "make a guest package: its files and a manifest with their digests and its needs",
+	  "package build --name NAME --version N --security-version N --image FILE\n"
+	  "              [--initrd FILE] [--acpi FILE] [--cmdline TEXT] --memory SIZE --cpus N\n"
+	  "              [--io-allow PORT:COUNT,...] [--msr-allow MSR,...] [--devices CLASS,...]\n"
+	  "              [--console-input] [--requires smt-isolated,iommu,tpm] -o DIR\n"
+	  "  Writes DIR/manifest.dtb (docs/formats.md, \"Guest packages\") and copies the\n"
+	  "  files into DIR under their own names. SIZE is bytes, or with K, M or G. The\n"
+	  "  security version is the rollback floor: raise it only when older versions\n"
+	  "  must never run again. The manifest is checked by the VMM's own decoder\n"
+	  "  before it is written (exit 1 when it would be refused). Then sign it.\n",
+	  vc_cmd_package_build },
+	{ "package sign", "sign a package's manifest (each publisher in turn, --append)",
+	  "package sign --key K.key [--key K2.key...] [--append] DIR\n"
+	  "  Writes DIR/manifest.dtb.sig: ECDSA P-384 over SHA-384 of the manifest's exact\n"
+	  "  bytes, as 'sign'. Publishers on other machines add theirs with --append.\n",
+	  vc_cmd_package_sign },
+	{ "package inspect", "show what a package's manifest says and who signed it",
+	  "package inspect DIR\n"
+	  "  Exit 1 when the manifest is malformed.\n",
+	  vc_cmd_package_inspect },
+	{ "package verify", "verify a package: publisher signatures, every file's size and digests",
+	  "package verify --pub P.pub [--pub P2.pub...] [--threshold M] DIR\n"
+	  "  The VMM's checks: a well-formed manifest, signed by at least M distinct keys\n"
+	  "  of those given (default: all), and each file it names with its size, SHA-256\n"
+	  "  and SHA-384. Exit 0 accepted, 1 refused (reason printed), 2 error.\n",
+	  vc_cmd_package_verify },
 	{ "patch build", "compile a C file of replacement functions into a live patch",
 	  "patch build SRC.c --vmm VMM.elf --at ADDR -o PATCH.dtb [--name NAME] [--cflags FLAGS]\n"
 	  "  Each function vigil_patch__NAME in SRC.c replaces the VMM's function NAME.\n"

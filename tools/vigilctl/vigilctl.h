@@ -54,6 +54,29 @@ int vc_cmd_measurements(int argc, char **argv);
 int vc_cmd_audit(int argc, char **argv);
 int vc_cmd_selfcheck(int argc, char **argv);
 int vc_cmd_crash(int argc, char **argv);
+/* Signed guest packages (package.c, docs/formats.md). */
+int vc_cmd_package_build(int argc, char **argv);
+int vc_cmd_package_sign(int argc, char **argv);
+int vc_cmd_package_inspect(int argc, char **argv);
+int vc_cmd_package_verify(int argc, char **argv);
+
+/* Device trees written with libfdt's sequential-write calls (fdtw.c):
+ * every call after the first error does nothing; vc_fdt_end reports it. */
+struct vc_fdt {
+	void *buf;
+	int err;
+};
+int vc_fdt_start(struct vc_fdt *f, size_t cap);
+void vc_fdt_prop(struct vc_fdt *f, const char *name, const void *val, int len);
+void vc_fdt_string(struct vc_fdt *f, const char *name, const char *s);
+void vc_fdt_u64(struct vc_fdt *f, const char *name, uint64_t v);
+/* Begin a node named `name`, or end the current one (NULL). */
+void vc_fdt_node(struct vc_fdt *f, const char *name);
+/* Finish; *len is the blob's size. On error f->buf is freed and NULL. */
+int vc_fdt_end(struct vc_fdt *f, size_t *len) __attribute__((warn_unused_result));
+/* "PORT:COUNT,..." (pairs) or "N,..." into big-endian cells; "" is none. */
+int vc_cells_parse(const char *list, bool pairs, uint32_t *cells, int max, int *n)
+	__attribute__((warn_unused_result));
 
 /* The running command, for messages and --help. */
 extern const struct vc_cmd *vc_current;

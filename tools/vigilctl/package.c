@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vigilctl package build / inspect / verify: signed guest packages
+ * (docs/formats.md, "Guest packages"). A package is a directory: the
+ * manifest (manifest.dtb), its signature file (manifest.dtb.sig) and the
+ * files the manifest names. Every manifest written is decoded again by
+ * the VMM's own decoder (vmm/package.c) first, and verify checks exactly
+ * what that code checks: the signatures by the given publisher keys, each
+ * file's size and both digests.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libfdt.h>
+
+#include "kernel/crypto/hash.h"
+#include "tools/vigilctl/vigilctl.h"
+#include "vmm/package.h"
+
+#define VC_MANIFEST "manifest.dtb"
+#define VC_MANIFEST_SIG "manifest.dtb.sig"
+
+static char *vc_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* The last component of a path: the file's name inside the package. */
+static const char *vc_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+struct vc_pkg_args {
+	const char *name, *out, *cmdline, *io, *msr, *devices, *requires;
+	const char *files[PACKAGE_FILE_COUNT];
+	uint64_t version, secver, memory;
+	unsigned cpus;
+	bool have_version, have_secver, console_input;
+};
+
+/* "a,b,c" into a NUL-separated string list (the device tree's). */
+static int vc_string_list(struct vc_fdt *f, const char *prop, const char *list)
+{
+	size_t n = strlen(list);
+	char *copy;
+
+	if (!n)
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (copy[i] == ',')
+			copy[i] = 0;
+	vc_fdt_prop(f, prop, copy, (int)n + 1);
+	free(copy);
+	return 0;
+}
+
+static int vc_pkg_file_node(struct vc_fdt *f, enum package_file which, const char *path, const uint8_t *data,
+			    size_t len)
+{
+	uint8_t d256[CRYPTO_SHA256_LEN], d384[CRYPTO_SHA384_LEN];
+
+	crypto_sha256(data, len, d256);
+	crypto_sha384(data, len, d384);
+	vc_fdt_node(f, package_file_nodes[which]);
+	vc_fdt_string(f, "path", vc_base(path));
+	vc_fdt_u64(f, "size", len);
+	vc_fdt_prop(f, "sha256", d256, sizeof(d256));
+	vc_fdt_prop(f, "sha384", d384, sizeof(d384));
+	vc_fdt_node(f, NULL);
+	return 0;
+}
+
+static int vc_pkg_needs(struct vc_fdt *f, const struct vc_pkg_args *a)
+{
+	uint32_t io[2 * CONFIG_MAX_IO + 2], msr[CONFIG_MAX_MSRS + 1], cpus = cpu_to_fdt32(a->cpus);
+	int nio = 0, nmsr = 0;
+
+	if ((a->io && vc_cells_parse(a->io, true, io, 2 * CONFIG_MAX_IO + 2, &nio)) ||
+	    (a->msr && vc_cells_parse(a->msr, false, msr, CONFIG_MAX_MSRS + 1, &nmsr)))
+		return -EINVAL;
+	vc_fdt_node(f, "needs");
+	vc_fdt_u64(f, "memory", a->memory);
+	vc_fdt_prop(f, "cpus", &cpus, 4);
+	if (nio)
+		vc_fdt_prop(f, "io-allow", io, 4 * nio);
+	if (nmsr)
+		vc_fdt_prop(f, "msr-allow", msr, 4 * nmsr);
+	if (a->devices && vc_string_list(f, "devices", a->devices))
+		return -ENOMEM;
+	if (a->console_input)
+		vc_fdt_prop(f, "console-input", NULL, 0);
+	vc_fdt_node(f, NULL);
+	return 0;
+}
+
+/* The manifest, from the files' bytes and the options. */
+static int vc_pkg_manifest(const struct vc_pkg_args *a, uint8_t *const data[], const size_t len[],
+			   struct vc_fdt *f, size_t *out_len)
+{
+	vc_fdt_start(f, PACKAGE_MAX_MANIFEST);
+	vc_fdt_string(f, "compatible", PACKAGE_COMPATIBLE);
+	vc_fdt_string(f, "package", a->name);
+	vc_fdt_u64(f, "version", a->version);
+	vc_fdt_u64(f, "security-version", a->secver);
+	if (a->cmdline)
+		vc_fdt_string(f, "cmdline", a->cmdline);
+	if (a->requires && vc_string_list(f, "requires", a->requires))
+		return -ENOMEM;
+	vc_fdt_node(f, "files");
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++)
+		if (a->files[i])
+			vc_pkg_file_node(f, (enum package_file)i, a->files[i], data[i], len[i]);
+	vc_fdt_node(f, NULL);
+	if (vc_pkg_needs(f, a))
+		return -EINVAL;
+	return vc_fdt_end(f, out_len);
+}
+
+static int vc_pkg_build(const struct vc_pkg_args *a)
+{
+	uint8_t *data[PACKAGE_FILE_COUNT] = { 0 };
+	size_t len[PACKAGE_FILE_COUNT] = { 0 };
+	static struct package pkg;
+	struct bundle_verdict v;
+	struct vc_fdt f = { 0 };
+	size_t mlen = 0;
+	char *path = NULL;
+	int ret = VC_ERROR;
+
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++)
+		if (a->files[i] && vc_file_read(a->files[i], &data[i], &len[i]))
+			goto out;
+	if (vc_pkg_manifest(a, data, len, &f, &mlen))
+		goto out;
+	if (package_decode(f.buf, mlen, &pkg, &v)) {
+		vc_err("the manifest would be refused: %s", v.message);
+		ret = VC_REFUSED;
+		goto out;
+	}
+	if (mkdir(a->out, 0755) && errno != EEXIST) {
+		vc_err("%s: %s", a->out, strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++) {
+		if (!a->files[i])
+			continue;
+		free(path);
+		path = vc_join(a->out, vc_base(a->files[i]));
+		if (!path || vc_file_write(path, data[i], len[i], 0644, false))
+			goto out;
+	}
+	free(path);
+	path = vc_join(a->out, VC_MANIFEST);
+	if (!path || vc_file_write(path, f.buf, mlen, 0644, false))
+		goto out;
+	printf("%s: package %s version %lu (security version %lu), %zu-byte manifest; sign it with\n"
+	       "  vigilctl package sign --key PUBLISHER.key %s\n",
+	       a->out, pkg.name, (unsigned long)pkg.version, (unsigned long)pkg.security_version, mlen, a->out);
+	ret = VC_OK;
+out:
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++)
+		free(data[i]);
+	free(f.buf);
+	free(path);
+	return ret;
+}
+
+static int vc_u64_parse(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-') {
+		vc_err("'%s': not a number", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "256M", "1G", "4096": bytes. */
+static int vc_size_parse(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned shift = 0;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (*end == 'K' || *end == 'M' || *end == 'G')
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30, end++;
+	if (errno || end == s || *end || *s == '-' || *out > (UINT64_MAX >> shift)) {
+		vc_err("'%s': not a size (bytes, or with K, M or G)", s);
+		return -EINVAL;
+	}
+	*out <<= shift;
+	return 0;
+}
+
+int vc_cmd_package_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "version", required_argument, NULL, 'V' },
+		{ "security-version", required_argument, NULL, 's' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "initrd", required_argument, NULL, 'r' },
+		{ "acpi", required_argument, NULL, 'a' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "io-allow", required_argument, NULL, 'I' },
+		{ "msr-allow", required_argument, NULL, 'M' },
+		{ "devices", required_argument, NULL, 'd' },
+		{ "console-input", no_argument, NULL, 'k' },
+		{ "requires", required_argument, NULL, 'R' },
+		{ 0 },
+	};
+	struct vc_pkg_args a = { 0 };
+	int c;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case 'n': a.name = optarg; break;
+		case 'V': bad = vc_u64_parse(optarg, &a.version); a.have_version = true; break;
+		case 's': bad = vc_u64_parse(optarg, &a.secver); a.have_secver = true; break;
+		case 'i': a.files[PACKAGE_FILE_IMAGE] = optarg; break;
+		case 'r': a.files[PACKAGE_FILE_INITRD] = optarg; break;
+		case 'a': a.files[PACKAGE_FILE_ACPI] = optarg; break;
+		case 'c': a.cmdline = optarg; break;
+		case 'm': bad = vc_size_parse(optarg, &a.memory); break;
+		case 'C': bad = vc_uint_parse(optarg, &a.cpus); break;
+		case 'I': a.io = optarg; break;
+		case 'M': a.msr = optarg; break;
+		case 'd': a.devices = optarg; break;
+		case 'k': a.console_input = true; break;
+		case 'R': a.requires = optarg; break;
+		case 'o': a.out = optarg; break;
+		default: bad = 1;
+		}
+		if (bad)
+			return vc_usage(false);
+	}
+	if (optind != argc || !a.name || !a.have_version || !a.have_secver || !a.files[PACKAGE_FILE_IMAGE] ||
+	    !a.memory || !a.cpus || !a.out)
+		return vc_usage(false);
+	return vc_pkg_build(&a);
+}
+
+/* A package directory's manifest, decoded, and its signature file. */
+struct vc_pkg {
+	char *dir;
+	uint8_t *manifest, *sig;
+	size_t len, siglen;
+	struct package p;
+};
+
+static int vc_pkg_load(const char *dir, struct vc_pkg *k, bool need_sig)
+{
+	char *m = vc_join(dir, VC_MANIFEST), *s = vc_join(dir, VC_MANIFEST_SIG);
+	struct bundle_verdict v;
+	int ret = VC_ERROR;
+
+	k->dir = (char *)dir;
+	if (!m || !s || vc_file_read(m, &k->manifest, &k->len))
+		goto out;
+	if (vc_file_exists(s) ? vc_file_read(s, &k->sig, &k->siglen) : need_sig ? (vc_err("%s: missing", s), 1) : 0)
+		goto out;
+	ret = VC_OK;
+	if (package_decode(k->manifest, k->len, &k->p, &v)) {
+		printf("refused: %s: %s\n", m, v.message);
+		ret = VC_REFUSED;
+	}
+out:
+	free(m);
+	free(s);
+	return ret;
+}
+
+static void vc_pkg_free(struct vc_pkg *k)
+{
+	free(k->manifest);
+	free(k->sig);
+}
+
+static void vc_hex(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+}
+
+static void vc_pkg_show(const struct vc_pkg *k)
+{
+	const struct package *p = &k->p;
+	const struct package_needs *n = &p->needs;
+	struct sig_file sf;
+
+	printf("package %s\nversion %lu\nsecurity-version %lu\nmanifest-sha384 ", p->name, (unsigned long)p->version,
+	       (unsigned long)p->security_version);
+	vc_hex(p->digest, sizeof(p->digest));
+	printf("\ncmdline \"%s\"\n", p->cmdline);
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++) {
+		const struct package_file_ref *f = &p->files[i];
+
+		if (!f->present)
+			continue;
+		printf("file %s %s %lu bytes sha256 ", package_file_nodes[i], f->path, (unsigned long)f->size);
+		vc_hex(f->sha256, sizeof(f->sha256));
+		printf("\n");
+	}
+	printf("needs memory %lu bytes, %u vCPUs", (unsigned long)n->memory, n->cpus);
+	for (unsigned i = 0; i < n->io_count; i++)
+		printf("%s0x%x+%u", i ? "," : ", ports ", n->io[i].port, n->io[i].count);
+	for (unsigned i = 0; i < n->msr_count; i++)
+		printf("%s0x%x", i ? "," : ", MSRs ", n->msrs[i]);
+	for (int i = 0, first = 1; i < PACKAGE_DEVICE_COUNT; i++)
+		if (n->devices & (1u << i))
+			printf("%s%s", first ? ", devices " : ",", package_device_names[i]), first = 0;
+	printf("%s\n", n->console_input ? ", console input" : "");
+	printf("requires");
+	for (int i = 0; i < PACKAGE_REQ_COUNT; i++)
+		if (p->requires & (1u << i))
+			printf(" %s", package_requirement_names[i]);
+	printf("%s\n", p->requires ? "" : " nothing");
+	if (!k->sig) {
+		printf("signatures none\n");
+	} else if (sig_file_decode(k->sig, k->siglen, &sf, NULL)) {
+		printf("signatures malformed\n");
+	} else {
+		for (unsigned i = 0; i < sf.count; i++) {
+			printf("signed-by ");
+			vc_hex(sf.entries[i].key_id, SIG_KEYID_LEN);
+			printf("\n");
+		}
+	}
+}
+
+int vc_cmd_package_inspect(int argc, char **argv)
+{
+	struct vc_pkg k = { 0 };
+	int ret;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	if (argc != 2)
+		return vc_usage(false);
+	ret = vc_pkg_load(argv[1], &k, false);
+	if (ret == VC_OK)
+		vc_pkg_show(&k);
+	vc_pkg_free(&k);
+	return ret;
+}
+
+/* Each file the manifest names, read from the package and checked. */
+static int vc_pkg_files_check(const struct vc_pkg *k)
+{
+	int ret = VC_OK;
+
+	for (int i = 0; i < PACKAGE_FILE_COUNT && ret != VC_ERROR; i++) {
+		struct bundle_verdict v;
+		uint8_t *data = NULL;
+		size_t len;
+		char *path;
+
+		if (!k->p.files[i].present)
+			continue;
+		path = vc_join(k->dir, k->p.files[i].path);
+		if (!path || vc_file_read(path, &data, &len)) {
+			printf("refused: %s: %s '%s' cannot be read\n", k->dir, package_file_nodes[i],
+			       k->p.files[i].path);
+			ret = VC_REFUSED;
+		} else if (package_file_check(&k->p, (enum package_file)i, data, len, &v)) {
+			printf("refused: %s\n", v.message);
+			ret = VC_REFUSED;
+		}
+		free(data);
+		free(path);
+	}
+	return ret;
+}
+
+int vc_cmd_package_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pub", required_argument, NULL, 'p' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	char *pubs[CONFIG_MAX_KEYS];
+	uint8_t points[CONFIG_MAX_KEYS][SIG_POINT_LEN];
+	unsigned npubs = 0, threshold = 0;
+	struct vc_pkg k = { 0 };
+	struct bundle_verdict v;
+	int c, ret;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	while ((c = getopt_long(argc, argv, "p:t:", opts, NULL)) != -1) {
+		if (c == 'p' && npubs < CONFIG_MAX_KEYS)
+			pubs[npubs++] = optarg;
+		else if (c == 't' && vc_uint_parse(optarg, &threshold) == 0 && threshold)
+			continue;
+		else
+			return vc_usage(false);
+	}
+	if (!npubs || optind != argc - 1)
+		return vc_usage(false);
+	if (vc_keys_load_points(pubs, npubs, points))
+		return VC_ERROR;
+	ret = vc_pkg_load(argv[optind], &k, false);
+	if (ret == VC_OK && package_sigs_check(&k.p, k.manifest, k.len, k.sig, k.sig ? k.siglen : 0,
+					       (const uint8_t(*)[CONFIG_KEY_LEN])points, npubs,
+					       threshold ? threshold : npubs, &v)) {
+		printf("refused: %s (error %u)\n", v.message, v.code);
+		ret = VC_REFUSED;
+	}
+	if (ret == VC_OK)
+		ret = vc_pkg_files_check(&k);
+	if (ret == VC_OK)
+		printf("accepted: package %s version %lu, signed by %u of the %u publisher keys needed, every file "
+		       "matches\n",
+		       k.p.name, (unsigned long)k.p.version, v.valid, v.needed);
+	vc_pkg_free(&k);
+	return ret;
+}
+
+/* `sign` on the package's manifest: the last argument names the package. */
+int vc_cmd_package_sign(int argc, char **argv)
+{
+	struct stat st;
+	char *manifest;
+	int ret;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	if (argc < 2 || stat(argv[argc - 1], &st) || !S_ISDIR(st.st_mode)) {
+		vc_err("the last argument must be a package directory");
+		return vc_usage(false);
+	}
+	manifest = vc_join(argv[argc - 1], VC_MANIFEST);
+	if (!manifest)
+		return VC_ERROR;
+	argv[argc - 1] = manifest;
+	ret = vc_cmd_sign(argc, argv);
+	free(manifest);
+	return ret;
+}

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest package manifests (vmm/package.h, docs/formats.md "Guest
+ * packages"): decoded with the bundle decoder's strict helpers, so a
+ * manifest follows the same rules as a bundle payload (version 17, every
+ * token's length checked before libfdt walks it, no unknown or twice-given
+ * property or node, no trailing bytes).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "kernel/crypto/sig.h"
+#include "kernel/fdt_guard.h"
+#include "vmm/bundle_priv.h"
+#include "vmm/package.h"
+#include "vmm/policy.h"
+
+#define PKG_FILE_NODE(NAME, node, required) node,
+#define PKG_FILE_REQUIRED(NAME, node, required) required,
+#define PKG_DEVICE_NAME(NAME, name) name,
+#define PKG_REQ_NAME(NAME, name) name,
+const char *const package_file_nodes[PACKAGE_FILE_COUNT] = { PACKAGE_FILES(PKG_FILE_NODE) };
+static const bool pkg_file_required[PACKAGE_FILE_COUNT] = { PACKAGE_FILES(PKG_FILE_REQUIRED) };
+const char *const package_device_names[PACKAGE_DEVICE_COUNT] = { PACKAGE_DEVICE_CLASSES(PKG_DEVICE_NAME) };
+const char *const package_requirement_names[PACKAGE_REQ_COUNT] = { PACKAGE_REQUIREMENTS(PKG_REQ_NAME) };
+
+#define PKG_PAGE 4096u
+
+/* The bundle decoder's context (for its helpers and messages) and the
+ * package being filled. */
+struct pkg_ctx {
+	struct bnd_ctx b;
+	struct package *p;
+};
+
+/*
+ * Every property of `node` is in allowed[] (at most 32) and given once;
+ * those marked in `required` (bit i for allowed[i]) are there. Returns
+ * the mask of those present, or a negative errno.
+ */
+static int pkg_props(struct bnd_ctx *c, int node, const char *const *allowed, uint32_t required)
+{
+	uint32_t seen = 0;
+	int prop;
+
+	fdt_for_each_property_offset(prop, c->fdt, node) {
+		const char *name;
+		unsigned i;
+
+		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
+			return bnd_bad(c, "unreadable property");
+		for (i = 0; allowed[i] && strcmp(name, allowed[i]); i++)
+			;
+		if (!allowed[i])
+			return bnd_bad(c, "unknown property '%s'", name);
+		if (seen & (1u << i))
+			return bnd_bad(c, "property '%s' appears twice", name);
+		seen |= 1u << i;
+	}
+	if (prop != -FDT_ERR_NOTFOUND)
+		return bnd_bad(c, "unreadable property list");
+	for (unsigned i = 0; allowed[i]; i++)
+		if ((required & (1u << i)) && !(seen & (1u << i)))
+			return bnd_bad(c, "property '%s' missing", allowed[i]);
+	return (int)seen;
+}
+
+/* A NUL-separated list of names from names[0..n) into a bit mask, each once. */
+static int pkg_name_list(struct bnd_ctx *c, int node, const char *prop, const char *const *names, int n,
+			 uint32_t *mask)
+{
+	int len;
+	const char *p = bnd_prop(c, node, prop, &len), *end;
+
+	*mask = 0;
+	if (!p)
+		return 0;
+	if (len < 2 || p[len - 1])
+		return bnd_bad(c, "'%s' must be a list of strings", prop);
+	for (end = p + len; p < end; p += strlen(p) + 1) {
+		int i = bnd_lookup(p, names, n);
+
+		if (i < 0)
+			return bnd_bad(c, "'%s': unknown '%.31s'", prop, p);
+		if (*mask & (1u << i))
+			return bnd_bad(c, "'%s': '%s' given twice", prop, p);
+		*mask |= 1u << i;
+	}
+	return 0;
+}
+
+static bool pkg_path_ok(const char *s)
+{
+	if (*s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int pkg_bytes(struct bnd_ctx *c, int node, const char *name, void *out, int want)
+{
+	int len;
+	const void *p = bnd_prop(c, node, name, &len);
+
+	if (!p || len != want)
+		return bnd_bad(c, "'%s' must be %d bytes", name, want);
+	memcpy(out, p, (size_t)want);
+	return 0;
+}
+
+static int pkg_file(struct bnd_ctx *c, int node, struct package_file_ref *f)
+{
+	static const char *const props[] = { "path", "size", "sha256", "sha384", NULL };
+	int err = pkg_props(c, node, props, 0xf);
+
+	if (err < 0)
+		return err;
+	err = bnd_string(c, node, "path", f->path, sizeof(f->path));
+	if (!err && !pkg_path_ok(f->path))
+		err = bnd_bad(c, "path '%s': a file name of [A-Za-z0-9._-], not starting with '.'", f->path);
+	if (!err)
+		err = bnd_u64(c, node, "size", &f->size);
+	if (!err && !f->size)
+		err = bnd_bad(c, "'size' must be at least 1");
+	if (!err)
+		err = pkg_bytes(c, node, "sha256", f->sha256, CRYPTO_SHA256_LEN);
+	if (!err)
+		err = pkg_bytes(c, node, "sha384", f->sha384, CRYPTO_SHA384_LEN);
+	f->present = !err;
+	return err;
+}
+
+static int pkg_files(struct pkg_ctx *k, int files)
+{
+	struct bnd_ctx *c = &k->b;
+	struct package *p = k->p;
+	int node, err;
+
+	if ((err = pkg_props(c, files, (const char *const[]){ NULL }, 0)) < 0)
+		return err;
+	fdt_for_each_subnode(node, c->fdt, files) {
+		const char *name = fdt_get_name(c->fdt, node, NULL);
+		int i = name ? bnd_lookup(name, package_file_nodes, PACKAGE_FILE_COUNT) : -1;
+		int sub;
+
+		if (i < 0)
+			return bnd_bad(c, "unknown file node '%.31s'", name ? name : "?");
+		if (p->files[i].present)
+			return bnd_bad(c, "file node '%s' given twice", name);
+		fdt_for_each_subnode(sub, c->fdt, node)
+			return bnd_bad(c, "unknown node inside file '%s'", name);
+		c->node = name;
+		if ((err = pkg_file(c, node, &p->files[i])))
+			return err;
+	}
+	c->node = "files";
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++)
+		if (pkg_file_required[i] && !p->files[i].present)
+			return bnd_bad(c, "file '%s' missing", package_file_nodes[i]);
+	for (int i = 0; i < PACKAGE_FILE_COUNT; i++)
+		for (int j = i + 1; j < PACKAGE_FILE_COUNT; j++)
+			if (p->files[i].present && p->files[j].present && !strcmp(p->files[i].path, p->files[j].path))
+				return bnd_bad(c, "files '%s' and '%s' name the same path", package_file_nodes[i],
+					       package_file_nodes[j]);
+	return 0;
+}
+
+static uint32_t pkg_be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+}
+
+static int pkg_io(struct bnd_ctx *c, int node, struct package_needs *n)
+{
+	int len;
+	const uint8_t *p = bnd_prop(c, node, "io-allow", &len);
+
+	if (!p)
+		return 0;
+	if (len <= 0 || len % 8 || len / 8 > CONFIG_MAX_IO)
+		return bnd_bad(c, "'io-allow' must be 1..%d (port, count) pairs", CONFIG_MAX_IO);
+	for (int i = 0; i < len / 8; i++) {
+		struct config_io io = { pkg_be32(p + 8 * i), pkg_be32(p + 8 * i + 4) };
+		const char *why;
+
+		if (!io.count || io.port > 0xffff || io.count > 0x10000 - io.port)
+			return bnd_bad(c, "io-allow 0x%x+%u: not within ports 0..0xffff", io.port, io.count);
+		if ((why = policy_io_forbidden(io.port, io.count)))
+			return bnd_bad(c, "io-allow 0x%x+%u: never granted: %s", io.port, io.count, why);
+		n->io[n->io_count++] = io;
+	}
+	return 0;
+}
+
+static int pkg_msrs(struct bnd_ctx *c, int node, struct package_needs *n)
+{
+	int len;
+	const uint8_t *p = bnd_prop(c, node, "msr-allow", &len);
+
+	if (!p)
+		return 0;
+	if (len <= 0 || len % 4 || len / 4 > CONFIG_MAX_MSRS)
+		return bnd_bad(c, "'msr-allow' must be 1..%d MSR numbers", CONFIG_MAX_MSRS);
+	for (int i = 0; i < len / 4; i++) {
+		uint32_t msr = pkg_be32(p + 4 * i);
+		const char *why = policy_msr_forbidden(msr);
+
+		if (why)
+			return bnd_bad(c, "msr-allow 0x%x: never granted: %s", msr, why);
+		for (unsigned j = 0; j < n->msr_count; j++)
+			if (n->msrs[j] == msr)
+				return bnd_bad(c, "msr-allow 0x%x given twice", msr);
+		n->msrs[n->msr_count++] = msr;
+	}
+	return 0;
+}
+
+static int pkg_needs(struct pkg_ctx *k, int node)
+{
+	static const char *const props[] = { "memory", "cpus", "io-allow", "msr-allow", "devices", "console-input",
+					     NULL };
+	struct bnd_ctx *c = &k->b;
+	struct package_needs *n = &k->p->needs;
+	int seen, len, sub;
+	const void *cpus;
+
+	c->node = "needs";
+	fdt_for_each_subnode(sub, c->fdt, node)
+		return bnd_bad(c, "unknown node");
+	if ((seen = pkg_props(c, node, props, 0x3)) < 0)
+		return seen;
+	if (bnd_u64(c, node, "memory", &n->memory))
+		return -EBADMSG;
+	if (n->memory < PACKAGE_MIN_MEMORY || n->memory % PKG_PAGE || n->memory > CONFIG_GPA_LIMIT)
+		return bnd_bad(c, "'memory' must be a multiple of 4 KiB from 1 MiB to 512 GiB");
+	cpus = bnd_prop(c, node, "cpus", &len);
+	if (!cpus || len != 4 || !(n->cpus = pkg_be32(cpus)) || n->cpus > CONFIG_MAX_GUEST_CPUS)
+		return bnd_bad(c, "'cpus' must be one count of 1..%d vCPUs", CONFIG_MAX_GUEST_CPUS);
+	if (pkg_io(c, node, n) || pkg_msrs(c, node, n) ||
+	    pkg_name_list(c, node, "devices", package_device_names, PACKAGE_DEVICE_COUNT, &n->devices))
+		return -EBADMSG;
+	if (bnd_prop(c, node, "console-input", &len) && len != 0)
+		return bnd_bad(c, "'console-input' takes no value");
+	n->console_input = seen & (1 << 5);
+	return 0;
+}
+
+static int pkg_cmdline(struct bnd_ctx *c, struct package *p)
+{
+	int len;
+
+	if (!bnd_prop(c, 0, "cmdline", &len))
+		return 0;
+	if (bnd_string(c, 0, "cmdline", p->cmdline, sizeof(p->cmdline)))
+		return -EBADMSG;
+	for (const char *s = p->cmdline; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return bnd_bad(c, "'cmdline' must be printable ASCII");
+	return 0;
+}
+
+static int pkg_root(struct pkg_ctx *k)
+{
+	static const char *const props[] = { "compatible", "package", "version", "security-version",
+					     "cmdline", "requires", NULL };
+	struct bnd_ctx *c = &k->b;
+	struct package *p = k->p;
+	char s[48];
+	int err, node, files = -1, needs = -1;
+
+	/* The type first: a bundle payload is named as one. */
+	err = bnd_string(c, 0, "compatible", s, sizeof(s));
+	if (!err && strcmp(s, PACKAGE_COMPATIBLE))
+		err = bnd_bad(c, "compatible must be \"%s\"%s", PACKAGE_COMPATIBLE,
+			      strcmp(s, BUNDLE_COMPATIBLE) ? "" : " (this is a bundle payload)");
+	if (!err && (err = pkg_props(c, 0, props, 0xf)) > 0)
+		err = 0;
+	if (!err)
+		err = bnd_string(c, 0, "package", p->name, sizeof(p->name));
+	if (!err && !bnd_name_ok(p->name, false))
+		err = bnd_bad(c, "package name '%s': [a-z0-9-] only", p->name);
+	if (!err)
+		err = bnd_u64(c, 0, "version", &p->version);
+	if (!err && !p->version)
+		err = bnd_bad(c, "'version' must be at least 1");
+	if (!err)
+		err = bnd_u64(c, 0, "security-version", &p->security_version);
+	if (!err)
+		err = pkg_cmdline(c, p);
+	if (!err)
+		err = pkg_name_list(c, 0, "requires", package_requirement_names, PACKAGE_REQ_COUNT, &p->requires);
+	if (err)
+		return err;
+	fdt_for_each_subnode(node, c->fdt, 0) {
+		const char *name = fdt_get_name(c->fdt, node, NULL);
+
+		if (name && !strcmp(name, "files") && files < 0)
+			files = node;
+		else if (name && !strcmp(name, "needs") && needs < 0)
+			needs = node;
+		else
+			return bnd_bad(c, "unknown or repeated node '%.31s'", name ? name : "?");
+	}
+	if (files < 0 || needs < 0)
+		return bnd_bad(c, "the 'files' and 'needs' nodes are required");
+	c->node = "files";
+	if ((err = pkg_files(k, files)))
+		return err;
+	return pkg_needs(k, needs);
+}
+
+static int pkg_blob(struct bnd_ctx *c, size_t len)
+{
+	const void *fdt = c->fdt;
+
+	if ((uintptr_t)fdt & 3)
+		return bnd_refuse(c->v, -EINVAL, CHANNEL_E_MALFORMED, "manifest buffer not 4-byte aligned");
+	if (len > PACKAGE_MAX_MANIFEST)
+		return bnd_refuse(c->v, -E2BIG, CHANNEL_E_OVERSIZED, "manifest of %zu bytes, above %u", len,
+				  PACKAGE_MAX_MANIFEST);
+	if (len < sizeof(struct fdt_header))
+		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED, "manifest truncated: %zu bytes", len);
+	if (fdt_magic(fdt) != FDT_MAGIC || fdt_check_header(fdt))
+		return bnd_bad(c, "not a device tree blob");
+	if (fdt_version(fdt) < 17) /* libfdt 1.6.1: see bnd_blob() in vmm/bundle.c */
+		return bnd_bad(c, "device tree version below 17");
+	if (fdt_totalsize(fdt) > len)
+		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRUNCATED, "manifest truncated: %zu bytes, its device tree says %u",
+				  len, fdt_totalsize(fdt));
+	if (fdt_totalsize(fdt) < len)
+		return bnd_refuse(c->v, -EBADMSG, CHANNEL_E_TRAILING, "%zu trailing bytes after the manifest",
+				  len - fdt_totalsize(fdt));
+	if (!fdt_guard_lengths_ok(fdt, len) || fdt_check_full(fdt, len))
+		return bnd_bad(c, "device tree structure invalid");
+	return 0;
+}
+
+int package_decode(const void *manifest, size_t len, struct package *out, struct bundle_verdict *v)
+{
+	struct pkg_ctx k = { { manifest, NULL, v, "" }, out };
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	memset(out, 0, sizeof(*out));
+	v->role = ROLE_PUBLISHER;
+	err = pkg_blob(&k.b, len);
+	if (!err)
+		err = pkg_root(&k);
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	crypto_sha384(manifest, len, out->digest);
+	return bnd_refuse(v, 0, CHANNEL_OK, "manifest well formed: %s version %lu, security version %lu", out->name,
+			  (unsigned long)out->version, (unsigned long)out->security_version);
+}
+
+int package_sigs_check(const struct package *p, const void *manifest, size_t len, const void *sigfile,
+		       size_t siglen, const uint8_t (*keys)[CONFIG_KEY_LEN], unsigned count, unsigned threshold,
+		       struct bundle_verdict *v)
+{
+	struct sig_keyset set = { keys, count, threshold };
+	uint8_t digest[CRYPTO_SHA384_LEN];
+	struct sig_verdict sv;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	v->role = ROLE_PUBLISHER;
+	crypto_sha384(manifest, len, digest);
+	if (memcmp(digest, p->digest, sizeof(digest)))
+		return bnd_refuse(v, -EINVAL, CHANNEL_E_MALFORMED, "the manifest is not the one decoded");
+	if (siglen == 0)
+		return bnd_refuse(v, -ENODATA, CHANNEL_E_NO_SIGNATURE, "package %s: no signature", p->name);
+	ret = sig_verify_set(manifest, len, sigfile, siglen, &set, &sv);
+	v->valid = sv.valid;
+	v->needed = sv.needed;
+	v->entries = sv.entries;
+	v->unknown = sv.unknown;
+	switch (ret) {
+	case 0:
+		return bnd_refuse(v, 0, CHANNEL_OK, "package %s: signed by %u of the %u publisher keys needed", p->name,
+				  sv.valid, sv.needed);
+	case -EBADMSG:
+		return bnd_refuse(v, ret, CHANNEL_E_SIG_MALFORMED, "package %s: malformed signature file: %s", p->name,
+				  sv.why);
+	case -ENOMEM:
+		return bnd_refuse(v, ret, CHANNEL_E_NOMEM, "out of memory while verifying");
+	case -EPERM:
+		if (sv.valid)
+			return bnd_refuse(v, -EPERM, CHANNEL_E_TOO_FEW,
+					  "package %s: too few signers: %u of %u publisher keys needed", p->name,
+					  sv.valid, sv.needed);
+		if (sv.unknown < sv.entries)
+			return bnd_refuse(v, -EKEYREJECTED, CHANNEL_E_BAD_SIGNATURE,
+					  "package %s: bad signature: none valid by its publisher keys", p->name);
+		return bnd_refuse(v, -EACCES, CHANNEL_E_UNKNOWN_KEY,
+				  "package %s: signed only by keys that are not its publishers'", p->name);
+	default:
+		return bnd_refuse(v, -EINVAL, CHANNEL_E_KEYSET, "package %s: unusable publisher key set: %s", p->name,
+				  sv.why);
+	}
+}
+
+int package_file_check(const struct package *p, enum package_file f, const void *data, size_t len,
+		       struct bundle_verdict *v)
+{
+	const struct package_file_ref *r;
+	uint8_t d256[CRYPTO_SHA256_LEN], d384[CRYPTO_SHA384_LEN];
+
+	memset(v, 0, sizeof(*v));
+	if ((unsigned)f >= PACKAGE_FILE_COUNT || !p->files[f].present)
+		return bnd_refuse(v, -ENOENT, CHANNEL_E_MALFORMED, "package %s names no such file", p->name);
+	r = &p->files[f];
+	if (len != r->size)
+		return bnd_refuse(v, -EBADMSG, CHANNEL_E_MALFORMED, "package %s: %s '%s' is %zu bytes, the manifest says %lu",
+				  p->name, package_file_nodes[f], r->path, len, (unsigned long)r->size);
+	crypto_sha256(data, len, d256);
+	crypto_sha384(data, len, d384);
+	if (memcmp(d256, r->sha256, sizeof(d256)) || memcmp(d384, r->sha384, sizeof(d384)))
+		return bnd_refuse(v, -EBADMSG, CHANNEL_E_MALFORMED, "package %s: %s '%s' does not match the manifest's digests",
+				  p->name, package_file_nodes[f], r->path);
+	return bnd_refuse(v, 0, CHANNEL_OK, "package %s: %s '%s' matches", p->name, package_file_nodes[f], r->path);
+}
