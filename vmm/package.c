@@ -428,3 +428,158 @@ int package_file_check(const struct package *p, enum package_file f, const void 
 				  p->name, package_file_nodes[f], r->path);
 	return bnd_refuse(v, 0, CHANNEL_OK, "package %s: %s '%s' matches", p->name, package_file_nodes[f], r->path);
 }
+
+/* Whether [port, port + count) lies within the union of the granted ranges. */
+static bool pkg_ports_granted(const struct config_guest *g, uint32_t port, uint32_t count)
+{
+	uint32_t pos = port, end = port + count;
+
+	while (pos < end) {
+		uint32_t next = pos;
+
+		for (unsigned i = 0; i < g->io_count; i++)
+			if (pos >= g->io[i].port && pos - g->io[i].port < g->io[i].count)
+				next = g->io[i].port + g->io[i].count > next ? g->io[i].port + g->io[i].count : next;
+		if (next == pos)
+			return false;
+		pos = next;
+	}
+	return true;
+}
+
+static bool pkg_msr_granted(const struct config_guest *g, uint32_t msr)
+{
+	for (unsigned i = 0; i < g->msr_count; i++)
+		if (g->msrs[i] == msr)
+			return true;
+	return false;
+}
+
+/* The granted regions, in order, up to `memory` bytes. */
+static int pkg_memory(const struct package *p, const struct config_guest *g, struct package_effective *e,
+		      struct bundle_verdict *v)
+{
+	uint64_t left = p->needs.memory, total = 0;
+
+	for (unsigned i = 0; i < g->region_count; i++)
+		total += g->regions[i].size;
+	if (total < left)
+		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+				  "package %s needs %lu KiB of memory; guest %s is granted %lu KiB", p->name,
+				  (unsigned long)(left >> 10), g->name, (unsigned long)(total >> 10));
+	for (unsigned i = 0; i < g->region_count && left; i++) {
+		uint64_t take = g->regions[i].size < left ? g->regions[i].size : left;
+
+		e->regions[e->region_count++] = (struct config_region){ g->regions[i].gpa, take };
+		left -= take;
+	}
+	return 0;
+}
+
+static int pkg_grant_io(const struct package *p, const struct config_guest *g, struct package_effective *e,
+			struct bundle_verdict *v)
+{
+	const struct package_needs *n = &p->needs;
+
+	for (unsigned i = 0; i < n->io_count; i++) {
+		if (!pkg_ports_granted(g, n->io[i].port, n->io[i].count))
+			return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+					  "package %s needs ports 0x%x+%u; guest %s is not granted them", p->name,
+					  n->io[i].port, n->io[i].count, g->name);
+		e->io[e->io_count++] = n->io[i];
+	}
+	for (unsigned i = 0; i < n->msr_count; i++) {
+		if (!pkg_msr_granted(g, n->msrs[i]))
+			return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+					  "package %s needs MSR 0x%x; guest %s is not granted it", p->name, n->msrs[i],
+					  g->name);
+		e->msrs[e->msr_count++] = n->msrs[i];
+	}
+	return 0;
+}
+
+static int pkg_requires(const struct package *p, const struct config_guest *g, struct bundle_verdict *v)
+{
+	if ((p->requires & (1u << PACKAGE_REQ_SMT_ISOLATED)) && g->smt_shared_ok)
+		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+				  "package %s requires smt-isolated; guest %s is configured smt-shared-ok", p->name,
+				  g->name);
+	for (int r = 0; r < PACKAGE_REQ_COUNT; r++)
+		if (r != PACKAGE_REQ_SMT_ISOLATED && (p->requires & (1u << r)))
+			return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+					  "package %s requires %s, which this Vigil does not provide yet", p->name,
+					  package_requirement_names[r]);
+	return 0;
+}
+
+static void pkg_put32(uint8_t **w, uint32_t x)
+{
+	for (int i = 0; i < 4; i++)
+		*(*w)++ = (uint8_t)(x >> (8 * i));
+}
+
+/* docs/formats.md, "Effective policy": little-endian, in this order. */
+static void pkg_digest(const struct package *p, struct package_effective *e)
+{
+	static const char tag[] = "vigil-package-policy-v1";
+	uint8_t buf[sizeof(tag) + CONFIG_NAME_LEN + 8 + 4 + 4 + 8 * CONFIG_MAX_IO + 4 + 4 * CONFIG_MAX_MSRS + 12];
+	uint8_t *w = buf;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(w, tag, sizeof(tag));
+	w += sizeof(tag);
+	memcpy(w, p->name, strlen(p->name));
+	w += CONFIG_NAME_LEN;
+	pkg_put32(&w, (uint32_t)p->needs.memory);
+	pkg_put32(&w, (uint32_t)(p->needs.memory >> 32));
+	pkg_put32(&w, e->cpu_count);
+	pkg_put32(&w, e->io_count);
+	for (unsigned i = 0; i < e->io_count; i++) {
+		pkg_put32(&w, e->io[i].port);
+		pkg_put32(&w, e->io[i].count);
+	}
+	pkg_put32(&w, e->msr_count);
+	for (unsigned i = 0; i < e->msr_count; i++)
+		pkg_put32(&w, e->msrs[i]);
+	pkg_put32(&w, p->needs.devices);
+	pkg_put32(&w, e->console_input ? 1 : 0);
+	pkg_put32(&w, p->requires);
+	crypto_sha256(buf, (size_t)(w - buf), e->digest);
+}
+
+int package_grant(const struct package *p, const struct config_guest *g, struct package_effective *out,
+		  struct bundle_verdict *v)
+{
+	const struct package_needs *n = &p->needs;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	memset(v, 0, sizeof(*v));
+	if (n->cpus > g->cpu_count)
+		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY, "package %s needs %u vCPUs; guest %s is granted %u CPUs",
+				  p->name, n->cpus, g->name, g->cpu_count);
+	out->cpu_count = n->cpus;
+	memcpy(out->cpus, g->cpus, n->cpus * sizeof(out->cpus[0]));
+	if (n->devices) {
+		for (int d = 0; d < PACKAGE_DEVICE_COUNT; d++)
+			if (n->devices & (1u << d))
+				return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+						  "package %s needs a %s device; guest %s is granted none", p->name,
+						  package_device_names[d], g->name);
+	}
+	if (n->console_input && !g->console_input)
+		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY,
+				  "package %s needs console input; guest %s is not granted it", p->name, g->name);
+	out->console_input = n->console_input;
+	err = pkg_memory(p, g, out, v);
+	if (!err)
+		err = pkg_grant_io(p, g, out, v);
+	if (!err)
+		err = pkg_requires(p, g, v);
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	pkg_digest(p, out);
+	return bnd_refuse(v, 0, CHANNEL_OK, "package %s granted to guest %s", p->name, g->name);
+}

@@ -124,6 +124,33 @@ int package_sigs_check(const struct package *p, const void *manifest, size_t len
 		       size_t siglen, const uint8_t (*keys)[CONFIG_KEY_LEN], unsigned count, unsigned threshold,
 		       struct bundle_verdict *v) __attribute__((warn_unused_result));
 
+/*
+ * The effective policy: the package's needs as the platform grants them
+ * (config_guest g: its CPUs, memory regions, ports, MSRs and consents).
+ * Every need must be granted, or the package is refused with a message
+ * naming both; what is granted but not needed is not given: the first
+ * `cpus` of the granted CPUs, the first `memory` bytes of the granted
+ * regions in order, exactly the needed ports and MSRs. The digest covers
+ * the needs as granted and nothing of the host (CPU numbers, where memory
+ * is), so a package has the same digest on every host that grants it
+ * (docs/formats.md, "Effective policy").
+ */
+struct package_effective {
+	unsigned cpu_count;
+	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
+	unsigned region_count;
+	struct config_region regions[CONFIG_MAX_REGIONS];
+	unsigned io_count;
+	struct config_io io[CONFIG_MAX_IO];
+	unsigned msr_count;
+	uint32_t msrs[CONFIG_MAX_MSRS];
+	bool console_input;
+	uint8_t digest[CRYPTO_SHA256_LEN];
+};
+
+int package_grant(const struct package *p, const struct config_guest *g, struct package_effective *out,
+		  struct bundle_verdict *v) __attribute__((warn_unused_result));
+
 /* One file's bytes against the manifest: its size and both digests. */
 int package_file_check(const struct package *p, enum package_file f, const void *data, size_t len,
 		       struct bundle_verdict *v) __attribute__((warn_unused_result));

@@ -112,7 +112,7 @@ static void wraparound(void)
  * byte at a time, letting a line in only when the ring has room for all
  * of it (as the vuart does) and counting it dropped otherwise (one line in
  * eight; the others wait for room, but while the reader holds back, none
- * does); the other takes whatever is there, unfinished lines included, and
+ * does, and the writer drops one line and waits for the hold to end); the other takes whatever is there, unfinished lines included, and
  * puts the lines back together. Every few thousand lines the reader holds
  * back until the writer has dropped one, so that drops happen however fast
  * either thread runs. Every line taken is whole, the numbers only grow,
@@ -135,6 +135,10 @@ static void *stress_producer(void *arg)
 			;
 		if (conring_room(&ring) < len) {
 			conring_count_drop(&ring);
+			/* One drop per hold: a reader held back (or descheduled on a
+			 * busy machine) while holding must not cost more lines. */
+			while (__atomic_load_n(&consumer_holds, __ATOMIC_ACQUIRE))
+				;
 			continue;
 		}
 		for (size_t i = 0; i < len; i++)

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <libfdt.h>
@@ -380,6 +381,153 @@ static void files_match_their_digests(void)
 	spec_free(&s);
 }
 
+/* The platform's grant to guest "web": CPUs 3 and 4, 128 + 256 MiB, port
+ * 0x80 and ports 0x500-0x507 as two ranges, two MSRs, console input, no
+ * SMT sharing. */
+static struct config_guest grant_make(void)
+{
+	struct config_guest g = { 0 };
+
+	snprintf(g.name, sizeof(g.name), "web");
+	g.cpu_count = 2;
+	g.cpus[0] = 3;
+	g.cpus[1] = 4;
+	g.region_count = 2;
+	g.regions[0] = (struct config_region){ 0, 128ull << 20 };
+	g.regions[1] = (struct config_region){ 0x10000000, 256ull << 20 };
+	g.io_count = 3;
+	g.io[0] = (struct config_io){ 0x80, 1 };
+	g.io[1] = (struct config_io){ 0x500, 4 };
+	g.io[2] = (struct config_io){ 0x504, 4 };
+	g.msr_count = 2;
+	g.msrs[0] = 0x174;
+	g.msrs[1] = 0x175;
+	g.console_input = true;
+	return g;
+}
+
+static void decode_spec(struct tspec *s)
+{
+	struct bundle_verdict v;
+
+	build(s);
+	if (decode(&v))
+		printf("    %s\n", v.message);
+}
+
+/* Needs within the grant: exactly the needs are given. */
+static void grant_gives_what_is_needed(void)
+{
+	struct tspec s = { 0 };
+	struct config_guest g = grant_make();
+	struct package_effective e;
+	struct bundle_verdict v;
+	static const uint32_t io2[] = { 0x500, 8 };
+
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	spec_cells(&s, "needs", "io-allow", io2, 2); /* across the two granted ranges */
+	decode_spec(&s);
+	CHECK_EQ(package_grant(&pkg, &g, &e, &v), 0);
+	CHECK(e.cpu_count == 2 && e.cpus[0] == 3 && e.cpus[1] == 4);
+	CHECK(e.region_count == 2 && e.regions[0].size == 128ull << 20 && e.regions[1].gpa == 0x10000000 &&
+	      e.regions[1].size == 128ull << 20);
+	CHECK(e.io_count == 1 && e.io[0].port == 0x500 && e.io[0].count == 8);
+	CHECK(e.msr_count == 1 && e.msrs[0] == 0x174); /* 0x175 granted, not needed: not given */
+	CHECK(e.console_input);
+	/* Console input granted but not needed: not given. One vCPU of two. */
+	spec_del(&s, "needs", "console-input");
+	spec_cells(&s, "needs", "cpus", (const uint32_t[]){ 1 }, 1);
+	decode_spec(&s);
+	CHECK_EQ(package_grant(&pkg, &g, &e, &v), 0);
+	CHECK(!e.console_input && e.cpu_count == 1 && e.cpus[0] == 3);
+	spec_free(&s);
+}
+
+/* Every need beyond the grant refuses the package, naming both. */
+static void grant_refuses_more(void)
+{
+	static const uint32_t cpus3 = 3, io3[] = { 0x500, 9 }, msr[] = { 0x176 };
+	static const uint8_t mem[8] = { 0, 0, 0, 0, 0x18, 0, 0, 0 }; /* 384 MiB + 1 page */
+	static const uint8_t mem_more[8] = { 0, 0, 0, 0, 0x18, 0, 0x10, 0 };
+	struct tspec s = { 0 };
+	struct config_guest g = grant_make();
+	struct package_effective e;
+	struct bundle_verdict v;
+
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	spec_cells(&s, "needs", "cpus", &cpus3, 1);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "needs 3 vCPUs; guest web is granted 2"));
+	CHECK(!e.cpu_count);
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	spec_set(&s, "needs", "memory", mem, 8);
+	decode_spec(&s);
+	CHECK_EQ(package_grant(&pkg, &g, &e, &v), 0); /* exactly 384 MiB: all of it */
+	CHECK(e.regions[1].size == 256ull << 20);
+	spec_set(&s, "needs", "memory", mem_more, 8);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "KiB of memory; guest web is granted"));
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	spec_cells(&s, "needs", "io-allow", io3, 2);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "ports 0x500+9"));
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	spec_cells(&s, "needs", "msr-allow", msr, 1);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "MSR 0x176"));
+	spec_package(&s); /* network and storage: no device is grantable yet */
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "device; guest web is granted none"));
+	spec_del(&s, "needs", "devices");
+	g.console_input = false;
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "console input"));
+	g = grant_make();
+	g.smt_shared_ok = true;
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "requires smt-isolated"));
+	g = grant_make();
+	spec_set(&s, "", "requires", "tpm", 4);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &e, &v) == -EPERM && strstr(v.message, "requires tpm"));
+	spec_free(&s);
+}
+
+/* The digest: the same needs granted on another host (other CPUs, memory
+ * elsewhere, more granted) give the same digest; other needs another. */
+static void grant_digest_is_the_packages(void)
+{
+	struct tspec s = { 0 };
+	struct config_guest g = grant_make(), h = grant_make();
+	struct package_effective e, f;
+	struct bundle_verdict v;
+	static const uint32_t msr2[] = { 0x174, 0x175 };
+
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	decode_spec(&s);
+	h.cpus[0] = 17;
+	h.cpus[1] = 40;
+	h.cpu_count = 3;
+	h.cpus[2] = 41;
+	h.region_count = 1;
+	h.regions[0] = (struct config_region){ 0x100000000ull, 1ull << 30 };
+	h.io_count = 2;
+	h.io[0] = (struct config_io){ 0x80, 1 };
+	h.io[1] = (struct config_io){ 0x500, 16 };
+	CHECK(package_grant(&pkg, &g, &e, &v) == 0 && package_grant(&pkg, &h, &f, &v) == 0);
+	CHECK(!memcmp(e.digest, f.digest, sizeof(e.digest)));
+	spec_cells(&s, "needs", "msr-allow", msr2, 2);
+	decode_spec(&s);
+	CHECK(package_grant(&pkg, &g, &f, &v) == 0);
+	CHECK(memcmp(e.digest, f.digest, sizeof(e.digest)));
+	spec_free(&s);
+}
+
 int main(void)
 {
 	keys_make();
@@ -390,5 +538,8 @@ int main(void)
 	CHECK_RUN(publishers_sign);
 	CHECK_RUN(every_flipped_bit_refused);
 	CHECK_RUN(files_match_their_digests);
+	CHECK_RUN(grant_gives_what_is_needed);
+	CHECK_RUN(grant_refuses_more);
+	CHECK_RUN(grant_digest_is_the_packages);
 	return check_done();
 }
