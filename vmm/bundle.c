@@ -110,9 +110,11 @@ int bundle_container_decode(const void *buf, size_t len, struct bundle_span *out
 /*
  * Every property of `node` must be in `allowed` (at most 32), and appear
  * once: the blob format allows twins, and libfdt returns the first, so a
- * second could mean something to another reader.
+ * second could mean something to another reader. Those marked in
+ * `required` (bit i for allowed[i]) must be there. Returns the mask of
+ * those present, or a negative errno.
  */
-int bnd_props_only(struct bnd_ctx *c, int node, const char *const *allowed)
+int bnd_props(struct bnd_ctx *c, int node, const char *const *allowed, uint32_t required)
 {
 	uint32_t seen = 0;
 	int prop;
@@ -134,9 +136,17 @@ int bnd_props_only(struct bnd_ctx *c, int node, const char *const *allowed)
 	if (prop != -FDT_ERR_NOTFOUND)
 		return bnd_bad(c, "unreadable property list");
 	for (unsigned i = 0; allowed[i]; i++)
-		if (!(seen & (1u << i)))
+		if ((required & (1u << i)) && !(seen & (1u << i)))
 			return bnd_bad(c, "property '%s' missing", allowed[i]);
-	return 0;
+	return (int)seen;
+}
+
+/* All of `allowed`, each once, nothing else. */
+int bnd_props_only(struct bnd_ctx *c, int node, const char *const *allowed)
+{
+	int seen = bnd_props(c, node, allowed, UINT32_MAX);
+
+	return seen < 0 ? seen : 0;
 }
 
 const void *bnd_prop(struct bnd_ctx *c, int node, const char *name, int *len)

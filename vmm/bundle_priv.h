@@ -26,6 +26,10 @@ int bnd_refuse(struct bundle_verdict *v, int err, enum channel_refusal code, con
 /* A malformed payload: -EBADMSG, CHANNEL_E_MALFORMED, message naming the node. */
 int bnd_bad(struct bnd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Only properties in `allowed` (NULL-terminated, at most 32), each once,
+ * those marked in `required` (bit i: allowed[i]) present; the mask of
+ * those present, or a negative errno. */
+int bnd_props(struct bnd_ctx *c, int node, const char *const *allowed, uint32_t required);
 /* Exactly the properties in `allowed` (NULL-terminated, at most 32), each once. */
 int bnd_props_only(struct bnd_ctx *c, int node, const char *const *allowed)
 	__attribute__((warn_unused_result));

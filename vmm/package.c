@@ -35,38 +35,6 @@ struct pkg_ctx {
 	struct package *p;
 };
 
-/*
- * Every property of `node` is in allowed[] (at most 32) and given once;
- * those marked in `required` (bit i for allowed[i]) are there. Returns
- * the mask of those present, or a negative errno.
- */
-static int pkg_props(struct bnd_ctx *c, int node, const char *const *allowed, uint32_t required)
-{
-	uint32_t seen = 0;
-	int prop;
-
-	fdt_for_each_property_offset(prop, c->fdt, node) {
-		const char *name;
-		unsigned i;
-
-		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
-			return bnd_bad(c, "unreadable property");
-		for (i = 0; allowed[i] && strcmp(name, allowed[i]); i++)
-			;
-		if (!allowed[i])
-			return bnd_bad(c, "unknown property '%s'", name);
-		if (seen & (1u << i))
-			return bnd_bad(c, "property '%s' appears twice", name);
-		seen |= 1u << i;
-	}
-	if (prop != -FDT_ERR_NOTFOUND)
-		return bnd_bad(c, "unreadable property list");
-	for (unsigned i = 0; allowed[i]; i++)
-		if ((required & (1u << i)) && !(seen & (1u << i)))
-			return bnd_bad(c, "property '%s' missing", allowed[i]);
-	return (int)seen;
-}
-
 /* A NUL-separated list of names from names[0..n) into a bit mask, each once. */
 static int pkg_name_list(struct bnd_ctx *c, int node, const char *prop, const char *const *names, int n,
 			 uint32_t *mask)
@@ -116,7 +84,7 @@ static int pkg_bytes(struct bnd_ctx *c, int node, const char *name, void *out, i
 static int pkg_file(struct bnd_ctx *c, int node, struct package_file_ref *f)
 {
 	static const char *const props[] = { "path", "size", "sha256", "sha384", NULL };
-	int err = pkg_props(c, node, props, 0xf);
+	int err = bnd_props(c, node, props, 0xf);
 
 	if (err < 0)
 		return err;
@@ -141,7 +109,7 @@ static int pkg_files(struct pkg_ctx *k, int files)
 	struct package *p = k->p;
 	int node, err;
 
-	if ((err = pkg_props(c, files, (const char *const[]){ NULL }, 0)) < 0)
+	if ((err = bnd_props(c, files, (const char *const[]){ NULL }, 0)) < 0)
 		return err;
 	fdt_for_each_subnode(node, c->fdt, files) {
 		const char *name = fdt_get_name(c->fdt, node, NULL);
@@ -234,7 +202,7 @@ static int pkg_needs(struct pkg_ctx *k, int node)
 	c->node = "needs";
 	fdt_for_each_subnode(sub, c->fdt, node)
 		return bnd_bad(c, "unknown node");
-	if ((seen = pkg_props(c, node, props, 0x3)) < 0)
+	if ((seen = bnd_props(c, node, props, 0x3)) < 0)
 		return seen;
 	if (bnd_u64(c, node, "memory", &n->memory))
 		return -EBADMSG;
@@ -280,7 +248,7 @@ static int pkg_root(struct pkg_ctx *k)
 	if (!err && strcmp(s, PACKAGE_COMPATIBLE))
 		err = bnd_bad(c, "compatible must be \"%s\"%s", PACKAGE_COMPATIBLE,
 			      strcmp(s, BUNDLE_COMPATIBLE) ? "" : " (this is a bundle payload)");
-	if (!err && (err = pkg_props(c, 0, props, 0xf)) > 0)
+	if (!err && (err = bnd_props(c, 0, props, 0xf)) > 0)
 		err = 0;
 	if (!err)
 		err = bnd_string(c, 0, "package", p->name, sizeof(p->name));
