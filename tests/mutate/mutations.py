@@ -610,7 +610,7 @@ mutation("pvclock-misaligned", "vmm/msr.c",
          expect="attack-pvclock")
 mutation("pvclock-straddle", "vmm/msr.c",
          "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, size);",
-         "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, 1);",
+         "\treturn gpa & 3 ? NULL : vm_gpa_to_hva(v->vm, gpa, size > 4 ? 4 : size);",
          attacks("boot-13"),
          "a paravirtual clock record lies whole in the guest's memory",
          expect="attack-pvclock")
