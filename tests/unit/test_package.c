@@ -336,9 +336,11 @@ static void publishers_sign(void)
 	spec_free(&s);
 }
 
-/* Every bit of a signed manifest matters: flipped, it fails to decode or
- * its signature no longer holds. */
-static void every_flipped_bit_refused(void)
+/* Every byte of a signed manifest matters: one bit of each flipped (a
+ * different bit from byte to byte), it fails to decode or its signature no
+ * longer holds. (The bundle test flips every bit; one per byte keeps this
+ * P-384 sweep to a few seconds.) */
+static void every_byte_flipped_refused(void)
 {
 	struct tspec s = { 0 };
 	struct bundle_verdict v;
@@ -347,15 +349,15 @@ static void every_flipped_bit_refused(void)
 	spec_package(&s);
 	build(&s);
 	sign((const int[]){ 0, -1 });
-	bits = (unsigned)manifest_len * 8;
-	for (unsigned b = 0; b < bits; b++) {
-		manifest[b / 8] ^= (uint8_t)(1u << (b % 8));
+	bits = (unsigned)manifest_len;
+	for (unsigned i = 0; i < bits; i++) {
+		manifest[i] ^= (uint8_t)(1u << (i % 8));
 		if (!decode(&v) && !sigs(1, &v))
 			slipped++;
-		manifest[b / 8] ^= (uint8_t)(1u << (b % 8));
+		manifest[i] ^= (uint8_t)(1u << (i % 8));
 	}
 	CHECK_EQ(slipped, 0);
-	printf("  (%u bits of the manifest)\n", bits);
+	printf("  (%u bytes of the manifest, one bit each)\n", bits);
 	spec_free(&s);
 }
 
@@ -536,7 +538,7 @@ int main(void)
 	CHECK_RUN(each_malformed_refused);
 	CHECK_RUN(framing_refused);
 	CHECK_RUN(publishers_sign);
-	CHECK_RUN(every_flipped_bit_refused);
+	CHECK_RUN(every_byte_flipped_refused);
 	CHECK_RUN(files_match_their_digests);
 	CHECK_RUN(grant_gives_what_is_needed);
 	CHECK_RUN(grant_refuses_more);
