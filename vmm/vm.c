@@ -79,6 +79,8 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 {
 	if (!vm_vendor_can_reset_bitmaps())
 		return -EOPNOTSUPP;
+	if (vm->stop_cause == VM_STOP_REFUSED)
+		return -EPERM; /* never created: no bitmaps to change */
 	if (io_count > CONFIG_MAX_IO || msr_count > CONFIG_MAX_MSRS)
 		return -EINVAL;
 	if (rendezvous_begin() < 0)
@@ -434,7 +436,9 @@ int vm_control_restart(struct vm *vm)
 	int err = 0;
 
 	spin_lock(&vm->lock);
-	if (vm->restart_pending)
+	if (vm->stop_cause == VM_STOP_REFUSED)
+		err = -EPERM; /* never created: its package was refused at boot */
+	else if (vm->restart_pending)
 		err = -EALREADY;
 	else {
 		stopped = vm_stop_locked(vm, VM_STOP_OPERATOR, "restart requested");
