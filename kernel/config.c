@@ -344,40 +344,39 @@ static int cfg_cmdline(struct cfg_ctx *c, int node, struct config_guest *g)
 	return err;
 }
 
-/* The keys of roles/publisher that may sign this guest's package, each
- * given as its 97-byte point, and how many of them must. */
+/* The keys of roles/publisher that may sign this guest's package, by their
+ * index there (the config is signed whole, so an index names one key), and
+ * how many of them must. */
 static int cfg_guest_publishers(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	const struct config_role *pub = &c->out->roles[ROLE_PUBLISHER];
-	int len, err;
-	const uint8_t *keys = fdt_getprop(c->fdt, node, "publishers", &len);
-	uint32_t threshold = 0;
+	int n, err;
+	const void *p = cfg_cells(c, node, "publishers", 1, CONFIG_MAX_KEYS, 1, &n, &err);
+	uint32_t threshold = 0, seen = 0;
 
-	if (!keys || len <= 0 || len % CONFIG_KEY_LEN || len / CONFIG_KEY_LEN > CONFIG_MAX_KEYS)
-		return cfg_fail(c, "'publishers' must hold 1..%d keys of %d bytes", CONFIG_MAX_KEYS, CONFIG_KEY_LEN);
-	g->publisher_count = (unsigned)(len / CONFIG_KEY_LEN);
-	memcpy(g->publishers, keys, (size_t)len);
-	for (unsigned i = 0; i < g->publisher_count; i++) {
-		unsigned k;
+	if (!p)
+		return err;
+	for (int i = 0; i < n; i++) {
+		uint32_t k = cfg_cell(p, i);
 
-		for (k = 0; k < pub->key_count && memcmp(pub->keys[k], g->publishers[i], CONFIG_KEY_LEN); k++)
-			;
-		if (k == pub->key_count)
-			return cfg_fail(c, "publisher key %u is not a key of roles/publisher", i);
-		for (unsigned j = 0; j < i; j++)
-			if (!memcmp(g->publishers[i], g->publishers[j], CONFIG_KEY_LEN))
-				return cfg_fail(c, "publisher key %u repeats key %u", i, j);
+		if (k >= pub->key_count)
+			return cfg_fail(c, "publisher %u: roles/publisher has %u keys", k, pub->key_count);
+		if (seen & (1u << k))
+			return cfg_fail(c, "publisher %u named twice", k);
+		seen |= 1u << k;
+		memcpy(g->publishers[g->publisher_count++], pub->keys[k], CONFIG_KEY_LEN);
 	}
 	err = cfg_u32(c, node, "publisher-threshold", &threshold);
 	if (!err && (threshold < 1 || threshold > g->publisher_count))
 		err = cfg_fail(c, "publisher-threshold %u outside 1..%u", threshold, g->publisher_count);
 	g->publisher_threshold = threshold;
 	if (!err && fdt_getprop(c->fdt, node, "min-security-version", NULL)) {
-		const void *p = fdt_getprop(c->fdt, node, "min-security-version", &len);
+		int len;
+		const void *v = fdt_getprop(c->fdt, node, "min-security-version", &len);
 
 		if (len != 8)
 			return cfg_fail(c, "'min-security-version' must be one 64-bit value (two cells)");
-		g->min_security_version = cfg_cell64(p, 0);
+		g->min_security_version = cfg_cell64(v, 0);
 	}
 	return err;
 }

@@ -62,8 +62,9 @@ struct config_guest {
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
 	/* A packaged guest (docs/formats.md, "Guest packages"): the package's
 	 * directory below vigil/ ("" for a guest named by image), the keys of
-	 * roles/publisher that may sign it with their threshold, and the
-	 * lowest security version it accepts. */
+	 * roles/publisher that may sign it (named by index in the config,
+	 * copied here) with their threshold, and the lowest security version
+	 * it accepts. */
 	char package[CONFIG_PATH_LEN];
 	unsigned publisher_count;
 	unsigned publisher_threshold;

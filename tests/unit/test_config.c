@@ -454,15 +454,16 @@ static void channel_round_trips(void)
 	free(c);
 }
 
-/* Guest hello as a packaged guest: its package, publisher key 4 of
- * roles/publisher (keys 4 and 5), threshold 1, security version 5 at least. */
+/* Guest hello as a packaged guest: its package, publisher 0 of
+ * roles/publisher (keys 4 and 5: key 4), threshold 1, security version 5
+ * at least. */
 static void pkg_hello(void *fdt)
 {
 	int node = node_at(fdt, H);
-	fdt32_t one = cpu_to_fdt32(1), secver[2] = { 0, cpu_to_fdt32(5) };
+	fdt32_t one = cpu_to_fdt32(1), zero = 0, secver[2] = { 0, cpu_to_fdt32(5) };
 
 	if (fdt_delprop(fdt, node, "image") || fdt_setprop_string(fdt, node, "package", "guests/hello") ||
-	    fdt_setprop(fdt, node, "publishers", keys[4], CONFIG_KEY_LEN) ||
+	    fdt_setprop(fdt, node, "publishers", &zero, 4) ||
 	    fdt_setprop(fdt, node, "publisher-threshold", &one, 4) ||
 	    fdt_setprop(fdt, node, "min-security-version", secver, 8))
 		abort();
@@ -470,23 +471,10 @@ static void pkg_hello(void *fdt)
 
 static void pkg_two_publishers(void *fdt)
 {
-	uint8_t two[2 * CONFIG_KEY_LEN];
-	fdt32_t t = cpu_to_fdt32(2);
+	fdt32_t two[2] = { cpu_to_fdt32(1), 0 }, t = cpu_to_fdt32(2);
 
-	memcpy(two, keys[5], CONFIG_KEY_LEN);
-	memcpy(two + CONFIG_KEY_LEN, keys[4], CONFIG_KEY_LEN);
 	if (fdt_setprop(fdt, node_at(fdt, H), "publishers", two, sizeof(two)) ||
 	    fdt_setprop(fdt, node_at(fdt, H), "publisher-threshold", &t, 4))
-		abort();
-}
-
-static void pkg_publisher_twice(void *fdt)
-{
-	uint8_t two[2 * CONFIG_KEY_LEN];
-
-	memcpy(two, keys[4], CONFIG_KEY_LEN);
-	memcpy(two + CONFIG_KEY_LEN, keys[4], CONFIG_KEY_LEN);
-	if (fdt_setprop(fdt, node_at(fdt, H), "publishers", two, sizeof(two)))
 		abort();
 }
 
@@ -750,15 +738,14 @@ static const struct bad_case bad_cases[] = {
 	{ "package_and_image", { FN(pkg_hello), STR(H, "image", "guests/hello.elf") }, H, "'image' comes from the package" },
 	{ "package_and_cmdline", { FN(pkg_hello), STR(H, "cmdline", "quiet") }, H, "'cmdline' comes from the package" },
 	{ "package_and_initrd", { FN(pkg_hello), STR(H, "initrd", "x.gz") }, H, "'initrd' comes from the package" },
-	{ "publishers_without_package", { BYTES(T, "publishers", (const char *)keys[4], CONFIG_KEY_LEN) }, T,
-	  "'publishers' is for a packaged guest" },
+	{ "publishers_without_package", { CELLS(T, "publishers", 0) }, T, "'publishers' is for a packaged guest" },
 	{ "min_secver_without_package", { CELLS(T, "min-security-version", 0, 1) }, T, "is for a packaged guest" },
 	{ "package_path_up", { FN(pkg_hello), STR(H, "package", "../hello") }, H, "path must be relative" },
-	{ "publisher_not_a_publisher", { FN(pkg_hello), BYTES(H, "publishers", (const char *)keys[1], CONFIG_KEY_LEN) },
-	  H, "publisher key 0 is not a key of roles/publisher" },
-	{ "publisher_twice", { FN(pkg_hello), FN(pkg_publisher_twice) }, H, "publisher key 1 repeats key 0" },
-	{ "publishers_missing", { FN(pkg_hello), DELPROP(H, "publishers") }, H, "'publishers' must hold" },
-	{ "publishers_short", { FN(pkg_hello), BYTES(H, "publishers", (const char *)keys[4], 96) }, H,
+	{ "publisher_beyond_the_role", { FN(pkg_hello), CELLS(H, "publishers", 2) }, H,
+	  "publisher 2: roles/publisher has 2 keys" },
+	{ "publisher_twice", { FN(pkg_hello), CELLS(H, "publishers", 1, 1) }, H, "publisher 1 named twice" },
+	{ "publishers_missing", { FN(pkg_hello), DELPROP(H, "publishers") }, H, "property 'publishers' missing" },
+	{ "publishers_not_cells", { FN(pkg_hello), BYTES(H, "publishers", "\0\0\0", 3) }, H,
 	  "'publishers' must hold" },
 	{ "publisher_threshold_above", { FN(pkg_hello), CELLS(H, "publisher-threshold", 2) }, H,
 	  "publisher-threshold 2 outside 1..1" },
