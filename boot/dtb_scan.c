@@ -19,21 +19,35 @@
 #define FDT_END 9u
 
 #define DEPTH_ROOT 1	/* inside / */
-#define DEPTH_TOP 2	/* inside /guests */
-#define DEPTH_GUEST 3	/* inside /guests/<name> */
+#define DEPTH_TOP 2	/* inside /guests (/files) */
+#define DEPTH_GUEST 3	/* inside /guests/<name> (/files/<name>) */
+
+/* What a walk collects: string properties of the nodes below one top
+ * node, each node having exactly one of the `one_of` properties (bits). */
+struct scan {
+	const char *top;
+	const char *const *props;
+	unsigned nprops;
+	unsigned one_of;
+};
 
 struct walk {
 	const uint8_t *blob;
 	uint32_t off, end;		/* cursor and end of the structure block */
 	uint32_t strings, strings_size;
 	unsigned depth;
-	int in_guests;			/* the depth-2 node is /guests */
-	const char *guest;		/* the current guest's name */
-	unsigned seen;			/* the file properties it had so far (bits) */
+	const struct scan *scan;
+	int in_top;			/* the depth-2 node is the scan's top */
+	const char *guest;		/* the current node's name */
+	unsigned seen;			/* the properties it had so far (bits) */
 };
 
-static const char *const file_props[] = { "image", "initrd", "acpi" };
-#define FILE_PROPS (sizeof(file_props) / sizeof(file_props[0]))
+/* The config: a guest names its image (and maybe initrd, acpi) or its package. */
+static const char *const config_props[] = { "image", "initrd", "acpi", "package" };
+static const struct scan config_scan = { "guests", config_props, 4, 1u << 0 | 1u << 3 };
+/* A package's manifest: each file node names its path. */
+static const char *const manifest_props[] = { "path" };
+static const struct scan manifest_scan = { "files", manifest_props, 1, 1u << 0 };
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -87,8 +101,8 @@ static int node_begin(struct walk *w)
 	w->off += padded;
 	w->depth++;
 	if (w->depth == DEPTH_TOP)
-		w->in_guests = strcmp(name, "guests") == 0;
-	if (w->depth == DEPTH_GUEST && w->in_guests) {
+		w->in_top = strcmp(name, w->scan->top) == 0;
+	if (w->depth == DEPTH_GUEST && w->in_top) {
 		w->guest = name;
 		w->seen = 0;
 	}
@@ -99,18 +113,24 @@ static int node_end(struct walk *w)
 {
 	if (w->depth == 0)
 		return -EINVAL;
-	if (w->depth == DEPTH_GUEST && w->in_guests && !(w->seen & 1))
-		return -EINVAL; /* no image */
+	/* Exactly one of the scan's one_of properties: none, or an image and
+	 * a package, leaves the node unreadable. */
+	if (w->depth == DEPTH_GUEST && w->in_top) {
+		unsigned one = w->seen & w->scan->one_of;
+
+		if (!one || (one & (one - 1)))
+			return -EINVAL;
+	}
 	if (w->depth == DEPTH_TOP)
-		w->in_guests = 0;
+		w->in_top = 0;
 	w->depth--;
 	return 0;
 }
 
-static int file_prop_index(const char *name)
+static int file_prop_index(const struct scan *sc, const char *name)
 {
-	for (unsigned i = 0; i < FILE_PROPS; i++)
-		if (!strcmp(name, file_props[i]))
+	for (unsigned i = 0; i < sc->nprops; i++)
+		if (!strcmp(name, sc->props[i]))
 			return (int)i;
 	return -1;
 }
@@ -136,9 +156,9 @@ static int prop(struct walk *w, struct dtb_file *out, unsigned max, unsigned *co
 	n = str_len(w->blob + w->strings + nameoff, w->strings_size - nameoff);
 	if (n < 0)
 		return -EINVAL;
-	if (w->depth != DEPTH_GUEST || !w->in_guests)
+	if (w->depth != DEPTH_GUEST || !w->in_top)
 		return 0;
-	which = file_prop_index((const char *)w->blob + w->strings + nameoff);
+	which = file_prop_index(w->scan, (const char *)w->blob + w->strings + nameoff);
 	if (which < 0)
 		return 0;
 	/* Exactly one string: terminated at its last byte, nowhere before. */
@@ -146,13 +166,13 @@ static int prop(struct walk *w, struct dtb_file *out, unsigned max, unsigned *co
 		return -EINVAL;
 	if (*count == max)
 		return -E2BIG;
-	out[(*count)++] = (struct dtb_file){ w->guest, file_props[which], (const char *)val };
+	out[(*count)++] = (struct dtb_file){ w->guest, w->scan->props[which], (const char *)val };
 	w->seen |= 1u << which;
 	return 0;
 }
 
-int dtb_files_collect(const void *blob, size_t len, struct dtb_file *out, unsigned max,
-		      unsigned *count)
+static int walk_all(const struct scan *sc, const void *blob, size_t len, struct dtb_file *out, unsigned max,
+		    unsigned *count)
 {
 	struct walk w;
 	uint32_t token;
@@ -160,6 +180,7 @@ int dtb_files_collect(const void *blob, size_t len, struct dtb_file *out, unsign
 
 	*count = 0;
 	err = header_check(&w, blob, len);
+	w.scan = sc;
 	while (!err) {
 		if (w.end - w.off < 4)
 			return -EINVAL;
@@ -177,4 +198,14 @@ int dtb_files_collect(const void *blob, size_t len, struct dtb_file *out, unsign
 			err = -EINVAL;
 	}
 	return err;
+}
+
+int dtb_files_collect(const void *blob, size_t len, struct dtb_file *out, unsigned max, unsigned *count)
+{
+	return walk_all(&config_scan, blob, len, out, max, count);
+}
+
+int dtb_manifest_files(const void *blob, size_t len, struct dtb_file *out, unsigned max, unsigned *count)
+{
+	return walk_all(&manifest_scan, blob, len, out, max, count);
 }

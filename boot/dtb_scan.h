@@ -17,16 +17,24 @@
 
 struct dtb_file {
 	const char *guest; /* node name, NUL-terminated inside the blob */
-	const char *prop;  /* "image", "initrd" or "acpi" */
+	const char *prop;  /* "image", "initrd", "acpi", "package" (or "path") */
 	const char *path;  /* the property's string, NUL-terminated inside the blob */
 };
 
 /* Find every guest file, in blob order, into out[0..max). Every guest node
- * must carry exactly one image property, and at most one initrd and one
- * acpi, each holding one string. Returns 0 with *count set, -EINVAL for a
- * malformed blob or guest node, -E2BIG for more than max files. */
+ * must carry exactly one of image and package, and at most one initrd and
+ * one acpi, each holding one string. Returns 0 with *count set, -EINVAL
+ * for a malformed blob or guest node, -E2BIG for more than max files. */
 __attribute__((warn_unused_result)) int dtb_files_collect(const void *blob, size_t len,
 							  struct dtb_file *out, unsigned max,
 							  unsigned *count);
+
+/* The files a package's manifest names: each node below /files with its
+ * one `path` string (guest = the node's name: image, initrd, acpi). The
+ * manifest is not verified yet when the stub reads it (the VMM verifies
+ * it): this walk is as defensive as the config's. Same returns. */
+__attribute__((warn_unused_result)) int dtb_manifest_files(const void *blob, size_t len,
+							   struct dtb_file *out, unsigned max,
+							   unsigned *count);
 
 #endif

@@ -17,6 +17,7 @@
 #include "kernel/crypto/sig.h"
 
 #define FILES_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
+#define PACKAGE_FILES_MAX 3		     /* image, initrd, acpi (vmm/package.h) */
 #define TRAMPOLINE_BELOW 0x9f000ull	     /* under the EBDA, below 1 MiB */
 #define CR4_LA57 (1ull << 12)
 #define IDENTITY_MIN 0x100000000ull	     /* handoff.h: at least 4 GiB */
@@ -32,6 +33,7 @@ struct file {
 	const char *name; /* below vigil/ */
 	void *buf;
 	size_t len;
+	char own[HANDOFF_NAME_LEN]; /* the name, when it is made here (a package's files) */
 };
 
 struct stub {
@@ -141,30 +143,100 @@ static int signed_verify(struct stub *s)
 	return file_verify(&s->vmm, &s->vmm_sig) ?: file_verify(&s->cfg, &s->cfg_sig);
 }
 
+/* The next guest file slot, or NULL (and a message) when all are taken. */
+static struct file *gfile_next(struct stub *s)
+{
+	if (s->gfiles == FILES_MAX) {
+		stub_printf("vigil-stub: refused system.dtb: more than %d guest files\n", FILES_MAX);
+		return NULL;
+	}
+	return &s->gfile[s->gfiles++];
+}
+
+/* <dir>/<name> into the file's own name; -EINVAL when it is no path. */
+static int gfile_load_in(struct stub *s, const char *dir, const char *name)
+{
+	struct file *f = gfile_next(s);
+	size_t d = strlen(dir), n = strlen(name);
+
+	if (!f)
+		return -E2BIG;
+	if (d + 1 + n >= sizeof(f->own) || strchr(name, '/')) {
+		stub_printf("vigil-stub: package %s: bad file name\n", dir);
+		return -EINVAL;
+	}
+	memcpy(f->own, dir, d);
+	f->own[d] = '/';
+	memcpy(f->own + d + 1, name, n + 1);
+	if (path_check(f->own)) {
+		stub_printf("vigil-stub: package %s: bad file name\n", dir);
+		return -EINVAL;
+	}
+	return file_load(f, f->own);
+}
+
+/*
+ * A package: its manifest and signature file, then the files the manifest
+ * names. The stub verifies none of it (the VMM does, guest by guest,
+ * docs/formats.md "Who verifies"): it reads the names from the manifest
+ * with the same defensive walk as the config's, measures what it reads
+ * and hands it on. A manifest it cannot read for names is handed on too:
+ * the VMM refuses that guest and says why; the others start.
+ */
+static int package_read(struct stub *s, const char *dir)
+{
+	struct dtb_file files[PACKAGE_FILES_MAX];
+	const struct file *manifest;
+	unsigned n = 0;
+	int err;
+
+	err = gfile_load_in(s, dir, "manifest.dtb");
+	if (err)
+		return err;
+	manifest = &s->gfile[s->gfiles - 1];
+	err = gfile_load_in(s, dir, "manifest.dtb.sig");
+	if (err == -ENOENT) { /* unsigned: the VMM refuses the guest, saying so */
+		s->gfiles--;
+		err = 0;
+	}
+	if (err)
+		return err;
+	if (dtb_manifest_files(manifest->buf, manifest->len, files, PACKAGE_FILES_MAX, &n)) {
+		stub_printf("vigil-stub: package %s: no file names in its manifest\n", dir);
+		return 0;
+	}
+	for (unsigned i = 0; i < n && !err; i++)
+		err = gfile_load_in(s, dir, files[i].path);
+	return err;
+}
+
 /* Only called once the config verified: its file paths are now the
  * platform's word, still checked so a signing mistake cannot escape vigil/. */
 static int guests_read(struct stub *s)
 {
 	struct dtb_file img[FILES_MAX];
-	unsigned i;
+	unsigned i, count;
 	int err;
 
-	err = dtb_files_collect(s->cfg.buf, s->cfg.len, img, FILES_MAX, &s->gfiles);
+	err = dtb_files_collect(s->cfg.buf, s->cfg.len, img, FILES_MAX, &count);
 	if (err) {
 		stub_printf("vigil-stub: refused system.dtb: bad /guests (%s)\n", err_text(err));
 		return err;
 	}
-	for (i = 0; i < s->gfiles; i++) {
+	for (i = 0; i < count && !err; i++) {
+		struct file *f;
+
 		if (path_check(img[i].path)) {
 			stub_printf("vigil-stub: refused system.dtb: guest %s: bad %s path\n",
 				    img[i].guest, img[i].prop);
 			return -EINVAL;
 		}
-		err = file_load(&s->gfile[i], img[i].path);
-		if (err)
-			return err;
+		if (!strcmp(img[i].prop, "package"))
+			err = package_read(s, img[i].path);
+		else
+			err = (f = gfile_next(s)) ? file_load(f, img[i].path) : -E2BIG;
 	}
-	return 0;
+	return err;
 }
 
 /* The platform key set as built in: its points, then the threshold as a

@@ -344,9 +344,68 @@ static int cfg_cmdline(struct cfg_ctx *c, int node, struct config_guest *g)
 	return err;
 }
 
+/* The keys of roles/publisher that may sign this guest's package, by their
+ * index there (the config is signed whole, so an index names one key), and
+ * how many of them must. */
+static int cfg_guest_publishers(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	const struct config_role *pub = &c->out->roles[ROLE_PUBLISHER];
+	int n, err;
+	const void *p = cfg_cells(c, node, "publishers", 1, CONFIG_MAX_KEYS, 1, &n, &err);
+	uint32_t threshold = 0, seen = 0;
+
+	if (!p)
+		return err;
+	for (int i = 0; i < n; i++) {
+		uint32_t k = cfg_cell(p, i);
+
+		if (k >= pub->key_count)
+			return cfg_fail(c, "publisher %u: roles/publisher has %u keys", k, pub->key_count);
+		if (seen & (1u << k))
+			return cfg_fail(c, "publisher %u named twice", k);
+		seen |= 1u << k;
+		memcpy(g->publishers[g->publisher_count++], pub->keys[k], CONFIG_KEY_LEN);
+	}
+	err = cfg_u32(c, node, "publisher-threshold", &threshold);
+	if (!err && (threshold < 1 || threshold > g->publisher_count))
+		err = cfg_fail(c, "publisher-threshold %u outside 1..%u", threshold, g->publisher_count);
+	g->publisher_threshold = threshold;
+	if (!err && fdt_getprop(c->fdt, node, "min-security-version", NULL)) {
+		int len;
+		const void *v = fdt_getprop(c->fdt, node, "min-security-version", &len);
+
+		if (len != 8)
+			return cfg_fail(c, "'min-security-version' must be one 64-bit value (two cells)");
+		g->min_security_version = cfg_cell64(v, 0);
+	}
+	return err;
+}
+
+/* A packaged guest names its package, whose manifest names its files and
+ * command line; any other guest names its files here. */
+static int cfg_guest_package(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	static const char *const own[] = { "image", "initrd", "acpi", "cmdline", NULL };
+	int err;
+
+	for (int i = 0; own[i]; i++)
+		if (fdt_getprop(c->fdt, node, own[i], NULL))
+			return cfg_fail(c, "'%s' comes from the package: a packaged guest does not name it", own[i]);
+	err = cfg_file(c, node, "package", g->package, false);
+	return err ? err : cfg_guest_publishers(c, node, g);
+}
+
 static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
 {
-	int err = cfg_file(c, node, "image", g->image, false);
+	static const char *const pkg_only[] = { "publishers", "publisher-threshold", "min-security-version", NULL };
+	int err;
+
+	if (fdt_getprop(c->fdt, node, "package", NULL))
+		return cfg_guest_package(c, node, g);
+	for (int i = 0; pkg_only[i]; i++)
+		if (fdt_getprop(c->fdt, node, pkg_only[i], NULL))
+			return cfg_fail(c, "'%s' is for a packaged guest", pkg_only[i]);
+	err = cfg_file(c, node, "image", g->image, false);
 
 	if (!err)
 		err = cfg_file(c, node, "initrd", g->initrd, true);
@@ -362,7 +421,9 @@ static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
 static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	static const char *const allowed[] = { "image", "initrd", "acpi", "cmdline", "cpus", "memory",
-						"io-allow", "msr-allow", "console-input", "smt-shared-ok", NULL };
+						"io-allow", "msr-allow", "console-input", "smt-shared-ok",
+						"package", "publishers", "publisher-threshold",
+						"min-security-version", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 

@@ -60,6 +60,16 @@ struct config_guest {
 	uint32_t msrs[CONFIG_MAX_MSRS];
 	bool console_input; /* may receive the operator's input on the console */
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
+	/* A packaged guest (docs/formats.md, "Guest packages"): the package's
+	 * directory below vigil/ ("" for a guest named by image), the keys of
+	 * roles/publisher that may sign it (named by index in the config,
+	 * copied here) with their threshold, and the lowest security version
+	 * it accepts. */
+	char package[CONFIG_PATH_LEN];
+	unsigned publisher_count;
+	unsigned publisher_threshold;
+	uint8_t publishers[CONFIG_MAX_KEYS][CONFIG_KEY_LEN];
+	uint64_t min_security_version;
 };
 
 /*

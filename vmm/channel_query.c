@@ -123,6 +123,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 			      : vm->state == VM_RUNNING		  ? "running"
 			      : vm->restart_pending		  ? "starting"
 			      : vm->stop_cause == VM_STOP_OPERATOR ? "stopped"
+			      : vm->stop_cause == VM_STOP_REFUSED  ? "refused"
 								  : "parked");
 	if (vm->state != VM_RUNNING)
 		reply_str(r, "stop-reason", vm->stop_reason);
@@ -137,6 +138,12 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_str(r, "image", vm->cfg->image);
 	if (img)
 		reply_bytes(r, "image-sha256", img->sha256, sizeof(img->sha256));
+	if (vm->packaged) {
+		reply_str(r, "package", vm->pkg.name);
+		reply_u64(r, "package-version", vm->pkg.version);
+		reply_u64(r, "security-version", vm->pkg.security_version);
+		reply_bytes(r, "effective-policy-sha256", vm->pkg.policy_digest, sizeof(vm->pkg.policy_digest));
+	}
 	vm_policy_digest(vm, policy);
 	reply_bytes(r, "policy-sha256", policy, sizeof(policy));
 	reply_u64(r, "boots", vm->boots);

@@ -79,6 +79,8 @@ int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_co
 {
 	if (!vm_vendor_can_reset_bitmaps())
 		return -EOPNOTSUPP;
+	if (vm->stop_cause == VM_STOP_REFUSED)
+		return -EPERM; /* never created: no bitmaps to change */
 	if (io_count > CONFIG_MAX_IO || msr_count > CONFIG_MAX_MSRS)
 		return -EINVAL;
 	if (rendezvous_begin() < 0)
@@ -193,6 +195,17 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 
 	vm->cfg = cfg;
 	vm->name = cfg->name;
+	if (cfg->package[0]) {
+		err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
+		if (err) { /* left out, with its reason: the other guests start */
+			printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
+			vm->state = VM_STOPPED;
+			vm->stop_cause = VM_STOP_REFUSED;
+			return 0;
+		}
+		vm->packaged = true;
+		vm->cfg = cfg = &vm->own_cfg;
+	}
 	if (!cfg->cpu_count || cfg->cpu_count > CONFIG_MAX_GUEST_CPUS)
 		return -EINVAL; /* the config parser allows 1..CONFIG_MAX_GUEST_CPUS */
 	for (unsigned i = 0; i < cfg->cpu_count; i++)
@@ -423,7 +436,9 @@ int vm_control_restart(struct vm *vm)
 	int err = 0;
 
 	spin_lock(&vm->lock);
-	if (vm->restart_pending)
+	if (vm->stop_cause == VM_STOP_REFUSED)
+		err = -EPERM; /* never created: its package was refused at boot */
+	else if (vm->restart_pending)
 		err = -EALREADY;
 	else {
 		stopped = vm_stop_locked(vm, VM_STOP_OPERATOR, "restart requested");

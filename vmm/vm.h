@@ -29,11 +29,21 @@ struct acpi_cpus;
 enum vm_state { VM_RUNNING, VM_STOPPED };
 
 /* Why a guest is stopped: it decides whether `start` may resume it. */
-enum vm_stop_cause { VM_STOP_NONE, VM_STOP_GUEST, VM_STOP_OPERATOR };
+enum vm_stop_cause { VM_STOP_NONE, VM_STOP_GUEST, VM_STOP_OPERATOR, VM_STOP_REFUSED };
+
+/* A packaged guest's package, as verified at boot (vmm/vm_package.c). */
+struct vm_package_info {
+	char name[CONFIG_NAME_LEN];
+	uint64_t version, security_version;
+	uint8_t policy_digest[32]; /* the effective policy's (docs/formats.md) */
+};
 
 struct vm {
-	const struct config_guest *cfg;
+	const struct config_guest *cfg; /* the config's entry, or own_cfg for a packaged guest */
 	const char *name;
+	struct config_guest own_cfg;	/* a packaged guest's: its effective policy and files */
+	bool packaged;
+	struct vm_package_info pkg;
 	unsigned index;
 	volatile enum vm_state state; /* written by the VMM CPU, read by the guest's */
 	enum vm_stop_cause stop_cause;
@@ -67,6 +77,15 @@ extern struct vm vms[CONFIG_MAX_GUESTS];
 extern unsigned vm_count;
 /* The clocks behind every guest's PM timer, PIT channel 2 and RTC. */
 extern struct vplat_clock vplat_clock;
+
+/*
+ * A packaged guest's admission (vmm/vm_package.c): verify its package as
+ * the stub handed it on (manifest, publisher signatures, every file, the
+ * security floor) and grant its needs; *out becomes its own config entry.
+ * Returns 0, or a negative errno with the reason in why.
+ */
+int vm_package_admit(const struct config_guest *g, struct config_guest *out, struct vm_package_info *info,
+		     char *why, size_t len) __attribute__((warn_unused_result));
 
 /* Create every VM of the config: memory, NPT, image, vCPU state. */
 int vms_create(const struct config *cfg, unsigned cpu_count) __attribute__((warn_unused_result));

@@ -44,7 +44,7 @@ static struct vm *vm_input_next(const struct vm *from)
 	for (unsigned i = 0; i < vm_count; i++) {
 		struct vm *vm = &vms[(start + i) % vm_count];
 
-		if (vm->cfg->console_input)
+		if (vm->cfg->console_input && vm->stop_cause != VM_STOP_REFUSED)
 			return vm;
 	}
 	return NULL;

@@ -454,6 +454,53 @@ static void channel_round_trips(void)
 	free(c);
 }
 
+/* Guest hello as a packaged guest: its package, publisher 0 of
+ * roles/publisher (keys 4 and 5: key 4), threshold 1, security version 5
+ * at least. */
+static void pkg_hello(void *fdt)
+{
+	int node = node_at(fdt, H);
+	fdt32_t one = cpu_to_fdt32(1), zero = 0, secver[2] = { 0, cpu_to_fdt32(5) };
+
+	if (fdt_delprop(fdt, node, "image") || fdt_setprop_string(fdt, node, "package", "guests/hello") ||
+	    fdt_setprop(fdt, node, "publishers", &zero, 4) ||
+	    fdt_setprop(fdt, node, "publisher-threshold", &one, 4) ||
+	    fdt_setprop(fdt, node, "min-security-version", secver, 8))
+		abort();
+}
+
+static void pkg_two_publishers(void *fdt)
+{
+	fdt32_t two[2] = { cpu_to_fdt32(1), 0 }, t = cpu_to_fdt32(2);
+
+	if (fdt_setprop(fdt, node_at(fdt, H), "publishers", two, sizeof(two)) ||
+	    fdt_setprop(fdt, node_at(fdt, H), "publisher-threshold", &t, 4))
+		abort();
+}
+
+/* A packaged guest's fields, and a guest named by image has none of them. */
+static void package_round_trips(void)
+{
+	struct config *c = malloc(sizeof(*c));
+	const struct edit e[2] = { FN(pkg_hello), FN(pkg_two_publishers) };
+	char err[256];
+	size_t size;
+	void *blob = blob_make(e, 1, &size);
+
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(!strcmp(c->guests[0].package, "guests/hello") && !c->guests[0].image[0]);
+	CHECK(c->guests[0].publisher_count == 1 && !memcmp(c->guests[0].publishers[0], keys[4], CONFIG_KEY_LEN));
+	CHECK(c->guests[0].publisher_threshold == 1 && c->guests[0].min_security_version == 5);
+	CHECK(!c->guests[1].package[0] && !c->guests[1].publisher_count && !c->guests[1].min_security_version);
+	free(blob);
+	blob = blob_make(e, 2, &size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(c->guests[0].publisher_count == 2 && c->guests[0].publisher_threshold == 2 &&
+	      !memcmp(c->guests[0].publishers[0], keys[5], CONFIG_KEY_LEN));
+	free(blob);
+	free(c);
+}
+
 struct good_case {
 	const char *name;
 	struct edit e[2];
@@ -687,6 +734,27 @@ static const struct bad_case bad_cases[] = {
 	  "device 0..31" },
 	{ "channel_pci_function_8", { DELPROP(C, "uart-port"), CELLS(C, "uart-pci", 0, 0, 4, 8) }, C,
 	  "function 0..7" },
+	/* packaged guests */
+	{ "package_and_image", { FN(pkg_hello), STR(H, "image", "guests/hello.elf") }, H, "'image' comes from the package" },
+	{ "package_and_cmdline", { FN(pkg_hello), STR(H, "cmdline", "quiet") }, H, "'cmdline' comes from the package" },
+	{ "package_and_initrd", { FN(pkg_hello), STR(H, "initrd", "x.gz") }, H, "'initrd' comes from the package" },
+	{ "publishers_without_package", { CELLS(T, "publishers", 0) }, T, "'publishers' is for a packaged guest" },
+	{ "min_secver_without_package", { CELLS(T, "min-security-version", 0, 1) }, T, "is for a packaged guest" },
+	{ "package_path_up", { FN(pkg_hello), STR(H, "package", "../hello") }, H, "path must be relative" },
+	{ "publisher_beyond_the_role", { FN(pkg_hello), CELLS(H, "publishers", 2) }, H,
+	  "publisher 2: roles/publisher has 2 keys" },
+	{ "publisher_twice", { FN(pkg_hello), CELLS(H, "publishers", 1, 1) }, H, "publisher 1 named twice" },
+	{ "publishers_missing", { FN(pkg_hello), DELPROP(H, "publishers") }, H, "property 'publishers' missing" },
+	{ "publishers_not_cells", { FN(pkg_hello), BYTES(H, "publishers", "\0\0\0", 3) }, H,
+	  "'publishers' must hold" },
+	{ "publisher_threshold_above", { FN(pkg_hello), CELLS(H, "publisher-threshold", 2) }, H,
+	  "publisher-threshold 2 outside 1..1" },
+	{ "publisher_threshold_zero", { FN(pkg_hello), CELLS(H, "publisher-threshold", 0) }, H,
+	  "publisher-threshold 0 outside" },
+	{ "publisher_threshold_missing", { FN(pkg_hello), DELPROP(H, "publisher-threshold") }, H,
+	  "'publisher-threshold' missing" },
+	{ "min_secver_one_cell", { FN(pkg_hello), CELLS(H, "min-security-version", 5) }, H,
+	  "'min-security-version' must be one 64-bit value" },
 	{ "channel_reg_shift_1", { FN(channel_mmio), CELLS(C, "reg-shift", 1) }, C, "reg-shift must be 0 or 2" },
 	{ "channel_reg_width_2", { FN(channel_mmio), CELLS(C, "reg-io-width", 2) }, C, "reg-io-width 1 or 4" },
 	{ "channel_mmio_unaligned", { FN(channel_mmio), CELLS(C, "uart-mmio", 0, 0xfe030002) }, C,
@@ -1043,6 +1111,7 @@ int main(void)
 {
 	keys_make();
 	CHECK_RUN(valid_round_trips);
+	CHECK_RUN(package_round_trips);
 	CHECK_RUN(channel_round_trips);
 	run_good_cases();
 	run_bad_cases();

@@ -109,6 +109,68 @@ t_check pkgcli.hand_packed_size test "$(stat -c %s pkg.bnd)" = \
 expect_exit 1 pkgcli.manifest_as_bundle "$vc" bundle inspect pkg.bnd
 t_check pkgcli.manifest_as_bundle_malformed bash -c "'$vc' bundle inspect pkg.bnd 2>&1 | grep -q 'malformed payload'"
 
+# With a config: the guest's publishers, threshold, floor and grant (the
+# VMM's admission). alice publishes guest web; bob is a publisher too, of
+# no guest here.
+"$vc" keygen -o patch >/dev/null && "$vc" keygen -o oper >/dev/null
+mkdir -p inc
+"$vc" roles-dtsi --role patch:1:patch.pub --role operator:1:oper.pub --role publisher:1:alice.pub,bob.pub \
+	-o inc/roles.dtsi
+sysdts() { # sysdts FLOOR CPUS MSRS
+	cat <<DTS
+/dts-v1/;
+/ {
+	compatible = "vigil,system-v1";
+	channel { uart-port = <0x2f8>; irq = <3>; };
+	guests {
+		web {
+			package = "packages/web";
+			publishers = <0>; /* alice: the first key of roles/publisher */
+			publisher-threshold = <1>;
+			min-security-version = <0x0 $1>;
+			cpus = <$2>;
+			memory = <0x0 0x0 0x0 0x10000000 0x1 0x0 0x0 0x10000000>;
+			io-allow = <0x80 1>;
+			msr-allow = <$3>;
+			console-input;
+		};
+	};
+};
+/include/ "roles.dtsi"
+DTS
+}
+sysdts 2 "3 4" "0x174" >sys.dts && "$vc" config build sys.dts -o sys.dtb -i inc >/dev/null
+t_check pkgcli.config_with_package_builds test -s sys.dtb
+# pkg needs a network device, which no config can grant yet (device
+# assignment is not built): refused, naming it. web is pkg without it.
+t_check pkgcli.device_not_granted bash -c "'$vc' package verify --config sys.dtb --guest web pkg |
+	grep -q 'needs a network device; guest web is granted none'"
+"$vc" package build --name linux --version 3 --security-version 2 --image vmlinux --initrd initrd.cpio.gz \
+	--memory 256M --cpus 2 --io-allow 0x80:1 --msr-allow 0x174 --console-input --requires smt-isolated \
+	-o web >/dev/null && "$vc" package sign --key alice.key web >/dev/null
+expect_exit 0 pkgcli.config_accepts "$vc" package verify --config sys.dtb --guest web web
+digest=$("$vc" package verify --config sys.dtb --guest web web | sed -n 's/.*effective policy \([0-9a-f]*\)$/\1/p')
+t_check pkgcli.config_digest_printed test ${#digest} = 64
+# Another host granting the same needs on other CPUs and more MSRs: the same digest.
+sysdts 2 "7 9 11" "0x174 0x175" >sys2.dts && "$vc" config build sys2.dts -o sys2.dtb -i inc >/dev/null
+t_check pkgcli.same_digest_on_another_host test "$("$vc" package verify --config sys2.dtb --guest web web |
+	sed -n 's/.*effective policy \([0-9a-f]*\)$/\1/p')" = "$digest"
+# A host granting less: refused, naming both.
+sysdts 2 "3" "0x174" >sys3.dts && "$vc" config build sys3.dts -o sys3.dtb -i inc >/dev/null
+expect_exit 1 pkgcli.fewer_cpus_refused "$vc" package verify --config sys3.dtb --guest web web
+t_check pkgcli.fewer_cpus_says_both bash -c "'$vc' package verify --config sys3.dtb --guest web web |
+	grep -q 'package linux needs 2 vCPUs; guest web is granted 1 CPUs'"
+sysdts 2 "3 4" "0x175" >sys4.dts && "$vc" config build sys4.dts -o sys4.dtb -i inc >/dev/null
+expect_exit 1 pkgcli.msr_not_granted_refused "$vc" package verify --config sys4.dtb --guest web web
+# Above the package's security version: refused.
+sysdts 3 "3 4" "0x174" >sys5.dts && "$vc" config build sys5.dts -o sys5.dtb -i inc >/dev/null
+t_check pkgcli.floor_refused bash -c "'$vc' package verify --config sys5.dtb --guest web web |
+	grep -q 'security version 2 is below guest web.s minimum 3'"
+# bob is a publisher, but not this guest's: his signature alone is refused.
+cp -r web bobs && "$vc" package sign --key bob.key bobs >/dev/null
+expect_exit 1 pkgcli.other_publisher_refused "$vc" package verify --config sys.dtb --guest web bobs
+rm -rf bobs
+
 for c in "package build" "package sign" "package inspect" "package verify"; do
 	t_check "pkgcli.help_${c#package }" bash -c "'$vc' $c --help | grep -q '^usage: vigilctl $c'"
 done

@@ -420,6 +420,9 @@ static void linux_files(struct fdt *f)
 	sprop(f, "cmdline", "console=ttyS0");
 	sprop(f, "initrd", "guests/initrd");
 }
+static void package_only(struct fdt *f) { sprop(f, "package", "guests/g"); prop(f, "publishers", "\4", 1); }
+static void package_and_image(struct fdt *f) { fine(f); sprop(f, "package", "guests/g"); }
+static void two_packages(struct fdt *f) { sprop(f, "package", "a"); sprop(f, "package", "b"); }
 static void two_initrds(struct fdt *f) { fine(f); sprop(f, "initrd", "a"); sprop(f, "initrd", "b"); }
 static void two_acpis(struct fdt *f) { fine(f); sprop(f, "acpi", "a"); sprop(f, "acpi", "b"); }
 static void initrd_only(struct fdt *f) { sprop(f, "initrd", "a"); }
@@ -438,6 +441,79 @@ static void dtb_refuses_bad_guests(void)
 	CHECK_EQ(one_guest(two_acpis), -EINVAL);
 	CHECK_EQ(one_guest(initrd_only), -EINVAL);
 	CHECK_EQ(one_guest(bad_initrd), -EINVAL);
+	CHECK_EQ(one_guest(package_only), 0);
+	CHECK_EQ(one_guest(package_and_image), -EINVAL);
+	CHECK_EQ(one_guest(two_packages), -EINVAL);
+}
+
+/* A manifest: / { compatible; package; files { image { path; size }; initrd { path } };
+ * needs { path } } - only /files/<node>/path counts. */
+static uint8_t *manifest_blob(size_t *len, void (*initrd)(struct fdt *))
+{
+	static struct fdt f;
+
+	memset(&f, 0, sizeof(f));
+	node(&f, "");
+	sprop(&f, "compatible", "vigil,guest-package-v1");
+	sprop(&f, "path", "not/a/file");
+	node(&f, "files");
+	node(&f, "image");
+	sprop(&f, "path", "vmlinux");
+	prop(&f, "size", "\0\0\0\0\0\0\1\0", 8);
+	tok(&f, 2);
+	node(&f, "initrd");
+	initrd(&f);
+	tok(&f, 2);
+	tok(&f, 2);
+	node(&f, "needs");
+	sprop(&f, "path", "not/a/file/either");
+	tok(&f, 2);
+	tok(&f, 2);
+	return fdt_finish(&f, len);
+}
+
+static void initrd_path(struct fdt *f) { sprop(f, "path", "initrd.gz"); }
+static void initrd_no_path(struct fdt *f) { prop(f, "size", "\0\0\0\1", 4); }
+static void initrd_two_paths(struct fdt *f) { sprop(f, "path", "a"); sprop(f, "path", "b"); }
+static void initrd_bad_path(struct fdt *f) { prop(f, "path", "a\0b", 4); }
+
+static void dtb_finds_manifest_files(void)
+{
+	struct dtb_file out[4];
+	unsigned n = 0;
+	size_t len;
+	uint8_t *b = manifest_blob(&len, initrd_path);
+
+	CHECK_EQ(dtb_manifest_files(b, len, out, 4, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK(n == 2 && !strcmp(out[0].guest, "image") && !strcmp(out[0].path, "vmlinux"));
+	CHECK(n == 2 && !strcmp(out[1].guest, "initrd") && !strcmp(out[1].path, "initrd.gz"));
+	CHECK_EQ(dtb_manifest_files(b, len, out, 1, &n), -E2BIG);
+	/* The config walk finds no guest in a manifest, and the reverse. */
+	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), 0);
+	CHECK_EQ(n, 0);
+	free(b);
+	b = manifest_blob(&len, initrd_no_path);
+	CHECK_EQ(dtb_manifest_files(b, len, out, 4, &n), -EINVAL);
+	free(b);
+	b = manifest_blob(&len, initrd_two_paths);
+	CHECK_EQ(dtb_manifest_files(b, len, out, 4, &n), -EINVAL);
+	free(b);
+	b = manifest_blob(&len, initrd_bad_path);
+	CHECK_EQ(dtb_manifest_files(b, len, out, 4, &n), -EINVAL);
+	free(b);
+	/* Every truncation refused but the whole, nothing read outside (ASan). */
+	b = manifest_blob(&len, initrd_path);
+	for (size_t i = 0, ok = 0; i <= len; i++) {
+		uint8_t *p = malloc(i ? i : 1);
+
+		memcpy(p, b, i);
+		ok += dtb_manifest_files(p, i, out, 4, &n) == 0;
+		free(p);
+		if (i == len)
+			CHECK_EQ(ok, 1);
+	}
+	free(b);
 }
 
 /* A Linux guest's three files come out in property order, named. */
@@ -559,6 +635,7 @@ int main(void)
 	CHECK_RUN(dtb_refuses_bad_guests);
 	CHECK_RUN(dtb_refuses_bad_blobs);
 	CHECK_RUN(dtb_finds_linux_files);
+	CHECK_RUN(dtb_finds_manifest_files);
 	CHECK_RUN(dtb_refuses_unaligned_struct_end);
 	CHECK_RUN(paths);
 	return check_done();

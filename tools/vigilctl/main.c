@@ -103,10 +103,14 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  Exit 1 when the manifest is malformed.\n",
 	  vc_cmd_package_inspect },
 	{ "package verify", "verify a package: publisher signatures, every file's size and digests",
-	  "package verify --pub P.pub [--pub P2.pub...] [--threshold M] DIR\n"
+	  "package verify (--pub P.pub [--pub P2.pub...] [--threshold M] |\n"
+	  "                --config SYSTEM.dtb --guest NAME) DIR\n"
 	  "  The VMM's checks: a well-formed manifest, signed by at least M distinct keys\n"
 	  "  of those given (default: all), and each file it names with its size, SHA-256\n"
-	  "  and SHA-384. Exit 0 accepted, 1 refused (reason printed), 2 error.\n",
+	  "  and SHA-384. With a config, the publishers, threshold and security floor are\n"
+	  "  the guest's there, its needs must be within the guest's grant, and the\n"
+	  "  effective policy's digest is printed: exactly the VMM's admission at boot.\n"
+	  "  Exit 0 accepted, 1 refused (reason printed), 2 error.\n",
 	  vc_cmd_package_verify },
 	{ "patch build", "compile a C file of replacement functions into a live patch",
 	  "patch build SRC.c --vmm VMM.elf --at ADDR -o PATCH.dtb [--name NAME] [--cflags FLAGS]\n"

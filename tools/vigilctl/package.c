@@ -18,6 +18,7 @@
 #include <libfdt.h>
 
 #include "kernel/crypto/hash.h"
+#include "tools/vigilctl/vc_chan.h"
 #include "tools/vigilctl/vigilctl.h"
 #include "vmm/package.h"
 
@@ -178,19 +179,6 @@ out:
 	free(f.buf);
 	free(path);
 	return ret;
-}
-
-static int vc_u64_parse(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-') {
-		vc_err("'%s': not a number", s);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /* "256M", "1G", "4096": bytes. */
@@ -397,35 +385,89 @@ static int vc_pkg_files_check(const struct vc_pkg *k)
 	return ret;
 }
 
+/* With a config: exactly the VMM's admission of the guest (vmm/vm_package.c):
+ * its publishers and threshold, its security floor, its grant. */
+static int vc_pkg_verify_config(struct vc_pkg *k, const char *cfgpath, const char *guest)
+{
+	static struct config cfg;
+	static struct package_effective e;
+	const struct config_guest *g = NULL;
+	struct bundle_verdict v;
+
+	if (vc_config_load(cfgpath, &cfg))
+		return VC_ERROR;
+	for (unsigned i = 0; i < cfg.guest_count && !g; i++)
+		if (!strcmp(cfg.guests[i].name, guest))
+			g = &cfg.guests[i];
+	if (!g || !g->package[0]) {
+		vc_err("%s: no packaged guest '%s'", cfgpath, guest);
+		return VC_ERROR;
+	}
+	if (package_sigs_check(&k->p, k->manifest, k->len, k->sig, k->sig ? k->siglen : 0,
+			       (const uint8_t(*)[CONFIG_KEY_LEN])g->publishers, g->publisher_count,
+			       g->publisher_threshold, &v)) {
+		printf("refused: %s (error %u)\n", v.message, v.code);
+		return VC_REFUSED;
+	}
+	if (vc_pkg_files_check(k) != VC_OK)
+		return VC_REFUSED;
+	if (k->p.security_version < g->min_security_version) {
+		printf("refused: package %s security version %lu is below guest %s's minimum %lu\n", k->p.name,
+		       (unsigned long)k->p.security_version, g->name, (unsigned long)g->min_security_version);
+		return VC_REFUSED;
+	}
+	if (package_grant(&k->p, g, &e, &v)) {
+		printf("refused: %s\n", v.message);
+		return VC_REFUSED;
+	}
+	printf("accepted: package %s version %lu for guest %s, effective policy ", k->p.name,
+	       (unsigned long)k->p.version, g->name);
+	vc_hex(e.digest, sizeof(e.digest));
+	printf("\n");
+	return VC_OK;
+}
+
 int vc_cmd_package_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pub", required_argument, NULL, 'p' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "guest", required_argument, NULL, 'g' },
 		{ 0 },
 	};
 	char *pubs[CONFIG_MAX_KEYS];
 	uint8_t points[CONFIG_MAX_KEYS][SIG_POINT_LEN];
 	unsigned npubs = 0, threshold = 0;
+	const char *cfgpath = NULL, *guest = NULL;
 	struct vc_pkg k = { 0 };
 	struct bundle_verdict v;
 	int c, ret;
 
 	if (vc_wants_help(argc, argv))
 		return vc_usage(true);
-	while ((c = getopt_long(argc, argv, "p:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:c:g:", opts, NULL)) != -1) {
 		if (c == 'p' && npubs < CONFIG_MAX_KEYS)
 			pubs[npubs++] = optarg;
 		else if (c == 't' && vc_uint_parse(optarg, &threshold) == 0 && threshold)
 			continue;
+		else if (c == 'c')
+			cfgpath = optarg;
+		else if (c == 'g')
+			guest = optarg;
 		else
 			return vc_usage(false);
 	}
-	if (!npubs || optind != argc - 1)
+	if (optind != argc - 1 || (npubs ? cfgpath || guest : !cfgpath || !guest))
 		return vc_usage(false);
-	if (vc_keys_load_points(pubs, npubs, points))
+	if (npubs && vc_keys_load_points(pubs, npubs, points))
 		return VC_ERROR;
 	ret = vc_pkg_load(argv[optind], &k, false);
+	if (ret == VC_OK && cfgpath) {
+		ret = vc_pkg_verify_config(&k, cfgpath, guest);
+		vc_pkg_free(&k);
+		return ret;
+	}
 	if (ret == VC_OK && package_sigs_check(&k.p, k.manifest, k.len, k.sig, k.sig ? k.siglen : 0,
 					       (const uint8_t(*)[CONFIG_KEY_LEN])points, npubs,
 					       threshold ? threshold : npubs, &v)) {
