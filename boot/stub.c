@@ -5,6 +5,7 @@
  * nothing is started unless every step succeeded.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "boot/boot.h"
@@ -59,7 +60,8 @@ static const char *err_text(int err)
 	}
 }
 
-static int file_load(struct file *f, const char *name)
+/* A missing file is the caller's to report when missing_ok. */
+static int file_load(struct file *f, const char *name, bool missing_ok)
 {
 	char path[HANDOFF_NAME_LEN + 8] = "vigil/";
 	int err;
@@ -67,7 +69,7 @@ static int file_load(struct file *f, const char *name)
 	f->name = name;
 	memcpy(path + 6, name, strlen(name) + 1);
 	err = boot_file_read(path, &f->buf, &f->len);
-	if (err)
+	if (err && !(missing_ok && err == -ENOENT))
 		stub_printf("vigil-stub: refused %s: %s\n", name, err_text(err));
 	return err;
 }
@@ -117,10 +119,10 @@ static int handoff_alloc(struct stub *s)
 
 static int signed_read(struct stub *s)
 {
-	return file_load(&s->vmm, "vmm.elf")
-	    ?: file_load(&s->vmm_sig, "vmm.elf.sig")
-	    ?: file_load(&s->cfg, "system.dtb")
-	    ?: file_load(&s->cfg_sig, "system.dtb.sig");
+	return file_load(&s->vmm, "vmm.elf", false)
+	    ?: file_load(&s->vmm_sig, "vmm.elf.sig", false)
+	    ?: file_load(&s->cfg, "system.dtb", false)
+	    ?: file_load(&s->cfg_sig, "system.dtb.sig", false);
 }
 
 static int file_verify(const struct file *f, const struct file *sig)
@@ -153,11 +155,14 @@ static struct file *gfile_next(struct stub *s)
 	return &s->gfile[s->gfiles++];
 }
 
-/* <dir>/<name> into the file's own name; -EINVAL when it is no path. */
+/* <dir>/<name> into the file's own name; -EINVAL when it is no path. A
+ * missing file takes no slot: it is said, and its guest is the VMM's to
+ * refuse (the other guests still start). */
 static int gfile_load_in(struct stub *s, const char *dir, const char *name)
 {
 	struct file *f = gfile_next(s);
 	size_t d = strlen(dir), n = strlen(name);
+	int err;
 
 	if (!f)
 		return -E2BIG;
@@ -172,7 +177,12 @@ static int gfile_load_in(struct stub *s, const char *dir, const char *name)
 		stub_printf("vigil-stub: package %s: bad file name\n", dir);
 		return -EINVAL;
 	}
-	return file_load(f, f->own);
+	err = file_load(f, f->own, true);
+	if (err == -ENOENT) {
+		s->gfiles--;
+		stub_printf("vigil-stub: package %s: no %s; its guest will be refused\n", dir, name);
+	}
+	return err;
 }
 
 /*
@@ -192,22 +202,21 @@ static int package_read(struct stub *s, const char *dir)
 
 	err = gfile_load_in(s, dir, "manifest.dtb");
 	if (err)
-		return err;
+		return err == -ENOENT ? 0 : err;
 	manifest = &s->gfile[s->gfiles - 1];
 	err = gfile_load_in(s, dir, "manifest.dtb.sig");
-	if (err == -ENOENT) { /* unsigned: the VMM refuses the guest, saying so */
-		s->gfiles--;
-		err = 0;
-	}
-	if (err)
+	if (err && err != -ENOENT)
 		return err;
 	if (dtb_manifest_files(manifest->buf, manifest->len, files, PACKAGE_FILES_MAX, &n)) {
 		stub_printf("vigil-stub: package %s: no file names in its manifest\n", dir);
 		return 0;
 	}
-	for (unsigned i = 0; i < n && !err; i++)
+	for (unsigned i = 0; i < n; i++) {
 		err = gfile_load_in(s, dir, files[i].path);
-	return err;
+		if (err && err != -ENOENT)
+			return err;
+	}
+	return 0;
 }
 
 /* Only called once the config verified: its file paths are now the
@@ -234,7 +243,7 @@ static int guests_read(struct stub *s)
 		if (!strcmp(img[i].prop, "package"))
 			err = package_read(s, img[i].path);
 		else
-			err = (f = gfile_next(s)) ? file_load(f, img[i].path) : -E2BIG;
+			err = (f = gfile_next(s)) ? file_load(f, img[i].path, false) : -E2BIG;
 	}
 	return err;
 }

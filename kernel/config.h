@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_MAX_GUESTS 7
+#define CONFIG_MAX_GUESTS 16
 #define CONFIG_MAX_GUEST_CPUS 4
 #define CONFIG_MAX_REGIONS 4
 #define CONFIG_MAX_IO 16

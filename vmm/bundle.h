@@ -143,6 +143,7 @@ struct bundle_verdict {
 	unsigned needed;	   /* its threshold */
 	unsigned entries;	   /* signatures in the file */
 	unsigned unknown;	   /* of those, by keys outside the role */
+	uint32_t signers;	   /* bit k: key k of the role's set signed validly */
 	char message[160];	   /* one line for people, printable ASCII: every
 				    * other byte from the bundle is escaped
 				    * (str_escape()) as it is written */

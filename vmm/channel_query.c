@@ -13,6 +13,7 @@
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
 #include "kernel/crash.h"
+#include "kernel/crypto/sig.h"
 #include "kernel/handoff.h"
 #include "kernel/init.h"
 #include "kernel/selfcheck.h"
@@ -111,6 +112,19 @@ static bool query_guest_stuck(const struct vm *vm)
 	return false;
 }
 
+/* The key ids (docs/keys.md) of the publishers whose signatures admitted
+ * a packaged guest, one after another. */
+static void query_publishers(struct reply *r, const struct vm *vm)
+{
+	uint8_t ids[CONFIG_MAX_KEYS][SIG_KEYID_LEN];
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < vm->cfg->publisher_count && k < CONFIG_MAX_KEYS; k++)
+		if (vm->pkg.signers & (1u << k))
+			sig_key_id(vm->cfg->publishers[k], ids[n++]);
+	reply_bytes(r, "publisher-key-ids", ids, n * SIG_KEYID_LEN);
+}
+
 static void query_guest(struct reply *r, const struct vm *vm)
 {
 	const struct handoff_module *img = query_image(vm->cfg->image);
@@ -143,6 +157,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 		reply_u64(r, "package-version", vm->pkg.version);
 		reply_u64(r, "security-version", vm->pkg.security_version);
 		reply_bytes(r, "effective-policy-sha256", vm->pkg.policy_digest, sizeof(vm->pkg.policy_digest));
+		query_publishers(r, vm);
 	}
 	vm_policy_digest(vm, policy);
 	reply_bytes(r, "policy-sha256", policy, sizeof(policy));

@@ -7,6 +7,7 @@
  * property or node, no trailing bytes).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -351,6 +352,7 @@ int package_sigs_check(const struct package *p, const void *manifest, size_t len
 	v->needed = sv.needed;
 	v->entries = sv.entries;
 	v->unknown = sv.unknown;
+	v->signers = sv.signers;
 	switch (ret) {
 	case 0:
 		return bnd_refuse(v, 0, CHANNEL_OK, "package %s: signed by %u of the %u publisher keys needed", p->name,
@@ -374,6 +376,42 @@ int package_sigs_check(const struct package *p, const void *manifest, size_t len
 		return bnd_refuse(v, -EINVAL, CHANNEL_E_KEYSET, "package %s: unusable publisher key set: %s", p->name,
 				  sv.why);
 	}
+}
+
+int package_entry(const struct package *p, const struct config_guest *g, const struct package_effective *e,
+		  struct config_guest *out, struct bundle_verdict *v)
+{
+	static const size_t offs[PACKAGE_FILE_COUNT] = { offsetof(struct config_guest, image),
+							  offsetof(struct config_guest, initrd),
+							  offsetof(struct config_guest, acpi) };
+
+	memset(v, 0, sizeof(*v));
+	*out = *g;
+	out->cpu_count = e->cpu_count;
+	memcpy(out->cpus, e->cpus, sizeof(out->cpus));
+	out->region_count = e->region_count;
+	memcpy(out->regions, e->regions, sizeof(out->regions));
+	out->io_count = e->io_count;
+	memcpy(out->io, e->io, sizeof(out->io));
+	out->msr_count = e->msr_count;
+	memcpy(out->msrs, e->msrs, sizeof(out->msrs));
+	out->console_input = e->console_input;
+	memcpy(out->cmdline, p->cmdline, sizeof(out->cmdline));
+	for (int f = 0; f < PACKAGE_FILE_COUNT; f++) {
+		char *dst = (char *)out + offs[f];
+		size_t d = strlen(g->package), n = strlen(p->files[f].path);
+
+		dst[0] = 0;
+		if (!p->files[f].present)
+			continue;
+		if (d + 1 + n >= CONFIG_PATH_LEN)
+			return bnd_refuse(v, -E2BIG, CHANNEL_E_APPLY, "package %s: the path of '%s' is too long",
+					  p->name, p->files[f].path);
+		memcpy(dst, g->package, d);
+		dst[d] = '/';
+		memcpy(dst + d + 1, p->files[f].path, n + 1);
+	}
+	return bnd_refuse(v, 0, CHANNEL_OK, "package %s: guest %s's entry made", p->name, g->name);
 }
 
 int package_file_check(const struct package *p, enum package_file f, const void *data, size_t len,
@@ -524,8 +562,9 @@ int package_grant(const struct package *p, const struct config_guest *g, struct 
 	memset(out, 0, sizeof(*out));
 	memset(v, 0, sizeof(*v));
 	if (n->cpus > g->cpu_count)
-		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY, "package %s needs %u vCPUs; guest %s is granted %u CPUs",
-				  p->name, n->cpus, g->name, g->cpu_count);
+		return bnd_refuse(v, -EPERM, CHANNEL_E_APPLY, "package %s needs %u vCPU%s; guest %s is granted %u CPU%s",
+				  p->name, n->cpus, n->cpus == 1 ? "" : "s", g->name, g->cpu_count,
+				  g->cpu_count == 1 ? "" : "s");
 	out->cpu_count = n->cpus;
 	memcpy(out->cpus, g->cpus, n->cpus * sizeof(out->cpus[0]));
 	if (n->devices) {

@@ -151,6 +151,14 @@ struct package_effective {
 int package_grant(const struct package *p, const struct config_guest *g, struct package_effective *out,
 		  struct bundle_verdict *v) __attribute__((warn_unused_result));
 
+/*
+ * The guest's own config entry, what the VMM runs it with: g's identity
+ * and consents, the effective policy, the package's command line and its
+ * files as "<g->package>/<name>". -E2BIG when a path does not fit.
+ */
+int package_entry(const struct package *p, const struct config_guest *g, const struct package_effective *e,
+		  struct config_guest *out, struct bundle_verdict *v) __attribute__((warn_unused_result));
+
 /* One file's bytes against the manifest: its size and both digests. */
 int package_file_check(const struct package *p, enum package_file f, const void *data, size_t len,
 		       struct bundle_verdict *v) __attribute__((warn_unused_result));

@@ -36,6 +36,7 @@ struct vm_package_info {
 	char name[CONFIG_NAME_LEN];
 	uint64_t version, security_version;
 	uint8_t policy_digest[32]; /* the effective policy's (docs/formats.md) */
+	uint32_t signers;	   /* bit k: the guest's publishers[k] signed it */
 };
 
 struct vm {

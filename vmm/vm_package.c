@@ -9,7 +9,6 @@
  * the other guests start.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "kernel/console.h"
@@ -34,7 +33,7 @@ static const struct handoff_module *vm_pkg_module(const char *dir, const char *n
 }
 
 /* The manifest, its signatures and every file it names. */
-static int vm_pkg_verify(const struct config_guest *g, char *why, size_t len)
+static int vm_pkg_verify(const struct config_guest *g, uint32_t *signers, char *why, size_t len)
 {
 	const struct handoff_module *m = vm_pkg_module(g->package, "manifest.dtb");
 	const struct handoff_module *sig = vm_pkg_module(g->package, "manifest.dtb.sig");
@@ -51,6 +50,7 @@ static int vm_pkg_verify(const struct config_guest *g, char *why, size_t len)
 		snprintk(why, len, "%s", v.message);
 		return v.err;
 	}
+	*signers = v.signers;
 	for (int f = 0; f < PACKAGE_FILE_COUNT; f++) {
 		const struct handoff_module *fm;
 
@@ -75,49 +75,13 @@ static int vm_pkg_verify(const struct config_guest *g, char *why, size_t len)
 	return 0;
 }
 
-/* The guest's own config entry: the grant's identity and consents, the
- * effective policy, the package's files (as module names) and command line. */
-static int vm_pkg_entry(const struct config_guest *g, const struct package_effective *e,
-			struct config_guest *out, char *why, size_t len)
-{
-	static const size_t offs[PACKAGE_FILE_COUNT] = { offsetof(struct config_guest, image),
-							  offsetof(struct config_guest, initrd),
-							  offsetof(struct config_guest, acpi) };
-
-	*out = *g;
-	out->cpu_count = e->cpu_count;
-	memcpy(out->cpus, e->cpus, sizeof(out->cpus));
-	out->region_count = e->region_count;
-	memcpy(out->regions, e->regions, sizeof(out->regions));
-	out->io_count = e->io_count;
-	memcpy(out->io, e->io, sizeof(out->io));
-	out->msr_count = e->msr_count;
-	memcpy(out->msrs, e->msrs, sizeof(out->msrs));
-	out->console_input = e->console_input;
-	memcpy(out->cmdline, vm_pkg.cmdline, sizeof(out->cmdline));
-	for (int f = 0; f < PACKAGE_FILE_COUNT; f++) {
-		char *dst = (char *)out + offs[f];
-		int n;
-
-		dst[0] = 0;
-		if (!vm_pkg.files[f].present)
-			continue;
-		n = snprintk(dst, CONFIG_PATH_LEN, "%s/%s", g->package, vm_pkg.files[f].path);
-		if (n < 0 || n >= CONFIG_PATH_LEN) {
-			snprintk(why, len, "package %s: the path of '%s' is too long", vm_pkg.name,
-				 vm_pkg.files[f].path);
-			return -E2BIG;
-		}
-	}
-	return 0;
-}
-
 int vm_package_admit(const struct config_guest *g, struct config_guest *out, struct vm_package_info *info,
 		     char *why, size_t len)
 {
 	static struct package_effective e;
 	struct bundle_verdict v;
-	int err = vm_pkg_verify(g, why, len);
+	uint32_t signers = 0;
+	int err = vm_pkg_verify(g, &signers, why, len);
 
 	if (err)
 		return err;
@@ -125,12 +89,14 @@ int vm_package_admit(const struct config_guest *g, struct config_guest *out, str
 		snprintk(why, len, "%s", v.message);
 		return err;
 	}
-	err = vm_pkg_entry(g, &e, out, why, len);
-	if (err)
+	if ((err = package_entry(&vm_pkg, g, &e, out, &v))) {
+		snprintk(why, len, "%s", v.message);
 		return err;
+	}
 	memcpy(info->name, vm_pkg.name, sizeof(info->name));
 	info->version = vm_pkg.version;
 	info->security_version = vm_pkg.security_version;
 	memcpy(info->policy_digest, e.digest, sizeof(info->policy_digest));
+	info->signers = signers;
 	return 0;
 }

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define MB2_BOOT_MAGIC 0x36d76289u
-#define MB2_MAX_MODULES 24
+#define MB2_MAX_MODULES 64
 #define MB2_MAX_MMAP 64
 #define MB2_RSDP_MAX 36
 

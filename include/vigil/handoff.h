@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f484c474956ull /* "VIGLHOFF" little-endian */
-#define HANDOFF_VERSION 3
+#define HANDOFF_VERSION 4
 
 #define HANDOFF_MAX_MEM 512
-#define HANDOFF_MAX_MODULES 32
-#define HANDOFF_MAX_MEASUREMENTS 40
+#define HANDOFF_MAX_MODULES 64
+#define HANDOFF_MAX_MEASUREMENTS 72
 #define HANDOFF_NAME_LEN 64
 
 /* The VMM image is loaded at a 2 MiB aligned physical base. */

@@ -193,6 +193,7 @@ static int sig_count_valid(const struct sig_file *f, const struct sig_keyset *ke
 			return ret;
 		if (ret == 0) {
 			counted[k] = true;
+			v->signers |= 1u << k;
 			v->valid++;
 		}
 	}

@@ -58,6 +58,7 @@ struct sig_verdict {
 	unsigned needed;  /* the set's threshold */
 	unsigned entries; /* entries in the file (0 if it did not decode) */
 	unsigned unknown; /* entries whose key id is not in the set */
+	uint32_t signers; /* bit k: key k of the set signed validly */
 	const char *why;  /* static text: the first reason for refusal, or "accepted" */
 };
 

@@ -329,20 +329,21 @@ static void add_guest(void *fdt, const char *name, uint32_t cpu)
 		abort();
 }
 
-static void five_more_guests(void *fdt)
+/* The base config has two guests: up to the limit, then one past it. */
+static void guests_to_limit(void *fdt)
 {
 	char name[8];
 
-	for (uint32_t i = 0; i < 5; i++) {
+	for (uint32_t i = 0; i < CONFIG_MAX_GUESTS - 2; i++) {
 		snprintf(name, sizeof(name), "g%u", i);
 		add_guest(fdt, name, 10 + i);
 	}
 }
 
-static void six_more_guests(void *fdt)
+static void guests_past_limit(void *fdt)
 {
-	five_more_guests(fdt);
-	add_guest(fdt, "g5", 20);
+	guests_to_limit(fdt);
+	add_guest(fdt, "gx", 100);
 }
 
 static void rename_ticker_hello(void *fdt)
@@ -507,7 +508,7 @@ struct good_case {
 };
 
 static const struct good_case good_cases[] = {
-	{ "seven_guests_accepted", { FN(five_more_guests) } },
+	{ "guests_to_limit_accepted", { FN(guests_to_limit) } },
 	{ "threshold_equal_to_keys_accepted", { CELLS("/roles/operator", "threshold", 3) } },
 	{ "eight_keys_accepted", { FN(keys_max), CELLS("/roles/publisher", "threshold", 8) } },
 	{ "four_cpus_and_cpu_63_accepted", { CELLS("/guests/hello", "cpus", 1, 2, 63, 4) } },
@@ -592,7 +593,7 @@ static const struct bad_case bad_cases[] = {
 	{ "no_guests", { DELNODE(H), DELNODE(T) }, "/guests", "no guests" },
 	{ "unknown_roles_property", { CELLS("/roles", "default", 1) }, "/roles", "unknown property 'default'" },
 	{ "unknown_guests_property", { CELLS("/guests", "count", 2) }, "/guests", "unknown property 'count'" },
-	{ "too_many_guests", { FN(six_more_guests) }, "/guests", "more than 7" },
+	{ "too_many_guests", { FN(guests_past_limit) }, "/guests", "more than 16" },
 	/* roles */
 	{ "unknown_role", { ADDNODE("/roles", "admin") }, "/roles", "unknown node 'admin'" },
 	{ "platform_role_not_in_config", { ADDNODE("/roles", "platform") }, "/roles", "unknown node 'platform'" },

@@ -530,6 +530,35 @@ static void grant_digest_is_the_packages(void)
 	spec_free(&s);
 }
 
+/* The guest's own entry: the effective policy, the package's files under
+ * its directory and its command line; a path that does not fit refused. */
+static void entry_is_the_effective_policy(void)
+{
+	static struct config_guest out;
+	struct tspec s = { 0 };
+	struct config_guest g = grant_make();
+	struct package_effective e;
+	struct bundle_verdict v;
+
+	snprintf(g.package, sizeof(g.package), "packages/web");
+	snprintf(g.image, sizeof(g.image), "stale");
+	spec_package(&s);
+	spec_del(&s, "needs", "devices");
+	decode_spec(&s);
+	CHECK_EQ(package_grant(&pkg, &g, &e, &v), 0);
+	CHECK_EQ(package_entry(&pkg, &g, &e, &out, &v), 0);
+	CHECK(!strcmp(out.name, "web") && !strcmp(out.package, "packages/web"));
+	CHECK(!strcmp(out.image, "packages/web/vmlinux") && !strcmp(out.initrd, "packages/web/initrd.cpio.gz"));
+	CHECK(!out.acpi[0] && !strcmp(out.cmdline, "console=ttyS0 panic=-1"));
+	CHECK(out.cpu_count == e.cpu_count && out.region_count == e.region_count && out.io_count == e.io_count &&
+	      out.msr_count == e.msr_count && out.console_input == e.console_input);
+	CHECK(!memcmp(out.msrs, e.msrs, sizeof(out.msrs)) && !memcmp(out.io, e.io, sizeof(out.io)));
+	memset(g.package, 'p', sizeof(g.package) - 8); /* 56 + "/vmlinux" + NUL: 65 bytes */
+	g.package[sizeof(g.package) - 8] = 0;
+	CHECK(package_entry(&pkg, &g, &e, &out, &v) == -E2BIG && strstr(v.message, "'vmlinux' is too long"));
+	spec_free(&s);
+}
+
 int main(void)
 {
 	keys_make();
@@ -543,5 +572,6 @@ int main(void)
 	CHECK_RUN(grant_gives_what_is_needed);
 	CHECK_RUN(grant_refuses_more);
 	CHECK_RUN(grant_digest_is_the_packages);
+	CHECK_RUN(entry_is_the_effective_policy);
 	return check_done();
 }

@@ -159,7 +159,7 @@ t_check pkgcli.same_digest_on_another_host test "$("$vc" package verify --config
 sysdts 2 "3" "0x174" >sys3.dts && "$vc" config build sys3.dts -o sys3.dtb -i inc >/dev/null
 expect_exit 1 pkgcli.fewer_cpus_refused "$vc" package verify --config sys3.dtb --guest web web
 t_check pkgcli.fewer_cpus_says_both bash -c "'$vc' package verify --config sys3.dtb --guest web web |
-	grep -q 'package linux needs 2 vCPUs; guest web is granted 1 CPUs'"
+	grep -q 'package linux needs 2 vCPUs; guest web is granted 1 CPU'"
 sysdts 2 "3 4" "0x175" >sys4.dts && "$vc" config build sys4.dts -o sys4.dtb -i inc >/dev/null
 expect_exit 1 pkgcli.msr_not_granted_refused "$vc" package verify --config sys4.dtb --guest web web
 # Above the package's security version: refused.

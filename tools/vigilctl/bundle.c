@@ -339,6 +339,10 @@ int vc_cmd_config_digests(int argc, char **argv)
 	if (vc_config_load(argv[1], &cfg))
 		return VC_ERROR;
 	for (unsigned i = 0; i < cfg.guest_count; i++) {
+		if (cfg.guests[i].package[0]) {
+			printf("%-16s - (packaged: vigilctl package verify --config)\n", cfg.guests[i].name);
+			continue;
+		}
 		bundle_policy_digest(&cfg.guests[i], digest);
 		printf("%-16s ", cfg.guests[i].name);
 		vc_hex_print(digest, sizeof(digest));

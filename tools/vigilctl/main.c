@@ -45,7 +45,8 @@ static const struct vc_cmd vc_cmds[] = {
 	{ "config digests", "each guest's policy digest, as the inventory reports it",
 	  "config digests SYSTEM.dtb\n"
 	  "  Prints '<guest> <policy-sha256>' per guest of the config: what the\n"
-	  "  inventory shows until a policy bundle tightens a guest (docs/channel.md).\n",
+	  "  inventory shows until a policy bundle tightens a guest (docs/channel.md).\n"
+	  "  A packaged guest's depends on its package: 'package verify --config'.\n",
 	  vc_cmd_config_digests },
 	{ "bundle build", "write a bundle payload (device tree) from options",
 	  "bundle build --kind KIND --seq N (--build-id HEX | --vmm VMM.elf) -o PAYLOAD.dtb\n"
@@ -110,6 +111,7 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  and SHA-384. With a config, the publishers, threshold and security floor are\n"
 	  "  the guest's there, its needs must be within the guest's grant, and the\n"
 	  "  effective policy's digest is printed: exactly the VMM's admission at boot.\n"
+	  "  A second line gives the policy-sha256 the inventory will show for it.\n"
 	  "  Exit 0 accepted, 1 refused (reason printed), 2 error.\n",
 	  vc_cmd_package_verify },
 	{ "patch build", "compile a C file of replacement functions into a live patch",

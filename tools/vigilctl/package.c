@@ -391,6 +391,8 @@ static int vc_pkg_verify_config(struct vc_pkg *k, const char *cfgpath, const cha
 {
 	static struct config cfg;
 	static struct package_effective e;
+	static struct config_guest entry;
+	uint8_t policy[CRYPTO_SHA256_LEN];
 	const struct config_guest *g = NULL;
 	struct bundle_verdict v;
 
@@ -420,9 +422,16 @@ static int vc_pkg_verify_config(struct vc_pkg *k, const char *cfgpath, const cha
 		printf("refused: %s\n", v.message);
 		return VC_REFUSED;
 	}
+	if (package_entry(&k->p, g, &e, &entry, &v)) {
+		printf("refused: %s\n", v.message);
+		return VC_REFUSED;
+	}
 	printf("accepted: package %s version %lu for guest %s, effective policy ", k->p.name,
 	       (unsigned long)k->p.version, g->name);
 	vc_hex(e.digest, sizeof(e.digest));
+	bundle_policy_digest(&entry, policy);
+	printf("\npolicy-sha256 ");
+	vc_hex(policy, sizeof(policy));
 	printf("\n");
 	return VC_OK;
 }

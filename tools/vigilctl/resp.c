@@ -41,6 +41,8 @@ static const struct {
 	{ "speculation", PT_STRING },	 { "mce-corrected", PT_U64 },	   { "mce-polled-uncorrected", PT_U64 },
 	{ "channel-interrupts", PT_U64 },
 	{ "local-apic", PT_STRING },
+	{ "package", PT_STRING },	 { "package-version", PT_U64 },	   { "security-version", PT_U64 },
+	{ "effective-policy-sha256", PT_BYTES }, { "publisher-key-ids", PT_BYTES },
 	/* the crash record (CRASH); its registers node is all hex */
 	{ "crashed", PT_U32 },		 { "cpu", PT_U32 },		   { "unix-time", PT_U64 },
 	{ "boot", PT_U64 },
