@@ -26,6 +26,7 @@ include tools/tools.mk
 include boot/boot.mk
 include tests/guests/guests.mk
 include mk/linux.mk
+include mk/packages.mk
 include mk/esp.mk
 include mk/vmx.mk
 include mk/bench.mk

@@ -45,8 +45,11 @@ def cmdline():
 
 
 def config_cmdline(esp):
+    """The command line in the Linux guest's package on the bench ESP."""
     dtb = os.path.join(esp, "vigil", "system.dtb")
-    return subprocess.run(["fdtget", "-ts", dtb, "/guests/linux", "cmdline"],
+    pkg = subprocess.run(["fdtget", "-ts", dtb, "/guests/linux", "package"],
+                         capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["fdtget", "-ts", os.path.join(esp, "vigil", pkg, "manifest.dtb"), "/", "cmdline"],
                           capture_output=True, text=True).stdout.strip()
 
 

@@ -298,7 +298,7 @@ class Bench:
         out = self.res["linux"]
         want, have = linux.cmdline(), linux.config_cmdline(linux.ESP)
         if want != have:
-            self.missing("Linux: bench/bench-linux.dts's cmdline (%r) is not LINUX_CMDLINE (%r)"
+            self.missing("Linux: the linux-bench package's cmdline (%r) is not LINUX_CMDLINE (%r)"
                          % (have, want))
             return
         print("bench: booting Linux under Vigil under -icount", flush=True)

@@ -43,23 +43,15 @@ $(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
 	@cp $< $@
 
 # $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
-# the config DTS compiled and checked, the files it names (each guest's
-# image, initrd and ACPI tables: from IMAGES, else from build/; the tables
+# the config DTS compiled and checked, what it names (each guest's package,
+# or image, initrd and ACPI tables: from IMAGES, else from build/; the tables
 # checked against the guest's vCPUs), both platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
 define attack_stage
 	@rm -rf $(2)
-	@mkdir -p $(2)/vigil/guests
+	@mkdir -p $(2)/vigil
 	@cp $(VMM) $(2)/vigil/vmm.elf
 	@$(VIGILCTL) config build $(1) -o $(2)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
-	@for g in $$(fdtget -l $(2)/vigil/system.dtb /guests); do \
-	    for prop in image initrd acpi; do \
-		p=$$(fdtget -ts $(2)/vigil/system.dtb /guests/$$g $$prop 2>/dev/null) || \
-			{ [ $$prop != image ] && continue; exit 1; }; \
-		src=$(3)/$$p; [ -n "$(3)" ] && [ -f "$$src" ] || src=$(B)/$$p; \
-		mkdir -p "$$(dirname "$(2)/vigil/$$p")"; \
-		cp "$$src" "$(2)/vigil/$$p" || exit 1; \
-	    done; \
-	done
+	@$(PKG_STAGE) $(2)/vigil/system.dtb $(2)/vigil $(3) $(B)
 	@tools/linux/check-guest-acpi.sh $(2)/vigil
 	@for f in vmm.elf system.dtb; do \
 		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(2)/vigil/$$f \
@@ -68,7 +60,7 @@ endef
 
 # attack-start-info boots with the Linux guest's ACPI tables for one vCPU.
 ATTACK_STAGE_DEPS = $(ATTACK_SRC)/victims.dtsi $(VMM) $(GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS) \
-	$(LINUX_GUEST_DIR)/acpi-1cpu.bin
+	$(LINUX_GUEST_DIR)/acpi-1cpu.bin $(PKG_STAMPS) $(PKG_STAGE)
 
 $(ATTACK_OUT)/svm/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
 	@echo "  ESP     $(@D)"
@@ -77,8 +69,12 @@ $(ATTACK_OUT)/svm/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
 	@cp $(STUB_EFI) $(@D)/EFI/BOOT/BOOTX64.EFI
 	@touch $@
 
+# Their packages, found before the build's when staged.
+$(foreach g,ticker attack-exit-flood,$(eval $(call pkg_rule,$(g),$(ATTACK_VMX_GUESTS),\
+	$(ATTACK_VMX_GUESTS)/guests/$(g).elf,--image $(ATTACK_VMX_GUESTS)/guests/$(g).elf --memory 4M --cpus 1)))
+
 $(ATTACK_OUT)/vmx/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) \
-		$(ATTACK_VMX_GUESTS)/guests/ticker.elf $(ATTACK_VMX_GUESTS)/guests/attack-exit-flood.elf
+		$(ATTACK_VMX_GUESTS)/packages/ticker.stamp $(ATTACK_VMX_GUESTS)/packages/attack-exit-flood.stamp
 	@echo "  STAGE   $(@D)"
 	$(call attack_stage,$<,$(@D),$(ATTACK_VMX_GUESTS))
 	@touch $@

@@ -26,7 +26,7 @@ BENCH_VMM_OBJS := $(subst $(B)/vmm/arch/x86/svm/svm_entry.S.o,$(BENCH_ENTRY_OBJ)
 BENCH_VMM_LIBS := $(MBEDTLS_VMM_LIB) $(LIBFDT_A) $(LIBGCC)
 BENCH_RUN_ARGS ?=
 # The guests the bench configs name.
-BENCH_GUESTS := $(GUEST_OUT)/bench.elf $(GUEST_OUT)/hello.elf
+BENCH_GUESTS := $(PKG_OUT)/bench.stamp $(PKG_OUT)/bench-smp.stamp $(PKG_OUT)/hello.stamp
 
 $(BENCH_OFFSETS): bench/offsets.c
 	@mkdir -p $(@D)
@@ -58,19 +58,12 @@ $(BENCH_OUT)/esp-$(1)/vigil/system.dtb: $(3) $(ROLES_DTSI) | $(VIGILCTL)
 	@$(VIGILCTL) config build $(3) -o $$@ -i $(GEN_DIR)
 $(BENCH_OUT)/esp-$(1)/vigil/%.sig: $(BENCH_OUT)/esp-$(1)/vigil/% $(PLATFORM_SIG_DEPS)
 	$$(call platform_sig,$$<,)
-$(BENCH_OUT)/esp-$(1)/.stamp: $(STUB_EFI) $(BENCH_GUESTS) \
+$(BENCH_OUT)/esp-$(1)/.stamp: $(STUB_EFI) $(BENCH_GUESTS) $(PKG_STAGE) \
 		$(addprefix $(BENCH_OUT)/esp-$(1)/vigil/,vmm.elf vmm.elf.sig system.dtb system.dtb.sig)
 	@mkdir -p $(BENCH_OUT)/esp-$(1)/EFI/BOOT
 	@cp $(STUB_EFI) $(BENCH_OUT)/esp-$(1)/EFI/BOOT/BOOTX64.EFI
-	@rm -rf $(BENCH_OUT)/esp-$(1)/vigil/guests
-	@for g in $$$$(fdtget -l $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests); do \
-	    for prop in image initrd acpi; do \
-		p=$$$$(fdtget -ts $(BENCH_OUT)/esp-$(1)/vigil/system.dtb /guests/$$$$g $$$$prop 2>/dev/null) || \
-			{ [ $$$$prop != image ] && continue; exit 1; }; \
-		mkdir -p "$$$$(dirname "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p")"; \
-		cp "$(B)/$$$$p" "$(BENCH_OUT)/esp-$(1)/vigil/$$$$p" || exit 1; \
-	    done; \
-	done
+	@rm -rf $(BENCH_OUT)/esp-$(1)/vigil/guests $(BENCH_OUT)/esp-$(1)/vigil/packages
+	@$(PKG_STAGE) $(BENCH_OUT)/esp-$(1)/vigil/system.dtb $(BENCH_OUT)/esp-$(1)/vigil $(B)
 	@touch $$@
 BENCH_ESPS += $(BENCH_OUT)/esp-$(1)/.stamp
 endef
@@ -99,8 +92,11 @@ $(BENCH_LINUX_INITRD): $(BENCH_LINUX_TSC) tools/linux/mkinitramfs.sh tools/linux
 	@mkdir -p $(@D)
 	@echo "  CPIO    $@"
 	@tools/linux/mkinitramfs.sh --tsc $(BENCH_LINUX_TSC) $@
-$(BENCH_OUT)/esp-linux/.stamp: $(BENCH_LINUX_INITRD) $(LINUX_GUEST_DIR)/vmlinux \
-	$(LINUX_GUEST_DIR)/acpi-1cpu.bin
+# As a package: one vCPU, 256 MiB, no tsc=reliable (docs/benchmarks.md).
+$(eval $(call pkg_rule,linux-bench,$(B),$(BENCH_LINUX_INITRD) $(LINUX_GUEST_DIR)/vmlinux \
+	$(LINUX_GUEST_DIR)/acpi-1cpu.bin,--image $(LINUX_GUEST_DIR)/vmlinux --initrd $(BENCH_LINUX_INITRD) \
+	--acpi $(LINUX_GUEST_DIR)/acpi-1cpu.bin --cmdline "$(LINUX_CMDLINE)" --cpus 1 --memory 256M --console-input))
+$(BENCH_OUT)/esp-linux/.stamp: $(PKG_OUT)/linux-bench.stamp
 
 # The stub's entry time: a stand-in boot application on an ESP that is the
 # bench ESP but for it (bench/tsc_app.c), padded to the stub's size so that

@@ -4,9 +4,10 @@
 #   build/esp/EFI/BOOT/BOOTX64.EFI      the stub
 #   build/esp/vigil/vmm.elf[.sig]       the VMM and its platform signature
 #   build/esp/vigil/system.dtb[.sig]    $(CONFIG), compiled and checked
-#   build/esp/vigil/guests/*.elf        every image the config names
+#   build/esp/vigil/packages/<name>/    every guest package the config names
 #
-# A config's `image = "guests/x.elf"` is taken from build/guests/x.elf.
+# A config's `package = "packages/x"` is taken from build/packages/x/
+# (mk/packages.mk), an `image = "guests/x.elf"` from build/guests/x.elf.
 # Signatures: made with $(PLATFORM_SIGN_KEYS), or copied from VMM_SIG= and
 # CONFIG_SIG= (tools/tools.mk, docs/keys.md); either way they are checked
 # against the platform key set before they land on the ESP.
@@ -50,21 +51,14 @@ $(ESP_VIGIL)/vmm.elf.sig: $(ESP_VIGIL)/vmm.elf $(PLATFORM_SIG_DEPS)
 $(ESP_VIGIL)/system.dtb.sig: $(ESP_VIGIL)/system.dtb $(PLATFORM_SIG_DEPS)
 	$(call platform_sig,$<,$(CONFIG_SIG))
 
-# Exactly the files the config names (each guest's image, and a Linux
-# guest's initrd and ACPI tables): the guests directory is rebuilt from
-# scratch so a guest dropped from the config leaves no file behind.
-# GUEST_FILES lists the non-ELF files the build makes (mk/linux.mk).
-$(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS) $(GUEST_FILES)
-	@rm -rf $(ESP_VIGIL)/guests $@
-	@for g in $$(fdtget -l $< /guests); do \
-	    for prop in image initrd acpi; do \
-		p=$$(fdtget -ts $< /guests/$$g $$prop 2>/dev/null) || { [ $$prop != image ] && continue; exit 1; }; \
-		[ -f "$(B)/$$p" ] || { echo "esp: guest $$g: $(B)/$$p missing" >&2; exit 1; }; \
-		mkdir -p "$$(dirname "$(ESP_VIGIL)/$$p")"; \
-		cp "$(B)/$$p" "$(ESP_VIGIL)/$$p"; \
-		echo "  GUEST   $(ESP_VIGIL)/$$p"; \
-	    done; \
-	done
+# Exactly what the config names (each packaged guest's package, any other
+# guest's image, initrd and ACPI tables: tools/stage-guests.sh): the guests
+# and packages directories are rebuilt from scratch so a guest dropped from
+# the config leaves nothing behind. GUEST_FILES lists the non-ELF files the
+# build makes (mk/linux.mk), PKG_STAMPS the packages (mk/packages.mk).
+$(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS) $(GUEST_FILES) $(PKG_STAMPS) $(PKG_LINUX_STAMPS) $(PKG_STAGE)
+	@rm -rf $(ESP_VIGIL)/guests $(ESP_VIGIL)/packages $@
+	@$(PKG_STAGE) $< $(ESP_VIGIL) $(B)
 	@tools/linux/check-guest-acpi.sh $(ESP_VIGIL)
 	@touch $@
 

@@ -106,20 +106,23 @@ endef
 $(foreach g,$(VMX_GUEST_NAMES),$(eval $(call VMX_GUEST_template,$(g))))
 ALL_TARGETS += $(VMX_GUEST_ELFS)
 
-# Images come from build/vmx/guests/ when built there (the quick ticker,
-# the VMX attacks), else from build/guests/.
+# Their packages (mk/packages.mk), under build/vmx/packages/: staged before
+# build/packages/, so the quick ticker shadows the build's.
+VMX_PKG_NAMES := ticker patchwatch $(VMX_GUEST_NAMES)
+$(foreach g,$(VMX_PKG_NAMES),$(eval $(call pkg_rule,$(g),$(VMX_OUT),$(VMX_GUESTS)/$(g).elf,\
+	--image $(VMX_GUESTS)/$(g).elf --memory 4M --cpus 1)))
+VMX_PKG_STAMPS := $(VMX_PKG_NAMES:%=$(VMX_OUT)/packages/%.stamp)
+
+# Packages come from build/vmx/packages/ when built there (the quick
+# ticker, the VMX attacks), else from build/packages/.
 $(VMX_TEST)/%/.stamp: tests/vmx/configs/%.dts $(VMM) $(GUEST_ELFS) $(VMX_GUESTS)/ticker.elf \
-		$(VMX_GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS)
+		$(VMX_GUEST_ELFS) $(ROLES_DTSI) $(PLATFORM_SIG_DEPS) $(PKG_STAMPS) $(VMX_PKG_STAMPS) $(PKG_STAGE)
 	@echo "  STAGE   $(@D)"
 	@rm -rf $(@D)
-	@mkdir -p $(@D)/vigil/guests
+	@mkdir -p $(@D)/vigil
 	@cp $(VMM) $(@D)/vigil/vmm.elf
 	@$(VIGILCTL) config build $< -o $(@D)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
-	@for g in $$(fdtget -l $(@D)/vigil/system.dtb /guests); do \
-		p=$$(fdtget -ts $(@D)/vigil/system.dtb /guests/$$g image) || exit 1; \
-		src=$(VMX_OUT)/$$p; [ -f "$$src" ] || src=$(B)/$$p; \
-		cp "$$src" "$(@D)/vigil/$$p" || exit 1; \
-	done
+	@$(PKG_STAGE) $(@D)/vigil/system.dtb $(@D)/vigil $(VMX_OUT) $(B)
 	@for f in vmm.elf system.dtb; do \
 		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(@D)/vigil/$$f \
 			-o $(@D)/vigil/$$f.sig >/dev/null || exit 1; done
@@ -141,7 +144,7 @@ $(VMX_TEST)/guests-tampered-dtb.iso: $(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_
 # ... or with a file the stub needs left out of the ISO.
 $(VMX_TEST)/guests-no-vmm-sig.iso: REMOVE := vmm.elf.sig
 $(VMX_TEST)/guests-no-dtb-sig.iso: REMOVE := system.dtb.sig
-$(VMX_TEST)/guests-no-image.iso: REMOVE := guests/npt-probe.elf
+$(VMX_TEST)/guests-no-image.iso: REMOVE := packages/npt-probe/npt-probe.elf
 $(VMX_TEST)/guests-no-vmm-sig.iso $(VMX_TEST)/guests-no-dtb-sig.iso $(VMX_TEST)/guests-no-image.iso: \
 		$(VMX_TEST)/guests/.stamp $(MB2_ELF) $(VMX_MKISO)
 	@echo "  ISO     $@ (no $(REMOVE))"
@@ -151,7 +154,7 @@ $(VMX_TEST)/guests-no-vmm-sig.iso $(VMX_TEST)/guests-no-dtb-sig.iso $(VMX_TEST)/
 # The channel and self-check tests on VMX (tests/vmx/run.py runs them) make
 # their ISOs at test time from the ESP's files, the entry and these guests.
 vmx-test-build: $(VMX_TEST_ISOS) $(VMX_CONFIGS:%=$(VMX_TEST)/%/.stamp) $(TEST_ESP)/.stamp $(VIGILCTL) \
-	$(MB2_ELF) $(VMX_GUESTS)/patchwatch.elf
+	$(MB2_ELF) $(VMX_PKG_STAMPS)
 
 test-vmx: vmx-test-build ## run the Intel VMX tests under Bochs (one emulator at a time)
 	@python3 tests/vmx/run.py

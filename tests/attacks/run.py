@@ -345,13 +345,14 @@ def has(lines, regex):
 
 
 def config_guests(dts):
-    """(name, image, cpu) of each guest node in a boot's .dts and the
+    """(name, package, cpu) of each guest node in a boot's .dts and the
     victims.dtsi it includes."""
     text = ""
     for path in (dts, os.path.join(HERE, "victims.dtsi")):
         with open(path) as f:
             text += f.read()
-    node = re.compile(r"^\s*([a-z0-9-]+) \{\s*image = \"([^\"]+)\";\s*cpus = <(\d+)[\d ]*>;", re.M)
+    node = re.compile(r"^\s*([a-z0-9-]+) \{\s*package = \"([^\"]+)\";\s*publishers = <[\d ]+>;"
+                      r"\s*publisher-threshold = <\d+>;\s*cpus = <(\d+)[\d ]*>;", re.M)
     return [(m.group(1), m.group(2), int(m.group(3))) for m in node.finditer(text)]  # the boot vCPU's
 
 
@@ -632,8 +633,8 @@ def check_irq_counters(t, counters, attackers, victims):
 def run_boot(t, boot, machine):
     dts = os.path.join(HERE, boot + ".dts")
     guests = config_guests(dts)
-    victims = [g for g, img, _ in guests if img == "guests/ticker.elf"]
-    attackers = [g for g, img, _ in guests if img != "guests/ticker.elf"]
+    victims = [g for g, img, _ in guests if img == "packages/ticker"]
+    attackers = [g for g, img, _ in guests if img != "packages/ticker"]
     unknown = [a for a in attackers if a not in EXPECT]
     if unknown or len(victims) < 2:
         t.check("%s: config" % boot, ["attacks without expectations %s" % unknown] if unknown else
@@ -727,7 +728,7 @@ def check_suite(t, boots):
     guests_dir = os.path.join(os.path.dirname(HERE), "guests")
     dirs = sorted(d for d in os.listdir(guests_dir) if d.startswith("attack-"))
     placed = [g for boot in boots for g, img, _ in config_guests(os.path.join(HERE, boot + ".dts"))
-              if img != "guests/ticker.elf"]
+              if img != "packages/ticker"]
     problems = ["%s has no expectation" % d for d in dirs if d not in ATTACKS]
     problems += ["%s runs in %d boots" % (a, placed.count(a)) for a in EXPECT if placed.count(a) != 1]
     t.check("suite: %d attacks and %d test guests, each in exactly one boot" % (len(ATTACKS), len(TESTS)),

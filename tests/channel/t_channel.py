@@ -116,8 +116,10 @@ def make_esp():
     """build/test/esp with a config whose roles are this test's keys."""
     os.makedirs(KEYS, exist_ok=True)
     p = [key("patch%d" % i) for i in (1, 2, 3)]
-    op, pub = key("operator"), key("publisher")
+    op = key("operator")
     key("outsider")
+    # The publisher is the build's: it signed the guests' packages (mk/packages.mk).
+    pub = os.path.join(vt.BUILD, "keys", "publisher")
     run(vt.VIGILCTL, "roles-dtsi", "--role", "patch:2:" + ",".join(k + ".pub" for k in p),
         "--role", "operator:1:%s.pub" % op, "--role", "publisher:1:%s.pub" % pub,
         "-o", os.path.join(WORK, "roles.dtsi"))
@@ -126,7 +128,8 @@ def make_esp():
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
     if VENDOR == "vmx":  # Bochs is slow: patchwatch with the short beat (mk/vmx.mk)
         for g in ("patchwatch", "cr8-spin"):
-            shutil.copy(os.path.join(vt.BUILD, "vmx", "guests", g + ".elf"), esp.path("vigil/guests/%s.elf" % g))
+            shutil.rmtree(esp.path("vigil/packages/" + g), ignore_errors=True)
+            shutil.copytree(os.path.join(vt.BUILD, "vmx", "packages", g), esp.path("vigil/packages/" + g))
     return esp
 
 

@@ -38,7 +38,7 @@ FLOOD_LINE = re.compile(r"^\[console-flood\] flood (\d{6}) (x+)$")
 def make_esp():
     esp = vt.EspVariant(vt.TEST_ESP)
     esp.config(os.path.join(HERE, "console.dts"))
-    shutil.copy(os.path.join(vt.BUILD, "guests", FLOOD + ".elf"), esp.path("vigil/guests/" + FLOOD + ".elf"))
+    esp.package(FLOOD)
     return esp
 
 

@@ -79,9 +79,10 @@ def make_esp():
                     esp.path("vigil/system.dtb"), "-i", os.path.join(vt.BUILD, "gen")],
                    check=True, stdout=subprocess.DEVNULL)
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
-    shutil.copy(os.path.join(vt.BUILD, "guests", "console-echo.elf"), esp.path("vigil/guests/console-echo.elf"))
+    esp.package("console-echo-input")
+    esp.package("console-echo")
     if VENDOR == "vmx":  # Bochs is slow: the ticker with the short beat (mk/vmx.mk)
-        shutil.copy(os.path.join(vt.BUILD, "vmx", "guests", "ticker.elf"), esp.path("vigil/guests/ticker.elf"))
+        esp.package("ticker", os.path.join(vt.BUILD, "vmx"))
     return esp
 
 

@@ -164,7 +164,7 @@ def main():
                 os.remove(f)
         ctl("keygen", "-o", pub2)
         pub2 += ".key"
-        shutil.rmtree(v.path("vigil/guests"))
+        shutil.rmtree(v.path("vigil/packages"), ignore_errors=True)
         make_packages(v, pub, pub2)
         # Roles as the build's, with a second publisher key.
         roles = v.dir + "-roles.dtsi"

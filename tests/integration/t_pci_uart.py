@@ -41,7 +41,9 @@ CONFIG = """/dts-v1/;
 
 	guests {
 		ticker {
-			image = "guests/ticker.elf";
+			package = "packages/ticker";
+			publishers = <0>;
+			publisher-threshold = <1>;
 			cpus = <1>;
 			memory = <0x0 0x0 0x0 0x400000>;
 		};

@@ -33,7 +33,7 @@ FOUR_GIB = 1 << 32
 
 def config():
     nodes = "".join(
-        '\t\t%s {\n\t\t\timage = "guests/%s.elf";\n\t\t\tcpus = <%d>;\n'
+        '\t\t%s {\n\t\t\tpackage = "packages/%s";\n\t\t\tpublishers = <0>;\n\t\t\tpublisher-threshold = <1>;\n\t\t\tcpus = <%d>;\n'
         '\t\t\tmemory = <0x0 0x0 0x0 0x400000>;\n\t\t};\n' % (name, name, cpu)
         for name, cpu in GUESTS)
     return ('/dts-v1/;\n\n/ {\n\tcompatible = "vigil,system-v1";\n'

@@ -24,7 +24,7 @@ GUESTS = (("hello", 1), ("ticker", 2), ("npt-probe", 3))
 
 def config(consent):
     nodes = "".join(
-        '\t\t%s {\n\t\t\timage = "guests/%s.elf";\n\t\t\tcpus = <%d>;\n'
+        '\t\t%s {\n\t\t\tpackage = "packages/%s";\n\t\t\tpublishers = <0>;\n\t\t\tpublisher-threshold = <1>;\n\t\t\tcpus = <%d>;\n'
         '\t\t\tmemory = <0x0 0x0 0x0 0x400000>;\n%s\t\t};\n' % (
             name, name, cpu, "\t\t\tsmt-shared-ok;\n" if name in consent else "")
         for name, cpu in GUESTS)

@@ -271,6 +271,13 @@ class EspVariant:
     def remove(self, rel):
         os.remove(self.path(rel))
 
+    def package(self, name, root=None):
+        """Put root/packages/name (default: the build's, mk/packages.mk) at
+        vigil/packages/name, replacing what was there."""
+        src = os.path.join(root or BUILD, "packages", name)
+        shutil.rmtree(self.path("vigil/packages/" + name), ignore_errors=True)
+        shutil.copytree(src, self.path("vigil/packages/" + name))
+
     def sign(self, rel, *keys):
         """Replace rel + ".sig" with signatures by the given private keys."""
         args = [VIGILCTL, "sign"]

@@ -4,7 +4,7 @@
 # attack tier's, VMX under Bochs from a GRUB ISO.
 
 LINUX_TEST_OUT := $(B)/test/linux
-LINUX_TEST_DEPS := $(ATTACK_STAGE_DEPS) $(GUEST_FILES)
+LINUX_TEST_DEPS := $(ATTACK_STAGE_DEPS) $(GUEST_FILES) $(PKG_LINUX_STAMPS)
 
 $(LINUX_TEST_OUT)/svm/.stamp: tests/linux/svm.dts $(LINUX_TEST_DEPS) $(STUB_EFI)
 	@echo "  ESP     $(@D)"
@@ -13,7 +13,7 @@ $(LINUX_TEST_OUT)/svm/.stamp: tests/linux/svm.dts $(LINUX_TEST_DEPS) $(STUB_EFI)
 	@cp $(STUB_EFI) $(@D)/EFI/BOOT/BOOTX64.EFI
 	@touch $@
 
-$(LINUX_TEST_OUT)/vmx/.stamp: tests/linux/vmx.dts $(LINUX_TEST_DEPS) $(VMX_GUESTS)/ticker.elf
+$(LINUX_TEST_OUT)/vmx/.stamp: tests/linux/vmx.dts $(LINUX_TEST_DEPS) $(VMX_PKG_STAMPS)
 	@echo "  STAGE   $(@D)"
 	$(call attack_stage,$<,$(@D),$(VMX_OUT))
 	@touch $@
