@@ -197,6 +197,7 @@ def main():
             passed = b.wait_for(r"^\[hello\] verdict: PASS", timeout=90)
             beats = b.wait_for(r"^\[ticker\] beat 2$", timeout=90)
             inv = chan.query_json(SOCK, "inventory").get("guests", {}) if up else {}
+            table = chan.vigilctl("inventory", "--socket", SOCK).stdout if up else ""
             lines = b.lines()
 
         t.check("the boot reached the channel", up)
@@ -236,6 +237,12 @@ def main():
                 policy["ticker"] and policy["ticker"] == ticker_plain and tk.get("policy-sha256") == ticker_plain,
                 "%s; host: %s, without the grants %s" % (tk.get("policy-sha256"), policy["ticker"], ticker_plain))
         t.check("inventory: hello's policy digest is the host's", h.get("policy-sha256") == policy["hello"])
+        t.check("vigilctl inventory shows each refused guest with its reason",
+                all(re.search(r"^refused: %s: .*%s" % (g, why), table, re.M) for g, (_, why) in CASES.items() if why),
+                table[-600:])
+        t.check("vigilctl inventory shows hello's package row (name, version, security version, signer)",
+                re.search(r"^hello\s+hello\s+3\s+1\s+%s\s+%s$" % (host["hello"], keyid[pub][:16]), table, re.M),
+                table[-600:])
         t.check("no VMM panic or exception", not b.has(r"PANIC|VMM exception"))
     finally:
         v.cleanup()

@@ -323,6 +323,52 @@ static void vc_cpu_row(const void *fdt, int c)
 	printf("\n");
 }
 
+/* Packaged guests: what runs and who signed it; refused ones: why. */
+static void vc_package_rows(const void *fdt, int guests)
+{
+	bool header = false;
+	int g;
+
+	fdt_for_each_subnode(g, fdt, guests) {
+		int plen, klen;
+		const char *pkg = fdt_getprop(fdt, g, "package", &plen);
+		const uint8_t *ids = fdt_getprop(fdt, g, "publisher-key-ids", &klen);
+
+		if (!pkg || !vc_is_string(pkg, plen))
+			continue;
+		if (!header)
+			printf("\n%-16s %-16s %8s %8s  %-64s  %s\n", "GUEST", "PACKAGE", "VERSION", "SECVER",
+			       "EFFECTIVE-POLICY-SHA256", "SIGNED-BY (key ids, first 8 bytes)");
+		header = true;
+		vc_put_padded(fdt_get_name(fdt, g, NULL), 16);
+		vc_put_padded(pkg, 16);
+		printf("%8llu %8llu  ", (unsigned long long)vc_prop_u64_sum(fdt, g, "package-version", 0),
+		       (unsigned long long)vc_prop_u64_sum(fdt, g, "security-version", 0));
+		vc_hex_prop(fdt, g, "effective-policy-sha256", 32);
+		printf(" ");
+		for (int i = 0; ids && i + 32 <= klen; i += 32) {
+			printf(" ");
+			vc_hex_print(ids + i, 8);
+		}
+		printf("\n");
+	}
+	header = false;
+	fdt_for_each_subnode(g, fdt, guests) {
+		int slen, rlen;
+		const char *state = fdt_getprop(fdt, g, "state", &slen);
+		const char *why = fdt_getprop(fdt, g, "stop-reason", &rlen);
+
+		if (!state || !vc_is_string(state, slen) || strcmp(state, "refused"))
+			continue;
+		printf("%srefused: ", header ? "" : "\n");
+		header = true;
+		vc_put_escaped_str(stdout, fdt_get_name(fdt, g, NULL), false);
+		printf(": ");
+		vc_put_escaped_str(stdout, why && vc_is_string(why, rlen) ? why : "?", false);
+		printf("\n");
+	}
+}
+
 int vc_resp_inventory_table(const void *fdt, size_t len)
 {
 	int guests, cpus, g, status = vc_resp_status(fdt, len);
@@ -334,6 +380,7 @@ int vc_resp_inventory_table(const void *fdt, size_t len)
 	       "UPTIME(s)", "EXITS", "CON-DROP", "IMAGE-SHA256", "POLICY-SHA256");
 	fdt_for_each_subnode(g, fdt, guests)
 		vc_guest_row(fdt, g);
+	vc_package_rows(fdt, guests);
 	cpus = fdt_subnode_offset(fdt, 0, "cpus");
 	if (cpus < 0)
 		return 0;
