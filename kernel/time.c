@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+
 #include "kernel/time.h"
 #include "kernel/clock.h"
 #include "kernel/console.h"
@@ -26,6 +28,7 @@
 #define CALIBRATE_WINDOWS 5
 #define CALIBRATE_SPINS 100000000u /* a PIT that never fires: give up */
 #define CALIBRATE_STUCK 1000000u   /* reads of a counter that did not move: give up */
+#define CALIBRATE_JUMPS 8	   /* windows a jump spoiled (an SMI, a descheduled vCPU) retried */
 #define PM_TIMER_HZ 3579545ull
 #define HPET_CAPS 0x000
 #define HPET_CONFIG 0x010
@@ -79,8 +82,10 @@ static int time_window_ref(const struct time_ref *r, struct time_window *w)
 	}
 	t1 = cpu_rdtsc();
 	a1 = apic_timer_count();
-	if (n < need || n > 4 * need) /* stuck, or a jump no 1 ms window makes */
+	if (n < need) /* stuck */
 		return -1;
+	if (n > 4 * need) /* a jump no 1 ms window makes: this window says nothing */
+		return -EAGAIN;
 	w->tsc = (uint64_t)((unsigned __int128)(t1 - t0) * r->hz / n / 1000);
 	w->apic = (uint64_t)((unsigned __int128)(uint32_t)(a1 - a0) * r->hz / n / 1000);
 	return 0;
@@ -111,16 +116,24 @@ static int time_window_pit(const struct time_ref *r, struct time_window *w)
 	return 0;
 }
 
-/* Five windows of one source; the median by TSC count. */
+/* Five windows of one source; the median by TSC count. A window a jump
+ * spoiled (an SMI, or under an emulator the vCPU's thread descheduled) is
+ * measured again, up to CALIBRATE_JUMPS times in all. */
 static int time_measure(const struct time_ref *r, struct time_window *out)
 {
 	struct time_window w[CALIBRATE_WINDOWS], t;
+	unsigned i = 0, jumps = 0;
 
-	for (unsigned i = 0; i < CALIBRATE_WINDOWS; i++) {
-		if (r->window(r, &w[i]))
+	while (i < CALIBRATE_WINDOWS) {
+		int err = r->window(r, &w[i]);
+
+		if (err == -EAGAIN && ++jumps <= CALIBRATE_JUMPS)
+			continue;
+		if (err)
 			return -1;
 		for (unsigned j = i; j > 0 && w[j - 1].tsc > w[j].tsc; j--) /* insertion sort */
 			t = w[j], w[j] = w[j - 1], w[j - 1] = t;
+		i++;
 	}
 	*out = w[CALIBRATE_WINDOWS / 2];
 	return clock_plausible(out->tsc) ? 0 : -1;

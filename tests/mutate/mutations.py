@@ -335,6 +335,27 @@ mutation("spcr-interface-type", "drivers/acpi.c",
          unit("spcr"),
          "only a 16550 is driven: another UART's registers are not a 16550's")
 
+# ---- guest packages at boot -------------------------------------------------
+
+mutation("package-floor-ignored", "vmm/vm_package.c",
+         "\tif (vm_pkg.security_version < g->min_security_version) {",
+         "\tif (vm_pkg.security_version < g->min_security_version && 0) {",
+         boot("t_packages.py"),
+         "a package below the config's security floor does not run",
+         expect="t-floor")
+mutation("package-files-unchecked", "vmm/vm_package.c",
+         "\t\tif (package_file_check(&vm_pkg, (enum package_file)f, phys_to_virt(fm->base), fm->size, &v)) {",
+         "\t\tif (0 && package_file_check(&vm_pkg, (enum package_file)f, phys_to_virt(fm->base), fm->size, &v)) {",
+         boot("t_packages.py"),
+         "a package file changed after signing does not run",
+         expect="t-image")
+mutation("package-msr-ungranted", "vmm/package.c",
+         "\tfor (unsigned i = 0; i < g->msr_count; i++)\n\t\tif (g->msrs[i] == msr)\n\t\t\treturn true;\n\treturn false;",
+         "\tfor (unsigned i = 0; i < g->msr_count; i++)\n\t\tif (g->msrs[i] == msr)\n\t\t\treturn true;\n\treturn msr != 0;",
+         boot("t_packages.py"),
+         "a package needing an MSR its guest is not granted does not run",
+         expect="t-msr")
+
 # ---- guest memory and the loader -------------------------------------------
 
 mutation("gpa-to-hva-end", "vmm/vm_mem.c",
