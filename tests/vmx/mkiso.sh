@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make a GRUB rescue ISO that boots the multiboot2 lab entry with every file
 # of a vigil/ directory (laid out as on the ESP) as a module named by its
-# path: module2 /vigil/vmm.elf vigil/vmm.elf, and so on.
+# path: module2 --nounzip /vigil/vmm.elf vigil/vmm.elf, and so on. Without
+# --nounzip GRUB hands a gzip'd file (the Linux initramfs) on decompressed:
+# its bytes would not be the ones its package's manifest signs.
 # Usage: mkiso.sh --mb2 ELF --vigil DIR --out ISO [--tamper REL]... [--remove REL]...
 #   --tamper REL  flip the bits of the middle byte of vigil/REL in the ISO
 #   --remove REL  leave vigil/REL out of the ISO
@@ -45,7 +47,7 @@ done
 	echo 'menuentry "Vigil (multiboot2 lab entry)" {'
 	echo "	multiboot2 /boot/vigil-mb2.elf"
 	(cd "$stage" && find vigil -type f | LC_ALL=C sort) | while read -r f; do
-		echo "	module2 /$f $f"
+		echo "	module2 --nounzip /$f $f"
 	done
 	echo "	boot"
 	echo "}"
