@@ -28,6 +28,7 @@
 #define CALIBRATE_WINDOWS 5
 #define CALIBRATE_SPINS 100000000u /* a PIT that never fires: give up */
 #define CALIBRATE_STUCK 1000000u   /* reads of a counter that did not move: give up */
+#define CALIBRATE_BESIDE 3	   /* windows of the timer that checks the one used */
 #define CALIBRATE_JUMPS 8	   /* windows a jump spoiled (an SMI, a descheduled vCPU) retried */
 #define PM_TIMER_HZ 3579545ull
 #define HPET_CAPS 0x000
@@ -116,15 +117,15 @@ static int time_window_pit(const struct time_ref *r, struct time_window *w)
 	return 0;
 }
 
-/* Five windows of one source; the median by TSC count. A window a jump
- * spoiled (an SMI, or under an emulator the vCPU's thread descheduled) is
- * measured again, up to CALIBRATE_JUMPS times in all. */
-static int time_measure(const struct time_ref *r, struct time_window *out)
+/* n (at most CALIBRATE_WINDOWS) windows of one source; the median by TSC
+ * count. A window a jump spoiled (an SMI, or under an emulator the vCPU's
+ * thread descheduled) is measured again, up to CALIBRATE_JUMPS times in all. */
+static int time_windows(const struct time_ref *r, struct time_window *out, unsigned n)
 {
 	struct time_window w[CALIBRATE_WINDOWS], t;
 	unsigned i = 0, jumps = 0;
 
-	while (i < CALIBRATE_WINDOWS) {
+	while (i < n) {
 		int err = r->window(r, &w[i]);
 
 		if (err == -EAGAIN && ++jumps <= CALIBRATE_JUMPS)
@@ -135,8 +136,13 @@ static int time_measure(const struct time_ref *r, struct time_window *out)
 			t = w[j], w[j] = w[j - 1], w[j - 1] = t;
 		i++;
 	}
-	*out = w[CALIBRATE_WINDOWS / 2];
-	return clock_plausible(out->tsc) ? 0 : -1;
+	*out = w[n / 2];
+	return 0;
+}
+
+static int time_measure(const struct time_ref *r, struct time_window *out)
+{
+	return !time_windows(r, out, CALIBRATE_WINDOWS) && clock_plausible(out->tsc) ? 0 : -1;
 }
 
 /* The HPET's rate from its capabilities; its counter started if the
@@ -158,7 +164,8 @@ static uint64_t hpet_setup(uint64_t pa)
 
 /*
  * The first timer, in order, that gives a plausible rate: its name, or
- * NULL. The next timer present then measures one window beside it, and
+ * NULL. The next timer present then measures three windows beside it (their
+ * median: one 1 ms window is at the mercy of one late poll), and
  * the boot log says whether the two agree: a firmware table or a chipset
  * timer that lies shows there (the first one's figure is kept).
  */
@@ -181,7 +188,7 @@ static const char *time_measured(const struct acpi_timers *t, struct time_window
 		return NULL;
 	for (j = i + 1; j < n && !refs[j].hz; j++)
 		;
-	if (j < n && !refs[j].window(&refs[j], &other))
+	if (j < n && !time_windows(&refs[j], &other, CALIBRATE_BESIDE))
 		printk("vigil: clock: %s measures %lu kHz beside it: %s\n", refs[j].name, other.tsc,
 		       clock_agree(other.tsc, w->tsc) ? "they agree" : "THEY DISAGREE");
 	else if (j < n)
