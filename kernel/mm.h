@@ -26,6 +26,8 @@ int mm_init(const struct handoff *h) __attribute__((warn_unused_result));
 uint64_t page_alloc(size_t pages, uint64_t align);
 /* The same from the top of RAM down (guest memory). */
 uint64_t page_alloc_high(size_t pages, uint64_t align);
+/* Give back pages that page_alloc*() returned (a guest update's staging). */
+void page_free(uint64_t pa, size_t pages);
 uint64_t mm_reserved_bytes(void);
 
 /* Build the VMM's own page tables and switch to them. */

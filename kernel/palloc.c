@@ -2,7 +2,9 @@
 /*
  * The physical page allocator: a sorted list of free ranges taken from the
  * handoff's usable RAM above 1 MiB. Memory is handed out at boot (static
- * partitioning) and never freed; a guest restart reuses its own pages.
+ * partitioning); a guest restart reuses its own pages. The one exception:
+ * a guest update's staged files (vmm/vm_update.c) come back with
+ * page_free() when they are discarded or replaced.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -133,6 +135,37 @@ uint64_t page_alloc(size_t pages, uint64_t align)
 uint64_t page_alloc_high(size_t pages, uint64_t align)
 {
 	return page_alloc_from(pages, align, true);
+}
+
+void page_free(uint64_t pa, size_t pages)
+{
+	uint64_t end = pa + (uint64_t)pages * 4096;
+	unsigned i = 0;
+
+	if (!pa || !pages)
+		return;
+	spin_lock(&palloc_lock);
+	while (i < free_count && free_ranges[i].end <= pa)
+		i++;
+	if (i < free_count && free_ranges[i].base < end) {
+		spin_unlock(&palloc_lock);
+		return; /* already free in part: never hand it out twice */
+	}
+	if (i && free_ranges[i - 1].end == pa) {
+		free_ranges[i - 1].end = end; /* joins the range below */
+		if (i < free_count && free_ranges[i].base == end) {
+			free_ranges[i - 1].end = free_ranges[i].end;
+			memmove(&free_ranges[i], &free_ranges[i + 1], (free_count - i - 1) * sizeof(free_ranges[0]));
+			free_count--;
+		}
+	} else if (i < free_count && free_ranges[i].base == end) {
+		free_ranges[i].base = pa;
+	} else if (palloc_insert(i, pa, end)) {
+		spin_unlock(&palloc_lock);
+		return; /* no slot: the pages stay reserved, never lost to a double use */
+	}
+	reserved_bytes -= end - pa;
+	spin_unlock(&palloc_lock);
 }
 
 uint64_t mm_reserved_bytes(void)

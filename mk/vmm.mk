@@ -12,7 +12,7 @@ VMM_SOURCES := \
 	vmm/virq.c vmm/watchdog.c vmm/vlapic.c vmm/vlapic_timer.c vmm/vioapic.c arch/x86/mmio_decode.c \
 	vmm/vuart.c vmm/conring.c vmm/vm_console.c vmm/vm_input.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/channel.c \
 	vmm/channel_reply.c vmm/channel_dispatch.c vmm/channel_query.c vmm/channel_bundle.c \
-	vmm/bundle_apply.c vmm/channel_frame.c \
+	vmm/bundle_apply.c vmm/channel_frame.c vmm/vm_update.c \
 	vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c vmm/package.c vmm/vm_package.c
 VMM_SOURCES += arch/x86/vmx/vmx_entry.S arch/x86/vmx/vmx.c arch/x86/vmx/caps.c \
 	arch/x86/vmx/vmcs.c arch/x86/vmx/vmcs_init.c arch/x86/vmx/vmx_exit.c arch/x86/vmx/vmx_cr.c

@@ -3,7 +3,8 @@
  * The audit log: every management-channel request, accepted or refused,
  * with its reason; and the runtime measurement log: every applied bundle.
  * Both live in VMM memory (a reboot clears them) and are read over the
- * channel. The measurement log keeps every applied bundle up to
+ * channel. The measurement log keeps every applied bundle (and guest
+ * package installed through the channel) up to
  * MLOG_ENTRIES and then refuses further bundles, so it never loses one.
  *
  * The audit log cannot be flushed by whoever reaches the serial line: the
@@ -35,11 +36,17 @@ struct audit_entry {
 	char reason[AUDIT_REASON_LEN];
 };
 
+/* The measurement log's entry for a guest package installed through the
+ * channel (vmm/vm_update.c): its sequence is the package's version, its
+ * payload digest the manifest's, its role the publisher's. */
+#define MLOG_KIND_PACKAGE 0x100u
+
 struct mlog_entry {
 	uint64_t index;
 	uint64_t sequence;
 	uint32_t role;	     /* enum config_role_id */
-	uint32_t kind;	     /* enum bundle_kind */
+	uint32_t kind;	     /* enum bundle_kind, or MLOG_KIND_PACKAGE */
+	char guest[32];	     /* MLOG_KIND_PACKAGE: the guest's name */
 	uint8_t payload_sha384[48];
 	uint8_t text_sha256[32]; /* the VMM text's expected digest after applying */
 };

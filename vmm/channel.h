@@ -67,6 +67,10 @@ void query_crash(struct reply *r);
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);
 
+/* A guest update request, PKG_BEGIN to PKG_ABORT (vmm/vm_update.c).
+ * Writes the reply and the audit entry. */
+void channel_package(struct reply *r, uint8_t type, const uint8_t *payload, size_t len);
+
 struct bundle;
 struct bundle_verdict;
 /*

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One received request, answered: a bounded table of the queries, made
- * from the list in include/vigil/channel.h, and the bundle request. Fail
- * closed: a type the list does not name is refused (CHANNEL_E_UNKNOWN_TYPE)
+ * from the list in include/vigil/channel.h, the bundle request and the
+ * guest update's four (vmm/vm_update.c). Fail closed: a type the list does not name is refused (CHANNEL_E_UNKNOWN_TYPE)
  * and runs nothing, never mapped to a handler that happens to be near.
  * Every request is audited.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
 
@@ -24,9 +25,14 @@ static void (*channel_query_of(uint8_t type))(struct reply *r)
 	return type < ARRAY_SIZE(channel_queries) ? channel_queries[type] : NULL;
 }
 
+static bool channel_is_package(uint8_t type)
+{
+	return type >= CHANNEL_REQ_PKG_BEGIN && type <= CHANNEL_REQ_PKG_ABORT;
+}
+
 uint8_t channel_response_type(uint8_t type)
 {
-	if (type == CHANNEL_REQ_BUNDLE || channel_query_of(type))
+	if (type == CHANNEL_REQ_BUNDLE || channel_is_package(type) || channel_query_of(type))
 		return (uint8_t)(type | CHANNEL_RESPONSE);
 	return CHANNEL_TYPE_ERROR;
 }
@@ -43,6 +49,8 @@ void channel_dispatch(struct reply *r, uint8_t type, const uint8_t *payload, uin
 
 	if (type == CHANNEL_REQ_BUNDLE) {
 		channel_bundle(r, payload, len); /* answers and audits itself */
+	} else if (channel_is_package(type)) {
+		channel_package(r, type, payload, len); /* the same */
 	} else if (!query) {
 		channel_refuse(r, type, -EOPNOTSUPP, CHANNEL_E_UNKNOWN_TYPE, "unknown request type");
 	} else if (len) {

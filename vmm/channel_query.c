@@ -28,14 +28,6 @@ void query_version(struct reply *r)
 	reply_u32(r, "guests", vm_count);
 }
 
-static const struct handoff_module *query_image(const char *path)
-{
-	for (uint32_t i = 1; i < boot_handoff.module_count; i++)
-		if (!strcmp(boot_handoff.modules[i].name, path))
-			return &boot_handoff.modules[i];
-	return NULL;
-}
-
 /* What the guest's interrupt controllers refused or could not deliver
  * (docs/guest-platform.md): attack tests read these. */
 /* The guest's counters: its local APICs' summed over its vCPUs. */
@@ -127,7 +119,7 @@ static void query_publishers(struct reply *r, const struct vm *vm)
 
 static void query_guest(struct reply *r, const struct vm *vm)
 {
-	const struct handoff_module *img = query_image(vm->cfg->image);
+	const struct handoff_module *img = vm_file(vm, vm->cfg->image);
 	uint32_t cpus[CONFIG_MAX_GUEST_CPUS];
 	uint64_t mem[2 * CONFIG_MAX_REGIONS];
 	uint8_t policy[32];
@@ -268,7 +260,12 @@ void query_measurements(struct reply *r)
 		reply_node(r, name);
 		reply_u64(r, "sequence", e->sequence);
 		reply_str(r, "role", config_role_names[e->role]);
-		reply_str(r, "kind", bundle_kind_names[e->kind]);
+		if (e->kind == MLOG_KIND_PACKAGE) {
+			reply_str(r, "kind", "guest-package");
+			reply_str(r, "guest", e->guest);
+		} else {
+			reply_str(r, "kind", bundle_kind_names[e->kind]);
+		}
 		reply_bytes(r, "payload-sha384", e->payload_sha384, sizeof(e->payload_sha384));
 		reply_bytes(r, "text-sha256", e->text_sha256, sizeof(e->text_sha256));
 		reply_end_node(r);

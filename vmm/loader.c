@@ -70,7 +70,7 @@ static int elf_find_pvh(const uint8_t *seg, uint64_t len, uint32_t *entry)
 }
 
 static int elf_load_segment(struct vm *vm, const uint8_t *image, size_t size, const struct elf64_phdr *ph,
-			    uint64_t *lo, uint64_t *hi)
+			    uint64_t *lo, uint64_t *hi, bool copy)
 {
 	uint8_t *dst;
 
@@ -79,8 +79,10 @@ static int elf_load_segment(struct vm *vm, const uint8_t *image, size_t size, co
 	dst = vm_gpa_to_hva(vm, ph->paddr, ph->memsz);
 	if (!dst)
 		return -ERANGE; /* outside the guest's declared memory */
-	memcpy(dst, image + ph->offset, ph->filesz);
-	memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
+	if (copy) {
+		memcpy(dst, image + ph->offset, ph->filesz);
+		memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
+	}
 	if (ph->paddr < *lo)
 		*lo = ph->paddr;
 	if (ph->paddr + ph->memsz > *hi)
@@ -88,8 +90,8 @@ static int elf_load_segment(struct vm *vm, const uint8_t *image, size_t size, co
 	return 0;
 }
 
-int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *entry, uint64_t *lo,
-		    uint64_t *hi)
+static int elf_load(struct vm *vm, const uint8_t *image, size_t size, uint32_t *entry, uint64_t *lo, uint64_t *hi,
+		    bool copy)
 {
 	struct elf64_ehdr eh;
 	int found = 0;
@@ -106,7 +108,7 @@ int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *
 
 		memcpy(&ph, image + eh.phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.type == PT_LOAD && ph.memsz)
-			err = elf_load_segment(vm, image, size, &ph, lo, hi);
+			err = elf_load_segment(vm, image, size, &ph, lo, hi, copy);
 		else if (ph.type == PT_NOTE && !found && (ph.offset > size || ph.filesz > size - ph.offset))
 			err = -ENOEXEC; /* a cut-off image: its entry note may be the part missing */
 		else if (ph.type == PT_NOTE && !found)
@@ -120,6 +122,20 @@ int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *
 		*entry = (uint32_t)eh.entry;
 	}
 	return vm_gpa_to_hva(vm, *entry, 1) ? 0 : -ERANGE;
+}
+
+int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *entry, uint64_t *lo,
+		    uint64_t *hi)
+{
+	return elf_load(vm, image, size, entry, lo, hi, true);
+}
+
+int loader_check_elf(struct vm *vm, const uint8_t *image, size_t size)
+{
+	uint64_t lo, hi;
+	uint32_t entry;
+
+	return elf_load(vm, image, size, &entry, &lo, &hi, false);
 }
 
 /* What the start page holds, in this order. */

@@ -14,6 +14,10 @@ struct vm;
 int loader_load_elf(struct vm *vm, const uint8_t *image, size_t size, uint32_t *entry, uint64_t *lo,
 		    uint64_t *hi) __attribute__((warn_unused_result));
 
+/* The same checks, nothing copied: would the image load? (A guest update
+ * is checked so before the guest is stopped for it.) */
+int loader_check_elf(struct vm *vm, const uint8_t *image, size_t size) __attribute__((warn_unused_result));
+
 /* What a Linux guest gets besides its kernel; every member may be absent
  * (NULL / 0 / ""). The bytes were verified and measured by the boot entry. */
 struct loader_extras {

@@ -110,11 +110,23 @@ void vm_policy_digest(const struct vm *vm, uint8_t out[32])
 	bundle_policy_digest(&g, out);
 }
 
-static const struct handoff_module *vm_find_file(const struct vm *vm, const char *what, const char *path)
+const struct handoff_module *vm_file(const struct vm *vm, const char *path)
 {
+	for (unsigned i = 0; i < vm->files.count; i++)
+		if (!strcmp(vm->files.mod[i].name, path))
+			return &vm->files.mod[i];
 	for (uint32_t i = 1; i < boot_handoff.module_count; i++)
 		if (!strcmp(boot_handoff.modules[i].name, path))
 			return &boot_handoff.modules[i];
+	return NULL;
+}
+
+static const struct handoff_module *vm_find_file(const struct vm *vm, const char *what, const char *path)
+{
+	const struct handoff_module *m = vm_file(vm, path);
+
+	if (m)
+		return m;
 	printk("vigil: guest %s: %s %s was not loaded\n", vm->name, what, path);
 	return NULL;
 }
@@ -193,7 +205,7 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 {
 	int err;
 
-	vm->cfg = cfg;
+	vm->cfg = vm->conf = cfg;
 	vm->name = cfg->name;
 	if (cfg->package[0]) {
 		err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
@@ -453,6 +465,53 @@ int vm_control_restart(struct vm *vm)
 	return 0;
 }
 
+int vm_control_update(struct vm *vm, const struct config_guest *cfg, const struct vm_files *files,
+		      const struct vm_package_info *info, struct vm_files *old)
+{
+	bool stopped;
+
+	if (!vm_vendor_can_reset_bitmaps())
+		return -EOPNOTSUPP;
+	spin_lock(&vm->lock);
+	if (vm->stop_cause == VM_STOP_REFUSED || !vm->packaged) {
+		spin_unlock(&vm->lock);
+		return -EPERM;
+	}
+	if (vm->restart_pending) { /* its CPU may be loading the files now */
+		spin_unlock(&vm->lock);
+		return -EBUSY;
+	}
+	*old = vm->files;
+	vm->files = *files;
+	vm->own_cfg = *cfg;
+	vm->pkg = *info;
+	vm->lists_pending = true;
+	stopped = vm_stop_locked(vm, VM_STOP_OPERATOR, "package update");
+	vm->restart_pending = 1;
+	spin_unlock(&vm->lock);
+	vm_kick(vm);
+	if (stopped)
+		vm_stop_by_operator(vm, "package update");
+	return 0;
+}
+
+/* After an update, on the guest's CPU with its vCPUs stopped: the new
+ * package's ports and MSRs, and no others, as at boot. */
+static void vm_lists_from_package(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	if (vm->lists_pending) {
+		vm->io_count = vm->cfg->io_count;
+		memcpy(vm->io, vm->cfg->io, sizeof(vm->io));
+		vm->msr_count = vm->cfg->msr_count;
+		memcpy(vm->msrs, vm->cfg->msrs, sizeof(vm->msrs));
+		vm_vendor_reset_bitmaps(vm);
+		vm_apply_allow_lists(vm);
+		vm->lists_pending = false;
+	}
+	spin_unlock(&vm->lock);
+}
+
 /* The guest's own CPU does the work: its state area is only ever touched
  * there (VMX requires it), and it is the CPU that sits idle meanwhile. */
 void vm_restart_here(struct vcpu *v)
@@ -474,6 +533,7 @@ void vm_restart_here(struct vcpu *v)
 	vuart_flush(&vm->uart); /* a line cut short by an operator stop */
 	vuart_reset(&vm->uart);
 	vplat_reset(&vm->plat);
+	vm_lists_from_package(vm);
 	err = vm_boot_state(vm);
 	if (!err)
 		vcpu_reset_cpu_state(v);

@@ -14,6 +14,7 @@
 #include "kernel/config.h"
 #include "kernel/rendezvous.h"
 #include "kernel/spinlock.h"
+#include "vigil/handoff.h"
 #include "vmm/vcpu.h"
 #include "vmm/vioapic.h"
 #include "vmm/virq.h"
@@ -39,12 +40,26 @@ struct vm_package_info {
 	uint32_t signers;	   /* bit k: the guest's publishers[k] signed it */
 };
 
+/* A packaged guest's files after a channel update (vmm/vm_update.c): in
+ * one allocation of pages; none (count 0) until the first update, and the
+ * boot's, in the handoff, are found after these. */
+#define VM_FILES 3
+struct vm_files {
+	unsigned count;
+	struct handoff_module mod[VM_FILES];
+	uint64_t base;
+	size_t pages;
+};
+
 struct vm {
 	const struct config_guest *cfg; /* the config's entry, or own_cfg for a packaged guest */
+	const struct config_guest *conf; /* the config's entry: its grants */
 	const char *name;
 	struct config_guest own_cfg;	/* a packaged guest's: its effective policy and files */
 	bool packaged;
 	struct vm_package_info pkg;
+	struct vm_files files;
+	bool lists_pending; /* an update's ports and MSRs, for its restart */
 	unsigned index;
 	volatile enum vm_state state; /* written by the VMM CPU, read by the guest's */
 	enum vm_stop_cause stop_cause;
@@ -88,6 +103,10 @@ extern struct vplat_clock vplat_clock;
 int vm_package_admit(const struct config_guest *g, struct config_guest *out, struct vm_package_info *info,
 		     char *why, size_t len) __attribute__((warn_unused_result));
 
+/* A file the guest boots from, by its path: an update's, else the boot's
+ * (vmm/vm.c); NULL when neither has it. */
+const struct handoff_module *vm_file(const struct vm *vm, const char *path);
+
 /* Create every VM of the config: memory, NPT, image, vCPU state. */
 int vms_create(const struct config *cfg, unsigned cpu_count) __attribute__((warn_unused_result));
 /* The vCPU pinned to physical CPU cpu, or NULL. */
@@ -111,6 +130,16 @@ void vm_reset_by_guest(struct vm *vm, const char *why);
 int vm_control_stop(struct vm *vm) __attribute__((warn_unused_result));
 int vm_control_start(struct vm *vm) __attribute__((warn_unused_result));
 int vm_control_restart(struct vm *vm) __attribute__((warn_unused_result));
+/*
+ * A verified package update (vmm/vm_update.c): the guest's own entry, its
+ * files and package become these, and it restarts from them (stopping
+ * first if it runs); the allow-lists become the entry's at that restart.
+ * *old: the files it had, for the caller to free. -EBUSY while a restart
+ * is under way (its CPU may be reading the files), -EPERM for a guest
+ * that runs no package; nothing changes then.
+ */
+int vm_control_update(struct vm *vm, const struct config_guest *cfg, const struct vm_files *files,
+		      const struct vm_package_info *info, struct vm_files *old) __attribute__((warn_unused_result));
 /* Replace the allow-lists in force (the caller checked that they tighten). */
 int vm_set_allow_lists(struct vm *vm, const struct config_io *io, unsigned io_count, const uint32_t *msrs,
 		       unsigned msr_count) __attribute__((warn_unused_result));

@@ -48,7 +48,28 @@ enum channel_request {
 	CHANNEL_QUERIES(CHANNEL_REQ_ENUM)
 #undef CHANNEL_REQ_ENUM
 	CHANNEL_REQ_BUNDLE = 0x10,
+	/* A guest package update (docs/channel.md, "Guest updates"). */
+	CHANNEL_REQ_PKG_BEGIN = 0x20,
+	CHANNEL_REQ_PKG_CHUNK = 0x21,
+	CHANNEL_REQ_PKG_COMMIT = 0x22,
+	CHANNEL_REQ_PKG_ABORT = 0x23,
 };
+
+/*
+ * PKG_BEGIN's payload: the guest, then the package's manifest and its
+ * signature file, each as the package directory holds it:
+ *   0  guest name, NUL-padded to CHANNEL_PKG_NAME_LEN bytes
+ *  32  manifest length, u32;  36  signature file length, u32
+ *  40  the manifest, zero-padded to a multiple of 8; then the signature file
+ * and nothing after it. PKG_CHUNK's: the upload's id (the first
+ * CHANNEL_PKG_ID_LEN bytes of the manifest's SHA-384), the file (u32: 0
+ * image, 1 initrd, 2 acpi), a zero u32, the offset (u64), then the bytes.
+ * PKG_COMMIT's and PKG_ABORT's: the upload's id alone.
+ */
+#define CHANNEL_PKG_NAME_LEN 32
+#define CHANNEL_PKG_BEGIN_HEADER 40
+#define CHANNEL_PKG_ID_LEN 16
+#define CHANNEL_PKG_CHUNK_HEADER 32
 
 /* A response's type is its request's type with this bit set. */
 #define CHANNEL_RESPONSE 0x80
@@ -90,7 +111,17 @@ enum channel_request {
 	X(KEYSET, 42, "the config's key set is unusable")                      \
 	X(NOMEM, 43, "out of memory while verifying")                          \
 	/* applying (the VMM's checks after verification) */                   \
-	X(APPLY, 48, "verified, but the VMM could not apply it")
+	X(APPLY, 48, "verified, but the VMM could not apply it")              \
+	/* guest package updates */                                            \
+	X(PKG_GUEST, 56, "no such guest, or it runs no package")               \
+	X(PKG_NAME, 57, "the package is not the one the guest runs")           \
+	X(PKG_VERSION, 58, "version not above the one running")                \
+	X(PKG_SECURITY, 59, "security version below the guest's floor")        \
+	X(PKG_GRANT, 60, "more than granted, or another shape")                \
+	X(PKG_UPLOAD, 61, "no such upload, or a chunk out of order")           \
+	X(PKG_FILE, 62, "a file does not match the manifest")                  \
+	X(PKG_NOMEM, 63, "no room to stage the files")                         \
+	X(PKG_BUSY, 64, "the guest is restarting")
 
 enum channel_refusal {
 	CHANNEL_OK = 0,

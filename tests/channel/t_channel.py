@@ -25,6 +25,9 @@ two (the operator role one key), made at test time. Checks:
 - request types that are not in the protocol (0x00, 0x07, 0x11, 0x7f,
   0x85, 0xfe): each refused with error 6, answered as type 0xFF, audited,
   and changes nothing;
+- guest updates through the channel (tests/channel/update.py, SVM): a
+  new version installed and restarted, every refusal with its code and
+  nothing changed, an upload resumed, one aborted;
 - the watchdog, last (it leaves a CPU wedged for the rest of the boot):
   after everything above (stopped, parked and restarted guests, a CPU with
   no guest on SVM) no watchdog line and every CPU answering in the
@@ -59,6 +62,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 sys.path.insert(0, HERE)
 import vigiltest as vt  # noqa: E402
 import chan  # noqa: E402
+import update  # noqa: E402
 
 PATCH_AREA_BASE = 0xffffffffc0000000
 VENDOR = sys.argv[sys.argv.index("--vendor") + 1] if "--vendor" in sys.argv else "svm"
@@ -665,6 +669,8 @@ def main():
             if VENDOR == "vmx":
                 check_exit_path(b)
             check_guest_control(b)
+            if VENDOR == "svm":
+                update.check_guest_update(t, b, SOCK, WORK, os.path.join(KEYS, "operator.key"))
             entries = list(chan.query_json(SOCK, "audit").get("audit", {}).values())
             reasons = [e.get("reason", "") for e in entries if e.get("request") == 16 and e.get("status") == 0]
             patches = ["applied %s sequence %d" % (k, n) for k, n in

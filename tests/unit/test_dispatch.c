@@ -6,8 +6,8 @@
  * type byte, is refused with UNKNOWN_TYPE, answered as type 0xFF, audited,
  * and runs no handler at all; a query with a payload runs nothing either;
  * and the audit log keeps reasons escaped.
- * The handlers here stand in for vmm/channel_query.c and
- * vmm/channel_bundle.c: each counts its calls and answers with its name.
+ * The handlers here stand in for vmm/channel_query.c, vmm/channel_bundle.c
+ * and vmm/vm_update.c: each counts its calls and answers with its name.
  */
 #define CHECK_SUITE "dispatch"
 #include "tests/unit/check.h"
@@ -26,13 +26,16 @@ static const struct {
 } known[] = {
 	{ 0x01, "version" }, { 0x02, "inventory" }, { 0x03, "measurements" },
 	{ 0x04, "audit" },   { 0x05, "selfcheck" }, { 0x06, "crash" },
-	{ 0x10, "bundle" },
+	{ 0x10, "bundle" },  { 0x20, "package" },   { 0x21, "package" },
+	{ 0x22, "package" }, { 0x23, "package" },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
 static unsigned calls[NKNOWN];
 static const uint8_t *bundle_payload;
 static size_t bundle_len;
+
+static uint8_t package_type;
 
 static void handled(struct reply *r, unsigned i)
 {
@@ -52,6 +55,15 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	bundle_payload = payload;
 	bundle_len = len;
 	handled(r, 6);
+}
+
+/* The guest update's four requests share one handler (vmm/vm_update.c). */
+void channel_package(struct reply *r, uint8_t type, const uint8_t *payload, size_t len)
+{
+	bundle_payload = payload;
+	bundle_len = len;
+	package_type = type;
+	handled(r, 7u + (type - 0x20u) % 4u);
 }
 
 static uint8_t buf[4096];
@@ -109,7 +121,7 @@ static void each_request_reaches_its_handler(void)
 	static const uint8_t payload[] = "VGBNDL01";
 
 	for (unsigned i = 0; i < NKNOWN; i++) {
-		int is_bundle = known[i].type == 0x10;
+		int is_bundle = known[i].type == 0x10 || known[i].type >= 0x20; /* they audit themselves */
 
 		dispatch(known[i].type, is_bundle ? payload : NULL, is_bundle ? sizeof(payload) : 0);
 		if (!CHECK(calls[i] == 1 && total_calls() == 1))
@@ -119,7 +131,9 @@ static void each_request_reaches_its_handler(void)
 		CHECK_EQ(channel_response_type(known[i].type), known[i].type | 0x80);
 		if (is_bundle)
 			CHECK(bundle_payload == payload && bundle_len == sizeof(payload));
-		else
+		if (known[i].type >= 0x20)
+			CHECK_EQ(package_type, known[i].type);
+		else if (!is_bundle)
 			CHECK(last_audit()->request == known[i].type && last_audit()->code == CHANNEL_OK);
 	}
 }
@@ -162,8 +176,8 @@ static void query_with_payload_runs_nothing(void)
 	static const uint8_t payload[] = { 0 };
 
 	for (unsigned i = 0; i < NKNOWN; i++) {
-		if (known[i].type == 0x10)
-			continue;
+		if (known[i].type == 0x10 || known[i].type >= 0x20)
+			continue; /* not queries: they carry payloads */
 		dispatch(known[i].type, payload, sizeof(payload));
 		CHECK_EQ(total_calls(), 0);
 		CHECK_EQ(prop_s32("status"), -EINVAL);

@@ -111,6 +111,34 @@ static void high_allocations_come_from_the_top(void)
 	CHECK_EQ(page_alloc_high(1, 0), 0);
 }
 
+/* Freed pages come back, joined to their neighbours, once: a second free
+ * of the same pages, or of pages still free, changes nothing. */
+static void freed_pages_come_back_once(void)
+{
+	static struct handoff h = { .mem_count = 1 };
+	uint64_t a, b, c, all;
+
+	h.mem[0] = (struct handoff_mem){ .base = ARENA_BASE, .size = 64 * 4096ull, .type = HANDOFF_MEM_USABLE };
+	CHECK_EQ(mm_init(&h), 0);
+	a = page_alloc(8, 0);
+	b = page_alloc(8, 0);
+	c = page_alloc(8, 0);
+	CHECK(a && b == a + 8 * 4096 && c == b + 8 * 4096);
+	CHECK_EQ(mm_reserved_bytes(), 24 * 4096ull);
+	memset(arena, 0x5a, 24 * 4096);
+	page_free(b, 8); /* a hole between two allocations */
+	page_free(b, 8); /* again: nothing */
+	page_free(b + 4096, 2); /* inside the hole: nothing */
+	CHECK_EQ(mm_reserved_bytes(), 16 * 4096ull);
+	page_free(a, 8); /* joins the hole from below */
+	page_free(c, 8); /* joins both and the free top */
+	CHECK_EQ(mm_reserved_bytes(), 0);
+	all = page_alloc(64, 0); /* one range again, handed out cleared */
+	CHECK_EQ(all, ARENA_BASE);
+	CHECK_EQ(arena[8 * 4096], 0);
+	CHECK_EQ(page_alloc(1, 0), 0);
+}
+
 int main(void)
 {
 	arena = aligned_alloc(4096, (size_t)ARENA_PAGES * 4096);
@@ -118,5 +146,6 @@ int main(void)
 		return 1;
 	CHECK_RUN(hundreds_of_ranges);
 	CHECK_RUN(high_allocations_come_from_the_top);
+	CHECK_RUN(freed_pages_come_back_once);
 	return check_done();
 }

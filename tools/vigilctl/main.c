@@ -114,6 +114,15 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  A second line gives the policy-sha256 the inventory will show for it.\n"
 	  "  Exit 0 accepted, 1 refused (reason printed), 2 error.\n",
 	  vc_cmd_package_verify },
+	{ "package send", "update a running guest to this package over the channel, with progress",
+	  "package send DIR --guest NAME [--socket PATH] [--timeout SECONDS] [--chunk BYTES] [--quiet]\n"
+	  "  The VMM verifies the manifest and its signatures first (the guest's publishers,\n"
+	  "  a version above the running one, the security floor, the grants), then takes\n"
+	  "  the files in chunks (default 65536 bytes) and checks each against the manifest;\n"
+	  "  the last request installs them and restarts the guest. Interrupted, the same\n"
+	  "  command resumes where the VMM's upload stands. Progress on stderr (--quiet:\n"
+	  "  none). Exit 0 installed, 1 refused (code and reason printed), 2 on error.\n",
+	  vc_cmd_package_send },
 	{ "patch build", "compile a C file of replacement functions into a live patch",
 	  "patch build SRC.c --vmm VMM.elf --at ADDR -o PATCH.dtb [--name NAME] [--cflags FLAGS]\n"
 	  "  Each function vigil_patch__NAME in SRC.c replaces the VMM's function NAME.\n"

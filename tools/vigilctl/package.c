@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <libfdt.h>
 
@@ -512,5 +513,256 @@ int vc_cmd_package_sign(int argc, char **argv)
 	argv[argc - 1] = manifest;
 	ret = vc_cmd_sign(argc, argv);
 	free(manifest);
+	return ret;
+}
+
+/*
+ * package send: a guest update over the channel (docs/channel.md, "Guest
+ * updates"). BEGIN with the manifest and its signatures; the VMM answers
+ * how much of each file it holds (nothing for a new upload, more when one
+ * is resumed), so the files go on from there, a chunk per request; a
+ * chunk it refuses as out of order, or a lost frame, starts over with
+ * BEGIN, which resumes. COMMIT last. Progress on stderr.
+ */
+struct vc_send {
+	const char *socket, *guest;
+	unsigned timeout, chunk;
+	bool quiet;
+	struct vc_pkg k;
+	uint8_t *data[PACKAGE_FILE_COUNT];
+	size_t size[PACKAGE_FILE_COUNT];
+	uint8_t id[CHANNEL_PKG_ID_LEN];
+	uint64_t got[PACKAGE_FILE_COUNT];
+	uint64_t total, sent;
+	struct timespec t0;
+};
+
+#define VC_SEND_ATTEMPTS 8
+#define VC_SEND_RESUME 3 /* a refusal after which BEGIN resumes the upload */
+
+static uint32_t vc_resp_u32(const struct vc_reply *r, const char *name)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(r->payload, 0, name, &len);
+
+	return p && len == 4 ? (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3] : 0;
+}
+
+/* One request; 0 accepted, VC_SEND_RESUME, VC_REFUSED (printed) or VC_ERROR. */
+static int vc_send_one(struct vc_send *s, uint8_t type, const void *p, size_t len, struct vc_reply *r)
+{
+	int status;
+	uint32_t code;
+
+	if (vc_chan_request(s->socket, type, p, len, s->timeout, r))
+		return VC_SEND_RESUME; /* no answer: the frame may be lost; ask again */
+	if (!vc_resp_valid(r->payload, r->len)) {
+		vc_err("the response is not a valid device tree");
+		free(r->payload);
+		return VC_ERROR;
+	}
+	status = vc_resp_status(r->payload, r->len); /* -EBADMSG too is the VMM's answer here */
+	if (!status)
+		return 0;
+	code = vc_resp_u32(r, "error");
+	if (type == CHANNEL_REQ_PKG_CHUNK && (code == CHANNEL_E_PKG_UPLOAD || code <= CHANNEL_E_FRAME_TIMEOUT)) {
+		free(r->payload);
+		return VC_SEND_RESUME;
+	}
+	vc_resp_print(r->payload, r->len, false);
+	free(r->payload);
+	return VC_REFUSED;
+}
+
+static void vc_send_progress(const struct vc_send *s, int f, uint64_t from)
+{
+	struct timespec t;
+	double secs, rate;
+
+	if (s->quiet)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	secs = (double)(t.tv_sec - s->t0.tv_sec) + (double)(t.tv_nsec - s->t0.tv_nsec) / 1e9;
+	rate = secs > 0 ? (double)(s->sent - from) / secs : 0;
+	fprintf(stderr, "vigilctl: %s: %s %lu of %zu bytes; %lu%% of %lu, %.1f KiB/s, about %.0f s left\n", s->guest,
+		package_file_nodes[f], (unsigned long)s->got[f], s->size[f],
+		(unsigned long)(s->total ? s->sent * 100 / s->total : 100), (unsigned long)s->total, rate / 1024,
+		rate > 0 ? (double)(s->total - s->sent) / rate : 0.0);
+}
+
+static int vc_send_begin(struct vc_send *s)
+{
+	size_t mpad = (s->k.len + 7) & ~(size_t)7, len = CHANNEL_PKG_BEGIN_HEADER + mpad + s->k.siglen;
+	uint8_t *p = calloc(1, len);
+	uint32_t ml = (uint32_t)s->k.len, sl = (uint32_t)s->k.siglen;
+	struct vc_reply r;
+	const uint8_t *id, *got;
+	int ret, idlen, gotlen;
+
+	if (!p)
+		return VC_ERROR;
+	memcpy(p, s->guest, strlen(s->guest));
+	memcpy(p + CHANNEL_PKG_NAME_LEN, &ml, 4);
+	memcpy(p + CHANNEL_PKG_NAME_LEN + 4, &sl, 4);
+	memcpy(p + CHANNEL_PKG_BEGIN_HEADER, s->k.manifest, s->k.len);
+	if (s->k.siglen)
+		memcpy(p + CHANNEL_PKG_BEGIN_HEADER + mpad, s->k.sig, s->k.siglen);
+	ret = vc_send_one(s, CHANNEL_REQ_PKG_BEGIN, p, len, &r);
+	free(p);
+	if (ret)
+		return ret == VC_SEND_RESUME ? VC_ERROR : ret;
+	id = fdt_getprop(r.payload, 0, "upload", &idlen);
+	got = fdt_getprop(r.payload, 0, "received", &gotlen);
+	if (!id || idlen != CHANNEL_PKG_ID_LEN || !got || gotlen != 8 * PACKAGE_FILE_COUNT) {
+		vc_err("the VMM's answer to BEGIN has no upload");
+		free(r.payload);
+		return VC_ERROR;
+	}
+	memcpy(s->id, id, sizeof(s->id));
+	s->sent = 0;
+	for (int f = 0; f < PACKAGE_FILE_COUNT; f++) {
+		uint64_t be;
+
+		memcpy(&be, got + 8 * f, 8);
+		s->got[f] = __builtin_bswap64(be);
+		s->sent += s->got[f];
+	}
+	free(r.payload);
+	return 0;
+}
+
+/* Every file from where the VMM has it; VC_SEND_RESUME to start over. */
+static int vc_send_files(struct vc_send *s)
+{
+	uint8_t *p = malloc(CHANNEL_PKG_CHUNK_HEADER + s->chunk);
+	uint64_t from = s->sent; /* the rate counts what this attempt sent */
+	int ret = 0;
+
+	if (!p)
+		return VC_ERROR;
+	for (int f = 0; !ret && f < PACKAGE_FILE_COUNT; f++) {
+		uint64_t step = s->size[f] / 10 + 1, shown = s->got[f];
+
+		while (!ret && s->got[f] < s->size[f]) {
+			size_t n = s->size[f] - s->got[f] < s->chunk ? s->size[f] - s->got[f] : s->chunk;
+			uint32_t file = (uint32_t)f, zero = 0;
+			uint64_t off = s->got[f];
+			struct vc_reply r;
+
+			memcpy(p, s->id, CHANNEL_PKG_ID_LEN);
+			memcpy(p + 16, &file, 4);
+			memcpy(p + 20, &zero, 4);
+			memcpy(p + 24, &off, 8);
+			memcpy(p + CHANNEL_PKG_CHUNK_HEADER, s->data[f] + off, n);
+			ret = vc_send_one(s, CHANNEL_REQ_PKG_CHUNK, p, CHANNEL_PKG_CHUNK_HEADER + n, &r);
+			if (ret)
+				break;
+			free(r.payload);
+			s->got[f] += n;
+			s->sent += n;
+			if (s->got[f] - shown >= step || s->got[f] == s->size[f]) {
+				vc_send_progress(s, f, from);
+				shown = s->got[f];
+			}
+		}
+	}
+	free(p);
+	return ret;
+}
+
+static int vc_send_opts(int argc, char **argv, struct vc_send *s)
+{
+	static const struct option opts[] = {
+		{ "guest", required_argument, NULL, 'g' },   { "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' }, { "chunk", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },	     { 0 },
+	};
+	int c;
+
+	s->socket = getenv("VIGIL_CHANNEL") ? getenv("VIGIL_CHANNEL") : VC_SOCKET_DEFAULT;
+	s->timeout = 30;
+	s->chunk = 64 * 1024;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'g')
+			s->guest = optarg;
+		else if (c == 's')
+			s->socket = optarg;
+		else if (c == 'q')
+			s->quiet = true;
+		else if (c == 't' ? vc_uint_parse(optarg, &s->timeout) || !s->timeout
+				  : c != 'c' || vc_uint_parse(optarg, &s->chunk) || !s->chunk ||
+					    s->chunk > CHANNEL_MAX_PAYLOAD - CHANNEL_PKG_CHUNK_HEADER)
+			return -EINVAL;
+	}
+	if (argc - optind != 1 || !s->guest || strlen(s->guest) >= CHANNEL_PKG_NAME_LEN)
+		return -EINVAL;
+	return 0;
+}
+
+static int vc_send_load(struct vc_send *s, const char *dir)
+{
+	int ret = vc_pkg_load(dir, &s->k, false); /* unsigned too: the VMM is the judge */
+
+	if (ret)
+		return ret;
+	if (CHANNEL_PKG_BEGIN_HEADER + s->k.len + 8 + s->k.siglen > CHANNEL_MAX_PAYLOAD) {
+		vc_err("%s: manifest and signatures above one request (%u bytes)", dir, CHANNEL_MAX_PAYLOAD);
+		return VC_ERROR;
+	}
+	for (int f = 0; f < PACKAGE_FILE_COUNT; f++) {
+		char *path;
+
+		if (!s->k.p.files[f].present)
+			continue;
+		path = vc_join(dir, s->k.p.files[f].path);
+		ret = !path || vc_file_read(path, &s->data[f], &s->size[f]) ? VC_ERROR : 0;
+		free(path);
+		if (ret)
+			return ret;
+		s->total += s->size[f];
+	}
+	return 0;
+}
+
+int vc_cmd_package_send(int argc, char **argv)
+{
+	struct vc_send s = { 0 };
+	struct vc_reply r;
+	int ret = VC_ERROR;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	if (vc_send_opts(argc, argv, &s))
+		return vc_usage(false);
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	if ((ret = vc_send_load(&s, argv[optind])))
+		goto out;
+	for (int attempt = 0; attempt < VC_SEND_ATTEMPTS; attempt++) {
+		ret = vc_send_begin(&s);
+		if (!ret)
+			ret = vc_send_files(&s);
+		if (ret != VC_SEND_RESUME)
+			break;
+		if (!s.quiet)
+			fprintf(stderr, "vigilctl: %s: resuming the upload\n", s.guest);
+	}
+	if (ret == VC_SEND_RESUME) {
+		vc_err("%s: the upload did not get through in %d attempts", s.guest, VC_SEND_ATTEMPTS);
+		ret = VC_ERROR;
+	}
+	if (ret)
+		goto out;
+	ret = vc_send_one(&s, CHANNEL_REQ_PKG_COMMIT, s.id, sizeof(s.id), &r);
+	if (!ret) {
+		vc_resp_print(r.payload, r.len, false);
+		free(r.payload);
+	} else if (ret == VC_SEND_RESUME) {
+		vc_err("%s: no answer to COMMIT: see `vigilctl inventory`", s.guest);
+		ret = VC_ERROR;
+	}
+out:
+	for (int f = 0; f < PACKAGE_FILE_COUNT; f++)
+		free(s.data[f]);
+	vc_pkg_free(&s.k);
 	return ret;
 }

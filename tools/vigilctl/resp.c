@@ -43,6 +43,8 @@ static const struct {
 	{ "local-apic", PT_STRING },
 	{ "package", PT_STRING },	 { "package-version", PT_U64 },	   { "security-version", PT_U64 },
 	{ "effective-policy-sha256", PT_BYTES }, { "publisher-key-ids", PT_BYTES },
+	/* a guest update's answers (PKG_BEGIN...) */
+	{ "upload", PT_BYTES },		 { "sizes", PT_U64 },		   { "received", PT_U64 },
 	/* the crash record (CRASH); its registers node is all hex */
 	{ "crashed", PT_U32 },		 { "cpu", PT_U32 },		   { "unix-time", PT_U64 },
 	{ "boot", PT_U64 },
@@ -198,7 +200,7 @@ static void vc_node_print(const void *fdt, int node, int depth, bool json)
 	}
 }
 
-static bool vc_resp_valid(const void *fdt, size_t len)
+bool vc_resp_valid(const void *fdt, size_t len)
 {
 	return len >= sizeof(struct fdt_header) && !fdt_check_header(fdt) && fdt_totalsize(fdt) <= len &&
 	       !fdt_check_full(fdt, fdt_totalsize(fdt));

@@ -82,6 +82,8 @@ int vc_resp_print(const void *fdt, size_t len, bool json);
 int vc_resp_inventory_table(const void *fdt, size_t len);
 /* The name of a refusal code (CHANNEL_REFUSALS: "KEY_ROLE"), or NULL. */
 const char *vc_refusal_name(uint32_t code);
+/* Whether a response is a whole, valid device tree. */
+bool vc_resp_valid(const void *fdt, size_t len);
 /* The root's status (s32), or -EBADMSG if the response is not a valid tree. */
 int vc_resp_status(const void *fdt, size_t len);
 

@@ -59,6 +59,7 @@ int vc_cmd_package_build(int argc, char **argv);
 int vc_cmd_package_sign(int argc, char **argv);
 int vc_cmd_package_inspect(int argc, char **argv);
 int vc_cmd_package_verify(int argc, char **argv);
+int vc_cmd_package_send(int argc, char **argv);
 
 /* Device trees written with libfdt's sequential-write calls (fdtw.c):
  * every call after the first error does nothing; vc_fdt_end reports it. */
