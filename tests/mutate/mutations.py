@@ -356,6 +356,21 @@ mutation("package-msr-ungranted", "vmm/package.c",
          "a package needing an MSR its guest is not granted does not run",
          expect="t-msr")
 
+# ---- guest updates through the channel -------------------------------------
+
+mutation("update-version-ignored", "vmm/vm_update.c",
+         "\tif (cand.version <= vm->pkg.version)\n",
+         "\tif (cand.version <= vm->pkg.version && 0)\n",
+         channel(),
+         "a replayed or older package is never installed over the running one",
+         expect="replay")
+mutation("update-digest-unchecked", "vmm/vm_update.c",
+         "\tif (!memcmp(d256, up.pkg.files[f].sha256, sizeof(d256)) && !memcmp(d384, up.pkg.files[f].sha384, sizeof(d384)))\n",
+         "\tif (1)\n",
+         channel(),
+         "a file whose bytes differ from the signed manifest's digests is never installed",
+         expect="byte of its image changed")
+
 # ---- guest memory and the loader -------------------------------------------
 
 mutation("gpa-to-hva-end", "vmm/vm_mem.c",
