@@ -25,9 +25,10 @@ two (the operator role one key), made at test time. Checks:
 - request types that are not in the protocol (0x00, 0x07, 0x11, 0x7f,
   0x85, 0xfe): each refused with error 6, answered as type 0xFF, audited,
   and changes nothing;
-- guest updates through the channel (tests/channel/update.py, SVM): a
+- guest updates through the channel (tests/channel/update.py): on SVM a
   new version installed and restarted, every refusal with its code and
-  nothing changed, an upload resumed, one aborted;
+  nothing changed, an upload resumed, one aborted; on VMX an update of
+  npt-probe, a replay and a changed byte;
 - the watchdog, last (it leaves a CPU wedged for the rest of the boot):
   after everything above (stopped, parked and restarted guests, a CPU with
   no guest on SVM) no watchdog line and every CPU answering in the
@@ -671,6 +672,8 @@ def main():
             check_guest_control(b)
             if VENDOR == "svm":
                 update.check_guest_update(t, b, SOCK, WORK, os.path.join(KEYS, "operator.key"))
+            else:
+                update.check_guest_update_vmx(t, b, SOCK, WORK)
             entries = list(chan.query_json(SOCK, "audit").get("audit", {}).values())
             reasons = [e.get("reason", "") for e in entries if e.get("request") == 16 and e.get("status") == 0]
             patches = ["applied %s sequence %d" % (k, n) for k, n in

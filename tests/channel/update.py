@@ -39,14 +39,15 @@ GUESTS = os.path.join(vt.BUILD, "guests")
 
 
 class Update:
-    def __init__(self, t, b, sock, work, operator_key):
-        self.t, self.b, self.sock = t, b, sock
+    def __init__(self, t, b, sock, work, operator_key, guest="hello"):
+        self.t, self.b, self.sock, self.guest = t, b, sock, guest
         self.dir = os.path.join(work, "updates")
         self.operator_key = operator_key
         os.makedirs(self.dir, exist_ok=True)
 
-    def package(self, name, version, secver=1, image="hello.elf", pkg="hello", sign=(PUBLISHER,), extra=()):
+    def package(self, name, version, secver=1, image="hello.elf", pkg=None, sign=(PUBLISHER,), extra=()):
         out = os.path.join(self.dir, name)
+        pkg = pkg or self.guest
         shutil.rmtree(out, ignore_errors=True)
         subprocess.run([vt.VIGILCTL, "package", "build", "--name", pkg, "--version", str(version),
                         "--security-version", str(secver), "--image", os.path.join(GUESTS, image),
@@ -56,9 +57,9 @@ class Update:
                            check=True, stdout=subprocess.DEVNULL)
         return out
 
-    def send(self, pkg, guest="hello"):
+    def send(self, pkg, guest=None):
         """(exit code, stdout) of vigilctl package send."""
-        r = subprocess.run([vt.VIGILCTL, "package", "send", pkg, "--guest", guest, "--socket", self.sock,
+        r = subprocess.run([vt.VIGILCTL, "package", "send", pkg, "--guest", guest or self.guest, "--socket", self.sock,
                             "--chunk", "32768", "--quiet"], capture_output=True, text=True, timeout=600)
         return r.returncode, r.stdout + r.stderr
 
@@ -70,7 +71,8 @@ class Update:
         return chan.dtb_props(r[2]) if r and r[1] == id_ else {}
 
     def hello(self):
-        return chan.query_json(self.sock, "inventory")["guests"]["hello"]
+        """The guest's inventory entry."""
+        return chan.query_json(self.sock, "inventory")["guests"][self.guest]
 
     def state(self):
         """What a refused update must not change."""
@@ -80,7 +82,7 @@ class Update:
         return (g.get("package-version"), g.get("image-sha256"), g.get("effective-policy-sha256"),
                 g.get("policy-sha256"), g.get("boots"), len(m.get("runtime", {})), sc.get("expected-sha256"))
 
-    def refused(self, what, pkg, code, guest="hello"):
+    def refused(self, what, pkg, code, guest=None):
         before = self.state()
         rc, out = self.send(pkg, guest)
         self.t.check("update refused: %s (error %d)" % (what, code), rc == 1 and "error: %d" % code in out,
@@ -224,3 +226,30 @@ def check_guest_update(t, b, sock, work, operator_key):
     t.check("update: an aborted upload leaves nothing to commit (error 61) and changes nothing",
             r1.get("status") == 0 and r2.get("status") == 0 and r3.get("error") == E_UPLOAD and u.state() == before,
             "%s %s %s" % (r1, r2, r3))
+
+
+def check_guest_update_vmx(t, b, sock, work):
+    """On VMX (Bochs): npt-probe, parked after its test, updated to version 2
+    with hello's image: it restarts from it (its bitmaps rebuilt on its own
+    CPU); a replay and a changed byte are refused with nothing changed."""
+    u = Update(t, b, sock, work, None, guest="npt-probe")
+    g0 = u.hello()
+    v2 = u.package("vmx-v2", 2, image="hello.elf")
+    mark = console_mark(b)
+    rc, out = u.send(v2)
+    t.check("update (VMX): npt-probe version 2 installed", rc == 0 and
+            "restarting with package npt-probe version 2 (was 1)" in out, out[-300:])
+    t.check("update (VMX): npt-probe restarts from hello's image",
+            wait_line(b, r"^\[npt-probe\] hello: Vigil test guest up", mark, timeout=300))
+    g = u.hello()
+    t.check("update (VMX): the inventory shows version 2, the new image and another boot",
+            g.get("package-version") == 2 and g.get("boots") == g0.get("boots", 0) + 1 and
+            g.get("image-sha256") == vt.sha256_file(os.path.join(GUESTS, "hello.elf")), str(g)[:300])
+    u.refused("version 2 again (a replay, VMX)", v2, E_VERSION)
+    bad = u.package("vmx-v3-bad", 3)
+    with open(os.path.join(bad, "hello.elf"), "r+b") as f:
+        f.seek(4096)
+        byte = f.read(1)
+        f.seek(4096)
+        f.write(bytes([byte[0] ^ 1]))
+    u.refused("a byte of the image changed (VMX)", bad, E_FILE)
