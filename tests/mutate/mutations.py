@@ -245,7 +245,7 @@ mutation("stub-path-dotdot", "boot/path.c",
          "(n == 2 && c[0] == '.' && c[1] == '.')",
          "(n == 2 && c[0] == '.' && c[1] == '.' && 0)",
          unit("stub_parts"),
-         "a guest image path in the config cannot climb out of vigil/ on the ESP")
+         "a guest package path in the config cannot climb out of vigil/ on the ESP")
 mutation("stub-elf-overlap", "boot/elf_load.c",
          "if (overlaps(&img->seg[i], &img->seg[j]))",
          "if (0 && overlaps(&img->seg[i], &img->seg[j]))",
