@@ -23,12 +23,14 @@
 #define DEPTH_GUEST 3	/* inside /guests/<name> (/files/<name>) */
 
 /* What a walk collects: string properties of the nodes below one top
- * node, each node having exactly one of the `one_of` properties (bits). */
+ * node, each node having exactly one of the `one_of` properties (bits),
+ * and none of the `withdrawn` ones (NULL-terminated; NULL for none). */
 struct scan {
 	const char *top;
 	const char *const *props;
 	unsigned nprops;
 	unsigned one_of;
+	const char *const *withdrawn;
 };
 
 struct walk {
@@ -42,12 +44,15 @@ struct walk {
 	unsigned seen;			/* the properties it had so far (bits) */
 };
 
-/* The config: a guest names its image (and maybe initrd, acpi) or its package. */
-static const char *const config_props[] = { "image", "initrd", "acpi", "package" };
-static const struct scan config_scan = { "guests", config_props, 4, 1u << 0 | 1u << 3 };
+/* The config: a guest names its package. The form that named a guest's
+ * files here is withdrawn (docs/formats.md): a guest node that still
+ * carries one of those names is refused, not read around. */
+static const char *const config_props[] = { "package" };
+static const char *const config_withdrawn[] = { "image", "initrd", "acpi", "cmdline", NULL };
+static const struct scan config_scan = { "guests", config_props, 1, 1u << 0, config_withdrawn };
 /* A package's manifest: each file node names its path. */
 static const char *const manifest_props[] = { "path" };
-static const struct scan manifest_scan = { "files", manifest_props, 1, 1u << 0 };
+static const struct scan manifest_scan = { "files", manifest_props, 1, 1u << 0, NULL };
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -113,8 +118,8 @@ static int node_end(struct walk *w)
 {
 	if (w->depth == 0)
 		return -EINVAL;
-	/* Exactly one of the scan's one_of properties: none, or an image and
-	 * a package, leaves the node unreadable. */
+	/* Exactly one of the scan's one_of properties: none, or two
+	 * packages, leaves the node unreadable. */
 	if (w->depth == DEPTH_GUEST && w->in_top) {
 		unsigned one = w->seen & w->scan->one_of;
 
@@ -133,6 +138,14 @@ static int file_prop_index(const struct scan *sc, const char *name)
 		if (!strcmp(name, sc->props[i]))
 			return (int)i;
 	return -1;
+}
+
+static int withdrawn_prop(const struct scan *sc, const char *name)
+{
+	for (unsigned i = 0; sc->withdrawn && sc->withdrawn[i]; i++)
+		if (!strcmp(name, sc->withdrawn[i]))
+			return 1;
+	return 0;
 }
 
 static int prop(struct walk *w, struct dtb_file *out, unsigned max, unsigned *count)
@@ -158,6 +171,8 @@ static int prop(struct walk *w, struct dtb_file *out, unsigned max, unsigned *co
 		return -EINVAL;
 	if (w->depth != DEPTH_GUEST || !w->in_top)
 		return 0;
+	if (withdrawn_prop(w->scan, (const char *)w->blob + w->strings + nameoff))
+		return -EPERM;
 	which = file_prop_index(w->scan, (const char *)w->blob + w->strings + nameoff);
 	if (which < 0)
 		return 0;

@@ -41,7 +41,7 @@ struct stub {
 	struct handoff *h;
 	uint64_t crash_phys;
 	struct file vmm, vmm_sig, cfg, cfg_sig;
-	struct file gfile[FILES_MAX]; /* every guest's files: image, initrd, acpi */
+	struct file gfile[FILES_MAX]; /* every package's manifest, its .sig and files */
 	unsigned gfiles;
 	struct elf_image img;
 	void *tables;
@@ -219,31 +219,33 @@ static int package_read(struct stub *s, const char *dir)
 	return 0;
 }
 
-/* Only called once the config verified: its file paths are now the
- * platform's word, still checked so a signing mistake cannot escape vigil/. */
+/* Only called once the config verified: its package paths are now the
+ * platform's word, still checked so a signing mistake cannot escape vigil/.
+ * Every guest is a package; a config naming a guest's files directly (the
+ * withdrawn form) is refused whole, as the VMM's parser would. */
 static int guests_read(struct stub *s)
 {
-	struct dtb_file img[FILES_MAX];
+	struct dtb_file pkg[FILES_MAX];
 	unsigned i, count;
 	int err;
 
-	err = dtb_files_collect(s->cfg.buf, s->cfg.len, img, FILES_MAX, &count);
+	err = dtb_files_collect(s->cfg.buf, s->cfg.len, pkg, FILES_MAX, &count);
+	if (err == -EPERM) {
+		stub_printf("vigil-stub: refused system.dtb: a guest names image, initrd, acpi or cmdline: "
+			    "no longer accepted, a guest is a signed package\n");
+		return err;
+	}
 	if (err) {
 		stub_printf("vigil-stub: refused system.dtb: bad /guests (%s)\n", err_text(err));
 		return err;
 	}
 	for (i = 0; i < count && !err; i++) {
-		struct file *f;
-
-		if (path_check(img[i].path)) {
+		if (path_check(pkg[i].path)) {
 			stub_printf("vigil-stub: refused system.dtb: guest %s: bad %s path\n",
-				    img[i].guest, img[i].prop);
+				    pkg[i].guest, pkg[i].prop);
 			return -EINVAL;
 		}
-		if (!strcmp(img[i].prop, "package"))
-			err = package_read(s, img[i].path);
-		else
-			err = (f = gfile_next(s)) ? file_load(f, img[i].path, false) : -E2BIG;
+		err = package_read(s, pkg[i].path);
 	}
 	return err;
 }
@@ -300,7 +302,7 @@ static int vmm_load(struct stub *s)
 	return 0;
 }
 
-/* The config and the guest images stay in the page-aligned buffers they
+/* The config and the packages' files stay in the page-aligned buffers they
  * were read, verified and measured in: what the VMM gets is what was
  * measured, byte for byte. Their digests were filled in by measure_all. */
 static int modules_record(struct stub *s)
@@ -397,10 +399,10 @@ int stub_main(void)
 	   ?: handoff_alloc(&s)		/* zeroed handoff; TPM and Secure Boot state */
 	   ?: signed_read(&s)		/* vmm.elf, system.dtb and their .sig files */
 	   ?: signed_verify(&s)		/* platform key set + threshold, else refuse */
-	   ?: guests_read(&s)		/* the images the now-trusted config names */
+	   ?: guests_read(&s)		/* the packages the now-trusted config names */
 	   ?: measure_all(&s)		/* SHA-256 into the handoff, PCRs if a TPM */
 	   ?: vmm_load(&s)		/* check the ELF, copy it to a 2 MiB base */
-	   ?: modules_record(&s)	/* config first, then the guest images */
+	   ?: modules_record(&s)	/* config first, then the packages' files */
 	   ?: platform_record(&s)	/* AP trampoline page, ACPI RSDP */
 	   ?: tables_build(&s)		/* the boot page tables of handoff.h */
 	   ?: buffers_release(&s);	/* hand back what the VMM does not need */

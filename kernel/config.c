@@ -319,28 +319,12 @@ static int cfg_guest_msrs(struct cfg_ctx *c, int node, struct config_guest *g)
 	return err;
 }
 
-static int cfg_file(struct cfg_ctx *c, int node, const char *name, char *out, bool optional)
+static int cfg_file(struct cfg_ctx *c, int node, const char *name, char *out)
 {
-	int err;
+	int err = cfg_string(c, node, name, out, CONFIG_PATH_LEN);
 
-	if (optional && !fdt_getprop(c->fdt, node, name, NULL))
-		return 0;
-	err = cfg_string(c, node, name, out, CONFIG_PATH_LEN);
 	if (!err && !cfg_path_ok(out))
 		err = cfg_fail(c, "%s path must be relative, printable, without '..'", name);
-	return err;
-}
-
-/* The command line is printable ASCII: it is shown, measured and signed. */
-static int cfg_cmdline(struct cfg_ctx *c, int node, struct config_guest *g)
-{
-	if (!fdt_getprop(c->fdt, node, "cmdline", NULL))
-		return 0;
-	int err = cfg_string(c, node, "cmdline", g->cmdline, sizeof(g->cmdline));
-
-	for (const char *p = g->cmdline; !err && *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			err = cfg_fail(c, "cmdline must be printable ASCII");
 	return err;
 }
 
@@ -381,49 +365,40 @@ static int cfg_guest_publishers(struct cfg_ctx *c, int node, struct config_guest
 	return err;
 }
 
-/* A packaged guest names its package, whose manifest names its files and
- * command line; any other guest names its files here. */
-static int cfg_guest_package(struct cfg_ctx *c, int node, struct config_guest *g)
-{
-	static const char *const own[] = { "image", "initrd", "acpi", "cmdline", NULL };
-	int err;
+/*
+ * A guest is a signed package: the config names its package and who may
+ * sign it; the package's manifest names its files and command line
+ * (docs/formats.md, "Guest packages"). The older form that named the
+ * files here (image, initrd, acpi, cmdline), unverified, is withdrawn:
+ * refused by name, before anything else, so the message says why.
+ */
+#define CFG_PACKAGE_ONLY "a guest is a signed package (package = ...)"
 
-	for (int i = 0; own[i]; i++)
-		if (fdt_getprop(c->fdt, node, own[i], NULL))
-			return cfg_fail(c, "'%s' comes from the package: a packaged guest does not name it", own[i]);
-	err = cfg_file(c, node, "package", g->package, false);
-	return err ? err : cfg_guest_publishers(c, node, g);
+static int cfg_guest_withdrawn(struct cfg_ctx *c, int node)
+{
+	static const char *const withdrawn[] = { "image", "initrd", "acpi", "cmdline", NULL };
+
+	for (int i = 0; withdrawn[i]; i++)
+		if (fdt_getprop(c->fdt, node, withdrawn[i], NULL))
+			return cfg_fail(c, "'%s' is no longer accepted: " CFG_PACKAGE_ONLY, withdrawn[i]);
+	return 0;
 }
 
-static int cfg_guest_files(struct cfg_ctx *c, int node, struct config_guest *g)
+static int cfg_guest_package(struct cfg_ctx *c, int node, struct config_guest *g)
 {
-	static const char *const pkg_only[] = { "publishers", "publisher-threshold", "min-security-version", NULL };
 	int err;
 
-	if (fdt_getprop(c->fdt, node, "package", NULL))
-		return cfg_guest_package(c, node, g);
-	for (int i = 0; pkg_only[i]; i++)
-		if (fdt_getprop(c->fdt, node, pkg_only[i], NULL))
-			return cfg_fail(c, "'%s' is for a packaged guest", pkg_only[i]);
-	err = cfg_file(c, node, "image", g->image, false);
-
-	if (!err)
-		err = cfg_file(c, node, "initrd", g->initrd, true);
-	if (!err)
-		err = cfg_file(c, node, "acpi", g->acpi, true);
-	if (!err)
-		err = cfg_cmdline(c, node, g);
-	if (!err && g->initrd[0] && !strcmp(g->initrd, g->image))
-		err = cfg_fail(c, "initrd and image must be different files");
-	return err;
+	if (!fdt_getprop(c->fdt, node, "package", NULL))
+		return cfg_fail(c, "'package' missing: " CFG_PACKAGE_ONLY);
+	err = cfg_file(c, node, "package", g->package);
+	return err ? err : cfg_guest_publishers(c, node, g);
 }
 
 static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
-	static const char *const allowed[] = { "image", "initrd", "acpi", "cmdline", "cpus", "memory",
-						"io-allow", "msr-allow", "console-input", "smt-shared-ok",
-						"package", "publishers", "publisher-threshold",
-						"min-security-version", NULL };
+	static const char *const allowed[] = { "package", "publishers", "publisher-threshold",
+						"min-security-version", "cpus", "memory", "io-allow",
+						"msr-allow", "console-input", "smt-shared-ok", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -435,11 +410,13 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 		if (!strcmp(c->out->guests[i].name, name))
 			return cfg_fail(c, "guest name used twice");
 	memcpy(g->name, name, strlen(name) + 1);
-	err = cfg_only(c, node, allowed);
+	err = cfg_guest_withdrawn(c, node);
+	if (!err)
+		err = cfg_only(c, node, allowed);
 	if (!err)
 		err = cfg_only_nodes(c, node, NULL);
 	if (!err)
-		err = cfg_guest_files(c, node, g);
+		err = cfg_guest_package(c, node, g);
 	if (!err)
 		err = cfg_guest_cpus(c, node, g);
 	if (!err)

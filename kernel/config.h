@@ -44,9 +44,13 @@ struct config_io {
 
 struct config_guest {
 	char name[CONFIG_NAME_LEN];
+	/* The guest's files and command line, from its package's manifest:
+	 * never in the config (config_parse refuses them there and leaves
+	 * them ""); the VMM fills them into a packaged guest's own entry
+	 * (package_entry, vmm/package.h). image is the kernel; optional (a
+	 * Linux guest): initramfs (PVH module 0), ACPI tables (copied to
+	 * GP_ACPI_GPA), kernel command line; "" when absent. */
 	char image[CONFIG_PATH_LEN];
-	/* Optional (a Linux guest): initramfs (PVH module 0), ACPI tables
-	 * (copied to GP_ACPI_GPA), kernel command line; "" when absent. */
 	char initrd[CONFIG_PATH_LEN];
 	char acpi[CONFIG_PATH_LEN];
 	char cmdline[CONFIG_CMDLINE_LEN];
@@ -60,11 +64,10 @@ struct config_guest {
 	uint32_t msrs[CONFIG_MAX_MSRS];
 	bool console_input; /* may receive the operator's input on the console */
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
-	/* A packaged guest (docs/formats.md, "Guest packages"): the package's
-	 * directory below vigil/ ("" for a guest named by image), the keys of
-	 * roles/publisher that may sign it (named by index in the config,
-	 * copied here) with their threshold, and the lowest security version
-	 * it accepts. */
+	/* Every guest is a package (docs/formats.md, "Guest packages"): the
+	 * package's directory below vigil/, the keys of roles/publisher that
+	 * may sign it (named by index in the config, copied here) with their
+	 * threshold, and the lowest security version it accepts. */
 	char package[CONFIG_PATH_LEN];
 	unsigned publisher_count;
 	unsigned publisher_threshold;

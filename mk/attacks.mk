@@ -43,9 +43,9 @@ $(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
 	@cp $< $@
 
 # $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
-# the config DTS compiled and checked, what it names (each guest's package,
-# or image, initrd and ACPI tables: from IMAGES, else from build/; the tables
-# checked against the guest's vCPUs), both platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
+# the config DTS compiled and checked, what it names (each guest's package:
+# from IMAGES, else from build/; its ACPI tables checked against the
+# guest's vCPUs), both platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
 define attack_stage
 	@rm -rf $(2)
 	@mkdir -p $(2)/vigil

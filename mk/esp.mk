@@ -7,7 +7,7 @@
 #   build/esp/vigil/packages/<name>/    every guest package the config names
 #
 # A config's `package = "packages/x"` is taken from build/packages/x/
-# (mk/packages.mk), an `image = "guests/x.elf"` from build/guests/x.elf.
+# (mk/packages.mk): every guest is a package.
 # Signatures: made with $(PLATFORM_SIGN_KEYS), or copied from VMM_SIG= and
 # CONFIG_SIG= (tools/tools.mk, docs/keys.md); either way they are checked
 # against the platform key set before they land on the ESP.
@@ -51,10 +51,10 @@ $(ESP_VIGIL)/vmm.elf.sig: $(ESP_VIGIL)/vmm.elf $(PLATFORM_SIG_DEPS)
 $(ESP_VIGIL)/system.dtb.sig: $(ESP_VIGIL)/system.dtb $(PLATFORM_SIG_DEPS)
 	$(call platform_sig,$<,$(CONFIG_SIG))
 
-# Exactly what the config names (each packaged guest's package, any other
-# guest's image, initrd and ACPI tables: tools/stage-guests.sh): the guests
-# and packages directories are rebuilt from scratch so a guest dropped from
-# the config leaves nothing behind. GUEST_FILES lists the non-ELF files the
+# Exactly what the config names (each guest's package: tools/stage-guests.sh):
+# the packages directory is rebuilt from scratch so a guest dropped from the
+# config leaves nothing behind (and guests/, where guests that named their
+# files once lay, is cleared). GUEST_FILES lists the non-ELF files the
 # build makes (mk/linux.mk), PKG_STAMPS the packages (mk/packages.mk).
 $(ESP)/.guests: $(ESP_VIGIL)/system.dtb $(GUEST_ELFS) $(GUEST_FILES) $(PKG_STAMPS) $(PKG_LINUX_STAMPS) $(PKG_STAGE)
 	@rm -rf $(ESP_VIGIL)/guests $(ESP_VIGIL)/packages $@

@@ -12,7 +12,8 @@
  * every rule docs/formats.md states holds for what was copied out (names,
  * paths, CPUs unique across guests, regions aligned, disjoint and clear of
  * the APIC window, no forbidden port or MSR, thresholds within the keys),
- * and the stub finds exactly the guest files the VMM read, in order.
+ * every guest is a package and names no file of its own, and the stub
+ * finds exactly the packages the VMM read, in order.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 #include "vigil/guest_platform.h"
 #include "vmm/policy.h"
 
-#define FUZZ_MAX_FILES (3 * CONFIG_MAX_GUESTS)
+#define FUZZ_MAX_FILES CONFIG_MAX_GUESTS
 
 static struct config cfg;
 static const struct config zero_cfg;
@@ -90,9 +91,11 @@ static void fuzz_check_guest(unsigned gi)
 	for (unsigned j = 0; j < gi; j++)
 		if (!strcmp(cfg.guests[j].name, g->name))
 			abort();
-	if (!fuzz_terminated(g->image, sizeof(g->image)) || !g->image[0] || g->image[0] == '/' ||
-	    strstr(g->image, "..") || !fuzz_terminated(g->initrd, sizeof(g->initrd)) ||
-	    !fuzz_terminated(g->acpi, sizeof(g->acpi)) || !fuzz_terminated(g->cmdline, sizeof(g->cmdline)))
+	if (!fuzz_terminated(g->package, sizeof(g->package)) || !g->package[0] || g->package[0] == '/' ||
+	    strstr(g->package, "..") || g->image[0] || g->initrd[0] || g->acpi[0] || g->cmdline[0])
+		abort();
+	if (!g->publisher_count || g->publisher_count > CONFIG_MAX_KEYS || !g->publisher_threshold ||
+	    g->publisher_threshold > g->publisher_count)
 		abort();
 	fuzz_check_cpus(gi);
 	fuzz_check_regions(g);
@@ -125,8 +128,8 @@ static void fuzz_expect_file(const struct dtb_file *files, unsigned count, unsig
 	(*k)++;
 }
 
-/* The stub reads, measures and hands over exactly the files the VMM will
- * look for, in the same order: no file the VMM would miss. */
+/* The stub reads, measures and hands over exactly the packages the VMM
+ * will look for, in the same order: no package the VMM would miss. */
 static void fuzz_check_stub_agrees(const uint8_t *blob, size_t size)
 {
 	struct dtb_file files[FUZZ_MAX_FILES];
@@ -137,9 +140,7 @@ static void fuzz_check_stub_agrees(const uint8_t *blob, size_t size)
 	for (unsigned gi = 0; gi < cfg.guest_count; gi++) {
 		const struct config_guest *g = &cfg.guests[gi];
 
-		fuzz_expect_file(files, count, &k, g, "image", g->image);
-		fuzz_expect_file(files, count, &k, g, "initrd", g->initrd);
-		fuzz_expect_file(files, count, &k, g, "acpi", g->acpi);
+		fuzz_expect_file(files, count, &k, g, "package", g->package);
 	}
 	if (k != count)
 		abort();

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the UEFI stub's walk of the system config for guest
- * file paths (boot/dtb_scan.c), which runs before the VMM parses the
+ * packages (boot/dtb_scan.c), which runs before the VMM parses the
  * config in full.
  *
  * The input is the blob, in a buffer of exactly its size so ASan sees any
- * read past it. Checked: only 0, -EINVAL and -E2BIG come back; on success
- * at most max files, each naming one of the three file properties, each
- * guest name and path a non-empty string that ends (with its NUL) inside
- * the blob.
+ * read past it. Checked: only 0, -EINVAL, -EPERM (a withdrawn property)
+ * and -E2BIG come back; on success at most max entries, each a package,
+ * each guest name and path a non-empty string that ends (with its NUL)
+ * inside the blob.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -43,13 +43,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(blob, data, size);
 	ret = dtb_files_collect(blob, size, files, FUZZ_MAX_FILES, &count);
-	if (ret && ret != -EINVAL && ret != -E2BIG)
+	if (ret && ret != -EINVAL && ret != -EPERM && ret != -E2BIG)
 		abort();
 	if (count > FUZZ_MAX_FILES)
 		abort();
 	for (unsigned i = 0; !ret && i < count; i++) {
-		if (strcmp(files[i].prop, "image") && strcmp(files[i].prop, "initrd") &&
-		    strcmp(files[i].prop, "acpi"))
+		if (strcmp(files[i].prop, "package"))
 			abort();
 		fuzz_check_string(files[i].guest, blob, size, false);
 		fuzz_check_string(files[i].path, blob, size, true);

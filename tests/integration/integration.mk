@@ -40,19 +40,33 @@ $(PROBE_ELF): $(PROBE_OBJS) $(PROBE_SRC)/probe.ld
 	@$(LD) -nostdlib -static -z max-page-size=4096 --build-id=none -T $(PROBE_SRC)/probe.ld \
 		$(PROBE_OBJS) -o $@
 
-# Guest "images" are fixed filler (the stub measures and hands them on
-# without looking inside), so a rebuild changes no digest. Built aside and swapped in, so a test copying the
-# ESP while it is rebuilt sees the old one or the new one, never half.
+# The probe ESP's guests are packages, as every guest is (mk/packages.mk's
+# pkg_rule, signed by the publisher key), staged as on any ESP
+# (tools/stage-guests.sh). Their "images" are fixed filler (the stub
+# measures and hands them on without looking inside), so a rebuild changes
+# no image digest.
+PROBE_GUESTS := $(PROBE_OUT)/guests
+$(PROBE_GUESTS)/alpha.elf: tests/integration/integration.mk
+	@mkdir -p $(@D)
+	@seq 1 2000 | head -c 5000 >$@
+$(PROBE_GUESTS)/beta.elf: tests/integration/integration.mk
+	@mkdir -p $(@D)
+	@seq 1 20000 | head -c 77777 >$@
+$(foreach g,alpha beta,$(eval $(call pkg_rule,$(g),$(PROBE_OUT),$(PROBE_GUESTS)/$(g).elf,\
+	--image $(PROBE_GUESTS)/$(g).elf --memory 4M --cpus 1)))
+PROBE_PKG_STAMPS := $(PROBE_OUT)/packages/alpha.stamp $(PROBE_OUT)/packages/beta.stamp
+
+# Built aside and swapped in, so a test copying the ESP while it is rebuilt
+# sees the old one or the new one, never half.
 $(PROBE_ESP)/.stamp: $(STUB_EFI) $(PROBE_ELF) $(PROBE_SRC)/system.dts $(PLATFORM_SIG_DEPS) \
-		tests/integration/integration.mk
+		$(PROBE_PKG_STAMPS) $(PKG_STAGE) tests/integration/integration.mk
 	@echo "  ESP     $(PROBE_ESP)"
 	@rm -rf $(PROBE_ESP).new $(PROBE_ESP).old
-	@mkdir -p $(PROBE_ESP).new/EFI/BOOT $(PROBE_ESP).new/vigil/guests
+	@mkdir -p $(PROBE_ESP).new/EFI/BOOT $(PROBE_ESP).new/vigil
 	@cp $(STUB_EFI) $(PROBE_ESP).new/EFI/BOOT/BOOTX64.EFI
 	@cp $(PROBE_ELF) $(PROBE_ESP).new/vigil/vmm.elf
 	@dtc -q -I dts -O dtb -o $(PROBE_ESP).new/vigil/system.dtb $(PROBE_SRC)/system.dts
-	@seq 1 2000 | head -c 5000 > $(PROBE_ESP).new/vigil/guests/alpha.elf
-	@seq 1 20000 | head -c 77777 > $(PROBE_ESP).new/vigil/guests/beta.elf
+	@$(PKG_STAGE) $(PROBE_ESP).new/vigil/system.dtb $(PROBE_ESP).new/vigil $(PROBE_OUT)
 	@for f in vmm.elf system.dtb; do \
 		$(VIGILCTL) sign $(PLATFORM_SIGN_KEYS:%=--key %) $(PROBE_ESP).new/vigil/$$f \
 			-o $(PROBE_ESP).new/vigil/$$f.sig >/dev/null || exit 1; done

@@ -14,7 +14,11 @@ import re
 import vigiltest as vt
 
 PCR_TCB, PCR_WORKLOAD = 10, 15
-FILES = ["vmm.elf", "system.dtb", "guests/alpha.elf", "guests/beta.elf"]
+# Each guest is a package: its manifest, the manifest's signature, then the
+# files the manifest names (here an image each).
+GUEST_FILES = ["packages/%s/%s" % (g, f) for g in ("alpha", "beta")
+               for f in ("manifest.dtb", "manifest.dtb.sig", g + ".elf")]
+FILES = ["vmm.elf", "system.dtb"] + GUEST_FILES
 t = vt.Checks()
 
 
@@ -74,8 +78,7 @@ t.check("handoff measurements equal the printed ones, extended into the TPM",
         [(n, d) for n, _, _, d in probe] == stub and all(fl == "1" for _, _, fl, _ in probe))
 t.check("PCR assignment: keys and VMM in 10, config and guests in 15",
         [(n, int(p)) for n, p, _, _ in probe] ==
-        [("platform-keys", 10), ("vmm.elf", 10), ("system.dtb", 15),
-         ("guests/alpha.elf", 15), ("guests/beta.elf", 15)])
+        [("platform-keys", 10), ("vmm.elf", 10), ("system.dtb", 15)] + [(f, 15) for f in GUEST_FILES])
 t.check("modules: config first, then guests, contents hash to the measured digests",
         [(n, d) for n, _, d in mods] == [(f, esp_digests[f]) for f in FILES[1:]])
 base = expected_pcrs(stub)
@@ -109,7 +112,7 @@ t.check("a changed vmm.elf changes PCR 10 only", p.get("10") != base["10"] and
 p = variant_pcrs("config changed", new_config)
 t.check("a changed system.dtb changes PCR 15 only", p.get("15") != base["15"] and
         p.get("10") == base["10"])
-p = variant_pcrs("guest changed", lambda v: v.tamper("vigil/guests/beta.elf"))
+p = variant_pcrs("guest changed", lambda v: v.tamper("vigil/packages/beta/beta.elf"))
 t.check("a changed guest image changes PCR 15 only", p.get("15") != base["15"] and
         p.get("10") == base["10"])
 base_esp.cleanup()

@@ -19,9 +19,9 @@ t = vt.Checks()
 
 
 def config(v, guests):
-    """Replace system.dtb with one naming guests {name: image path}, signed
-    by the platform key: only the stub's own path checks stand in the way."""
-    nodes = "".join('\t\t%s { image = "%s"; };\n' % g for g in guests.items())
+    """Replace system.dtb with one naming guests {name: node body}, signed
+    by the platform key: only the stub's own checks stand in the way."""
+    nodes = "".join('\t\t%s { %s };\n' % g for g in guests.items())
     src = ('/dts-v1/;\n/ {\n\tcompatible = "vigil,system-v1";\n'
            '\tchannel { uart-port = <0x2f8>; irq = <3>; };\n\tguests {\n%s\t};\n};\n' % nodes)
     subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", v.path("vigil/system.dtb")],
@@ -47,14 +47,20 @@ CASES = [
      r"refused system\.dtb\.sig: missing"),
     ("signed vmm.elf that is no valid ELF", sign_garbage_vmm, r"refused vmm\.elf: \S"),
     ("signed config with a path leaving vigil/",
-     lambda v: config(v, {"evil": "../EFI/BOOT/BOOTX64.EFI"}),
-     r"refused system\.dtb: guest evil: bad image path"),
+     lambda v: config(v, {"evil": 'package = "../EFI/BOOT";'}),
+     r"refused system\.dtb: guest evil: bad package path"),
     ("signed config with an absolute path",
-     lambda v: config(v, {"evil": "/vigil/guests/alpha.elf"}),
-     r"refused system\.dtb: guest evil: bad image path"),
-    ("signed config naming a missing image",
-     lambda v: config(v, {"alpha": "guests/alpha.elf", "gone": "guests/gone.elf"}),
-     r"refused guests/gone\.elf: missing"),
+     lambda v: config(v, {"evil": 'package = "/vigil/packages/alpha";'}),
+     r"refused system\.dtb: guest evil: bad package path"),
+    # The withdrawn form: a guest naming its own files, even beside a
+    # well-formed packaged guest, refuses the whole config.
+    ("signed config with a guest naming its image",
+     lambda v: config(v, {"alpha": 'package = "packages/alpha";', "old": 'image = "packages/alpha/alpha.elf";'}),
+     r"refused system\.dtb: a guest names image, initrd, acpi or cmdline: no longer accepted, "
+     r"a guest is a signed package$"),
+    ("signed config with a package and a command line beside it",
+     lambda v: config(v, {"alpha": 'package = "packages/alpha"; cmdline = "console=ttyS0";'}),
+     r"refused system\.dtb: a guest names image, initrd, acpi or cmdline"),
 ]
 
 for i, (name, change, refusal) in enumerate(CASES):

@@ -18,19 +18,19 @@ SIGNED_STUB = vt.BUILD + "/test/secboot/BOOTX64.EFI"
 t = vt.Checks()
 
 with vt.EspVariant() as unsigned, vt.EspVariant() as signed:
-    unsigned.tamper("vigil/guests/alpha.elf")
+    unsigned.tamper("vigil/packages/alpha/alpha.elf")
     shutil.copy(SIGNED_STUB, signed.path("EFI/BOOT/BOOTX64.EFI"))
     second = ["-drive", "if=none,id=esp2,format=raw,readonly=on,file=fat:" + signed.dir,
               "-device", "virtio-blk-pci,drive=esp2,bootindex=2"]
     with vt.Boot(unsigned.dir, name="secureboot", timeout=240, secboot=True, tpm=False,
                  extra=second) as b:
         b.wait_for(r"^vigil: probe (handoff ok|FAIL)|^BdsDxe: No bootable option")
-    digest_unsigned = vt.sha256_file(unsigned.path("vigil/guests/alpha.elf"))
-    digest_signed = vt.sha256_file(signed.path("vigil/guests/alpha.elf"))
+    digest_unsigned = vt.sha256_file(unsigned.path("vigil/packages/alpha/alpha.elf"))
+    digest_signed = vt.sha256_file(signed.path("vigil/packages/alpha/alpha.elf"))
 
 denied = b.has(r"^BdsDxe: failed to load Boot0001 .*: Access Denied")
 t.check("firmware refuses the unsigned stub (disk 1)", denied)
-ran = b.has(r"^vigil-stub: measured guests/alpha\.elf sha256:([0-9a-f]{64})")
+ran = b.has(r"^vigil-stub: measured packages/alpha/alpha\.elf sha256:([0-9a-f]{64})")
 t.check("the unsigned stub never ran", not ran or ran.group(1) != digest_unsigned)
 t.check("firmware starts the signed stub (disk 2)", ran and ran.group(1) == digest_signed,
         "no stub output" if not ran else "")

@@ -245,7 +245,12 @@ mutation("stub-path-dotdot", "boot/path.c",
          "(n == 2 && c[0] == '.' && c[1] == '.')",
          "(n == 2 && c[0] == '.' && c[1] == '.' && 0)",
          unit("stub_parts"),
-         "a guest image path in the config cannot climb out of vigil/ on the ESP")
+         "a guest package path in the config cannot climb out of vigil/ on the ESP")
+mutation("stub-withdrawn-form", "boot/dtb_scan.c",
+         "if (withdrawn_prop(w->scan, (const char *)w->blob + w->strings + nameoff))",
+         "if (0 && withdrawn_prop(w->scan, (const char *)w->blob + w->strings + nameoff))",
+         unit("stub_parts"),
+         "a config whose guest names its own files (the withdrawn, unverified form) is refused before any is read")
 mutation("stub-elf-overlap", "boot/elf_load.c",
          "if (overlaps(&img->seg[i], &img->seg[j]))",
          "if (0 && overlaps(&img->seg[i], &img->seg[j]))",

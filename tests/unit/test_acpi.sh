@@ -76,22 +76,31 @@ t_check acpi.check_uses_header refused "$ck" --header "$tmp/platform.h" --cpus 2
 
 # A staged config (tools/linux/check-guest-acpi.sh, run by every ESP's
 # staging): each guest's tables must describe exactly its vCPUs.
-# stage NAME "CPUS" BLOB: $tmp/NAME/ with system.dtb naming one guest with
-# those CPUs and that blob.
+# stage NAME VCPUS BLOB: $tmp/NAME/ with system.dtb naming two packaged
+# guests: g, whose manifest needs that many vCPUs and names that blob as
+# its ACPI tables, and plain, with no tables.
 stage() {
-	mkdir -p "$tmp/$1/guests"
-	cp "$3" "$tmp/$1/guests/acpi.bin"
-	printf '/dts-v1/;\n/ { guests { g { acpi = "guests/acpi.bin"; cpus = <%s>; }; plain { cpus = <9>; }; }; };\n' \
-		"$2" >"$tmp/$1.dts"
-	dtc -q -I dts -O dtb -o "$tmp/$1/system.dtb" "$tmp/$1.dts"
+	mkdir -p "$tmp/$1/packages/g" "$tmp/$1/packages/plain"
+	cp "$3" "$tmp/$1/packages/g/acpi.bin"
+	printf '/dts-v1/;\n/ { files { image { path = "vmlinux"; }; acpi { path = "acpi.bin"; }; };
+		needs { cpus = <%s>; }; };\n' "$2" | dtc -q -I dts -O dtb -o "$tmp/$1/packages/g/manifest.dtb" -
+	printf '/dts-v1/;\n/ { files { image { path = "plain.elf"; }; }; needs { cpus = <1>; }; };\n' |
+		dtc -q -I dts -O dtb -o "$tmp/$1/packages/plain/manifest.dtb" -
+	printf '/dts-v1/;\n/ { guests { g { package = "packages/g"; cpus = <9>; };
+		plain { package = "packages/plain"; cpus = <10>; }; }; };\n' |
+		dtc -q -I dts -O dtb -o "$tmp/$1/system.dtb" -
 }
 cg=$top/tools/linux/check-guest-acpi.sh
-stage stage_ok "1 3" "$good" && t_check acpi.staged.two_cpus_two_apics quiet "$cg" "$tmp/stage_ok"
-stage stage_fewer "1" "$good" && t_check acpi.staged.refuses_more_apics_than_cpus refused "$cg" "$tmp/stage_fewer"
-stage stage_more "1 3 4 5" "$good" && t_check acpi.staged.refuses_fewer_apics_than_cpus refused "$cg" \
+stage stage_ok 2 "$good" && t_check acpi.staged.two_cpus_two_apics quiet "$cg" "$tmp/stage_ok"
+stage stage_fewer 1 "$good" && t_check acpi.staged.refuses_more_apics_than_cpus refused "$cg" "$tmp/stage_fewer"
+stage stage_more 4 "$good" && t_check acpi.staged.refuses_fewer_apics_than_cpus refused "$cg" \
 	"$tmp/stage_more"
-stage stage_msg "1 3 4" "$good" && t_check acpi.staged.names_the_guest \
-	sh -c '"$1" "$2" 2>&1 | grep -q "guest g: its ACPI tables (guests/acpi.bin) do not describe its 3 vCPU"' \
+stage stage_msg 3 "$good" && t_check acpi.staged.names_the_guest \
+	sh -c '"$1" "$2" 2>&1 | grep -q "guest g: its ACPI tables (packages/g/acpi.bin) do not describe its 3 vCPU"' \
 	_ "$cg" "$tmp/stage_msg"
+stage stage_old 2 "$good" && fdtput -d "$tmp/stage_old/system.dtb" /guests/plain package &&
+	t_check acpi.staged.refuses_guest_without_package \
+	sh -c 'out=$("$1" "$2" 2>&1) && exit 1; echo "$out" | grep -q "guest plain: no package"' _ "$cg" \
+	"$tmp/stage_old"
 
 t_summary

@@ -42,7 +42,9 @@ cat >sys.dts <<'DTS'
 	};
 	guests {
 		ticker {
-			image = "guests/ticker.elf";
+			package = "packages/ticker";
+			publishers = <0>;
+			publisher-threshold = <1>;
 			cpus = <1>;
 			memory = <0x0 0x0  0x0 0x400000>;
 			io-allow = <0x80 1>;
@@ -51,6 +53,12 @@ cat >sys.dts <<'DTS'
 };
 DTS
 "$vc" config build sys.dts -i inc -o sys.dtb
+# ticker's package, signed by the one publisher (its image a stand-in:
+# only its digests are checked here)
+mkdir packages && printf 'ticker' >ticker.elf
+"$vc" package build --name ticker --version 1 --security-version 0 --image ticker.elf --memory 4M \
+	--cpus 1 --io-allow 0x80:1 -o packages/ticker >/dev/null
+"$vc" package sign --key pub.key packages/ticker >/dev/null
 bid=00112233445566778899aabbccddeeff01234567
 
 # --- bundles --------------------------------------------------------------
@@ -107,14 +115,19 @@ expect_exit 2 chcli.build_refuses_seq_zero "$vc" bundle build --kind guest-contr
 expect_exit 2 chcli.build_refuses_policy_without_lists "$vc" bundle build --kind policy \
 	--guest ticker --seq 1 --build-id $bid -o bad.dtb
 
-# the policy digest, laid out here from docs/channel.md
+# the policy digest, laid out here from docs/channel.md, of ticker's entry
+# as its package makes it (its image below the package's directory)
 want=$(python3 -c '
 import hashlib, struct
-b = b"vigil-guest-policy-v2\0" + b"ticker".ljust(32, b"\0") + b"guests/ticker.elf".ljust(64, b"\0")
+b = b"vigil-guest-policy-v2\0" + b"ticker".ljust(32, b"\0") + b"packages/ticker/ticker.elf".ljust(64, b"\0")
 b += struct.pack("<II", 1, 1) + struct.pack("<IQQ", 1, 0, 0x400000)
 b += struct.pack("<III", 1, 0x80, 1) + struct.pack("<I", 0) + struct.pack("<I", 0)
 print(hashlib.sha256(b).hexdigest())')
-t_check chcli.config_digests test "$("$vc" config digests sys.dtb)" = "ticker           $want"
+t_check chcli.package_policy_digest test "$("$vc" package verify --config sys.dtb --guest ticker \
+	packages/ticker | sed -n 's/^policy-sha256 //p')" = "$want"
+# every guest is a package: the config alone names no digest
+t_check chcli.config_digests test "$("$vc" config digests sys.dtb)" = \
+	"ticker           - (packaged: vigilctl package verify --config)"
 
 # --- patch build, against a stand-in VMM image ------------------------------
 cat >vmm.S <<'ASM'

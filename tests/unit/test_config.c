@@ -69,8 +69,10 @@ static void sw_role(void *fdt, const char *name, uint32_t threshold, const unsig
 /*
  * The valid config every refusal starts from:
  *   roles: patch 1 of {0}, operator 2 of {1,2,3}, publisher 1 of {4,5};
- *   hello: CPUs 1 and 2, two regions, two I/O ranges, two MSRs, console input;
- *   ticker-2: CPU 3, one region, no allow-lists;
+ *   hello: package packages/hello signed by publisher 0 (key 4); CPUs 1 and
+ *     2, two regions, two I/O ranges, two MSRs, console input;
+ *   ticker-2: package packages/ticker signed by publisher 1 (key 5); CPU 3,
+ *     one region, no allow-lists;
  *   channel: COM2 (port 0x2f8, ISA IRQ 3).
  */
 static size_t base_write(void *fdt)
@@ -84,8 +86,10 @@ static size_t base_write(void *fdt)
 	sw_role(fdt, "publisher", 1, (const unsigned[]){ 4, 5 }, 2);
 	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "guests") || fdt_begin_node(fdt, "hello"))
 		abort();
-	if (fdt_property_string(fdt, "image", "guests/hello.elf"))
+	if (fdt_property_string(fdt, "package", "packages/hello"))
 		abort();
+	SW_CELLS(fdt, "publishers", 0);
+	SW_CELLS(fdt, "publisher-threshold", 1);
 	SW_CELLS(fdt, "cpus", 1, 2);
 	SW_CELLS(fdt, "memory", 0x0, 0x0, 0x0, 0x400000, 0x1, 0x0, 0x0, 0x200000);
 	SW_CELLS(fdt, "io-allow", 0x80, 1, 0x510, 2);
@@ -94,8 +98,10 @@ static size_t base_write(void *fdt)
 		abort();
 	if (fdt_end_node(fdt) || fdt_begin_node(fdt, "ticker-2"))
 		abort();
-	if (fdt_property_string(fdt, "image", "guests/ticker.elf"))
+	if (fdt_property_string(fdt, "package", "packages/ticker"))
 		abort();
+	SW_CELLS(fdt, "publishers", 1);
+	SW_CELLS(fdt, "publisher-threshold", 1);
 	SW_CELLS(fdt, "cpus", 3);
 	SW_CELLS(fdt, "memory", 0x0, 0x200000, 0x0, 0x600000);
 	if (fdt_end_node(fdt) || fdt_end_node(fdt) || fdt_begin_node(fdt, "channel"))
@@ -263,7 +269,12 @@ static void valid_round_trips(void)
 	CHECK_EQ(c->guest_count, 2);
 	g = &c->guests[0];
 	CHECK(!strcmp(g->name, "hello"));
-	CHECK(!strcmp(g->image, "guests/hello.elf"));
+	CHECK(!strcmp(g->package, "packages/hello"));
+	CHECK(g->publisher_count == 1 && !memcmp(g->publishers[0], keys[4], CONFIG_KEY_LEN));
+	CHECK_EQ(g->publisher_threshold, 1);
+	CHECK_EQ(g->min_security_version, 0);
+	/* Files and command line come from the package, never the config. */
+	CHECK(!g->image[0] && !g->initrd[0] && !g->acpi[0] && !g->cmdline[0]);
 	CHECK_EQ(g->cpu_count, 2);
 	CHECK_EQ(g->cpus[0], 1);
 	CHECK_EQ(g->cpus[1], 2);
@@ -283,7 +294,9 @@ static void valid_round_trips(void)
 	CHECK(g->console_input);
 	g = &c->guests[1];
 	CHECK(!strcmp(g->name, "ticker-2"));
-	CHECK(!strcmp(g->image, "guests/ticker.elf"));
+	CHECK(!strcmp(g->package, "packages/ticker"));
+	CHECK(g->publisher_count == 1 && !memcmp(g->publishers[0], keys[5], CONFIG_KEY_LEN));
+	CHECK(!g->image[0] && !g->initrd[0] && !g->acpi[0] && !g->cmdline[0]);
 	CHECK_EQ(g->cpu_count, 1);
 	CHECK_EQ(g->cpus[0], 3);
 	CHECK_EQ(g->region_count, 1);
@@ -318,14 +331,21 @@ static void valid_round_trips(void)
 
 /* ---- edits that need code --------------------------------------------------- */
 
+/* A new guest node's package, signed by publisher 0, threshold 1. */
+static int pkg_set(void *fdt, int node, const char *package)
+{
+	return fdt_setprop_string(fdt, node, "package", package) || fdt_setprop_u32(fdt, node, "publishers", 0) ||
+	       fdt_setprop_u32(fdt, node, "publisher-threshold", 1);
+}
+
 static void add_guest(void *fdt, const char *name, uint32_t cpu)
 {
 	int node = fdt_add_subnode(fdt, node_at(fdt, "/guests"), name);
 	fdt32_t cpus = cpu_to_fdt32(cpu);
 	fdt32_t mem[4] = { 0, 0, 0, cpu_to_fdt32(0x200000) };
 
-	if (node < 0 || fdt_setprop_string(fdt, node, "image", "guests/x.elf") ||
-	    fdt_setprop(fdt, node, "cpus", &cpus, 4) || fdt_setprop(fdt, node, "memory", mem, 16))
+	if (node < 0 || pkg_set(fdt, node, "packages/x") || fdt_setprop(fdt, node, "cpus", &cpus, 4) ||
+	    fdt_setprop(fdt, node, "memory", mem, 16))
 		abort();
 }
 
@@ -379,13 +399,16 @@ static void msr_list(void *fdt, int n)
 static void msr_max(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS); }
 static void msr_too_many(void *fdt) { msr_list(fdt, CONFIG_MAX_MSRS + 1); }
 
-static void cmdline_too_long(void *fdt)
+/* The withdrawn form whole: a guest naming its files, no package. */
+static void old_form_ticker(void *fdt)
 {
-	char line[CONFIG_CMDLINE_LEN + 1];
+	int node = node_at(fdt, "/guests/ticker-2");
 
-	memset(line, 'a', sizeof(line) - 1);
-	line[sizeof(line) - 1] = 0;
-	if (fdt_setprop_string(fdt, node_at(fdt, "/guests/hello"), "cmdline", line))
+	if (fdt_delprop(fdt, node, "package") || fdt_delprop(fdt, node, "publishers") ||
+	    fdt_delprop(fdt, node, "publisher-threshold") ||
+	    fdt_setprop_string(fdt, node, "image", "guests/ticker.elf") ||
+	    fdt_setprop_string(fdt, node, "initrd", "guests/initrd.gz") ||
+	    fdt_setprop_string(fdt, node, "cmdline", "console=ttyS0"))
 		abort();
 }
 
@@ -404,6 +427,7 @@ static void keys_too_many(void *fdt) { key_list(fdt, CONFIG_MAX_KEYS + 1); }
 /* ---- accepted edge cases: the checks are not broader than the schema --------- */
 
 #define H "/guests/hello"
+#define PACKAGE_ONLY "a guest is a signed package (package = ...)"
 #define T "/guests/ticker-2"
 #define C "/channel"
 
@@ -455,18 +479,13 @@ static void channel_round_trips(void)
 	free(c);
 }
 
-/* Guest hello as a packaged guest: its package, publisher 0 of
- * roles/publisher (keys 4 and 5: key 4), threshold 1, security version 5
- * at least. */
-static void pkg_hello(void *fdt)
+/* Guest hello (publisher 0 of roles/publisher: keys 4 and 5, so key 4;
+ * threshold 1) accepting security version 5 at least. */
+static void pkg_hello_secver(void *fdt)
 {
-	int node = node_at(fdt, H);
-	fdt32_t one = cpu_to_fdt32(1), zero = 0, secver[2] = { 0, cpu_to_fdt32(5) };
+	fdt32_t secver[2] = { 0, cpu_to_fdt32(5) };
 
-	if (fdt_delprop(fdt, node, "image") || fdt_setprop_string(fdt, node, "package", "guests/hello") ||
-	    fdt_setprop(fdt, node, "publishers", &zero, 4) ||
-	    fdt_setprop(fdt, node, "publisher-threshold", &one, 4) ||
-	    fdt_setprop(fdt, node, "min-security-version", secver, 8))
+	if (fdt_setprop(fdt, node_at(fdt, H), "min-security-version", secver, 8))
 		abort();
 }
 
@@ -479,20 +498,22 @@ static void pkg_two_publishers(void *fdt)
 		abort();
 }
 
-/* A packaged guest's fields, and a guest named by image has none of them. */
+/* A guest's package fields: the lowest security version when given, and
+ * two publishers; the other guest keeps its own. */
 static void package_round_trips(void)
 {
 	struct config *c = malloc(sizeof(*c));
-	const struct edit e[2] = { FN(pkg_hello), FN(pkg_two_publishers) };
+	const struct edit e[2] = { FN(pkg_hello_secver), FN(pkg_two_publishers) };
 	char err[256];
 	size_t size;
 	void *blob = blob_make(e, 1, &size);
 
 	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
-	CHECK(!strcmp(c->guests[0].package, "guests/hello") && !c->guests[0].image[0]);
+	CHECK(!strcmp(c->guests[0].package, "packages/hello") && !c->guests[0].image[0]);
 	CHECK(c->guests[0].publisher_count == 1 && !memcmp(c->guests[0].publishers[0], keys[4], CONFIG_KEY_LEN));
 	CHECK(c->guests[0].publisher_threshold == 1 && c->guests[0].min_security_version == 5);
-	CHECK(!c->guests[1].package[0] && !c->guests[1].publisher_count && !c->guests[1].min_security_version);
+	CHECK(!strcmp(c->guests[1].package, "packages/ticker") && c->guests[1].publisher_count == 1 &&
+	      !c->guests[1].min_security_version);
 	free(blob);
 	blob = blob_make(e, 2, &size);
 	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
@@ -524,12 +545,9 @@ static const struct good_case good_cases[] = {
 	{ "console_input_on_two_guests_accepted", { BYTES("/guests/ticker-2", "console-input", "", 0) } },
 	{ "no_console_input_accepted", { DELPROP("/guests/hello", "console-input") } },
 	{ "name_31_chars_accepted", { ADDNODE("/guests", "abcdefghijklmnopqrstuvwxyz-0123") } },
-	{ "image_63_chars_accepted",
-	  { STR("/guests/hello", "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz.elf") } },
-	{ "image_with_single_dots_accepted", { STR("/guests/hello", "image", "./guests/v1.2/hello.elf") } },
-	{ "linux_files_accepted",
-	  { STR("/guests/hello", "initrd", "guests/initrd.gz"), STR("/guests/hello", "acpi", "guests/lx.acpi") } },
-	{ "cmdline_accepted", { STR("/guests/hello", "cmdline", "console=ttyS0 panic=5 ~!@#$%^&*()") } },
+	{ "package_63_chars_accepted",
+	  { STR("/guests/hello", "package", "packages/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzab") } },
+	{ "package_with_single_dots_accepted", { STR("/guests/hello", "package", "./packages/v1.2/hello") } },
 	{ "memory_just_below_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xfea00000, 0, 0x200000) } },
 	{ "memory_just_above_apic_window_accepted", { CELLS("/guests/hello", "memory", 0, 0xff000000, 0, 0x200000) } },
 	/* the channel's UART: a port beside a guest's grant, in memory, a PCI function */
@@ -545,7 +563,7 @@ static void fixup_fn(void *fdt)
 	fdt32_t cpus = cpu_to_fdt32(9);
 	fdt32_t mem[4] = { 0, 0, 0, cpu_to_fdt32(0x200000) };
 
-	if (node >= 0 && (fdt_setprop_string(fdt, node, "image", "a.elf") || fdt_setprop(fdt, node, "cpus", &cpus, 4) ||
+	if (node >= 0 && (pkg_set(fdt, node, "a") || fdt_setprop(fdt, node, "cpus", &cpus, 4) ||
 			  fdt_setprop(fdt, node, "memory", mem, 16)))
 		abort();
 }
@@ -614,7 +632,7 @@ static const struct bad_case bad_cases[] = {
 	/* guests: properties and names */
 	{ "unknown_guest_property", { CELLS(H, "vcpus", 1) }, H, "unknown property 'vcpus'" },
 	{ "unknown_node_in_guest", { ADDNODE(H, "devices") }, H, "unknown node 'devices'" },
-	{ "missing_image", { DELPROP(T, "image") }, T, "'image' missing" },
+	{ "missing_package", { DELPROP(T, "package") }, T, "'package' missing: " PACKAGE_ONLY },
 	{ "missing_cpus", { DELPROP(T, "cpus") }, T, "'cpus' missing" },
 	{ "missing_memory", { DELPROP(T, "memory") }, T, "'memory' missing" },
 	{ "name_uppercase", { ADDNODE("/guests", "Hello") }, "/guests/Hello", "guest names" },
@@ -624,26 +642,33 @@ static const struct bad_case bad_cases[] = {
 	{ "name_32_chars", { ADDNODE("/guests", "abcdefghijklmnopqrstuvwxyz-01234") },
 	  "/guests/abcdefghijklmnopqrstuvwxyz-01234", "guest names" },
 	{ "name_repeated", { FN(rename_ticker_hello) }, H, "name" },
-	{ "image_dotdot", { STR(H, "image", "guests/../../boot.elf") }, H, "image path" },
-	{ "image_dotdot_start", { STR(H, "image", "../vmm.elf") }, H, "image path" },
-	{ "initrd_dotdot", { STR(H, "initrd", "guests/../../x") }, H, "initrd path" },
-	{ "acpi_absolute", { STR(H, "acpi", "/acpi.bin") }, H, "acpi path" },
-	{ "initrd_same_as_image", { STR(H, "initrd", "guests/hello.elf") }, H, "initrd and image must be different" },
-	{ "initrd_two_strings", { BYTES(H, "initrd", "a\0b", 4) }, H, "'initrd' must be one string" },
-	{ "cmdline_control_char", { STR(H, "cmdline", "console=ttyS0\nroot=x") }, H, "printable ASCII" },
-	{ "cmdline_escape", { STR(H, "cmdline", "\x1b[2J") }, H, "printable ASCII" },
-	{ "cmdline_too_long", { FN(cmdline_too_long) }, H, "'cmdline' must be one string shorter than 512" },
+	{ "package_dotdot", { STR(H, "package", "packages/../../boot") }, H, "package path" },
+	{ "package_dotdot_start", { STR(H, "package", "../vmm") }, H, "package path" },
 	{ "memory_over_ioapic", { CELLS(H, "memory", 0, 0xfec00000, 0, 0x200000) }, H, "covers the APIC window" },
 	{ "memory_over_lapic", { CELLS(H, "memory", 0, 0xfe000000, 0, 0x1000000) }, H, "covers the APIC window" },
-	{ "image_absolute", { STR(H, "image", "/vigil/guests/hello.elf") }, H, "image path" },
-	{ "image_backslash", { STR(H, "image", "guests\\hello.elf") }, H, "image path" },
-	{ "image_space", { STR(H, "image", "guests/hello elf") }, H, "image path" },
-	{ "image_control_char", { STR(H, "image", "guests/\x1bhello.elf") }, H, "image path" },
-	{ "image_empty", { STR(H, "image", "") }, H, "one string" },
-	{ "image_64_chars",
-	  { STR(H, "image", "guests/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzx.elf") }, H, "shorter than 64" },
-	{ "image_not_terminated", { BYTES(H, "image", "guests/x", 8) }, H, "one string" },
-	{ "image_two_strings", { BYTES(H, "image", "a.elf\0b.elf", 12) }, H, "one string" },
+	{ "package_absolute", { STR(H, "package", "/vigil/packages/hello") }, H, "package path" },
+	{ "package_backslash", { STR(H, "package", "packages\\hello") }, H, "package path" },
+	{ "package_space", { STR(H, "package", "packages/hello world") }, H, "package path" },
+	{ "package_control_char", { STR(H, "package", "packages/\x1bhello") }, H, "package path" },
+	{ "package_empty", { STR(H, "package", "") }, H, "one string" },
+	{ "package_64_chars",
+	  { STR(H, "package", "packages/abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzxyz") }, H, "shorter than 64" },
+	{ "package_not_terminated", { BYTES(H, "package", "packages/x", 10) }, H, "one string" },
+	{ "package_two_strings", { BYTES(H, "package", "a\0b", 4) }, H, "one string" },
+	/* the withdrawn form: files named in the config, with or without a package */
+	{ "old_form_guest", { FN(old_form_ticker) }, T, "'image' is no longer accepted: " PACKAGE_ONLY },
+	{ "image_beside_package", { STR(H, "image", "guests/hello.elf") }, H,
+	  "'image' is no longer accepted: " PACKAGE_ONLY },
+	{ "image_without_package", { DELPROP(H, "package"), STR(H, "image", "guests/hello.elf") }, H,
+	  "'image' is no longer accepted: " PACKAGE_ONLY },
+	{ "initrd_beside_package", { STR(H, "initrd", "guests/initrd.gz") }, H,
+	  "'initrd' is no longer accepted: " PACKAGE_ONLY },
+	{ "acpi_beside_package", { STR(H, "acpi", "guests/lx.acpi") }, H,
+	  "'acpi' is no longer accepted: " PACKAGE_ONLY },
+	{ "cmdline_beside_package", { STR(T, "cmdline", "console=ttyS0") }, T,
+	  "'cmdline' is no longer accepted: " PACKAGE_ONLY },
+	{ "image_empty", { BYTES(T, "image", "", 0) }, T, "'image' is no longer accepted: " PACKAGE_ONLY },
+	{ "cmdline_not_a_string", { CELLS(H, "cmdline", 1) }, H, "'cmdline' is no longer accepted: " PACKAGE_ONLY },
 	/* CPUs */
 	{ "cpu_0", { CELLS(H, "cpus", 0) }, H, "cpu 0" },
 	{ "cpu_0_after_others", { CELLS(H, "cpus", 1, 0) }, H, "cpu 0" },
@@ -736,25 +761,17 @@ static const struct bad_case bad_cases[] = {
 	{ "channel_pci_function_8", { DELPROP(C, "uart-port"), CELLS(C, "uart-pci", 0, 0, 4, 8) }, C,
 	  "function 0..7" },
 	/* packaged guests */
-	{ "package_and_image", { FN(pkg_hello), STR(H, "image", "guests/hello.elf") }, H, "'image' comes from the package" },
-	{ "package_and_cmdline", { FN(pkg_hello), STR(H, "cmdline", "quiet") }, H, "'cmdline' comes from the package" },
-	{ "package_and_initrd", { FN(pkg_hello), STR(H, "initrd", "x.gz") }, H, "'initrd' comes from the package" },
-	{ "publishers_without_package", { CELLS(T, "publishers", 0) }, T, "'publishers' is for a packaged guest" },
-	{ "min_secver_without_package", { CELLS(T, "min-security-version", 0, 1) }, T, "is for a packaged guest" },
-	{ "package_path_up", { FN(pkg_hello), STR(H, "package", "../hello") }, H, "path must be relative" },
-	{ "publisher_beyond_the_role", { FN(pkg_hello), CELLS(H, "publishers", 2) }, H,
-	  "publisher 2: roles/publisher has 2 keys" },
-	{ "publisher_twice", { FN(pkg_hello), CELLS(H, "publishers", 1, 1) }, H, "publisher 1 named twice" },
-	{ "publishers_missing", { FN(pkg_hello), DELPROP(H, "publishers") }, H, "property 'publishers' missing" },
-	{ "publishers_not_cells", { FN(pkg_hello), BYTES(H, "publishers", "\0\0\0", 3) }, H,
-	  "'publishers' must hold" },
-	{ "publisher_threshold_above", { FN(pkg_hello), CELLS(H, "publisher-threshold", 2) }, H,
-	  "publisher-threshold 2 outside 1..1" },
-	{ "publisher_threshold_zero", { FN(pkg_hello), CELLS(H, "publisher-threshold", 0) }, H,
-	  "publisher-threshold 0 outside" },
-	{ "publisher_threshold_missing", { FN(pkg_hello), DELPROP(H, "publisher-threshold") }, H,
-	  "'publisher-threshold' missing" },
-	{ "min_secver_one_cell", { FN(pkg_hello), CELLS(H, "min-security-version", 5) }, H,
+	{ "min_secver_without_package", { DELPROP(T, "package"), CELLS(T, "min-security-version", 0, 1) }, T,
+	  "'package' missing" },
+	{ "package_path_up", { STR(H, "package", "../hello") }, H, "path must be relative" },
+	{ "publisher_beyond_the_role", { CELLS(H, "publishers", 2) }, H, "publisher 2: roles/publisher has 2 keys" },
+	{ "publisher_twice", { CELLS(H, "publishers", 1, 1) }, H, "publisher 1 named twice" },
+	{ "publishers_missing", { DELPROP(H, "publishers") }, H, "property 'publishers' missing" },
+	{ "publishers_not_cells", { BYTES(H, "publishers", "\0\0\0", 3) }, H, "'publishers' must hold" },
+	{ "publisher_threshold_above", { CELLS(H, "publisher-threshold", 2) }, H, "publisher-threshold 2 outside 1..1" },
+	{ "publisher_threshold_zero", { CELLS(H, "publisher-threshold", 0) }, H, "publisher-threshold 0 outside" },
+	{ "publisher_threshold_missing", { DELPROP(H, "publisher-threshold") }, H, "'publisher-threshold' missing" },
+	{ "min_secver_one_cell", { CELLS(H, "min-security-version", 5) }, H,
 	  "'min-security-version' must be one 64-bit value" },
 	{ "channel_reg_shift_1", { FN(channel_mmio), CELLS(C, "reg-shift", 1) }, C, "reg-shift must be 0 or 2" },
 	{ "channel_reg_width_2", { FN(channel_mmio), CELLS(C, "reg-io-width", 2) }, C, "reg-io-width 1 or 4" },
@@ -899,29 +916,30 @@ static void twin_property_refused(void)
 	static uint8_t work[BLOB_MAX];
 	size_t size;
 	uint8_t *blob = blob_make(NULL, 0, &size);
-	int node, prop, image_nameoff = -1;
+	int node, prop, package_nameoff = -1;
 
 	if (fdt_open_into(blob, work, BLOB_MAX))
 		abort();
 	node = fdt_path_offset(work, "/guests/hello");
-	/* An initrd, then renamed image: the node holds two image properties
-	 * and nothing else is missing, so only the twin can be refused. */
-	if (node < 0 || fdt_setprop_string(work, node, "initrd", "guests/other.elf"))
+	/* A new property, then renamed package: the node holds two package
+	 * properties and nothing else is missing, so only the twin can be
+	 * refused. */
+	if (node < 0 || fdt_setprop_string(work, node, "twin", "packages/other"))
 		abort();
 	for (int pass = 0; pass < 2; pass++) {
 		fdt_for_each_property_offset(prop, work, node) {
 			const char *name;
 
 			fdt_getprop_by_offset(work, prop, &name, NULL);
-			if (pass == 0 && !strcmp(name, "image"))
-				image_nameoff = (int)fdt32_to_cpu(
+			if (pass == 0 && !strcmp(name, "package"))
+				package_nameoff = (int)fdt32_to_cpu(
 					fdt_get_property_by_offset(work, prop, NULL)->nameoff);
-			if (pass == 1 && !strcmp(name, "initrd") && CHECK(image_nameoff >= 0))
+			if (pass == 1 && !strcmp(name, "twin") && CHECK(package_nameoff >= 0))
 				((struct fdt_property *)fdt_get_property_by_offset(work, prop, NULL))->nameoff =
-					cpu_to_fdt32((uint32_t)image_nameoff);
+					cpu_to_fdt32((uint32_t)package_nameoff);
 		}
 	}
-	expect_twin_refused(work, "config: /guests/hello: ", "property 'image' given twice");
+	expect_twin_refused(work, "config: /guests/hello: ", "property 'package' given twice");
 	free(blob);
 }
 
@@ -938,7 +956,7 @@ static void twin_node_refused(void)
 	 * would load: libfdt refuses to add a twin, so add it, then rename. */
 	extra = fdt_add_subnode(work, 0, "extra");
 	guest = extra < 0 ? extra : fdt_add_subnode(work, extra, "evil");
-	if (guest < 0 || fdt_setprop_string(work, guest, "image", "guests/evil.elf") ||
+	if (guest < 0 || pkg_set(work, guest, "packages/evil") ||
 	    fdt_setprop_u32(work, guest, "cpus", CONFIG_MAX_CPU_INDEX) ||
 	    fdt_setprop_u64(work, guest, "memory", 0) ||
 	    fdt_appendprop_u64(work, guest, "memory", 0x200000) ||
@@ -995,8 +1013,11 @@ static int guest_obeys_schema(const struct config *c, unsigned gi)
 	size_t n = strnlen(g->name, CONFIG_NAME_LEN);
 	int ok = n > 0 && n < CONFIG_NAME_LEN && g->cpu_count >= 1 && g->cpu_count <= CONFIG_MAX_GUEST_CPUS &&
 		 g->region_count >= 1 && g->region_count <= CONFIG_MAX_REGIONS && g->io_count <= CONFIG_MAX_IO &&
-		 g->msr_count <= CONFIG_MAX_MSRS && strnlen(g->image, CONFIG_PATH_LEN) < CONFIG_PATH_LEN &&
-		 g->image[0] && g->image[0] != '/' && !strstr(g->image, "..");
+		 g->msr_count <= CONFIG_MAX_MSRS && strnlen(g->package, CONFIG_PATH_LEN) < CONFIG_PATH_LEN &&
+		 g->package[0] && g->package[0] != '/' && !strstr(g->package, "..") && !g->image[0] &&
+		 !g->initrd[0] && !g->acpi[0] && !g->cmdline[0] && g->publisher_count >= 1 &&
+		 g->publisher_count <= CONFIG_MAX_KEYS && g->publisher_threshold >= 1 &&
+		 g->publisher_threshold <= g->publisher_count;
 
 	for (size_t i = 0; ok && i < n; i++)
 		ok = strchr("abcdefghijklmnopqrstuvwxyz0123456789-", g->name[i]) != NULL;

@@ -119,7 +119,9 @@ cat >sys.dts <<'DTS'
 	};
 	guests {
 		hello {
-			image = "guests/hello.elf";
+			package = "packages/hello";
+			publishers = <0>;
+			publisher-threshold = <1>;
 			cpus = <1>;
 			memory = <0x0 0x0  0x0 0x400000>;
 			io-allow = <0x80 1>;
@@ -133,6 +135,12 @@ t_check cli.config_roles_keys_in_dtb bash -c \
 sed 's/cpus = <1>/cpus = <0>/' sys.dts >bad.dts
 t_check cli.config_invalid_refused test "$(status "$vc" config build bad.dts -i inc -o bad.dtb)" = 1
 t_check cli.config_invalid_not_written test ! -e bad.dtb
+# The withdrawn form of a guest, naming its files: refused, saying why.
+sed 's|package = "packages/hello";|image = "guests/hello.elf";|' sys.dts >old.dts
+t_check cli.config_image_refused test "$(status "$vc" config build old.dts -i inc -o old.dtb)" = 1
+t_check cli.config_image_says_why bash -c "'$vc' config build old.dts -i inc -o old.dtb 2>&1 | grep -qF \
+	\"config: /guests/hello: 'image' is no longer accepted: a guest is a signed package (package = ...)\""
+t_check cli.config_image_not_written test ! -e old.dtb
 
 # Separation of duties and key validity, checked on the config itself (a
 # hand-merged roles node gets past roles-dtsi's own refusal).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The stub's firmware-free parts: boot page tables (boot/paging.c), the
- * handoff memory map (boot/memmap.c), the config's image paths
+ * handoff memory map (boot/memmap.c), the config's package paths
  * (boot/dtb_scan.c, boot/path.c).
  */
 #define CHECK_SUITE "stub"
@@ -341,7 +341,7 @@ static uint8_t *fdt_finish(struct fdt *f, size_t *len)
 	return b;
 }
 
-/* / { compatible; other { image }; guests { a { image; cpus; sub { image } }; b { image } } } */
+/* / { compatible; other { package }; guests { a { package; cpus; sub { package } }; b { package } } } */
 static uint8_t *good_blob(size_t *len)
 {
 	static struct fdt f;
@@ -350,26 +350,26 @@ static uint8_t *good_blob(size_t *len)
 	node(&f, "");
 	sprop(&f, "compatible", "vigil,system-v1");
 	node(&f, "other");
-	sprop(&f, "image", "not/a/guest.elf");
+	sprop(&f, "package", "not/a/guest");
 	tok(&f, 2);
 	node(&f, "guests");
 	node(&f, "a");
-	sprop(&f, "image", "guests/a.elf");
+	sprop(&f, "package", "packages/a");
 	prop(&f, "cpus", "\0\0\0\1", 4);
 	node(&f, "sub");
-	sprop(&f, "image", "deeper/is/ignored");
+	sprop(&f, "package", "deeper/is/ignored");
 	tok(&f, 2);
 	tok(&f, 2);
 	tok(&f, 4); /* NOP */
 	node(&f, "b");
-	sprop(&f, "image", "guests/b.elf");
+	sprop(&f, "package", "packages/b");
 	tok(&f, 2);
 	tok(&f, 2);
 	tok(&f, 2);
 	return fdt_finish(&f, len);
 }
 
-static void dtb_finds_guest_images(void)
+static void dtb_finds_guest_packages(void)
 {
 	struct dtb_file out[4];
 	unsigned n;
@@ -378,8 +378,9 @@ static void dtb_finds_guest_images(void)
 
 	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), 0);
 	CHECK_EQ(n, 2);
-	CHECK(n == 2 && !strcmp(out[0].guest, "a") && !strcmp(out[0].path, "guests/a.elf"));
-	CHECK(n == 2 && !strcmp(out[1].guest, "b") && !strcmp(out[1].path, "guests/b.elf"));
+	CHECK(n == 2 && !strcmp(out[0].guest, "a") && !strcmp(out[0].path, "packages/a"));
+	CHECK(n == 2 && !strcmp(out[1].guest, "b") && !strcmp(out[1].path, "packages/b"));
+	CHECK(n == 2 && !strcmp(out[0].prop, "package") && !strcmp(out[1].prop, "package"));
 	CHECK_EQ(dtb_files_collect(b, len, out, 1, &n), -E2BIG);
 	free(b);
 }
@@ -407,12 +408,13 @@ static int one_guest(void (*body)(struct fdt *))
 	return err;
 }
 
-static void no_image(struct fdt *f) { prop(f, "cpus", "\0\0\0\1", 4); }
-static void two_images(struct fdt *f) { sprop(f, "image", "a"); sprop(f, "image", "b"); }
-static void unterminated(struct fdt *f) { prop(f, "image", "abc", 3); }
-static void inner_nul(struct fdt *f) { prop(f, "image", "a\0b", 4); }
-static void empty(struct fdt *f) { prop(f, "image", "", 1); }
-static void fine(struct fdt *f) { sprop(f, "image", "guests/g.elf"); }
+static void no_package(struct fdt *f) { prop(f, "cpus", "\0\0\0\1", 4); }
+static void two_packages(struct fdt *f) { sprop(f, "package", "a"); sprop(f, "package", "b"); }
+static void unterminated(struct fdt *f) { prop(f, "package", "abc", 3); }
+static void inner_nul(struct fdt *f) { prop(f, "package", "a\0b", 4); }
+static void empty(struct fdt *f) { prop(f, "package", "", 1); }
+static void fine(struct fdt *f) { sprop(f, "package", "packages/g"); prop(f, "publishers", "\0\0\0\0", 4); }
+/* The withdrawn form: a guest naming its own files, alone or beside a package. */
 static void linux_files(struct fdt *f)
 {
 	sprop(f, "acpi", "guests/g.acpi");
@@ -420,30 +422,36 @@ static void linux_files(struct fdt *f)
 	sprop(f, "cmdline", "console=ttyS0");
 	sprop(f, "initrd", "guests/initrd");
 }
-static void package_only(struct fdt *f) { sprop(f, "package", "guests/g"); prop(f, "publishers", "\4", 1); }
-static void package_and_image(struct fdt *f) { fine(f); sprop(f, "package", "guests/g"); }
-static void two_packages(struct fdt *f) { sprop(f, "package", "a"); sprop(f, "package", "b"); }
-static void two_initrds(struct fdt *f) { fine(f); sprop(f, "initrd", "a"); sprop(f, "initrd", "b"); }
-static void two_acpis(struct fdt *f) { fine(f); sprop(f, "acpi", "a"); sprop(f, "acpi", "b"); }
-static void initrd_only(struct fdt *f) { sprop(f, "initrd", "a"); }
-static void bad_initrd(struct fdt *f) { fine(f); prop(f, "initrd", "a\0b", 4); }
+static void image_only(struct fdt *f) { sprop(f, "image", "guests/g.elf"); }
+static void image_not_a_string(struct fdt *f) { prop(f, "image", "abc", 3); }
+static void package_and_image(struct fdt *f) { fine(f); sprop(f, "image", "guests/g.elf"); }
+static void package_and_initrd(struct fdt *f) { fine(f); sprop(f, "initrd", "guests/initrd"); }
+static void package_and_acpi(struct fdt *f) { fine(f); sprop(f, "acpi", "guests/g.acpi"); }
+static void package_and_cmdline(struct fdt *f) { fine(f); sprop(f, "cmdline", "quiet"); }
+static void initrd_before_package(struct fdt *f) { sprop(f, "initrd", "a"); fine(f); }
 
 static void dtb_refuses_bad_guests(void)
 {
 	CHECK_EQ(one_guest(fine), 0);
-	CHECK_EQ(one_guest(no_image), -EINVAL);
-	CHECK_EQ(one_guest(two_images), -EINVAL);
+	CHECK_EQ(one_guest(no_package), -EINVAL);
+	CHECK_EQ(one_guest(two_packages), -EINVAL);
 	CHECK_EQ(one_guest(unterminated), -EINVAL);
 	CHECK_EQ(one_guest(inner_nul), -EINVAL);
 	CHECK_EQ(one_guest(empty), -EINVAL);
-	CHECK_EQ(one_guest(linux_files), 0);
-	CHECK_EQ(one_guest(two_initrds), -EINVAL);
-	CHECK_EQ(one_guest(two_acpis), -EINVAL);
-	CHECK_EQ(one_guest(initrd_only), -EINVAL);
-	CHECK_EQ(one_guest(bad_initrd), -EINVAL);
-	CHECK_EQ(one_guest(package_only), 0);
-	CHECK_EQ(one_guest(package_and_image), -EINVAL);
-	CHECK_EQ(one_guest(two_packages), -EINVAL);
+}
+
+/* Each withdrawn property refuses the node with its own error, whatever
+ * else it holds: the stub says why rather than "malformed". */
+static void dtb_refuses_withdrawn_files(void)
+{
+	CHECK_EQ(one_guest(linux_files), -EPERM);
+	CHECK_EQ(one_guest(image_only), -EPERM);
+	CHECK_EQ(one_guest(image_not_a_string), -EPERM);
+	CHECK_EQ(one_guest(package_and_image), -EPERM);
+	CHECK_EQ(one_guest(package_and_initrd), -EPERM);
+	CHECK_EQ(one_guest(package_and_acpi), -EPERM);
+	CHECK_EQ(one_guest(package_and_cmdline), -EPERM);
+	CHECK_EQ(one_guest(initrd_before_package), -EPERM);
 }
 
 /* A manifest: / { compatible; package; files { image { path; size }; initrd { path } };
@@ -513,33 +521,6 @@ static void dtb_finds_manifest_files(void)
 		if (i == len)
 			CHECK_EQ(ok, 1);
 	}
-	free(b);
-}
-
-/* A Linux guest's three files come out in property order, named. */
-static void dtb_finds_linux_files(void)
-{
-	static struct fdt f;
-	struct dtb_file out[4];
-	unsigned n = 0;
-	size_t len;
-	uint8_t *b;
-
-	memset(&f, 0, sizeof(f));
-	node(&f, "");
-	node(&f, "guests");
-	node(&f, "lx");
-	linux_files(&f);
-	tok(&f, 2);
-	tok(&f, 2);
-	tok(&f, 2);
-	b = fdt_finish(&f, &len);
-	CHECK_EQ(dtb_files_collect(b, len, out, 4, &n), 0);
-	CHECK_EQ(n, 3);
-	CHECK(n == 3 && !strcmp(out[0].prop, "acpi") && !strcmp(out[0].path, "guests/g.acpi"));
-	CHECK(n == 3 && !strcmp(out[1].prop, "image") && !strcmp(out[1].guest, "lx"));
-	CHECK(n == 3 && !strcmp(out[2].prop, "initrd") && !strcmp(out[2].path, "guests/initrd"));
-	CHECK_EQ(dtb_files_collect(b, len, out, 2, &n), -E2BIG);
 	free(b);
 }
 
@@ -631,10 +612,10 @@ int main(void)
 	CHECK_RUN(memmap_refuses_bad_ranges);
 	CHECK_RUN(memmap_capacity);
 	CHECK_RUN(memmap_generated_maps);
-	CHECK_RUN(dtb_finds_guest_images);
+	CHECK_RUN(dtb_finds_guest_packages);
 	CHECK_RUN(dtb_refuses_bad_guests);
+	CHECK_RUN(dtb_refuses_withdrawn_files);
 	CHECK_RUN(dtb_refuses_bad_blobs);
-	CHECK_RUN(dtb_finds_linux_files);
 	CHECK_RUN(dtb_finds_manifest_files);
 	CHECK_RUN(dtb_refuses_unaligned_struct_end);
 	CHECK_RUN(paths);

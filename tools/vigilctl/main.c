@@ -44,9 +44,10 @@ static const struct vc_cmd vc_cmds[] = {
 	  vc_cmd_config_build },
 	{ "config digests", "each guest's policy digest, as the inventory reports it",
 	  "config digests SYSTEM.dtb\n"
-	  "  Prints '<guest> <policy-sha256>' per guest of the config: what the\n"
-	  "  inventory shows until a policy bundle tightens a guest (docs/channel.md).\n"
-	  "  A packaged guest's depends on its package: 'package verify --config'.\n",
+	  "  Prints one line per guest of the config. Every guest is a package, so\n"
+	  "  its policy digest depends on the package: 'package verify --config'\n"
+	  "  prints it, as the inventory shows it until a policy bundle tightens\n"
+	  "  the guest (docs/channel.md).\n",
 	  vc_cmd_config_digests },
 	{ "bundle build", "write a bundle payload (device tree) from options",
 	  "bundle build --kind KIND --seq N (--build-id HEX | --vmm VMM.elf) -o PAYLOAD.dtb\n"
