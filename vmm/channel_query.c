@@ -105,7 +105,7 @@ static bool query_guest_stuck(const struct vm *vm)
 }
 
 /* The key ids (docs/keys.md) of the publishers whose signatures admitted
- * a packaged guest, one after another. */
+ * a guest, one after another. */
 static void query_publishers(struct reply *r, const struct vm *vm)
 {
 	uint8_t ids[CONFIG_MAX_KEYS][SIG_KEYID_LEN];
@@ -144,7 +144,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_str(r, "image", vm->cfg->image);
 	if (img)
 		reply_bytes(r, "image-sha256", img->sha256, sizeof(img->sha256));
-	if (vm->packaged) {
+	if (vm->stop_cause != VM_STOP_REFUSED) { /* admitted: its package */
 		reply_str(r, "package", vm->pkg.name);
 		reply_u64(r, "package-version", vm->pkg.version);
 		reply_u64(r, "security-version", vm->pkg.security_version);

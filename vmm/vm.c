@@ -207,17 +207,14 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 
 	vm->cfg = vm->conf = cfg;
 	vm->name = cfg->name;
-	if (cfg->package[0]) {
-		err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
-		if (err) { /* left out, with its reason: the other guests start */
-			printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
-			vm->state = VM_STOPPED;
-			vm->stop_cause = VM_STOP_REFUSED;
-			return 0;
-		}
-		vm->packaged = true;
-		vm->cfg = cfg = &vm->own_cfg;
+	err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
+	if (err) { /* left out, with its reason: the other guests start */
+		printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
+		vm->state = VM_STOPPED;
+		vm->stop_cause = VM_STOP_REFUSED;
+		return 0;
 	}
+	vm->cfg = cfg = &vm->own_cfg;
 	if (!cfg->cpu_count || cfg->cpu_count > CONFIG_MAX_GUEST_CPUS)
 		return -EINVAL; /* the config parser allows 1..CONFIG_MAX_GUEST_CPUS */
 	for (unsigned i = 0; i < cfg->cpu_count; i++)
@@ -473,7 +470,7 @@ int vm_control_update(struct vm *vm, const struct config_guest *cfg, const struc
 	if (!vm_vendor_can_reset_bitmaps())
 		return -EOPNOTSUPP;
 	spin_lock(&vm->lock);
-	if (vm->stop_cause == VM_STOP_REFUSED || !vm->packaged) {
+	if (vm->stop_cause == VM_STOP_REFUSED) {
 		spin_unlock(&vm->lock);
 		return -EPERM;
 	}

@@ -32,7 +32,7 @@ enum vm_state { VM_RUNNING, VM_STOPPED };
 /* Why a guest is stopped: it decides whether `start` may resume it. */
 enum vm_stop_cause { VM_STOP_NONE, VM_STOP_GUEST, VM_STOP_OPERATOR, VM_STOP_REFUSED };
 
-/* A packaged guest's package, as verified at boot (vmm/vm_package.c). */
+/* A guest's package, as verified at boot (vmm/vm_package.c) or updated. */
 struct vm_package_info {
 	char name[CONFIG_NAME_LEN];
 	uint64_t version, security_version;
@@ -40,7 +40,7 @@ struct vm_package_info {
 	uint32_t signers;	   /* bit k: the guest's publishers[k] signed it */
 };
 
-/* A packaged guest's files after a channel update (vmm/vm_update.c): in
+/* A guest's files after a channel update (vmm/vm_update.c): in
  * one allocation of pages; none (count 0) until the first update, and the
  * boot's, in the handoff, are found after these. */
 #define VM_FILES 3
@@ -52,11 +52,10 @@ struct vm_files {
 };
 
 struct vm {
-	const struct config_guest *cfg; /* the config's entry, or own_cfg for a packaged guest */
+	const struct config_guest *cfg; /* own_cfg once admitted; the config's entry if refused */
 	const struct config_guest *conf; /* the config's entry: its grants */
 	const char *name;
-	struct config_guest own_cfg;	/* a packaged guest's: its effective policy and files */
-	bool packaged;
+	struct config_guest own_cfg;	/* its package's: the effective policy and files */
 	struct vm_package_info pkg;
 	struct vm_files files;
 	bool lists_pending; /* an update's ports and MSRs, for its restart */
@@ -95,7 +94,7 @@ extern unsigned vm_count;
 extern struct vplat_clock vplat_clock;
 
 /*
- * A packaged guest's admission (vmm/vm_package.c): verify its package as
+ * A guest's admission (vmm/vm_package.c): verify its package as
  * the stub handed it on (manifest, publisher signatures, every file, the
  * security floor) and grant its needs; *out becomes its own config entry.
  * Returns 0, or a negative errno with the reason in why.
@@ -136,7 +135,7 @@ int vm_control_restart(struct vm *vm) __attribute__((warn_unused_result));
  * first if it runs); the allow-lists become the entry's at that restart.
  * *old: the files it had, for the caller to free. -EBUSY while a restart
  * is under way (its CPU may be reading the files), -EPERM for a guest
- * that runs no package; nothing changes then.
+ * refused at boot; nothing changes then.
  */
 int vm_control_update(struct vm *vm, const struct config_guest *cfg, const struct vm_files *files,
 		      const struct vm_package_info *info, struct vm_files *old) __attribute__((warn_unused_result));

@@ -187,9 +187,9 @@ static int upd_begin(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	vm = vm_find(name);
 	if (!vm)
 		return bnd_refuse(v, -ENOENT, CHANNEL_E_PKG_GUEST, "no guest %s", name);
-	if (!vm->packaged)
-		return bnd_refuse(v, -EPERM, CHANNEL_E_PKG_GUEST, "guest %s runs no package%s", name,
-				  vm->stop_cause == VM_STOP_REFUSED ? ": it was refused at boot" : "");
+	if (vm->stop_cause == VM_STOP_REFUSED)
+		return bnd_refuse(v, -EPERM, CHANNEL_E_PKG_GUEST, "guest %s runs no package: it was refused at boot",
+				  name);
 	memcpy(manifest, p + CHANNEL_PKG_BEGIN_HEADER, mlen);
 	err = package_decode(manifest, mlen, &cand, v);
 	if (!err)
