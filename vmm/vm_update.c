@@ -162,7 +162,7 @@ static int upd_stage(struct vm *vm, uint32_t signers, struct bundle_verdict *v)
 static int upd_begin(const uint8_t *p, size_t len, struct bundle_verdict *v)
 {
 	char name[CHANNEL_PKG_NAME_LEN];
-	uint32_t mlen, slen;
+	uint32_t mlen, slen, signers;
 	uint64_t need;
 	struct vm *vm;
 	int err;
@@ -203,9 +203,10 @@ static int upd_begin(const uint8_t *p, size_t len, struct bundle_verdict *v)
 			 cand.name, (unsigned long)cand.version);
 		return 0;
 	}
+	signers = v->signers; /* the grant's verdict starts afresh */
 	err = upd_admit(vm, v);
 	if (!err)
-		err = upd_stage(vm, v->signers, v);
+		err = upd_stage(vm, signers, v);
 	if (!err)
 		snprintk(v->message, sizeof(v->message), "guest %s: update to %s version %lu: %lu KiB to stage", vm->name,
 			 cand.name, (unsigned long)cand.version, (unsigned long)(up.files.pages << 2));

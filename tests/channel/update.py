@@ -142,6 +142,21 @@ def check_guest_update(t, b, sock, work, operator_key):
     t.check("update: the inventory shows version 2, the new image's digest, a second boot, running",
             g.get("package-version") == 2 and g.get("image-sha256") == vt.sha256_file(ticker) and
             g.get("boots") == g0.get("boots", 0) + 1 and g.get("state") == "running", str(g)[:400])
+    t.check("update: the inventory names the publisher that signed version 2",
+            g.get("publisher-key-ids") and g.get("publisher-key-ids") == g0.get("publisher-key-ids"),
+            "%s, before %s" % (g.get("publisher-key-ids"), g0.get("publisher-key-ids")))
+    # The signed manifest as a bundle's payload, in a container made here
+    # (docs/channel.md, "Bundles": vigilctl bundle pack refuses to make it).
+    m = open(os.path.join(v2, "manifest.dtb"), "rb").read()
+    sig = open(os.path.join(v2, "manifest.dtb.sig"), "rb").read()
+    before = u.state()
+    c = chan.Conn(sock)
+    c.send(chan.frame(chan.REQ_BUNDLE, b"VGBNDL01" + struct.pack("<II", len(m), len(sig)) + m + sig, id_=92))
+    r = c.recv_frame(timeout=60)
+    c.close()
+    reply = chan.dtb_props(r[2]) if r and r[1] == 92 else {}
+    t.check("update refused: the signed manifest sent as a bundle (error 16), nothing changed",
+            reply.get("error") == E_MALFORMED and u.state() == before, str(reply)[:300])
     m = chan.query_json(sock, "measurements").get("runtime", {})
     last = m.get("entry@%d" % (len(m) - 1), {})
     with open(os.path.join(v2, "manifest.dtb"), "rb") as f:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Signed guest packages at boot (docs/formats.md, "Guest packages").
 
-One boot of a config with fourteen packaged guests: two well-signed packages
-that must run, and twelve that an attacker with write access to the ESP (or
+One boot of a config with sixteen packaged guests (the most a config
+holds): two well-signed packages that must run, and fourteen that an attacker with write access to the ESP (or
 a careless publisher) could leave there, each of which must be refused with
 its reason while the others start:
 
@@ -18,6 +18,8 @@ its reason while the others start:
   t-bundle    a signed bundle payload put where the manifest goes
   t-absent    the package directory is not on the ESP
   t-nofile    the manifest names an image that is not on the ESP
+  t-initrd    the initramfs changed after signing
+  t-device    needs a device class (no device is granted)
 
 The good ones: hello (one publisher) and ticker (two publishers, threshold
 two, granted an MSR and ports it did not ask for, which it must not get).
@@ -57,6 +59,8 @@ CASES = {
     "t-bundle": (12, r"compatible must be \"vigil,guest-package-v1\""),
     "t-absent": (13, r"package packages/t-absent has no manifest"),
     "t-nofile": (14, r"package t-nofile: image 'hello\.elf' was not loaded"),
+    "t-initrd": (15, r"package t-initrd: initrd 'ticker\.elf' does not match the manifest's digests"),
+    "t-device": (16, r"package t-device needs a network device; guest t-device is granted none"),
 }
 
 
@@ -125,6 +129,11 @@ def make_packages(v, pub, pub2):
         "--guest", "hello", "--action", "restart", "-o", os.path.join(pk("t-bundle"), "manifest.dtb"))
     sign(pk("t-bundle"), pub)
     shutil.copy(os.path.join(GUESTS, "hello.elf"), pk("t-bundle"))
+    build(pk("t-initrd"), "t-initrd", extra=("--initrd", os.path.join(GUESTS, "ticker.elf")))
+    sign(pk("t-initrd"), pub)
+    flip(os.path.join(pk("t-initrd"), "ticker.elf"))
+    build(pk("t-device"), "t-device", extra=("--devices", "network"))
+    sign(pk("t-device"), pub)
     build(pk("t-nofile"), "t-nofile")
     sign(pk("t-nofile"), pub)
     os.remove(os.path.join(pk("t-nofile"), "hello.elf"))
