@@ -53,8 +53,8 @@ static void upd_discard(const char *why)
 {
 	if (!up.active)
 		return;
-	printk("vigil: guest %s: update to %s version %lu %s\n", up.vm->name, up.pkg.name, (unsigned long)up.pkg.version,
-	       why);
+	printk("vigil: guest %s: update to %s version %lu %s\n", up.vm->name, up.pkg.name,
+	       (unsigned long)up.pkg.version, why);
 	page_free(up.files.base, up.files.pages);
 	memset(&up, 0, sizeof(up));
 }
@@ -98,8 +98,9 @@ static int upd_admit(struct vm *vm, struct bundle_verdict *v)
 		return bnd_refuse(v, -EPERM, CHANNEL_E_PKG_NAME, "package %s is not guest %s's package %s", cand.name,
 				  vm->name, vm->pkg.name);
 	if (cand.version <= vm->pkg.version)
-		return bnd_refuse(v, -ESTALE, CHANNEL_E_PKG_VERSION, "package %s version %lu is not above the running %lu",
-				  cand.name, (unsigned long)cand.version, (unsigned long)vm->pkg.version);
+		return bnd_refuse(v, -ESTALE, CHANNEL_E_PKG_VERSION,
+				  "package %s version %lu is not above the running %lu", cand.name,
+				  (unsigned long)cand.version, (unsigned long)vm->pkg.version);
 	if (cand.security_version < floor)
 		return bnd_refuse(v, -ESTALE, CHANNEL_E_PKG_SECURITY,
 				  "package %s security version %lu is below guest %s's floor %lu", cand.name,
@@ -124,17 +125,20 @@ static int upd_stage(struct vm *vm, uint32_t signers, struct bundle_verdict *v)
 		if (!cand.files[f].present)
 			continue;
 		if (cand.files[f].size > memory) /* also keeps the sum below from wrapping */
-			return bnd_refuse(v, -E2BIG, CHANNEL_E_PKG_NOMEM, "package %s's %s (%lu bytes) exceeds guest %s's memory",
-					  cand.name, package_file_nodes[f], (unsigned long)cand.files[f].size, vm->name);
+			return bnd_refuse(v, -E2BIG, CHANNEL_E_PKG_NOMEM,
+					  "package %s's %s (%lu bytes) exceeds guest %s's memory", cand.name,
+					  package_file_nodes[f], (unsigned long)cand.files[f].size, vm->name);
 		pages += (cand.files[f].size + 4095) >> 12;
 	}
 	if (pages << 12 > memory)
-		return bnd_refuse(v, -E2BIG, CHANNEL_E_PKG_NOMEM, "package %s's files (%lu KiB) exceed guest %s's memory",
-				  cand.name, (unsigned long)(pages << 2), vm->name);
+		return bnd_refuse(v, -E2BIG, CHANNEL_E_PKG_NOMEM,
+				  "package %s's files (%lu KiB) exceed guest %s's memory", cand.name,
+				  (unsigned long)(pages << 2), vm->name);
 	upd_discard("abandoned for another");
 	base = pages ? page_alloc_high(pages, 4096) : 0;
 	if (pages && !base)
-		return bnd_refuse(v, -ENOMEM, CHANNEL_E_PKG_NOMEM, "no room to stage %lu KiB", (unsigned long)(pages << 2));
+		return bnd_refuse(v, -ENOMEM, CHANNEL_E_PKG_NOMEM, "no room to stage %lu KiB",
+				  (unsigned long)(pages << 2));
 	up = (struct upload){ .active = true, .vm = vm, .pkg = cand, .cfg = cand_cfg };
 	up.files = (struct vm_files){ .base = base, .pages = pages };
 	memcpy(up.info.name, cand.name, sizeof(up.info.name));
@@ -194,8 +198,8 @@ static int upd_begin(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	err = package_decode(manifest, mlen, &cand, v);
 	if (!err)
 		err = package_sigs_check(&cand, manifest, mlen, p + need - slen, slen,
-					 (const uint8_t(*)[CONFIG_KEY_LEN])vm->conf->publishers, vm->conf->publisher_count,
-					 vm->conf->publisher_threshold, v);
+					 (const uint8_t(*)[CONFIG_KEY_LEN])vm->conf->publishers,
+					 vm->conf->publisher_count, vm->conf->publisher_threshold, v);
 	if (err)
 		return err;
 	if (up.active && up.vm == vm && !memcmp(up.pkg.digest, cand.digest, sizeof(cand.digest))) {
@@ -208,8 +212,8 @@ static int upd_begin(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	if (!err)
 		err = upd_stage(vm, signers, v);
 	if (!err)
-		snprintk(v->message, sizeof(v->message), "guest %s: update to %s version %lu: %lu KiB to stage", vm->name,
-			 cand.name, (unsigned long)cand.version, (unsigned long)(up.files.pages << 2));
+		snprintk(v->message, sizeof(v->message), "guest %s: update to %s version %lu: %lu KiB to stage",
+			 vm->name, cand.name, (unsigned long)cand.version, (unsigned long)(up.files.pages << 2));
 	return err;
 }
 
@@ -251,8 +255,8 @@ static int upd_chunk(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	if (f >= PACKAGE_FILE_COUNT || up.slot[f] < 0 || zero)
 		return bnd_refuse(v, -EINVAL, CHANNEL_E_PKG_UPLOAD, "no file %u in package %s", f, up.pkg.name);
 	if (off != up.got[f])
-		return bnd_refuse(v, -ERANGE, CHANNEL_E_PKG_UPLOAD, "%s: offset %lu, expected %lu", package_file_nodes[f],
-				  (unsigned long)off, (unsigned long)up.got[f]);
+		return bnd_refuse(v, -ERANGE, CHANNEL_E_PKG_UPLOAD, "%s: offset %lu, expected %lu",
+				  package_file_nodes[f], (unsigned long)off, (unsigned long)up.got[f]);
 	if (!n || n > up.pkg.files[f].size - off)
 		return bnd_refuse(v, -ERANGE, CHANNEL_E_PKG_UPLOAD, "%s: %zu bytes at %lu, the file has %lu",
 				  package_file_nodes[f], n, (unsigned long)off, (unsigned long)up.pkg.files[f].size);
@@ -288,7 +292,8 @@ static int upd_commit(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	if (err)
 		return err;
 	if (len != CHANNEL_PKG_ID_LEN)
-		return bnd_refuse(v, -EBADMSG, CHANNEL_E_TRAILING, "%zu bytes after the upload's id", len - CHANNEL_PKG_ID_LEN);
+		return bnd_refuse(v, -EBADMSG, CHANNEL_E_TRAILING, "%zu bytes after the upload's id",
+				  len - CHANNEL_PKG_ID_LEN);
 	for (int f = 0; f < PACKAGE_FILE_COUNT; f++)
 		if (up.slot[f] >= 0 && up.got[f] != up.pkg.files[f].size)
 			return bnd_refuse(v, -EAGAIN, CHANNEL_E_PKG_UPLOAD, "%s: %lu of %lu bytes received",
