@@ -144,6 +144,17 @@ static const struct acpi_rsdp *acpi_rsdp(uint64_t rsdp_pa)
 	return rsdp;
 }
 
+const uint8_t *acpi_table_find(uint64_t rsdp_pa, const char *sig, uint32_t *len)
+{
+	const struct acpi_rsdp *rsdp = acpi_rsdp(rsdp_pa);
+	const struct acpi_header *t = rsdp ? acpi_find(rsdp, sig) : NULL;
+
+	if (!t)
+		return NULL;
+	*len = t->length;
+	return (const uint8_t *)t;
+}
+
 int acpi_find_cpus(uint64_t rsdp_pa, uint32_t bsp, struct acpi_cpus *out)
 {
 	const struct acpi_rsdp *rsdp = acpi_rsdp(rsdp_pa);

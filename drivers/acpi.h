@@ -35,6 +35,10 @@ struct acpi_cpus {
  * lengths, checksums) before use. -ENXIO: the MADT does not list bsp. */
 int acpi_find_cpus(uint64_t rsdp_pa, uint32_t bsp, struct acpi_cpus *out) __attribute__((warn_unused_result));
 
+/* The table with signature sig (its length and checksum checked), and its
+ * length in *len; NULL when the firmware has none. */
+const uint8_t *acpi_table_find(uint64_t rsdp_pa, const char *sig, uint32_t *len);
+
 /* The clock sources the firmware describes (kernel/time.c calibrates from
  * the best of them). A field is 0 when its table is absent, or invalid. */
 struct acpi_timers {

@@ -32,6 +32,7 @@
 #include "arch/x86/vendor.h"
 #include "drivers/acpi.h"
 #include "drivers/ioapic.h"
+#include "drivers/iommu.h"
 #include "vmm/vm.h"
 #include "vmm/watchdog.h"
 
@@ -68,6 +69,13 @@ static void memory_init(void)
 		panic("no usable memory in the handoff (%d)", err);
 	printk("vigil: image at phys 0x%lx (%lu KiB reserved)\n", boot_handoff.vmm_phys_base,
 	       boot_handoff.vmm_phys_size / 1024);
+}
+
+/* Every IOMMU blocks all DMA before anything else is set up: from here
+ * on no device reaches the VMM's memory (docs/dma.md). */
+static void dma_block(void)
+{
+	iommu_init(boot_handoff.acpi_rsdp);
 }
 
 static void config_load(void)
@@ -248,6 +256,7 @@ void kmain(uint64_t handoff_pa)
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
 	console_select();			/* the SPCR's UART, else COM1 */
+	dma_block();				/* every IOMMU: all DMA blocked */
 	crash_init(boot_handoff.crash_phys);	/* the previous boot's crash record, if any */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */
 	code_digest_load();			/* the text's digest, signed in the image */
@@ -325,6 +334,7 @@ static void vmm_cpu_main(void)
 		vm_console_wait_focus();
 		__asm__ volatile("cli" ::: "memory");
 		watchdog_poll(cpu_rdtsc());
+		iommu_poll();			/* blocked DMA, logged */
 		if (apic_timer_ticks < next)
 			continue;
 		next = apic_timer_ticks + SELFCHECK_PERIOD_S * 1000 / TIMER_PERIOD_MS;

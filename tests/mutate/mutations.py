@@ -39,6 +39,10 @@ def channel():
     return ("channel", "%s build/test/esp/.stamp" % BUILD_ALL, "make -s test-channel")
 
 
+def iommu(kind):
+    return ("iommu", "%s build/test/esp/.stamp" % BUILD_ALL, "python3 tests/iommu/t_dma_block.py %s" % kind)
+
+
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
@@ -842,3 +846,16 @@ mutation("palloc-high-not-highest", "kernel/palloc.c",
          "\tfor (unsigned i = free_count; i-- > 0;) {\n\t\tuint64_t pa = (free_ranges[i].base + align - 1) & ~(align - 1);",
          unit("palloc"),
          "a high allocation takes the highest pages of the highest range that fits")
+
+# ---- DMA: the IOMMUs ----------------------------------------------------------
+
+mutation("vtd-translation-left-off", "drivers/vtd.c",
+         "\tif (gcmd(u, GCMD_TE, true))\n",
+         "\tif (0 && gcmd(u, GCMD_TE, true))\n",
+         iommu("vtd"),
+         "VT-d blocks nothing until translation is on: the root table alone stops no device")
+mutation("amdvi-device-entries-zero", "drivers/amdvi.c",
+         "\t\tdte[4 * i] = DTE_V | DTE_TV; /* mode 0, IR = IW = 0: refused */",
+         "\t\tdte[4 * i] = 0;",
+         iommu("amdvi"),
+         "an AMD-Vi device-table entry left zero lets its requester's DMA through untranslated")

@@ -24,7 +24,7 @@ tree's files) unpacked once per run, plus a copy of build/deps and
 build/.deps-ok so nothing is downloaded again. Mutations run one after the
 other in that copy, each file restored afterwards, so every build after
 the first is incremental. Entries run cheapest tier first (unit, boot,
-channel, attacks, vmx). Before the mutations, each distinct catching
+channel, iommu, attacks, vmx). Before the mutations, each distinct catching
 command runs once on the unmutated copy (the baseline): a mutation only
 counts as killed by a command that passes without it (an emulator
 command that fails is run once more: timing tests can fail under load).
@@ -51,8 +51,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import mutations as M  # noqa: E402
 
-TIER_ORDER = {t: i for i, t in enumerate(("unit", "boot", "channel", "attacks", "vmx"))}
-EMULATOR_TIERS = {"boot", "channel", "attacks", "vmx"}
+TIER_ORDER = {t: i for i, t in enumerate(("unit", "boot", "channel", "iommu", "attacks", "vmx"))}
+EMULATOR_TIERS = {"boot", "channel", "iommu", "attacks", "vmx"}
 COMMAND_TIMEOUT = 1800
 FAIL_LINE = re.compile(r"^\s*FAIL\b:?\s*(.*)$")
 

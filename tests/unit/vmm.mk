@@ -131,3 +131,7 @@ $(UNIT_DIR)/spcr.obj/tests/unit/test_spcr.o: $(UNIT_DIR)/spcr-tables/spcr_tables
 # in for the device (mm_map_mmio in the test).
 UNIT_TESTS += uart
 UNIT_SRCS_uart := drivers/uart.c tests/unit/test_uart.c
+
+# The firmware's IOMMU tables (DMAR, IVRS), built byte by byte.
+UNIT_TESTS += iommu_acpi
+UNIT_SRCS_iommu_acpi := drivers/iommu_acpi.c tests/unit/test_iommu_acpi.c

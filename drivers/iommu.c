@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IOMMUs the firmware describes, brought to "block all DMA" before the
+ * VMM does anything else that matters, and their fault reports logged.
+ */
+#include <string.h>
+#include "drivers/acpi.h"
+#include "drivers/iommu.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+
+#define FAULT_LINES_MAX 10 /* log lines in a burst; one more per poll after */
+
+static struct iommu_set iommus;
+static uint64_t faults_total, faults_unshown;
+static unsigned fault_budget = FAULT_LINES_MAX;
+
+static const struct iommu_ops *iommu_ops_of(const struct iommu_unit *u)
+{
+	return u->kind == IOMMU_VTD ? &iommu_vtd_ops : &iommu_amdvi_ops;
+}
+
+static void iommu_tables_read(uint64_t rsdp_pa)
+{
+	static const char *const sigs[] = { "DMAR", "IVRS" };
+	const char *why = "";
+	uint32_t len;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const uint8_t *t = acpi_table_find(rsdp_pa, sigs[i], &len);
+		int err;
+
+		if (!t)
+			continue;
+		err = i == 0 ? iommu_dmar_parse(t, len, &iommus, &why) : iommu_ivrs_parse(t, len, &iommus, &why);
+		if (err)
+			panic("the ACPI %s table cannot be used: %s", sigs[i], why);
+	}
+}
+
+unsigned iommu_init(uint64_t rsdp_pa)
+{
+	iommu_tables_read(rsdp_pa);
+	for (unsigned i = 0; i < iommus.count; i++) {
+		struct iommu_unit *u = &iommus.unit[i];
+		const struct iommu_ops *ops = iommu_ops_of(u);
+		const char *why = "";
+
+		if (ops->block_all(u, &why))
+			panic("%s unit at 0x%lx cannot block DMA: %s", ops->name, u->regs_pa, why);
+		printk("vigil: DMA: %s unit %u at 0x%lx (segment %u): all DMA blocked "
+		       "(tables at 0x%lx, queue at 0x%lx)\n",
+		       ops->name, i, u->regs_pa, u->segment, u->root_pa, u->queue_pa);
+	}
+	if (!iommus.count)
+		printk("vigil: DMA: no IOMMU in the ACPI tables: any bus-mastering device can reach all "
+		       "memory, the VMM's included; no device can be assigned\n");
+	return iommus.count;
+}
+
+static void fault_log(const struct iommu_unit *u, const struct iommu_fault *f)
+{
+	faults_total++;
+	if (!fault_budget) {
+		faults_unshown++;
+		return;
+	}
+	fault_budget--;
+	printk("vigil: dma fault: %04x:%02x:%02x.%u %s 0x%lx blocked (%s, %s unit at 0x%lx)\n", f->segment,
+	       f->rid >> 8, (f->rid >> 3) & 0x1f, f->rid & 7, f->write ? "write" : "read", f->addr, f->reason,
+	       iommu_ops_of(u)->name, u->regs_pa);
+}
+
+void iommu_poll(void)
+{
+	struct iommu_fault f;
+
+	for (unsigned i = 0; i < iommus.count; i++) {
+		struct iommu_unit *u = &iommus.unit[i];
+
+		/* Bounded: a device faulting without pause cannot hold this CPU. */
+		for (unsigned n = 0; n < 64 && iommu_ops_of(u)->fault_next(u, &f); n++)
+			fault_log(u, &f);
+	}
+	if (fault_budget < FAULT_LINES_MAX && ++fault_budget == FAULT_LINES_MAX && faults_unshown) {
+		printk("vigil: dma fault: %lu more not shown\n", faults_unshown);
+		faults_unshown = 0;
+	}
+}
+
+uint64_t iommu_fault_total(void)
+{
+	return faults_total;
+}

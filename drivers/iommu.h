@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DMA remapping: the platform's IOMMUs, owned by the VMM (docs/dma.md).
+ * Intel VT-d units come from the ACPI DMAR table, AMD-Vi units from IVRS.
+ * iommu_init() runs first thing at boot and leaves every unit blocking
+ * all DMA from every requester; nothing else in the VMM grants a device
+ * access to memory.
+ */
+#ifndef DRIVERS_IOMMU_H
+#define DRIVERS_IOMMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define IOMMU_MAX_UNITS 8
+
+enum iommu_kind { IOMMU_VTD = 1, IOMMU_AMDVI = 2 };
+
+/* One remapping unit: what the firmware's table says, then the driver's
+ * state once iommu_init() has programmed it. */
+struct iommu_unit {
+	enum iommu_kind kind;
+	uint64_t regs_pa;  /* its register block */
+	uint16_t segment;  /* PCI segment it serves */
+	uint16_t devid;	   /* AMD-Vi: its own requester ID */
+	bool pci_all;	   /* VT-d: every device no other unit of the segment lists */
+	/* Driver state. */
+	volatile uint8_t *regs;
+	uint64_t root_pa;   /* VT-d root table; AMD-Vi device table */
+	uint64_t queue_pa;  /* VT-d invalidation queue; AMD-Vi command buffer */
+	uint64_t log_pa;    /* AMD-Vi event log */
+	uint64_t status_pa; /* where the hardware writes "done" for a wait */
+	uint32_t queue_tail;
+	uint32_t fault_regs; /* VT-d: fault recording registers' offset */
+	uint32_t fault_count; /* VT-d: how many */
+};
+
+struct iommu_set {
+	unsigned count;
+	struct iommu_unit unit[IOMMU_MAX_UNITS];
+	bool intremap_fw; /* DMAR: the firmware says interrupt remapping is supported */
+};
+
+/* A blocked request, as a unit reported it. */
+struct iommu_fault {
+	uint16_t segment, rid; /* requester: bus << 8 | device << 3 | function */
+	uint64_t addr;	       /* the page it asked for */
+	bool write;
+	const char *reason;
+};
+
+/*
+ * Parse the firmware's tables into *set (appending): DMAR for VT-d, IVRS
+ * for AMD-Vi, each of len bytes, checksummed already. Each unit is taken
+ * once (IVRS describes one IOMMU in several blocks). -EINVAL with *why for
+ * a table that cannot be trusted to describe the hardware: a structure
+ * past its table's end, shorter than its type's layout, or more units
+ * than IOMMU_MAX_UNITS.
+ */
+int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
+	__attribute__((warn_unused_result));
+int iommu_ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
+	__attribute__((warn_unused_result));
+
+/*
+ * Find every IOMMU the ACPI tables describe and make each block all DMA:
+ * returns the number of units, 0 when there are none (DMA is then not
+ * confined, and it says so). A unit that cannot be made to block is fatal:
+ * the VMM does not run with DMA it believes blocked but is not.
+ */
+unsigned iommu_init(uint64_t rsdp_pa);
+
+/* Log (rate-limited) and count the faults every unit has recorded since
+ * the last call. The VMM's CPU calls it on each timer tick. */
+void iommu_poll(void);
+
+/* Faults reported since boot: all, and those shown in the log. */
+uint64_t iommu_fault_total(void);
+
+/* The vendor drivers (drivers/vtd.c, drivers/amdvi.c). */
+struct iommu_ops {
+	const char *name;
+	int (*block_all)(struct iommu_unit *u, const char **why);
+	bool (*fault_next)(struct iommu_unit *u, struct iommu_fault *f);
+};
+extern const struct iommu_ops iommu_vtd_ops, iommu_amdvi_ops;
+
+#endif

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The firmware's descriptions of its IOMMUs: the DMAR table (Intel VT-d
+ * specification, chapter 8) and the IVRS table (AMD I/O Virtualization
+ * Technology specification, section 5). Pure parsing, no hardware: the
+ * unit tests feed it tables built byte by byte.
+ */
+#include <errno.h>
+#include <string.h>
+#include "drivers/iommu.h"
+
+#define ACPI_HEADER 36
+#define DMAR_FIRST 48 /* header, host address width, flags, 10 reserved */
+#define DMAR_FLAG_INTR_REMAP 1u
+#define DMAR_DRHD 0
+#define DRHD_LEN 16
+#define DRHD_INCLUDE_PCI_ALL 1u
+#define IVRS_FIRST 48 /* header, IVinfo, 8 reserved */
+#define IVHD_10 0x10
+#define IVHD_11 0x11
+#define IVHD_40 0x40
+#define IVHD_LEN_10 24
+#define IVHD_LEN_11 40
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int parse_fail(const char **why, const char *msg)
+{
+	*why = msg;
+	return -EINVAL;
+}
+
+static struct iommu_unit *unit_add(struct iommu_set *set, enum iommu_kind kind, uint64_t regs, uint16_t segment)
+{
+	for (unsigned i = 0; i < set->count; i++)
+		if (set->unit[i].regs_pa == regs)
+			return &set->unit[i];
+	if (set->count == IOMMU_MAX_UNITS)
+		return NULL;
+	set->unit[set->count] = (struct iommu_unit){ .kind = kind, .regs_pa = regs, .segment = segment };
+	return &set->unit[set->count++];
+}
+
+int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
+{
+	if (len < DMAR_FIRST)
+		return parse_fail(why, "DMAR shorter than its header");
+	if (t[37] & DMAR_FLAG_INTR_REMAP)
+		set->intremap_fw = true;
+	for (uint32_t off = DMAR_FIRST; off < len;) {
+		uint16_t type, slen;
+		struct iommu_unit *u;
+
+		if (len - off < 4)
+			return parse_fail(why, "DMAR structure cut short");
+		type = get16(t + off), slen = get16(t + off + 2);
+		if (slen < 4 || slen > len - off)
+			return parse_fail(why, "DMAR structure length out of the table");
+		if (type == DMAR_DRHD) {
+			if (slen < DRHD_LEN)
+				return parse_fail(why, "DMAR DRHD shorter than its layout");
+			if (!get64(t + off + 8) || get64(t + off + 8) & 0xfff)
+				return parse_fail(why, "DMAR DRHD register base not page-aligned");
+			u = unit_add(set, IOMMU_VTD, get64(t + off + 8), get16(t + off + 6));
+			if (!u)
+				return parse_fail(why, "more DMA remapping units than the VMM takes");
+			u->pci_all = t[off + 4] & DRHD_INCLUDE_PCI_ALL;
+		}
+		off += slen;
+	}
+	return 0;
+}
+
+/* IVHD types 10h, 11h and 40h describe the same IOMMU in more or less
+ * detail; firmware may give several for one unit (same register base). */
+static int ivhd_take(const uint8_t *b, uint16_t slen, struct iommu_set *set, const char **why)
+{
+	struct iommu_unit *u;
+	uint64_t base;
+
+	if (slen < (b[0] == IVHD_10 ? IVHD_LEN_10 : IVHD_LEN_11))
+		return parse_fail(why, "IVRS IVHD shorter than its layout");
+	base = get64(b + 8);
+	if (!base || base & 0x3fff)
+		return parse_fail(why, "IVRS IVHD register base not aligned to 16 KiB");
+	u = unit_add(set, IOMMU_AMDVI, base, get16(b + 16));
+	if (!u)
+		return parse_fail(why, "more IOMMUs than the VMM takes");
+	u->devid = get16(b + 4);
+	return 0;
+}
+
+int iommu_ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
+{
+	if (len < IVRS_FIRST)
+		return parse_fail(why, "IVRS shorter than its header");
+	for (uint32_t off = IVRS_FIRST; off < len;) {
+		uint16_t slen;
+		uint8_t type;
+		int err;
+
+		if (len - off < 4)
+			return parse_fail(why, "IVRS block cut short");
+		type = t[off], slen = get16(t + off + 2);
+		if (slen < 4 || slen > len - off)
+			return parse_fail(why, "IVRS block length out of the table");
+		if (type == IVHD_10 || type == IVHD_11 || type == IVHD_40) {
+			err = ivhd_take(t + off, slen, set, why);
+			if (err)
+				return err;
+		}
+		off += slen;
+	}
+	return 0;
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel VT-d (Intel Virtualization Technology for Directed I/O,
+ * architecture specification): a root table whose 256 entries are all
+ * not present, so every request from every bus faults; invalidation
+ * through the queued interface (every unit that remaps interrupts has it,
+ * and some recent units drop the register-based one); faults read from
+ * the fault recording registers with the fault interrupt left masked, the
+ * VMM's CPU polling them.
+ */
+#include <errno.h>
+#include "arch/x86/cpu.h"
+#include "drivers/iommu.h"
+#include "kernel/mm.h"
+
+#define VTD_CAP 0x08
+#define VTD_ECAP 0x10
+#define VTD_GCMD 0x18
+#define VTD_GSTS 0x1c
+#define VTD_RTADDR 0x20
+#define VTD_FSTS 0x34
+#define VTD_FECTL 0x38
+#define VTD_IQH 0x80
+#define VTD_IQT 0x88
+#define VTD_IQA 0x90
+#define VTD_REGS_SIZE 0x1000
+
+#define GCMD_TE (1u << 31)
+#define GCMD_SRTP (1u << 30)
+#define GCMD_QIE (1u << 26)
+/* Status bits that are not commands: written back as read, they would
+ * re-issue one-shot commands (root pointer, fault log, write buffer,
+ * interrupt table pointer). */
+#define GSTS_ONE_SHOT ((1u << 30) | (1u << 29) | (1u << 27) | (1u << 24))
+
+#define ECAP_QI (1ull << 1)
+#define FSTS_PFO (1u << 0)
+#define FSTS_PPF (1u << 1)
+#define FSTS_IQE (1u << 4)
+#define FRCD_F (1ull << 63)
+#define FRCD_T_READ (1ull << 62)
+
+#define QI_ENTRIES 256 /* one page of 16-byte descriptors, IQA.QS = 0 */
+#define QI_CC_GLOBAL 0x11ull			  /* context-cache invalidate, global */
+#define QI_IOTLB_GLOBAL 0xd2ull			  /* IOTLB invalidate, global, drain reads and writes */
+#define QI_WAIT_STATUS(data) (0x25ull | (uint64_t)(data) << 32) /* wait descriptor, status write */
+#define WAIT_LOOPS 10000000u
+
+static uint32_t rd32(const struct iommu_unit *u, unsigned off)
+{
+	return *(volatile uint32_t *)(u->regs + off);
+}
+
+static uint64_t rd64(const struct iommu_unit *u, unsigned off)
+{
+	return *(volatile uint64_t *)(u->regs + off);
+}
+
+static void wr32(struct iommu_unit *u, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(u->regs + off) = v;
+}
+
+static void wr64(struct iommu_unit *u, unsigned off, uint64_t v)
+{
+	*(volatile uint64_t *)(u->regs + off) = v;
+}
+
+/* Set or clear one command bit and wait for its status bit. */
+static int gcmd(struct iommu_unit *u, uint32_t bit, bool on)
+{
+	uint32_t cmd = rd32(u, VTD_GSTS) & ~GSTS_ONE_SHOT;
+
+	wr32(u, VTD_GCMD, on ? cmd | bit : cmd & ~bit);
+	for (unsigned i = 0; i < WAIT_LOOPS; i++) {
+		if (!!(rd32(u, VTD_GSTS) & bit) == on)
+			return 0;
+		cpu_pause();
+	}
+	return -ETIMEDOUT;
+}
+
+/* A firmware's invalidation queue is drained before it is replaced. */
+static int qi_stop(struct iommu_unit *u)
+{
+	unsigned i;
+
+	if (!(rd32(u, VTD_GSTS) & GCMD_QIE))
+		return 0;
+	for (i = 0; i < WAIT_LOOPS && rd64(u, VTD_IQH) != rd64(u, VTD_IQT); i++)
+		cpu_pause();
+	return gcmd(u, GCMD_QIE, false);
+}
+
+static int qi_start(struct iommu_unit *u)
+{
+	u->queue_pa = page_alloc(1, 4096);
+	u->status_pa = page_alloc(1, 4096);
+	if (!u->queue_pa || !u->status_pa)
+		return -ENOMEM;
+	u->queue_tail = 0;
+	wr64(u, VTD_IQT, 0);
+	wr64(u, VTD_IQA, u->queue_pa);
+	return gcmd(u, GCMD_QIE, true);
+}
+
+/* Queue descriptors, then a wait descriptor, and wait until the unit has
+ * written the wait's status: every descriptor before it is then done. */
+static int qi_run(struct iommu_unit *u, const uint64_t *lo, unsigned n)
+{
+	volatile uint32_t *status = phys_to_virt(u->status_pa);
+	uint64_t *q = phys_to_virt(u->queue_pa);
+
+	*status = 0;
+	for (unsigned i = 0; i <= n; i++) {
+		q[2 * u->queue_tail] = i < n ? lo[i] : QI_WAIT_STATUS(1);
+		q[2 * u->queue_tail + 1] = i < n ? 0 : u->status_pa;
+		u->queue_tail = (u->queue_tail + 1) % QI_ENTRIES;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wr64(u, VTD_IQT, (uint64_t)u->queue_tail << 4);
+	for (unsigned i = 0; i < WAIT_LOOPS; i++) {
+		if (*status == 1)
+			return 0;
+		if (rd32(u, VTD_FSTS) & FSTS_IQE)
+			return -EIO;
+		cpu_pause();
+	}
+	return -ETIMEDOUT;
+}
+
+static int vtd_fail(const char **why, const char *msg, int err)
+{
+	*why = msg;
+	return err;
+}
+
+static int vtd_block_all(struct iommu_unit *u, const char **why)
+{
+	static const uint64_t flush[] = { QI_CC_GLOBAL, QI_IOTLB_GLOBAL };
+	uint64_t cap, ecap;
+
+	u->regs = mm_map_mmio(u->regs_pa, VTD_REGS_SIZE);
+	if (!u->regs)
+		return vtd_fail(why, "cannot map its registers", -ENOMEM);
+	cap = rd64(u, VTD_CAP), ecap = rd64(u, VTD_ECAP);
+	u->fault_regs = (uint32_t)((cap >> 24) & 0x3ff) * 16;
+	u->fault_count = (uint32_t)((cap >> 40) & 0xff) + 1;
+	if (!(ecap & ECAP_QI))
+		return vtd_fail(why, "no queued invalidation", -ENODEV);
+	if (u->fault_regs < 0x100 || u->fault_regs + 16 * u->fault_count > VTD_REGS_SIZE)
+		return vtd_fail(why, "fault recording registers outside its register page", -ENODEV);
+	u->root_pa = page_alloc(1, 4096); /* zeroed: no root entry present */
+	if (!u->root_pa)
+		return vtd_fail(why, "no memory for its root table", -ENOMEM);
+	if (qi_stop(u))
+		return vtd_fail(why, "the firmware's invalidation queue does not stop", -ETIMEDOUT);
+	wr64(u, VTD_RTADDR, u->root_pa); /* legacy mode: TTM = 0 */
+	if (gcmd(u, GCMD_SRTP, true))
+		return vtd_fail(why, "the root table pointer is not taken", -ETIMEDOUT);
+	if (qi_start(u))
+		return vtd_fail(why, "the invalidation queue does not start", -ETIMEDOUT);
+	if (qi_run(u, flush, 2))
+		return vtd_fail(why, "context and IOTLB invalidation does not complete", -ETIMEDOUT);
+	if (gcmd(u, GCMD_TE, true))
+		return vtd_fail(why, "translation does not turn on", -ETIMEDOUT);
+	return 0;
+}
+
+static const char *vtd_reason(unsigned fr)
+{
+	static const char *const names[] = {
+		[1] = "no root entry",	       [2] = "no context entry",	[3] = "invalid context entry",
+		[4] = "address beyond width", [5] = "not writable",	[6] = "not readable",
+		[7] = "invalid page entry",   [8] = "root table unreadable", [9] = "context table unreadable",
+		[10] = "reserved bits in root entry", [11] = "reserved bits in context entry",
+		[12] = "reserved bits in page entry", [13] = "translation type blocked",
+	};
+
+	if (fr < sizeof(names) / sizeof(names[0]) && names[fr])
+		return names[fr];
+	return fr >= 0x20 && fr <= 0x26 ? "interrupt remapping" : "other";
+}
+
+/* The next recorded fault, cleared in the unit; an overflow bit is cleared
+ * too (the faults it dropped are lost to the log, not to the blocking). */
+static bool vtd_fault_next(struct iommu_unit *u, struct iommu_fault *f)
+{
+	uint32_t fsts = rd32(u, VTD_FSTS);
+
+	if (fsts & FSTS_PFO)
+		wr32(u, VTD_FSTS, FSTS_PFO);
+	if (!(fsts & FSTS_PPF))
+		return false;
+	for (uint32_t i = 0; i < u->fault_count; i++) {
+		unsigned off = u->fault_regs + 16 * ((((fsts >> 8) & 0xff) + i) % u->fault_count);
+		uint64_t hi = rd64(u, off + 8);
+
+		if (!(hi & FRCD_F))
+			continue;
+		f->segment = u->segment;
+		f->rid = (uint16_t)hi;
+		f->addr = rd64(u, off) & ~0xfffull;
+		f->write = !(hi & FRCD_T_READ);
+		f->reason = vtd_reason((unsigned)(hi >> 32) & 0xff);
+		wr32(u, off + 12, 1u << 31); /* F is write-1-to-clear */
+		return true;
+	}
+	return false;
+}
+
+const struct iommu_ops iommu_vtd_ops = {
+	.name = "vt-d",
+	.block_all = vtd_block_all,
+	.fault_next = vtd_fault_next,
+};

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the firmware's IOMMU descriptions (drivers/iommu_acpi.c)
+ * on DMAR and IVRS tables built here byte by byte from the VT-d and AMD-Vi
+ * specifications' layouts: the units found, one AMD-Vi unit described by
+ * two IVHD blocks taken once, structures of other types skipped, and every
+ * malformed table refused with its reason.
+ */
+#define CHECK_SUITE "iommu_acpi"
+#include "tests/unit/check.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include "drivers/iommu.h"
+
+static uint8_t tb[4096];
+static uint32_t tlen;
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static void table(const char *sig, uint8_t flags)
+{
+	memset(tb, 0, sizeof(tb));
+	memcpy(tb, sig, 4);
+	tb[37] = flags; /* DMAR flags; IVRS: part of IVinfo */
+	tlen = 48;
+}
+
+static void drhd(uint8_t flags, uint16_t segment, uint64_t base, uint16_t len)
+{
+	uint8_t *s = tb + tlen;
+
+	put16(s, 0);
+	put16(s + 2, len);
+	s[4] = flags;
+	put16(s + 6, segment);
+	put64(s + 8, base);
+	tlen += len;
+}
+
+static void rmrr(void)
+{
+	uint8_t *s = tb + tlen;
+
+	put16(s, 1);
+	put16(s + 2, 24);
+	put64(s + 8, 0x7f000000);
+	put64(s + 16, 0x7f0fffff);
+	tlen += 24;
+}
+
+static void ivhd(uint8_t type, uint16_t devid, uint64_t base, uint16_t segment, uint16_t len)
+{
+	uint8_t *s = tb + tlen;
+
+	s[0] = type;
+	put16(s + 2, len);
+	put16(s + 4, devid);
+	put64(s + 8, base);
+	put16(s + 16, segment);
+	tlen += len;
+}
+
+static int dmar(struct iommu_set *set, const char **why)
+{
+	memset(set, 0, sizeof(*set));
+	*why = "";
+	return iommu_dmar_parse(tb, tlen, set, why);
+}
+
+static int ivrs(struct iommu_set *set, const char **why)
+{
+	memset(set, 0, sizeof(*set));
+	*why = "";
+	return iommu_ivrs_parse(tb, tlen, set, why);
+}
+
+static void test_dmar_units(void)
+{
+	struct iommu_set set;
+	const char *why;
+
+	table("DMAR", 1);
+	drhd(0, 0, 0xfed90000, 16);
+	rmrr();
+	drhd(1, 0, 0xfed91000, 24); /* with 8 bytes of device scope */
+	CHECK(dmar(&set, &why) == 0);
+	CHECK(set.count == 2 && set.intremap_fw);
+	CHECK(set.unit[0].kind == IOMMU_VTD && set.unit[0].regs_pa == 0xfed90000 && !set.unit[0].pci_all);
+	CHECK(set.unit[1].regs_pa == 0xfed91000 && set.unit[1].pci_all);
+}
+
+static void test_dmar_refused(void)
+{
+	struct iommu_set set;
+	const char *why;
+
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90000, 16);
+	tlen -= 1; /* the DRHD runs past the table */
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "out of the table"));
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90000, 12);
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "shorter than its layout"));
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90800, 16);
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "page-aligned"));
+	table("DMAR", 0);
+	drhd(0, 0, 0, 16);
+	CHECK(dmar(&set, &why) == -EINVAL);
+	table("DMAR", 0);
+	put16(tb + tlen, 1), put16(tb + tlen + 2, 0), tlen += 4; /* length 0: would never advance */
+	CHECK(dmar(&set, &why) == -EINVAL);
+	table("DMAR", 0);
+	for (unsigned i = 0; i <= IOMMU_MAX_UNITS; i++)
+		drhd(0, 0, 0xfed00000 + 0x1000 * i, 16);
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "more DMA remapping units"));
+	tlen = 40;
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "header"));
+}
+
+static void test_ivrs_units(void)
+{
+	struct iommu_set set;
+	const char *why;
+
+	table("IVRS", 0);
+	ivhd(0x10, 0x0010, 0xfed80000, 0, 24);
+	ivhd(0x11, 0x0010, 0xfed80000, 0, 40); /* the same unit again */
+	tb[tlen] = 0x20, put16(tb + tlen + 2, 32), tlen += 32; /* an IVMD: not a unit */
+	ivhd(0x40, 0x0200, 0xfd000000, 1, 40);
+	CHECK(ivrs(&set, &why) == 0);
+	CHECK(set.count == 2);
+	CHECK(set.unit[0].kind == IOMMU_AMDVI && set.unit[0].regs_pa == 0xfed80000 && set.unit[0].devid == 0x10);
+	CHECK(set.unit[1].regs_pa == 0xfd000000 && set.unit[1].segment == 1 && set.unit[1].devid == 0x200);
+}
+
+static void test_ivrs_refused(void)
+{
+	struct iommu_set set;
+	const char *why;
+
+	table("IVRS", 0);
+	ivhd(0x11, 0x10, 0xfed80000, 0, 24); /* type 11h is 40 bytes at least */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "shorter than its layout"));
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed81000, 0, 24);
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "16 KiB"));
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed80000, 0, 24);
+	put16(tb + 48 + 2, 200); /* past the table */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "out of the table"));
+	table("IVRS", 0);
+	tb[tlen] = 0x10, tlen += 3; /* cut inside a block header */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "cut short"));
+}
+
+int main(void)
+{
+	CHECK_RUN(test_dmar_units);
+	CHECK_RUN(test_dmar_refused);
+	CHECK_RUN(test_ivrs_units);
+	CHECK_RUN(test_ivrs_refused);
+	return check_done();
+}
