@@ -116,7 +116,7 @@ static void madt_parse(const struct acpi_header *madt, struct acpi_cpus *out, ui
 
 			memcpy(&addr, p + off + 4, 4);
 			memcpy(&gsi, p + off + 8, 4);
-			out->ioapics[out->ioapic_count++] = (struct acpi_ioapic){ addr, gsi };
+			out->ioapics[out->ioapic_count++] = (struct acpi_ioapic){ addr, gsi, p[off + 2] };
 		} else if (type == MADT_ISO && len >= 10 && p[off + 2] == 0 && p[off + 3] < ACPI_ISA_IRQS) {
 			uint32_t gsi;
 			uint16_t fl;

@@ -16,6 +16,7 @@
 struct acpi_ioapic {
 	uint64_t pa;
 	uint32_t gsi_base;
+	uint8_t id; /* its I/O APIC ID: how the IOMMU tables name it */
 };
 
 struct acpi_cpus {

@@ -43,7 +43,12 @@
 #define CMD_COMPLETION_WAIT (1ull << 60)
 #define CMD_WAIT_STORE 1ull
 #define CMD_INVALIDATE_DEVTAB (2ull << 60)
+#define CMD_INVALIDATE_IRT (5ull << 60)
 #define CMD_INVALIDATE_ALL (8ull << 60)
+#define DTE_IV 1ull		   /* in the third quadword: interrupt control valid */
+#define DTE_INTTAB_256 (8ull << 1) /* 2^8 entries */
+#define DTE_INTCTL_REMAP (2ull << 60)
+#define IRTE_REMAP_EN 1u
 #define EVT_IO_PAGE_FAULT 2
 #define EVT_WRITE (1u << 21)
 #define WAIT_LOOPS 10000000u
@@ -156,6 +161,63 @@ static int amdvi_block_all(struct iommu_unit *u, const char **why)
 	return 0;
 }
 
+/*
+ * Interrupt remapping: every device-table entry's interrupt control made
+ * valid with "abort" (an entry whose control is not valid passes every
+ * interrupt message unchecked), no pass-through of NMI, INIT, ExtInt or
+ * LINT0/1; each I/O APIC tied to the unit gets a table of 256 entries,
+ * none enabled until the VMM routes an input. Legacy 32-bit entries:
+ * destinations of 8 bits.
+ */
+static int amdvi_intremap_on(struct iommu_unit *u, struct iommu_set *set, bool x2apic, const char **why)
+{
+	uint64_t *dte = phys_to_virt(u->root_pa);
+	unsigned tied = 0;
+
+	(void)x2apic;
+	for (unsigned i = 0; i < set->ioapic_count; i++)
+		tied += &set->unit[set->ioapic[i].unit] == u;
+	/* The I/O APICs' own requester IDs unknown, their messages would be
+	 * refused with everyone else's: no remapping then. */
+	if (!tied)
+		return amdvi_fail(why, "the IVRS ties no I/O APIC to it", -ENODEV);
+	for (unsigned i = 0; i < DEVTAB_ENTRIES; i++)
+		dte[4 * i + 2] = DTE_IV;
+	for (unsigned i = 0; i < set->ioapic_count; i++) {
+		struct iommu_ioapic *io = &set->ioapic[i];
+
+		if (&set->unit[io->unit] != u)
+			continue;
+		io->table_pa = page_alloc(1, 4096);
+		if (!io->table_pa)
+			return amdvi_fail(why, "no memory for an interrupt remapping table", -ENOMEM);
+		dte[4 * io->rid + 2] = io->table_pa | DTE_INTTAB_256 | DTE_INTCTL_REMAP | DTE_IV;
+	}
+	if (amdvi_flush(u))
+		return amdvi_fail(why, "its caches cannot be invalidated", -ETIMEDOUT);
+	u->intremap = true;
+	return 0;
+}
+
+/* The entry at the input's vector (an I/O APIC's message data is the
+ * index: fixed delivery, so its bits 10:8 are 0); the redirection entry
+ * keeps the classic format with destination 0, the table holding the
+ * real one. */
+static int amdvi_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
+			      uint32_t lo_flags, uint64_t *rte)
+{
+	uint64_t cmd = CMD_INVALIDATE_IRT | io->rid;
+	volatile uint32_t *t = phys_to_virt(io->table_pa);
+
+	if (apic_id > 0xff)
+		return -ERANGE;
+	t[vector] = IRTE_REMAP_EN | apic_id << 8 | (uint32_t)vector << 16;
+	if (cmd_run(u, &cmd, 1))
+		return -ETIMEDOUT;
+	*rte = lo_flags | vector;
+	return 0;
+}
+
 static const char *amdvi_reason(unsigned code)
 {
 	static const char *const names[] = {
@@ -199,4 +261,6 @@ const struct iommu_ops iommu_amdvi_ops = {
 	.name = "amd-vi",
 	.block_all = amdvi_block_all,
 	.fault_next = amdvi_fault_next,
+	.intremap_on = amdvi_intremap_on,
+	.ioapic_entry = amdvi_ioapic_entry,
 };

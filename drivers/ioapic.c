@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include "drivers/ioapic.h"
+#include "drivers/iommu.h"
 #include "kernel/console.h"
 #include "kernel/mm.h"
 
@@ -45,22 +46,42 @@ int ioapic_init(const struct acpi_cpus *madt)
 	return madt->ioapic_count ? 0 : -ENODEV;
 }
 
-/* A redirection entry names its CPU in 8 bits (physical mode); x2APIC IDs
- * above 255 need interrupt remapping, which is not built. */
-static int ioapic_route(const struct acpi_cpus *madt, uint32_t gsi, uint32_t lo, uint32_t apic_id)
+/* With interrupt remapping on, the entry points at a remapping entry the
+ * IOMMU checks (drivers/iommu.h); without it, it names its CPU in 8 bits
+ * (physical mode), so x2APIC IDs above 255 cannot be reached. */
+static int ioapic_rte(const struct acpi_ioapic *io, uint32_t gsi, uint32_t lo, uint32_t apic_id, uint64_t *rte)
 {
+	int err = iommu_ioapic_rte(io->id, (uint8_t)lo, apic_id, lo & ~0xffu, rte);
+
+	if (err != -ENODEV) {
+		if (err)
+			printk("vigil: gsi %u cannot be remapped to APIC ID %u (I/O APIC %u: %d)\n", gsi, apic_id,
+			       io->id, err);
+		return err;
+	}
 	if (apic_id > 0xff) {
 		printk("vigil: gsi %u cannot reach APIC ID %u: the I/O APIC's destination has 8 bits "
-		       "(IDs above 255 need interrupt remapping, not built)\n", gsi, apic_id);
+		       "(IDs above 255 need interrupt remapping)\n", gsi, apic_id);
 		return -ERANGE;
 	}
+	*rte = (uint64_t)apic_id << 56 | lo;
+	return 0;
+}
+
+static int ioapic_route(const struct acpi_cpus *madt, uint32_t gsi, uint32_t lo, uint32_t apic_id)
+{
 	for (unsigned i = 0; i < madt->ioapic_count; i++) {
 		uint32_t base = madt->ioapics[i].gsi_base;
+		uint64_t rte;
+		int err;
 
 		if (gsi < base || gsi - base >= ioapic_pins[i])
 			continue;
-		ioapic_write(i, IOAPIC_REDTBL(gsi - base) + 1, apic_id << 24);
-		ioapic_write(i, IOAPIC_REDTBL(gsi - base), lo);
+		err = ioapic_rte(&madt->ioapics[i], gsi, lo, apic_id, &rte);
+		if (err)
+			return err;
+		ioapic_write(i, IOAPIC_REDTBL(gsi - base) + 1, (uint32_t)(rte >> 32));
+		ioapic_write(i, IOAPIC_REDTBL(gsi - base), (uint32_t)rte);
 		return 0;
 	}
 	return -ENOENT;

@@ -3,6 +3,7 @@
  * The IOMMUs the firmware describes, brought to "block all DMA" before the
  * VMM does anything else that matters, and their fault reports logged.
  */
+#include <errno.h>
 #include <string.h>
 #include "drivers/acpi.h"
 #include "drivers/iommu.h"
@@ -56,6 +57,64 @@ unsigned iommu_init(uint64_t rsdp_pa)
 		printk("vigil: DMA: no IOMMU in the ACPI tables: any bus-mastering device can reach all "
 		       "memory, the VMM's included; no device can be assigned\n");
 	return iommus.count;
+}
+
+/* Remapping needs every I/O APIC's requester ID: without it the VMM's own
+ * interrupts would be refused with the devices'. */
+static const char *intremap_missing(void)
+{
+	if (!iommus.ioapic_count)
+		return "the firmware ties no I/O APIC to an IOMMU";
+	for (unsigned i = 0; i < iommus.count; i++)
+		if (iommus.unit[i].kind == IOMMU_VTD && !iommus.intremap_fw)
+			return "the DMAR table does not offer it";
+	return NULL;
+}
+
+unsigned iommu_intremap_start(bool x2apic)
+{
+	const char *why = intremap_missing();
+	unsigned on = 0;
+
+	for (unsigned i = 0; !why && i < iommus.count; i++) {
+		struct iommu_unit *u = &iommus.unit[i];
+		const struct iommu_ops *ops = iommu_ops_of(u);
+		int err = ops->intremap_on(u, &iommus, x2apic, &why);
+
+		if (err == -ENODEV) {
+			printk("vigil: DMA: %s unit %u remaps no interrupts: %s\n", ops->name, i, why);
+			why = NULL;
+			continue;
+		}
+		if (err)
+			panic("%s unit at 0x%lx cannot remap interrupts: %s", ops->name, u->regs_pa, why);
+		on++;
+	}
+	if (why && iommus.count)
+		printk("vigil: DMA: no interrupt remapping (%s): a bus-mastering device can send any "
+		       "interrupt to any CPU\n", why);
+	else if (on)
+		printk("vigil: DMA: interrupt remapping on %u of %u units: a device's interrupt reaches a CPU "
+		       "only through an entry the VMM wrote\n", on, iommus.count);
+	return on;
+}
+
+int iommu_ioapic_rte(uint8_t ioapic_id, uint8_t vector, uint32_t apic_id, uint32_t lo_flags, uint64_t *rte)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < iommus.count; i++)
+		any |= iommus.unit[i].intremap;
+	if (!any)
+		return -ENODEV;
+	for (unsigned i = 0; i < iommus.ioapic_count; i++) {
+		struct iommu_ioapic *io = &iommus.ioapic[i];
+		struct iommu_unit *u = &iommus.unit[io->unit];
+
+		if (io->id == ioapic_id && u->intremap)
+			return iommu_ops_of(u)->ioapic_entry(u, io, vector, apic_id, lo_flags, rte);
+	}
+	return -ENXIO;
 }
 
 static void fault_log(const struct iommu_unit *u, const struct iommu_fault *f)

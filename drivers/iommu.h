@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define IOMMU_MAX_UNITS 8
+#define IOMMU_MAX_IOAPICS 8
 
 enum iommu_kind { IOMMU_VTD = 1, IOMMU_AMDVI = 2 };
 
@@ -33,11 +34,26 @@ struct iommu_unit {
 	uint32_t queue_tail;
 	uint32_t fault_regs; /* VT-d: fault recording registers' offset */
 	uint32_t fault_count; /* VT-d: how many */
+	uint64_t irt_pa;      /* VT-d: the interrupt remapping table */
+	uint32_t irt_used;    /* VT-d: its entries handed out */
+	bool intremap;        /* interrupt remapping on */
+};
+
+/* An I/O APIC the firmware ties to a unit: its interrupt messages carry
+ * this requester ID, which remapping checks (VT-d) or which selects its
+ * remapping table (AMD-Vi). */
+struct iommu_ioapic {
+	uint8_t id;   /* its I/O APIC ID (the MADT's) */
+	uint16_t rid; /* bus << 8 | device << 3 | function */
+	uint8_t unit; /* index in the set */
+	uint64_t table_pa; /* AMD-Vi: its interrupt remapping table */
 };
 
 struct iommu_set {
 	unsigned count;
 	struct iommu_unit unit[IOMMU_MAX_UNITS];
+	unsigned ioapic_count;
+	struct iommu_ioapic ioapic[IOMMU_MAX_IOAPICS];
 	bool intremap_fw; /* DMAR: the firmware says interrupt remapping is supported */
 };
 
@@ -74,7 +90,26 @@ unsigned iommu_init(uint64_t rsdp_pa);
  * the last call. The VMM's CPU calls it on each timer tick. */
 void iommu_poll(void);
 
-/* Faults reported since boot: all, and those shown in the log. */
+/*
+ * Turn interrupt remapping on wherever the firmware ties the I/O APICs to
+ * their units (x2apic: the local APICs are in x2APIC mode, so destinations
+ * are 32-bit IDs). From then on a device's interrupt message reaches a CPU
+ * only through an entry the VMM wrote. Returns how many units remap; a
+ * unit that refuses is fatal.
+ */
+unsigned iommu_intremap_start(bool x2apic);
+
+/*
+ * The redirection entry for I/O APIC ioapic_id to send vector to apic_id
+ * (fixed, physical; lo_flags: the entry's trigger and polarity bits),
+ * through an interrupt remapping entry written for it: 0 with *rte, or
+ * -ENODEV when that I/O APIC's interrupts are not remapped (the caller
+ * writes the classic format), or another negative errno (no entry left).
+ */
+int iommu_ioapic_rte(uint8_t ioapic_id, uint8_t vector, uint32_t apic_id, uint32_t lo_flags, uint64_t *rte)
+	__attribute__((warn_unused_result));
+
+/* Faults reported since boot. */
 uint64_t iommu_fault_total(void);
 
 /* The vendor drivers (drivers/vtd.c, drivers/amdvi.c). */
@@ -82,6 +117,9 @@ struct iommu_ops {
 	const char *name;
 	int (*block_all)(struct iommu_unit *u, const char **why);
 	bool (*fault_next)(struct iommu_unit *u, struct iommu_fault *f);
+	int (*intremap_on)(struct iommu_unit *u, struct iommu_set *set, bool x2apic, const char **why);
+	int (*ioapic_entry)(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
+			    uint32_t lo_flags, uint64_t *rte);
 };
 extern const struct iommu_ops iommu_vtd_ops, iommu_amdvi_ops;
 

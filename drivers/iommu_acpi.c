@@ -15,6 +15,10 @@
 #define DMAR_DRHD 0
 #define DRHD_LEN 16
 #define DRHD_INCLUDE_PCI_ALL 1u
+#define SCOPE_IOAPIC 3
+#define IVHD_SPECIAL 0x48
+#define IVHD_ACPI_HID 0xf0
+#define SPECIAL_IOAPIC 1
 #define IVRS_FIRST 48 /* header, IVinfo, 8 reserved */
 #define IVHD_10 0x10
 #define IVHD_11 0x11
@@ -41,6 +45,18 @@ static int parse_fail(const char **why, const char *msg)
 	return -EINVAL;
 }
 
+static int ioapic_add(struct iommu_set *set, const struct iommu_unit *u, uint8_t id, uint16_t rid, const char **why)
+{
+	for (unsigned i = 0; i < set->ioapic_count; i++)
+		if (set->ioapic[i].id == id)
+			return parse_fail(why, "one I/O APIC tied to two requester IDs");
+	if (set->ioapic_count == IOMMU_MAX_IOAPICS)
+		return parse_fail(why, "more I/O APICs than the VMM takes");
+	set->ioapic[set->ioapic_count++] =
+		(struct iommu_ioapic){ .id = id, .rid = rid, .unit = (uint8_t)(u - set->unit) };
+	return 0;
+}
+
 static struct iommu_unit *unit_add(struct iommu_set *set, enum iommu_kind kind, uint64_t regs, uint16_t segment)
 {
 	for (unsigned i = 0; i < set->count; i++)
@@ -50,6 +66,32 @@ static struct iommu_unit *unit_add(struct iommu_set *set, enum iommu_kind kind, 
 		return NULL;
 	set->unit[set->count] = (struct iommu_unit){ .kind = kind, .regs_pa = regs, .segment = segment };
 	return &set->unit[set->count++];
+}
+
+/* A DRHD's device scopes: the I/O APICs' requester IDs. A scope's path
+ * of one element names its function directly; a longer one goes through
+ * bridges whose bus numbers only PCI enumeration knows, and no I/O APIC
+ * sits behind one on the platforms this VMM takes: refused. */
+static int drhd_scopes(const uint8_t *s, uint32_t len, struct iommu_set *set, const struct iommu_unit *u,
+		       const char **why)
+{
+	for (uint32_t off = DRHD_LEN; off < len;) {
+		const uint8_t *d = s + off;
+
+		if (len - off < 6 || d[1] < 6 || d[1] > len - off || (d[1] - 6) % 2)
+			return parse_fail(why, "DMAR device scope length out of its DRHD");
+		if (d[0] == SCOPE_IOAPIC) {
+			int err;
+
+			if (d[1] != 8)
+				return parse_fail(why, "DMAR I/O APIC scope behind a bridge");
+			err = ioapic_add(set, u, d[4], (uint16_t)(d[5] << 8 | (d[6] & 0x1f) << 3 | (d[7] & 7)), why);
+			if (err)
+				return err;
+		}
+		off += d[1];
+	}
+	return 0;
 }
 
 int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
@@ -76,20 +118,52 @@ int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, cons
 			if (!u)
 				return parse_fail(why, "more DMA remapping units than the VMM takes");
 			u->pci_all = t[off + 4] & DRHD_INCLUDE_PCI_ALL;
+			if (drhd_scopes(t + off, slen, set, u, why))
+				return -EINVAL;
 		}
 		off += slen;
 	}
 	return 0;
 }
 
+/* An IVHD's device entries: 4 bytes for types below 40h, 8 below 80h,
+ * and the ACPI HID entry its own length; the special entries tie I/O
+ * APICs (by their ID) to requester IDs. */
+static int ivhd_entries(const uint8_t *b, uint16_t slen, uint16_t first, struct iommu_set *set,
+			const struct iommu_unit *u, const char **why)
+{
+	for (uint32_t off = first; off < slen;) {
+		const uint8_t *d = b + off;
+		uint32_t n = d[0] < 0x40 ? 4 : d[0] < 0x80 ? 8 : 0;
+
+		if (d[0] == IVHD_ACPI_HID && slen - off >= 22)
+			n = 22u + d[21];
+		if (!n)
+			return parse_fail(why, "IVRS device entry of an unknown type");
+		if (n > slen - off)
+			return parse_fail(why, "IVRS device entry out of its IVHD");
+		if (d[0] == IVHD_SPECIAL && d[7] == SPECIAL_IOAPIC) {
+			int err = ioapic_add(set, u, d[4], get16(d + 5), why);
+
+			if (err)
+				return err;
+		}
+		off += n;
+	}
+	return 0;
+}
+
 /* IVHD types 10h, 11h and 40h describe the same IOMMU in more or less
- * detail; firmware may give several for one unit (same register base). */
+ * detail; firmware may give several for one unit (same register base),
+ * and its device entries in each: the I/O APICs are taken from the first. */
 static int ivhd_take(const uint8_t *b, uint16_t slen, struct iommu_set *set, const char **why)
 {
+	uint16_t first = b[0] == IVHD_10 ? IVHD_LEN_10 : IVHD_LEN_11;
 	struct iommu_unit *u;
+	unsigned before = set->count;
 	uint64_t base;
 
-	if (slen < (b[0] == IVHD_10 ? IVHD_LEN_10 : IVHD_LEN_11))
+	if (slen < first)
 		return parse_fail(why, "IVRS IVHD shorter than its layout");
 	base = get64(b + 8);
 	if (!base || base & 0x3fff)
@@ -98,7 +172,7 @@ static int ivhd_take(const uint8_t *b, uint16_t slen, struct iommu_set *set, con
 	if (!u)
 		return parse_fail(why, "more IOMMUs than the VMM takes");
 	u->devid = get16(b + 4);
-	return 0;
+	return set->count > before ? ivhd_entries(b, slen, first, set, u, why) : 0;
 }
 
 int iommu_ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)

@@ -23,17 +23,22 @@
 #define VTD_IQH 0x80
 #define VTD_IQT 0x88
 #define VTD_IQA 0x90
+#define VTD_IRTA 0xb8
 #define VTD_REGS_SIZE 0x1000
 
 #define GCMD_TE (1u << 31)
 #define GCMD_SRTP (1u << 30)
 #define GCMD_QIE (1u << 26)
+#define GCMD_IRE (1u << 25)
+#define GCMD_SIRTP (1u << 24)
 /* Status bits that are not commands: written back as read, they would
  * re-issue one-shot commands (root pointer, fault log, write buffer,
  * interrupt table pointer). */
 #define GSTS_ONE_SHOT ((1u << 30) | (1u << 29) | (1u << 27) | (1u << 24))
 
 #define ECAP_QI (1ull << 1)
+#define ECAP_IR (1ull << 3)
+#define ECAP_EIM (1ull << 4)
 #define FSTS_PFO (1u << 0)
 #define FSTS_PPF (1u << 1)
 #define FSTS_IQE (1u << 4)
@@ -43,8 +48,18 @@
 #define QI_ENTRIES 256 /* one page of 16-byte descriptors, IQA.QS = 0 */
 #define QI_CC_GLOBAL 0x11ull			  /* context-cache invalidate, global */
 #define QI_IOTLB_GLOBAL 0xd2ull			  /* IOTLB invalidate, global, drain reads and writes */
+#define QI_IEC_GLOBAL 0x4ull			  /* interrupt entry cache invalidate, global */
 #define QI_WAIT_STATUS(data) (0x25ull | (uint64_t)(data) << 32) /* wait descriptor, status write */
 #define WAIT_LOOPS 10000000u
+
+#define IRT_ENTRIES 256	    /* one page of 16-byte entries */
+#define IRTA_SIZE_256 7	    /* 2^(7+1) entries */
+#define IRTA_EIME (1ull << 11) /* 32-bit (x2APIC) destinations */
+#define IRTE_PRESENT 1ull
+#define IRTE_LEVEL (1ull << 4)
+#define IRTE_SVT_RID (1ull << 18) /* in the high half: the requester ID must match */
+#define RTE_LEVEL (1u << 15)
+#define RTE_REMAPPABLE (1ull << 48)
 
 static uint32_t rd32(const struct iommu_unit *u, unsigned off)
 {
@@ -167,6 +182,63 @@ static int vtd_block_all(struct iommu_unit *u, const char **why)
 	return 0;
 }
 
+/*
+ * Interrupt remapping with a table of 256 entries, none present, so every
+ * interrupt message in the remappable format is refused until the VMM
+ * writes its entry; the compatibility format stays blocked (GCMD.CFI is
+ * never set), so a device cannot send an interrupt in the old format
+ * either.
+ */
+static int vtd_intremap_on(struct iommu_unit *u, struct iommu_set *set, bool x2apic, const char **why)
+{
+	static const uint64_t flush[] = { QI_IEC_GLOBAL };
+	uint64_t ecap = rd64(u, VTD_ECAP);
+
+	(void)set;
+	if (!(ecap & ECAP_IR))
+		return vtd_fail(why, "no interrupt remapping", -ENODEV);
+	if (x2apic && !(ecap & ECAP_EIM))
+		return vtd_fail(why, "no 32-bit destinations for x2APIC mode", -ENODEV);
+	u->irt_pa = page_alloc(1, 4096);
+	if (!u->irt_pa)
+		return vtd_fail(why, "no memory for its interrupt remapping table", -ENOMEM);
+	wr64(u, VTD_IRTA, u->irt_pa | (x2apic ? IRTA_EIME : 0) | IRTA_SIZE_256);
+	if (gcmd(u, GCMD_SIRTP, true))
+		return vtd_fail(why, "the interrupt remapping table is not taken", -ETIMEDOUT);
+	if (qi_run(u, flush, 1))
+		return vtd_fail(why, "interrupt entry cache invalidation does not complete", -ETIMEDOUT);
+	if (gcmd(u, GCMD_IRE, true))
+		return vtd_fail(why, "interrupt remapping does not turn on", -ETIMEDOUT);
+	u->intremap = true;
+	return 0;
+}
+
+/* One entry for an I/O APIC input: fixed delivery to apic_id, accepted only
+ * from that I/O APIC's requester ID; the redirection entry names it by its
+ * index in the remappable format and keeps its vector (the I/O APIC
+ * matches EOIs by it). */
+static int vtd_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
+			    uint32_t lo_flags, uint64_t *rte)
+{
+	static const uint64_t flush[] = { QI_IEC_GLOBAL };
+	uint64_t *e, index = u->irt_used;
+	bool eime = rd64(u, VTD_IRTA) & IRTA_EIME;
+
+	if (index == IRT_ENTRIES)
+		return -ENOSPC;
+	if (!eime && apic_id > 0xff)
+		return -ERANGE;
+	e = (uint64_t *)phys_to_virt(u->irt_pa) + 2 * index;
+	e[1] = io->rid | IRTE_SVT_RID;
+	e[0] = IRTE_PRESENT | (lo_flags & RTE_LEVEL ? IRTE_LEVEL : 0) | (uint64_t)vector << 16 |
+	       (eime ? (uint64_t)apic_id << 32 : (uint64_t)apic_id << 40);
+	u->irt_used++;
+	if (qi_run(u, flush, 1))
+		return -ETIMEDOUT;
+	*rte = RTE_REMAPPABLE | (index & 0x7fff) << 49 | (index >> 15) << 11 | lo_flags | vector;
+	return 0;
+}
+
 static const char *vtd_reason(unsigned fr)
 {
 	static const char *const names[] = {
@@ -213,4 +285,6 @@ const struct iommu_ops iommu_vtd_ops = {
 	.name = "vt-d",
 	.block_all = vtd_block_all,
 	.fault_next = vtd_fault_next,
+	.intremap_on = vtd_intremap_on,
+	.ioapic_entry = vtd_ioapic_entry,
 };

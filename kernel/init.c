@@ -205,11 +205,13 @@ static void patch_area_init(void)
 		panic("cannot map the live-patch area");
 }
 
-/* Every I/O APIC input masked; the UARTs' are routed to this CPU below. */
+/* Every I/O APIC input masked, then interrupt remapping on where the
+ * firmware allows it; the UARTs' inputs are routed to this CPU below. */
 static void ioapics_init(void)
 {
 	if (ioapic_init(&machine_cpus))
 		panic("no usable I/O APIC in the MADT");
+	iommu_intremap_start(apic_is_x2apic());
 }
 
 static void channel_start(void)

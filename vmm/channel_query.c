@@ -9,6 +9,8 @@
 #include "vmm/watchdog.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/mce.h"
+#include "arch/x86/trap.h"
+#include "drivers/iommu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
@@ -220,6 +222,8 @@ static void query_host(struct reply *r)
 	reply_u64(r, "mce-corrected", __atomic_load_n(&mce_corrected, __ATOMIC_RELAXED));
 	reply_u64(r, "mce-polled-uncorrected", __atomic_load_n(&mce_polled_uncorrected, __ATOMIC_RELAXED));
 	reply_u64(r, "channel-interrupts", channel_interrupts());
+	reply_u64(r, "dma-faults", iommu_fault_total());
+	reply_u64(r, "stray-interrupts", __atomic_load_n(&trap_stray_interrupts, __ATOMIC_RELAXED));
 	reply_end_node(r);
 }
 

@@ -95,6 +95,11 @@ const char *apic_mode_name(void)
 	return apic_mode;
 }
 
+bool apic_is_x2apic(void)
+{
+	return apic_x2;
+}
+
 volatile uint64_t apic_timer_ticks;
 
 /* Register access in either mode: x2APIC MSR = 0x800 + offset / 16. */

@@ -14,6 +14,8 @@ int apic_init(void) __attribute__((warn_unused_result));
 void apic_cpu_init(void);
 /* "x2APIC (enabled by the VMM)", "x2APIC (firmware)" or "xAPIC (CPU has no x2APIC)". */
 const char *apic_mode_name(void);
+/* The APICs are in x2APIC mode (32-bit IDs in interrupt messages). */
+bool apic_is_x2apic(void);
 uint32_t apic_id(void);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t vector_page);

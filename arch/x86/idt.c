@@ -12,6 +12,7 @@ struct idt_gate {
 
 extern const uint64_t isr_table[32];
 extern const char isr_32[], isr_33[], isr_34[], isr_35[], isr_36[], isr_255[];
+extern const uint64_t isr_stray_table[IDT_VECTOR_SPURIOUS - IDT_VECTOR_STRAY_FIRST];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -38,12 +39,15 @@ static void idt_set(unsigned v, uint64_t h, unsigned ist)
 
 /* Exceptions run on IST stacks; the interrupts the VMM's own CPU takes
  * (its timer, the two UARTs, the wake-up, and the APIC's spurious vector)
- * run on its normal stack. Any other vector is not present: it faults and
- * stops the machine. */
+ * run on its normal stack, and so does every other vector: nothing the
+ * VMM programmed sends one, so it is counted and acknowledged as stray
+ * (arch/x86/trap.c), never left to fault on a missing gate. */
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 32; v++)
 		idt_set(v, isr_table[v], idt_ist_for(v));
+	for (unsigned v = IDT_VECTOR_STRAY_FIRST; v < IDT_VECTOR_SPURIOUS; v++)
+		idt_set(v, isr_stray_table[v - IDT_VECTOR_STRAY_FIRST], 0);
 	idt_set(IDT_VECTOR_TIMER, (uint64_t)(uintptr_t)isr_32, 0);
 	idt_set(IDT_VECTOR_CHANNEL, (uint64_t)(uintptr_t)isr_33, 0);
 	idt_set(IDT_VECTOR_WAKE, (uint64_t)(uintptr_t)isr_34, 0);

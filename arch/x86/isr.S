@@ -117,3 +117,39 @@ gdt_reload_segments:
 	pushq	%rdi			/* new CS */
 	pushq	%rax
 	lretq
+
+/*
+ * Vectors 37..254 have no user: an interrupt there was sent by something
+ * the VMM did not program (a device's message, where no IOMMU remaps
+ * interrupts). Each gets a stub like the others so that the handler can
+ * count it and send the EOI instead of faulting on a missing gate.
+ * isr_stray_table lists them, vector 37 first.
+ */
+#define STRAY_FIRST 37
+#define STRAY_COUNT (255 - STRAY_FIRST)
+	.altmacro
+.macro STRAY_STUB v
+isr_stray_\v:
+	pushq	$0
+	pushq	$\v
+	jmp	isr_common
+.endm
+.macro STRAY_ENTRY v
+	.quad	isr_stray_\v
+.endm
+	.text
+	.set	stray_v, STRAY_FIRST
+	.rept	STRAY_COUNT
+	STRAY_STUB %stray_v
+	.set	stray_v, stray_v + 1
+	.endr
+
+	.section .rodata
+	.globl isr_stray_table
+isr_stray_table:
+	.set	stray_v, STRAY_FIRST
+	.rept	STRAY_COUNT
+	STRAY_ENTRY %stray_v
+	.set	stray_v, stray_v + 1
+	.endr
+	.noaltmacro

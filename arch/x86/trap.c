@@ -83,6 +83,23 @@ void trap_set_irq_handler(unsigned vector, void (*fn)(void))
 		irq_handlers[vector - IRQ_FIRST] = fn;
 }
 
+uint64_t trap_stray_interrupts;
+
+/* An interrupt nothing the VMM programmed sends: a device's message where
+ * no IOMMU remaps interrupts, or one of the VMM's own vectors whose
+ * handler is not set. Acknowledged (a fixed interrupt not acknowledged
+ * would block every lower-priority vector on this CPU) and counted; the
+ * first few are logged. */
+static void trap_stray(const struct trap_frame *f)
+{
+	uint64_t n = __atomic_add_fetch(&trap_stray_interrupts, 1, __ATOMIC_RELAXED);
+
+	apic_eoi();
+	if (n <= 8)
+		printk("vigil: stray interrupt: vector %lu on cpu %u, acknowledged and ignored%s\n", f->vector,
+		       this_cpu()->index, n == 8 ? " (further ones counted in the inventory only)" : "");
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	if (f->vector == IDT_VECTOR_TIMER) {
@@ -101,6 +118,10 @@ void trap_handler(struct trap_frame *f)
 	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)
 		return; /* no EOI for spurious interrupts */
+	if (f->vector >= IRQ_FIRST && f->vector < IDT_VECTOR_SPURIOUS) {
+		trap_stray(f);
+		return;
+	}
 	if (f->vector == 2) {
 		if (panic_in_progress)
 			panic_stop_this_cpu();

@@ -17,4 +17,7 @@ void trap_handler(struct trap_frame *f);
  * UART) or IDT_VECTOR_CONSOLE (the console UART's input). */
 void trap_set_irq_handler(unsigned vector, void (*fn)(void));
 
+/* Interrupts at vectors nothing the VMM programmed sends, since boot. */
+extern uint64_t trap_stray_interrupts;
+
 #endif

@@ -40,7 +40,7 @@ def channel():
 
 
 def iommu(kind):
-    return ("iommu", "%s build/test/esp/.stamp" % BUILD_ALL, "python3 tests/iommu/t_dma_block.py %s" % kind)
+    return ("iommu", "%s build/test/esp/.stamp" % BUILD_ALL, "python3 tests/iommu/t_iommu.py %s" % kind)
 
 
 def attacks(boot_name):
@@ -859,3 +859,18 @@ mutation("amdvi-device-entries-zero", "drivers/amdvi.c",
          "\t\tdte[4 * i] = 0;",
          iommu("amdvi"),
          "an AMD-Vi device-table entry left zero lets its requester's DMA through untranslated")
+mutation("vtd-irte-no-source-check", "drivers/vtd.c",
+         "\te[1] = io->rid | IRTE_SVT_RID;",
+         "\te[1] = io->rid;",
+         iommu("vtd"),
+         "a VT-d remapping entry that does not check the requester ID lets any device use the VMM's own interrupt")
+mutation("amdvi-interrupts-pass", "drivers/amdvi.c",
+         "\t\tdte[4 * i + 2] = DTE_IV;",
+         "\t\tdte[4 * i + 2] = 0;",
+         iommu("amdvi"),
+         "an AMD-Vi device entry whose interrupt control is not valid passes its device's MSIs to any CPU and vector")
+mutation("stray-vector-faults", "arch/x86/idt.c",
+         "\t\tidt_set(v, isr_stray_table[v - IDT_VECTOR_STRAY_FIRST], 0);",
+         "\t\t(void)v;",
+         iommu("none"),
+         "an interrupt at a vector the VMM never programmed (a device's forged MSI) must not stop the machine")

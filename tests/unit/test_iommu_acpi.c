@@ -47,6 +47,17 @@ static void drhd(uint8_t flags, uint16_t segment, uint64_t base, uint16_t len)
 	tlen += len;
 }
 
+/* A device scope of one path element, appended to the structure ending
+ * at the table's end (its length grown by 8). */
+static void scope(uint8_t *drhd_at, uint8_t type, uint8_t enum_id, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	uint8_t *d = tb + tlen;
+
+	d[0] = type, d[1] = 8, d[4] = enum_id, d[5] = bus, d[6] = dev, d[7] = fn;
+	put16(drhd_at + 2, (uint16_t)(drhd_at[2] + 8));
+	tlen += 8;
+}
+
 static void rmrr(void)
 {
 	uint8_t *s = tb + tlen;
@@ -89,14 +100,20 @@ static void test_dmar_units(void)
 	struct iommu_set set;
 	const char *why;
 
+	uint8_t *second;
+
 	table("DMAR", 1);
 	drhd(0, 0, 0xfed90000, 16);
+	scope(tb + 48, 2, 0, 0, 3, 0); /* a PCI sub-hierarchy: not an I/O APIC */
 	rmrr();
-	drhd(1, 0, 0xfed91000, 24); /* with 8 bytes of device scope */
+	second = tb + tlen;
+	drhd(1, 0, 0xfed91000, 16);
+	scope(second, 3, 2, 0xff, 0x1f, 0); /* I/O APIC 2 is ff:1f.0 */
 	CHECK(dmar(&set, &why) == 0);
 	CHECK(set.count == 2 && set.intremap_fw);
 	CHECK(set.unit[0].kind == IOMMU_VTD && set.unit[0].regs_pa == 0xfed90000 && !set.unit[0].pci_all);
 	CHECK(set.unit[1].regs_pa == 0xfed91000 && set.unit[1].pci_all);
+	CHECK(set.ioapic_count == 1 && set.ioapic[0].id == 2 && set.ioapic[0].rid == 0xfff8 && set.ioapic[0].unit == 1);
 }
 
 static void test_dmar_refused(void)
@@ -126,6 +143,21 @@ static void test_dmar_refused(void)
 	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "more DMA remapping units"));
 	tlen = 40;
 	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "header"));
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90000, 16);
+	scope(tb + 48, 3, 0, 0xff, 0x1f, 0);
+	tb[tlen - 7] = 10, tb[50] += 2, tlen += 2; /* a path of two elements: behind a bridge */
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "behind a bridge"));
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90000, 16);
+	scope(tb + 48, 3, 0, 0xff, 0x1f, 0);
+	tb[tlen - 7] = 9; /* odd, and past its DRHD */
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "device scope length"));
+	table("DMAR", 0);
+	drhd(0, 0, 0xfed90000, 16);
+	scope(tb + 48, 3, 0, 0xff, 0x1f, 0);
+	scope(tb + 48, 3, 0, 0xff, 0x1e, 0); /* I/O APIC 0 twice */
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "two requester IDs"));
 }
 
 static void test_ivrs_units(void)
@@ -133,15 +165,23 @@ static void test_ivrs_units(void)
 	struct iommu_set set;
 	const char *why;
 
+	uint8_t *e;
+
 	table("IVRS", 0);
-	ivhd(0x10, 0x0010, 0xfed80000, 0, 24);
-	ivhd(0x11, 0x0010, 0xfed80000, 0, 40); /* the same unit again */
+	ivhd(0x10, 0x0010, 0xfed80000, 0, 24 + 4 + 8);
+	e = tb + 48 + 24;
+	e[0] = 1;			       /* all devices (4 bytes) */
+	e[4] = 0x48, e[8] = 0, put16(e + 9, 0xa0), e[11] = 1; /* I/O APIC 0 is 00:14.0 */
+	ivhd(0x11, 0x0010, 0xfed80000, 0, 40 + 8); /* the same unit again, its entries ignored */
+	e = tb + tlen - 8;
+	e[0] = 0x48, e[4] = 0, put16(e + 5, 0xa1), e[7] = 1;
 	tb[tlen] = 0x20, put16(tb + tlen + 2, 32), tlen += 32; /* an IVMD: not a unit */
 	ivhd(0x40, 0x0200, 0xfd000000, 1, 40);
 	CHECK(ivrs(&set, &why) == 0);
 	CHECK(set.count == 2);
 	CHECK(set.unit[0].kind == IOMMU_AMDVI && set.unit[0].regs_pa == 0xfed80000 && set.unit[0].devid == 0x10);
 	CHECK(set.unit[1].regs_pa == 0xfd000000 && set.unit[1].segment == 1 && set.unit[1].devid == 0x200);
+	CHECK(set.ioapic_count == 1 && set.ioapic[0].id == 0 && set.ioapic[0].rid == 0xa0 && set.ioapic[0].unit == 0);
 }
 
 static void test_ivrs_refused(void)
@@ -162,6 +202,18 @@ static void test_ivrs_refused(void)
 	table("IVRS", 0);
 	tb[tlen] = 0x10, tlen += 3; /* cut inside a block header */
 	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "cut short"));
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed80000, 0, 24 + 4);
+	tb[48 + 24] = 0x90; /* no such entry type: its length unknown */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "unknown type"));
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed80000, 0, 24 + 4);
+	tb[48 + 24] = 0x48; /* an 8-byte entry in 4 bytes */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "out of its IVHD"));
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed80000, 0, 24 + 24);
+	tb[48 + 24] = 0xf0, tb[48 + 24 + 21] = 9; /* an ACPI HID entry whose UID runs past */
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "out of its IVHD"));
 }
 
 int main(void)

@@ -375,7 +375,7 @@ ELSEWHERE = [  # (test, vmx, svm)
      "boot tier"),
     ("stub: other refusals: foreign key, bad ELF, bad image paths (t_stub_refuse)",
      "n/a: the stub's own checks (boot/stub.c) on both entries; the file-level refusals above", "boot tier"),
-    ("dma: VT-d and AMD-Vi block all DMA (t_dma_block)",
+    ("dma: VT-d and AMD-Vi block all DMA (t_iommu)",
      "n/a: Bochs has no IOMMU; QEMU has both, beside its SVM CPU", "iommu tier"),
 ]
 
