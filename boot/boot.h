@@ -12,6 +12,8 @@
 
 #include <vigil/handoff.h>
 
+#include "boot/pci_scan.h"
+
 #define BOOT_FILE_MAX (256u << 20) /* largest file the stub reads: 256 MiB */
 
 /* Write a NUL-terminated ASCII string to the firmware console. */
@@ -57,6 +59,16 @@ int boot_secure_boot(void);
 
 /* Physical address of a checksummed ACPI 2.0+ RSDP, or 0. */
 uint64_t boot_rsdp(void);
+
+/*
+ * Bus mastering off on every PCI function the firmware lists (every
+ * EFI_PCI_IO_PROTOCOL handle, every segment), through the PCI bus driver;
+ * *c counts them as boot/pci_scan.h does. The firmware's own drivers lose
+ * their DMA with it, the disk the stub was read from included: call it
+ * last before boot_exit. Returns 0, or -ENOMEM or -EIO when the firmware
+ * cannot list the functions (then nothing was changed).
+ */
+__attribute__((warn_unused_result)) int boot_pci_bus_masters_off(struct pci_count *c);
 
 /* Convert the current memory map into h->mem (a dry run of boot_exit: proves
  * the map fits) and report the end of the highest RAM range. */

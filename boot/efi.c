@@ -335,6 +335,68 @@ int boot_tpm_extend(uint32_t pcr, const void *data, size_t len, uint32_t tag, co
 	return 0;
 }
 
+/* ---- PCI bus mastering (UEFI specification, EFI_PCI_IO_PROTOCOL) ----- */
+
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MASTER 0x0004
+
+/* A command register that cannot be read counts as mastering: the caller
+ * then tries to turn it off. */
+static int pci_io_master_on(EFI_PCI_IO_PROTOCOL *io)
+{
+	UINT16 cmd;
+
+	if (io->Pci.Read(io, EfiPciIoWidthUint16, PCI_COMMAND, 1, &cmd) != EFI_SUCCESS)
+		return 1;
+	return (cmd & PCI_COMMAND_MASTER) != 0;
+}
+
+/* Through the bus driver, so that its record of the function's attributes
+ * matches the hardware; should it refuse, straight into the command
+ * register (16 bits: the status register above is write-1-to-clear). */
+static void pci_io_master_off(EFI_PCI_IO_PROTOCOL *io)
+{
+	UINT16 cmd;
+
+	if (io->Attributes(io, EfiPciIoAttributeOperationDisable, EFI_PCI_IO_ATTRIBUTE_BUS_MASTER,
+			   NULL) == EFI_SUCCESS ||
+	    io->Pci.Read(io, EfiPciIoWidthUint16, PCI_COMMAND, 1, &cmd) != EFI_SUCCESS)
+		return;
+	cmd &= ~PCI_COMMAND_MASTER;
+	io->Pci.Write(io, EfiPciIoWidthUint16, PCI_COMMAND, 1, &cmd);
+}
+
+int boot_pci_bus_masters_off(struct pci_count *c)
+{
+	EFI_GUID guid = EFI_PCI_IO_PROTOCOL_GUID;
+	EFI_HANDLE *handles;
+	UINTN i, n = 0;
+	EFI_STATUS s;
+
+	*c = (struct pci_count){ 0 };
+	s = bs->LocateHandleBuffer(ByProtocol, &guid, NULL, &n, &handles);
+	if (s == EFI_NOT_FOUND)
+		return 0; /* no PCI function at all */
+	if (s != EFI_SUCCESS)
+		return s == EFI_OUT_OF_RESOURCES ? -ENOMEM : -EIO;
+	for (i = 0; i < n; i++) {
+		EFI_PCI_IO_PROTOCOL *io;
+
+		if (bs->HandleProtocol(handles[i], &guid, (void **)&io) != EFI_SUCCESS)
+			continue;
+		c->functions++;
+		if (!pci_io_master_on(io))
+			continue;
+		pci_io_master_off(io);
+		if (pci_io_master_on(io))
+			c->kept++;
+		else
+			c->cleared++;
+	}
+	bs->FreePool(handles);
+	return 0;
+}
+
 /* ---- memory map and exit --------------------------------------------- */
 
 #define MAP_SLACK 16 /* descriptors the map may grow by between our calls */

@@ -14,6 +14,7 @@
 #include "boot/measure.h"
 #include "boot/paging.h"
 #include "boot/path.h"
+#include "boot/pci_scan.h"
 #include "boot/print.h"
 #include "kernel/crypto/sig.h"
 
@@ -373,6 +374,43 @@ static int buffers_release(struct stub *s)
 	return 0;
 }
 
+/*
+ * From here no PCI device may write memory until the VMM's IOMMU is set
+ * up (docs/boot.md, "DMA before the IOMMU"). The last step that can
+ * refuse, so a refused boot hands the firmware its devices back as they
+ * were; when it cannot list them, nothing was changed.
+ */
+static int bus_masters_off(struct stub *s)
+{
+	struct pci_count c;
+	int err = boot_pci_bus_masters_off(&c);
+
+	if (err) {
+		stub_printf("vigil-stub: refused: cannot list the PCI functions (%s)\n", err_text(err));
+		return err;
+	}
+	stub_printf("vigil-stub: bus mastering off on %u of %u PCI functions\n", c.cleared, c.functions);
+	if (c.kept)
+		stub_printf("vigil-stub: %u PCI functions keep bus mastering on\n", c.kept);
+	s->h->flags |= HANDOFF_F_BUS_MASTER_OFF;
+	s->h->pci_functions = c.functions;
+	s->h->pci_bus_masters_cleared = c.cleared;
+	return 0;
+}
+
+/* The firmware is gone, and with it its ExitBootServices callbacks, some
+ * of which turn bus mastering back on: segment 0 once more, through the
+ * ports. The counts go to the VMM only; there is no console any more. */
+static void bus_masters_off_late(struct handoff *h)
+{
+	struct pci_count c;
+
+	pci_bus_masters_off(&c);
+	h->pci_seg0_functions = c.functions;
+	h->pci_seg0_bus_masters_cleared = c.cleared;
+	h->pci_seg0_bus_masters_kept = c.kept;
+}
+
 static void stub_unwind(struct stub *s)
 {
 	unsigned i;
@@ -405,7 +443,8 @@ int stub_main(void)
 	   ?: modules_record(&s)	/* config first, then the packages' files */
 	   ?: platform_record(&s)	/* AP trampoline page, ACPI RSDP */
 	   ?: tables_build(&s)		/* the boot page tables of handoff.h */
-	   ?: buffers_release(&s);	/* hand back what the VMM does not need */
+	   ?: buffers_release(&s)	/* hand back what the VMM does not need */
+	   ?: bus_masters_off(&s);	/* every PCI function the firmware lists */
 	if (err) {
 		stub_unwind(&s);
 		return err;
@@ -416,5 +455,6 @@ int stub_main(void)
 		stub_printf("vigil-stub: ExitBootServices failed\n");
 		return err;
 	}
+	bus_masters_off_late(s.h);	/* segment 0 again, after the exit callbacks */
 	boot_enter(s.h->boot_cr3, s.img.entry, (uint64_t)(uintptr_t)s.h);
 }

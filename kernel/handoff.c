@@ -79,6 +79,21 @@ static int handoff_check_modules(const struct handoff *h, const char **why)
 	return 0;
 }
 
+/* The boot entry's bus-master counts: none without the flag that says it
+ * looked, never more turned off (or kept) than found, never more than
+ * segment 0 holds. */
+static int handoff_check_pci(const struct handoff *h, const char **why)
+{
+	if (!(h->flags & HANDOFF_F_BUS_MASTER_OFF) &&
+	    (h->pci_functions | h->pci_bus_masters_cleared | h->pci_seg0_functions | h->pci_seg0_bus_masters_cleared |
+	     h->pci_seg0_bus_masters_kept))
+		return handoff_fail(why, "PCI bus-master counts without HANDOFF_F_BUS_MASTER_OFF");
+	if (h->pci_bus_masters_cleared > h->pci_functions || h->pci_seg0_functions > HANDOFF_PCI_SEG0_MAX ||
+	    (uint64_t)h->pci_seg0_bus_masters_cleared + h->pci_seg0_bus_masters_kept > h->pci_seg0_functions)
+		return handoff_fail(why, "PCI bus-master counts out of range");
+	return 0;
+}
+
 int handoff_validate(const struct handoff *h, const char **why)
 {
 	int err;
@@ -90,6 +105,8 @@ int handoff_validate(const struct handoff *h, const char **why)
 	if (!h->mem_count || h->mem_count > HANDOFF_MAX_MEM || h->module_count > HANDOFF_MAX_MODULES ||
 	    h->meas_count > HANDOFF_MAX_MEASUREMENTS)
 		return handoff_fail(why, "counts out of range");
+	if (handoff_check_pci(h, why))
+		return -EINVAL;
 	if ((h->vmm_phys_base | h->vmm_phys_size) & (HANDOFF_VMM_ALIGN - 1) ||
 	    !range_ok(h->vmm_phys_base, h->vmm_phys_size) || (h->vmm_virt_base & (HANDOFF_VMM_ALIGN - 1)))
 		return handoff_fail(why, "VMM image placement not 2 MiB aligned");

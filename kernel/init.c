@@ -71,6 +71,25 @@ static void memory_init(void)
 	       boot_handoff.vmm_phys_size / 1024);
 }
 
+/* What the boot entry did about DMA before the VMM's IOMMU is up: the
+ * firmware's own protection ended at ExitBootServices (docs/boot.md, "DMA
+ * before the IOMMU"). */
+static void dma_report(void)
+{
+	const struct handoff *h = &boot_handoff;
+
+	if (!(h->flags & HANDOFF_F_BUS_MASTER_OFF)) {
+		printk("vigil: DMA: the boot entry left PCI bus mastering as the firmware set it\n");
+		return;
+	}
+	printk("vigil: DMA: the stub turned bus mastering off on %u of %u PCI functions, and on %u of %u "
+	       "on segment 0 once the firmware was gone\n",
+	       h->pci_bus_masters_cleared, h->pci_functions, h->pci_seg0_bus_masters_cleared, h->pci_seg0_functions);
+	if (h->pci_seg0_bus_masters_kept)
+		printk("vigil: DMA: %u PCI functions of segment 0 keep bus mastering on (the bit did not clear)\n",
+		       h->pci_seg0_bus_masters_kept);
+}
+
 /* Every IOMMU blocks all DMA before anything else is set up: from here
  * on no device reaches the VMM's memory (docs/dma.md). */
 static void dma_block(void)
@@ -258,6 +277,7 @@ void kmain(uint64_t handoff_pa)
 	idt_load();
 	memory_init();				/* own page tables (W^X), page allocator */
 	console_select();			/* the SPCR's UART, else COM1 */
+	dma_report();				/* the PCI bus mastering the stub turned off */
 	dma_block();				/* every IOMMU: all DMA blocked */
 	crash_init(boot_handoff.crash_phys);	/* the previous boot's crash record, if any */
 	patch_area_init();			/* the live-patch area: mapped RX, all int3 */

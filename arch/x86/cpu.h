@@ -109,6 +109,19 @@ static inline uint32_t cpu_inl(uint16_t port)
 	return v;
 }
 
+static inline void cpu_outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint16_t cpu_inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline uint8_t cpu_inb(uint16_t port)
 {
 	uint8_t v;

@@ -4,7 +4,8 @@
  * files (GRUB modules, copied into fresh pages so the stub can keep,
  * measure and free them as it does under UEFI), no TPM and no Secure Boot
  * (measurements are computed and recorded, not extended), the ACPI RSDP
- * copy, mbedtls's heap, and the entry point.
+ * copy, PCI bus mastering through the ports, mbedtls's heap, and the entry
+ * point.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -126,6 +127,14 @@ uint64_t boot_rsdp(void)
 	memset(page, 0, 0x1000);
 	memcpy(page, mb2_boot_info.rsdp, mb2_boot_info.rsdp_len);
 	return (uint64_t)(uintptr_t)page;
+}
+
+/* No firmware to list the PCI functions: segment 0 through the ports
+ * (boot/pci_scan.c), as the stub's pass after boot_exit does again. */
+int boot_pci_bus_masters_off(struct pci_count *c)
+{
+	pci_bus_masters_off(c);
+	return 0;
 }
 
 /*

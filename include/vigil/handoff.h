@@ -11,6 +11,10 @@
  *       the VMM's PT_LOAD segments at their link addresses (p_vaddr) onto
  *       vmm_phys_base + (p_vaddr - vmm_virt_base), 4 KiB pages;
  *   - RDI = physical (== identity-mapped) address of struct handoff;
+ *   - with HANDOFF_F_BUS_MASTER_OFF: bus mastering off on every PCI function
+ *     of segment 0 but the pci_seg0_bus_masters_kept that hold it on (and
+ *     on every one the firmware listed), so no device writes memory until
+ *     the VMM's IOMMU takes over;
  *   - RSP = undefined (the VMM switches to its own stack before any call).
  * The VMM replaces the page tables, GDT and IDT before it touches anything
  * else, then reaches the handoff only through its own mappings.
@@ -21,7 +25,7 @@
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f484c474956ull /* "VIGLHOFF" little-endian */
-#define HANDOFF_VERSION 4
+#define HANDOFF_VERSION 5
 
 #define HANDOFF_MAX_MEM 512
 #define HANDOFF_MAX_MODULES 64
@@ -66,6 +70,10 @@ struct handoff_measurement {
 #define HANDOFF_F_TPM 1u	 /* a TPM 2.0 took the measurements */
 #define HANDOFF_F_SECURE_BOOT 2u /* firmware reported Secure Boot enabled */
 #define HANDOFF_F_MULTIBOOT 4u	 /* lab entry: digests computed, not extended */
+#define HANDOFF_F_BUS_MASTER_OFF 8u /* PCI bus mastering turned off: the pci_* counts hold */
+
+/* The most functions segment 0 can hold: 256 buses, 32 devices, 8 functions. */
+#define HANDOFF_PCI_SEG0_MAX (256u * 32 * 8)
 
 struct handoff {
 	uint64_t magic;
@@ -91,6 +99,17 @@ struct handoff {
 	uint32_t module_count; /* modules[0] is the config */
 	uint32_t meas_count;
 	uint32_t reserved1;
+
+	/* PCI bus mastering the boot entry turned off, which closes the window
+	 * between the firmware's DMA protection ending at ExitBootServices and
+	 * the VMM's IOMMU (docs/boot.md, "DMA before the IOMMU"). All 0 unless
+	 * HANDOFF_F_BUS_MASTER_OFF; no more turned off (and kept) than found. */
+	uint32_t pci_functions;		       /* functions the firmware listed (PCI I/O protocol) */
+	uint32_t pci_bus_masters_cleared;      /* of those, bus mastering on and turned off */
+	uint32_t pci_seg0_functions;	       /* found on segment 0 after ExitBootServices */
+	uint32_t pci_seg0_bus_masters_cleared; /* of those, bus mastering on (again) and turned off */
+	uint32_t pci_seg0_bus_masters_kept;    /* of those, bus mastering on that the write left on */
+	uint32_t reserved2;
 
 	struct handoff_mem mem[HANDOFF_MAX_MEM]; /* sorted by base, non-overlapping */
 	struct handoff_module modules[HANDOFF_MAX_MODULES];

@@ -245,6 +245,17 @@ mutation("stub-measure-vmm", "boot/stub.c",
          "measure_buffer(s->h, \"vmm.elf\", s->vmm.buf, s->vmm.len / 2,",
          boot("t_stub_measure.py"),
          "the VMM's digest (and PCR 10) covers every byte of the file that is run")
+mutation("stub-bus-master-firmware", "boot/efi.c",
+         "\t\tpci_io_master_off(io);\n",
+         "\t\t(void)pci_io_master_off;\n",
+         boot("t_stub_busmaster.py"),
+         "every PCI function the firmware lists, on any segment, has bus mastering off before "
+         "ExitBootServices (the port pass reaches segment 0 only)")
+mutation("stub-bus-master-late", "boot/pci_scan.c",
+         "pci_cfg_write16(bdf, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);",
+         "(void)cmd;",
+         boot("t_stub_busmaster.py"),
+         "what a firmware exit callback turns back on (OVMF's XHCI driver does) is off again before the VMM runs")
 mutation("stub-path-dotdot", "boot/path.c",
          "(n == 2 && c[0] == '.' && c[1] == '.')",
          "(n == 2 && c[0] == '.' && c[1] == '.' && 0)",

@@ -52,6 +52,12 @@ static void handoff_make(struct handoff *h)
 	h->crash_phys = 72 * MIB;
 	h->meas_count = 1;
 	strcpy(h->meas[0].name, "vmm.elf");
+	h->flags = HANDOFF_F_BUS_MASTER_OFF;
+	h->pci_functions = 9;
+	h->pci_bus_masters_cleared = 2;
+	h->pci_seg0_functions = 9;
+	h->pci_seg0_bus_masters_cleared = 1;
+	h->pci_seg0_bus_masters_kept = 2;
 }
 
 static void valid_passes(void)
@@ -69,6 +75,17 @@ static void valid_passes(void)
 	h->mem[0] = h->mem[MEM_BOOT];
 	h->mem_count = 1;
 	h->meas_count = 0;
+	CHECK_EQ(handoff_validate(h, &why), 0);
+	/* Bus-master counts at their bounds, and none from an entry that did
+	 * not look (the multiboot2 lab entry). */
+	h->pci_bus_masters_cleared = h->pci_functions;
+	h->pci_seg0_functions = HANDOFF_PCI_SEG0_MAX;
+	h->pci_seg0_bus_masters_cleared = HANDOFF_PCI_SEG0_MAX - 3;
+	h->pci_seg0_bus_masters_kept = 3;
+	CHECK_EQ(handoff_validate(h, &why), 0);
+	h->flags = HANDOFF_F_MULTIBOOT;
+	h->pci_functions = h->pci_bus_masters_cleared = 0;
+	h->pci_seg0_functions = h->pci_seg0_bus_masters_cleared = h->pci_seg0_bus_masters_kept = 0;
 	CHECK_EQ(handoff_validate(h, &why), 0);
 	free(h);
 }
@@ -138,6 +155,19 @@ static void crash_page_unaligned(struct handoff *h) { h->crash_phys += 0x800; }
 static void crash_page_in_usable(struct handoff *h) { h->crash_phys = 2 * MIB; }
 static void crash_page_in_vmm(struct handoff *h) { h->crash_phys = 65 * MIB; }
 static void crash_page_on_module(struct handoff *h) { h->crash_phys = h->modules[1].base + 0x1000; }
+static void pci_cleared_above_found(struct handoff *h) { h->pci_bus_masters_cleared = h->pci_functions + 1; }
+static void pci_seg0_cleared_above_found(struct handoff *h) { h->pci_seg0_bus_masters_cleared = h->pci_seg0_functions + 1; }
+static void pci_seg0_kept_above_found(struct handoff *h) { h->pci_seg0_bus_masters_kept = h->pci_seg0_functions; }
+static void pci_seg0_kept_wrapping(struct handoff *h) { h->pci_seg0_bus_masters_kept = UINT32_MAX; }
+static void pci_seg0_above_max(struct handoff *h) { h->pci_seg0_functions = HANDOFF_PCI_SEG0_MAX + 1; }
+static void pci_counts_without_flag(struct handoff *h) { h->flags &= ~HANDOFF_F_BUS_MASTER_OFF; }
+
+static void pci_kept_without_flag(struct handoff *h)
+{
+	h->flags &= ~HANDOFF_F_BUS_MASTER_OFF;
+	h->pci_functions = h->pci_bus_masters_cleared = 0;
+	h->pci_seg0_functions = h->pci_seg0_bus_masters_cleared = 0;
+}
 static void no_config_module(struct handoff *h) { h->module_count = 0; }
 static void module_in_usable_memory(struct handoff *h) { h->modules[1].base = 2 * MIB; }
 static void module_past_boot_memory(struct handoff *h) { h->modules[1].base = 80 * MIB - 0x1000; }
@@ -200,6 +230,13 @@ static const struct bad_case bad_cases[] = {
 	{ "crash_page_in_usable_memory", crash_page_in_usable, "crash page" },
 	{ "crash_page_in_the_vmm", crash_page_in_vmm, "crash page" },
 	{ "crash_page_on_a_module", crash_page_on_module, "crash page" },
+	{ "pci_cleared_above_found", pci_cleared_above_found, "PCI bus-master counts out of range" },
+	{ "pci_seg0_cleared_above_found", pci_seg0_cleared_above_found, "PCI bus-master counts out of range" },
+	{ "pci_seg0_kept_above_found", pci_seg0_kept_above_found, "PCI bus-master counts out of range" },
+	{ "pci_seg0_kept_wrapping", pci_seg0_kept_wrapping, "PCI bus-master counts out of range" },
+	{ "pci_seg0_above_segment_size", pci_seg0_above_max, "PCI bus-master counts out of range" },
+	{ "pci_counts_without_flag", pci_counts_without_flag, "without HANDOFF_F_BUS_MASTER_OFF" },
+	{ "pci_kept_without_flag", pci_kept_without_flag, "without HANDOFF_F_BUS_MASTER_OFF" },
 	{ "no_config_module", no_config_module, "no config" },
 	{ "module_in_usable_memory", module_in_usable_memory, "module outside boot" },
 	{ "module_past_boot_memory", module_past_boot_memory, "module outside boot" },

@@ -248,6 +248,8 @@ void probe_main(const struct handoff *h);
 
 void probe_main(const struct handoff *h)
 {
+	const char *pci;
+
 	con_puts("vigil: probe entered\n");
 	if (h->magic != HANDOFF_MAGIC || h->version != HANDOFF_VERSION ||
 	    h->size != sizeof(*h)) {
@@ -258,6 +260,8 @@ void probe_main(const struct handoff *h)
 		modules_report(h);
 		meas_report(h);
 		platform_report(h);
+		pci = pci_report(h);
+		check(!pci, pci);
 	}
 	con_puts(failure ? "vigil: probe FAIL " : "vigil: probe handoff ok");
 	con_puts(failure ? failure : "");
