@@ -99,22 +99,27 @@ unsigned iommu_intremap_start(bool x2apic)
 	return on;
 }
 
+/* An I/O APIC under a unit that remaps gets an entry; one under a unit
+ * that does not keeps the classic format (-ENODEV); one the tables do not
+ * name cannot be routed once any unit remaps (-ENXIO): its messages would
+ * be refused with the devices'. */
 int iommu_ioapic_rte(uint8_t ioapic_id, uint8_t vector, uint32_t apic_id, uint32_t lo_flags, uint64_t *rte)
 {
 	bool any = false;
 
-	for (unsigned i = 0; i < iommus.count; i++)
-		any |= iommus.unit[i].intremap;
-	if (!any)
-		return -ENODEV;
 	for (unsigned i = 0; i < iommus.ioapic_count; i++) {
 		struct iommu_ioapic *io = &iommus.ioapic[i];
 		struct iommu_unit *u = &iommus.unit[io->unit];
 
-		if (io->id == ioapic_id && u->intremap)
-			return iommu_ops_of(u)->ioapic_entry(u, io, vector, apic_id, lo_flags, rte);
+		if (io->id != ioapic_id)
+			continue;
+		if (!u->intremap)
+			return -ENODEV;
+		return iommu_ops_of(u)->ioapic_entry(u, io, vector, apic_id, lo_flags, rte);
 	}
-	return -ENXIO;
+	for (unsigned i = 0; i < iommus.count; i++)
+		any |= iommus.unit[i].intremap;
+	return any ? -ENXIO : -ENODEV;
 }
 
 static void fault_log(const struct iommu_unit *u, const struct iommu_fault *f)
@@ -141,7 +146,11 @@ void iommu_poll(void)
 		for (unsigned n = 0; n < 64 && iommu_ops_of(u)->fault_next(u, &f); n++)
 			fault_log(u, &f);
 	}
-	if (fault_budget < FAULT_LINES_MAX && ++fault_budget == FAULT_LINES_MAX && faults_unshown) {
+	if (fault_budget < FAULT_LINES_MAX)
+		fault_budget++;
+	/* Said once the log has room again, even under a steady flood. */
+	if (faults_unshown && fault_budget) {
+		fault_budget--;
 		printk("vigil: dma fault: %lu more not shown\n", faults_unshown);
 		faults_unshown = 0;
 	}

@@ -168,6 +168,11 @@ static int vtd_block_all(struct iommu_unit *u, const char **why)
 	u->root_pa = page_alloc(1, 4096); /* zeroed: no root entry present */
 	if (!u->root_pa)
 		return vtd_fail(why, "no memory for its root table", -ENOMEM);
+	/* A firmware's interrupt remapping reads its table from memory the
+	 * VMM's allocator hands out again: off until the VMM's own is set
+	 * (iommu_intremap_start). */
+	if ((rd32(u, VTD_GSTS) & GCMD_IRE) && gcmd(u, GCMD_IRE, false))
+		return vtd_fail(why, "the firmware's interrupt remapping does not turn off", -ETIMEDOUT);
 	if (qi_stop(u))
 		return vtd_fail(why, "the firmware's invalidation queue does not stop", -ETIMEDOUT);
 	wr64(u, VTD_RTADDR, u->root_pa); /* legacy mode: TTM = 0 */
