@@ -261,6 +261,58 @@ static int cfg_guest_cpus(struct cfg_ctx *c, int node, struct config_guest *g)
 	return 0;
 }
 
+/* Two functions of one device assigned to two guests could reach each
+ * other by peer-to-peer DMA that never crosses the IOMMU: a device's
+ * functions go to one guest, or stay with none. */
+static int cfg_pci_owner(struct cfg_ctx *c, const struct config_guest *g, const struct config_pci *d)
+{
+	for (unsigned gi = 0; gi <= c->out->guest_count; gi++) {
+		const struct config_guest *o = &c->out->guests[gi];
+
+		for (unsigned j = 0; j < o->pci_count; j++) {
+			const struct config_pci *e = &o->pci[j];
+
+			if (e->segment != d->segment || e->bus != d->bus || e->dev != d->dev)
+				continue;
+			if (e->fn == d->fn)
+				return cfg_fail(c, "pci %04x:%02x:%02x.%u already belongs to guest '%s'", d->segment,
+						d->bus, d->dev, d->fn, o == g ? g->name : o->name);
+			if (o != g)
+				return cfg_fail(c, "pci %04x:%02x:%02x.%u: another function of the device belongs to "
+						"guest '%s' (peer DMA between them would bypass the IOMMU)",
+						d->segment, d->bus, d->dev, d->fn, o->name);
+		}
+	}
+	return 0;
+}
+
+static int cfg_guest_pci(struct cfg_ctx *c, int node, struct config_guest *g)
+{
+	int n, err;
+	const void *p;
+
+	if (!fdt_getprop(c->fdt, node, "pci-devices", NULL))
+		return 0;
+	p = cfg_cells(c, node, "pci-devices", 4, CONFIG_MAX_PCI, 1, &n, &err);
+	if (!p)
+		return err;
+	for (int i = 0; i < n; i++) {
+		uint32_t seg = cfg_cell(p, 4 * i), bus = cfg_cell(p, 4 * i + 1);
+		uint32_t dev = cfg_cell(p, 4 * i + 2), fn = cfg_cell(p, 4 * i + 3);
+		struct config_pci d;
+
+		if (seg > 0xffff || bus > 255 || dev > 31 || fn > 7)
+			return cfg_fail(c, "pci-devices: <segment bus device function> with segment 0..65535, bus "
+					   "0..255, device 0..31, function 0..7");
+		d = (struct config_pci){ (uint16_t)seg, (uint8_t)bus, (uint8_t)dev, (uint8_t)fn };
+		err = cfg_pci_owner(c, g, &d);
+		if (err)
+			return err;
+		g->pci[g->pci_count++] = d;
+	}
+	return 0;
+}
+
 static int cfg_guest_memory(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	int n, err;
@@ -398,7 +450,7 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	static const char *const allowed[] = { "package", "publishers", "publisher-threshold",
 						"min-security-version", "cpus", "memory", "io-allow",
-						"msr-allow", "console-input", "smt-shared-ok", NULL };
+						"msr-allow", "console-input", "smt-shared-ok", "pci-devices", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -423,6 +475,8 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 		err = cfg_guest_memory(c, node, g);
 	if (!err)
 		err = cfg_guest_io(c, node, g);
+	if (!err)
+		err = cfg_guest_pci(c, node, g);
 	if (!err)
 		err = cfg_flag(c, node, "console-input", &g->console_input);
 	if (!err)
@@ -566,6 +620,14 @@ static int cfg_channel_irq(struct cfg_ctx *c, int node, struct config_channel *c
  * narrows a grant, so this holds for good). */
 static int cfg_channel_guests(struct cfg_ctx *c, const struct config_channel *ch)
 {
+	for (unsigned gi = 0; ch->kind == CONFIG_UART_PCI && gi < c->out->guest_count; gi++) {
+		const struct config_guest *g = &c->out->guests[gi];
+
+		for (unsigned i = 0; i < g->pci_count; i++)
+			if (!g->pci[i].segment && g->pci[i].bus == ch->pci_bus && g->pci[i].dev == ch->pci_dev)
+				return cfg_fail(c, "uart-pci 00:%02x.%u: its device is assigned to guest '%s'",
+						ch->pci_dev, ch->pci_fn, g->name);
+	}
 	for (unsigned gi = 0; ch->kind == CONFIG_UART_PORT && gi < c->out->guest_count; gi++) {
 		const struct config_guest *g = &c->out->guests[gi];
 

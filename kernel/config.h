@@ -18,6 +18,7 @@
 #define CONFIG_MAX_REGIONS 4
 #define CONFIG_MAX_IO 16
 #define CONFIG_MAX_MSRS 16
+#define CONFIG_MAX_PCI 8 /* PCI functions assigned to one guest */
 #define CONFIG_MAX_KEYS 8
 #define CONFIG_NAME_LEN 32
 #define CONFIG_PATH_LEN 64
@@ -42,6 +43,12 @@ struct config_io {
 	uint32_t port, count;
 };
 
+/* A PCI function assigned to a guest (docs/dma.md). */
+struct config_pci {
+	uint16_t segment;
+	uint8_t bus, dev, fn;
+};
+
 struct config_guest {
 	char name[CONFIG_NAME_LEN];
 	/* The guest's files and command line, from its package's manifest:
@@ -62,6 +69,8 @@ struct config_guest {
 	struct config_io io[CONFIG_MAX_IO];
 	unsigned msr_count;
 	uint32_t msrs[CONFIG_MAX_MSRS];
+	unsigned pci_count;
+	struct config_pci pci[CONFIG_MAX_PCI]; /* pci-devices: assigned functions */
 	bool console_input; /* may receive the operator's input on the console */
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
 	/* Every guest is a package (docs/formats.md, "Guest packages"): the

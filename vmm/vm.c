@@ -207,7 +207,10 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 
 	vm->cfg = vm->conf = cfg;
 	vm->name = cfg->name;
-	err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
+	if (cfg->pci_count) /* until it is: a guest never runs without the devices it was given */
+		snprintk(vm->stop_reason, sizeof(vm->stop_reason), "pci-devices: device assignment is not built yet");
+	err = cfg->pci_count ? -ENOSYS :
+		vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
 	if (err) { /* left out, with its reason: the other guests start */
 		printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
 		vm->state = VM_STOPPED;
