@@ -141,6 +141,42 @@ const struct pt_format pt_format_ept = {
 	"ept", ept_leaf, ept_table, ept_flags, ept_present, ept_large, PTE_ADDR,
 };
 
+/* Intel VT-d second-level tables (legacy mode): read and write bits, a
+ * page-size bit on 2 MiB and 1 GiB leaves, no execute and no memory type
+ * (a device's window is only ever guest RAM). */
+#define VTD_SL_R (1ull << 0)
+#define VTD_SL_W (1ull << 1)
+#define VTD_SL_PS (1ull << 7)
+
+static uint64_t vtd_leaf(uint64_t pa, unsigned flags, unsigned level)
+{
+	return pa | VTD_SL_R | ((flags & PT_W) ? VTD_SL_W : 0) | (level > 0 ? VTD_SL_PS : 0);
+}
+
+static uint64_t vtd_table(uint64_t pa)
+{
+	return pa | VTD_SL_R | VTD_SL_W;
+}
+
+static unsigned vtd_flags(uint64_t e)
+{
+	return PT_R | ((e & VTD_SL_W) ? PT_W : 0);
+}
+
+static bool vtd_present(uint64_t e)
+{
+	return e & (VTD_SL_R | VTD_SL_W);
+}
+
+static bool vtd_large(uint64_t e, unsigned level)
+{
+	return level > 0 && (e & VTD_SL_PS);
+}
+
+const struct pt_format pt_format_vtd = {
+	"vt-d", vtd_leaf, vtd_table, vtd_flags, vtd_present, vtd_large, PTE_ADDR,
+};
+
 static unsigned pt_index(uint64_t va, unsigned level)
 {
 	return (unsigned)((va >> (12 + 9 * level)) & 511);

@@ -35,6 +35,7 @@ struct pt_format {
 extern const struct pt_format pt_format_host; /* the VMM's own tables */
 extern const struct pt_format pt_format_npt;  /* AMD nested paging (U=1) */
 extern const struct pt_format pt_format_ept;  /* Intel EPT (R/W/X bits, memory type WB) */
+extern const struct pt_format pt_format_vtd;  /* Intel VT-d second level (R/W bits; a device's window) */
 
 struct pt {
 	const struct pt_format *fmt;
