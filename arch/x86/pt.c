@@ -38,13 +38,15 @@ static uint64_t npt_leaf(uint64_t pa, unsigned flags, unsigned level)
 	return x86_leaf(pa, flags, level, PTE_U);
 }
 
-static uint64_t host_table(uint64_t pa)
+static uint64_t host_table(uint64_t pa, unsigned level)
 {
+	(void)level;
 	return pa | PTE_P | PTE_W;
 }
 
-static uint64_t npt_table(uint64_t pa)
+static uint64_t npt_table(uint64_t pa, unsigned level)
 {
+	(void)level;
 	return pa | PTE_P | PTE_W | PTE_U;
 }
 
@@ -109,8 +111,9 @@ static uint64_t ept_leaf(uint64_t pa, unsigned flags, unsigned level)
 	return e;
 }
 
-static uint64_t ept_table(uint64_t pa)
+static uint64_t ept_table(uint64_t pa, unsigned level)
 {
+	(void)level;
 	return pa | EPT_R | EPT_W | EPT_X;
 }
 
@@ -153,8 +156,9 @@ static uint64_t vtd_leaf(uint64_t pa, unsigned flags, unsigned level)
 	return pa | VTD_SL_R | ((flags & PT_W) ? VTD_SL_W : 0) | (level > 0 ? VTD_SL_PS : 0);
 }
 
-static uint64_t vtd_table(uint64_t pa)
+static uint64_t vtd_table(uint64_t pa, unsigned level)
 {
+	(void)level;
 	return pa | VTD_SL_R | VTD_SL_W;
 }
 
@@ -175,6 +179,49 @@ static bool vtd_large(uint64_t e, unsigned level)
 
 const struct pt_format pt_format_vtd = {
 	"vt-d", vtd_leaf, vtd_table, vtd_flags, vtd_present, vtd_large, PTE_ADDR,
+};
+
+/* AMD-Vi I/O page tables (host page tables of the IOMMU, version 1
+ * format): present bit, read and write permissions in bits 61 and 62, and
+ * a next-level field in bits 11..9 that names the level of the table an
+ * entry points to; 0 there makes the entry a page (2 MiB or 1 GiB above the
+ * last level). Like VT-d's, a window onto guest RAM only. */
+#define AMDVI_IO_PR (1ull << 0)
+#define AMDVI_IO_NEXT_SHIFT 9
+#define AMDVI_IO_NEXT_MASK (7ull << AMDVI_IO_NEXT_SHIFT)
+#define AMDVI_IO_IR (1ull << 61)
+#define AMDVI_IO_IW (1ull << 62)
+
+static uint64_t amdvi_leaf(uint64_t pa, unsigned flags, unsigned level)
+{
+	(void)level; /* next level 0: a page of the size the level implies */
+	return pa | AMDVI_IO_PR | AMDVI_IO_IR | ((flags & PT_W) ? AMDVI_IO_IW : 0);
+}
+
+/* An entry of a table at level l (0: the last) points to one at level
+ * l - 1, which AMD-Vi numbers l. */
+static uint64_t amdvi_table(uint64_t pa, unsigned level)
+{
+	return pa | AMDVI_IO_PR | AMDVI_IO_IR | AMDVI_IO_IW | (uint64_t)level << AMDVI_IO_NEXT_SHIFT;
+}
+
+static unsigned amdvi_flags(uint64_t e)
+{
+	return ((e & AMDVI_IO_IR) ? PT_R : 0) | ((e & AMDVI_IO_IW) ? PT_W : 0);
+}
+
+static bool amdvi_present(uint64_t e)
+{
+	return e & AMDVI_IO_PR;
+}
+
+static bool amdvi_large(uint64_t e, unsigned level)
+{
+	return level > 0 && !(e & AMDVI_IO_NEXT_MASK);
+}
+
+const struct pt_format pt_format_amdvi = {
+	"amd-vi", amdvi_leaf, amdvi_table, amdvi_flags, amdvi_present, amdvi_large, PTE_ADDR,
 };
 
 static unsigned pt_index(uint64_t va, unsigned level)
@@ -214,7 +261,7 @@ static uint64_t *pt_entry(struct pt *pt, uint64_t va, unsigned level, bool creat
 			*err = -ENOMEM;
 			if (!create || !(pa = pt->alloc_table(pt->ctx)))
 				return NULL;
-			*e = pt->fmt->table(pa);
+			*e = pt->fmt->table(pa, l);
 		} else if (pt->fmt->large(*e, l)) {
 			*err = -EEXIST; /* covered by a large page */
 			return NULL;

@@ -25,7 +25,8 @@
 struct pt_format {
 	const char *name;
 	uint64_t (*leaf)(uint64_t pa, unsigned flags, unsigned level);
-	uint64_t (*table)(uint64_t pa);
+	/* An entry at level (0: the last table) that points to the table at pa. */
+	uint64_t (*table)(uint64_t pa, unsigned level);
 	unsigned (*flags)(uint64_t entry); /* PT_* of a present entry */
 	bool (*present)(uint64_t entry);
 	bool (*large)(uint64_t entry, unsigned level); /* a leaf above level 0 */
@@ -36,6 +37,7 @@ extern const struct pt_format pt_format_host; /* the VMM's own tables */
 extern const struct pt_format pt_format_npt;  /* AMD nested paging (U=1) */
 extern const struct pt_format pt_format_ept;  /* Intel EPT (R/W/X bits, memory type WB) */
 extern const struct pt_format pt_format_vtd;  /* Intel VT-d second level (R/W bits; a device's window) */
+extern const struct pt_format pt_format_amdvi; /* AMD-Vi I/O page tables (IR/IW bits, next level) */
 
 struct pt {
 	const struct pt_format *fmt;

@@ -137,5 +137,5 @@ UNIT_TESTS += iommu_acpi
 UNIT_SRCS_iommu_acpi := drivers/iommu_acpi.c tests/unit/test_iommu_acpi.c
 
 # The VT-d second-level format (a device's DMA window) through the shared builder.
-UNIT_TESTS += vtd_pt
-UNIT_SRCS_vtd_pt := arch/x86/pt.c tests/unit/test_vtd_pt.c
+UNIT_TESTS += iommu_pt
+UNIT_SRCS_iommu_pt := arch/x86/pt.c tests/unit/test_iommu_pt.c
