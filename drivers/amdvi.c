@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/pt.h"
 #include "drivers/iommu.h"
 #include "kernel/mm.h"
 
@@ -43,6 +44,12 @@
 #define CMD_COMPLETION_WAIT (1ull << 60)
 #define CMD_WAIT_STORE 1ull
 #define CMD_INVALIDATE_DEVTAB (2ull << 60)
+#define CMD_INVALIDATE_PAGES (3ull << 60)
+#define INVALIDATE_PAGES_ALL (0x7ffffffffffff000ull | 3) /* every address: S and PDE set */
+#define DTE_MODE_4 (4ull << 9) /* 4-level I/O page tables */
+#define DTE_IR (1ull << 61)
+#define DTE_IW (1ull << 62)
+#define DTE_ROOT_MASK 0x000ffffffffff000ull
 #define CMD_INVALIDATE_IRT (5ull << 60)
 #define CMD_INVALIDATE_ALL (8ull << 60)
 #define DTE_IV 1ull		   /* in the third quadword: interrupt control valid */
@@ -74,13 +81,13 @@ static void cmd_put(struct iommu_unit *u, uint64_t lo, uint64_t hi)
 
 /* Queue the commands, then a completion wait that stores 1, and wait for
  * the store: every command before it is then done. */
-static int cmd_run(struct iommu_unit *u, const uint64_t *lo, unsigned n)
+static int cmd_run2(struct iommu_unit *u, const uint64_t *lo, const uint64_t *hi, unsigned n)
 {
 	volatile uint64_t *status = phys_to_virt(u->status_pa);
 
 	*status = 0;
 	for (unsigned i = 0; i < n; i++)
-		cmd_put(u, lo[i], 0);
+		cmd_put(u, lo[i], hi ? hi[i] : 0);
 	cmd_put(u, CMD_COMPLETION_WAIT | u->status_pa | CMD_WAIT_STORE, 1);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr64(u, AMDVI_CMD_TAIL, (uint64_t)u->queue_tail << 4);
@@ -90,6 +97,11 @@ static int cmd_run(struct iommu_unit *u, const uint64_t *lo, unsigned n)
 		cpu_pause();
 	}
 	return -ETIMEDOUT;
+}
+
+static int cmd_run(struct iommu_unit *u, const uint64_t *lo, unsigned n)
+{
+	return cmd_run2(u, lo, NULL, n);
 }
 
 /* Every cached entry dropped: one command where the unit has it, else one
@@ -218,6 +230,40 @@ static int amdvi_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uin
 	return 0;
 }
 
+/* I/O page tables in the builder's format, 4 KiB pages only (QEMU 7.2's
+ * walker and ours agree on those; the window is built once). */
+static const struct pt_format *amdvi_window_format(struct iommu_unit *u, uint64_t *large_sizes)
+{
+	(void)u;
+	*large_sizes = 0;
+	return &pt_format_amdvi;
+}
+
+/*
+ * The requester's device-table entry becomes valid with translation:
+ * 4-level tables at win's root, read and write allowed through them (the
+ * leaves decide), its domain. The interrupt half stays as it was. Then
+ * the entry and the domain's cached translations are invalidated.
+ */
+static int amdvi_window_open(struct iommu_unit *u, uint16_t rid, uint16_t domain, const struct pt *win,
+			     uint64_t top, const char **why)
+{
+	uint64_t *dte = (uint64_t *)phys_to_virt(u->root_pa) + 4 * rid;
+	const uint64_t lo[] = { CMD_INVALIDATE_DEVTAB | rid, CMD_INVALIDATE_PAGES | (uint64_t)domain << 32 };
+	const uint64_t hi[] = { 0, INVALIDATE_PAGES_ALL };
+
+	if (top > 1ull << 48)
+		return amdvi_fail(why, "guest memory beyond 4-level tables' 256 TiB", -ERANGE);
+	if (dte[0] & DTE_MODE_4)
+		return amdvi_fail(why, "the function has a window already", -EEXIST);
+	dte[1] = domain;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	dte[0] = DTE_V | DTE_TV | DTE_MODE_4 | (win->root_pa & DTE_ROOT_MASK) | DTE_IR | DTE_IW;
+	if (cmd_run2(u, lo, hi, 2))
+		return amdvi_fail(why, "its caches cannot be invalidated", -ETIMEDOUT);
+	return 0;
+}
+
 static const char *amdvi_reason(unsigned code)
 {
 	static const char *const names[] = {
@@ -263,4 +309,6 @@ const struct iommu_ops iommu_amdvi_ops = {
 	.fault_next = amdvi_fault_next,
 	.intremap_on = amdvi_intremap_on,
 	.ioapic_entry = amdvi_ioapic_entry,
+	.window_format = amdvi_window_format,
+	.window_open = amdvi_window_open,
 };

@@ -122,9 +122,74 @@ int iommu_ioapic_rte(uint8_t ioapic_id, uint8_t vector, uint32_t apic_id, uint32
 	return any ? -ENXIO : -ENODEV;
 }
 
+/* The one unit serving segment; several would need the device scopes of
+ * each (DMAR) or their device ranges (IVRS), which are not read yet. */
+static struct iommu_unit *iommu_unit_for(uint16_t segment, const char **why)
+{
+	struct iommu_unit *found = NULL;
+
+	for (unsigned i = 0; i < iommus.count; i++) {
+		if (iommus.unit[i].segment != segment)
+			continue;
+		if (found) {
+			*why = "several IOMMUs serve its segment (their device scopes are not read yet)";
+			return NULL;
+		}
+		found = &iommus.unit[i];
+	}
+	if (!found)
+		*why = "no IOMMU serves its segment: its DMA could not be confined";
+	return found;
+}
+
+const struct pt_format *iommu_window_format(uint16_t segment, uint64_t *large_sizes, const char **why)
+{
+	struct iommu_unit *u = iommu_unit_for(segment, why);
+
+	return u ? iommu_ops_of(u)->window_format(u, large_sizes) : NULL;
+}
+
+int iommu_window_open(uint16_t segment, uint16_t rid, uint16_t domain, const struct pt *win, uint64_t top,
+		      const char **why)
+{
+	struct iommu_unit *u = iommu_unit_for(segment, why);
+
+	if (!u)
+		return -ENODEV;
+	if (!domain || domain > 255) {
+		*why = "domain out of range";
+		return -EINVAL;
+	}
+	return iommu_ops_of(u)->window_open(u, rid, domain, win, top, why);
+}
+
+bool iommu_owns_rid(uint16_t segment, uint16_t rid)
+{
+	for (unsigned i = 0; i < iommus.count; i++)
+		if (iommus.unit[i].segment == segment && iommus.unit[i].kind == IOMMU_AMDVI &&
+		    iommus.unit[i].devid == rid)
+			return true;
+	for (unsigned i = 0; i < iommus.ioapic_count; i++)
+		if (iommus.unit[iommus.ioapic[i].unit].segment == segment && iommus.ioapic[i].rid == rid)
+			return true;
+	return false;
+}
+
+bool iommu_regs_overlap(uint64_t b, uint64_t e)
+{
+	for (unsigned i = 0; i < iommus.count; i++) {
+		uint64_t r = iommus.unit[i].regs_pa, size = iommus.unit[i].kind == IOMMU_VTD ? 0x1000 : 0x4000;
+
+		if (b < r + size && r < e)
+			return true;
+	}
+	return false;
+}
+
 static void fault_log(const struct iommu_unit *u, const struct iommu_fault *f)
 {
 	faults_total++;
+	vpci_dma_fault(f->segment, f->rid);
 	if (!fault_budget) {
 		faults_unshown++;
 		return;
@@ -154,6 +219,11 @@ void iommu_poll(void)
 		printk("vigil: dma fault: %lu more not shown\n", faults_unshown);
 		faults_unshown = 0;
 	}
+}
+
+unsigned iommu_unit_count(void)
+{
+	return iommus.count;
 }
 
 uint64_t iommu_fault_total(void)

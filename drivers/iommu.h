@@ -109,8 +109,42 @@ unsigned iommu_intremap_start(bool x2apic);
 int iommu_ioapic_rte(uint8_t ioapic_id, uint8_t vector, uint32_t apic_id, uint32_t lo_flags, uint64_t *rte)
 	__attribute__((warn_unused_result));
 
+/* The units iommu_init() set up. */
+unsigned iommu_unit_count(void);
+
 /* Faults reported since boot. */
 uint64_t iommu_fault_total(void);
+
+struct pt;
+struct pt_format;
+
+/*
+ * A device's DMA window (vmm/vpci.c builds it): the entry format of the
+ * tables the unit serving segment walks, and the leaf sizes it takes (in
+ * *large_sizes). NULL with *why when no unit can confine a device there
+ * (no IOMMU, or several units whose device scopes the VMM does not read).
+ */
+const struct pt_format *iommu_window_format(uint16_t segment, uint64_t *large_sizes, const char **why);
+
+/*
+ * Open requester rid's window: from now on its DMA reaches what win maps
+ * (addresses below top), tagged with domain (1..255: one per guest), and
+ * nothing else. The window's tables must stay as they are while it is
+ * open. -EEXIST when rid has a window already; other errors with *why.
+ */
+int iommu_window_open(uint16_t segment, uint16_t rid, uint16_t domain, const struct pt *win, uint64_t top,
+		      const char **why) __attribute__((warn_unused_result));
+
+/* Whether rid is a function of the IOMMU itself or of an I/O APIC the
+ * IOMMU tables name: never a guest's. */
+bool iommu_owns_rid(uint16_t segment, uint16_t rid);
+
+/* Whether [b, e) overlaps an IOMMU's registers. */
+bool iommu_regs_overlap(uint64_t b, uint64_t e);
+
+/* The VMM's count of blocked requests per device (vmm/vpci.c), told of
+ * each fault as iommu_poll() reads it. */
+void vpci_dma_fault(uint16_t segment, uint16_t rid);
 
 /* The vendor drivers (drivers/vtd.c, drivers/amdvi.c). */
 struct iommu_ops {
@@ -120,6 +154,9 @@ struct iommu_ops {
 	int (*intremap_on)(struct iommu_unit *u, struct iommu_set *set, bool x2apic, const char **why);
 	int (*ioapic_entry)(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
 			    uint32_t lo_flags, uint64_t *rte);
+	const struct pt_format *(*window_format)(struct iommu_unit *u, uint64_t *large_sizes);
+	int (*window_open)(struct iommu_unit *u, uint16_t rid, uint16_t domain, const struct pt *win, uint64_t top,
+			   const char **why);
 };
 extern const struct iommu_ops iommu_vtd_ops, iommu_amdvi_ops;
 

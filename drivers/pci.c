@@ -2,6 +2,7 @@
 #include <errno.h>
 #include "drivers/pci.h"
 #include "arch/x86/cpu.h"
+#include "kernel/spinlock.h"
 
 #define PCI_ADDR_PORT 0xcf8
 #define PCI_DATA_PORT 0xcfc
@@ -16,18 +17,50 @@
 #define BAR_IO 0x1
 #define BAR_MEM64 0x4 /* type bits 2..1 = 2 */
 
-static uint32_t pci_read(const struct pci_addr *a, uint8_t off)
+/* The address port is shared by every CPU: one access at a time. */
+static struct spinlock pci_lock;
+
+static void pci_select(const struct pci_addr *a, uint16_t off)
 {
 	cpu_outl(PCI_ADDR_PORT, 0x80000000u | (uint32_t)a->bus << 16 | (uint32_t)a->dev << 11 |
-					(uint32_t)a->fn << 8 | off);
-	return cpu_inl(PCI_DATA_PORT);
+					(uint32_t)a->fn << 8 | (off & 0xfcu));
+}
+
+uint32_t pci_cfg_read(const struct pci_addr *a, uint16_t off, unsigned size)
+{
+	uint16_t port = (uint16_t)(PCI_DATA_PORT + (off & 3));
+	uint32_t v;
+
+	spin_lock(&pci_lock);
+	pci_select(a, off);
+	v = size == 4 ? cpu_inl(port) : size == 2 ? cpu_inw(port) : cpu_inb(port);
+	spin_unlock(&pci_lock);
+	return v;
+}
+
+void pci_cfg_write(const struct pci_addr *a, uint16_t off, unsigned size, uint32_t v)
+{
+	uint16_t port = (uint16_t)(PCI_DATA_PORT + (off & 3));
+
+	spin_lock(&pci_lock);
+	pci_select(a, off);
+	if (size == 4)
+		cpu_outl(port, v);
+	else if (size == 2)
+		cpu_outw(port, (uint16_t)v);
+	else
+		cpu_outb(port, (uint8_t)v);
+	spin_unlock(&pci_lock);
+}
+
+static uint32_t pci_read(const struct pci_addr *a, uint8_t off)
+{
+	return pci_cfg_read(a, off, 4);
 }
 
 static void pci_write(const struct pci_addr *a, uint8_t off, uint32_t v)
 {
-	cpu_outl(PCI_ADDR_PORT, 0x80000000u | (uint32_t)a->bus << 16 | (uint32_t)a->dev << 11 |
-					(uint32_t)a->fn << 8 | off);
-	cpu_outl(PCI_DATA_PORT, v);
+	pci_cfg_write(a, off, 4, v);
 }
 
 /* BAR n as a UART base: 0 when it is unprogrammed or cannot hold one. */

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/pt.h"
 #include "drivers/iommu.h"
 #include "kernel/mm.h"
 
@@ -36,6 +37,11 @@
  * interrupt table pointer). */
 #define GSTS_ONE_SHOT ((1u << 30) | (1u << 29) | (1u << 27) | (1u << 24))
 
+#define CAP_ND(cap) ((unsigned)(cap) & 7)		     /* domain IDs: 2^(4 + 2 * ND) */
+#define CAP_SAGAW(cap) ((unsigned)((cap) >> 8) & 0x1f)	     /* bit 1: 3 levels, bit 2: 4 levels */
+#define CAP_MGAW(cap) ((unsigned)((cap) >> 16) & 0x3f)	     /* address width - 1 */
+#define CAP_SLLPS_2M (1ull << 34)
+#define ECAP_C (1ull << 0) /* page walks snoop the caches */
 #define ECAP_QI (1ull << 1)
 #define ECAP_IR (1ull << 3)
 #define ECAP_EIM (1ull << 4)
@@ -79,6 +85,27 @@ static void wr32(struct iommu_unit *u, unsigned off, uint32_t v)
 static void wr64(struct iommu_unit *u, unsigned off, uint64_t v)
 {
 	*(volatile uint64_t *)(u->regs + off) = v;
+}
+
+/* A unit whose page walks do not snoop the caches (ECAP.C clear) reads its
+ * tables from memory: every line the VMM writes is flushed to it. */
+static void vtd_flush(const struct iommu_unit *u, const void *p, size_t len)
+{
+	if (rd64(u, VTD_ECAP) & ECAP_C)
+		return;
+	for (uintptr_t a = (uintptr_t)p & ~63ul; a < (uintptr_t)p + len; a += 64)
+		asm volatile("clflush (%0)" ::"r"(a) : "memory");
+	asm volatile("mfence" ::: "memory");
+}
+
+static void vtd_flush_table(uint64_t pa, void *ctx)
+{
+	vtd_flush(ctx, phys_to_virt(pa), 4096);
+}
+
+static void vtd_leaf_none(uint64_t va, uint64_t pa, uint64_t size, unsigned flags, void *ctx)
+{
+	(void)va, (void)pa, (void)size, (void)flags, (void)ctx;
 }
 
 /* Set or clear one command bit and wait for its status bit. */
@@ -168,6 +195,7 @@ static int vtd_block_all(struct iommu_unit *u, const char **why)
 	u->root_pa = page_alloc(1, 4096); /* zeroed: no root entry present */
 	if (!u->root_pa)
 		return vtd_fail(why, "no memory for its root table", -ENOMEM);
+	vtd_flush(u, phys_to_virt(u->root_pa), 4096);
 	/* A firmware's interrupt remapping reads its table from memory the
 	 * VMM's allocator hands out again: off until the VMM's own is set
 	 * (iommu_intremap_start). */
@@ -207,6 +235,7 @@ static int vtd_intremap_on(struct iommu_unit *u, struct iommu_set *set, bool x2a
 	u->irt_pa = page_alloc(1, 4096);
 	if (!u->irt_pa)
 		return vtd_fail(why, "no memory for its interrupt remapping table", -ENOMEM);
+	vtd_flush(u, phys_to_virt(u->irt_pa), 4096);
 	wr64(u, VTD_IRTA, u->irt_pa | (x2apic ? IRTA_EIME : 0) | IRTA_SIZE_256);
 	if (gcmd(u, GCMD_SIRTP, true))
 		return vtd_fail(why, "the interrupt remapping table is not taken", -ETIMEDOUT);
@@ -237,10 +266,75 @@ static int vtd_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uint8
 	e[1] = io->rid | IRTE_SVT_RID;
 	e[0] = IRTE_PRESENT | (lo_flags & RTE_LEVEL ? IRTE_LEVEL : 0) | (uint64_t)vector << 16 |
 	       (eime ? (uint64_t)apic_id << 32 : (uint64_t)apic_id << 40);
+	vtd_flush(u, e, 16);
 	u->irt_used++;
 	if (qi_run(u, flush, 1))
 		return -ETIMEDOUT;
 	*rte = RTE_REMAPPABLE | (index & 0x7fff) << 49 | (index >> 15) << 11 | lo_flags | vector;
+	return 0;
+}
+
+/* Second-level tables in the builder's format; 2 MiB leaves when the unit
+ * takes them. */
+static const struct pt_format *vtd_window_format(struct iommu_unit *u, uint64_t *large_sizes)
+{
+	*large_sizes = (rd64(u, VTD_CAP) & CAP_SLLPS_2M) ? PT_PAGE_2M : 0;
+	return &pt_format_vtd;
+}
+
+#define CTX_PRESENT 1ull
+#define CTX_AW_39 1ull /* 3-level tables */
+#define CTX_AW_48 2ull /* 4-level tables */
+
+/*
+ * The requester's context entry, in the context table of its bus (made on
+ * first use, the root entry pointing to it): translation of untranslated
+ * requests only (type 0; no device-TLB, no pass-through), through win.
+ * A unit that walks 3 levels only gets the table win's root entry 0 points
+ * to, when win maps nothing above 512 GiB.
+ */
+static int vtd_window_open(struct iommu_unit *u, uint16_t rid, uint16_t domain, const struct pt *win, uint64_t top,
+			   const char **why)
+{
+	static const uint64_t flush[] = { QI_CC_GLOBAL, QI_IOTLB_GLOBAL };
+	uint64_t cap = rd64(u, VTD_CAP), *root = phys_to_virt(u->root_pa), *ctx, *top_table, slpt, aw;
+	unsigned bus = rid >> 8, devfn = rid & 0xff;
+
+	if (domain >= 1u << (4 + 2 * CAP_ND(cap)))
+		return vtd_fail(why, "no domain ID left", -ENOSPC);
+	if (top > 1ull << (CAP_MGAW(cap) + 1))
+		return vtd_fail(why, "guest memory beyond the unit's address width", -ERANGE);
+	top_table = phys_to_virt(win->root_pa);
+	if (CAP_SAGAW(cap) & 4) {
+		aw = CTX_AW_48;
+		slpt = win->root_pa;
+	} else if (CAP_SAGAW(cap) & 2) {
+		if (top > 1ull << 39 || !pt_format_vtd.present(top_table[0]))
+			return vtd_fail(why, "guest memory beyond the 3-level tables' 512 GiB", -ERANGE);
+		aw = CTX_AW_39;
+		slpt = top_table[0] & pt_format_vtd.addr_mask;
+	} else {
+		return vtd_fail(why, "the unit walks neither 3- nor 4-level tables", -ENODEV);
+	}
+	if (!(root[2 * bus] & CTX_PRESENT)) {
+		uint64_t pa = page_alloc(1, 4096);
+
+		if (!pa)
+			return vtd_fail(why, "no memory for a context table", -ENOMEM);
+		vtd_flush(u, phys_to_virt(pa), 4096);
+		root[2 * bus] = pa | CTX_PRESENT;
+		vtd_flush(u, &root[2 * bus], 16);
+	}
+	ctx = (uint64_t *)phys_to_virt(root[2 * bus] & ~0xfffull) + 2 * devfn;
+	if (ctx[0] & CTX_PRESENT)
+		return vtd_fail(why, "the function has a window already", -EEXIST);
+	pt_walk(win, vtd_leaf_none, vtd_flush_table, u); /* the window's tables in memory */
+	ctx[1] = aw | (uint64_t)domain << 8;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ctx[0] = slpt | CTX_PRESENT; /* translation type 0, faults reported */
+	vtd_flush(u, ctx, 16);
+	if (qi_run(u, flush, 2))
+		return vtd_fail(why, "context and IOTLB invalidation does not complete", -ETIMEDOUT);
 	return 0;
 }
 
@@ -292,4 +386,6 @@ const struct iommu_ops iommu_vtd_ops = {
 	.fault_next = vtd_fault_next,
 	.intremap_on = vtd_intremap_on,
 	.ioapic_entry = vtd_ioapic_entry,
+	.window_format = vtd_window_format,
+	.window_open = vtd_window_open,
 };

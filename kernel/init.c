@@ -34,6 +34,7 @@
 #include "drivers/ioapic.h"
 #include "drivers/iommu.h"
 #include "vmm/vm.h"
+#include "vmm/vpci.h"
 #include "vmm/watchdog.h"
 
 struct cpu_area cpu0_area __attribute__((aligned(4096))); /* the boot CPU's, before any allocation */
@@ -191,6 +192,9 @@ static void guests_create(void)
 
 	if (err)
 		panic("guest set-up failed (%d)", err);
+	if (iommu_unit_count())
+		printk("vigil: DMA: %u device%s with a DMA window onto its guest; every other device blocked\n",
+		       vpci_windows_open(), vpci_windows_open() == 1 ? "" : "s");
 }
 
 /* Every CPU the VMM took is started, the parked ones too: a CPU never

@@ -119,6 +119,33 @@ static void query_publishers(struct reply *r, const struct vm *vm)
 	reply_bytes(r, "publisher-key-ids", ids, n * SIG_KEYID_LEN);
 }
 
+/* Its assigned PCI functions, as the config names them, and the DMA
+ * requests of each the IOMMU blocked. */
+static void query_guest_pci(struct reply *r, const struct vm *vm)
+{
+	char name[16], text[16];
+
+	if (!vm->conf->pci_count)
+		return;
+	reply_node(r, "pci");
+	for (unsigned i = 0; i < vm->conf->pci_count; i++) {
+		const struct config_pci *c = &vm->conf->pci[i];
+		const struct vpci_dev *d = i < vm->pci.count ? &vm->pci.dev[i] : NULL;
+
+		snprintk(name, sizeof(name), "device@%u", i);
+		reply_node(r, name);
+		snprintk(text, sizeof(text), "%04x:%02x:%02x.%u", c->segment, c->bus, c->dev, c->fn);
+		reply_str(r, "address", text);
+		if (d && d->vendor) {
+			snprintk(text, sizeof(text), "%04x:%04x", d->vendor, d->device);
+			reply_str(r, "id", text);
+		}
+		reply_u64(r, "dma-faults", d ? d->dma_faults : 0);
+		reply_end_node(r);
+	}
+	reply_end_node(r);
+}
+
 static void query_guest(struct reply *r, const struct vm *vm)
 {
 	const struct handoff_module *img = vm_file(vm, vm->cfg->image);
@@ -161,6 +188,7 @@ static void query_guest(struct reply *r, const struct vm *vm)
 	reply_u64(r, "console-dropped", conring_dropped(&vm->uart.out));
 	reply_u32(r, "console-input", vm->cfg->console_input);
 	reply_u64(r, "console-input-dropped", vuart_rx_dropped(&vm->uart));
+	query_guest_pci(r, vm);
 	query_irq_counters(r, vm);
 	query_exits(r, vm, NULL);
 	query_vcpus(r, vm);

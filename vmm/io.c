@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Intercepted port I/O. The emulated console UART answers at 0x3f8..0x3ff,
- * the platform's few legacy and ACPI ports as vmm/vplatform.h says. Any
+ * the platform's few legacy and ACPI ports as vmm/vplatform.h says, PCI
+ * configuration space (0xcf8, 0xcfc..0xcff) for a guest with assigned
+ * functions as vmm/vpci.h says. Any
  * other intercepted port behaves as if nothing were there: reads return
  * all ones, writes are dropped. String and REP forms are not emulated: the
  * guest gets #GP (documented in docs/vmm.md).
@@ -17,7 +19,9 @@ static uint32_t io_read(struct vm *vm, uint16_t port, unsigned size)
 	uint32_t val = 0xffffffffu;
 
 	spin_lock(&vm->dev_lock);
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
+	if (vpci_io_read(vm, port, size, &val))
+		;
+	else if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
 		val = vuart_read(&vm->uart, port);
 	else if (vplat_owns(port))
 		val = vplat_in(&vm->plat, &vplat_clock, port, size, cpu_rdtsc());
@@ -30,7 +34,9 @@ static void io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 	enum vplat_action act = VPLAT_NONE;
 
 	spin_lock(&vm->dev_lock);
-	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
+	if (vpci_io_write(vm, port, size, val))
+		;
+	else if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1)
 		vuart_write(&vm->uart, port, (uint8_t)val);
 	else if (vplat_owns(port))
 		act = vplat_out(&vm->plat, &vplat_clock, port, size, val, cpu_rdtsc());

@@ -201,22 +201,24 @@ static int vm_boot_state(struct vm *vm)
 	return vcpu_vendor_init(&vm->vcpus[0], entry, (uint32_t)start_info);
 }
 
+/* Left out, with its reason: the other guests start. */
+static int vm_refuse(struct vm *vm)
+{
+	printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
+	vm->state = VM_STOPPED;
+	vm->stop_cause = VM_STOP_REFUSED;
+	return 0;
+}
+
 static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu_count)
 {
 	int err;
 
 	vm->cfg = vm->conf = cfg;
 	vm->name = cfg->name;
-	if (cfg->pci_count) /* until it is: a guest never runs without the devices it was given */
-		snprintk(vm->stop_reason, sizeof(vm->stop_reason), "pci-devices: device assignment is not built yet");
-	err = cfg->pci_count ? -ENOSYS :
-		vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
-	if (err) { /* left out, with its reason: the other guests start */
-		printk("vigil: guest %s refused: %s\n", vm->name, vm->stop_reason);
-		vm->state = VM_STOPPED;
-		vm->stop_cause = VM_STOP_REFUSED;
-		return 0;
-	}
+	err = vm_package_admit(cfg, &vm->own_cfg, &vm->pkg, vm->stop_reason, sizeof(vm->stop_reason));
+	if (err)
+		return vm_refuse(vm);
 	vm->cfg = cfg = &vm->own_cfg;
 	if (!cfg->cpu_count || cfg->cpu_count > CONFIG_MAX_GUEST_CPUS)
 		return -EINVAL; /* the config parser allows 1..CONFIG_MAX_GUEST_CPUS */
@@ -227,8 +229,14 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 			return -EINVAL;
 		}
 	err = vm_create_memory(vm);
-	if (!err)
-		err = vm_vendor_init(vm);
+	if (err)
+		return err;
+	/* A guest never runs without the devices it was given. */
+	if (vpci_assign(vm, vm->stop_reason, sizeof(vm->stop_reason))) {
+		vpci_quiesce(vm);
+		return vm_refuse(vm);
+	}
+	err = vm_vendor_init(vm);
 	if (err)
 		return err;
 	vm->io_count = cfg->io_count;
@@ -253,11 +261,12 @@ static int vm_create(struct vm *vm, const struct config_guest *cfg, unsigned cpu
 int vms_create(const struct config *cfg, unsigned cpu_count)
 {
 	for (unsigned i = 0; i < cfg->guest_count; i++) {
-		int err = vm_create(&vms[i], &cfg->guests[i], cpu_count);
+		int err;
 
+		vms[i].index = i; /* before: it names the guest's DMA domain */
+		err = vm_create(&vms[i], &cfg->guests[i], cpu_count);
 		if (err)
 			return err;
-		vms[i].index = i;
 		vm_count++;
 	}
 	return 0;
@@ -528,6 +537,7 @@ void vm_restart_here(struct vcpu *v)
 		vm_log_queued(vm, "vigil: guest %s restart failed: a vCPU did not stop\n", vm->name);
 		return;
 	}
+	vpci_quiesce(vm); /* no DMA of the old run lands in the new one */
 	for (unsigned i = 0; i < vm->region_count; i++)
 		memset(phys_to_virt(vm->regions[i].hpa), 0, vm->regions[i].size);
 	vuart_flush(&vm->uart); /* a line cut short by an operator stop */

@@ -19,6 +19,7 @@
 #include "vmm/vioapic.h"
 #include "vmm/virq.h"
 #include "vmm/vplatform.h"
+#include "vmm/vpci.h"
 #include "vmm/vuart.h"
 
 struct vm_region {
@@ -74,6 +75,7 @@ struct vm {
 	struct vuart uart;
 	struct vplat plat; /* PIT channel 2, RTC, ACPI registers (vmm/vplatform.h) */
 	struct vioapic ioapic;
+	struct vpci pci; /* its assigned PCI functions (vmm/vpci.h) */
 	bool uart_line;		/* the UART's interrupt line as the I/O APIC last saw it */
 	uint64_t mmio_refused;	/* APIC-page accesses refused (#GP) */
 	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
