@@ -43,6 +43,11 @@ def iommu(kind):
     return ("iommu", "%s build/test/esp/.stamp" % BUILD_ALL, "python3 tests/iommu/t_iommu.py %s" % kind)
 
 
+def assign(kind):
+    return ("iommu", "%s build/test/esp/.stamp build/packages/dma-edu.stamp" % BUILD_ALL,
+            "python3 tests/iommu/t_assign.py %s" % kind)
+
+
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
@@ -885,3 +890,26 @@ mutation("stray-vector-faults", "arch/x86/idt.c",
          "\t\t(void)v;",
          iommu("none"),
          "an interrupt at a vector the VMM never programmed (a device's forged MSI) must not stop the machine")
+# Added with device assignment (docs/dma.md, "Device assignment").
+mutation("vtd-window-pass-through", "drivers/vtd.c",
+         "\tctx[0] = slpt | CTX_PRESENT; /* translation type 0, faults reported */",
+         "\tctx[0] = slpt | CTX_PRESENT | 2ull << 2;",
+         assign("vtd"),
+         "an assigned device's context entry in pass-through reaches all memory: the window is the guest's RAM only")
+mutation("amdvi-window-untranslated", "drivers/amdvi.c",
+         "\tdte[0] = DTE_V | DTE_TV | DTE_MODE_4 | (win->root_pa & DTE_ROOT_MASK) | DTE_IR | DTE_IW;",
+         "\tdte[0] = DTE_V | DTE_TV | DTE_IR | DTE_IW;",
+         assign("amdvi"),
+         "an AMD-Vi entry with paging mode 0 and permissions passes its device's DMA untranslated")
+mutation("vpci-bar-write-passes", "vmm/vpci.c",
+         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));",
+         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));\n"
+         "\t\tif (!ones)\n\t\t\tpci_cfg_write(&d->addr, off, 4, val);",
+         assign("amdvi"),
+         "a guest that moves its BAR moves it over whatever it likes: the BARs stay where the firmware put them")
+mutation("vpci-cfg-writes-pass", "vmm/vpci.c",
+         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));\n\t}\n}",
+         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));\n\t\treturn;\n\t}\n"
+         "\tpci_cfg_write(&d->addr, (uint16_t)(off + first), size, val);\n}",
+         assign("vtd"),
+         "a guest writing its function's MSI capability sends interrupt messages of its choosing")
