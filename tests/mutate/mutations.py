@@ -898,7 +898,7 @@ mutation("vtd-window-pass-through", "drivers/vtd.c",
          "an assigned device's context entry in pass-through reaches all memory: the window is the guest's RAM only")
 mutation("amdvi-window-untranslated", "drivers/amdvi.c",
          "\tdte[0] = DTE_V | DTE_TV | DTE_MODE_4 | (win->root_pa & DTE_ROOT_MASK) | DTE_IR | DTE_IW;",
-         "\tdte[0] = DTE_V | DTE_TV | DTE_IR | DTE_IW;",
+         "\tdte[0] = DTE_V | DTE_TV | DTE_IR | DTE_IW | (win->root_pa & 0);",
          assign("amdvi"),
          "an AMD-Vi entry with paging mode 0 and permissions passes its device's DMA untranslated")
 mutation("vpci-bar-write-passes", "vmm/vpci.c",
