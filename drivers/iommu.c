@@ -53,6 +53,9 @@ unsigned iommu_init(uint64_t rsdp_pa)
 		       "(tables at 0x%lx, queue at 0x%lx)\n",
 		       ops->name, i, u->regs_pa, u->segment, u->root_pa, u->queue_pa);
 	}
+	if (iommus.count && (iommus.reserved_count || iommus.reserved_all))
+		printk("vigil: DMA: the firmware reserves DMA ranges for %s (RMRR, IVMD): those are never "
+		       "assigned\n", iommus.reserved_all ? "every device" : "some devices");
 	if (!iommus.count)
 		printk("vigil: DMA: no IOMMU in the ACPI tables: any bus-mastering device can reach all "
 		       "memory, the VMM's included; no device can be assigned\n");
@@ -171,6 +174,17 @@ bool iommu_owns_rid(uint16_t segment, uint16_t rid)
 			return true;
 	for (unsigned i = 0; i < iommus.ioapic_count; i++)
 		if (iommus.unit[iommus.ioapic[i].unit].segment == segment && iommus.ioapic[i].rid == rid)
+			return true;
+	return false;
+}
+
+bool iommu_rid_reserved(uint16_t segment, uint16_t rid)
+{
+	if (iommus.reserved_all)
+		return true;
+	for (unsigned i = 0; i < iommus.reserved_count; i++)
+		if (iommus.reserved[i].segment == segment && rid >= iommus.reserved[i].first &&
+		    rid <= iommus.reserved[i].last)
 			return true;
 	return false;
 }

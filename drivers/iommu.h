@@ -49,12 +49,26 @@ struct iommu_ioapic {
 	uint64_t table_pa; /* AMD-Vi: its interrupt remapping table */
 };
 
+/* A range of memory the firmware says devices keep using (VT-d RMRR, AMD-Vi
+ * IVMD: a USB controller's legacy emulation, a GPU's stolen memory): the
+ * requester IDs it names, first..last. */
+#define IOMMU_MAX_RESERVED 16
+struct iommu_reserved {
+	uint16_t segment, first, last;
+	uint64_t base, limit;
+};
+
 struct iommu_set {
 	unsigned count;
 	struct iommu_unit unit[IOMMU_MAX_UNITS];
 	unsigned ioapic_count;
 	struct iommu_ioapic ioapic[IOMMU_MAX_IOAPICS];
 	bool intremap_fw; /* DMAR: the firmware says interrupt remapping is supported */
+	unsigned reserved_count;
+	struct iommu_reserved reserved[IOMMU_MAX_RESERVED];
+	/* An IVMD for every device, or more ranges than the VMM keeps: no
+	 * device is assigned. */
+	bool reserved_all;
 };
 
 /* A blocked request, as a unit reported it. */
@@ -138,6 +152,11 @@ int iommu_window_open(uint16_t segment, uint16_t rid, uint16_t domain, const str
 /* Whether rid is a function of the IOMMU itself or of an I/O APIC the
  * IOMMU tables name: never a guest's. */
 bool iommu_owns_rid(uint16_t segment, uint16_t rid);
+
+/* Whether the firmware reserves a DMA range for requester rid (RMRR,
+ * IVMD): such a device is not assigned (its window would have to hold
+ * the range, which is not the guest's memory). */
+bool iommu_rid_reserved(uint16_t segment, uint16_t rid);
 
 /* Whether [b, e) overlaps an IOMMU's registers. */
 bool iommu_regs_overlap(uint64_t b, uint64_t e);

@@ -13,6 +13,13 @@
 #define DMAR_FIRST 48 /* header, host address width, flags, 10 reserved */
 #define DMAR_FLAG_INTR_REMAP 1u
 #define DMAR_DRHD 0
+#define DMAR_RMRR 1
+#define RMRR_LEN 24
+#define SCOPE_ENDPOINT 1
+#define IVMD_ALL 0x20
+#define IVMD_ONE 0x21
+#define IVMD_RANGE 0x22
+#define IVMD_LEN 32
 #define DRHD_LEN 16
 #define DRHD_INCLUDE_PCI_ALL 1u
 #define SCOPE_IOAPIC 3
@@ -94,6 +101,41 @@ static int drhd_scopes(const uint8_t *s, uint32_t len, struct iommu_set *set, co
 	return 0;
 }
 
+static void reserved_add(struct iommu_set *set, uint16_t segment, uint16_t first, uint16_t last, uint64_t base,
+			 uint64_t limit)
+{
+	if (set->reserved_count == IOMMU_MAX_RESERVED) {
+		set->reserved_all = true; /* cannot tell which devices: none is assigned */
+		return;
+	}
+	set->reserved[set->reserved_count++] =
+		(struct iommu_reserved){ .segment = segment, .first = first, .last = last, .base = base, .limit = limit };
+}
+
+/* An RMRR's endpoints. A path of one element names its function; a longer
+ * one names a function behind a bridge, which is never assigned (vpci
+ * takes bus 0 only), and the first element's bridge is recorded. */
+static int rmrr_take(const uint8_t *s, uint16_t len, struct iommu_set *set, const char **why)
+{
+	uint16_t segment = get16(s + 6);
+
+	if (len < RMRR_LEN)
+		return parse_fail(why, "DMAR RMRR shorter than its layout");
+	for (uint32_t off = RMRR_LEN; off < len;) {
+		const uint8_t *d = s + off;
+
+		if (len - off < 8 || d[1] < 8 || d[1] > len - off || (d[1] - 6) % 2)
+			return parse_fail(why, "DMAR device scope length out of its RMRR");
+		if (d[0] == SCOPE_ENDPOINT || d[0] == 2) {
+			uint16_t rid = (uint16_t)(d[5] << 8 | (d[6] & 0x1f) << 3 | (d[7] & 7));
+
+			reserved_add(set, segment, rid, rid, get64(s + 8), get64(s + 16));
+		}
+		off += d[1];
+	}
+	return 0;
+}
+
 int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, const char **why)
 {
 	if (len < DMAR_FIRST)
@@ -120,6 +162,8 @@ int iommu_dmar_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, cons
 			u->pci_all = t[off + 4] & DRHD_INCLUDE_PCI_ALL;
 			if (drhd_scopes(t + off, slen, set, u, why))
 				return -EINVAL;
+		} else if (type == DMAR_RMRR && rmrr_take(t + off, slen, set, why)) {
+			return -EINVAL;
 		}
 		off += slen;
 	}
@@ -193,6 +237,16 @@ int iommu_ivrs_parse(const uint8_t *t, uint32_t len, struct iommu_set *set, cons
 			err = ivhd_take(t + off, slen, set, why);
 			if (err)
 				return err;
+		} else if (type == IVMD_ALL || type == IVMD_ONE || type == IVMD_RANGE) {
+			const uint8_t *b = t + off;
+
+			if (slen < IVMD_LEN)
+				return parse_fail(why, "IVRS IVMD shorter than its layout");
+			if (type == IVMD_ALL)
+				set->reserved_all = true;
+			else
+				reserved_add(set, 0, get16(b + 4), type == IVMD_RANGE ? get16(b + 6) : get16(b + 4),
+					     get64(b + 16), get64(b + 16) + get64(b + 24) - 1);
 		}
 		off += slen;
 	}

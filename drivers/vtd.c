@@ -20,6 +20,7 @@
 #define VTD_GSTS 0x1c
 #define VTD_RTADDR 0x20
 #define VTD_FSTS 0x34
+#define VTD_PMEN 0x64
 #define VTD_FECTL 0x38
 #define VTD_IQH 0x80
 #define VTD_IQT 0x88
@@ -41,6 +42,9 @@
 #define CAP_SAGAW(cap) ((unsigned)((cap) >> 8) & 0x1f)	     /* bit 1: 3 levels, bit 2: 4 levels */
 #define CAP_MGAW(cap) ((unsigned)((cap) >> 16) & 0x3f)	     /* address width - 1 */
 #define CAP_SLLPS_2M (1ull << 34)
+#define CAP_PMR ((1ull << 5) | (1ull << 6)) /* protected low / high memory regions */
+#define PMEN_EPM (1u << 31)
+#define PMEN_PRS (1u << 0)
 #define ECAP_C (1ull << 0) /* page walks snoop the caches */
 #define ECAP_QI (1ull << 1)
 #define ECAP_IR (1ull << 3)
@@ -177,6 +181,23 @@ static int vtd_fail(const char **why, const char *msg, int err)
 	return err;
 }
 
+/* The firmware's protected memory regions block DMA to ranges of its
+ * choice, whatever the tables say; with translation on they only stand
+ * between an assigned device and its guest's memory: off (as Linux does),
+ * once translation is on, so that nothing is open in between. */
+static int pmr_off(struct iommu_unit *u, const char **why)
+{
+	if (!(rd64(u, VTD_CAP) & CAP_PMR) || !(rd32(u, VTD_PMEN) & PMEN_PRS))
+		return 0;
+	wr32(u, VTD_PMEN, rd32(u, VTD_PMEN) & ~PMEN_EPM);
+	for (unsigned i = 0; i < WAIT_LOOPS; i++) {
+		if (!(rd32(u, VTD_PMEN) & PMEN_PRS))
+			return 0;
+		cpu_pause();
+	}
+	return vtd_fail(why, "the firmware's protected memory regions do not turn off", -ETIMEDOUT);
+}
+
 static int vtd_block_all(struct iommu_unit *u, const char **why)
 {
 	static const uint64_t flush[] = { QI_CC_GLOBAL, QI_IOTLB_GLOBAL };
@@ -212,7 +233,7 @@ static int vtd_block_all(struct iommu_unit *u, const char **why)
 		return vtd_fail(why, "context and IOTLB invalidation does not complete", -ETIMEDOUT);
 	if (gcmd(u, GCMD_TE, true))
 		return vtd_fail(why, "translation does not turn on", -ETIMEDOUT);
-	return 0;
+	return pmr_off(u, why);
 }
 
 /*

@@ -276,6 +276,8 @@ static int dev_take(struct vm *vm, struct vpci_dev *d, char *why, size_t len)
 		return refuse(why, len, a, "not an endpoint (a bridge)", 6);
 	if (iommu_owns_rid(a->segment, d->rid))
 		return refuse(why, len, a, "the IOMMU's own function, or an I/O APIC's", 6);
+	if (iommu_rid_reserved(a->segment, d->rid))
+		return refuse(why, len, a, "the firmware reserves a DMA range for it (RMRR or IVMD)", 6);
 	dev_reset(a);
 	if (bars_probe(d, &n))
 		return refuse(why, len, a, "a malformed BAR", n);

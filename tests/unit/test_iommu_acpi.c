@@ -3,8 +3,9 @@
  * Unit tests of the firmware's IOMMU descriptions (drivers/iommu_acpi.c)
  * on DMAR and IVRS tables built here byte by byte from the VT-d and AMD-Vi
  * specifications' layouts: the units found, one AMD-Vi unit described by
- * two IVHD blocks taken once, structures of other types skipped, and every
- * malformed table refused with its reason.
+ * two IVHD blocks taken once, the firmware's reserved DMA ranges (RMRR,
+ * IVMD) with the devices they name, structures of other types skipped,
+ * and every malformed table refused with its reason.
  */
 #define CHECK_SUITE "iommu_acpi"
 #include "tests/unit/check.h"
@@ -182,6 +183,68 @@ static void test_ivrs_units(void)
 	CHECK(set.unit[0].kind == IOMMU_AMDVI && set.unit[0].regs_pa == 0xfed80000 && set.unit[0].devid == 0x10);
 	CHECK(set.unit[1].regs_pa == 0xfd000000 && set.unit[1].segment == 1 && set.unit[1].devid == 0x200);
 	CHECK(set.ioapic_count == 1 && set.ioapic[0].id == 0 && set.ioapic[0].rid == 0xa0 && set.ioapic[0].unit == 0);
+	CHECK(set.reserved_all); /* the IVMD for every device */
+}
+
+static void ivmd(uint8_t type, uint16_t devid, uint16_t aux, uint64_t start, uint64_t len, uint16_t slen)
+{
+	uint8_t *s = tb + tlen;
+
+	s[0] = type;
+	put16(s + 2, slen);
+	put16(s + 4, devid);
+	put16(s + 6, aux);
+	put64(s + 16, start);
+	put64(s + 24, len);
+	tlen += slen;
+}
+
+static void test_reserved(void)
+{
+	struct iommu_set set;
+	const char *why;
+	uint8_t *r;
+
+	table("DMAR", 0);
+	drhd(1, 0, 0xfed90000, 16);
+	r = tb + tlen;
+	rmrr();
+	scope(r, 1, 0, 0, 0x14, 0); /* a USB controller at 00:14.0 */
+	scope(r, 2, 0, 0, 0x1c, 0); /* a bridge's sub-hierarchy: its function recorded */
+	CHECK(dmar(&set, &why) == 0);
+	CHECK(set.reserved_count == 2 && !set.reserved_all);
+	CHECK(set.reserved[0].first == 0xa0 && set.reserved[0].last == 0xa0 && set.reserved[0].base == 0x7f000000 &&
+	      set.reserved[0].limit == 0x7f0fffff);
+	CHECK(set.reserved[1].first == 0xe0);
+	table("DMAR", 0);
+	r = tb + tlen;
+	rmrr();
+	put16(r + 2, 20), tlen -= 4;
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "RMRR shorter"));
+	table("DMAR", 0);
+	r = tb + tlen;
+	rmrr();
+	scope(r, 1, 0, 0, 0x14, 0);
+	tb[tlen - 7] = 12; /* past its RMRR */
+	CHECK(dmar(&set, &why) == -EINVAL && strstr(why, "out of its RMRR"));
+	table("DMAR", 0);
+	for (unsigned i = 0; i <= IOMMU_MAX_RESERVED; i++) {
+		r = tb + tlen;
+		rmrr();
+		scope(r, 1, 0, 0, (uint8_t)i, 0);
+	}
+	CHECK(dmar(&set, &why) == 0 && set.reserved_all); /* more than kept: every device */
+
+	table("IVRS", 0);
+	ivhd(0x10, 0x10, 0xfed80000, 0, 24);
+	ivmd(0x21, 0x30, 0, 0x100000, 0x1000, 32);
+	ivmd(0x22, 0x40, 0x47, 0x200000, 0x2000, 32);
+	CHECK(ivrs(&set, &why) == 0 && !set.reserved_all && set.reserved_count == 2);
+	CHECK(set.reserved[0].first == 0x30 && set.reserved[0].last == 0x30 && set.reserved[0].limit == 0x100fff);
+	CHECK(set.reserved[1].first == 0x40 && set.reserved[1].last == 0x47 && set.reserved[1].base == 0x200000);
+	table("IVRS", 0);
+	ivmd(0x21, 0x30, 0, 0x100000, 0x1000, 24);
+	CHECK(ivrs(&set, &why) == -EINVAL && strstr(why, "IVMD shorter"));
 }
 
 static void test_ivrs_refused(void)
@@ -222,5 +285,6 @@ int main(void)
 	CHECK_RUN(test_dmar_refused);
 	CHECK_RUN(test_ivrs_units);
 	CHECK_RUN(test_ivrs_refused);
+	CHECK_RUN(test_reserved);
 	return check_done();
 }
