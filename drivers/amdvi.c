@@ -264,6 +264,30 @@ static int amdvi_window_open(struct iommu_unit *u, uint16_t rid, uint16_t domain
 	return 0;
 }
 
+/* A device's MSI: a table of its own (one page) whose entry 0 delivers
+ * vector to apic_id; the device sends data 0 (the index) to 0xfee00000.
+ * Its device-table entry's interrupt control becomes "remap" with that
+ * table; every other index of it stays disabled. */
+static int amdvi_msi_entry(struct iommu_unit *u, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
+			   uint32_t *data)
+{
+	uint64_t *dte = (uint64_t *)phys_to_virt(u->root_pa) + 4 * rid, table;
+	const uint64_t cmd[] = { CMD_INVALIDATE_DEVTAB | rid, CMD_INVALIDATE_IRT | rid };
+
+	if (apic_id > 0xff)
+		return -ERANGE;
+	table = page_alloc(1, 4096);
+	if (!table)
+		return -ENOMEM;
+	*(volatile uint32_t *)phys_to_virt(table) = IRTE_REMAP_EN | apic_id << 8 | (uint32_t)vector << 16;
+	dte[2] = table | DTE_INTTAB_256 | DTE_INTCTL_REMAP | DTE_IV;
+	if (cmd_run(u, cmd, 2))
+		return -ETIMEDOUT;
+	*addr = 0xfee00000ull;
+	*data = 0;
+	return 0;
+}
+
 static const char *amdvi_reason(unsigned code)
 {
 	static const char *const names[] = {
@@ -309,6 +333,7 @@ const struct iommu_ops iommu_amdvi_ops = {
 	.fault_next = amdvi_fault_next,
 	.intremap_on = amdvi_intremap_on,
 	.ioapic_entry = amdvi_ioapic_entry,
+	.msi_entry = amdvi_msi_entry,
 	.window_format = amdvi_window_format,
 	.window_open = amdvi_window_open,
 };

@@ -166,6 +166,17 @@ int iommu_window_open(uint16_t segment, uint16_t rid, uint16_t domain, const str
 	return iommu_ops_of(u)->window_open(u, rid, domain, win, top, why);
 }
 
+int iommu_msi_route(uint16_t segment, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
+		    uint32_t *data)
+{
+	const char *why;
+	struct iommu_unit *u = iommu_unit_for(segment, &why);
+
+	if (!u || !u->intremap)
+		return -ENODEV;
+	return iommu_ops_of(u)->msi_entry(u, rid, vector, apic_id, addr, data);
+}
+
 bool iommu_owns_rid(uint16_t segment, uint16_t rid)
 {
 	for (unsigned i = 0; i < iommus.count; i++)

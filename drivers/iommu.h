@@ -153,6 +153,16 @@ int iommu_window_open(uint16_t segment, uint16_t rid, uint16_t domain, const str
  * IOMMU tables name: never a guest's. */
 bool iommu_owns_rid(uint16_t segment, uint16_t rid);
 
+/*
+ * An interrupt remapping entry for requester rid's MSI: fixed delivery of
+ * vector to apic_id, accepted from rid only; *addr and *data are what the
+ * device's MSI capability must send to use it. -ENODEV when its unit does
+ * not remap interrupts (the device then gets no MSI), other negative
+ * errnos when no entry is left. Boot only, on the VMM's CPU.
+ */
+int iommu_msi_route(uint16_t segment, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
+		    uint32_t *data) __attribute__((warn_unused_result));
+
 /* Whether the firmware reserves a DMA range for requester rid (RMRR,
  * IVMD): such a device is not assigned (its window would have to hold
  * the range, which is not the guest's memory). */
@@ -173,6 +183,8 @@ struct iommu_ops {
 	int (*intremap_on)(struct iommu_unit *u, struct iommu_set *set, bool x2apic, const char **why);
 	int (*ioapic_entry)(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
 			    uint32_t lo_flags, uint64_t *rte);
+	int (*msi_entry)(struct iommu_unit *u, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
+			 uint32_t *data);
 	const struct pt_format *(*window_format)(struct iommu_unit *u, uint64_t *large_sizes);
 	int (*window_open)(struct iommu_unit *u, uint16_t rid, uint16_t domain, const struct pt *win, uint64_t top,
 			   const char **why);

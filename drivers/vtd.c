@@ -268,30 +268,57 @@ static int vtd_intremap_on(struct iommu_unit *u, struct iommu_set *set, bool x2a
 	return 0;
 }
 
-/* One entry for an I/O APIC input: fixed delivery to apic_id, accepted only
- * from that I/O APIC's requester ID; the redirection entry names it by its
- * index in the remappable format and keeps its vector (the I/O APIC
- * matches EOIs by it). */
-static int vtd_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
-			    uint32_t lo_flags, uint64_t *rte)
+/* The next free entry: fixed delivery of vector to apic_id, accepted only
+ * from requester sid; *index says which. */
+static int irte_add(struct iommu_unit *u, uint16_t sid, uint8_t vector, uint32_t apic_id, bool level,
+		    uint32_t *index)
 {
 	static const uint64_t flush[] = { QI_IEC_GLOBAL };
-	uint64_t *e, index = u->irt_used;
 	bool eime = rd64(u, VTD_IRTA) & IRTA_EIME;
+	uint64_t *e;
 
-	if (index == IRT_ENTRIES)
+	if (u->irt_used == IRT_ENTRIES)
 		return -ENOSPC;
 	if (!eime && apic_id > 0xff)
 		return -ERANGE;
-	e = (uint64_t *)phys_to_virt(u->irt_pa) + 2 * index;
-	e[1] = io->rid | IRTE_SVT_RID;
-	e[0] = IRTE_PRESENT | (lo_flags & RTE_LEVEL ? IRTE_LEVEL : 0) | (uint64_t)vector << 16 |
+	*index = u->irt_used;
+	e = (uint64_t *)phys_to_virt(u->irt_pa) + 2 * *index;
+	e[1] = sid | IRTE_SVT_RID;
+	e[0] = IRTE_PRESENT | (level ? IRTE_LEVEL : 0) | (uint64_t)vector << 16 |
 	       (eime ? (uint64_t)apic_id << 32 : (uint64_t)apic_id << 40);
 	vtd_flush(u, e, 16);
 	u->irt_used++;
-	if (qi_run(u, flush, 1))
-		return -ETIMEDOUT;
-	*rte = RTE_REMAPPABLE | (index & 0x7fff) << 49 | (index >> 15) << 11 | lo_flags | vector;
+	return qi_run(u, flush, 1) ? -ETIMEDOUT : 0;
+}
+
+/* One entry for an I/O APIC input, accepted only from that I/O APIC's
+ * requester ID; the redirection entry names it by its index in the
+ * remappable format and keeps its vector (the I/O APIC matches EOIs by
+ * it). */
+static int vtd_ioapic_entry(struct iommu_unit *u, struct iommu_ioapic *io, uint8_t vector, uint32_t apic_id,
+			    uint32_t lo_flags, uint64_t *rte)
+{
+	uint32_t index;
+	int err = irte_add(u, io->rid, vector, apic_id, lo_flags & RTE_LEVEL, &index);
+
+	if (err)
+		return err;
+	*rte = RTE_REMAPPABLE | (uint64_t)(index & 0x7fff) << 49 | (uint64_t)(index >> 15) << 11 | lo_flags | vector;
+	return 0;
+}
+
+/* A device's MSI: the remappable format (bit 4), its entry's index in
+ * address bits 19..5 and 2, no subhandle, data 0. */
+static int vtd_msi_entry(struct iommu_unit *u, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
+			 uint32_t *data)
+{
+	uint32_t index;
+	int err = irte_add(u, rid, vector, apic_id, false, &index);
+
+	if (err)
+		return err;
+	*addr = 0xfee00000ull | (uint64_t)(index & 0x7fff) << 5 | 1ull << 4 | (uint64_t)(index >> 15) << 2;
+	*data = 0;
 	return 0;
 }
 
@@ -407,6 +434,7 @@ const struct iommu_ops iommu_vtd_ops = {
 	.fault_next = vtd_fault_next,
 	.intremap_on = vtd_intremap_on,
 	.ioapic_entry = vtd_ioapic_entry,
+	.msi_entry = vtd_msi_entry,
 	.window_format = vtd_window_format,
 	.window_open = vtd_window_open,
 };

@@ -27,6 +27,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/pt_audit.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/topology.h"
 #include "arch/x86/vendor.h"
@@ -130,6 +131,8 @@ static void cpus_discover(void)
 	cpus_used = n;
 	cpus_listed = machine_cpus.listed;
 	cpu_areas[0]->pc.apic_id = bsp;
+	for (unsigned i = 1; i < n; i++) /* known before the APs start: interrupts are routed to them */
+		cpu_areas[i]->pc.apic_id = machine_cpus.apic_id[i];
 	cpu_areas[0]->pc.online = 1;
 	printk("vigil: %u CPUs (cpu 0 is the VMM's)\n", cpus_used);
 	if (machine_cpus.listed > machine_cpus.count)
@@ -235,6 +238,8 @@ static void ioapics_init(void)
 	if (ioapic_init(&machine_cpus))
 		panic("no usable I/O APIC in the MADT");
 	iommu_intremap_start(apic_is_x2apic());
+	vpci_interrupts_init(); /* the assigned devices' MSIs, remapped */
+	trap_set_device_handler(vpci_irq);
 }
 
 static void channel_start(void)

@@ -141,6 +141,8 @@ static void query_guest_pci(struct reply *r, const struct vm *vm)
 			reply_str(r, "id", text);
 		}
 		reply_u64(r, "dma-faults", d ? d->dma_faults : 0);
+		reply_u64(r, "msi-delivered", d ? d->msi_delivered : 0);
+		reply_u64(r, "msi-dropped", d ? d->msi_dropped : 0);
 		reply_end_node(r);
 	}
 	reply_end_node(r);

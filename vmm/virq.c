@@ -45,7 +45,7 @@ void virq_clock_init(uint64_t tsc_hz)
  * guest or its HLT; that CPU moves it into its local APIC (virq_drain)
  * before its next entry. The sender never touches another vCPU's APIC.
  */
-static void virq_post(struct vcpu *t, uint8_t vector, bool level)
+static void virq_post_bits(struct vcpu *t, uint8_t vector, bool level)
 {
 	uint32_t bit = 1u << (vector % 32);
 
@@ -56,6 +56,11 @@ static void virq_post(struct vcpu *t, uint8_t vector, bool level)
 	__atomic_fetch_or(&t->posted[vector / 32], bit, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&t->posted_words, 1u << (vector / 32), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&t->irq_dirty, true, __ATOMIC_RELEASE);
+}
+
+static void virq_post(struct vcpu *t, uint8_t vector, bool level)
+{
+	virq_post_bits(t, vector, level);
 	cpu_kick(t->cpu);
 }
 
@@ -159,6 +164,33 @@ static int virq_route(struct vm *vm, const struct apic_msg *m, const struct vcpu
 		n++;
 		if (m->delivery_mode == APIC_DM_LOWEST)
 			break; /* one of them: the first is as good as any */
+	}
+	return n;
+}
+
+/* An assigned device's message (vmm/vpci.c), in an interrupt handler on
+ * one of the guest's CPUs: fixed and lowest-priority interrupts only,
+ * posted to the vCPUs it addresses (this CPU's own vCPU, which the
+ * handler interrupted outside its guest, takes it before its next entry;
+ * the others are kicked). */
+int virq_msi(struct vm *vm, const struct apic_msg *m)
+{
+	unsigned self = this_cpu()->index;
+	int n = 0;
+
+	if ((m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST) || m->vector < 16)
+		return 0;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+
+		if (!vlapic_match_dest(&t->lapic, m->dest, m->logical))
+			continue;
+		virq_post_bits(t, m->vector, false);
+		if (t->cpu != self)
+			cpu_kick(t->cpu);
+		n++;
+		if (m->delivery_mode == APIC_DM_LOWEST)
+			break;
 	}
 	return n;
 }

@@ -16,6 +16,7 @@
 
 struct vcpu;
 struct vm;
+struct apic_msg;
 
 /* The rates the guests' clocks run at, from the TSC's (at boot). */
 struct virq_clock {
@@ -26,6 +27,10 @@ struct virq_clock {
 extern struct virq_clock virq_clock;
 
 void virq_clock_init(uint64_t tsc_hz);
+/* An assigned device's interrupt message for the guest (vmm/vpci.c): how
+ * many vCPUs took it (0: a mode other than fixed or lowest priority, a
+ * vector below 16, or no vCPU at its destination). */
+int virq_msi(struct vm *vm, const struct apic_msg *m);
 /* Power-on state of the guest's I/O APIC and every vCPU's local APIC
  * (boot and restart). */
 int virq_vm_reset(struct vm *vm) __attribute__((warn_unused_result));

@@ -30,6 +30,16 @@ struct vpci_dev {
 	struct vpci_bar bar[6];
 	uint8_t sizing; /* bit n: the guest wrote all ones to BAR n, and reads its size */
 	uint64_t dma_faults;
+	/* Its MSI capability (0: none), as the guest programs it, and what
+	 * the device itself sends: an interrupt remapping entry's message,
+	 * to a vector of the VMM's on the CPU of the guest's first vCPU. */
+	uint8_t msi_off;
+	bool msi_64, msi_ready, msi_enabled;
+	uint64_t msi_addr;
+	uint32_t msi_data;
+	uint64_t msi_phys_addr;
+	uint32_t msi_phys_data;
+	uint64_t msi_delivered, msi_dropped;
 };
 
 struct vpci {
@@ -51,9 +61,18 @@ int vpci_assign(struct vm *vm, char *why, size_t len) __attribute__((warn_unused
 bool vpci_io_read(struct vm *vm, uint16_t port, unsigned size, uint32_t *val);
 bool vpci_io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val);
 
-/* Before the guest's memory is scrubbed (restart): bus mastering off on
- * each of its functions, so no DMA of the old run lands in the new one. */
+/* Before the guest's memory is scrubbed (restart): bus mastering and MSI
+ * off on each of its functions, so no DMA or interrupt of the old run
+ * lands in the new one. */
 void vpci_quiesce(struct vm *vm);
+
+/* Once interrupt remapping is on (boot, the VMM's CPU): each assigned
+ * function's MSI gets its remapping entry. */
+void vpci_interrupts_init(void);
+
+/* An assigned device's interrupt at IDT_VECTOR_DEVICE_FIRST + slot, on a
+ * guest's CPU: acknowledged, then delivered as the guest programmed it. */
+void vpci_irq(unsigned slot);
 
 /* Devices with a DMA window, over every guest. */
 unsigned vpci_windows_open(void);

@@ -23,7 +23,9 @@ void gdt_reload_segments(uint16_t code, uint16_t data);
 #define IDT_VECTOR_WAKE 34 /* another CPU wakes the VMM's CPU: nothing to do but wake */
 #define IDT_VECTOR_GUEST_TIMER 35 /* a guest CPU's timer, backing its virtual LAPIC timer */
 #define IDT_VECTOR_CONSOLE 36 /* the console UART's receive interrupt */
-#define IDT_VECTOR_STRAY_FIRST 37 /* 37..254: nothing the VMM programs sends them */
+#define IDT_VECTOR_STRAY_FIRST 37 /* 37..254: nothing the VMM programs sends them, but: */
+#define IDT_VECTOR_DEVICE_FIRST 37 /* 37..44 on a guest's CPU: its assigned devices' MSIs (vmm/vpci.c) */
+#define IDT_VECTOR_DEVICE_COUNT 8
 #define IDT_VECTOR_SPURIOUS 255
 
 void idt_init(void);

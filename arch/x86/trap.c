@@ -84,6 +84,12 @@ void trap_set_irq_handler(unsigned vector, void (*fn)(void))
 }
 
 uint64_t trap_stray_interrupts;
+static void (*device_handler)(unsigned slot);
+
+void trap_set_device_handler(void (*fn)(unsigned slot))
+{
+	device_handler = fn;
+}
 
 /* An interrupt nothing the VMM programmed sends: a device's message where
  * no IOMMU remaps interrupts, or one of the VMM's own vectors whose
@@ -118,6 +124,11 @@ void trap_handler(struct trap_frame *f)
 	}
 	if (f->vector == IDT_VECTOR_SPURIOUS)
 		return; /* no EOI for spurious interrupts */
+	if (f->vector >= IDT_VECTOR_DEVICE_FIRST && f->vector < IDT_VECTOR_DEVICE_FIRST + IDT_VECTOR_DEVICE_COUNT &&
+	    device_handler) {
+		device_handler((unsigned)(f->vector - IDT_VECTOR_DEVICE_FIRST));
+		return;
+	}
 	if (f->vector >= IRQ_FIRST && f->vector < IDT_VECTOR_SPURIOUS) {
 		trap_stray(f);
 		return;

@@ -17,6 +17,10 @@ void trap_handler(struct trap_frame *f);
  * UART) or IDT_VECTOR_CONSOLE (the console UART's input). */
 void trap_set_irq_handler(unsigned vector, void (*fn)(void));
 
+/* The handler of the assigned devices' interrupts, IDT_VECTOR_DEVICE_FIRST
+ * + slot on a guest's CPU (vmm/vpci.c). */
+void trap_set_device_handler(void (*fn)(unsigned slot));
+
 /* Interrupts at vectors nothing the VMM programmed sends, since boot. */
 extern uint64_t trap_stray_interrupts;
 

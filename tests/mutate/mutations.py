@@ -907,9 +907,16 @@ mutation("vpci-bar-write-passes", "vmm/vpci.c",
          "\t\tif (!ones)\n\t\t\tpci_cfg_write(&d->addr, off, 4, val);",
          assign("amdvi"),
          "a guest that moves its BAR moves it over whatever it likes: the BARs stay where the firmware put them")
-mutation("vpci-cfg-writes-pass", "vmm/vpci.c",
-         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));\n\t}\n}",
-         "\t\td->sizing = (uint8_t)(ones ? d->sizing | 1u << n : d->sizing & ~(1u << n));\n\t\treturn;\n\t}\n"
-         "\tpci_cfg_write(&d->addr, (uint16_t)(off + first), size, val);\n}",
+mutation("vpci-msi-guest-message", "vmm/vpci.c",
+         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_phys_addr);",
+         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_addr);",
          assign("vtd"),
-         "a guest writing its function's MSI capability sends interrupt messages of its choosing")
+         "a device sending the message its guest wrote reaches any CPU at any vector: it sends the VMM's entry only")
+mutation("virq-msi-any-mode", "vmm/virq.c",
+         "\tif ((m->delivery_mode != APIC_DM_FIXED && m->delivery_mode != APIC_DM_LOWEST) || m->vector < 16)\n"
+         "\t\treturn 0;\n\tfor (unsigned i = 0; i < vm->vcpu_count; i++) {\n\t\tstruct vcpu *t = &vm->vcpus[i];\n\n"
+         "\t\tif (!vlapic_match_dest(&t->lapic, m->dest, m->logical))",
+         "\tfor (unsigned i = 0; i < vm->vcpu_count; i++) {\n\t\tstruct vcpu *t = &vm->vcpus[i];\n\n"
+         "\t\tif (!vlapic_match_dest(&t->lapic, m->dest, m->logical))",
+         assign("amdvi"),
+         "a device's message in a mode other than fixed or lowest priority (NMI, INIT) is not delivered")

@@ -41,6 +41,7 @@ static const struct {
 	{ "speculation", PT_STRING },	 { "mce-corrected", PT_U64 },	   { "mce-polled-uncorrected", PT_U64 },
 	{ "channel-interrupts", PT_U64 },	 { "dma-faults", PT_U64 },	   { "stray-interrupts", PT_U64 },
 	{ "local-apic", PT_STRING },	 { "address", PT_STRING },	   { "id", PT_STRING },
+	{ "msi-delivered", PT_U64 },	 { "msi-dropped", PT_U64 },
 	{ "package", PT_STRING },	 { "package-version", PT_U64 },	   { "security-version", PT_U64 },
 	{ "effective-policy-sha256", PT_BYTES }, { "publisher-key-ids", PT_BYTES },
 	/* a guest update's answers (PKG_BEGIN...) */

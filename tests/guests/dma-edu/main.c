@@ -21,8 +21,15 @@
  * Each order prints one line; the harness judges what happened to the
  * memory. The verdict says whether the device worked on the guest's own
  * memory.
+ *
+ * Before the mailbox, the guest programs its function's MSI capability
+ * (vector 0x60 at its own APIC ID) and has the device raise 16
+ * interrupts, then one at the end of a DMA: each must arrive. Then it
+ * asks for what it may not have: the same message as an NMI, aimed at an
+ * APIC ID it does not have, and with MSI disabled: none may arrive.
  */
 #include "guest.h"
+#include "apic.h"
 
 #define PCI_ADDR 0xcf8
 #define PCI_DATA 0xcfc
@@ -31,6 +38,20 @@
 #define EDU_BUF 0x40000ull /* the device's buffer, device-side */
 #define DMA_LEN 256
 #define DMA_WAIT 200000000ull
+
+#define MSI_VECTOR 0x60
+#define MSI_WAIT 50000000ull
+
+static volatile unsigned msi_count;
+static uint64_t msi_bar;
+
+static void on_msi(unsigned vector)
+{
+	(void)vector;
+	msi_count++;
+	*(volatile uint32_t *)(uintptr_t)(msi_bar + 0x64) = *(volatile uint32_t *)(uintptr_t)(msi_bar + 0x24);
+	lapic_eoi();
+}
 
 static volatile uint64_t mailbox[64] __attribute__((aligned(4096)));
 static uint8_t src[4096] __attribute__((aligned(4096)));
@@ -86,26 +107,78 @@ static int own_copy(uint64_t bar, uint8_t seed)
 	return 0;
 }
 
-/* Program the function's MSI capability itself: an interrupt message of
- * its choosing (the VMM drops the writes). */
-static void msi_try(unsigned dev, unsigned fn)
+static unsigned msi_cap(unsigned dev, unsigned fn)
 {
 	unsigned p = cfg_read(dev, fn, 0x34) & 0xfc;
 
 	for (unsigned n = 0; p && n < 48; n++) {
 		uint32_t w = cfg_read(dev, fn, p);
 
-		if ((w & 0xff) == 0x05) {
-			cfg_write(dev, fn, p + 4, 0xfee01000u);
-			cfg_write(dev, fn, p + 8, 0x80);
-			cfg_write(dev, fn, p, w | 1u << 16);
-			printf("msi at 0x%x: address 0x%x, control 0x%x\n", p, cfg_read(dev, fn, p + 4),
-			       cfg_read(dev, fn, p) >> 16);
-			return;
-		}
+		if ((w & 0xff) == 0x05)
+			return p;
 		p = (w >> 8) & 0xfc;
 	}
-	printf("msi: no capability\n");
+	return 0;
+}
+
+/* Have the device raise n interrupts; how many arrived. */
+static unsigned msi_raise(uint64_t bar, unsigned n)
+{
+	unsigned before = msi_count;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t w = 0;
+
+		*(volatile uint32_t *)(uintptr_t)(bar + 0x60) = 1;
+		while (msi_count == before + i && w++ < MSI_WAIT)
+			asm volatile("pause");
+	}
+	for (uint64_t w = 0; w < MSI_WAIT / 10; w++) /* late ones count too */
+		asm volatile("pause");
+	*(volatile uint32_t *)(uintptr_t)(bar + 0x64) = 0xffffffffu;
+	return msi_count - before;
+}
+
+/* The device's interrupts through the VMM, as MSI (the capability at p). */
+static void msi_test(unsigned dev, unsigned fn, uint64_t bar)
+{
+	unsigned p = msi_cap(dev, fn), data_at, got, before;
+	uint32_t me = lapic_read(0x20) >> 24;
+
+	if (!p) {
+		printf("msi: no capability\n");
+		return;
+	}
+	data_at = (cfg_read(dev, fn, p) >> 16) & 0x80 ? 0xc : 0x8;
+	msi_bar = bar;
+	guest_set_irq_handler(MSI_VECTOR, on_msi);
+	lapic_enable(0xff);
+	sti();
+	cfg_write(dev, fn, p + 4, 0xfee00000u | me << 12);
+	cfg_write(dev, fn, p + data_at, MSI_VECTOR);
+	cfg_write(dev, fn, p, cfg_read(dev, fn, p) | 1u << 16);
+	printf("msi: %u of 16 interrupts at vector 0x%x\n", msi_raise(bar, 16), MSI_VECTOR);
+	before = msi_count;
+	pattern(src, 0x77);
+	*edu_reg(bar, 0x80) = (uint64_t)(uintptr_t)src;
+	*edu_reg(bar, 0x88) = EDU_BUF;
+	*edu_reg(bar, 0x90) = DMA_LEN;
+	*edu_reg(bar, 0x98) = 1 | 4; /* start, interrupt when done */
+	for (uint64_t w = 0; msi_count == before && w < MSI_WAIT * 4; w++)
+		asm volatile("pause");
+	printf("msi at the end of a DMA: %u\n", msi_count - before);
+	cfg_write(dev, fn, p + data_at, 0x400 | MSI_VECTOR); /* NMI */
+	got = msi_raise(bar, 4);
+	printf("msi as an NMI: %u of 4 arrived\n", got);
+	cfg_write(dev, fn, p + data_at, MSI_VECTOR);
+	cfg_write(dev, fn, p + 4, 0xfee00000u | (me + 7) << 12);
+	printf("msi at apic %u: %u of 4 arrived\n", me + 7, msi_raise(bar, 4));
+	cfg_write(dev, fn, p + 4, 0xfee00000u | me << 12);
+	cfg_write(dev, fn, p, cfg_read(dev, fn, p) & ~(1u << 16));
+	printf("msi disabled: %u of 4 arrived\n", msi_raise(bar, 4));
+	cfg_write(dev, fn, p, cfg_read(dev, fn, p) | 1u << 16);
+	printf("msi enabled again: %u of 4 arrived\n", msi_raise(bar, 4));
+	cli();
 }
 
 static void order(uint64_t bar, uint64_t op, uint64_t addr)
@@ -183,10 +256,10 @@ int guest_main(const struct hvm_start_info *si)
 		bar = orig & ~0xfu;
 		cfg_write(edu_dev, edu_fn, 0x04, 0x7); /* I/O decoding too, which it must not get */
 		printf("edu command 0x%x\n", cfg_read(edu_dev, edu_fn, 0x04) & 0xffff);
-		msi_try(edu_dev, edu_fn);
 		ident = *(volatile uint32_t *)(uintptr_t)bar;
 		own = own_copy(bar, 0x11);
 		printf("edu ident 0x%x; dma own memory: %s\n", ident, own ? "FAILED" : "ok");
+		msi_test(edu_dev, edu_fn, bar);
 	}
 	printf("mailbox at 0x%llx\n", (unsigned long long)(uintptr_t)mailbox);
 	for (uint64_t done = 0;;) {
