@@ -55,6 +55,7 @@
 #define DTE_IV 1ull		   /* in the third quadword: interrupt control valid */
 #define DTE_INTTAB_256 (8ull << 1) /* 2^8 entries */
 #define DTE_INTCTL_REMAP (2ull << 60)
+#define DTE_INTCTL_MASK (3ull << 60)
 #define IRTE_REMAP_EN 1u
 #define EVT_IO_PAGE_FAULT 2
 #define EVT_WRITE (1u << 21)
@@ -264,27 +265,37 @@ static int amdvi_window_open(struct iommu_unit *u, uint16_t rid, uint16_t domain
 	return 0;
 }
 
-/* A device's MSI: a table of its own (one page) whose entry 0 delivers
- * vector to apic_id; the device sends data 0 (the index) to 0xfee00000.
- * Its device-table entry's interrupt control becomes "remap" with that
- * table; every other index of it stays disabled. */
+/* A device's MSI or MSI-X entry: a table of the device's own (one page,
+ * made at its first entry), whose next free entry delivers vector to
+ * apic_id; the device sends that entry's index as its data to 0xfee00000
+ * (fixed delivery: data bits 10:8 are 0 for every index below 256). Its
+ * device-table entry's interrupt control becomes "remap" with that table;
+ * every other index stays disabled. */
 static int amdvi_msi_entry(struct iommu_unit *u, uint16_t rid, uint8_t vector, uint32_t apic_id, uint64_t *addr,
 			   uint32_t *data)
 {
-	uint64_t *dte = (uint64_t *)phys_to_virt(u->root_pa) + 4 * rid, table;
+	uint64_t *dte = (uint64_t *)phys_to_virt(u->root_pa) + 4 * rid, table = dte[2] & DTE_ROOT_MASK;
 	const uint64_t cmd[] = { CMD_INVALIDATE_DEVTAB | rid, CMD_INVALIDATE_IRT | rid };
+	volatile uint32_t *t;
+	unsigned i = 0;
 
 	if (apic_id > 0xff)
 		return -ERANGE;
-	table = page_alloc(1, 4096);
+	if ((dte[2] & DTE_INTCTL_MASK) != DTE_INTCTL_REMAP)
+		table = page_alloc(1, 4096);
 	if (!table)
 		return -ENOMEM;
-	*(volatile uint32_t *)phys_to_virt(table) = IRTE_REMAP_EN | apic_id << 8 | (uint32_t)vector << 16;
+	t = phys_to_virt(table);
+	while (i < 256 && t[i])
+		i++;
+	if (i == 256)
+		return -ENOSPC;
+	t[i] = IRTE_REMAP_EN | apic_id << 8 | (uint32_t)vector << 16;
 	dte[2] = table | DTE_INTTAB_256 | DTE_INTCTL_REMAP | DTE_IV;
 	if (cmd_run(u, cmd, 2))
 		return -ETIMEDOUT;
 	*addr = 0xfee00000ull;
-	*data = 0;
+	*data = i;
 	return 0;
 }
 

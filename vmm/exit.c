@@ -7,6 +7,7 @@
  */
 #include "vmm/exits.h"
 #include "vmm/vm.h"
+#include "vmm/vpci.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/mce.h"
 #include "arch/x86/vendor.h"
@@ -49,7 +50,7 @@ static int exit_hlt(struct vcpu *v)
 
 static int exit_npf(struct vcpu *v)
 {
-	if (virq_mmio(v, v->exit.npf.gpa))
+	if (virq_mmio(v, v->exit.npf.gpa) || vpci_mmio(v, v->exit.npf.gpa))
 		return 0;
 	vm_stop(v->vm, "NPT violation at gpa 0x%lx (%s%s) rip 0x%lx", v->exit.npf.gpa,
 		v->exit.npf.fetch ? "fetch" : v->exit.npf.write ? "write" : "read",

@@ -309,6 +309,15 @@ static void virq_ioapic_access(struct vcpu *v, uint32_t off, bool write, uint64_
 	spin_unlock(&v->vm->dev_lock);
 }
 
+int virq_mmio_op(struct vcpu *v, uint64_t gpa, struct mmio_op *op, uint64_t **reg)
+{
+	*reg = NULL;
+	if (v->exit.npf.fetch || virq_decode(v, op) || (gpa & (op->size - 1u)) || op->write != v->exit.npf.write ||
+	    (!op->has_imm && !(*reg = virq_gpr(v, op->reg))))
+		return -1;
+	return 0;
+}
+
 /*
  * Both pages take aligned 32-bit MOVs only (what the architecture defines
  * and Linux uses). Anything else, an instruction that cannot be read or
@@ -318,13 +327,12 @@ static void virq_ioapic_access(struct vcpu *v, uint32_t off, bool write, uint64_
 int virq_mmio(struct vcpu *v, uint64_t gpa)
 {
 	bool lapic = gpa - GP_LAPIC_BASE < GP_LAPIC_SIZE, ioapic = gpa - GP_IOAPIC_BASE < GP_IOAPIC_SIZE;
-	uint64_t *reg = NULL;
+	uint64_t *reg;
 	struct mmio_op op;
 
 	if (!lapic && !ioapic)
 		return 0;
-	if (v->exit.npf.fetch || virq_decode(v, &op) || op.size != 4 || (gpa & 3) || op.write != v->exit.npf.write ||
-	    (!op.has_imm && !(reg = virq_gpr(v, op.reg)))) {
+	if (virq_mmio_op(v, gpa, &op, &reg) || op.size != 4) {
 		v->vm->mmio_refused++;
 		vcpu_inject_gp(v);
 		return 1;

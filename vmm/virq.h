@@ -17,6 +17,7 @@
 struct vcpu;
 struct vm;
 struct apic_msg;
+struct mmio_op;
 
 /* The rates the guests' clocks run at, from the TSC's (at boot). */
 struct virq_clock {
@@ -34,6 +35,13 @@ int virq_msi(struct vm *vm, const struct apic_msg *m);
 /* Power-on state of the guest's I/O APIC and every vCPU's local APIC
  * (boot and restart). */
 int virq_vm_reset(struct vm *vm) __attribute__((warn_unused_result));
+/* The access behind v's nested page fault at gpa, from the instruction at
+ * its RIP (read once): 0 with *op, and *reg the register it names (NULL
+ * for an immediate's store); -1 when it is a fetch, cannot be read or
+ * decoded, disagrees with the exit's direction, is not aligned to its own
+ * size, or names RSP. The caller injects #GP then. The access's address
+ * is always the exit's, never the bytes'. */
+int virq_mmio_op(struct vcpu *v, uint64_t gpa, struct mmio_op *op, uint64_t **reg);
 /* A nested page fault at gpa: 1 if it was an APIC page (handled: emulated,
  * or a fault injected), 0 if not. */
 int virq_mmio(struct vcpu *v, uint64_t gpa);

@@ -77,7 +77,7 @@ struct vm {
 	struct vioapic ioapic;
 	struct vpci pci; /* its assigned PCI functions (vmm/vpci.h) */
 	bool uart_line;		/* the UART's interrupt line as the I/O APIC last saw it */
-	uint64_t mmio_refused;	/* APIC-page accesses refused (#GP) */
+	uint64_t mmio_refused;	/* APIC-page and MSI-X table-page accesses refused (#GP) */
 	/* The allow-lists in force: the config's at boot, tightened by policy bundles. */
 	unsigned io_count;
 	struct config_io io[CONFIG_MAX_IO];

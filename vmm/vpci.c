@@ -48,6 +48,7 @@
 #define CMD_INTX_OFF 0x400
 #define CMD_GUEST (CMD_MEM | CMD_MASTER | CMD_INTX_OFF)
 #define CAP_MSI 0x05
+#define CAP_MSIX 0x11
 #define MSI_CTRL_ENABLE 0x1u
 #define MSI_CTRL_MME 0x70u
 #define MSI_CTRL_64 0x80u
@@ -264,6 +265,19 @@ static const char *bar_conflict(const struct vm *vm, const struct vpci_dev *d, u
 	return NULL;
 }
 
+/* [lo, hi) of a BAR into the guest's nested tables, less the pages of
+ * its MSI-X table and PBA (vpci_irq.c emulates those). */
+static int bar_map(struct vm *vm, const struct vpci_dev *d, uint64_t lo, uint64_t hi)
+{
+	for (unsigned t = 0; t < 2; t++) {
+		const struct vpci_trap *r = &d->msix.trap[t];
+
+		if (r->size && r->gpa >= lo && r->gpa < hi)
+			return bar_map(vm, d, lo, r->gpa) ?: bar_map(vm, d, r->gpa + r->size, hi);
+	}
+	return lo < hi ? pt_map(&vm->npt, lo, lo, hi - lo, PT_R | PT_W | PT_UC) : 0;
+}
+
 /* One function: found, an endpoint the IOMMU sees, reset, its BARs sized,
  * checked and mapped. */
 static int dev_take(struct vm *vm, struct vpci_dev *d, char *why, size_t len)
@@ -295,8 +309,11 @@ static int dev_take(struct vm *vm, struct vpci_dev *d, char *why, size_t len)
 		d->msi_64 = ctrl & MSI_CTRL_64;
 		pci_cfg_write(a, (uint16_t)(d->msi_off + 2), 2, ctrl & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME));
 	}
+	d->msix.off = cap_find(a, CAP_MSIX);
 	if (bars_probe(d, &n))
 		return refuse(why, len, a, "a malformed BAR", n);
+	if (vpci_msix_probe(d))
+		return refuse(why, len, a, "its MSI-X table or PBA lies outside its memory BARs", 6);
 	for (n = 0; n < 6; n++) {
 		const struct vpci_bar *b = &d->bar[n];
 		const char *bad;
@@ -311,9 +328,8 @@ static int dev_take(struct vm *vm, struct vpci_dev *d, char *why, size_t len)
 	}
 	for (n = 0; n < 6; n++) {
 		const struct vpci_bar *b = &d->bar[n];
-		uint64_t lo = page_down(b->base);
 
-		if (bar_is_mem(b) && pt_map(&vm->npt, lo, lo, page_up(b->base + b->size) - lo, PT_R | PT_W | PT_UC))
+		if (bar_is_mem(b) && bar_map(vm, d, page_down(b->base), page_up(b->base + b->size)))
 			return refuse(why, len, a, "its BAR cannot be mapped", n);
 	}
 	return 0;
@@ -409,63 +425,14 @@ void vpci_dma_fault(uint16_t segment, uint16_t rid)
 void vpci_quiesce(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->pci.count; i++) {
-		const struct pci_addr *a = &vm->pci.dev[i].addr;
-
 		struct vpci_dev *d = &vm->pci.dev[i];
+		const struct pci_addr *a = &d->addr;
 
 		pci_cfg_write(a, PCI_COMMAND, 2, pci_cfg_read(a, PCI_COMMAND, 2) & ~(uint32_t)CMD_MASTER);
 		(void)pci_cfg_read(a, PCI_COMMAND, 2);
-		if (d->msi_off) {
-			uint16_t ctrl = (uint16_t)(d->msi_off + 2);
-
-			pci_cfg_write(a, ctrl, 2, pci_cfg_read(a, ctrl, 2) & ~MSI_CTRL_ENABLE);
-		}
-		d->msi_enabled = false, d->msi_addr = 0, d->msi_data = 0, d->sizing = 0;
+		vpci_irq_quiesce(d);
+		d->sizing = 0;
 	}
-}
-
-void vpci_interrupts_init(void)
-{
-	for (unsigned v = 0; v < vm_count; v++) {
-		struct vm *vm = &vms[v];
-
-		for (unsigned i = 0; i < vm->pci.count && vm->vcpu_count; i++) {
-			struct vpci_dev *d = &vm->pci.dev[i];
-			const struct percpu *pc = cpu_pc(vm->vcpus[0].cpu);
-			int err;
-
-			if (!d->msi_off || !pc || vm->stop_cause == VM_STOP_REFUSED)
-				continue;
-			err = iommu_msi_route(d->addr.segment, d->rid, (uint8_t)(IDT_VECTOR_DEVICE_FIRST + i), pc->apic_id,
-					      &d->msi_phys_addr, &d->msi_phys_data);
-			d->msi_ready = !err;
-			if (err)
-				printk("vigil: guest %s: pci %04x:%02x:%02x.%u gets no MSI: %s (%d)\n", vm->name,
-				       d->addr.segment, d->addr.bus, d->addr.dev, d->addr.fn,
-				       err == -ENODEV ? "interrupt remapping is off" : "no remapping entry", err);
-		}
-	}
-}
-
-void vpci_irq(unsigned slot)
-{
-	struct vcpu *v = vm_vcpu_for_cpu(this_cpu()->index);
-	struct vpci_dev *d;
-	struct apic_msg m;
-
-	apic_eoi();
-	if (!v || slot >= v->vm->pci.count) {
-		__atomic_add_fetch(&trap_stray_interrupts, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	d = &v->vm->pci.dev[slot];
-	m = (struct apic_msg){ .vector = (uint8_t)d->msi_data, .delivery_mode = (uint8_t)((d->msi_data >> 8) & 7),
-			       .logical = d->msi_addr & 4, .dest = (uint8_t)(d->msi_addr >> 12) };
-	if (d->msi_enabled && v->vm->state == VM_RUNNING && (d->msi_addr & 0xfff00000ull) == 0xfee00000ull &&
-	    virq_msi(v->vm, &m))
-		d->msi_delivered++;
-	else
-		d->msi_dropped++;
 }
 
 /* The function the guest's address register selects, or NULL. */
@@ -485,66 +452,13 @@ static struct vpci_dev *selected(struct vm *vm)
 	return NULL;
 }
 
-/* The MSI capability's dwords as the guest programmed them: its control
- * shows one vector, no per-vector masking; address and data are the
- * guest's. NULL *hit when off is not in it. */
-static uint32_t msi_read(const struct vpci_dev *d, uint16_t off, bool *hit)
-{
-	unsigned rel = (unsigned)(off - d->msi_off), data_at = d->msi_64 ? 0xc : 0x8;
-
-	*hit = d->msi_off && off >= d->msi_off && rel <= data_at;
-	if (!*hit)
-		return 0;
-	if (rel == 0)
-		return (pci_cfg_read(&d->addr, off, 4) & 0xffffu) |
-		       (uint32_t)((d->msi_64 ? MSI_CTRL_64 : 0) | (d->msi_enabled ? MSI_CTRL_ENABLE : 0)) << 16;
-	if (rel == 4)
-		return (uint32_t)d->msi_addr;
-	if (rel == data_at)
-		return d->msi_data & 0xffff;
-	return (uint32_t)(d->msi_addr >> 32); /* 64-bit: the address's upper half */
-}
-
-/* The guest's write into its MSI capability (the whole new dword): the
- * address and data are kept; enabling programs the device with its
- * remapping entry's message, which the guest never sees. */
-static void msi_write(struct vpci_dev *d, uint16_t off, uint32_t v)
-{
-	unsigned rel = (unsigned)(off - d->msi_off), data_at = d->msi_64 ? 0xc : 0x8;
-	const struct pci_addr *a = &d->addr;
-	uint16_t ctrl = (uint16_t)(d->msi_off + 2);
-	bool on = (v >> 16) & MSI_CTRL_ENABLE;
-
-	if (rel == 4) {
-		d->msi_addr = (d->msi_addr & ~0xffffffffull) | (v & ~3u);
-	} else if (rel == data_at) {
-		d->msi_data = v & 0xffff;
-	} else if (rel == 8) {
-		d->msi_addr = (d->msi_addr & 0xffffffffull) | (uint64_t)v << 32;
-	} else if (rel == 0 && on != d->msi_enabled) {
-		if (on && !d->msi_ready) {
-			d->msi_dropped++; /* no remapping entry: the device sends nothing */
-			return;
-		}
-		if (on) {
-			pci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_phys_addr);
-			if (d->msi_64)
-				pci_cfg_write(a, (uint16_t)(d->msi_off + 8), 4, (uint32_t)(d->msi_phys_addr >> 32));
-			pci_cfg_write(a, (uint16_t)(d->msi_off + data_at), 2, d->msi_phys_data);
-		}
-		d->msi_enabled = on;
-		pci_cfg_write(a, ctrl, 2, (pci_cfg_read(a, ctrl, 2) & ~(MSI_CTRL_ENABLE | MSI_CTRL_MME)) |
-					     (on ? MSI_CTRL_ENABLE : 0));
-	}
-}
-
 /* The dword at off (a multiple of 4), as the guest sees it. */
 static uint32_t dword_read(const struct vpci_dev *d, uint16_t off)
 {
-	bool msi;
-	uint32_t v = msi_read(d, off, &msi);
+	bool cap;
+	uint32_t v = vpci_cap_read(d, off, &cap);
 
-	if (msi)
+	if (cap)
 		return v;
 	if (off >= PCI_BAR0 && off < PCI_BAR0 + 24) {
 		unsigned n = (off - PCI_BAR0) / 4;
@@ -572,17 +486,10 @@ static uint32_t dword_read(const struct vpci_dev *d, uint16_t off)
 /* A write of the guest's: the command register's guest bits reach the
  * device; a BAR register notes whether the guest is sizing it (all ones)
  * or putting it back; nothing else is written. */
-static void dword_write(struct vpci_dev *d, uint16_t off, unsigned first, unsigned size, uint32_t val)
+static void dword_write(struct vm *vm, struct vpci_dev *d, uint16_t off, unsigned first, unsigned size, uint32_t val)
 {
-	bool msi;
-	uint32_t old = msi_read(d, off, &msi);
-
-	if (msi) {
-		uint32_t mask = (size == 4 ? 0xffffffffu : ((1u << (8 * size)) - 1)) << (8 * first);
-
-		msi_write(d, off, (old & ~mask) | ((val << (8 * first)) & mask));
+	if (vpci_cap_write(vm, d, off, first, size, val))
 		return;
-	}
 	if (off == PCI_COMMAND && first < 2) {
 		uint32_t cmd = pci_cfg_read(&d->addr, PCI_COMMAND, 2);
 		uint32_t want = size == 1 && first == 1 ? (val & 0xff) << 8 | (cmd & 0xff) :
@@ -639,6 +546,6 @@ bool vpci_io_write(struct vm *vm, uint16_t port, unsigned size, uint32_t val)
 	}
 	d = selected(vm);
 	if (d)
-		dword_write(d, (uint16_t)(vm->pci.addr & 0xfc), port & 3, size, val);
+		dword_write(vm, d, (uint16_t)(vm->pci.addr & 0xfc), port & 3, size, val);
 	return true;
 }

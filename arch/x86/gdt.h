@@ -24,8 +24,8 @@ void gdt_reload_segments(uint16_t code, uint16_t data);
 #define IDT_VECTOR_GUEST_TIMER 35 /* a guest CPU's timer, backing its virtual LAPIC timer */
 #define IDT_VECTOR_CONSOLE 36 /* the console UART's receive interrupt */
 #define IDT_VECTOR_STRAY_FIRST 37 /* 37..254: nothing the VMM programs sends them, but: */
-#define IDT_VECTOR_DEVICE_FIRST 37 /* 37..44 on a guest's CPU: its assigned devices' MSIs (vmm/vpci.c) */
-#define IDT_VECTOR_DEVICE_COUNT 8
+#define IDT_VECTOR_DEVICE_FIRST 37 /* 37..100 on a guest's CPU: the pool of its assigned devices' MSI and MSI-X vectors (vmm/vpci_irq.c) */
+#define IDT_VECTOR_DEVICE_COUNT 64
 #define IDT_VECTOR_SPURIOUS 255
 
 void idt_init(void);

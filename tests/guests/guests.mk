@@ -6,7 +6,7 @@
 GUEST_SRC := tests/guests
 GUEST_OUT := $(B)/guests
 GUEST_NAMES := hello ticker npt-probe libcheck hypercall-abi bench patchwatch console-flood \
-	console-echo apic-timer smp-basic dma-edu
+	console-echo apic-timer smp-basic dma-edu nvme-probe
 # The attack guests (docs/attacks.md), one directory each.
 GUEST_NAMES += $(sort $(notdir $(wildcard $(GUEST_SRC)/attack-*)))
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)

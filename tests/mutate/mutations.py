@@ -48,6 +48,11 @@ def assign(kind):
             "python3 tests/iommu/t_assign.py %s" % kind)
 
 
+def nvme(kind):
+    return ("iommu", "%s build/test/esp/.stamp build/packages/nvme-probe.stamp" % BUILD_ALL,
+            "python3 tests/iommu/t_nvme.py %s" % kind)
+
+
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
@@ -605,14 +610,14 @@ mutation("virq-deliver-all-guests", "vmm/virq.c",
          "a guest's IPIs and I/O APIC messages reach its own vCPUs only",
          expect="stray|attack-lapic|attack-ioapic")
 mutation("virq-mmio-size", "vmm/virq.c",
-         "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
-         "virq_decode(v, &op) || (gpa & 3) ||",
+         "if (virq_mmio_op(v, gpa, &op, &reg) || op.size != 4) {",
+         "if (virq_mmio_op(v, gpa, &op, &reg)) {",
          attacks("boot-03"),
          "the APIC pages take 32-bit accesses only; anything else is #GP, not a partial register write",
          expect="attack-lapic|attack-ioapic")
 mutation("virq-mmio-align", "vmm/virq.c",
-         "virq_decode(v, &op) || op.size != 4 || (gpa & 3) ||",
-         "virq_decode(v, &op) || op.size != 4 ||",
+         "virq_decode(v, op) || (gpa & (op->size - 1u)) ||",
+         "virq_decode(v, op) ||",
          attacks("boot-03"),
          "an unaligned APIC access is #GP, never emulated as the aligned register",
          expect="attack-lapic|attack-ioapic")
@@ -876,8 +881,8 @@ mutation("amdvi-device-entries-zero", "drivers/amdvi.c",
          iommu("amdvi"),
          "an AMD-Vi device-table entry left zero lets its requester's DMA through untranslated")
 mutation("vtd-irte-no-source-check", "drivers/vtd.c",
-         "\te[1] = io->rid | IRTE_SVT_RID;",
-         "\te[1] = io->rid;",
+         "\te[1] = sid | IRTE_SVT_RID;",
+         "\te[1] = sid;",
          iommu("vtd"),
          "a VT-d remapping entry that does not check the requester ID lets any device use the VMM's own interrupt")
 mutation("amdvi-interrupts-pass", "drivers/amdvi.c",
@@ -907,9 +912,9 @@ mutation("vpci-bar-write-passes", "vmm/vpci.c",
          "\t\tif (!ones)\n\t\t\tpci_cfg_write(&d->addr, off, 4, val);",
          assign("amdvi"),
          "a guest that moves its BAR moves it over whatever it likes: the BARs stay where the firmware put them")
-mutation("vpci-msi-guest-message", "vmm/vpci.c",
-         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_phys_addr);",
-         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_addr);",
+mutation("vpci-msi-guest-message", "vmm/vpci_irq.c",
+         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_phys.addr);",
+         "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi.addr);",
          assign("vtd"),
          "a device sending the message its guest wrote reaches any CPU at any vector: it sends the VMM's entry only")
 mutation("virq-msi-any-mode", "vmm/virq.c",
@@ -920,3 +925,18 @@ mutation("virq-msi-any-mode", "vmm/virq.c",
          "\t\tif (!vlapic_match_dest(&t->lapic, m->dest, m->logical))",
          assign("amdvi"),
          "a device's message in a mode other than fixed or lowest priority (NMI, INIT) is not delivered")
+# Added with MSI-X for assigned devices (docs/dma.md, "Interrupts").
+mutation("vpci-msix-guest-message", "vmm/vpci_irq.c",
+         "\te[0] = (uint32_t)d->msix.phys[n].addr;\n\te[1] = (uint32_t)(d->msix.phys[n].addr >> 32);\n"
+         "\te[2] = d->msix.phys[n].data;",
+         "\te[0] = (uint32_t)d->msix.guest[n].addr;\n\te[1] = (uint32_t)(d->msix.guest[n].addr >> 32);\n"
+         "\te[2] = d->msix.guest[n].data;",
+         nvme("vtd"),
+         "a device whose MSI-X table holds its guest's messages sends them to any CPU at any vector: the table "
+         "holds the VMM's remapping entries only")
+mutation("vpci-msix-table-mapped", "vmm/vpci.c",
+         "\t\tif (r->size && r->gpa >= lo && r->gpa < hi)",
+         "\t\tif (r->size && r->gpa >= lo && r->gpa < hi && !r->size)",
+         nvme("amdvi"),
+         "the MSI-X table's page mapped into the guest lets it write the device's messages itself: the page is "
+         "left out and emulated")
