@@ -25,43 +25,11 @@
 #define LARGE (1ull << 7)
 #define ADDR 0x000ffffffffff000ull
 
-#define POOL_MAX 64
-
-struct pool {
-	unsigned used;
-	uint64_t pages[POOL_MAX];
-};
-
-static uint64_t pool_alloc(void *ctx)
-{
-	struct pool *p = ctx;
-	void *page;
-
-	if (p->used == POOL_MAX)
-		return 0;
-	page = aligned_alloc(4096, 4096);
-	if (!page)
-		abort();
-	memset(page, 0, 4096);
-	p->pages[p->used++] = (uint64_t)(uintptr_t)page;
-	return (uint64_t)(uintptr_t)page;
-}
-
-static void pool_free(struct pool *p)
-{
-	for (unsigned i = 0; i < p->used; i++)
-		free((void *)(uintptr_t)p->pages[i]);
-	p->used = 0;
-}
-
-static void *identity(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
+#include "tests/unit/pt_pool.h"
 
 static struct pt ept_make(struct pool *pool)
 {
-	*pool = (struct pool){ 0 };
+	*pool = (struct pool){ .limit = POOL_MAX };
 	return (struct pt){ .fmt = &pt_format_ept, .large_sizes = PT_PAGE_2M | PT_PAGE_1G,
 			    .phys_to_virt = identity, .alloc_table = pool_alloc, .ctx = pool };
 }

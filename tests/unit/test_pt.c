@@ -23,40 +23,7 @@
 #define NX (1ull << 63)
 #define ADDR 0x000ffffffffff000ull
 
-#define POOL_MAX 64
-
-/* The table allocator: at most `limit` pages, each recorded for the checks. */
-struct pool {
-	unsigned limit, used;
-	uint64_t pages[POOL_MAX];
-};
-
-static uint64_t pool_alloc(void *ctx)
-{
-	struct pool *p = ctx;
-	void *page;
-
-	if (p->used == p->limit || p->used == POOL_MAX)
-		return 0;
-	page = aligned_alloc(4096, 4096);
-	if (!page)
-		abort();
-	memset(page, 0, 4096);
-	p->pages[p->used++] = (uint64_t)(uintptr_t)page;
-	return (uint64_t)(uintptr_t)page;
-}
-
-static void pool_free(struct pool *p)
-{
-	for (unsigned i = 0; i < p->used; i++)
-		free((void *)(uintptr_t)p->pages[i]);
-	p->used = 0;
-}
-
-static void *identity(uint64_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
+#include "tests/unit/pt_pool.h"
 
 static struct pt pt_make(const struct pt_format *fmt, uint64_t large, struct pool *pool, unsigned limit)
 {
