@@ -59,7 +59,7 @@ ORDINARY = [
     r"Calibrating delay loop \(skipped\)", r"thermal_sys: Registered", r"timer", r"x86/fpu: ",
     r"Switched to clocksource", r"ACPI: PM-Timer", r"NMI watchdog", r"RETBleed: Mitigation",
     r"Spectre V2 : ", r"sched_clock: Marking stable", r"tsc: Refined TSC clocksource calibration",
-    r"ACPI FADT declares the system doesn't support MSI", r"APIC timer", r"Performance Events: ",
+    r"ACPI FADT declares the system doesn.t support PCIe ASPM", r"APIC timer", r"Performance Events: ",
     r"x86/PAT: MTRRs disabled", r"CPU MTRRs all blank", r"last_pfn = ", r"ACPI: Early table checksum",
     r"workingset: timestamp_bits", r"process: using", r"audit: ", r"Fallback order for Node",
     r"^(Kernel )?[Cc]ommand line: ",

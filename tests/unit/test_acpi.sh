@@ -61,6 +61,7 @@ corrupt xsdt_pointer_outside XSDT 38 0xff fix && must_refuse xsdt_pointer_outsid
 corrupt fadt_not_hw_reduced FACP 114 0x00 fix && must_refuse fadt_not_hw_reduced
 corrupt fadt_reset_port FACP 120 0x05 fix && must_refuse fadt_reset_port
 corrupt fadt_pm_timer_width FACP 209 0x18 fix && must_refuse fadt_pm_timer_width
+corrupt fadt_msi_not_supported FACP 109 0x3c fix && must_refuse fadt_msi_not_supported
 corrupt fadt_dsdt_pointer FACP 140 0x00 fix && must_refuse fadt_dsdt_pointer
 corrupt madt_pcat_compat APIC 40 0x01 fix && must_refuse madt_pcat_compat
 corrupt madt_apic_id APIC 47 0x05 fix && must_refuse madt_apic_id

@@ -32,6 +32,8 @@ FADT_HW_REDUCED = 1 << 20
 BOOT_LEGACY_DEVICES = 1 << 0
 BOOT_8042 = 1 << 1
 BOOT_NO_VGA = 1 << 2
+BOOT_NO_MSI = 1 << 3
+BOOT_NO_ASPM = 1 << 4
 BOOT_NO_CMOS_RTC = 1 << 5
 SPACE_IO = 1
 
@@ -169,7 +171,10 @@ class Checker:
         for bit, name in ((BOOT_LEGACY_DEVICES, "LEGACY_DEVICES"), (BOOT_8042, "8042")):
             if boot_flags & bit:
                 self.fail(f"FADT boot flag {name} set: there is no such device")
-        for bit, name in ((BOOT_NO_VGA, "VGA Not Present"), (BOOT_NO_CMOS_RTC, "CMOS RTC Not Present")):
+        if boot_flags & BOOT_NO_MSI:
+            self.fail("FADT boot flag MSI Not Supported set: an assigned device's interrupts are MSI")
+        for bit, name in ((BOOT_NO_VGA, "VGA Not Present"), (BOOT_NO_CMOS_RTC, "CMOS RTC Not Present"),
+                          (BOOT_NO_ASPM, "PCIe ASPM Not Supported")):
             if not boot_flags & bit:
                 self.fail(f"FADT boot flag {name} not set")
         self.gas("reset register", data, 116, 8, 1, gp["GP_ACPI_RESET"])

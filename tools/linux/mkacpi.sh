@@ -169,9 +169,11 @@ gen_madt() {
 # HW_REDUCED_ACPI (20).
 fadt_flags=$(((1 << 0) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 10) | (1 << 20)))
 # IA-PC boot architecture flags: no legacy devices (0 clear), no 8042 (1
-# clear), VGA not present (2), MSI not supported (3: there is no PCI),
-# CMOS RTC not present (5).
-fadt_boot_flags=$(((1 << 2) | (1 << 3) | (1 << 5)))
+# clear), VGA not present (2), MSI supported (3 clear: an assigned PCI
+# function's interrupts are MSI or MSI-X, docs/dma.md), PCIe ASPM not
+# supported (4: the guest cannot change a link's power states; the VMM
+# drops such writes), CMOS RTC not present (5).
+fadt_boot_flags=$(((1 << 2) | (1 << 4) | (1 << 5)))
 
 gen_fadt() { # DSDT_ADDRESS
 	table_header FACP 6
@@ -215,8 +217,8 @@ gen_fadt() { # DSDT_ADDRESS
 	            Legacy Devices Supported (V2) : 0
 	         8042 Present on ports 60/64 (V2) : 0
 	                     VGA Not Present (V4) : 1
-	                   MSI Not Supported (V4) : 1
-	             PCIe ASPM Not Supported (V4) : 0
+	                   MSI Not Supported (V4) : 0
+	             PCIe ASPM Not Supported (V4) : 1
 	                CMOS RTC Not Present (V5) : 1
 	[0001]                           Reserved : 00
 	[0004]              Flags (decoded below) : $(h8 "$fadt_flags")
