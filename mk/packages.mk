@@ -53,6 +53,13 @@ PKG_LINUX_ARGS := --image $(LINUX_GUEST_DIR)/vmlinux --initrd $(LINUX_GUEST_DIR)
 $(eval $(call pkg_rule,linux,$(B),$(PKG_LINUX_FILES),$(PKG_LINUX_ARGS) --memory 256M))
 $(eval $(call pkg_rule,linux-lab,$(B),$(PKG_LINUX_FILES),$(PKG_LINUX_ARGS) --memory 128M))
 PKG_LINUX_STAMPS := $(PKG_OUT)/linux.stamp $(PKG_OUT)/linux-lab.stamp
+# linux-pci: the same kernel for a guest with assigned PCI functions (the
+# IOMMU tier's NVMe guest): PCI through configuration mechanism 1 and bus 0
+# scanned without ACPI (docs/linux-guest.md, "Assigned PCI devices").
+PKG_LINUX_PCI_ARGS := --image $(LINUX_GUEST_DIR)/vmlinux --initrd $(LINUX_GUEST_DIR)/initrd.cpio.gz \
+	--acpi $(LINUX_GUEST_DIR)/acpi-2cpu.bin --cmdline "$(LINUX_CMDLINE) tsc=reliable pci=conf1,lastbus=1" \
+	--cpus 2 --console-input --memory 128M
+$(eval $(call pkg_rule,linux-pci,$(B),$(PKG_LINUX_FILES),$(PKG_LINUX_PCI_ARGS)))
 
 .PHONY: packages
 packages: $(PKG_STAMPS) ## build the test guests' packages (build/packages/), signed by the publisher key

@@ -14,7 +14,7 @@ packages=(
 	mtools dosfstools python3 python3-cryptography-vectors socat
 	clang libclang-rt-14-dev llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
 	xorriso valgrind openssl
-	busybox-static acpica-tools lz4 cpio
+	busybox-static acpica-tools lz4 cpio e2fsprogs
 )
 
 # The Linux guest's kernel: Debian's cloud flavour, fetched as a package and
