@@ -450,7 +450,8 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 {
 	static const char *const allowed[] = { "package", "publishers", "publisher-threshold",
 						"min-security-version", "cpus", "memory", "io-allow",
-						"msr-allow", "console-input", "smt-shared-ok", "pci-devices", NULL };
+						"msr-allow", "console-input", "smt-shared-ok", "pci-devices",
+						"dma-fault-stop", NULL };
 	const char *name = fdt_get_name(c->fdt, node, NULL);
 	int err;
 
@@ -481,6 +482,10 @@ static int cfg_guest(struct cfg_ctx *c, int node, struct config_guest *g)
 		err = cfg_flag(c, node, "console-input", &g->console_input);
 	if (!err)
 		err = cfg_flag(c, node, "smt-shared-ok", &g->smt_shared_ok);
+	if (!err)
+		err = cfg_flag(c, node, "dma-fault-stop", &g->dma_fault_stop);
+	if (!err && g->dma_fault_stop && !g->pci_count)
+		err = cfg_fail(c, "'dma-fault-stop' without 'pci-devices': the guest has no device to fault");
 	return err ? err : cfg_guest_msrs(c, node, g);
 }
 

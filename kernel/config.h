@@ -71,6 +71,7 @@ struct config_guest {
 	uint32_t msrs[CONFIG_MAX_MSRS];
 	unsigned pci_count;
 	struct config_pci pci[CONFIG_MAX_PCI]; /* pci-devices: assigned functions */
+	bool dma_fault_stop; /* a blocked DMA of one of its functions stops it */
 	bool console_input; /* may receive the operator's input on the console */
 	bool smt_shared_ok; /* may share a physical core with the VMM and other such guests */
 	/* Every guest is a package (docs/formats.md, "Guest packages"): the

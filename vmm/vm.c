@@ -431,6 +431,20 @@ int vm_control_stop(struct vm *vm)
 	return err;
 }
 
+bool vm_stop_for_device(struct vm *vm, const char *why)
+{
+	bool stopped;
+
+	spin_lock(&vm->lock);
+	stopped = vm_stop_locked(vm, VM_STOP_GUEST, why);
+	spin_unlock(&vm->lock);
+	if (stopped) {
+		vm_kick(vm);
+		vm_stop_by_operator(vm, why);
+	}
+	return stopped;
+}
+
 int vm_control_start(struct vm *vm)
 {
 	int err = 0;

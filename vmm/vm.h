@@ -117,6 +117,10 @@ void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t len);
 /* Park a guest for a reason it caused; its other vCPUs stop at their next exit. */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct vm *vm_find(const char *name);
+/* On the VMM's CPU: stop a guest for what its device did (its config's
+ * dma-fault-stop); as after a fault of its own, only a restart resumes it.
+ * Whether it stopped it (it was running). */
+bool vm_stop_for_device(struct vm *vm, const char *why);
 /* On the guest's CPU: the guest asked to be reset (its ACPI reset
  * register); it stops and boots again from its verified image. */
 void vm_reset_by_guest(struct vm *vm, const char *why);

@@ -414,12 +414,31 @@ unsigned vpci_windows_open(void)
 	return windows_open;
 }
 
+/* On the VMM's CPU, for each fault the IOMMU reports: counted against the
+ * function; where the owner's config says dma-fault-stop, the owner is
+ * stopped and its functions' bus mastering and interrupts turned off
+ * (under its device lock: a vCPU may be in its configuration space), so
+ * that the fault is the last. */
 void vpci_dma_fault(uint16_t segment, uint16_t rid)
 {
 	for (unsigned v = 0; v < vm_count; v++)
-		for (unsigned i = 0; i < vms[v].pci.count; i++)
-			if (vms[v].pci.dev[i].addr.segment == segment && vms[v].pci.dev[i].rid == rid)
-				vms[v].pci.dev[i].dma_faults++;
+		for (unsigned i = 0; i < vms[v].pci.count; i++) {
+			struct vpci_dev *d = &vms[v].pci.dev[i];
+			char why[64];
+
+			if (d->addr.segment != segment || d->rid != rid)
+				continue;
+			d->dma_faults++;
+			if (!vms[v].conf->dma_fault_stop)
+				continue;
+			snprintk(why, sizeof(why), "DMA fault by pci %04x:%02x:%02x.%u (dma-fault-stop)", segment,
+				 d->addr.bus, d->addr.dev, d->addr.fn);
+			if (vm_stop_for_device(&vms[v], why)) {
+				spin_lock(&vms[v].dev_lock);
+				vpci_quiesce(&vms[v]);
+				spin_unlock(&vms[v].dev_lock);
+			}
+		}
 }
 
 void vpci_quiesce(struct vm *vm)

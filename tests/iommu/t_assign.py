@@ -27,9 +27,15 @@ VMM's text self-check stays clean.
 Guests whose devices cannot be given are refused with the reason, the
 others run: a function that does not exist, the host bridge, and under
 AMD-Vi the IOMMU's own PCI function.
+
+Under VT-d (QEMU's AMD-Vi reports no faults) a third edu, 00:08.0, belongs
+to the guest `halt`, configured `dma-fault-stop`: its one DMA into the
+VMM's text is blocked and stops it, its device's bus mastering off, while
+the others run on; an operator's restart brings it back with its device.
 """
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -40,6 +46,7 @@ chan = ti.chan
 
 DMA_BDF = (0, 6, 0)
 FREE_BDF = (0, 5, 0)
+HALT_BDF = (0, 8, 0)
 AMDVI_SLOT = 3  # where QEMU 7.2 puts its AMD-Vi function on this machine (checked by its class)
 TICKER_APIC = 1  # the ticker runs on CPU 1 here; QEMU's APIC IDs are the CPU indexes
 MAILBOX_WAIT = 120
@@ -117,6 +124,18 @@ IOMMU_THIEF = """
 		};
 """ % AMDVI_SLOT
 
+HALT = """
+		halt {
+			package = "packages/dma-edu";
+			publishers = <0>;
+			publisher-threshold = <1>;
+			cpus = <6>;
+			memory = <0x0 0x0 0x0 0x400000>;
+			pci-devices = <0 0 %d 0>;
+			dma-fault-stop;
+		};
+""" % HALT_BDF[1]
+
 
 def boot_args(kind, qsock, csock):
     extra = ["-device", "edu,dma_mask=0xffffffffffffffff,addr=0x%x" % FREE_BDF[1],
@@ -124,7 +143,8 @@ def boot_args(kind, qsock, csock):
              "-qtest", "unix:%s,server=on,wait=off" % qsock,
              "-chardev", "socket,id=chan,path=%s,server=on,wait=off" % csock, "-serial", "chardev:chan"]
     if kind == "vtd":
-        return ["-device", "intel-iommu,intremap=on"] + extra
+        return ["-device", "intel-iommu,intremap=on",
+                "-device", "edu,dma_mask=0xffffffffffffffff,addr=0x%x" % HALT_BDF[1]] + extra
     return ["-device", "amd-iommu,intremap=on"] + extra
 
 
@@ -165,7 +185,8 @@ def check_boot(t, b, kind):
             blocked is not None and assigned is not None and blocked < assigned,
             "lines %s and %s" % (blocked, assigned))
     t.check("%s: the boot log counts the devices with a DMA window" % kind,
-            b.has(r"^vigil: DMA: 1 device with a DMA window onto its guest; every other device blocked$"))
+            b.has(r"^vigil: DMA: %s with a DMA window onto its guest; every other device blocked$"
+                  % ("2 devices" if kind == "vtd" else "1 device")))
     t.check("%s: a function that does not exist is refused, the guest left out" % kind,
             b.has(r"^vigil: guest absent refused: pci 0000:00:09\.0: no function there$"))
     t.check("%s: the host bridge is refused" % kind,
@@ -311,6 +332,61 @@ def check_other_guest(t, b, q, kind, bar):
             "no stop line" if not stopped else "the read returned")
 
 
+def wait_after(b, since, regex, timeout):
+    """Whether a line matching regex shows after line index `since`."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and b.running():
+        if any(re.search(regex, l) for l in b.lines()[since:]):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def operator_restart(csock, name, seq):
+    """A guest-control bundle signed with the build's operator key."""
+    base = os.path.join(vt.WORK, "assign-restart-%s-%d" % (name, seq))
+    key = os.path.join(vt.BUILD, "keys", "operator.key")
+    for cmd in ([vt.VIGILCTL, "bundle", "build", "--kind", "guest-control", "--seq", str(seq), "--guest", name,
+                 "--action", "restart", "--vmm", ti.VMM_ELF, "-o", base + ".dtb"],
+                [vt.VIGILCTL, "bundle", "sign", "--key", key, base + ".dtb", "-o", base + ".sig"],
+                [vt.VIGILCTL, "bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle"]):
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return chan.send(csock, base + ".bundle")[0]
+
+
+def check_halt(t, b, q, csock):
+    """dma-fault-stop: the first blocked DMA of the guest's device stops
+    the guest and silences the device; only the guest stops."""
+    own = b.wait_for(r"^\[halt\] edu ident 0x[0-9a-f]+; dma own memory: ok$", timeout=MAILBOX_WAIT)
+    mailbox = mailbox_of(b, "halt")
+    if not own or mailbox is None:
+        t.check("vtd: the dma-fault-stop guest drives its device", False, "no DMA line or no mailbox")
+        return
+    log = "\n".join(b.lines())
+    target = ti.image_text_phys(log)
+    before = q.read(target, ti.DMA_LEN)
+    beats = len(re.findall(ti.BEAT, log, re.M))
+    send(q, mailbox + ti.guest_host_base(log, "halt"), [(1, target)])
+    stopped = b.wait_for(r"^vigil: guest halt stopped: DMA fault by pci 0000:00:08\.0 \(dma-fault-stop\)$",
+                         timeout=ORDER_WAIT)
+    t.check("vtd: a blocked DMA of a dma-fault-stop guest's device stops that guest", stopped)
+    t.check("vtd: its DMA into the VMM's text is blocked: memory unchanged", before == q.read(target, ti.DMA_LEN))
+    t.check("vtd: its device's bus mastering is off", not Device(q, HALT_BDF).read(0x04) & 0x4,
+            "command 0x%x" % (Device(q, HALT_BDF).read(0x04) & 0xffff))
+    g = chan.query_json(csock, "inventory").get("guests", {})
+    # "parked": stopped by what it did, so only a restart brings it back.
+    t.check("vtd: the inventory shows it parked for the fault, the others running",
+            g.get("halt", {}).get("state") == "parked" and "DMA fault" in g.get("halt", {}).get("stop-reason", "")
+            and g.get("dma", {}).get("state") == "running" and g.get("ticker", {}).get("state") == "running",
+            repr({k: (v.get("state"), v.get("stop-reason")) for k, v in g.items()}))
+    t.check("vtd: the ticker beats on", b.wait_for(r"^\[ticker\] beat %d$" % (beats + 1), timeout=30))
+    mark = len(b.lines())
+    rc = operator_restart(csock, "halt", 1)
+    back = rc == 0 and wait_after(b, mark, r"^vigil: guest halt restarted on cpu", ORDER_WAIT) and \
+        wait_after(b, mark, r"^\[halt\] edu ident 0x[0-9a-f]+; dma own memory: ok$", MAILBOX_WAIT)
+    t.check("vtd: an operator's restart brings it back, its device copying its memory again", back, "rc %s" % rc)
+
+
 def check_inventory(t, kind, csock):
     inv = chan.query_json(csock, "inventory")
     dev = inv.get("guests", {}).get("dma", {}).get("pci", {}).get("device@0", {})
@@ -334,8 +410,8 @@ def run(t, kind):
             os.unlink(path)
     with vt.EspVariant(vt.TEST_ESP) as esp:
         esp.package("dma-edu")
-        esp.config_text(CONFIG % (IOMMU_THIEF if kind == "amdvi" else ""))
-        with vt.Boot(esp.dir, name="assign-%s" % kind, timeout=240, smp=7 if kind == "amdvi" else 6,
+        esp.config_text(CONFIG % (IOMMU_THIEF if kind == "amdvi" else HALT))
+        with vt.Boot(esp.dir, name="assign-%s" % kind, timeout=240, smp=7,
                      extra=boot_args(kind, qsock, csock)) as b:
             started = b.wait_for(ti.BEAT) and b.wait_for(r"^vigil: management channel on ")
             t.check("%s: the guests and the channel run" % kind, started, "no ticker beat or no channel")
@@ -358,6 +434,8 @@ def run(t, kind):
             check_attacks(t, b, q, kind, mailbox, free_bar)
             check_forge(t, b, q, kind, mailbox, csock)
             check_other_guest(t, b, q, kind, bar)
+            if kind == "vtd":
+                check_halt(t, b, q, csock)
             send(q, mailbox, [(4, 0)], last=True)
             again = b.wait_for(r"^\[dma\] dma own memory again: (\w+)$", timeout=ORDER_WAIT)
             t.check("%s: after the attacks the device still copies the guest's own memory" % kind,

@@ -912,6 +912,11 @@ mutation("vpci-bar-write-passes", "vmm/vpci.c",
          "\t\tif (!ones)\n\t\t\tpci_cfg_write(&d->addr, off, 4, val);",
          assign("amdvi"),
          "a guest that moves its BAR moves it over whatever it likes: the BARs stay where the firmware put them")
+mutation("vpci-dma-fault-stop-ignored", "vmm/vpci.c",
+         "\t\t\tif (!vms[v].conf->dma_fault_stop)\n\t\t\t\tcontinue;",
+         "\t\t\tcontinue;",
+         assign("vtd"),
+         "a guest configured dma-fault-stop runs on with a device that DMAs where it may not")
 mutation("vpci-msi-guest-message", "vmm/vpci_irq.c",
          "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi_phys.addr);",
          "\t\t\tpci_cfg_write(a, (uint16_t)(d->msi_off + 4), 4, (uint32_t)d->msi.addr);",

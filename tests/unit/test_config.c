@@ -554,6 +554,8 @@ static const struct good_case good_cases[] = {
 	{ "channel_port_next_to_a_grant_accepted", { CELLS(C, "uart-port", 0x508), CELLS(H, "io-allow", 0x500, 8) } },
 	{ "channel_mmio_accepted", { FN(channel_mmio) } },
 	{ "channel_pci_gsi_accepted", { FN(channel_pci) } },
+	{ "dma_fault_stop_accepted",
+	  { CELLS("/guests/hello", "pci-devices", 0, 0, 5, 0), BYTES("/guests/hello", "dma-fault-stop", "", 0) } },
 };
 
 /* The added 31-character guest needs properties of its own. */
@@ -694,6 +696,11 @@ static const struct bad_case bad_cases[] = {
 	  "another function of the device belongs to guest 'hello'" },
 	{ "pci_channel_device", { FN(channel_pci), CELLS(H, "pci-devices", 0, 0, 4, 1) }, C,
 	  "its device is assigned to guest 'hello'" },
+	/* dma-fault-stop: a flag, for a guest with devices */
+	{ "dma_fault_stop_without_devices", { BYTES(H, "dma-fault-stop", "", 0) }, H,
+	  "'dma-fault-stop' without 'pci-devices'" },
+	{ "dma_fault_stop_with_cell", { CELLS(H, "pci-devices", 0, 0, 5, 0), CELLS(H, "dma-fault-stop", 1) }, H,
+	  "'dma-fault-stop' takes no value" },
 	/* memory */
 	{ "memory_base_unaligned", { CELLS(H, "memory", 0, 0x100000, 0, 0x200000) }, H, "2 MiB" },
 	{ "memory_size_unaligned", { CELLS(H, "memory", 0, 0, 0, 0x201000) }, H, "2 MiB" },
