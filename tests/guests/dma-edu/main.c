@@ -40,7 +40,10 @@
 #define DMA_WAIT 200000000ull
 
 #define MSI_VECTOR 0x60
-#define MSI_WAIT 50000000ull
+/* PAUSE iterations to wait for one interrupt: under QEMU's TCG about a
+ * second, where one delivered arrives within milliseconds. It bounds each
+ * of the checks that nothing arrives (4 raises each). */
+#define MSI_WAIT 10000000ull
 
 static volatile unsigned msi_count;
 static uint64_t msi_bar;
