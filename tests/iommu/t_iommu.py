@@ -254,9 +254,15 @@ def check_interrupts(t, b, q, bar, kind, csock):
     c1 = counts[-1]
     t.check("%s: the VMM's channel interrupts arrive%s" % (kind, " through remapping" if kind != "none" else ""),
             c1["channel-interrupts"] > 0, str(c1))
-    sent = edu_msi(q, bar, 0xfee00000 | TICKER_APIC << 12, 0x80, FORGED) and \
-        edu_msi(q, bar, 0xfee00000 | VMM_APIC << 12, 0x81, FORGED)
+    # Counted burst by burst: the VMM logs only its first eight stray
+    # interrupts, so the log cannot say where each burst went.
+    sent = edu_msi(q, bar, 0xfee00000 | TICKER_APIC << 12, 0x80, FORGED)
+    time.sleep(0.5)
+    cg = host_counts(csock)
+    sent = edu_msi(q, bar, 0xfee00000 | VMM_APIC << 12, 0x81, FORGED) and sent
     t.check("%s: the device sends its MSIs" % kind, sent)
+    time.sleep(0.5)
+    cv = host_counts(csock)
     remap = kind == "vtd" and edu_msi(q, bar, 0xfee00000 | 1 << 4, 0, FORGED_REMAP,
                                        FORGED_REMAP_PAUSE)  # remappable, entry 0
     time.sleep(1)
@@ -268,12 +274,14 @@ def check_interrupts(t, b, q, bar, kind, csock):
                 panic.group(0) if panic else str(e)[:200])
         return
     stray = c2["stray-interrupts"] - c1["stray-interrupts"]
-    at_guest = b.has(r"^vigil: stray interrupt: vector 128 on cpu %d," % TICKER_APIC)
-    at_vmm = b.has(r"^vigil: stray interrupt: vector 129 on cpu %d," % VMM_APIC)
+    # The first burst's first stray is among those logged: on the ticker's CPU.
+    at_guest = (cg["stray-interrupts"] - c1["stray-interrupts"]) * \
+        bool(b.has(r"^vigil: stray interrupt: vector 128 on cpu %d," % TICKER_APIC))
+    at_vmm = cv["stray-interrupts"] - cg["stray-interrupts"]
     if kind == "none":
         t.check("none: control: without an IOMMU the forged interrupts arrive at the guest's CPU and the "
                 "VMM's (%d counted stray, acknowledged, the VMM running on)" % stray,
-                stray >= 2 and at_guest and at_vmm, str(c2))
+                at_guest >= 1 and at_vmm >= 1, "%d at the guest's CPU, %d at the VMM's" % (at_guest, at_vmm))
     elif kind == "amdvi":
         t.check("amdvi: MSIs at a guest's CPU and at the VMM's are refused (0 stray interrupts)",
                 stray == 0 and not b.has(r"^vigil: stray interrupt"), "%d stray" % stray)
@@ -281,13 +289,13 @@ def check_interrupts(t, b, q, bar, kind, csock):
         # QEMU 7.2's VT-d passes the compatibility format unchanged even with
         # remapping on (docs/dma.md): the VMM must take them in its stride.
         t.check("vtd: compatibility-format MSIs, which QEMU 7.2's VT-d lets through, are acknowledged "
-                "and counted (%d stray), the VMM running on" % stray, stray >= 2 and at_guest and at_vmm,
-                str(c2))
-        delivered = c2["channel-interrupts"] - c1["channel-interrupts"] - query_irqs
+                "and counted (%d stray), the VMM running on" % stray, at_guest >= 1 and at_vmm >= 1,
+                "%d at the guest's CPU, %d at the VMM's" % (at_guest, at_vmm))
+        delivered = c2["channel-interrupts"] - cv["channel-interrupts"] - query_irqs
         t.check("vtd: remappable MSIs naming the VMM's channel entry are refused (not the I/O APIC's "
                 "requester ID): %d of %d arrived" % (max(delivered, 0), FORGED_REMAP),
                 remap and delivered <= 2, "channel interrupts %d -> %d, a query adds up to %d"
-                % (c1["channel-interrupts"], c2["channel-interrupts"], query_irqs))
+                % (cv["channel-interrupts"], c2["channel-interrupts"], query_irqs))
 
 
 def run(t, kind):
