@@ -132,6 +132,11 @@ $(UNIT_DIR)/spcr.obj/tests/unit/test_spcr.o: $(UNIT_DIR)/spcr-tables/spcr_tables
 UNIT_TESTS += uart
 UNIT_SRCS_uart := drivers/uart.c tests/unit/test_uart.c
 
+# Device assignment's refusals and the guest's configuration space, on a
+# model of PCI segment 0 (the interrupt parts stood in for).
+UNIT_TESTS += vpci
+UNIT_SRCS_vpci := vmm/vpci.c arch/x86/pt.c kernel/format.c tests/unit/test_vpci.c
+
 # The firmware's IOMMU tables (DMAR, IVRS), built byte by byte.
 UNIT_TESTS += iommu_acpi
 UNIT_SRCS_iommu_acpi := drivers/iommu_acpi.c tests/unit/test_iommu_acpi.c
