@@ -130,6 +130,18 @@ class SerialLog:
                 return m or self.has(regex)
             time.sleep(self.poll_s)
 
+    def wait_after(self, since, regex, timeout):
+        """Whether a line matching regex shows after line index `since`
+        (earlier lines do not count), within timeout seconds."""
+        r = re.compile(regex)
+        end = time.monotonic() + timeout
+        while True:
+            if any(r.search(l) for l in self.lines()[since:]):
+                return True
+            if not self.running() or time.monotonic() > end:
+                return False
+            time.sleep(0.5)
+
 
 class Boot(SerialLog):
     """One QEMU run of an ESP directory or disk image, via tools/qemu-run.sh.

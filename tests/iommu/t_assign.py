@@ -332,16 +332,6 @@ def check_other_guest(t, b, q, kind, bar):
             "no stop line" if not stopped else "the read returned")
 
 
-def wait_after(b, since, regex, timeout):
-    """Whether a line matching regex shows after line index `since`."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and b.running():
-        if any(re.search(regex, l) for l in b.lines()[since:]):
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def operator_restart(csock, name, seq):
     """A guest-control bundle signed with the build's operator key."""
     base = os.path.join(vt.WORK, "assign-restart-%s-%d" % (name, seq))
@@ -382,8 +372,8 @@ def check_halt(t, b, q, csock):
     t.check("vtd: the ticker beats on", b.wait_for(r"^\[ticker\] beat %d$" % (beats + 1), timeout=30))
     mark = len(b.lines())
     rc = operator_restart(csock, "halt", 1)
-    back = rc == 0 and wait_after(b, mark, r"^vigil: guest halt restarted on cpu", ORDER_WAIT) and \
-        wait_after(b, mark, r"^\[halt\] edu ident 0x[0-9a-f]+; dma own memory: ok$", MAILBOX_WAIT)
+    back = rc == 0 and b.wait_after(mark, r"^vigil: guest halt restarted on cpu", ORDER_WAIT) and \
+        b.wait_after(mark, r"^\[halt\] edu ident 0x[0-9a-f]+; dma own memory: ok$", MAILBOX_WAIT)
     t.check("vtd: an operator's restart brings it back, its device copying its memory again", back, "rc %s" % rc)
 
 

@@ -86,7 +86,7 @@ def shell(sh, cmd, timeout=60):
 
 def shell_up(b, since):
     """Whether the guest reached its shell after line index `since`."""
-    return tl.wait_after(b, since, tl.REACHED, WAIT) and tl.wait_after(b, since, tl.PROMPT, 60)
+    return b.wait_after(since, tl.REACHED, WAIT) and b.wait_after(since, tl.PROMPT, 60)
 
 
 def check_driver(t, sh, kind):
@@ -155,8 +155,8 @@ def run(t, kind):
             written = m and m.group(1)
             mark = len(b.lines())
             b.type(b"reboot -f\n")
-            again = tl.wait_after(b, mark, r"^vigil: guest linux resets itself", 60) and \
-                tl.wait_after(b, mark, r"^vigil: guest linux restarted on cpu", 60) and shell_up(b, mark)
+            again = b.wait_after(mark, r"^vigil: guest linux resets itself", 60) and \
+                b.wait_after(mark, r"^vigil: guest linux restarted on cpu", 60) and shell_up(b, mark)
             t.check("%s: reboot restarts the guest from its image, to a shell" % kind, again)
             if again:
                 check_driver(t, sh, kind + " after the restart")
@@ -184,7 +184,7 @@ def run(t, kind):
                     lines and not bad, repr(bad[:3]))
             mark = len(b.lines())
             b.type(b"poweroff -f\n")
-            tl.wait_after(b, mark, r"^vigil: guest linux stopped: powered off", 60)
+            b.wait_after(mark, r"^vigil: guest linux stopped: powered off", 60)
     dump = subprocess.run(["debugfs", "-R", "cat /data", disk], capture_output=True)
     t.check("%s: the disk image itself holds the file (debugfs on the host)" % kind,
             written and dump.returncode == 0 and hashlib.sha256(dump.stdout).hexdigest() == written,

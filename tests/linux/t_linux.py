@@ -415,16 +415,7 @@ def shell_checks(t, b, sh, tag, sock=None):
 
 
 def wait_after(b, since, regex, timeout):
-    """Whether a line matching regex shows after line index `since`."""
-    r = re.compile(regex)
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if any(r.search(l) for l in b.lines()[since:]):
-            return True
-        if not b.running():
-            return False
-        time.sleep(0.5)
-    return False
+    return b.wait_after(since, regex, timeout)
 
 
 def restarted(b, since):
