@@ -8,7 +8,8 @@
 # multiboot2 lab entry, docs/vmx.md) a GRUB ISO $(ATTACK_OUT)/vmx/<boot>.iso.
 # Both carry the same VMM and attack guests as build/esp, with that config
 # signed by the development platform key; on Bochs the victims and the exit
-# flood are built with shorter loops (Bochs runs about 100 MIPS).
+# flood are built with shorter loops (Bochs runs about 100 MIPS), and the
+# VMM's ELF goes without its debug sections (ATTACK_VMX_VMM).
 # tests/attacks/run.py boots them one at a time and checks every attack.
 # ATTACK_BOOTS="boot-01 boot-flood" runs a subset, ATTACK_VENDORS="svm"
 # one backend.
@@ -43,14 +44,15 @@ $(ATTACK_VMX_GUESTS)/guests/ticker.elf: $(VMX_GUESTS)/ticker.elf
 	@mkdir -p $(@D)
 	@cp $< $@
 
-# $(call attack_stage,DTS,DIR,IMAGES): DIR/vigil/ as on an ESP: the VMM,
-# the config DTS compiled and checked, what it names (each guest's package:
-# from IMAGES, else from build/; its ACPI tables checked against the
-# guest's vCPUs), both platform signatures. The Linux tier (tests/linux/linux.mk) stages alike.
+# $(call attack_stage,DTS,DIR,IMAGES[,VMM]): DIR/vigil/ as on an ESP: the
+# VMM (the build's, or the ELF given), the config DTS compiled and checked,
+# what it names (each guest's package: from IMAGES, else from build/; its
+# ACPI tables checked against the guest's vCPUs), both platform signatures.
+# The Linux tier (tests/linux/linux.mk) stages alike.
 define attack_stage
 	@rm -rf $(2)
 	@mkdir -p $(2)/vigil
-	@cp $(VMM) $(2)/vigil/vmm.elf
+	@cp $(or $(4),$(VMM)) $(2)/vigil/vmm.elf
 	@$(VIGILCTL) config build $(1) -o $(2)/vigil/system.dtb -i $(GEN_DIR) >/dev/null
 	@$(PKG_STAGE) $(2)/vigil/system.dtb $(2)/vigil $(3) $(B)
 	@tools/linux/check-guest-acpi.sh $(2)/vigil
@@ -74,10 +76,21 @@ $(ATTACK_OUT)/svm/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI)
 $(foreach g,ticker attack-exit-flood,$(eval $(call pkg_rule,$(g),$(ATTACK_VMX_GUESTS),\
 	$(ATTACK_VMX_GUESTS)/guests/$(g).elf,--image $(ATTACK_VMX_GUESTS)/guests/$(g).elf --memory 4M --cpus 1)))
 
-$(ATTACK_OUT)/vmx/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) \
+# The VMM for Bochs: the build's without its debug sections, which are
+# most of the file and never loaded. Its loaded bytes and symbol table are
+# the build's; GRUB reads the file, and the stub verifies and measures it,
+# at Bochs's pace.
+ATTACK_VMX_VMM := $(ATTACK_OUT)/vmx/vmm.elf
+
+$(ATTACK_VMX_VMM): $(VMM)
+	@mkdir -p $(@D)
+	@echo "  STRIP   $@"
+	@$(OBJCOPY) --strip-debug $< $@
+
+$(ATTACK_OUT)/vmx/%/.stamp: $(ATTACK_SRC)/%.dts $(ATTACK_STAGE_DEPS) $(ATTACK_VMX_VMM) \
 		$(ATTACK_VMX_GUESTS)/packages/ticker.stamp $(ATTACK_VMX_GUESTS)/packages/attack-exit-flood.stamp
 	@echo "  STAGE   $(@D)"
-	$(call attack_stage,$<,$(@D),$(ATTACK_VMX_GUESTS))
+	$(call attack_stage,$<,$(@D),$(ATTACK_VMX_GUESTS),$(ATTACK_VMX_VMM))
 	@touch $@
 
 $(ATTACK_OUT)/vmx/%.iso: $(ATTACK_OUT)/vmx/%/.stamp $(MB2_ELF) $(VMX_MKISO)
