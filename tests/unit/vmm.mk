@@ -137,6 +137,13 @@ UNIT_SRCS_uart := drivers/uart.c tests/unit/test_uart.c
 UNIT_TESTS += vpci
 UNIT_SRCS_vpci := vmm/vpci.c arch/x86/pt.c kernel/format.c tests/unit/test_vpci.c
 
+# The TPM transport against models of its two interfaces, broken ones too.
+UNIT_TESTS += tpm
+UNIT_SRCS_tpm := drivers/tpm.c tests/unit/test_tpm.c
+# The TPM 2.0 commands' bytes, and their responses' checks.
+UNIT_TESTS += tpm2
+UNIT_SRCS_tpm2 := drivers/tpm.c drivers/tpm2.c tests/unit/test_tpm2.c
+
 # The firmware's IOMMU tables (DMAR, IVRS), built byte by byte.
 UNIT_TESTS += iommu_acpi
 UNIT_SRCS_iommu_acpi := drivers/iommu_acpi.c tests/unit/test_iommu_acpi.c

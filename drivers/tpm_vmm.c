@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM's TPM (docs/tpm.md): the one the ACPI TPM2 table describes, its
+ * register page mapped uncached into the VMM alone, opened at locality 0
+ * once at boot and then used from the VMM's CPU only. Its waits are
+ * bounded by the TSC.
+ */
+#include "drivers/acpi.h"
+#include "drivers/tpm2.h"
+#include "drivers/tpm_vmm.h"
+#include "arch/x86/cpu.h"
+#include "kernel/console.h"
+#include "kernel/mm.h"
+#include "kernel/time.h"
+
+static struct tpm vmm_tpm;
+static volatile uint8_t *regs;
+static bool present;
+
+static uint32_t mmio_read(void *ctx, unsigned off, unsigned size)
+{
+	(void)ctx;
+	if (size == 1)
+		return *(volatile uint8_t *)(regs + off);
+	return *(volatile uint32_t *)(regs + off);
+}
+
+static void mmio_write(void *ctx, unsigned off, unsigned size, uint32_t v)
+{
+	(void)ctx;
+	if (size == 1)
+		*(volatile uint8_t *)(regs + off) = (uint8_t)v;
+	else
+		*(volatile uint32_t *)(regs + off) = v;
+}
+
+static uint64_t now_us(void *ctx)
+{
+	uint64_t per_us = time_tsc_per_ms() / 1000;
+
+	(void)ctx;
+	return cpu_rdtsc() / (per_us ? per_us : 1);
+}
+
+struct tpm *tpm_vmm(void)
+{
+	return present ? &vmm_tpm : NULL;
+}
+
+void tpm_start(uint64_t rsdp_pa)
+{
+	const char *why = "";
+	uint32_t len, maker = 0;
+	const uint8_t *table = acpi_table_find(rsdp_pa, "TPM2", &len);
+	int err;
+
+	if (!table) {
+		printk("vigil: TPM: none (no ACPI TPM2 table)\n");
+		return;
+	}
+	err = tpm_acpi_parse(table, len, &vmm_tpm.iface, &vmm_tpm.base, &why);
+	if (!err) {
+		regs = mm_map_mmio(vmm_tpm.base, TPM_REGS_SIZE);
+		if (!regs) {
+			why = "its registers cannot be mapped";
+			err = -1;
+		}
+	}
+	if (!err) {
+		vmm_tpm.io = (struct tpm_io){ mmio_read, mmio_write, now_us, NULL };
+		err = tpm_open(&vmm_tpm, &why);
+	}
+	if (!err && tpm2_get_property(&vmm_tpm, TPM2_PT_MANUFACTURER, &maker)) {
+		why = "it does not answer GetCapability";
+		err = -1;
+	}
+	if (err) {
+		printk("vigil: TPM: not used: %s\n", why);
+		return;
+	}
+	present = true;
+	printk("vigil: TPM: TPM 2.0 by \"%c%c%c%c\" (%04x:%04x), %s at 0x%lx, locality 0\n", (char)(maker >> 24),
+	       (char)(maker >> 16), (char)(maker >> 8), (char)maker, vmm_tpm.vendor, vmm_tpm.device,
+	       vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
+}
