@@ -50,6 +50,7 @@ struct tpm *tpm_vmm(void)
 void tpm_start(uint64_t rsdp_pa)
 {
 	const char *why = "";
+	char name[5] = "";
 	uint32_t len, maker = 0;
 	const uint8_t *table = acpi_table_find(rsdp_pa, "TPM2", &len);
 	int err;
@@ -79,7 +80,15 @@ void tpm_start(uint64_t rsdp_pa)
 		return;
 	}
 	present = true;
-	printk("vigil: TPM: TPM 2.0 by \"%c%c%c%c\" (%04x:%04x), %s at 0x%lx, locality 0\n", (char)(maker >> 24),
-	       (char)(maker >> 16), (char)(maker >> 8), (char)maker, vmm_tpm.vendor, vmm_tpm.device,
-	       vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
+	/* The manufacturer's four ASCII characters, padded with NULs or
+	 * spaces; anything else the TPM says is not printed as it is. */
+	for (unsigned i = 0; i < 4; i++) {
+		char c = (char)(maker >> (24 - 8 * i));
+
+		name[i] = c >= 0x21 && c <= 0x7e ? c : '\0';
+		if (!name[i])
+			break;
+	}
+	printk("vigil: TPM: TPM 2.0 by \"%s\" (%04x:%04x), %s at 0x%lx, locality 0\n", name, vmm_tpm.vendor,
+	       vmm_tpm.device, vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
 }

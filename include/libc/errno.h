@@ -28,6 +28,7 @@
 #define EPROTO 71
 #define EBADMSG 74
 #define EOVERFLOW 75
+#define EMSGSIZE 90
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 #define EALREADY 114
