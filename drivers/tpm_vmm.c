@@ -5,6 +5,8 @@
  * once at boot and then used from the VMM's CPU only. Its waits are
  * bounded by the TSC.
  */
+#include <errno.h>
+#include <string.h>
 #include "drivers/acpi.h"
 #include "drivers/tpm2.h"
 #include "drivers/tpm_vmm.h"
@@ -12,6 +14,9 @@
 #include "kernel/console.h"
 #include "kernel/mm.h"
 #include "kernel/time.h"
+#include "kernel/handoff.h"
+#include "kernel/crypto/hash.h"
+#include "vmm/mlog.h"
 
 static struct tpm vmm_tpm;
 static volatile uint8_t *regs;
@@ -47,7 +52,42 @@ struct tpm *tpm_vmm(void)
 	return present ? &vmm_tpm : NULL;
 }
 
-void tpm_start(uint64_t rsdp_pa)
+int tpm_vmm_extend(unsigned pcr, const uint8_t digest[32])
+{
+	return present ? tpm2_pcr_extend(&vmm_tpm, pcr, digest) : -ENODEV;
+}
+
+/* What the stub extended, replayed from zero, against what the TPM holds:
+ * PCRs 10 and 15 start at zero and nothing else is meant to extend them
+ * (docs/boot.md), and the runtime PCR must still be zero. A mismatch is
+ * said plainly: a quote would show it to any verifier. */
+static void tpm_check_boot_pcrs(const struct handoff *h)
+{
+	static const unsigned pcrs[] = { 10, 15, MLOG_PCR };
+
+	for (unsigned k = 0; k < sizeof(pcrs) / sizeof(pcrs[0]); k++) {
+		uint8_t want[32] = { 0 }, got[32], buf[64];
+		unsigned events = 0;
+
+		for (uint32_t i = 0; i < h->meas_count; i++) {
+			if (h->meas[i].pcr != pcrs[k] || !(h->meas[i].flags & HANDOFF_MEAS_TPM))
+				continue;
+			memcpy(buf, want, 32);
+			memcpy(buf + 32, h->meas[i].sha256, 32);
+			crypto_sha256(buf, sizeof(buf), want);
+			events++;
+		}
+		if (tpm2_pcr_read(&vmm_tpm, pcrs[k], got))
+			printk("vigil: TPM: PCR %u cannot be read\n", pcrs[k]);
+		else if (memcmp(want, got, 32))
+			printk("vigil: TPM: PCR %u does NOT match the %u boot events for it: something else extended it\n",
+			       pcrs[k], events);
+		else
+			printk("vigil: TPM: PCR %u matches the %u boot events for it\n", pcrs[k], events);
+	}
+}
+
+void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 {
 	const char *why = "";
 	char name[5] = "";
@@ -91,4 +131,5 @@ void tpm_start(uint64_t rsdp_pa)
 	}
 	printk("vigil: TPM: TPM 2.0 by \"%s\" (%04x:%04x), %s at 0x%lx, locality 0\n", name, vmm_tpm.vendor,
 	       vmm_tpm.device, vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
+	tpm_check_boot_pcrs(h);
 }

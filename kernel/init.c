@@ -297,7 +297,7 @@ void kmain(uint64_t handoff_pa)
 	cpus_discover();			/* MADT: which CPUs exist */
 	smt_check();				/* no guest on another's core, nor on the VMM's */
 	clocks_calibrate();			/* TSC and APIC timer: CPUID, PM timer, HPET, PIT */
-	tpm_start(boot_handoff.acpi_rsdp);	/* the TPM: ACPI TPM2 table, locality 0 */
+	tpm_start(boot_handoff.acpi_rsdp, &boot_handoff);	/* the TPM: ACPI TPM2 table, locality 0 */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */
 	spec_init();				/* speculation: the guests' controls, the VMM's policy */

@@ -3,7 +3,7 @@
 # prints the total in the same form. The attack tier runs before test-vmx,
 # whose vendor matrix shows the attack tier's verdicts for both vendors.
 
-TEST_TIERS := unit boot channel iommu attacks vmx linux
+TEST_TIERS := unit boot channel attest iommu attacks vmx linux
 
 .PHONY: test $(addprefix test-,$(TEST_TIERS))
 test: all ## build everything and run every test tier
@@ -12,6 +12,7 @@ test: all ## build everything and run every test tier
 include tests/unit/unit.mk
 include tests/integration/integration.mk
 include tests/channel/channel.mk
+include tests/attest/attest.mk
 include tests/iommu/iommu.mk
 include tests/linux/linux.mk
 

@@ -10,6 +10,7 @@
 #   --timeout SEC     stop QEMU after SEC seconds (exit status 124)
 #   --secboot         Secure Boot firmware with the snakeoil keys enrolled
 #   --no-tpm          no TPM
+#   --tpm-crb         the TPM behind a Command Response Buffer (default: FIFO/TIS)
 #   --tpm-state DIR   keep swtpm's state in DIR (default: a temporary dir)
 #   --smp N           CPUs (default 7: the VMM's and the default config's guests' six vCPUs)
 #   --mem SIZE        RAM (default 1G)
@@ -22,7 +23,7 @@
 set -euo pipefail
 
 ovmf_dir=/usr/share/OVMF
-serial= channel= log= timeout= secboot=0 tpm=1 tpm_state= smp=7 mem=1G accel=auto reboot=0 target=
+serial= channel= log= timeout= secboot=0 tpm=1 tpm_dev=tpm-tis tpm_state= smp=7 mem=1G accel=auto reboot=0 target=
 extra=()
 
 die() { echo "qemu-run: $*" >&2; exit 2; }
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--secboot) secboot=1 ;;
 	--no-tpm) tpm=0 ;;
+	--tpm-crb) tpm_dev=tpm-crb ;;
 	--tpm-state) tpm_state=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
@@ -116,7 +118,7 @@ if [ "$tpm" = 1 ]; then
 	for _ in $(seq 50); do [ -S "$tmp/swtpm.sock" ] && break; sleep 0.1; done
 	[ -S "$tmp/swtpm.sock" ] || die "swtpm did not start (see $tmp/swtpm.log)"
 	tpmargs=(-chardev "socket,id=tpmchr,path=$tmp/swtpm.sock"
-		-tpmdev emulator,id=tpm0,chardev=tpmchr -device tpm-tis,tpmdev=tpm0)
+		-tpmdev emulator,id=tpm0,chardev=tpmchr -device "$tpm_dev,tpmdev=tpm0")
 fi
 
 if [ -n "$serial" ]; then

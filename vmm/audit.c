@@ -10,15 +10,18 @@ _Static_assert(CRASH_AUDIT_REASON_LEN == AUDIT_REASON_LEN, "a crash record keeps
 
 static struct audit_entry audit_ring[AUDIT_ENTRIES];
 static uint64_t audit_ring_total;		       /* entries ever put in the ring */
-static struct audit_entry audit_applied[MLOG_ENTRIES]; /* applied bundles, never evicted */
-static unsigned audit_applied_count;
-static uint64_t audit_total;			       /* entries ever made, both kinds */
-static struct mlog_entry mlog[MLOG_ENTRIES];
-static unsigned mlog_len;
+static struct audit_entry audit_applied[AUDIT_APPLIED_ENTRIES]; /* applied bundles only */
+static uint64_t audit_applied_total;
+static uint64_t audit_total; /* entries ever made, both kinds */
 
 static unsigned audit_ring_count(void)
 {
 	return audit_ring_total < AUDIT_ENTRIES ? (unsigned)audit_ring_total : AUDIT_ENTRIES;
+}
+
+static unsigned audit_applied_count(void)
+{
+	return audit_applied_total < AUDIT_APPLIED_ENTRIES ? (unsigned)audit_applied_total : AUDIT_APPLIED_ENTRIES;
 }
 
 static struct audit_entry *audit_ring_newest(void)
@@ -31,8 +34,8 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 	struct audit_entry *e = audit_ring_newest();
 	uint64_t now = cpu_rdtsc();
 
-	if (request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {
-		e = &audit_applied[audit_applied_count++];
+	if (request == CHANNEL_REQ_BUNDLE && status == 0) {
+		e = &audit_applied[audit_applied_total++ % AUDIT_APPLIED_ENTRIES];
 	} else if (e && e->request == request && e->status == status && e->code == code) {
 		e->repeats++;
 		e->last_tsc = now;
@@ -52,24 +55,26 @@ void audit_record(uint8_t request, int status, uint32_t code, const char *reason
 
 unsigned audit_count(void)
 {
-	return audit_applied_count + audit_ring_count();
+	return audit_applied_count() + audit_ring_count();
 }
 
 uint32_t audit_dropped(void)
 {
-	return (uint32_t)(audit_ring_total - audit_ring_count());
+	return (uint32_t)(audit_ring_total - audit_ring_count() + audit_applied_total - audit_applied_count());
 }
 
-/* The two kinds merged by index: the applied entries are in order, and so
- * is the ring from its oldest; take the i-th smallest index of both. */
+/* The two rings merged by index: each is in order from its oldest; take
+ * the i-th smallest index of both. */
 const struct audit_entry *audit_entry(unsigned i)
 {
 	uint64_t first = audit_ring_total - audit_ring_count();
+	uint64_t first_applied = audit_applied_total - audit_applied_count();
 	unsigned a = 0, r = 0;
 	const struct audit_entry *next = NULL;
 
 	for (unsigned k = 0; k <= i; k++) {
-		const struct audit_entry *ea = a < audit_applied_count ? &audit_applied[a] : NULL;
+		const struct audit_entry *ea =
+			a < audit_applied_count() ? &audit_applied[(first_applied + a) % AUDIT_APPLIED_ENTRIES] : NULL;
 		const struct audit_entry *er = r < audit_ring_count() ? &audit_ring[(first + r) % AUDIT_ENTRIES] : NULL;
 
 		if (!ea && !er)
@@ -96,28 +101,4 @@ unsigned audit_crash_fill(struct crash_audit *out, unsigned max)
 		n++;
 	}
 	return n;
-}
-
-int mlog_full(void)
-{
-	return mlog_len == MLOG_ENTRIES;
-}
-
-void mlog_append(const struct mlog_entry *e)
-{
-	if (mlog_len < MLOG_ENTRIES) {
-		mlog[mlog_len] = *e;
-		mlog[mlog_len].index = mlog_len + 1;
-		mlog_len++;
-	}
-}
-
-unsigned mlog_count(void)
-{
-	return mlog_len;
-}
-
-const struct mlog_entry *mlog_entry(unsigned i)
-{
-	return &mlog[i];
 }

@@ -3,13 +3,14 @@
  * Applying a verified bundle (vmm/channel_bundle.c calls it after
  * bundle_verify()): what needs the running VMM is checked here before
  * anything changes (the guest exists, a policy only tightens, the patched
- * bytes are the expected ones), then the change is made whole. One case
+ * bytes are the expected ones, the change can be measured), then the
+ * change is made whole. One case
  * per kind and per action; a value outside its list is refused and
  * changes nothing, never taken for a neighbour.
  */
 #include <errno.h>
 #include "vmm/channel.h"
-#include "vmm/audit.h"
+#include "vmm/mlog.h"
 #include "vmm/bundle.h"
 #include "vmm/vm.h"
 #include "kernel/console.h"
@@ -84,8 +85,11 @@ static int apply_revert(const struct bundle_revert *r, struct bundle_verdict *v,
 
 int bundle_apply(const struct bundle *b, struct bundle_verdict *v, uint64_t *pause)
 {
-	if (mlog_full())
-		return apply_fail(v, -ENOSPC, "runtime measurement log full: reboot to apply more");
+	const char *why;
+	int err = mlog_ready(&why);
+
+	if (err)
+		return apply_fail(v, err, why);
 	switch (b->kind) {
 	case BUNDLE_LIVE_PATCH:
 		return apply_live_patch(&b->u.patch, v, pause);

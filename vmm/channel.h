@@ -63,6 +63,10 @@ void query_audit(struct reply *r);
 void query_selfcheck(struct reply *r);
 void query_crash(struct reply *r);
 
+/* EVENTS (vmm/channel_query.c): a page of the runtime measurement log
+ * from the index the payload names. Writes the reply and the audit entry. */
+void channel_events(struct reply *r, const uint8_t *payload, size_t len);
+
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);

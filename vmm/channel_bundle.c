@@ -4,12 +4,14 @@
  * role, signatures, build-id, sequence), then applied whole or not at all.
  * A verified bundle consumes its sequence number whether or not it then
  * applies, so no recording of it can be sent again later to take effect
- * then; the runtime measurement log grows only when it took effect. Every
+ * then; the runtime measurement log (and its PCR) grows only when it took
+ * effect. Every
  * outcome is audited and answered.
  */
 #include <string.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
+#include "vmm/mlog.h"
 #include "vmm/bundle.h"
 #include "kernel/console.h"
 #include "kernel/init.h"
@@ -19,13 +21,21 @@
 static struct bundle bundle; /* large (patch code): static, used by this CPU only */
 static struct bundle_seq accepted;
 
+/* The guest a bundle acts on, for its measurement record. */
+static const char *bundle_guest(const struct bundle *b)
+{
+	if (b->kind == BUNDLE_GUEST_CONTROL)
+		return b->u.control.guest;
+	if (b->kind == BUNDLE_POLICY)
+		return b->u.policy.guest;
+	return NULL;
+}
+
 static void bundle_record(const struct bundle *b)
 {
-	struct mlog_entry e = { .sequence = b->sequence, .role = b->role, .kind = b->kind };
-
-	memcpy(e.payload_sha384, b->digest, sizeof(e.payload_sha384));
-	memcpy(e.text_sha256, selfcheck_state()->expected, sizeof(e.text_sha256));
-	mlog_append(&e);
+	mlog_append(&(struct mlog_change){ .sequence = b->sequence, .kind = b->kind, .role = b->role,
+					   .guest = bundle_guest(b), .payload_sha384 = b->digest,
+					   .text_sha256 = selfcheck_state()->expected });
 }
 
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The read-only queries: what runs, what was measured, what was asked. */
+#include <errno.h>
 #include <string.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
 #include "vmm/bundle.h"
+#include "vmm/mlog.h"
 #include "vmm/vm.h"
 #include "vmm/spec.h"
 #include "vmm/watchdog.h"
@@ -11,6 +13,8 @@
 #include "arch/x86/mce.h"
 #include "arch/x86/trap.h"
 #include "drivers/iommu.h"
+#include "drivers/tpm2.h"
+#include "drivers/tpm_vmm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
 #include "kernel/console.h"
@@ -268,11 +272,40 @@ void query_inventory(struct reply *r)
 	query_host(r);
 }
 
+/* The newest this many runtime records are listed by MEASUREMENTS; the
+ * EVENTS request pages through all of them. */
+#define QUERY_RUNTIME_NEWEST 64u
+
+static void query_tpm(struct reply *r)
+{
+	static const unsigned pcrs[] = { 10, MLOG_PCR, 15 };
+	struct tpm *t = tpm_vmm();
+	char name[16];
+
+	reply_node(r, "tpm");
+	reply_u32(r, "present", t != NULL);
+	reply_u32(r, "runtime-pcr", MLOG_PCR);
+	reply_u32(r, "failed", (uint32_t)mlog_tpm_failed());
+	if (t) {
+		reply_str(r, "interface", t->iface == TPM_IFACE_TIS ? "tis" : "crb");
+		for (unsigned i = 0; i < sizeof(pcrs) / sizeof(pcrs[0]); i++) {
+			uint8_t d[32];
+
+			snprintk(name, sizeof(name), "pcr%u", pcrs[i]);
+			if (!tpm2_pcr_read(t, pcrs[i], d))
+				reply_bytes(r, name, d, sizeof(d));
+		}
+	}
+	reply_end_node(r);
+}
+
 void query_measurements(struct reply *r)
 {
+	uint64_t n = mlog_count(), first = n > QUERY_RUNTIME_NEWEST ? n - QUERY_RUNTIME_NEWEST : 0;
 	char name[24];
 
 	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_u64(r, "runtime-count", n); /* properties before nodes */
 	reply_node(r, "boot");
 	for (uint32_t i = 0; i < boot_handoff.meas_count; i++) {
 		const struct handoff_measurement *m = &boot_handoff.meas[i];
@@ -287,24 +320,52 @@ void query_measurements(struct reply *r)
 	}
 	reply_end_node(r);
 	reply_node(r, "runtime");
-	for (unsigned i = 0; i < mlog_count(); i++) {
-		const struct mlog_entry *e = mlog_entry(i);
+	for (uint64_t i = first; i < n; i++) {
+		const struct mlog_data *e = &mlog_record(i)->data;
 
-		snprintk(name, sizeof(name), "entry@%u", i);
+		snprintk(name, sizeof(name), "entry@%lu", i);
 		reply_node(r, name);
+		reply_u64(r, "index", e->index);
 		reply_u64(r, "sequence", e->sequence);
-		reply_str(r, "role", config_role_names[e->role]);
-		if (e->kind == MLOG_KIND_PACKAGE) {
+		reply_str(r, "role", e->role < ROLE_COUNT ? config_role_names[e->role] : "?");
+		if (e->kind == MLOG_KIND_PACKAGE)
 			reply_str(r, "kind", "guest-package");
+		else
+			reply_str(r, "kind", e->kind < BUNDLE_KIND_COUNT ? bundle_kind_names[e->kind] : "?");
+		if (e->guest[0])
 			reply_str(r, "guest", e->guest);
-		} else {
-			reply_str(r, "kind", bundle_kind_names[e->kind]);
-		}
 		reply_bytes(r, "payload-sha384", e->payload_sha384, sizeof(e->payload_sha384));
 		reply_bytes(r, "text-sha256", e->text_sha256, sizeof(e->text_sha256));
+		reply_bytes(r, "digest", mlog_record(i)->digest, 32);
 		reply_end_node(r);
 	}
 	reply_end_node(r);
+	query_tpm(r);
+}
+
+/* EVENTS: the runtime records from the payload's index (u64, 0-based) on,
+ * at most MLOG_PAGE_RECORDS, as the bytes of a TCG log. */
+void channel_events(struct reply *r, const uint8_t *payload, size_t len)
+{
+	static uint8_t page[MLOG_PAGE_RECORDS * sizeof(struct mlog_record)];
+	uint64_t first, n = mlog_count();
+	unsigned count = 0;
+
+	if (len != 8) {
+		reply_begin(r, r->buf, r->cap, -EINVAL, CHANNEL_E_BAD_REQUEST, "EVENTS carries the first index, 8 bytes");
+		audit_record(CHANNEL_REQ_EVENTS, -EINVAL, CHANNEL_E_BAD_REQUEST, "EVENTS carries the first index, 8 bytes");
+		return;
+	}
+	memcpy(&first, payload, 8);
+	for (uint64_t i = first; i < n && count < MLOG_PAGE_RECORDS; i++)
+		memcpy(page + count++ * sizeof(struct mlog_record), mlog_record(i), sizeof(struct mlog_record));
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_u64(r, "first", first);
+	reply_u32(r, "count", count);
+	reply_u64(r, "total", n);
+	reply_u32(r, "pcr", MLOG_PCR);
+	reply_bytes(r, "events", page, count * sizeof(struct mlog_record));
+	audit_record(CHANNEL_REQ_EVENTS, 0, CHANNEL_OK, "ok");
 }
 
 void query_audit(struct reply *r)

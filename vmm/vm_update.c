@@ -25,6 +25,7 @@
 #include "vmm/bundle_priv.h"
 #include "vmm/channel.h"
 #include "vmm/loader.h"
+#include "vmm/mlog.h"
 #include "vmm/package.h"
 #include "vmm/vm.h"
 
@@ -274,18 +275,17 @@ static int upd_chunk(const uint8_t *p, size_t len, struct bundle_verdict *v)
 
 static void upd_record(const struct upload *u)
 {
-	struct mlog_entry e = { .sequence = u->pkg.version, .role = ROLE_PUBLISHER, .kind = MLOG_KIND_PACKAGE };
-
-	memcpy(e.guest, u->vm->name, strlen(u->vm->name) + 1);
-	memcpy(e.payload_sha384, u->pkg.digest, sizeof(e.payload_sha384));
-	memcpy(e.text_sha256, selfcheck_state()->expected, sizeof(e.text_sha256));
-	mlog_append(&e);
+	mlog_append(&(struct mlog_change){ .sequence = u->pkg.version, .kind = MLOG_KIND_PACKAGE,
+					   .role = ROLE_PUBLISHER, .guest = u->vm->name,
+					   .payload_sha384 = u->pkg.digest,
+					   .text_sha256 = selfcheck_state()->expected });
 }
 
 static int upd_commit(const uint8_t *p, size_t len, struct bundle_verdict *v)
 {
 	const struct handoff_module *img;
 	struct vm_files old;
+	const char *why;
 	uint64_t was;
 	int err = upd_id(p, len, CHANNEL_PKG_ID_LEN, v);
 
@@ -299,8 +299,9 @@ static int upd_commit(const uint8_t *p, size_t len, struct bundle_verdict *v)
 			return bnd_refuse(v, -EAGAIN, CHANNEL_E_PKG_UPLOAD, "%s: %lu of %lu bytes received",
 					  package_file_nodes[f], (unsigned long)up.got[f],
 					  (unsigned long)up.pkg.files[f].size);
-	if (mlog_full())
-		return bnd_refuse(v, -ENOSPC, CHANNEL_E_APPLY, "runtime measurement log full: reboot to apply more");
+	err = mlog_ready(&why);
+	if (err)
+		return bnd_refuse(v, err, CHANNEL_E_APPLY, "%s", why);
 	img = &up.files.mod[up.slot[PACKAGE_FILE_IMAGE]];
 	err = loader_check_elf(up.vm, phys_to_virt(img->base), img->size);
 	if (err)

@@ -32,7 +32,7 @@
  * Requests, from this one list: X(NAME, type, name). The queries carry no
  * payload; the VMM answers each with query_<name>() from a table made of
  * this list (vmm/channel_dispatch.c), so a query cannot be listed without
- * its handler. BUNDLE carries a bundle container. Any other type is
+ * its handler. EVENTS carries an index, BUNDLE a bundle container. Any other type is
  * refused (CHANNEL_E_UNKNOWN_TYPE) and runs nothing.
  */
 #define CHANNEL_QUERIES(X)                  \
@@ -47,6 +47,10 @@ enum channel_request {
 #define CHANNEL_REQ_ENUM(NAME, type, name) CHANNEL_REQ_##NAME = type,
 	CHANNEL_QUERIES(CHANNEL_REQ_ENUM)
 #undef CHANNEL_REQ_ENUM
+	/* A page of the runtime measurement log: the payload is the first
+	 * record's index (u64, 0-based); the reply's `events` holds at most
+	 * 128 records (docs/channel.md, docs/tpm.md). */
+	CHANNEL_REQ_EVENTS = 0x07,
 	CHANNEL_REQ_BUNDLE = 0x10,
 	/* A guest package update (docs/channel.md, "Guest updates"). */
 	CHANNEL_REQ_PKG_BEGIN = 0x20,

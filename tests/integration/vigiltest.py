@@ -147,7 +147,7 @@ class Boot(SerialLog):
     """One QEMU run of an ESP directory or disk image, via tools/qemu-run.sh.
 
     Options mirror the launcher's: timeout (seconds, the run is killed after
-    it), secboot, tpm, tpm_state, smp, mem, accel, reboot (a reset reboots
+    it), secboot, tpm (False: none; "crb": behind a CRB; else FIFO/TIS), tpm_state, smp, mem, accel, reboot (a reset reboots
     instead of ending QEMU), extra (QEMU arguments).
     """
 
@@ -166,6 +166,8 @@ class Boot(SerialLog):
             self.args.append("--secboot")
         if not tpm:
             self.args.append("--no-tpm")
+        elif tpm == "crb":
+            self.args.append("--tpm-crb")
         if reboot:
             self.args.append("--reboot")
         if tpm_state:

@@ -53,6 +53,10 @@ def nvme(kind):
             "python3 tests/iommu/t_nvme.py %s" % kind)
 
 
+def attest():
+    return ("attest", "%s build/test/esp/.stamp" % BUILD_ALL, "make -s test-attest")
+
+
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
@@ -548,8 +552,8 @@ mutation("bundle-sequence-after-apply", "vmm/channel_bundle.c",
          "a verified bundle that failed to apply would keep its number: a recording of it could take effect later",
          expect="sequence was consumed")
 mutation("audit-applied-evicted", "vmm/audit.c",
-         "\tif (request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {",
-         "\tif (0 && request == CHANNEL_REQ_BUNDLE && status == 0 && audit_applied_count < MLOG_ENTRIES) {",
+         "\tif (request == CHANNEL_REQ_BUNDLE && status == 0) {",
+         "\tif (0 && request == CHANNEL_REQ_BUNDLE && status == 0) {",
          unit("dispatch"),
          "garbage on the serial line could push the record of applied bundles out of the audit log")
 mutation("grant-dma-controller", "vmm/policy.c",
@@ -945,3 +949,25 @@ mutation("vpci-msix-table-mapped", "vmm/vpci.c",
          nvme("amdvi"),
          "the MSI-X table's page mapped into the guest lets it write the device's messages itself: the page is "
          "left out and emulated")
+# Added with the VMM's TPM and the runtime measurement log (docs/tpm.md).
+mutation("mlog-no-extend", "vmm/mlog.c",
+         "\terr = tpm_vmm_extend(MLOG_PCR, r->digest);",
+         "\terr = 0;",
+         attest(),
+         "a change recorded in the log but not extended into PCR 11: a verifier could not tell an edited log "
+         "from the true one")
+mutation("mlog-digest-not-event", "vmm/mlog.c",
+         "\tcrypto_sha256(&r->tag_id, r->event_size, r->digest);",
+         "\tcrypto_sha256(&r->data, sizeof(r->data) - sizeof(r->data.guest), r->digest);",
+         unit("mlog"),
+         "a digest that leaves part of the event out lets that part be edited without the PCR noticing")
+mutation("mlog-tpm-failure-ignored", "vmm/mlog.c",
+         "\tif (tpm_failed) {",
+         "\tif (0) {",
+         unit("mlog"),
+         "after the TPM refused an extend, further changes would be made that the PCR does not cover")
+mutation("events-length-unchecked", "vmm/channel_query.c",
+         "\tif (len != 8) {",
+         "\tif (len > 8) {",
+         attest(),
+         "an EVENTS request shorter than its index reads past its payload")

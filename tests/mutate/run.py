@@ -51,8 +51,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import mutations as M  # noqa: E402
 
-TIER_ORDER = {t: i for i, t in enumerate(("unit", "boot", "channel", "iommu", "attacks", "vmx"))}
-EMULATOR_TIERS = {"boot", "channel", "iommu", "attacks", "vmx"}
+TIER_ORDER = {t: i for i, t in enumerate(("unit", "boot", "channel", "attest", "iommu", "attacks", "vmx"))}
+EMULATOR_TIERS = {"boot", "channel", "attest", "iommu", "attacks", "vmx"}
 COMMAND_TIMEOUT = 1800
 FAIL_LINE = re.compile(r"^\s*FAIL\b:?\s*(.*)$")
 

@@ -27,7 +27,7 @@ static const struct {
 	{ 0x01, "version" }, { 0x02, "inventory" }, { 0x03, "measurements" },
 	{ 0x04, "audit" },   { 0x05, "selfcheck" }, { 0x06, "crash" },
 	{ 0x10, "bundle" },  { 0x20, "package" },   { 0x21, "package" },
-	{ 0x22, "package" }, { 0x23, "package" },
+	{ 0x22, "package" }, { 0x23, "package" }, { 0x07, "events" },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -55,6 +55,14 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	bundle_payload = payload;
 	bundle_len = len;
 	handled(r, 6);
+}
+
+/* EVENTS carries the first record's index (vmm/channel_query.c). */
+void channel_events(struct reply *r, const uint8_t *payload, size_t len)
+{
+	bundle_payload = payload;
+	bundle_len = len;
+	handled(r, 11);
 }
 
 /* The guest update's four requests share one handler (vmm/vm_update.c). */
@@ -121,7 +129,8 @@ static void each_request_reaches_its_handler(void)
 	static const uint8_t payload[] = "VGBNDL01";
 
 	for (unsigned i = 0; i < NKNOWN; i++) {
-		int is_bundle = known[i].type == 0x10 || known[i].type >= 0x20; /* they audit themselves */
+		/* these carry a payload and audit themselves */
+		int is_bundle = known[i].type == 0x10 || known[i].type == 0x07 || known[i].type >= 0x20;
 
 		dispatch(known[i].type, is_bundle ? payload : NULL, is_bundle ? sizeof(payload) : 0);
 		if (!CHECK(calls[i] == 1 && total_calls() == 1))
@@ -176,7 +185,7 @@ static void query_with_payload_runs_nothing(void)
 	static const uint8_t payload[] = { 0 };
 
 	for (unsigned i = 0; i < NKNOWN; i++) {
-		if (known[i].type == 0x10 || known[i].type >= 0x20)
+		if (known[i].type == 0x10 || known[i].type == 0x07 || known[i].type >= 0x20)
 			continue; /* not queries: they carry payloads */
 		dispatch(known[i].type, payload, sizeof(payload));
 		CHECK_EQ(total_calls(), 0);
@@ -221,6 +230,20 @@ static void audit_floods_fold_and_keep_applied(void)
 		if (!CHECK(audit_entry(i)->index > audit_entry(i - 1)->index))
 			break;
 	CHECK(audit_entry(audit_count()) == NULL);
+
+	/* Applied bundles beyond the applied ring's size push out only the
+	 * oldest applied ones (the measurement log keeps them all), never a
+	 * refusal's entry, and each is counted as dropped. */
+	dropped = audit_dropped();
+	for (int i = 0; i < AUDIT_APPLIED_ENTRIES + 10; i++)
+		audit_record(0x10, 0, CHANNEL_OK, "applied guest-control");
+	CHECK_EQ(audit_count(), AUDIT_ENTRIES + AUDIT_APPLIED_ENTRIES);
+	CHECK_EQ(audit_dropped(), dropped + 12);
+	CHECK(audit_entry(0)->status != 0); /* the oldest refusal still there */
+	for (unsigned i = 1; i < audit_count(); i++)
+		if (!CHECK(audit_entry(i)->index > audit_entry(i - 1)->index))
+			break;
+	CHECK(last_audit()->status == 0 && !strcmp(last_audit()->reason, "applied guest-control"));
 }
 
 int main(void)

@@ -143,6 +143,11 @@ UNIT_SRCS_tpm := drivers/tpm.c tests/unit/test_tpm.c
 # The TPM 2.0 commands' bytes, and their responses' checks.
 UNIT_TESTS += tpm2
 UNIT_SRCS_tpm2 := drivers/tpm.c drivers/tpm2.c tests/unit/test_tpm2.c
+# The runtime measurement log: records, digests, what reaches PCR 11.
+UNIT_TESTS += mlog
+UNIT_SRCS_mlog := vmm/mlog.c $(CRYPTO_SRCS) tests/unit/test_mlog.c
+UNIT_CFLAGS_mlog := $(CRYPTO_INC)
+UNIT_LIBS_mlog := $(MBEDTLS_HOST_LIB)
 
 # The firmware's IOMMU tables (DMAR, IVRS), built byte by byte.
 UNIT_TESTS += iommu_acpi

@@ -176,6 +176,14 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  crashed 0 when that boot did not panic. Registers in hex; in --json as\n"
 	  "  \"0x...\" strings. Exit 0, 1 if the VMM refused, 2 on error.\n",
 	  vc_cmd_crash },
+	{ "eventlog", "the runtime measurement log, as a TCG event log file",
+	  "eventlog -o FILE [--socket PATH] [--timeout SECONDS]\n"
+	  "  Fetches every runtime record page by page (EVENTS, docs/channel.md),\n"
+	  "  checks each (in order, for PCR 11, digest = SHA-256 of its event) and\n"
+	  "  writes a TCG PC Client crypto-agile log (a Spec ID event, then the\n"
+	  "  records) that tpm2_eventlog reads. Prints the PCR 11 value the records\n"
+	  "  replay to. Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  vc_cmd_eventlog },
 };
 
 const struct vc_cmd *vc_current;

@@ -44,6 +44,12 @@ static const struct {
 	{ "msi-delivered", PT_U64 },	 { "msi-dropped", PT_U64 },
 	{ "package", PT_STRING },	 { "package-version", PT_U64 },	   { "security-version", PT_U64 },
 	{ "effective-policy-sha256", PT_BYTES }, { "publisher-key-ids", PT_BYTES },
+	/* the runtime measurement log and the TPM (MEASUREMENTS, EVENTS) */
+	{ "runtime-count", PT_U64 },	 { "index", PT_U64 },		   { "digest", PT_BYTES },
+	{ "present", PT_U32 },		 { "runtime-pcr", PT_U32 },	   { "failed", PT_U32 },
+	{ "interface", PT_STRING },	 { "pcr10", PT_BYTES },		   { "pcr11", PT_BYTES },
+	{ "pcr15", PT_BYTES },		 { "first", PT_U64 },		   { "count", PT_U32 },
+	{ "total", PT_U64 },		 { "events", PT_BYTES },
 	/* a guest update's answers (PKG_BEGIN...) */
 	{ "upload", PT_BYTES },		 { "sizes", PT_U64 },		   { "received", PT_U64 },
 	/* the crash record (CRASH); its registers node is all hex */

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""The VMM's TPM and the runtime measurement log, under QEMU + OVMF + swtpm.
+
+Three boots of one test ESP (tests/attest/attest.dts: ticker and
+patchwatch, the channel on COM2, roles made of this test's keys):
+
+- FIFO (TIS), the interface `make run` uses. The VMM finds and opens the
+  TPM; PCRs 10 and 15 hold exactly the stub's events for them (the VMM's
+  own check, and the host's replay of the MEASUREMENTS reply against the
+  PCR values the TPM gives); PCR 11 starts at zero. 70 signed bundles are
+  then applied (more than the 64 the log once held): every one accepted,
+  in the log, in order. `vigilctl eventlog` fetches the log in pages; its
+  records replay to the TPM's PCR 11, by the host's own replay and by
+  tpm2-tools' `tpm2_eventlog`; an edited record no longer does. A replayed
+  bundle is refused and moves neither the log nor the PCR. EVENTS requests
+  with a payload of the wrong size are refused; one past the end answers
+  no records.
+- CRB: the same TPM behind a Command Response Buffer; the VMM says so, and
+  three bundles' records replay to PCR 11.
+- No TPM: the VMM says it has none and what that costs; bundles are still
+  applied and logged, and MEASUREMENTS says no TPM.
+"""
+import hashlib
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "channel"))
+import vigiltest as vt  # noqa: E402
+import chan  # noqa: E402
+
+WORK = os.path.join(vt.WORK, "attest")
+KEYS = os.path.join(WORK, "keys")
+SOCK = os.path.join(WORK, "channel.sock")
+RECORD = 194  # bytes of one runtime record (docs/tpm.md)
+SPEC_ID = 65  # bytes of vigilctl's Spec ID event
+t = vt.Checks()
+
+
+def run(*args):
+    subprocess.run([str(a) for a in args], check=True, stdout=subprocess.DEVNULL)
+
+
+def make_esp():
+    os.makedirs(KEYS, exist_ok=True)
+    op = os.path.join(KEYS, "operator")
+    run(vt.VIGILCTL, "keygen", "-o", op)
+    pub = os.path.join(vt.BUILD, "keys", "publisher")
+    patch = os.path.join(vt.BUILD, "keys", "patch")
+    run(vt.VIGILCTL, "roles-dtsi", "--role", "patch:1:%s.pub" % patch, "--role", "operator:1:%s.pub" % op,
+        "--role", "publisher:1:%s.pub" % pub, "-o", os.path.join(WORK, "roles.dtsi"))
+    esp = vt.EspVariant(vt.TEST_ESP)
+    run(vt.VIGILCTL, "config", "build", os.path.join(HERE, "attest.dts"), "-o", esp.path("vigil/system.dtb"),
+        "-i", WORK)
+    esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
+    return esp
+
+
+def control(vmm, seq, action, guest="ticker"):
+    """A signed guest-control bundle (operator); returns its path."""
+    base = os.path.join(WORK, "ctl-%d" % seq)
+    run(vt.VIGILCTL, "bundle", "build", "--kind", "guest-control", "--seq", seq, "--vmm", vmm, "--guest", guest,
+        "--action", action, "-o", base + ".dtb")
+    run(vt.VIGILCTL, "bundle", "sign", "--key", os.path.join(KEYS, "operator.key"), base + ".dtb", "-o",
+        base + ".sig")
+    run(vt.VIGILCTL, "bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle")
+    return base + ".bundle"
+
+
+def hexof(v):
+    """A bytes property as vigilctl --json gives it (32-bit cells) in hex."""
+    return "".join("%08x" % c for c in v) if isinstance(v, list) else v
+
+
+def u64(v):
+    """A u64 property (two cells in vigilctl --json)."""
+    return v[0] << 32 | v[1] if isinstance(v, list) and len(v) == 2 else v
+
+
+def measurements():
+    """MEASUREMENTS, with its PCR values in hex and its count a number."""
+    m = chan.query_json(SOCK, "measurements")
+    tpm = m.get("tpm", {})
+    for k in ("pcr10", "pcr11", "pcr15"):
+        if k in tpm:
+            tpm[k] = hexof(tpm[k])
+    if "runtime-count" in m:
+        m["runtime-count"] = u64(m["runtime-count"])
+    for e in m.get("runtime", {}).values():
+        e["sequence"] = u64(e.get("sequence"))
+    for e in m.get("boot", {}).values():
+        e["sha256"] = hexof(e.get("sha256"))
+    return m
+
+
+def eventlog(name):
+    """vigilctl eventlog: (exit code, the PCR 11 value it printed, the file)."""
+    path = os.path.join(WORK, name)
+    r = chan.vigilctl("eventlog", "-o", path, "--socket", SOCK)
+    m = re.search(r"PCR 11 replays to ([0-9a-f]{64})", r.stdout)
+    return r.returncode, m.group(1) if m else None, path
+
+
+def host_replay(path):
+    """The host's own reading of a log file: the records after the Spec ID
+    event, their digests replayed from zero, and their indices."""
+    data = open(path, "rb").read()[SPEC_ID:]
+    digests, indices = [], []
+    for off in range(0, len(data) - RECORD + 1, RECORD):
+        pcr, etype, count, alg = struct.unpack_from("<IIIH", data, off)
+        digest = data[off + 14:off + 46]
+        event = data[off + 50:off + RECORD]
+        ok = pcr == 11 and etype == 6 and count == 1 and alg == 0x0b and hashlib.sha256(event).digest() == digest
+        digests.append(digest.hex() if ok else "00" * 32)
+        indices.append(struct.unpack_from("<Q", data, off + 58)[0])
+    return vt.pcr_replay(digests), indices, len(data) % RECORD == 0
+
+
+def tpm2_eventlog_pcr11(path):
+    """PCR 11's SHA-256 value as tpm2_eventlog replays the file, or None."""
+    r = subprocess.run(["tpm2_eventlog", path], capture_output=True, text=True)
+    if r.returncode:
+        return None
+    m = re.search(r"^pcrs:\s*\n\s+sha256:\s*\n(?:\s+\d+\s*:.*\n)*?\s+11\s*:\s*0x([0-9A-Fa-f]{64})", r.stdout, re.M)
+    return m.group(1).lower() if m else None
+
+
+def events_request(payload):
+    """The raw EVENTS request: (status, error, count, total) of its reply."""
+    c = chan.Conn(SOCK)
+    try:
+        c.send(chan.frame(0x07, payload))
+        got = c.recv_frame()
+    finally:
+        c.close()
+    if not got:
+        return None
+    props = chan.dtb_props(got[2])
+    out = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-"], input=got[2], capture_output=True).stdout
+    count = re.search(rb"^\tcount = <(0x[0-9a-f]+)>;", out, re.M)
+    total = re.search(rb"^\ttotal = <(0x[0-9a-f]+) (0x[0-9a-f]+)>;", out, re.M)
+    return (got[0], props.get("status"), props.get("error"), int(count.group(1), 16) if count else None,
+            (int(total.group(1), 16) << 32 | int(total.group(2), 16)) if total else None)
+
+
+def boot(esp, name, tpm):
+    chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
+    return vt.Boot(esp.dir, name=name, timeout=600, smp=3, tpm=tpm, extra=chanargs)
+
+
+def check_boot_pcrs(b, iface):
+    t.check("%s: the VMM opens the TPM at 0xfed40000" % iface,
+            b.wait_for(r'^vigil: TPM: TPM 2\.0 by "IBM" \([0-9a-f]{4}:[0-9a-f]{4}\), %s at 0xfed40000, locality 0$'
+                       % re.escape(iface), timeout=120))
+    ok = [b.wait_for(r"^vigil: TPM: PCR %d matches the %s boot events for it$" % (p, n), timeout=10)
+          for p, n in ((10, r"[1-9]\d*"), (15, r"[1-9]\d*"), (11, "0"))]
+    t.check("%s: the VMM finds PCRs 10 and 15 holding the stub's events, PCR 11 zero" % iface, all(ok),
+            str(ok))
+
+
+def check_host_replays_boot(m, iface):
+    boot_entries = m.get("boot", {}).values()
+    tpm = m.get("tpm", {})
+    for pcr in (10, 15):
+        want = vt.pcr_replay([e["sha256"] for e in boot_entries if e.get("pcr") == pcr and e.get("flags", 0) & 1])
+        t.check("%s: PCR %d as the TPM gives it is the replay of the boot measurements" % (iface, pcr),
+                tpm.get("pcr%d" % pcr) == want, "%s vs %s" % (tpm.get("pcr%d" % pcr), want))
+
+
+def check_log_replays(m, iface, n):
+    rc, printed, path = eventlog("%s.log" % iface)
+    pcr11 = m.get("tpm", {}).get("pcr11")
+    mine, indices, whole = host_replay(path)
+    t.check("%s: vigilctl eventlog fetches all %d records, in order" % (iface, n),
+            rc == 0 and whole and indices == list(range(1, n + 1)), "rc %d, %d records" % (rc, len(indices)))
+    t.check("%s: the records replay to the TPM's PCR 11 (vigilctl, the host's own replay, tpm2_eventlog)" % iface,
+            pcr11 is not None and printed == pcr11 and mine == pcr11 and tpm2_eventlog_pcr11(path) == pcr11,
+            "TPM %s, vigilctl %s, host %s, tpm2_eventlog %s" % (pcr11, printed, mine, tpm2_eventlog_pcr11(path)))
+    return path, pcr11
+
+
+def tis_boot(esp, vmm):
+    with boot(esp, "attest-tis", True) as b:
+        up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120)
+        check_boot_pcrs(b, "FIFO (TIS)")
+        t.check("tis: Vigil up with its channel and guests",
+                up and b.wait_for(r"^\[ticker\] beat 1\b", timeout=120), "")
+        if not up:
+            return
+        m = measurements()
+        check_host_replays_boot(m, "tis")
+        t.check("tis: MEASUREMENTS says a FIFO TPM, PCR 11 as the runtime PCR, zero records",
+                m.get("tpm", {}).get("present") == 1 and m["tpm"].get("interface") == "tis" and
+                m["tpm"].get("runtime-pcr") == 11 and m.get("runtime-count") == 0 and
+                m["tpm"].get("pcr11") == "00" * 32, str(m.get("tpm")))
+
+        n = 70
+        codes = [chan.send(SOCK, control(vmm, s, "stop" if s % 2 else "start"))[0] for s in range(1, n + 1)]
+        t.check("tis: %d signed bundles in one boot, every one applied" % n, codes == [0] * n,
+                "exit codes %s" % sorted(set(codes)))
+        m = measurements()
+        runtime = m.get("runtime", {})
+        seqs = [e.get("sequence") for e in runtime.values()]
+        t.check("tis: MEASUREMENTS counts %d changes and lists the newest 64, in order" % n,
+                m.get("runtime-count") == n and len(runtime) == 64 and seqs == list(range(n - 63, n + 1)) and
+                all(e.get("guest") == "ticker" and e.get("kind") == "guest-control" for e in runtime.values()),
+                "count %s, %d listed, sequences %s..%s" % (m.get("runtime-count"), len(runtime),
+                                                           seqs[:1], seqs[-1:]))
+        path, pcr11 = check_log_replays(m, "tis", n)
+
+        data = bytearray(open(path, "rb").read())
+        data[SPEC_ID + 40 * RECORD + 66] ^= 1  # record 41's sequence
+        edited = os.path.join(WORK, "edited.log")
+        open(edited, "wb").write(bytes(data))
+        mine, _, _ = host_replay(edited)
+        t.check("tis: a record edited in the log no longer replays to PCR 11 (its digest is not its event's)",
+                mine != pcr11 and hashlib.sha256(bytes(data[SPEC_ID + 40 * RECORD + 50:SPEC_ID + 41 * RECORD])).digest() !=
+                bytes(data[SPEC_ID + 40 * RECORD + 14:SPEC_ID + 40 * RECORD + 46]),
+                "host %s, PCR %s" % (mine, pcr11))
+
+        rc, reply = chan.send(SOCK, os.path.join(WORK, "ctl-%d.bundle" % n))
+        m2 = measurements()
+        t.check("tis: a replayed bundle is refused and moves neither the log nor PCR 11",
+                rc == 1 and reply.get("error") == 40 and m2.get("runtime-count") == n and
+                m2.get("tpm", {}).get("pcr11") == pcr11, "rc %d, %s" % (rc, str(reply)[:200]))
+
+        bad = [events_request(p) for p in (b"", b"\0" * 7, b"\0" * 9)]
+        t.check("tis: EVENTS with a payload other than 8 bytes is refused (BAD_REQUEST), nothing read",
+                all(r and r[0] == 0x87 and r[1] == -22 and r[2] == 7 for r in bad), str(bad))
+        past = events_request(struct.pack("<Q", (1 << 64) - 1))
+        t.check("tis: EVENTS from an index past the end answers no records and the true total",
+                past and past[1] == 0 and past[3] == 0 and past[4] == n, str(past))
+        t.check("tis: the guests beat on, no fault", b.wait_for(r"^\[patchwatch\] beat 3\b", timeout=60) and
+                not b.has(r"PANIC|VMM exception|TAMPERING|TPM: extending"), "")
+
+
+def crb_boot(esp, vmm):
+    with boot(esp, "attest-crb", "crb") as b:
+        up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120)
+        check_boot_pcrs(b, "CRB")
+        if not up:
+            t.check("crb: Vigil up with its channel", False)
+            return
+        m = measurements()
+        check_host_replays_boot(m, "crb")
+        codes = [chan.send(SOCK, control(vmm, s, "stop" if s % 2 else "start"))[0] for s in range(1, 4)]
+        m = measurements()
+        t.check("crb: three bundles applied, MEASUREMENTS says a CRB TPM",
+                codes == [0] * 3 and m.get("tpm", {}).get("interface") == "crb" and m.get("runtime-count") == 3,
+                "codes %s, %s" % (codes, m.get("tpm")))
+        check_log_replays(m, "crb", 3)
+
+
+def no_tpm_boot(esp, vmm):
+    with boot(esp, "attest-none", False) as b:
+        up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120)
+        t.check("no TPM: the VMM says it has none", b.wait_for(r"^vigil: TPM: none \(no ACPI TPM2 table\)$", 10))
+        if not up:
+            t.check("no TPM: Vigil up with its channel", False)
+            return
+        codes = [chan.send(SOCK, control(vmm, s, "stop" if s % 2 else "start"))[0] for s in range(1, 3)]
+        m = measurements()
+        rc, printed, path = eventlog("none.log")
+        _, indices, _ = host_replay(path)
+        t.check("no TPM: bundles still applied and logged; MEASUREMENTS says no TPM and gives no PCR",
+                codes == [0, 0] and m.get("runtime-count") == 2 and m.get("tpm", {}).get("present") == 0 and
+                "pcr11" not in m.get("tpm", {}) and rc == 0 and indices == [1, 2],
+                "codes %s, %s, eventlog rc %d" % (codes, m.get("tpm"), rc))
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    esp = make_esp()
+    vmm = esp.path("vigil/vmm.elf")
+    tis_boot(esp, vmm)
+    crb_boot(esp, vmm)
+    no_tpm_boot(esp, vmm)
+    esp.cleanup()
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
