@@ -21,6 +21,8 @@
 static struct tpm vmm_tpm;
 static volatile uint8_t *regs;
 static bool present;
+static uint32_t ak_handle; /* 0: no attestation key */
+static uint8_t ak_public[TPM2_AK_PUBLIC_LEN];
 
 static uint32_t mmio_read(void *ctx, unsigned off, unsigned size)
 {
@@ -50,6 +52,47 @@ static uint64_t now_us(void *ctx)
 struct tpm *tpm_vmm(void)
 {
 	return present ? &vmm_tpm : NULL;
+}
+
+const uint8_t *tpm_vmm_ak_public(void)
+{
+	return ak_handle ? ak_public : NULL;
+}
+
+int tpm_vmm_quote(const uint8_t *nonce, size_t nonce_len, struct tpm2_quote *q,
+		  uint8_t pcrs[TPM_VMM_QUOTE_COUNT][32])
+{
+	unsigned k = 0;
+	int err;
+
+	if (!present || !ak_handle)
+		return -ENODEV;
+	err = tpm2_quote(&vmm_tpm, ak_handle, nonce, nonce_len, TPM_VMM_QUOTE_PCRS, q);
+	for (unsigned pcr = 0; !err && pcr < TPM2_PCRS; pcr++)
+		if (TPM_VMM_QUOTE_PCRS & (1u << pcr))
+			err = tpm2_pcr_read(&vmm_tpm, pcr, pcrs[k++]);
+	return err;
+}
+
+/* The attestation key, made once per boot: a primary key is derived, not
+ * stored, so this is the same key every boot. */
+static void tpm_make_ak(void)
+{
+	uint64_t t0 = cpu_rdtsc(), per_ms = time_tsc_per_ms();
+	int err = tpm2_create_ak(&vmm_tpm, &ak_handle, ak_public);
+
+	if (err) {
+		ak_handle = 0;
+		/* TPM_RC_AUTH_FAIL or TPM_RC_BAD_AUTH (format 1, any session) */
+		if (err > 0 && (err & 0x80) && ((err & 0x3f) == 0x0e || (err & 0x3f) == 0x22))
+			printk("vigil: TPM: no attestation key: the endorsement hierarchy has a password "
+			       "(docs/tpm.md, \"Attestation\"); quotes are refused\n");
+		else
+			printk("vigil: TPM: no attestation key: CreatePrimary failed (%d); quotes are refused\n", err);
+		return;
+	}
+	printk("vigil: TPM: attestation key ECC P-256 from the endorsement hierarchy, handle 0x%x, in %lu ms\n",
+	       ak_handle, (cpu_rdtsc() - t0) / (per_ms ? per_ms : 1));
 }
 
 int tpm_vmm_extend(unsigned pcr, const uint8_t digest[32])
@@ -132,4 +175,5 @@ void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 	printk("vigil: TPM: TPM 2.0 by \"%s\" (%04x:%04x), %s at 0x%lx, locality 0\n", name, vmm_tpm.vendor,
 	       vmm_tpm.device, vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
 	tpm_check_boot_pcrs(h);
+	tpm_make_ak();
 }

@@ -66,6 +66,9 @@ void query_crash(struct reply *r);
 /* EVENTS (vmm/channel_query.c): a page of the runtime measurement log
  * from the index the payload names. Writes the reply and the audit entry. */
 void channel_events(struct reply *r, const uint8_t *payload, size_t len);
+/* QUOTE (vmm/channel_query.c): the TPM's quote with the payload as its
+ * nonce. Writes the reply and the audit entry. */
+void channel_quote(struct reply *r, const uint8_t *payload, size_t len);
 
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */

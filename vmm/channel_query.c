@@ -368,6 +368,46 @@ void channel_events(struct reply *r, const uint8_t *payload, size_t len)
 	audit_record(CHANNEL_REQ_EVENTS, 0, CHANNEL_OK, "ok");
 }
 
+static void quote_refuse(struct reply *r, int err, uint32_t code, const char *why)
+{
+	reply_begin(r, r->buf, r->cap, err, code, why);
+	audit_record(CHANNEL_REQ_QUOTE, err, code, why);
+}
+
+/* QUOTE: the TPM signs PCRs 0-7, 10, 11 and 15 with the verifier's nonce.
+ * The reply also says how many runtime records PCR 11 covers then (no
+ * change can come between: changes arrive on this channel only). */
+void channel_quote(struct reply *r, const uint8_t *payload, size_t len)
+{
+	static struct tpm2_quote q;
+	static uint8_t pcrs[TPM_VMM_QUOTE_COUNT][32];
+	char why[64];
+	int err;
+
+	if (len < 1 || len > TPM2_NONCE_MAX) {
+		quote_refuse(r, -EINVAL, CHANNEL_E_BAD_REQUEST, "QUOTE carries a nonce of 1 to 64 bytes");
+		return;
+	}
+	if (!tpm_vmm_ak_public()) {
+		quote_refuse(r, -ENODEV, CHANNEL_E_NO_TPM, tpm_vmm() ? "the TPM has no attestation key" : "no TPM in use");
+		return;
+	}
+	err = tpm_vmm_quote(payload, len, &q, pcrs);
+	if (err) {
+		snprintk(why, sizeof(why), "the TPM failed the quote (%d)", err);
+		quote_refuse(r, -EIO, CHANNEL_E_TPM, why);
+		return;
+	}
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_u64(r, "runtime-count", mlog_count());
+	reply_u32(r, "pcr-mask", TPM_VMM_QUOTE_PCRS);
+	reply_bytes(r, "pcrs", pcrs, sizeof(pcrs));
+	reply_bytes(r, "attest", q.attest, q.attest_len);
+	reply_bytes(r, "signature", q.sig, q.sig_len);
+	reply_bytes(r, "ak-public", tpm_vmm_ak_public(), TPM2_AK_PUBLIC_LEN);
+	audit_record(CHANNEL_REQ_QUOTE, 0, CHANNEL_OK, "ok");
+}
+
 void query_audit(struct reply *r)
 {
 	char name[24];

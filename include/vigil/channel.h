@@ -32,7 +32,8 @@
  * Requests, from this one list: X(NAME, type, name). The queries carry no
  * payload; the VMM answers each with query_<name>() from a table made of
  * this list (vmm/channel_dispatch.c), so a query cannot be listed without
- * its handler. EVENTS carries an index, BUNDLE a bundle container. Any other type is
+ * its handler. EVENTS carries an index, QUOTE a nonce, BUNDLE a bundle
+ * container. Any other type is
  * refused (CHANNEL_E_UNKNOWN_TYPE) and runs nothing.
  */
 #define CHANNEL_QUERIES(X)                  \
@@ -51,6 +52,9 @@ enum channel_request {
 	 * record's index (u64, 0-based); the reply's `events` holds at most
 	 * 128 records (docs/channel.md, docs/tpm.md). */
 	CHANNEL_REQ_EVENTS = 0x07,
+	/* A TPM quote: the payload is the verifier's nonce, 1 to 64 bytes
+	 * (docs/channel.md, docs/tpm.md). */
+	CHANNEL_REQ_QUOTE = 0x08,
 	CHANNEL_REQ_BUNDLE = 0x10,
 	/* A guest package update (docs/channel.md, "Guest updates"). */
 	CHANNEL_REQ_PKG_BEGIN = 0x20,
@@ -125,7 +129,10 @@ enum channel_request {
 	X(PKG_UPLOAD, 61, "no such upload, or a chunk out of order")           \
 	X(PKG_FILE, 62, "a file does not match the manifest")                  \
 	X(PKG_NOMEM, 63, "no room to stage the files")                         \
-	X(PKG_BUSY, 64, "the guest is restarting")
+	X(PKG_BUSY, 64, "the guest is restarting")                             \
+	/* attestation */                                                      \
+	X(NO_TPM, 72, "no TPM or no attestation key in use")                  \
+	X(TPM, 73, "the TPM failed the command")
 
 enum channel_refusal {
 	CHANNEL_OK = 0,

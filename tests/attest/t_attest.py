@@ -39,6 +39,7 @@ KEYS = os.path.join(WORK, "keys")
 SOCK = os.path.join(WORK, "channel.sock")
 RECORD = 194  # bytes of one runtime record (docs/tpm.md)
 SPEC_ID = 65  # bytes of vigilctl's Spec ID event
+NONCE0, NONCE1, NONCE2 = "a1b2c3d4e5f60718", "00112233445566778899aabbccddeeff", "5eed"
 t = vt.Checks()
 
 
@@ -130,11 +131,59 @@ def tpm2_eventlog_pcr11(path):
     return m.group(1).lower() if m else None
 
 
-def events_request(payload):
-    """The raw EVENTS request: (status, error, count, total) of its reply."""
+def attest(name, nonce):
+    """vigilctl attest: (exit code, the quote's directory)."""
+    d = os.path.join(WORK, name)
+    r = chan.vigilctl("attest", "--nonce", nonce, "-o", d, "--socket", SOCK)
+    if r.returncode:
+        print("vigilctl attest: %s" % (r.stdout + r.stderr).strip()[:400])
+    return r.returncode, d
+
+
+def checkquote(d, nonce):
+    """tpm2_checkquote on a quote directory: whether it accepts it."""
+    r = subprocess.run(["tpm2_checkquote", "-u", d + "/ak.pub", "-m", d + "/quote.msg", "-s", d + "/quote.sig",
+                        "-f", d + "/pcrs.bin", "-g", "sha256", "-q", nonce],
+                       capture_output=True, text=True)
+    return r.returncode == 0
+
+
+def verify(d, nonce, ak=None):
+    """vigilctl attest verify: (exit code, its output)."""
+    r = chan.vigilctl("attest", "verify", "--nonce", nonce, *(["--ak", ak] if ak else []), d)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def copy_quote(src, name, **replace):
+    """A copy of a quote directory with some files replaced (name: bytes)."""
+    d = os.path.join(WORK, name)
+    shutil.copytree(src, d)
+    for f, data in replace.items():
+        open(os.path.join(d, f.replace("_", ".")), "wb").write(data)
+    return d
+
+
+PCRS_AT = 4 + 16 * 8 + 4  # the first list's digests in pcrs.bin (tpm2-tools' serialized form)
+
+
+def pcr_offset(pcr):
+    """Where a PCR's value lies in pcrs.bin: 8 digests (2 + 64 bytes each) in
+    the first list, 3 in the second."""
+    i = [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 15].index(pcr)
+    return PCRS_AT + (i // 8) * (4 + 8 * 66) + 4 + (i % 8) * 66 + 2
+
+
+def quote_pcr(d, pcr):
+    """A PCR's value in a quote directory's pcrs.bin."""
+    return open(os.path.join(d, "pcrs.bin"), "rb").read()[pcr_offset(pcr):pcr_offset(pcr) + 32].hex()
+
+
+def events_request(payload, type_=0x07):
+    """A raw EVENTS (or other) request: (type, status, error, count, total)
+    of its reply."""
     c = chan.Conn(SOCK)
     try:
-        c.send(chan.frame(0x07, payload))
+        c.send(chan.frame(type_, payload))
         got = c.recv_frame()
     finally:
         c.close()
@@ -149,8 +198,10 @@ def events_request(payload):
 
 
 def boot(esp, name, tpm):
+    """One boot; the TPM's state is kept across boots (one TPM, one AK)."""
     chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
-    return vt.Boot(esp.dir, name=name, timeout=600, smp=3, tpm=tpm, extra=chanargs)
+    return vt.Boot(esp.dir, name=name, timeout=600, smp=3, tpm=tpm, tpm_state=os.path.join(WORK, "tpm") if tpm else None,
+                   extra=chanargs)
 
 
 def check_boot_pcrs(b, iface):
@@ -199,6 +250,18 @@ def tis_boot(esp, vmm):
                 m["tpm"].get("runtime-pcr") == 11 and m.get("runtime-count") == 0 and
                 m["tpm"].get("pcr11") == "00" * 32, str(m.get("tpm")))
 
+        t.check("tis: the VMM makes its attestation key",
+                b.has(r"^vigil: TPM: attestation key ECC P-256 from the endorsement hierarchy, handle 0x8[0-9a-f]{7}, "
+                      r"in \d+ ms$"))
+        rc, q0 = attest("q0", NONCE0)
+        t.check("tis: a quote after boot verifies with tpm2_checkquote and with vigilctl attest verify",
+                rc == 0 and checkquote(q0, NONCE0) and verify(q0, NONCE0)[0] == 0, "rc %d, %s" % (rc, verify(q0, NONCE0)))
+        t.check("tis: the quoted PCRs 10, 11, 15 are the TPM's (MEASUREMENTS) and PCR 11 is zero",
+                all(quote_pcr(q0, p) == m["tpm"].get("pcr%d" % p) for p in (10, 11, 15)) and
+                quote_pcr(q0, 11) == "00" * 32)
+        t.check("tis: the quote with another nonce is rejected (tpm2_checkquote and vigilctl)",
+                not checkquote(q0, NONCE1) and verify(q0, NONCE1)[0] == 1, verify(q0, NONCE1)[1])
+
         n = 70
         codes = [chan.send(SOCK, control(vmm, s, "stop" if s % 2 else "start"))[0] for s in range(1, n + 1)]
         t.check("tis: %d signed bundles in one boot, every one applied" % n, codes == [0] * n,
@@ -212,6 +275,35 @@ def tis_boot(esp, vmm):
                 "count %s, %d listed, sequences %s..%s" % (m.get("runtime-count"), len(runtime),
                                                            seqs[:1], seqs[-1:]))
         path, pcr11 = check_log_replays(m, "tis", n)
+        rc, q1 = attest("q1", NONCE1)
+        ok, out = verify(q1, NONCE1)
+        t.check("tis: a quote after %d bundles verifies (tpm2_checkquote; vigilctl: the %d records replay to the "
+                "quoted PCR 11)" % (n, n), rc == 0 and checkquote(q1, NONCE1) and ok == 0 and
+                "the %d runtime records replay" % n in out and quote_pcr(q1, 11) == pcr11, out)
+        old = copy_quote(q0, "q0-new-log", eventlog_bin=open(os.path.join(q1, "eventlog.bin"), "rb").read())
+        ok, out = verify(old, NONCE0)
+        t.check("tis: the quote from before the bundles, shown with today's log, is rejected",
+                ok == 1 and "does not replay to the quoted PCR 11" in out, out)
+        log = bytearray(open(os.path.join(q1, "eventlog.bin"), "rb").read())
+        log[SPEC_ID + 40 * RECORD + 66] ^= 1
+        ok, out = verify(copy_quote(q1, "q1-edited", eventlog_bin=bytes(log)), NONCE1)
+        t.check("tis: a quote whose log has an edited record is rejected", ok == 1 and "record 41 is edited" in out, out)
+        full = open(os.path.join(q1, "eventlog.bin"), "rb").read()
+        ok, out = verify(copy_quote(q1, "q1-short", eventlog_bin=full[:SPEC_ID + 69 * RECORD]), NONCE1)
+        t.check("tis: a quote whose log lacks its last record is rejected", ok == 1 and "does not replay" in out, out)
+        pcrs = bytearray(open(os.path.join(q1, "pcrs.bin"), "rb").read())
+        pcrs[pcr_offset(11)] ^= 1
+        d = copy_quote(q1, "q1-pcrs", pcrs_bin=bytes(pcrs))
+        ok, out = verify(d, NONCE1)
+        t.check("tis: PCR values other than the quoted ones are rejected (tpm2_checkquote and vigilctl)",
+                not checkquote(d, NONCE1) and ok == 1 and "not what the TPM quoted" in out, out)
+        msg = bytearray(open(os.path.join(q1, "quote.msg"), "rb").read())
+        msg[-1] ^= 1
+        d = copy_quote(q1, "q1-msg", quote_msg=bytes(msg))
+        ok, out = verify(d, NONCE1)
+        t.check("tis: an altered quote is rejected: its signature fails (tpm2_checkquote and vigilctl)",
+                not checkquote(d, NONCE1) and ok == 1 and "signature" in out, out)
+        shutil.copy(os.path.join(q1, "ak.pub"), os.path.join(WORK, "enrolled-ak.pub"))
 
         data = bytearray(open(path, "rb").read())
         data[SPEC_ID + 40 * RECORD + 66] ^= 1  # record 41's sequence
@@ -232,6 +324,9 @@ def tis_boot(esp, vmm):
         bad = [events_request(p) for p in (b"", b"\0" * 7, b"\0" * 9)]
         t.check("tis: EVENTS with a payload other than 8 bytes is refused (BAD_REQUEST), nothing read",
                 all(r and r[0] == 0x87 and r[1] == -22 and r[2] == 7 for r in bad), str(bad))
+        bad = [events_request(p, 0x08) for p in (b"", b"\x5a" * 65)]
+        t.check("tis: QUOTE with no nonce, or one above 64 bytes, is refused (BAD_REQUEST)",
+                all(r and r[0] == 0x88 and r[1] == -22 and r[2] == 7 for r in bad), str(bad))
         past = events_request(struct.pack("<Q", (1 << 64) - 1))
         t.check("tis: EVENTS from an index past the end answers no records and the true total",
                 past and past[1] == 0 and past[3] == 0 and past[4] == n, str(past))
@@ -254,6 +349,10 @@ def crb_boot(esp, vmm):
                 codes == [0] * 3 and m.get("tpm", {}).get("interface") == "crb" and m.get("runtime-count") == 3,
                 "codes %s, %s" % (codes, m.get("tpm")))
         check_log_replays(m, "crb", 3)
+        rc, q = attest("q-crb", NONCE2)
+        ok, out = verify(q, NONCE2, ak=os.path.join(WORK, "enrolled-ak.pub"))
+        t.check("crb: a quote verifies (tpm2_checkquote; vigilctl, against the key enrolled in the first boot: "
+                "the same TPM gives the same key every boot)", rc == 0 and checkquote(q, NONCE2) and ok == 0, out)
 
 
 def no_tpm_boot(esp, vmm):
@@ -267,6 +366,9 @@ def no_tpm_boot(esp, vmm):
         m = measurements()
         rc, printed, path = eventlog("none.log")
         _, indices, _ = host_replay(path)
+        r = chan.vigilctl("attest", "--nonce", NONCE2, "-o", os.path.join(WORK, "q-none"), "--socket", SOCK)
+        t.check("no TPM: a quote is refused (NO_TPM)", r.returncode == 1 and "72" in r.stdout + r.stderr,
+                r.stdout + r.stderr)
         t.check("no TPM: bundles still applied and logged; MEASUREMENTS says no TPM and gives no PCR",
                 codes == [0, 0] and m.get("runtime-count") == 2 and m.get("tpm", {}).get("present") == 0 and
                 "pcr11" not in m.get("tpm", {}) and rc == 0 and indices == [1, 2],

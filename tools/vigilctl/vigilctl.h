@@ -55,6 +55,8 @@ int vc_cmd_audit(int argc, char **argv);
 int vc_cmd_selfcheck(int argc, char **argv);
 int vc_cmd_crash(int argc, char **argv);
 int vc_cmd_eventlog(int argc, char **argv);
+int vc_cmd_attest(int argc, char **argv);
+int vc_cmd_attest_verify(int argc, char **argv);
 /* Signed guest packages (package.c, docs/formats.md). */
 int vc_cmd_package_build(int argc, char **argv);
 int vc_cmd_package_sign(int argc, char **argv);
