@@ -10,7 +10,7 @@ mbedtls_dir="$top/build/deps"
 
 packages=(
 	build-essential gnu-efi libfdt-dev device-tree-compiler libmbedtls-dev
-	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools sbsigntool
+	qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools libtss2-tcti-swtpm0 sbsigntool
 	mtools dosfstools python3 python3-cryptography-vectors socat
 	clang libclang-rt-14-dev llvm lld bochs bochsbios vgabios bochs-term grub-pc-bin grub-common
 	xorriso valgrind openssl

@@ -24,9 +24,11 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
@@ -375,6 +377,82 @@ def no_tpm_boot(esp, vmm):
                 "codes %s, %s, eventlog rc %d" % (codes, m.get("tpm"), rc))
 
 
+def free_port_pair():
+    """A free TCP port whose next one is free too: the swtpm TCTI finds
+    the control channel at the server's port + 1."""
+    while True:
+        with socket.socket() as a, socket.socket() as b:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            try:
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+
+
+def check_enrollment():
+    """What docs/tpm.md tells a verifier to do once per host, on the same
+    TPM (its state from the boots): a provisioning system derives the same
+    AK from the endorsement seed and the template, and credential
+    activation against the EK proves the AK is in that TPM."""
+    d = os.path.join(WORK, "enroll")
+    shutil.copytree(os.path.join(WORK, "tpm"), os.path.join(d, "state"))
+    port = free_port_pair()
+    env = dict(os.environ, TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=%d" % port)
+    tpm = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + os.path.join(d, "state"),
+                            "--server", "type=tcp,bindaddr=127.0.0.1,port=%d" % port, "--ctrl",
+                            "type=tcp,bindaddr=127.0.0.1,port=%d" % (port + 1), "--flags",
+                            "startup-clear,not-need-init"], stdout=subprocess.DEVNULL,
+                           stderr=open(os.path.join(d, "swtpm.log"), "w"))
+
+    def tool(*args):
+        return subprocess.run([str(a) for a in args], env=env, capture_output=True, text=True, timeout=60)
+
+    try:
+        for _ in range(50):
+            if tool("tpm2_getrandom", "4", "--hex").returncode == 0:
+                break
+            time.sleep(0.1)
+        p = lambda f: os.path.join(d, f)  # noqa: E731
+        steps = [
+            tool("tpm2_createprimary", "-Q", "-C", "e", "-G", "ecc256:ecdsa-sha256:null", "-a",
+                 "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", p("ak.ctx")),
+            tool("tpm2_readpublic", "-Q", "-c", p("ak.ctx"), "-o", p("ak.pub"), "-n", p("ak.name")),
+            tool("tpm2_flushcontext", "-t"),
+            tool("tpm2_createek", "-Q", "-c", p("ek.ctx"), "-G", "ecc", "-u", p("ek.pub")),
+            tool("tpm2_flushcontext", "-t"),
+        ]
+        same = all(r.returncode == 0 for r in steps) and \
+            open(p("ak.pub"), "rb").read() == open(os.path.join(WORK, "enrolled-ak.pub"), "rb").read()
+        t.check("enrollment: a provisioning system on the same TPM derives exactly the VMM's AK", same,
+                "; ".join(r.stderr.strip()[:120] for r in steps if r.returncode))
+
+        def activate(name_hex, tag):
+            open(p("secret"), "w").write("vigil-enrol-" + tag)
+            r = [tool("tpm2_makecredential", "-Q", "-T", "none", "-u", p("ek.pub"), "-s", p("secret"), "-n",
+                      name_hex, "-o", p("cred-" + tag)),
+                 tool("tpm2_startauthsession", "--policy-session", "-S", p("s.ctx")),
+                 tool("tpm2_policysecret", "-Q", "-S", p("s.ctx"), "-c", "e"),
+                 tool("tpm2_activatecredential", "-Q", "-c", p("ak.ctx"), "-C", p("ek.ctx"), "-i",
+                      p("cred-" + tag), "-o", p("out-" + tag), "-P", "session:" + p("s.ctx")),
+                 tool("tpm2_flushcontext", "-s")]
+            got = open(p("out-" + tag)).read() if os.path.exists(p("out-" + tag)) else None
+            return r[3].returncode == 0 and got == "vigil-enrol-" + tag
+
+        name = open(p("ak.name"), "rb").read().hex() if os.path.exists(p("ak.name")) else ""
+        want = "000b" + hashlib.sha256(open(os.path.join(WORK, "enrolled-ak.pub"), "rb").read()[2:]).hexdigest()
+        t.check("enrollment: the AK's name is 000b and the SHA-256 of its public area, as docs/tpm.md says",
+                name == want, "%s vs %s" % (name, want))
+        ok = activate(want, "ak")
+        wrong = want[:-2] + ("00" if want[-2:] != "00" else "01")
+        t.check("enrollment: credential activation against the EK releases the secret for the AK's name, "
+                "and not for another name", ok and not activate(wrong, "other"))
+    finally:
+        tpm.terminate()
+        tpm.wait()
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -383,6 +461,7 @@ def main():
     tis_boot(esp, vmm)
     crb_boot(esp, vmm)
     no_tpm_boot(esp, vmm)
+    check_enrollment()
     esp.cleanup()
     t.done()
 
