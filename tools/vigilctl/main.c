@@ -201,7 +201,8 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  DIR/quote.msg (TPMS_ATTEST), quote.sig (TPMT_SIGNATURE), ak.pub\n"
 	  "  (TPM2B_PUBLIC), pcrs.bin (the values, as tpm2_quote -o writes them) and\n  eventlog.bin"
 	  " (the runtime records the quote covers). Prints the tpm2_checkquote\n"
-	  "  command that checks them. Exit 0, 1 if the VMM refused, 2 on error.\n",
+	  "  command that checks them. Exit 0, 1 if the VMM refused, 2 on error.\n"
+	  "  attest verify     checks what it wrote (vigilctl attest verify --help)\n",
 	  vc_cmd_attest },
 };
 
