@@ -14,6 +14,9 @@
 #include "kernel/console.h"
 #include "kernel/mm.h"
 #include "kernel/time.h"
+#include "kernel/init.h"
+#include "kernel/panic.h"
+#include "kernel/config.h"
 #include "kernel/handoff.h"
 #include "kernel/crypto/hash.h"
 #include "vmm/mlog.h"
@@ -139,8 +142,8 @@ void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 	int err;
 
 	if (!table) {
-		printk("vigil: TPM: none (no ACPI TPM2 table)\n");
-		return;
+		why = "no ACPI TPM2 table";
+		goto none;
 	}
 	err = tpm_acpi_parse(table, len, &vmm_tpm.iface, &vmm_tpm.base, &why);
 	if (!err) {
@@ -158,10 +161,8 @@ void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 		why = "it does not answer GetCapability";
 		err = -1;
 	}
-	if (err) {
-		printk("vigil: TPM: not used: %s\n", why);
-		return;
-	}
+	if (err)
+		goto none;
 	present = true;
 	/* The manufacturer's four ASCII characters, padded with NULs or
 	 * spaces; anything else the TPM says is not printed as it is. */
@@ -176,4 +177,11 @@ void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 	       vmm_tpm.device, vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
 	tpm_check_boot_pcrs(h);
 	tpm_make_ak();
+	return;
+none:
+	/* Hiding the TPM in the firmware must not silently drop what it
+	 * protects: a config that requires one stops here. */
+	if (system_config.tpm_required)
+		panic("TPM: required by the signed config (tpm = \"required\"), and none is usable: %s", why);
+	printk("vigil: TPM: none (%s): no runtime PCR, no quotes; changes are logged but not anchored\n", why);
 }

@@ -669,10 +669,10 @@ static int cfg_channel(struct cfg_ctx *c)
 
 int config_parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
 {
-	static const char *const root_props[] = { "compatible", NULL };
+	static const char *const root_props[] = { "compatible", "tpm", NULL };
 	static const char *const root_nodes[] = { "roles", "guests", "channel", NULL };
 	struct cfg_ctx c = { blob, out, err, errlen, "" };
-	char compat[32];
+	char compat[32], tpm[16];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -694,6 +694,12 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 		rc = cfg_string(&c, 0, "compatible", compat, sizeof(compat));
 	if (!rc && strcmp(compat, "vigil,system-v1"))
 		rc = cfg_fail(&c, "compatible must be \"vigil,system-v1\"");
+	if (!rc && fdt_getprop(blob, 0, "tpm", NULL)) {
+		rc = cfg_string(&c, 0, "tpm", tpm, sizeof(tpm));
+		if (!rc && strcmp(tpm, "required") && strcmp(tpm, "optional"))
+			rc = cfg_fail(&c, "tpm must be \"required\" or \"optional\"");
+		out->tpm_required = !rc && !strcmp(tpm, "required");
+	}
 	if (!rc)
 		rc = cfg_roles(&c);
 	if (!rc)

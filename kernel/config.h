@@ -103,6 +103,8 @@ struct config_channel {
 };
 
 struct config {
+	/* tpm = "required": refuse to run without a usable TPM (docs/tpm.md) */
+	bool tpm_required;
 	struct config_channel channel;
 	unsigned guest_count;
 	struct config_guest guests[CONFIG_MAX_GUESTS];

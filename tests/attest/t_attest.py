@@ -18,7 +18,11 @@ patchwatch, the channel on COM2, roles made of this test's keys):
 - CRB: the same TPM behind a Command Response Buffer; the VMM says so, and
   three bundles' records replay to PCR 11.
 - No TPM: the VMM says it has none and what that costs; bundles are still
-  applied and logged, and MEASUREMENTS says no TPM.
+  applied and logged, MEASUREMENTS says no TPM, and a quote is refused.
+- A config with tpm = "required": refused without a TPM (no guest starts),
+  run with one.
+- Enrollment afterwards, on the same TPM: tpm2-tools derives the same AK,
+  and credential activation against the EK proves it.
 """
 import hashlib
 import os
@@ -49,17 +53,23 @@ def run(*args):
     subprocess.run([str(a) for a in args], check=True, stdout=subprocess.DEVNULL)
 
 
-def make_esp():
+def make_esp(tpm_required=False):
     os.makedirs(KEYS, exist_ok=True)
     op = os.path.join(KEYS, "operator")
-    run(vt.VIGILCTL, "keygen", "-o", op)
+    if not os.path.exists(op + ".key"):
+        run(vt.VIGILCTL, "keygen", "-o", op)
     pub = os.path.join(vt.BUILD, "keys", "publisher")
     patch = os.path.join(vt.BUILD, "keys", "patch")
     run(vt.VIGILCTL, "roles-dtsi", "--role", "patch:1:%s.pub" % patch, "--role", "operator:1:%s.pub" % op,
         "--role", "publisher:1:%s.pub" % pub, "-o", os.path.join(WORK, "roles.dtsi"))
     esp = vt.EspVariant(vt.TEST_ESP)
-    run(vt.VIGILCTL, "config", "build", os.path.join(HERE, "attest.dts"), "-o", esp.path("vigil/system.dtb"),
-        "-i", WORK)
+    dts = os.path.join(HERE, "attest.dts")
+    if tpm_required:  # the same config, with the TPM required
+        text = open(dts).read().replace('compatible = "vigil,system-v1";',
+                                        'compatible = "vigil,system-v1";\n\ttpm = "required";')
+        dts = os.path.join(WORK, "required.dts")
+        open(dts, "w").write(text)
+    run(vt.VIGILCTL, "config", "build", dts, "-o", esp.path("vigil/system.dtb"), "-i", WORK)
     esp.sign("vigil/system.dtb", os.path.join(vt.BUILD, "keys", "platform.key"))
     return esp
 
@@ -360,7 +370,9 @@ def crb_boot(esp, vmm):
 def no_tpm_boot(esp, vmm):
     with boot(esp, "attest-none", False) as b:
         up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120)
-        t.check("no TPM: the VMM says it has none", b.wait_for(r"^vigil: TPM: none \(no ACPI TPM2 table\)$", 10))
+        t.check("no TPM: the VMM says it has none, and what is lost",
+                b.wait_for(r"^vigil: TPM: none \(no ACPI TPM2 table\): no runtime PCR, no quotes; changes are logged "
+                           r"but not anchored$", 10))
         if not up:
             t.check("no TPM: Vigil up with its channel", False)
             return
@@ -453,6 +465,20 @@ def check_enrollment():
         tpm.wait()
 
 
+def required_boot():
+    """A config that requires a TPM, booted without one: refused."""
+    esp = make_esp(tpm_required=True)
+    with boot(esp, "attest-required", False) as b:
+        said = b.wait_for(r"^vigil: PANIC on cpu 0: TPM: required by the signed config \(tpm = \"required\"\), and "
+                          r"none is usable: no ACPI TPM2 table$", timeout=120)
+        t.check("tpm = \"required\" with no TPM: Vigil refuses to run, no guest starts",
+                said and not b.has(r"^\[ticker\]|^\[patchwatch\]"), "")
+    with boot(esp, "attest-required-tpm", True) as b:
+        t.check("tpm = \"required\" with a TPM: Vigil runs",
+                b.wait_for(r"^\[ticker\] beat 1\b", timeout=120) and not b.has("PANIC"))
+    esp.cleanup()
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -461,6 +487,7 @@ def main():
     tis_boot(esp, vmm)
     crb_boot(esp, vmm)
     no_tpm_boot(esp, vmm)
+    required_boot()
     check_enrollment()
     esp.cleanup()
     t.done()

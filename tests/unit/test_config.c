@@ -479,6 +479,29 @@ static void channel_round_trips(void)
 	free(c);
 }
 
+/* tpm = "required" sets the flag; "optional" and no property leave it off. */
+static void tpm_required_round_trips(void)
+{
+	struct edit req[1] = { STR("/", "tpm", "required") }, opt[1] = { STR("/", "tpm", "optional") };
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+	size_t size;
+	void *blob = blob_make(req, 1, &size);
+
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(c->tpm_required);
+	free(blob);
+	blob = blob_make(opt, 1, &size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(!c->tpm_required);
+	free(blob);
+	blob = blob_make(NULL, 0, &size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(!c->tpm_required);
+	free(blob);
+	free(c);
+}
+
 /* Guest hello (publisher 0 of roles/publisher: keys 4 and 5, so key 4;
  * threshold 1) accepting security version 5 at least. */
 static void pkg_hello_secver(void *fdt)
@@ -556,6 +579,8 @@ static const struct good_case good_cases[] = {
 	{ "channel_pci_gsi_accepted", { FN(channel_pci) } },
 	{ "dma_fault_stop_accepted",
 	  { CELLS("/guests/hello", "pci-devices", 0, 0, 5, 0), BYTES("/guests/hello", "dma-fault-stop", "", 0) } },
+	{ "tpm_required_accepted", { STR("/", "tpm", "required") } },
+	{ "tpm_optional_accepted", { STR("/", "tpm", "optional") } },
 };
 
 /* The added 31-character guest needs properties of its own. */
@@ -696,6 +721,9 @@ static const struct bad_case bad_cases[] = {
 	  "another function of the device belongs to guest 'hello'" },
 	{ "pci_channel_device", { FN(channel_pci), CELLS(H, "pci-devices", 0, 0, 4, 1) }, C,
 	  "its device is assigned to guest 'hello'" },
+	/* tpm: "required" or "optional" */
+	{ "tpm_other_word", { STR("/", "tpm", "maybe") }, "/", "tpm must be \"required\" or \"optional\"" },
+	{ "tpm_cell", { CELLS("/", "tpm", 1) }, "/", "property 'tpm' must be one string" },
 	/* dma-fault-stop: a flag, for a guest with devices */
 	{ "dma_fault_stop_without_devices", { BYTES(H, "dma-fault-stop", "", 0) }, H,
 	  "'dma-fault-stop' without 'pci-devices'" },
@@ -1158,6 +1186,7 @@ int main(void)
 	CHECK_RUN(valid_round_trips);
 	CHECK_RUN(package_round_trips);
 	CHECK_RUN(channel_round_trips);
+	CHECK_RUN(tpm_required_round_trips);
 	run_good_cases();
 	run_bad_cases();
 	CHECK_RUN(truncated_blob_refused);
