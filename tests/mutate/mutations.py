@@ -971,3 +971,23 @@ mutation("events-length-unchecked", "vmm/channel_query.c",
          "\tif (len > 8) {",
          attest(),
          "an EVENTS request shorter than its index reads past its payload")
+mutation("tpm-required-ignored", "drivers/tpm_vmm.c",
+         "\tif (system_config.tpm_required)",
+         "\tif (0)",
+         attest(),
+         "hiding the TPM in the firmware would silently run a host whose signed config requires one")
+mutation("tpm-ak-template-unchecked", "drivers/tpm2.c",
+         "\tif (memcmp(want, r.p + r.off - 2, TPM2_AK_PUBLIC_LEN))",
+         "\tif (0)",
+         unit("tpm2"),
+         "a TPM (or an interposer) answering with an unrestricted key would have the VMM sign with it")
+mutation("tpm-quote-nonce-unchecked", "drivers/tpm2.c",
+         "a.len - a.off < nonce_len || memcmp(a.p + a.off, nonce, nonce_len))",
+         "a.len - a.off < nonce_len)",
+         unit("tpm2"),
+         "a quote answered with another nonce (a replayed old quote) would be passed on as the fresh one")
+mutation("attest-verify-record-digest", "tools/vigilctl/attest.c",
+         "\t\t    memcmp(digest, rec.digest, 32)) {",
+         "\t\t    0) {",
+         attest(),
+         "vigilctl attest verify would accept a log whose record was edited while its digest was kept")
