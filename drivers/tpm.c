@@ -10,20 +10,7 @@
 #include <string.h>
 #include "drivers/tpm.h"
 
-/* FIFO interface registers and bits. */
-#define TIS_ACCESS 0x00
-#define TIS_STS 0x18
-#define TIS_FIFO 0x24
-#define TIS_DID_VID 0xf00
-#define ACCESS_VALID 0x80
-#define ACCESS_ACTIVE 0x20
-#define ACCESS_REQUEST 0x02
-#define STS_VALID 0x80
-#define STS_READY 0x40
-#define STS_GO 0x20
-#define STS_DATA 0x10
-#define STS_EXPECT 0x08
-#define STS_FAMILY(s) (((s) >> 26) & 3)
+#include "vigil/tpm_tis.h"
 #define STS_FAMILY_20 1
 #define STS_BURST(s) (((s) >> 8) & 0xffff)
 

@@ -30,7 +30,7 @@ $(TEST_ESP)/.stamp: tests/integration/guests.dts $(ATTACK_STAGE_DEPS) $(STUB_EFI
 
 INTEGRATION_TESTS = $(sort $(wildcard tests/integration/t_*.py tests/integration/t_*.sh))
 
-$(PROBE_OUT)/%.o: $(PROBE_SRC)/%.c $(PROBE_SRC)/probe.h include/vigil/handoff.h
+$(PROBE_OUT)/%.o: $(PROBE_SRC)/%.c $(PROBE_SRC)/probe.h include/vigil/handoff.h include/vigil/tpm_tis.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(PROBE_CFLAGS) -c $< -o $@

@@ -6,18 +6,7 @@
  */
 #include "probe.h"
 
-#define TIS_BASE 0xfed40000ul
-#define TIS_ACCESS 0x00
-#define TIS_STS 0x18
-#define TIS_FIFO 0x24
-
-#define ACCESS_VALID 0x80
-#define ACCESS_ACTIVE 0x20
-#define ACCESS_REQUEST 0x02
-#define STS_VALID 0x80
-#define STS_READY 0x40
-#define STS_GO 0x20
-#define STS_DATA 0x10
+#include <vigil/tpm_tis.h>
 
 #define SPIN 10000000
 
