@@ -103,7 +103,9 @@ def main():
     reqs = plan(ROUNDS, patch_dtb)
     print("info: %d requests made and signed in %.0f s" % (len(reqs), time.monotonic() - t0), flush=True)
     applied = [r[3] for r in reqs if r[3]]
-    with at.boot(esp, "soak", True) as b:
+    # The emulator's time limit grows with the work: about 16 requests a
+    # second here, so a quarter of a second each is four times that.
+    with at.boot(esp, "soak", True, timeout=300 + len(reqs) // 4) as b:
         up = b.wait_for(r"^vigil: management channel on port 0x2f8 ", timeout=120) and \
             b.wait_for(r"^\[patchwatch\] beat 1 ", timeout=120)
         t.check("soak: Vigil up with its channel and guests", up)

@@ -209,10 +209,10 @@ def events_request(payload, type_=0x07):
             (int(total.group(1), 16) << 32 | int(total.group(2), 16)) if total else None)
 
 
-def boot(esp, name, tpm):
+def boot(esp, name, tpm, timeout=600):
     """One boot; the TPM's state is kept across boots (one TPM, one AK)."""
     chanargs = ("-chardev", "socket,id=chan,path=%s,server=on,wait=off" % SOCK, "-serial", "chardev:chan")
-    return vt.Boot(esp.dir, name=name, timeout=600, smp=3, tpm=tpm, tpm_state=os.path.join(WORK, "tpm") if tpm else None,
+    return vt.Boot(esp.dir, name=name, timeout=timeout, smp=3, tpm=tpm, tpm_state=os.path.join(WORK, "tpm") if tpm else None,
                    extra=chanargs)
 
 
