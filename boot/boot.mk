@@ -20,7 +20,7 @@ STUB_SO := $(STUB_DIR)/stub.so
 
 # Plain C (no firmware types), also compiled by tests/unit/.
 STUB_PURE_SRCS := boot/elf_load.c boot/paging.c boot/memmap.c boot/dtb_scan.c boot/path.c \
-	boot/pci_scan.c
+	boot/pci_scan.c boot/tcglog.c
 STUB_SRCS := boot/efi.c boot/stub.c boot/measure.c boot/print.c boot/pci_port.c $(STUB_PURE_SRCS) \
 	$(CRYPTO_SRCS) kernel/crypto/hash.c $(LIBC_SRCS)
 
