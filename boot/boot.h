@@ -54,6 +54,27 @@ __attribute__((warn_unused_result)) int boot_tpm_extend(uint32_t pcr, const void
 							size_t len, uint32_t tag,
 							const char *name);
 
+/*
+ * The firmware's event log, crypto-agile format (GetEventLog): it starts
+ * at *log, its last event starts *last bytes in (0: the header alone), and
+ * *truncated says the firmware dropped events for want of room. Returns 0,
+ * -ENODEV (no TPM), -ENOENT (no log), -EIO.
+ */
+__attribute__((warn_unused_result)) int boot_tpm_event_log(const uint8_t **log, size_t *last,
+							   int *truncated);
+
+/* EFI_TCG2_FINAL_EVENTS_TABLE: every event the firmware logged after the
+ * first GetEventLog call, in the log's format. It stays where it is after
+ * ExitBootServices (runtime memory). */
+struct boot_final_events {
+	uint64_t version;
+	uint64_t count;
+	uint8_t events[];
+};
+
+/* The final events table, or NULL when the firmware has none. */
+const struct boot_final_events *boot_tpm_final_events(void);
+
 /* True when the SecureBoot variable says the firmware enforces it. */
 int boot_secure_boot(void);
 

@@ -287,7 +287,9 @@ struct tcg2_event {
 
 struct tcg2_protocol {
 	EFI_STATUS(EFIAPI *get_capability)(struct tcg2_protocol *, struct tcg2_capability *);
-	void *get_event_log;
+	EFI_STATUS(EFIAPI *get_event_log)(struct tcg2_protocol *, UINT32 format,
+					  EFI_PHYSICAL_ADDRESS *location, EFI_PHYSICAL_ADDRESS *last_entry,
+					  BOOLEAN *truncated);
 	EFI_STATUS(EFIAPI *hash_log_extend_event)(struct tcg2_protocol *, UINT64 flags,
 						  EFI_PHYSICAL_ADDRESS data, UINT64 len,
 						  struct tcg2_event *event);
@@ -333,6 +335,41 @@ int boot_tpm_extend(uint32_t pcr, const void *data, size_t len, uint32_t tag, co
 	    EFI_SUCCESS)
 		return -EIO;
 	return 0;
+}
+
+#define TCG2_EVENT_LOG_FORMAT_TCG_2 2u
+#define TCG2_FINAL_EVENTS_TABLE_GUID \
+	{ 0x1e2ed096, 0x30e2, 0x4254, { 0xbd, 0x89, 0x86, 0x3b, 0xbe, 0xf8, 0x23, 0x25 } }
+
+int boot_tpm_event_log(const uint8_t **log, size_t *last, int *truncated)
+{
+	struct tcg2_protocol *p = tcg2();
+	EFI_PHYSICAL_ADDRESS at = 0, end = 0;
+	BOOLEAN cut = 0;
+
+	if (!p)
+		return -ENODEV;
+	if (p->get_event_log(p, TCG2_EVENT_LOG_FORMAT_TCG_2, &at, &end, &cut) != EFI_SUCCESS)
+		return -EIO;
+	if (!at || end < at)
+		return -ENOENT;
+	*log = (const uint8_t *)(uintptr_t)at;
+	*last = end - at;
+	*truncated = cut != 0;
+	return 0;
+}
+
+const struct boot_final_events *boot_tpm_final_events(void)
+{
+	EFI_GUID guid = TCG2_FINAL_EVENTS_TABLE_GUID;
+
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &st->ConfigurationTable[i];
+
+		if (memcmp(&t->VendorGuid, &guid, sizeof(guid)) == 0)
+			return t->VendorTable;
+	}
+	return NULL;
 }
 
 /* ---- PCI bus mastering (UEFI specification, EFI_PCI_IO_PROTOCOL) ----- */

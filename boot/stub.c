@@ -16,6 +16,7 @@
 #include "boot/path.h"
 #include "boot/pci_scan.h"
 #include "boot/print.h"
+#include "boot/tcglog.h"
 #include "kernel/crypto/sig.h"
 
 #define FILES_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
@@ -26,6 +27,9 @@
 /* The VMM starts its APs through a trampoline that runs in 32-bit mode
  * before it reaches the VMM: the image must lie below 4 GiB. */
 #define VMM_BELOW 0x100000000ull
+/* Room after the firmware's log for what it logs at ExitBootServices
+ * (two events on EDK2: some 200 bytes). */
+#define FWLOG_ROOM 0x4000u
 
 /* The platform key set and threshold built into this stub
  * (build/gen/platform_keys.c, generated from the platform public keys). */
@@ -47,6 +51,11 @@ struct stub {
 	struct elf_image img;
 	void *tables;
 	size_t tables_size;
+	/* The firmware's log: its copy's room, digest sizes, final events. */
+	size_t fwlog_cap;
+	struct tcglog_algs fwlog_algs;
+	const struct boot_final_events *fwlog_final;
+	uint64_t fwlog_skip; /* final events the copy already holds */
 };
 
 static const char *err_text(int err)
@@ -411,6 +420,82 @@ static void bus_masters_off_late(struct handoff *h)
 	h->pci_seg0_bus_masters_kept = c.kept;
 }
 
+static void fwlog_skip(const char *why)
+{
+	stub_printf("vigil-stub: firmware event log not handed over: %s\n", why);
+}
+
+/*
+ * The firmware's own log (docs/tpm.md, "The firmware's log"), copied once
+ * the stub's measurements are in it, so a verifier can replay the whole
+ * boot: PCRs 0-7 from the firmware's events, 10 and 15 from the stub's.
+ * What the firmware logs after this call goes to its final events table,
+ * which fwlog_final reads after ExitBootServices. Never a refusal: the
+ * VMM runs the same without it; a verifier then lacks the firmware's part.
+ */
+static int fwlog_copy(struct stub *s)
+{
+	const uint8_t *log;
+	size_t last, len;
+	void *copy;
+	int cut, err;
+
+	if (!(s->h->flags & HANDOFF_F_TPM))
+		return 0;
+	err = boot_tpm_event_log(&log, &last, &cut);
+	if (err) {
+		fwlog_skip(err == -ENOENT ? "the firmware keeps none" : "GetEventLog failed");
+		return 0;
+	}
+	s->fwlog_final = boot_tpm_final_events();
+	s->fwlog_skip = s->fwlog_final ? s->fwlog_final->count : 0;
+	/* The firmware's memory is read only as far as its own lengths say,
+	 * and never more than the handoff could carry. */
+	if (tcglog_measure(log, HANDOFF_FWLOG_MAX - FWLOG_ROOM, last, &s->fwlog_algs, &len)) {
+		fwlog_skip("malformed, or larger than the handoff's 4 MiB");
+		return 0;
+	}
+	s->fwlog_cap = (len + FWLOG_ROOM + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+	if (boot_pages_alloc(s->fwlog_cap, PAGE_SIZE, 0, &copy)) {
+		s->fwlog_cap = 0;
+		fwlog_skip("out of memory");
+		return 0;
+	}
+	memcpy(copy, log, len);
+	s->h->fwlog_phys = (uint64_t)(uintptr_t)copy;
+	s->h->fwlog_size = (uint32_t)len;
+	if (cut || !s->fwlog_final)
+		s->h->flags |= HANDOFF_F_FWLOG_PARTIAL;
+	stub_printf("vigil-stub: firmware event log: %lu bytes%s\n", (unsigned long)len,
+		    cut ? ", truncated by the firmware" :
+		    !s->fwlog_final ? ", without a final events table" : "");
+	return 0;
+}
+
+/*
+ * After ExitBootServices: the final events table's events newer than the
+ * copy (those the firmware logged during the exit, into PCR 5) go after
+ * it. Whatever cannot be appended whole marks the log partial. The
+ * firmware is gone: nothing to report to but the handoff.
+ */
+static void fwlog_final(struct stub *s)
+{
+	const struct boot_final_events *f = s->fwlog_final;
+	uint8_t *copy = (uint8_t *)(uintptr_t)s->h->fwlog_phys;
+	size_t skip, more, room = s->fwlog_cap - s->h->fwlog_size;
+
+	if (!copy || !f)
+		return;
+	if (f->count < s->fwlog_skip ||
+	    tcglog_events(f->events, HANDOFF_FWLOG_MAX, s->fwlog_skip, &s->fwlog_algs, &skip) ||
+	    tcglog_events(f->events + skip, room, f->count - s->fwlog_skip, &s->fwlog_algs, &more)) {
+		s->h->flags |= HANDOFF_F_FWLOG_PARTIAL;
+		return;
+	}
+	memcpy(copy + s->h->fwlog_size, f->events + skip, more);
+	s->h->fwlog_size += (uint32_t)more;
+}
+
 static void stub_unwind(struct stub *s)
 {
 	unsigned i;
@@ -424,6 +509,8 @@ static void stub_unwind(struct stub *s)
 	if (s->h && s->h->trampoline_phys)
 		boot_pages_free((void *)(uintptr_t)s->h->trampoline_phys, PAGE_SIZE);
 	boot_pages_free(s->tables, s->tables_size);
+	if (s->h && s->h->fwlog_phys)
+		boot_pages_free((void *)(uintptr_t)s->h->fwlog_phys, s->fwlog_cap);
 	boot_pages_free(s->h, sizeof(*s->h));
 	boot_pages_free((void *)(uintptr_t)s->crash_phys, PAGE_SIZE);
 }
@@ -444,7 +531,8 @@ int stub_main(void)
 	   ?: platform_record(&s)	/* AP trampoline page, ACPI RSDP */
 	   ?: tables_build(&s)		/* the boot page tables of handoff.h */
 	   ?: buffers_release(&s)	/* hand back what the VMM does not need */
-	   ?: bus_masters_off(&s);	/* every PCI function the firmware lists */
+	   ?: bus_masters_off(&s)	/* every PCI function the firmware lists */
+	   ?: fwlog_copy(&s);		/* the firmware's log, ours in it; never refuses */
 	if (err) {
 		stub_unwind(&s);
 		return err;
@@ -455,6 +543,7 @@ int stub_main(void)
 		stub_printf("vigil-stub: ExitBootServices failed\n");
 		return err;
 	}
+	fwlog_final(&s);		/* what the firmware logged during the exit */
 	bus_masters_off_late(s.h);	/* segment 0 again, after the exit callbacks */
 	boot_enter(s.h->boot_cr3, s.img.entry, (uint64_t)(uintptr_t)s.h);
 }

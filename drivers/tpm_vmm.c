@@ -176,6 +176,11 @@ void tpm_start(uint64_t rsdp_pa, const struct handoff *h)
 	printk("vigil: TPM: TPM 2.0 by \"%s\" (%04x:%04x), %s at 0x%lx, locality 0\n", name, vmm_tpm.vendor,
 	       vmm_tpm.device, vmm_tpm.iface == TPM_IFACE_TIS ? "FIFO (TIS)" : "CRB", vmm_tpm.base);
 	tpm_check_boot_pcrs(h);
+	if (h->fwlog_size)
+		printk("vigil: TPM: the firmware's event log, %u bytes%s, served as FWLOG\n", h->fwlog_size,
+		       (h->flags & HANDOFF_F_FWLOG_PARTIAL) ? " (partial: events are missing)" : "");
+	else
+		printk("vigil: TPM: no firmware event log was handed over\n");
 	tpm_make_ak();
 	return;
 none:

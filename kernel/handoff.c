@@ -94,6 +94,26 @@ static int handoff_check_pci(const struct handoff *h, const char **why)
 	return 0;
 }
 
+/* The firmware's log: bytes the VMM serves, so only where they lie is
+ * checked: none, or a page-aligned range of boot-loaded memory that
+ * nothing else the VMM keeps overlaps. */
+static int handoff_check_fwlog(const struct handoff *h, const char **why)
+{
+	if (!h->fwlog_phys && !h->fwlog_size)
+		return (h->flags & HANDOFF_F_FWLOG_PARTIAL) ? handoff_fail(why, "firmware log partial but absent") : 0;
+	if (!h->fwlog_phys || !h->fwlog_size || h->fwlog_size > HANDOFF_FWLOG_MAX || (h->fwlog_phys & 0xfff) ||
+	    !range_ok(h->fwlog_phys, h->fwlog_size) || !handoff_inside(h, h->fwlog_phys, h->fwlog_size, HANDOFF_MEM_BOOT))
+		return handoff_fail(why, "firmware log empty, too large, unaligned or outside boot-loaded memory");
+	if (overlaps(h->fwlog_phys, h->fwlog_size, h->vmm_phys_base, h->vmm_phys_size) ||
+	    (h->crash_phys && overlaps(h->fwlog_phys, h->fwlog_size, h->crash_phys, 4096)) ||
+	    (h->trampoline_phys && overlaps(h->fwlog_phys, h->fwlog_size, h->trampoline_phys, 4096)))
+		return handoff_fail(why, "firmware log overlaps the VMM image, the crash page or the trampoline");
+	for (uint32_t i = 0; i < h->module_count; i++)
+		if (overlaps(h->fwlog_phys, h->fwlog_size, h->modules[i].base, h->modules[i].size))
+			return handoff_fail(why, "firmware log overlaps a module");
+	return 0;
+}
+
 int handoff_validate(const struct handoff *h, const char **why)
 {
 	int err;
@@ -122,5 +142,7 @@ int handoff_validate(const struct handoff *h, const char **why)
 	if (!err && h->crash_phys && ((h->crash_phys & 0xfff) || !handoff_inside(h, h->crash_phys, 4096, HANDOFF_MEM_BOOT) ||
 				      overlaps(h->crash_phys, 4096, h->vmm_phys_base, h->vmm_phys_size)))
 		err = handoff_fail(why, "crash page unaligned, outside boot-loaded memory or in the VMM image");
-	return err ? err : handoff_check_modules(h, why);
+	if (!err)
+		err = handoff_check_modules(h, why);
+	return err ? err : handoff_check_fwlog(h, why);
 }

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define HANDOFF_MAGIC 0x46464f484c474956ull /* "VIGLHOFF" little-endian */
-#define HANDOFF_VERSION 5
+#define HANDOFF_VERSION 6
 
 #define HANDOFF_MAX_MEM 512
 #define HANDOFF_MAX_MODULES 64
@@ -71,6 +71,10 @@ struct handoff_measurement {
 #define HANDOFF_F_SECURE_BOOT 2u /* firmware reported Secure Boot enabled */
 #define HANDOFF_F_MULTIBOOT 4u	 /* lab entry: digests computed, not extended */
 #define HANDOFF_F_BUS_MASTER_OFF 8u /* PCI bus mastering turned off: the pci_* counts hold */
+#define HANDOFF_F_FWLOG_PARTIAL 16u /* the firmware's log is handed over with events missing */
+
+/* The most bytes of the firmware's event log the boot entry hands over. */
+#define HANDOFF_FWLOG_MAX (4u << 20)
 
 /* The most functions segment 0 can hold: 256 buses, 32 devices, 8 functions. */
 #define HANDOFF_PCI_SEG0_MAX (256u * 32 * 8)
@@ -110,6 +114,16 @@ struct handoff {
 	uint32_t pci_seg0_bus_masters_cleared; /* of those, bus mastering on (again) and turned off */
 	uint32_t pci_seg0_bus_masters_kept;    /* of those, bus mastering on that the write left on */
 	uint32_t reserved2;
+
+	/* The firmware's TCG event log, crypto-agile format, as the stub
+	 * copied it (GetEventLog after its own measurements, then the final
+	 * events table's newer events after ExitBootServices): page aligned,
+	 * inside MEM_BOOT, at most HANDOFF_FWLOG_MAX bytes. Untrusted bytes
+	 * the VMM only serves (FWLOG, docs/channel.md); a verifier replays
+	 * them against a quote. Both 0 when there is none. */
+	uint64_t fwlog_phys;
+	uint32_t fwlog_size;
+	uint32_t reserved3;
 
 	struct handoff_mem mem[HANDOFF_MAX_MEM]; /* sorted by base, non-overlapping */
 	struct handoff_module modules[HANDOFF_MAX_MODULES];

@@ -58,6 +58,8 @@ static void handoff_make(struct handoff *h)
 	h->pci_seg0_functions = 9;
 	h->pci_seg0_bus_masters_cleared = 1;
 	h->pci_seg0_bus_masters_kept = 2;
+	h->fwlog_phys = 73 * MIB;
+	h->fwlog_size = 0x1234;
 }
 
 static void valid_passes(void)
@@ -86,6 +88,14 @@ static void valid_passes(void)
 	h->flags = HANDOFF_F_MULTIBOOT;
 	h->pci_functions = h->pci_bus_masters_cleared = 0;
 	h->pci_seg0_functions = h->pci_seg0_bus_masters_cleared = h->pci_seg0_bus_masters_kept = 0;
+	CHECK_EQ(handoff_validate(h, &why), 0);
+	/* No firmware log; a log of the largest size, partial. */
+	h->fwlog_phys = 0;
+	h->fwlog_size = 0;
+	CHECK_EQ(handoff_validate(h, &why), 0);
+	h->fwlog_size = HANDOFF_FWLOG_MAX;
+	h->fwlog_phys = 72 * MIB + 0x1000;
+	h->flags |= HANDOFF_F_FWLOG_PARTIAL;
 	CHECK_EQ(handoff_validate(h, &why), 0);
 	free(h);
 }
@@ -194,6 +204,31 @@ static void meas_name_unterminated(struct handoff *h)
 
 static void meas_name_empty(struct handoff *h) { h->meas[0].name[0] = '\0'; }
 
+static void fwlog_without_address(struct handoff *h) { h->fwlog_phys = 0; }
+static void fwlog_without_size(struct handoff *h) { h->fwlog_size = 0; }
+static void fwlog_partial_absent(struct handoff *h)
+{
+	h->fwlog_phys = h->fwlog_size = 0;
+	h->flags |= HANDOFF_F_FWLOG_PARTIAL;
+}
+static void fwlog_too_large(struct handoff *h) { h->fwlog_size = HANDOFF_FWLOG_MAX + 1; }
+static void fwlog_unaligned(struct handoff *h) { h->fwlog_phys += 0x10; }
+static void fwlog_in_usable_memory(struct handoff *h) { h->fwlog_phys = 2 * MIB; }
+static void fwlog_past_boot_memory(struct handoff *h) { h->fwlog_phys = 80 * MIB - 0x1000; }
+static void fwlog_wrapping(struct handoff *h) { h->fwlog_phys = 0xfffffffffffff000ull; }
+static void fwlog_on_vmm(struct handoff *h) { h->fwlog_phys = 67 * MIB; }
+static void fwlog_on_crash_page(struct handoff *h) { h->fwlog_phys = 72 * MIB - 0x1000; }
+static void fwlog_on_module(struct handoff *h) { h->fwlog_phys = 68 * MIB + 0x2000; }
+static void fwlog_on_trampoline(struct handoff *h)
+{
+	h->mem[MEM_TRAMP].size = 0x4000;
+	h->mem[MEM_LOW2].base = 0xc000;
+	h->mem[MEM_LOW2].size = 0x93000;
+	h->fwlog_phys = 0x9000;
+	h->fwlog_size = 0x1000;
+	h->trampoline_phys = 0x9000;
+}
+
 static const struct bad_case bad_cases[] = {
 	{ "bad_magic", bad_magic, "magic" },
 	{ "bad_version", bad_version, "version" },
@@ -248,6 +283,18 @@ static const struct bad_case bad_cases[] = {
 	{ "module_name_empty", module_name_empty, "name" },
 	{ "measurement_name_unterminated", meas_name_unterminated, "measurement" },
 	{ "measurement_name_empty", meas_name_empty, "measurement" },
+	{ "fwlog_without_address", fwlog_without_address, "firmware log" },
+	{ "fwlog_without_size", fwlog_without_size, "firmware log" },
+	{ "fwlog_partial_but_absent", fwlog_partial_absent, "partial but absent" },
+	{ "fwlog_too_large", fwlog_too_large, "firmware log" },
+	{ "fwlog_unaligned", fwlog_unaligned, "firmware log" },
+	{ "fwlog_in_usable_memory", fwlog_in_usable_memory, "outside boot" },
+	{ "fwlog_past_boot_memory", fwlog_past_boot_memory, "outside boot" },
+	{ "fwlog_wrapping", fwlog_wrapping, "firmware log" },
+	{ "fwlog_on_the_vmm", fwlog_on_vmm, "overlaps the VMM" },
+	{ "fwlog_on_the_crash_page", fwlog_on_crash_page, "crash page" },
+	{ "fwlog_on_a_module", fwlog_on_module, "overlaps a module" },
+	{ "fwlog_on_the_trampoline", fwlog_on_trampoline, "trampoline" },
 };
 
 static void run_bad_cases(void)
