@@ -70,6 +70,10 @@ void channel_events(struct reply *r, const uint8_t *payload, size_t len);
  * nonce. Writes the reply and the audit entry. */
 void channel_quote(struct reply *r, const uint8_t *payload, size_t len);
 
+/* FWLOG (vmm/channel_query.c): a page of the firmware's event log from
+ * the byte offset the payload names. Writes the reply and the audit entry. */
+void channel_fwlog(struct reply *r, const uint8_t *payload, size_t len);
+
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);

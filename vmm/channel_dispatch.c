@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One received request, answered: a bounded table of the queries, made
- * from the list in include/vigil/channel.h, the event-log page, the quote, the bundle
+ * from the list in include/vigil/channel.h, the event-log pages, the quote, the bundle
  * request and the guest update's four (vmm/vm_update.c). Fail closed: a type the list does not name is refused (CHANNEL_E_UNKNOWN_TYPE)
  * and runs nothing, never mapped to a handler that happens to be near.
  * Every request is audited.
@@ -33,7 +33,7 @@ static bool channel_is_package(uint8_t type)
 uint8_t channel_response_type(uint8_t type)
 {
 	if (type == CHANNEL_REQ_BUNDLE || type == CHANNEL_REQ_EVENTS || type == CHANNEL_REQ_QUOTE ||
-	    channel_is_package(type) || channel_query_of(type))
+	    type == CHANNEL_REQ_FWLOG || channel_is_package(type) || channel_query_of(type))
 		return (uint8_t)(type | CHANNEL_RESPONSE);
 	return CHANNEL_TYPE_ERROR;
 }
@@ -54,6 +54,8 @@ void channel_dispatch(struct reply *r, uint8_t type, const uint8_t *payload, uin
 		channel_events(r, payload, len); /* the same */
 	} else if (type == CHANNEL_REQ_QUOTE) {
 		channel_quote(r, payload, len); /* the same */
+	} else if (type == CHANNEL_REQ_FWLOG) {
+		channel_fwlog(r, payload, len); /* the same */
 	} else if (channel_is_package(type)) {
 		channel_package(r, type, payload, len); /* the same */
 	} else if (!query) {

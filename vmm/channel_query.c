@@ -22,6 +22,7 @@
 #include "kernel/crypto/sig.h"
 #include "kernel/handoff.h"
 #include "kernel/init.h"
+#include "kernel/mm.h"
 #include "kernel/selfcheck.h"
 #include "kernel/time.h"
 
@@ -366,6 +367,30 @@ void channel_events(struct reply *r, const uint8_t *payload, size_t len)
 	reply_u32(r, "pcr", MLOG_PCR);
 	reply_bytes(r, "events", page, count * sizeof(struct mlog_record));
 	audit_record(CHANNEL_REQ_EVENTS, 0, CHANNEL_OK, "ok");
+}
+
+/* FWLOG: the firmware's log from the payload's byte offset (u64) on, at
+ * most CHANNEL_FWLOG_PAGE bytes. The VMM does not parse it: what it holds
+ * is the firmware's word, which the verifier replays against a quote. */
+void channel_fwlog(struct reply *r, const uint8_t *payload, size_t len)
+{
+	static const char why[] = "FWLOG carries the byte offset, 8 bytes";
+	uint64_t at, total = boot_handoff.fwlog_size, n = 0;
+
+	if (len != 8) {
+		reply_begin(r, r->buf, r->cap, -EINVAL, CHANNEL_E_BAD_REQUEST, why);
+		audit_record(CHANNEL_REQ_FWLOG, -EINVAL, CHANNEL_E_BAD_REQUEST, why);
+		return;
+	}
+	memcpy(&at, payload, 8);
+	if (at < total)
+		n = total - at < CHANNEL_FWLOG_PAGE ? total - at : CHANNEL_FWLOG_PAGE;
+	reply_begin(r, r->buf, r->cap, 0, CHANNEL_OK, "ok");
+	reply_u64(r, "offset", at);
+	reply_u32(r, "total", (uint32_t)total);
+	reply_u32(r, "partial", !!(boot_handoff.flags & HANDOFF_F_FWLOG_PARTIAL));
+	reply_bytes(r, "bytes", n ? (const uint8_t *)phys_to_virt(boot_handoff.fwlog_phys) + at : NULL, (uint32_t)n);
+	audit_record(CHANNEL_REQ_FWLOG, 0, CHANNEL_OK, "ok");
 }
 
 static void quote_refuse(struct reply *r, int err, uint32_t code, const char *why)

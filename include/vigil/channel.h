@@ -32,7 +32,7 @@
  * Requests, from this one list: X(NAME, type, name). The queries carry no
  * payload; the VMM answers each with query_<name>() from a table made of
  * this list (vmm/channel_dispatch.c), so a query cannot be listed without
- * its handler. EVENTS carries an index, QUOTE a nonce, BUNDLE a bundle
+ * its handler. EVENTS carries an index, QUOTE a nonce, FWLOG an offset, BUNDLE a bundle
  * container. Any other type is
  * refused (CHANNEL_E_UNKNOWN_TYPE) and runs nothing.
  */
@@ -55,6 +55,10 @@ enum channel_request {
 	/* A TPM quote: the payload is the verifier's nonce, 1 to 64 bytes
 	 * (docs/channel.md, docs/tpm.md). */
 	CHANNEL_REQ_QUOTE = 0x08,
+	/* A page of the firmware's event log as the stub handed it over: the
+	 * payload is the byte offset (u64); the reply's `bytes` holds at most
+	 * CHANNEL_FWLOG_PAGE bytes from there (docs/channel.md, docs/tpm.md). */
+	CHANNEL_REQ_FWLOG = 0x09,
 	CHANNEL_REQ_BUNDLE = 0x10,
 	/* A guest package update (docs/channel.md, "Guest updates"). */
 	CHANNEL_REQ_PKG_BEGIN = 0x20,
@@ -74,6 +78,8 @@ enum channel_request {
  * image, 1 initrd, 2 acpi), a zero u32, the offset (u64), then the bytes.
  * PKG_COMMIT's and PKG_ABORT's: the upload's id alone.
  */
+#define CHANNEL_FWLOG_PAGE (24u * 1024)
+
 #define CHANNEL_PKG_NAME_LEN 32
 #define CHANNEL_PKG_BEGIN_HEADER 40
 #define CHANNEL_PKG_ID_LEN 16

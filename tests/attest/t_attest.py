@@ -15,10 +15,19 @@ patchwatch, the channel on COM2, roles made of this test's keys):
   bundle is refused and moves neither the log nor the PCR. EVENTS requests
   with a payload of the wrong size are refused; one past the end answers
   no records.
+  The firmware's log comes too (FWLOG): it holds the stub's events for
+  PCRs 10 and 15, as MEASUREMENTS lists them, and after them what the
+  firmware logged at ExitBootServices (PCR 5); with the runtime records
+  after it, the whole log replays to every quoted PCR, by the host's own
+  replay, by `tpm2_checkquote -e` and by `vigilctl attest verify`, and a
+  firmware event edited in it no longer does. FWLOG requests with a
+  payload of the wrong size are refused; offsets at and past the end
+  answer what is there.
 - CRB: the same TPM behind a Command Response Buffer; the VMM says so, and
   three bundles' records replay to PCR 11.
 - No TPM: the VMM says it has none and what that costs; bundles are still
-  applied and logged, MEASUREMENTS says no TPM, and a quote is refused.
+  applied and logged, MEASUREMENTS says no TPM, a quote is refused, and
+  FWLOG has nothing to give.
 - A config with tpm = "required": refused without a TPM (no guest starts),
   run with one.
 - Enrollment afterwards, on the same TPM: tpm2-tools derives the same AK,
@@ -134,6 +143,42 @@ def host_replay(path):
     return vt.pcr_replay(digests), indices, len(data) % RECORD == 0
 
 
+def log_events(data):
+    """The test's own reading of a crypto-agile TCG log: a list of events
+    (offset, pcr, type, SHA-256 digest, data), the header left out."""
+    size = struct.unpack_from("<I", data, 28)[0]
+    spec = data[32:32 + size]
+    assert spec[:16] == b"Spec ID Event03\0", "no Spec ID event"
+    n = struct.unpack_from("<I", spec, 24)[0]
+    sizes = dict(struct.unpack_from("<HH", spec, 28 + 4 * i) for i in range(n))
+    off, events = 32 + size, []
+    while off < len(data):
+        pcr, etype, count = struct.unpack_from("<III", data, off)
+        o, digests = off + 12, {}
+        for _ in range(count):
+            alg = struct.unpack_from("<H", data, o)[0]
+            digests[alg] = data[o + 2:o + 2 + sizes[alg]]
+            o += 2 + sizes[alg]
+        esize = struct.unpack_from("<I", data, o)[0]
+        events.append({"off": off, "pcr": pcr, "type": etype, "sha256": digests.get(0x0b),
+                       "data": data[o + 4:o + 4 + esize]})
+        off = o + 4 + esize
+    return events
+
+
+def log_replay(events):
+    """Every PCR the events extend, replayed from zero (PCR 0 from the
+    StartupLocality event's locality), as hex."""
+    pcrs = {}
+    for e in events:
+        if e["type"] == 3:  # EV_NO_ACTION
+            if e["pcr"] == 0 and e["data"][:16] == b"StartupLocality\0":
+                pcrs[0] = bytes(31) + e["data"][16:17]
+            continue
+        pcrs[e["pcr"]] = hashlib.sha256(pcrs.get(e["pcr"], bytes(32)) + e["sha256"]).digest()
+    return {p: v.hex() for p, v in pcrs.items()}
+
+
 def tpm2_eventlog_pcr11(path):
     """PCR 11's SHA-256 value as tpm2_eventlog replays the file, or None."""
     r = subprocess.run(["tpm2_eventlog", path], capture_output=True, text=True)
@@ -152,10 +197,12 @@ def attest(name, nonce):
     return r.returncode, d
 
 
-def checkquote(d, nonce):
-    """tpm2_checkquote on a quote directory: whether it accepts it."""
+def checkquote(d, nonce, log=False):
+    """tpm2_checkquote on a quote directory: whether it accepts it; with
+    log, also whether the event log replays to every quoted PCR (-e)."""
     r = subprocess.run(["tpm2_checkquote", "-u", d + "/ak.pub", "-m", d + "/quote.msg", "-s", d + "/quote.sig",
-                        "-f", d + "/pcrs.bin", "-g", "sha256", "-q", nonce],
+                        "-f", d + "/pcrs.bin", "-g", "sha256", "-q", nonce] +
+                       (["-e", d + "/eventlog.bin"] if log else []),
                        capture_output=True, text=True)
     return r.returncode == 0
 
@@ -207,6 +254,82 @@ def events_request(payload, type_=0x07):
     total = re.search(rb"^\ttotal = <(0x[0-9a-f]+) (0x[0-9a-f]+)>;", out, re.M)
     return (got[0], props.get("status"), props.get("error"), int(count.group(1), 16) if count else None,
             (int(total.group(1), 16) << 32 | int(total.group(2), 16)) if total else None)
+
+
+def fwlog_request(payload):
+    """A raw FWLOG request: (type, status, error, offset, total, partial,
+    bytes) of its reply."""
+    c = chan.Conn(SOCK)
+    try:
+        c.send(chan.frame(0x09, payload))
+        got = c.recv_frame()
+    finally:
+        c.close()
+    if not got:
+        return None
+    props = chan.dtb_props(got[2])
+    out = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-"], input=got[2],
+                         capture_output=True).stdout.decode()
+
+    def cells(name):
+        m = re.search(r"^\t%s = <([^>]*)>;" % name, out, re.M)
+        return [int(c, 16) for c in m.group(1).split()] if m else None
+    off, total, part = cells("offset"), cells("total"), cells("partial")
+    m = re.search(r"^\tbytes(?: = \[([0-9a-f ]*)\])?;", out, re.M)
+    data = bytes.fromhex(m.group(1) or "") if m else None
+    return (got[0], props.get("status"), props.get("error"), off and (off[0] << 32 | off[1]),
+            total and total[0], part and part[0], data)
+
+
+def check_firmware_log(b, m, q1, nonce, pcr11):
+    """The whole log of a quote: the firmware's, holding the stub's events
+    and the exit's, then the runtime records; every quoted PCR replays."""
+    stub = b.has(r"^vigil-stub: firmware event log: (\d+) bytes$")
+    vmm = b.has(r"^vigil: TPM: the firmware's event log, (\d+) bytes, served as FWLOG$")
+    data = open(os.path.join(q1, "eventlog.bin"), "rb").read()
+    events = log_events(data)
+    fw = [e for e in events if e["pcr"] != 11]
+    first = fwlog_request(struct.pack("<Q", 0))
+    total = first[4] if first else None
+    t.check("tis: the stub copies the firmware's log, the VMM serves it with the exit's events after it",
+            stub and vmm and int(vmm.group(1)) > int(stub.group(1)) and total == int(vmm.group(1)) and
+            first[5] == 0 and data[:len(first[6])] == first[6],
+            "stub %s, VMM %s, FWLOG %s" % (stub and stub.group(1), vmm and vmm.group(1), first and first[3:6]))
+    boot_entries = list(m.get("boot", {}).values())
+    for pcr in (10, 15):
+        want = [(e["label"], e["sha256"]) for e in boot_entries if e.get("pcr") == pcr and e.get("flags", 0) & 1]
+        got = [(e["data"][8:].decode(errors="replace"), e["sha256"].hex()) for e in fw
+               if e["pcr"] == pcr and e["type"] == 6 and e["data"][:4] == b"LGIV"]
+        t.check("tis: the firmware's log holds the stub's %d events for PCR %d, as MEASUREMENTS lists them"
+                % (len(want), pcr), want and got == want, "%s vs %s" % (got, want))
+    exits = [i for i, e in enumerate(fw) if e["pcr"] == 5 and e["data"].startswith(b"Exit Boot Services")]
+    stub_last = max(i for i, e in enumerate(fw) if e["pcr"] in (10, 15))
+    t.check("tis: the firmware's log ends with its ExitBootServices events (PCR 5), after the stub's",
+            len(exits) == 2 and exits[0] > stub_last and exits[-1] == len(fw) - 1,
+            str([fw[i]["data"] for i in exits]))
+    replay = log_replay(events)
+    quoted = {p: quote_pcr(q1, p) for p in (0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 15)}
+    t.check("tis: the whole log replays to every quoted PCR (the host's own replay, tpm2_checkquote -e)",
+            all(replay.get(p, "00" * 32) == v for p, v in quoted.items()) and quoted[11] == pcr11 and
+            checkquote(q1, nonce, log=True),
+            str([p for p, v in quoted.items() if replay.get(p, "00" * 32) != v]))
+    pcr4 = next(e for e in fw if e["pcr"] == 4 and e["sha256"])
+    edited = bytearray(data)
+    at = data.index(pcr4["sha256"], pcr4["off"])
+    edited[at] ^= 1
+    d = copy_quote(q1, "q1-fw-edited", eventlog_bin=bytes(edited))
+    ok, out = verify(d, nonce)
+    t.check("tis: a firmware event edited in the log is rejected (tpm2_checkquote -e and vigilctl)",
+            not checkquote(d, nonce, log=True) and ok == 1 and "does not replay to the quoted PCR 4" in out, out)
+    bad = [fwlog_request(p) for p in (b"", b"\0" * 7, b"\0" * 9)]
+    t.check("tis: FWLOG with a payload other than 8 bytes is refused (BAD_REQUEST)",
+            all(r and r[0] == 0x89 and r[1] == -22 and r[2] == 7 for r in bad), str([r and r[:3] for r in bad]))
+    last = fwlog_request(struct.pack("<Q", total - 1)) if total else None
+    past = [fwlog_request(struct.pack("<Q", o)) for o in (total or 0, (1 << 64) - 1, 1 << 32)]
+    t.check("tis: FWLOG at the last byte gives it; at or past the end, nothing and the true total",
+            last and last[1] == 0 and last[6] == data[total - 1:total] and
+            all(r and r[1] == 0 and r[4] == total and r[6] == b"" for r in past),
+            str([r and r[:6] for r in [last] + past]))
 
 
 def boot(esp, name, tpm, timeout=600):
@@ -292,16 +415,18 @@ def tis_boot(esp, vmm):
         t.check("tis: a quote after %d bundles verifies (tpm2_checkquote; vigilctl: the %d records replay to the "
                 "quoted PCR 11)" % (n, n), rc == 0 and checkquote(q1, NONCE1) and ok == 0 and
                 "the %d runtime records replay" % n in out and quote_pcr(q1, 11) == pcr11, out)
+        check_firmware_log(b, m, q1, NONCE1, pcr11)
+        records = [e["off"] for e in log_events(open(os.path.join(q1, "eventlog.bin"), "rb").read()) if e["pcr"] == 11]
         old = copy_quote(q0, "q0-new-log", eventlog_bin=open(os.path.join(q1, "eventlog.bin"), "rb").read())
         ok, out = verify(old, NONCE0)
         t.check("tis: the quote from before the bundles, shown with today's log, is rejected",
                 ok == 1 and "does not replay to the quoted PCR 11" in out, out)
         log = bytearray(open(os.path.join(q1, "eventlog.bin"), "rb").read())
-        log[SPEC_ID + 40 * RECORD + 66] ^= 1
+        log[records[40] + 66] ^= 1  # record 41's sequence
         ok, out = verify(copy_quote(q1, "q1-edited", eventlog_bin=bytes(log)), NONCE1)
         t.check("tis: a quote whose log has an edited record is rejected", ok == 1 and "record 41 is edited" in out, out)
         full = open(os.path.join(q1, "eventlog.bin"), "rb").read()
-        ok, out = verify(copy_quote(q1, "q1-short", eventlog_bin=full[:SPEC_ID + 69 * RECORD]), NONCE1)
+        ok, out = verify(copy_quote(q1, "q1-short", eventlog_bin=full[:records[-1]]), NONCE1)
         t.check("tis: a quote whose log lacks its last record is rejected", ok == 1 and "does not replay" in out, out)
         pcrs = bytearray(open(os.path.join(q1, "pcrs.bin"), "rb").read())
         pcrs[pcr_offset(11)] ^= 1
@@ -383,6 +508,10 @@ def no_tpm_boot(esp, vmm):
         r = chan.vigilctl("attest", "--nonce", NONCE2, "-o", os.path.join(WORK, "q-none"), "--socket", SOCK)
         t.check("no TPM: a quote is refused (NO_TPM)", r.returncode == 1 and "72" in r.stdout + r.stderr,
                 r.stdout + r.stderr)
+        fw = fwlog_request(struct.pack("<Q", 0))
+        t.check("no TPM: the stub copied no firmware log; FWLOG answers an empty one",
+                fw and fw[1] == 0 and fw[4] == 0 and fw[6] == b"" and not b.has(r"firmware event log: \d+ bytes"),
+                str(fw))
         t.check("no TPM: bundles still applied and logged; MEASUREMENTS says no TPM and gives no PCR",
                 codes == [0, 0] and m.get("runtime-count") == 2 and m.get("tpm", {}).get("present") == 0 and
                 "pcr11" not in m.get("tpm", {}) and rc == 0 and indices == [1, 2],

@@ -22,7 +22,7 @@ two (the operator role one key), made at test time. Checks:
   line and an ESC sequence: refused (error 16) and changes nothing; on the
   console, in the audit log and in vigilctl's output it appears escaped,
   never as a line of its own or a raw ESC byte;
-- request types that are not in the protocol (0x00, 0x09, 0x11, 0x7f,
+- request types that are not in the protocol (0x00, 0x0a, 0x11, 0x7f,
   0x85, 0xfe): each refused with error 6, answered as type 0xFF, audited,
   and changes nothing;
 - guest updates through the channel (tests/channel/update.py): on SVM a
@@ -466,7 +466,7 @@ def check_console_forgery(b, before):
 def check_unknown_types(before):
     """Request types outside the protocol: error 6, type 0xFF, nothing run."""
     outcomes = []
-    for i, typ in enumerate((0x00, 0x09, 0x11, 0x7f, 0x85, 0xfe)):
+    for i, typ in enumerate((0x00, 0x0a, 0x11, 0x7f, 0x85, 0xfe)):
         c = chan.Conn(SOCK)
         c.send(chan.frame(typ, id_=200 + i))
         r = c.recv_frame(timeout=30)

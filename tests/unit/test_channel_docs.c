@@ -91,9 +91,10 @@ static void request_types_documented(void)
 		printf("    request %s (0x%02x) is not in the table as listed\n", #NAME, type);
 	CHANNEL_QUERIES(DOC_QUERY)
 #undef DOC_QUERY
-	listed += 7;
+	listed += 8;
 	CHECK(row_has("EVENTS", CHANNEL_REQ_EVENTS, 0, 1) && row_has("EVENTS", CHANNEL_REQ_EVENTS | 0x80, 0, 3));
 	CHECK(row_has("QUOTE", CHANNEL_REQ_QUOTE, 0, 1) && row_has("QUOTE", CHANNEL_REQ_QUOTE | 0x80, 0, 3));
+	CHECK(row_has("FWLOG", CHANNEL_REQ_FWLOG, 0, 1) && row_has("FWLOG", CHANNEL_REQ_FWLOG | 0x80, 0, 3));
 	CHECK(row_has("BUNDLE", CHANNEL_REQ_BUNDLE, 0, 1));
 	CHECK(row_has("PKG_BEGIN", CHANNEL_REQ_PKG_BEGIN, 0, 1));
 	CHECK(row_has("PKG_CHUNK", CHANNEL_REQ_PKG_CHUNK, 0, 1));

@@ -9,6 +9,11 @@
  * keeps it. Each page is checked before it is used: its first index is the
  * one asked for, its records are whole, numbered in order, for the runtime
  * PCR, and each digest is the SHA-256 of its event.
+ *
+ * attest: a quote (QUOTE) and the whole log it is checked against: the
+ * firmware's log as the stub handed it over (FWLOG), the stub's events in
+ * it, then the runtime records the quote covers. attest verify replays
+ * that log into every PCR and compares each quoted one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vigil/handoff.h>
+
+#include "boot/tcglog.h"
 #include "kernel/crypto/hash.h"
 #include "tools/vigilctl/vc_chan.h"
 #include "tools/vigilctl/vigilctl.h"
@@ -162,6 +170,57 @@ static int vc_eventlog_fetch(const char *sock, unsigned timeout, uint64_t limit,
 		return VC_ERROR;
 	}
 	*count = first;
+	return VC_OK;
+}
+
+/* The firmware's log (FWLOG), page by page, into *log (NULL, 0 when the
+ * stub handed none over); *partial: the VMM says events are missing. */
+static int vc_fwlog_fetch(const char *sock, unsigned timeout, uint8_t **log, size_t *len, bool *partial)
+{
+	uint32_t total = 0, part = 0;
+
+	*log = NULL;
+	*len = 0;
+	do {
+		struct vc_reply r;
+		uint8_t at[8];
+		uint64_t off = *len, got_off;
+		uint32_t t;
+		const uint8_t *b;
+		int blen;
+		uint8_t *grown;
+
+		memcpy(at, &off, 8);
+		if (vc_chan_request(sock, CHANNEL_REQ_FWLOG, at, sizeof(at), timeout, &r))
+			return VC_ERROR;
+		if (r.type == CHANNEL_TYPE_ERROR || !vc_resp_valid(r.payload, r.len) ||
+		    vc_resp_status(r.payload, r.len)) {
+			vc_resp_print(r.payload, r.len, false);
+			vc_err("the VMM refused the FWLOG request");
+			free(r.payload);
+			return VC_REFUSED;
+		}
+		b = fdt_getprop(r.payload, 0, "bytes", &blen);
+		if (!b || vc_prop_u64(r.payload, "offset", &got_off) || vc_prop_u32(r.payload, "total", &t) ||
+		    vc_prop_u32(r.payload, "partial", &part) || got_off != off || (off && t != total) ||
+		    t > HANDOFF_FWLOG_MAX || (size_t)blen > CHANNEL_FWLOG_PAGE || off + (size_t)blen > t ||
+		    (off < t && !blen)) {
+			vc_err("a malformed FWLOG reply for offset %llu", (unsigned long long)off);
+			free(r.payload);
+			return VC_ERROR;
+		}
+		total = t;
+		grown = realloc(*log, *len + (size_t)blen + 1);
+		if (!grown) {
+			free(r.payload);
+			return VC_ERROR;
+		}
+		*log = grown;
+		memcpy(*log + *len, b, (size_t)blen);
+		*len += (size_t)blen;
+		free(r.payload);
+	} while (*len < total);
+	*partial = part != 0;
 	return VC_OK;
 }
 
@@ -326,8 +385,9 @@ int vc_cmd_attest(int argc, char **argv)
 {
 	const char *sock = getenv("VIGIL_CHANNEL") ? getenv("VIGIL_CHANNEL") : VC_SOCKET_DEFAULT, *dir = NULL;
 	unsigned timeout = 30;
-	uint8_t nonce[64], *log = NULL;
-	size_t nonce_len, len = 0;
+	uint8_t nonce[64], *log = NULL, *fw = NULL;
+	size_t nonce_len, len = 0, fwlen = 0;
+	bool partial = false;
 	struct vc_reply r;
 	uint64_t covered = 0, got = 0;
 	uint32_t mask = 0;
@@ -367,6 +427,24 @@ int vc_cmd_attest(int argc, char **argv)
 		       (unsigned long long)got);
 		ret = VC_ERROR;
 	}
+	/* The whole log: the firmware's (its own Spec ID event first, the
+	 * stub's events in it) and then the runtime records; without one,
+	 * this tool's Spec ID event heads the runtime records alone. */
+	if (ret == VC_OK)
+		ret = vc_fwlog_fetch(sock, timeout, &fw, &fwlen, &partial);
+	if (ret == VC_OK && fwlen) {
+		uint8_t *whole = realloc(fw, fwlen + len - SPEC_ID_LEN);
+
+		if (!whole) {
+			ret = VC_ERROR;
+		} else {
+			memcpy(whole + fwlen, log + SPEC_ID_LEN, len - SPEC_ID_LEN);
+			fw = NULL;
+			free(log);
+			log = whole;
+			len += fwlen - SPEC_ID_LEN;
+		}
+	}
 	p[4] = log;
 	plen[4] = (int)len;
 	if (ret == VC_OK && mkdir(dir, 0755) && errno != EEXIST) {
@@ -379,14 +457,19 @@ int vc_cmd_attest(int argc, char **argv)
 			ret = VC_ERROR;
 	}
 	if (ret == VC_OK) {
-		printf("quote of PCRs 0-7, 10, 11, 15 (sha256) and %llu runtime records written to %s/\n",
-		       (unsigned long long)covered, dir);
+		printf("quote of PCRs 0-7, 10, 11, 15 (sha256), the firmware's log (%zu bytes) and %llu runtime records "
+		       "written to %s/\n", fwlen, (unsigned long long)covered, dir);
+		if (!fwlen || partial)
+			printf("warning: %s: PCRs 0-7, 10 and 15 cannot be replayed from this log\n",
+			       fwlen ? "the VMM says events are missing from the firmware's log"
+				     : "the VMM has no firmware log to give");
 		printf("check it with tpm2-tools alone:\n  tpm2_checkquote -u %s/ak.pub -m %s/quote.msg -s %s/quote.sig "
-		       "-f %s/pcrs.bin -g sha256 -q ", dir, dir, dir, dir);
+		       "-f %s/pcrs.bin -e %s/eventlog.bin -g sha256 -q ", dir, dir, dir, dir, dir);
 		for (size_t i = 0; i < nonce_len; i++)
 			printf("%02x", nonce[i]);
 		printf("\n  tpm2_eventlog %s/eventlog.bin\nor with vigilctl attest verify --nonce HEX %s\n", dir, dir);
 	}
+	free(fw);
 	free(log);
 	free(r.payload);
 	return ret;
@@ -478,14 +561,114 @@ static bool vc_ecdsa_ok(const uint8_t *pub, const uint8_t *attest, size_t attest
 	return ok;
 }
 
+#define VC_PCRS 24
+#define VC_EV_NO_ACTION 3u
+
+static uint32_t vc_le(const uint8_t *p, unsigned n)
+{
+	uint32_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* A PCR 11 event: a runtime record, whole, numbered next, its digest the
+ * SHA-256 of its tagged event. */
+static bool vc_record_ok(const uint8_t *ev, size_t n, uint64_t index)
+{
+	struct mlog_record rec;
+	uint8_t d[32];
+
+	if (n != sizeof(rec))
+		return false;
+	memcpy(&rec, ev, sizeof(rec));
+	crypto_sha256(ev + offsetof(struct mlog_record, tag_id), 8 + sizeof(rec.data), d);
+	return rec.pcr == MLOG_PCR && rec.event_type == MLOG_EV_EVENT_TAG && rec.digest_count == 1 &&
+	       rec.alg == MLOG_TPM_ALG_SHA256 && rec.event_size == 8 + sizeof(rec.data) && rec.tag_id == MLOG_TAG_ID &&
+	       rec.tag_size == sizeof(rec.data) && rec.data.index == index && !memcmp(d, rec.digest, 32);
+}
+
+/*
+ * The whole log replayed into the SHA-256 bank of all 24 PCRs from zero:
+ * its Spec ID event must name SHA-256, every event must be well formed
+ * (boot/tcglog.c, the stub's own walker) and carry a SHA-256 digest, which
+ * is extended as it stands: a firmware event's digest covers data the log
+ * need not hold. EV_NO_ACTION events extend nothing; the StartupLocality
+ * one gives PCR 0 its starting value. Every PCR 11 event must be a
+ * runtime record, in order (*records counts them; *others the events of
+ * other PCRs). NULL, or why not.
+ */
+static const char *vc_log_replay(const uint8_t *log, size_t len, uint8_t pcrs[VC_PCRS][32], uint64_t *records,
+				 uint64_t *others)
+{
+	static const char locality[16] = "StartupLocality";
+	static char why[96];
+	struct tcglog_algs a;
+	size_t at, n;
+	bool sha256 = false;
+
+	memset(pcrs, 0, VC_PCRS * 32);
+	*records = *others = 0;
+	if (tcglog_header(log, len, &a, &at))
+		return "eventlog.bin does not start with a crypto-agile Spec ID event";
+	for (uint32_t i = 0; i < a.count; i++)
+		sha256 |= a.id[i] == MLOG_TPM_ALG_SHA256;
+	if (!sha256)
+		return "eventlog.bin's events carry no SHA-256 digests";
+	for (uint64_t k = 1; at < len; k++, at += n) {
+		const uint8_t *ev = log + at, *d = NULL, *data;
+		uint32_t pcr = vc_le(ev, 4), type = vc_le(ev + 4, 4), size;
+		size_t off = 12;
+		uint8_t buf[64];
+
+		if (tcglog_event(ev, len - at, &a, &n) || pcr >= VC_PCRS) {
+			snprintf(why, sizeof(why), "event %llu of eventlog.bin is malformed", (unsigned long long)k);
+			return why;
+		}
+		for (uint32_t i = vc_le(ev + 8, 4); i; i--) {
+			uint32_t alg = vc_le(ev + off, 2);
+
+			for (uint32_t j = 0; j < a.count; j++)
+				if (a.id[j] == alg) {
+					if (alg == MLOG_TPM_ALG_SHA256)
+						d = ev + off + 2;
+					off += 2u + a.size[j];
+				}
+		}
+		size = vc_le(ev + off, 4);
+		data = ev + off + 4;
+		if (type == VC_EV_NO_ACTION) {
+			if (pcr == 0 && size == 17 && !memcmp(data, locality, 16))
+				pcrs[0][31] = data[16];
+			continue;
+		}
+		if (!d) {
+			snprintf(why, sizeof(why), "event %llu of eventlog.bin has no SHA-256 digest", (unsigned long long)k);
+			return why;
+		}
+		*others += pcr != MLOG_PCR;
+		if (pcr == MLOG_PCR && !vc_record_ok(ev, n, ++*records)) {
+			snprintf(why, sizeof(why), "runtime record %llu is edited or out of order",
+				 (unsigned long long)*records);
+			return why;
+		}
+		memcpy(buf, pcrs[pcr], 32);
+		memcpy(buf + 32, d, 32);
+		crypto_sha256(buf, sizeof(buf), pcrs[pcr]);
+	}
+	return NULL;
+}
+
 int vc_cmd_attest_verify(int argc, char **argv)
 {
 	const char *dir = NULL, *ak = NULL;
-	uint8_t nonce[64], *f[5] = { 0 }, digest[32], pcr11[32], values[VC_QUOTE_COUNT * 32];
+	uint8_t nonce[64], *f[5] = { 0 }, digest[32], values[VC_QUOTE_COUNT * 32], replayed[VC_PCRS][32];
 	size_t nonce_len, flen[5] = { 0 };
+	const char *why;
 	char path[4096];
 	struct vc_rd a;
-	uint64_t n, records;
+	uint64_t n, records, others;
 	int ret = VC_ERROR;
 
 	if (vc_wants_help(argc, argv))
@@ -552,36 +735,26 @@ int vc_cmd_attest_verify(int argc, char **argv)
 		ret = vc_verify_fail("pcrs.bin is not what the TPM quoted");
 		goto out;
 	}
-	/* The log: the Spec ID event, then runtime records, each whole, in
-	 * order, its digest its event's; replayed, the quoted PCR 11. */
-	if (flen[4] < (size_t)SPEC_ID_LEN || (flen[4] - SPEC_ID_LEN) % sizeof(struct mlog_record)) {
-		ret = vc_verify_fail("eventlog.bin is not a Spec ID event and whole runtime records");
+	/* The log: every event, replayed into every PCR; each quoted PCR is
+	 * what its events give. */
+	why = vc_log_replay(f[4], flen[4], replayed, &records, &others);
+	if (why) {
+		ret = vc_verify_fail(why);
 		goto out;
 	}
-	records = (flen[4] - SPEC_ID_LEN) / sizeof(struct mlog_record);
-	for (uint64_t i = 0; i < records; i++) {
-		struct mlog_record rec;
-
-		memcpy(&rec, f[4] + SPEC_ID_LEN + i * sizeof(rec), sizeof(rec));
-		crypto_sha256(f[4] + SPEC_ID_LEN + i * sizeof(rec) + offsetof(struct mlog_record, tag_id),
-			      8 + sizeof(rec.data), digest);
-		if (rec.pcr != MLOG_PCR || rec.event_type != MLOG_EV_EVENT_TAG || rec.digest_count != 1 ||
-		    rec.alg != MLOG_TPM_ALG_SHA256 || rec.event_size != 8 + sizeof(rec.data) ||
-		    rec.tag_id != MLOG_TAG_ID || rec.tag_size != sizeof(rec.data) || rec.data.index != i + 1 ||
-		    memcmp(digest, rec.digest, 32)) {
-			snprintf(path, sizeof(path), "runtime record %llu is edited or out of order",
-				 (unsigned long long)(i + 1));
-			ret = vc_verify_fail(path);
-			goto out;
-		}
-	}
-	vc_replay(f[4] + SPEC_ID_LEN, records, pcr11);
-	if (memcmp(pcr11, values + VC_PCR11_AT * 32, 32)) {
-		ret = vc_verify_fail("the runtime log does not replay to the quoted PCR 11");
+	for (size_t i = 0; i < VC_QUOTE_COUNT; i++) {
+		if (!memcmp(replayed[vc_quote_pcrs[i]], values + 32 * i, 32))
+			continue;
+		if (i == VC_PCR11_AT)
+			snprintf(path, sizeof(path), "the runtime log does not replay to the quoted PCR 11");
+		else
+			snprintf(path, sizeof(path), "the log does not replay to the quoted PCR %u%s", vc_quote_pcrs[i],
+				 others ? "" : " (the log holds runtime records only: no firmware log was handed over)");
+		ret = vc_verify_fail(path);
 		goto out;
 	}
-	printf("verified: a quote by the attestation key%s with this nonce; the %llu runtime records replay to "
-	       "PCR 11\n", ak ? " enrolled" : "", (unsigned long long)records);
+	printf("verified: a quote by the attestation key%s with this nonce; the whole log replays to every quoted "
+	       "PCR; the %llu runtime records replay to PCR 11\n", ak ? " enrolled" : "", (unsigned long long)records);
 	for (size_t i = 0; i < VC_QUOTE_COUNT; i++) {
 		printf("  pcr %2u: ", vc_quote_pcrs[i]);
 		for (int j = 0; j < 32; j++)
