@@ -17,9 +17,10 @@
 #include "boot/pci_scan.h"
 #include "boot/print.h"
 #include "boot/tcglog.h"
+#include "kernel/crypto/hash.h"
 #include "kernel/crypto/sig.h"
 
-#define FILES_MAX (HANDOFF_MAX_MODULES - 1) /* modules[0] is the config */
+#define FILES_MAX (HANDOFF_MAX_MODULES - 3) /* modules[0] is the config, the last two the TPM policy */
 #define PACKAGE_FILES_MAX 3		     /* image, initrd, acpi (vmm/package.h) */
 #define TRAMPOLINE_BELOW 0x9f000ull	     /* under the EBDA, below 1 MiB */
 #define CR4_LA57 (1ull << 12)
@@ -46,6 +47,7 @@ struct stub {
 	struct handoff *h;
 	uint64_t crash_phys;
 	struct file vmm, vmm_sig, cfg, cfg_sig;
+	struct file pol, pol_sig; /* the approved TPM policy, when the ESP has one */
 	struct file gfile[FILES_MAX]; /* every package's manifest, its .sig and files */
 	unsigned gfiles;
 	struct elf_image img;
@@ -153,6 +155,24 @@ static int file_verify(const struct file *f, const struct file *sig)
 static int signed_verify(struct stub *s)
 {
 	return file_verify(&s->vmm, &s->vmm_sig) ?: file_verify(&s->cfg, &s->cfg_sig);
+}
+
+/*
+ * The write policy of the TPM's anti-rollback marks as the platform
+ * approved it (docs/tpm.md, "Anti-rollback across reboots"): optional, but
+ * when it is there it is signed like the config, or the boot is refused.
+ * The VMM shows the TPM one of its signatures; the threshold is checked
+ * here.
+ */
+static int policy_read(struct stub *s)
+{
+	int err = file_load(&s->pol, "tpm-policy.bin", true);
+
+	if (err == -ENOENT) {
+		s->pol.buf = NULL;
+		return 0;
+	}
+	return err ?: file_load(&s->pol_sig, "tpm-policy.bin.sig", false) ?: file_verify(&s->pol, &s->pol_sig);
 }
 
 /* The next guest file slot, or NULL (and a message) when all are taken. */
@@ -290,6 +310,9 @@ static int measure_all(struct stub *s)
 	for (i = 0; !err && i < s->gfiles; i++)
 		err = measure_buffer(s->h, s->gfile[i].name, s->gfile[i].buf, s->gfile[i].len,
 				     MEASURE_PCR_WORKLOAD, m[i + 1].sha256);
+	if (!err && s->pol.buf)
+		err = measure_buffer(s->h, s->pol.name, s->pol.buf, s->pol.len, MEASURE_PCR_WORKLOAD,
+				     m[s->gfiles + 1].sha256);
 	return err;
 }
 
@@ -328,6 +351,16 @@ static int modules_record(struct stub *s)
 		m[i].size = f->len;
 	}
 	s->h->module_count = s->gfiles + 1;
+	for (i = 0; s->pol.buf && i < 2; i++) { /* the policy, then its signatures */
+		const struct file *f = i ? &s->pol_sig : &s->pol;
+		struct handoff_module *p = &m[s->h->module_count++];
+
+		memcpy(p->name, f->name, strlen(f->name) + 1);
+		p->base = (uint64_t)(uintptr_t)f->buf;
+		p->size = f->len;
+		if (i)
+			crypto_sha256(f->buf, f->len, p->sha256);
+	}
 	return 0;
 }
 
@@ -502,6 +535,8 @@ static void stub_unwind(struct stub *s)
 
 	buffers_release(s);
 	file_drop(&s->cfg);
+	file_drop(&s->pol);
+	file_drop(&s->pol_sig);
 	for (i = 0; i < s->gfiles; i++)
 		file_drop(&s->gfile[i]);
 	if (s->h && s->h->vmm_phys_base)
@@ -524,6 +559,7 @@ int stub_main(void)
 	   ?: handoff_alloc(&s)		/* zeroed handoff; TPM and Secure Boot state */
 	   ?: signed_read(&s)		/* vmm.elf, system.dtb and their .sig files */
 	   ?: signed_verify(&s)		/* platform key set + threshold, else refuse */
+	   ?: policy_read(&s)		/* tpm-policy.bin, when there: signed the same */
 	   ?: guests_read(&s)		/* the packages the now-trusted config names */
 	   ?: measure_all(&s)		/* SHA-256 into the handoff, PCRs if a TPM */
 	   ?: vmm_load(&s)		/* check the ELF, copy it to a 2 MiB base */

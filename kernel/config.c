@@ -667,10 +667,62 @@ static int cfg_channel(struct cfg_ctx *c)
 	return err ? err : cfg_channel_guests(c, ch);
 }
 
+/* A fixed-length byte string. */
+static int cfg_bytes(struct cfg_ctx *c, int node, const char *name, uint8_t *out, int want)
+{
+	int len;
+	const void *p = fdt_getprop(c->fdt, node, name, &len);
+
+	if (!p)
+		return cfg_fail(c, "property '%s' missing", name);
+	if (len != want)
+		return cfg_fail(c, "property '%s' must be %d bytes", name, want);
+	memcpy(out, p, (size_t)want);
+	return 0;
+}
+
+/* NV indices of the owner's range of the TCG handle registry. */
+#define MARKS_INDEX_FIRST 0x01800000u
+#define MARKS_INDEX_LAST 0x01bfffffu
+
+/* tpm-marks (docs/tpm.md): only with tpm = "required", so that hiding the
+ * TPM cannot turn anti-rollback off. The key's point is checked where it
+ * is used (the TPM refuses a point off the curve). */
+static int cfg_marks(struct cfg_ctx *c)
+{
+	static const char *const allowed[] = { "index", "policy-key", "storage-key-name", NULL };
+	struct config_marks *m = &c->out->marks;
+	int node = fdt_subnode_offset(c->fdt, 0, "tpm-marks"), err;
+
+	if (node < 0)
+		return 0;
+	cfg_enter(c, "", "tpm-marks");
+	err = cfg_only(c, node, allowed);
+	if (!err)
+		err = cfg_only_nodes(c, node, NULL);
+	if (!err)
+		err = cfg_u32(c, node, "index", &m->index);
+	if (!err && (m->index < MARKS_INDEX_FIRST || m->index > MARKS_INDEX_LAST))
+		err = cfg_fail(c, "index 0x%x is not an owner NV index (0x%x-0x%x)", m->index, MARKS_INDEX_FIRST,
+			       MARKS_INDEX_LAST);
+	if (!err)
+		err = cfg_bytes(c, node, "policy-key", m->policy_key, CONFIG_KEY_LEN);
+	if (!err && m->policy_key[0] != 0x04)
+		err = cfg_fail(c, "policy-key must be an uncompressed point (04 || X || Y)");
+	if (!err)
+		err = cfg_bytes(c, node, "storage-key-name", m->srk_name, CONFIG_SRK_NAME_LEN);
+	if (!err && (m->srk_name[0] != 0x00 || m->srk_name[1] != 0x0b))
+		err = cfg_fail(c, "storage-key-name must be a SHA-256 name (000b and 32 bytes)");
+	if (!err && !c->out->tpm_required)
+		err = cfg_fail(c, "needs tpm = \"required\": hiding the TPM must not turn anti-rollback off");
+	m->present = !err;
+	return err;
+}
+
 int config_parse(const void *blob, size_t size, struct config *out, char *err, size_t errlen)
 {
-	static const char *const root_props[] = { "compatible", "tpm", NULL };
-	static const char *const root_nodes[] = { "roles", "guests", "channel", NULL };
+	static const char *const root_props[] = { "compatible", "tpm", "version", NULL };
+	static const char *const root_nodes[] = { "roles", "guests", "channel", "tpm-marks", NULL };
 	struct cfg_ctx c = { blob, out, err, errlen, "" };
 	char compat[32], tpm[16];
 	int rc;
@@ -700,6 +752,15 @@ int config_parse(const void *blob, size_t size, struct config *out, char *err, s
 			rc = cfg_fail(&c, "tpm must be \"required\" or \"optional\"");
 		out->tpm_required = !rc && !strcmp(tpm, "required");
 	}
+	if (!rc && fdt_getprop(blob, 0, "version", NULL)) {
+		int n;
+		const void *v = cfg_cells(&c, 0, "version", 2, 1, 1, &n, &rc);
+
+		if (v)
+			out->version = cfg_cell64(v, 0);
+	}
+	if (!rc)
+		rc = cfg_marks(&c);
 	if (!rc)
 		rc = cfg_roles(&c);
 	if (!rc)

@@ -102,9 +102,25 @@ struct config_channel {
 	int32_t gsi;	      /* or a GSI, or -1 */
 };
 
+/* The NV index of anti-rollback marks (docs/tpm.md, "Anti-rollback across
+ * reboots"): where it is, the platform key whose signature its write
+ * policy names, and the name of the TPM's storage root key that first
+ * marks are tied to. */
+#define CONFIG_SRK_NAME_LEN 34 /* TPM2B_NAME contents: SHA-256 nameAlg, digest */
+struct config_marks {
+	bool present;
+	uint32_t index;
+	uint8_t policy_key[CONFIG_KEY_LEN];
+	uint8_t srk_name[CONFIG_SRK_NAME_LEN];
+};
+
 struct config {
 	/* tpm = "required": refuse to run without a usable TPM (docs/tpm.md) */
 	bool tpm_required;
+	/* version: orders the signed configs of a host; with marks, one below
+	 * the highest this host has run is refused (docs/formats.md). */
+	uint64_t version;
+	struct config_marks marks;
 	struct config_channel channel;
 	unsigned guest_count;
 	struct config_guest guests[CONFIG_MAX_GUESTS];

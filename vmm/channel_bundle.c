@@ -8,11 +8,13 @@
  * effect. Every
  * outcome is audited and answered.
  */
+#include <errno.h>
 #include <string.h>
 #include "vmm/channel.h"
 #include "vmm/audit.h"
 #include "vmm/mlog.h"
 #include "vmm/bundle.h"
+#include "drivers/tpm_marks.h"
 #include "kernel/console.h"
 #include "kernel/init.h"
 #include "kernel/selfcheck.h"
@@ -49,12 +51,27 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	int decoded;
 
 	memset(&v, 0, sizeof(v));
+	if (tpm_marks()) /* the sequences this TPM has recorded, across reboots */
+		for (unsigned i = 0; i < ROLE_COUNT; i++)
+			if (tpm_marks()->role_seq[i] > accepted.last[i])
+				accepted.last[i] = tpm_marks()->role_seq[i];
 	err = bundle_decode(payload, len, &bundle, &span, &v);
 	decoded = !err;
 	if (!err)
 		err = bundle_verify(&bundle, span.payload, span.payload_len, span.sig, span.sig_len, &system_config,
 				    vmm_build_id(), &accepted, &v);
 	verify_tsc = cpu_rdtsc() - t0;
+	if (!err) { /* the mark first: a change the TPM has not recorded is not made */
+		const char *why;
+		int merr = tpm_marks_raise_role(bundle.role, bundle.sequence, &why);
+
+		if (merr) {
+			err = merr < 0 ? merr : -EIO;
+			v.code = CHANNEL_E_MARKS;
+			snprintk(v.message, sizeof(v.message), "sequence %lu not recorded in the TPM: %s",
+				 (unsigned long)bundle.sequence, why);
+		}
+	}
 	if (!err) {
 		bundle_seq_accept(&accepted, &bundle);
 		err = bundle_apply(&bundle, &v, &pause);

@@ -14,6 +14,7 @@
 #include "arch/x86/trap.h"
 #include "drivers/iommu.h"
 #include "drivers/tpm2.h"
+#include "drivers/tpm_marks.h"
 #include "drivers/tpm_vmm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vendor.h"
@@ -296,6 +297,23 @@ static void query_tpm(struct reply *r)
 			if (!tpm2_pcr_read(t, pcrs[i], d))
 				reply_bytes(r, name, d, sizeof(d));
 		}
+	}
+	if (tpm_marks()) {
+		const struct marks *m = tpm_marks();
+		const char *why;
+
+		reply_node(r, "marks");
+		reply_u32(r, "index", system_config.marks.index);
+		reply_u64(r, "generation", m->generation);
+		reply_u64(r, "config-version", m->config_version);
+		for (unsigned i = 0; i < ROLE_COUNT; i++) {
+			snprintk(name, sizeof(name), "seq-%s", config_role_names[i]);
+			reply_u64(r, name, m->role_seq[i]);
+		}
+		reply_u32(r, "writable", tpm_marks_writable(&why));
+		if (why)
+			reply_str(r, "read-only", why);
+		reply_end_node(r);
 	}
 	reply_end_node(r);
 }

@@ -15,6 +15,7 @@
 #include "kernel/handoff.h"
 #include "kernel/mm.h"
 #include "vmm/package.h"
+#include "drivers/tpm_marks.h"
 #include "vmm/vm.h"
 
 static struct package vm_pkg; /* boot, on the BSP, one guest at a time */
@@ -92,6 +93,12 @@ static int vm_pkg_verify(const struct config_guest *g, uint32_t *signers, char *
 			 (unsigned long)vm_pkg.security_version, (unsigned long)g->min_security_version);
 		return -ESTALE;
 	}
+	if (tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {
+		snprintk(why, len, "package %s security version %lu is below %lu, the highest the TPM has recorded for "
+			 "guest %s", vm_pkg.name, (unsigned long)vm_pkg.security_version,
+			 (unsigned long)marks_guest(tpm_marks(), g->name), g->name);
+		return -ESTALE;
+	}
 	return 0;
 }
 
@@ -100,6 +107,7 @@ int vm_package_admit(const struct config_guest *g, struct config_guest *out, str
 {
 	static struct package_effective e;
 	struct bundle_verdict v;
+	const char *mwhy;
 	uint32_t signers = 0;
 	int err = vm_pkg_verify(g, &signers, why, len);
 
@@ -113,6 +121,10 @@ int vm_package_admit(const struct config_guest *g, struct config_guest *out, str
 		snprintk(why, len, "%s", v.message);
 		return err;
 	}
+	/* Its security version is this host's floor from now on, across reboots. */
+	if (tpm_marks_raise_guest(g->name, vm_pkg.security_version, &mwhy))
+		printk("vigil: guest %s: security version %lu not recorded in the TPM: %s\n", g->name,
+		       (unsigned long)vm_pkg.security_version, mwhy);
 	memcpy(info->name, vm_pkg.name, sizeof(info->name));
 	info->version = vm_pkg.version;
 	info->security_version = vm_pkg.security_version;

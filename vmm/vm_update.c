@@ -28,6 +28,7 @@
 #include "vmm/mlog.h"
 #include "vmm/package.h"
 #include "vmm/vm.h"
+#include "drivers/tpm_marks.h"
 
 _Static_assert(PACKAGE_FILE_COUNT == VM_FILES, "a VM keeps a package's files");
 _Static_assert(CHANNEL_PKG_NAME_LEN == CONFIG_NAME_LEN, "the request carries a guest name");
@@ -94,6 +95,9 @@ static int upd_admit(struct vm *vm, struct bundle_verdict *v)
 	uint64_t floor = g->min_security_version > vm->pkg.security_version ? g->min_security_version
 									      : vm->pkg.security_version;
 	int err;
+
+	if (tpm_marks() && marks_guest(tpm_marks(), vm->name) > floor)
+		floor = marks_guest(tpm_marks(), vm->name);
 
 	if (strcmp(cand.name, vm->pkg.name))
 		return bnd_refuse(v, -EPERM, CHANNEL_E_PKG_NAME, "package %s is not guest %s's package %s", cand.name,
@@ -307,6 +311,11 @@ static int upd_commit(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	if (err)
 		return bnd_refuse(v, err, CHANNEL_E_APPLY, "package %s: its image does not load into guest %s (%d)",
 				  up.pkg.name, up.vm->name, err);
+	err = tpm_marks_raise_guest(up.vm->name, up.pkg.security_version, &why);
+	if (err)
+		return bnd_refuse(v, err < 0 ? err : -EIO, CHANNEL_E_MARKS,
+				  "package %s: security version %lu not recorded in the TPM: %s", up.pkg.name,
+				  (unsigned long)up.pkg.security_version, why);
 	was = up.vm->pkg.version;
 	err = vm_control_update(up.vm, &up.cfg, &up.files, &up.info, &old);
 	if (err)

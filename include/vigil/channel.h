@@ -138,7 +138,8 @@ enum channel_request {
 	X(PKG_BUSY, 64, "the guest is restarting")                             \
 	/* attestation */                                                      \
 	X(NO_TPM, 72, "no TPM or no attestation key in use")                  \
-	X(TPM, 73, "the TPM failed the command")
+	X(TPM, 73, "the TPM failed the command")                               \
+	X(MARKS, 74, "the anti-rollback mark could not be recorded")
 
 enum channel_refusal {
 	CHANNEL_OK = 0,

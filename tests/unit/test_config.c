@@ -502,6 +502,66 @@ static void tpm_required_round_trips(void)
 	free(c);
 }
 
+/* tpm-marks as docs/formats.md shows it, with tpm = "required". */
+static void marks_node(void *fdt)
+{
+	static const uint8_t srk[CONFIG_SRK_NAME_LEN] = { 0x00, 0x0b, 0x5a };
+	fdt32_t index = cpu_to_fdt32(0x01800056);
+	int node = fdt_add_subnode(fdt, 0, "tpm-marks");
+
+	if (node < 0 || fdt_setprop(fdt, node, "index", &index, 4) ||
+	    fdt_setprop(fdt, node, "policy-key", keys[1], CONFIG_KEY_LEN) ||
+	    fdt_setprop(fdt, node, "storage-key-name", srk, sizeof(srk)) || fdt_setprop_string(fdt, 0, "tpm", "required"))
+		abort();
+}
+
+/* The same without tpm = "required". */
+static void marks_node_tpm_optional(void *fdt)
+{
+	marks_node(fdt);
+	if (fdt_delprop(fdt, 0, "tpm"))
+		abort();
+}
+
+static void marks_key_compressed(void *fdt)
+{
+	uint8_t k[CONFIG_KEY_LEN];
+
+	memcpy(k, keys[1], sizeof(k));
+	k[0] = 0x02;
+	if (fdt_setprop(fdt, fdt_path_offset(fdt, "/tpm-marks"), "policy-key", k, sizeof(k)))
+		abort();
+}
+
+static void marks_srk_sha1(void *fdt)
+{
+	uint8_t n[CONFIG_SRK_NAME_LEN] = { 0x00, 0x04 };
+
+	if (fdt_setprop(fdt, fdt_path_offset(fdt, "/tpm-marks"), "storage-key-name", n, sizeof(n)))
+		abort();
+}
+
+/* tpm-marks and version: what the config names, copied; none without them. */
+static void marks_round_trip(void)
+{
+	struct edit e[2] = { FN(marks_node), CELLS("/", "version", 0x1, 0x2) };
+	struct config *c = malloc(sizeof(*c));
+	char err[256];
+	size_t size;
+	void *blob = blob_make(e, 2, &size);
+
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(c->marks.present && c->marks.index == 0x01800056 && c->version == 0x100000002ull);
+	CHECK(!memcmp(c->marks.policy_key, keys[1], CONFIG_KEY_LEN));
+	CHECK(c->marks.srk_name[0] == 0 && c->marks.srk_name[1] == 0x0b && c->marks.srk_name[2] == 0x5a);
+	free(blob);
+	blob = blob_make(NULL, 0, &size);
+	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
+	CHECK(!c->marks.present && c->version == 0);
+	free(blob);
+	free(c);
+}
+
 /* Guest hello (publisher 0 of roles/publisher: keys 4 and 5, so key 4;
  * threshold 1) accepting security version 5 at least. */
 static void pkg_hello_secver(void *fdt)
@@ -581,6 +641,8 @@ static const struct good_case good_cases[] = {
 	  { CELLS("/guests/hello", "pci-devices", 0, 0, 5, 0), BYTES("/guests/hello", "dma-fault-stop", "", 0) } },
 	{ "tpm_required_accepted", { STR("/", "tpm", "required") } },
 	{ "tpm_optional_accepted", { STR("/", "tpm", "optional") } },
+	{ "tpm_marks_accepted", { FN(marks_node) } },
+	{ "version_accepted", { CELLS("/", "version", 0, 9) } },
 };
 
 /* The added 31-character guest needs properties of its own. */
@@ -724,6 +786,25 @@ static const struct bad_case bad_cases[] = {
 	/* tpm: "required" or "optional" */
 	{ "tpm_other_word", { STR("/", "tpm", "maybe") }, "/", "tpm must be \"required\" or \"optional\"" },
 	{ "tpm_cell", { CELLS("/", "tpm", 1) }, "/", "property 'tpm' must be one string" },
+	/* version: 64-bit; tpm-marks: with tpm = "required", an owner NV index, a point, a SHA-256 name */
+	{ "version_one_cell", { CELLS("/", "version", 9) }, "/", "'version' must hold 1..1 groups of 2 cells" },
+	{ "version_three_cells", { CELLS("/", "version", 0, 0, 9) }, "/", "'version' must hold" },
+	{ "marks_without_tpm_required", { FN(marks_node_tpm_optional) }, "/tpm-marks", "needs tpm = \"required\"" },
+	{ "marks_index_below_owner_range", { FN(marks_node), CELLS("/tpm-marks", "index", 0x017fffff) }, "/tpm-marks",
+	  "not an owner NV index" },
+	{ "marks_index_above_owner_range", { FN(marks_node), CELLS("/tpm-marks", "index", 0x01c00002) }, "/tpm-marks",
+	  "not an owner NV index" },
+	{ "marks_index_missing", { FN(marks_node), DELPROP("/tpm-marks", "index") }, "/tpm-marks", "'index' missing" },
+	{ "marks_key_short", { FN(marks_node), BYTES("/tpm-marks", "policy-key", "\x04\x01", 2) }, "/tpm-marks",
+	  "'policy-key' must be 97 bytes" },
+	{ "marks_key_compressed", { FN(marks_node), FN(marks_key_compressed) }, "/tpm-marks",
+	  "uncompressed point" },
+	{ "marks_srk_missing", { FN(marks_node), DELPROP("/tpm-marks", "storage-key-name") }, "/tpm-marks",
+	  "'storage-key-name' missing" },
+	{ "marks_srk_sha1", { FN(marks_node), FN(marks_srk_sha1) }, "/tpm-marks", "SHA-256 name" },
+	{ "marks_unknown_property", { FN(marks_node), CELLS("/tpm-marks", "size", 512) }, "/tpm-marks",
+	  "unknown property 'size'" },
+	{ "marks_subnode", { FN(marks_node), ADDNODE("/tpm-marks", "x") }, "/tpm-marks", "unknown node 'x'" },
 	/* dma-fault-stop: a flag, for a guest with devices */
 	{ "dma_fault_stop_without_devices", { BYTES(H, "dma-fault-stop", "", 0) }, H,
 	  "'dma-fault-stop' without 'pci-devices'" },
@@ -1187,6 +1268,7 @@ int main(void)
 	CHECK_RUN(package_round_trips);
 	CHECK_RUN(channel_round_trips);
 	CHECK_RUN(tpm_required_round_trips);
+	CHECK_RUN(marks_round_trip);
 	run_good_cases();
 	run_bad_cases();
 	CHECK_RUN(truncated_blob_refused);

@@ -148,6 +148,11 @@ UNIT_TESTS += mlog
 UNIT_SRCS_mlog := vmm/mlog.c $(CRYPTO_SRCS) tests/unit/test_mlog.c
 UNIT_CFLAGS_mlog := $(CRYPTO_INC)
 UNIT_LIBS_mlog := $(MBEDTLS_HOST_LIB)
+# The anti-rollback marks' bytes and rules.
+UNIT_TESTS += marks
+UNIT_SRCS_marks := vmm/marks.c $(CRYPTO_SRCS) tests/unit/test_marks.c
+UNIT_CFLAGS_marks := $(CRYPTO_INC)
+UNIT_LIBS_marks := $(MBEDTLS_HOST_LIB)
 
 # The firmware's IOMMU tables (DMAR, IVRS), built byte by byte.
 UNIT_TESTS += iommu_acpi

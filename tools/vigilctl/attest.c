@@ -660,21 +660,17 @@ static const char *vc_log_replay(const uint8_t *log, size_t len, uint8_t pcrs[VC
 	return NULL;
 }
 
-int vc_cmd_attest_verify(int argc, char **argv)
+int vc_attest_check(const char *dir, const uint8_t *nonce, size_t nonce_len, const char *ak,
+		    uint8_t values[VC_QUOTE_COUNT * 32], uint64_t *records)
 {
-	const char *dir = NULL, *ak = NULL;
-	uint8_t nonce[64], *f[5] = { 0 }, digest[32], values[VC_QUOTE_COUNT * 32], replayed[VC_PCRS][32];
-	size_t nonce_len, flen[5] = { 0 };
+	uint8_t *f[5] = { 0 }, digest[32], replayed[VC_PCRS][32];
+	size_t flen[5] = { 0 };
 	const char *why;
 	char path[4096];
 	struct vc_rd a;
-	uint64_t n, records, others;
+	uint64_t n, others;
 	int ret = VC_ERROR;
 
-	if (vc_wants_help(argc, argv))
-		return vc_usage(true);
-	if (vc_attest_opts(argc, argv, NULL, NULL, nonce, &nonce_len, &dir, &ak))
-		return vc_usage(false);
 	for (int i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, vc_attest_files[i]);
 		if (vc_file_read(path, &f[i], &flen[i]))
@@ -730,14 +726,14 @@ int vc_cmd_attest_verify(int argc, char **argv)
 		ret = vc_verify_fail("pcrs.bin is not the 11 SHA-256 values in tpm2-tools' form");
 		goto out;
 	}
-	crypto_sha256(values, sizeof(values), digest);
+	crypto_sha256(values, VC_QUOTE_COUNT * 32, digest);
 	if (memcmp(digest, a.p + a.off, 32)) {
 		ret = vc_verify_fail("pcrs.bin is not what the TPM quoted");
 		goto out;
 	}
 	/* The log: every event, replayed into every PCR; each quoted PCR is
 	 * what its events give. */
-	why = vc_log_replay(f[4], flen[4], replayed, &records, &others);
+	why = vc_log_replay(f[4], flen[4], replayed, records, &others);
 	if (why) {
 		ret = vc_verify_fail(why);
 		goto out;
@@ -753,6 +749,28 @@ int vc_cmd_attest_verify(int argc, char **argv)
 		ret = vc_verify_fail(path);
 		goto out;
 	}
+	ret = VC_OK;
+out:
+	for (int i = 0; i < 5; i++)
+		free(f[i]);
+	return ret;
+}
+
+int vc_cmd_attest_verify(int argc, char **argv)
+{
+	const char *dir = NULL, *ak = NULL;
+	uint8_t nonce[64], values[VC_QUOTE_COUNT * 32];
+	size_t nonce_len;
+	uint64_t records;
+	int ret;
+
+	if (vc_wants_help(argc, argv))
+		return vc_usage(true);
+	if (vc_attest_opts(argc, argv, NULL, NULL, nonce, &nonce_len, &dir, &ak))
+		return vc_usage(false);
+	ret = vc_attest_check(dir, nonce, nonce_len, ak, values, &records);
+	if (ret != VC_OK)
+		return ret;
 	printf("verified: a quote by the attestation key%s with this nonce; the whole log replays to every quoted "
 	       "PCR; the %llu runtime records replay to PCR 11\n", ak ? " enrolled" : "", (unsigned long long)records);
 	for (size_t i = 0; i < VC_QUOTE_COUNT; i++) {
@@ -761,9 +779,5 @@ int vc_cmd_attest_verify(int argc, char **argv)
 			printf("%02x", values[i * 32 + j]);
 		printf("\n");
 	}
-	ret = VC_OK;
-out:
-	for (int i = 0; i < 5; i++)
-		free(f[i]);
-	return ret;
+	return VC_OK;
 }

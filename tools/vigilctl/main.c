@@ -184,23 +184,38 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  records) that tpm2_eventlog reads. Prints the PCR 11 value the records\n"
 	  "  replay to. Exit 0, 1 if the VMM refused, 2 on error.\n",
 	  vc_cmd_eventlog },
-	{ "attest verify", "check a quote directory: key, signature, nonce, PCRs, runtime log",
+	{ "attest verify", "check a quote directory: key, signature, nonce, PCRs, the whole log",
 	  "attest verify --nonce HEX [--ak AK.pub] DIR\n"
 	  "  Checks what `attest` wrote: ak.pub is a key of Vigil's AK template (and\n"
 	  "  exactly --ak's, when given: the key enrolled for this host); the\n"
 	  "  signature over quote.msg is that key's; quote.msg is a TPM-made quote\n"
 	  "  carrying the nonce, of PCRs 0-7, 10, 11, 15, whose digest is pcrs.bin's;\n"
-	  "  every runtime record is whole, in order, its digest its event's, and\n"
-	  "  they replay to the quoted PCR 11. Exit 0 verified, 1 not (the reason\n"
+	  "  every event of eventlog.bin is well formed, every PCR 11 event a runtime\n"
+	  "  record, whole, in order, its digest its event's, and the whole log\n"
+	  "  replays to every quoted PCR. Exit 0 verified, 1 not (the reason\n"
 	  "  printed), 2 on a usage or I/O error.\n",
 	  vc_cmd_attest_verify },
+	{ "tpm nv-policy", "the TPM marks' NV index policy for a policy key (provisioning)",
+	  "tpm nv-policy --key POLICY.pub -o FILE\n"
+	  "  Writes the 32-byte authPolicy of the anti-rollback marks' NV index:\n"
+	  "  TPM2_PolicyAuthorize(the key, \"vigil-marks\") (docs/tpm.md), for\n"
+	  "  tpm2_nvdefine -L, and prints the key's name and the tpm2_nvdefine\n"
+	  "  command. Exit 0, 2 on error.\n",
+	  vc_cmd_tpm_nv_policy },
+	{ "tpm policy", "the approved write policy of the TPM marks, from a verified quote",
+	  "tpm policy --quote DIR --nonce HEX [--ak AK.pub] -o FILE\n"
+	  "  Checks DIR as attest verify does, then writes FILE: TPM2_PolicyPCR over\n"
+	  "  the quote's SHA-256 PCRs 4, 7 and 10, and \"vigil-marks\" (43 bytes:\n"
+	  "  vigil/tpm-policy.bin once signed by the platform keys, docs/tpm.md).\n"
+	  "  Exit 0, 1 if the quote does not verify, 2 on error.\n",
+	  vc_cmd_tpm_policy },
 	{ "attest", "a TPM quote of the running VMM, with its event log, in tpm2-tools' formats",
 	  "attest --nonce HEX -o DIR [--socket PATH] [--timeout SECONDS]\n"
 	  "  Asks the VMM for a TPM2_Quote of PCRs 0-7, 10, 11 and 15 (SHA-256) with\n"
 	  "  the nonce (1 to 64 bytes), signed by its attestation key, and writes\n"
 	  "  DIR/quote.msg (TPMS_ATTEST), quote.sig (TPMT_SIGNATURE), ak.pub\n"
 	  "  (TPM2B_PUBLIC), pcrs.bin (the values, as tpm2_quote -o writes them) and\n  eventlog.bin"
-	  " (the runtime records the quote covers). Prints the tpm2_checkquote\n"
+	  " (the firmware's log, the stub's events in it, then the runtime\n  records the quote covers). Prints the tpm2_checkquote\n"
 	  "  command that checks them. Exit 0, 1 if the VMM refused, 2 on error.\n"
 	  "  attest verify     checks what it wrote (vigilctl attest verify --help)\n",
 	  vc_cmd_attest },

@@ -57,6 +57,14 @@ int vc_cmd_crash(int argc, char **argv);
 int vc_cmd_eventlog(int argc, char **argv);
 int vc_cmd_attest(int argc, char **argv);
 int vc_cmd_attest_verify(int argc, char **argv);
+int vc_cmd_tpm_nv_policy(int argc, char **argv);
+int vc_cmd_tpm_policy(int argc, char **argv);
+/* What attest verify checks, silently but for the reason it refuses: 0
+ * with the 11 quoted values (PCRs 0-7, 10, 11, 15) and the runtime
+ * records' count; 1 not verified (the reason printed); 2 on I/O error. */
+#define VC_QUOTE_VALUES 11
+int vc_attest_check(const char *dir, const uint8_t *nonce, size_t nonce_len, const char *ak,
+		    uint8_t values[VC_QUOTE_VALUES * 32], uint64_t *records);
 /* Signed guest packages (package.c, docs/formats.md). */
 int vc_cmd_package_build(int argc, char **argv);
 int vc_cmd_package_sign(int argc, char **argv);
