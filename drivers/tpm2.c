@@ -55,6 +55,30 @@ static void put32(struct wbuf *w, uint32_t v)
 	put16(w, (uint16_t)v);
 }
 
+static void put_bytes(struct wbuf *w, const uint8_t *p, size_t n)
+{
+	if (n)
+		memcpy(w->p + w->n, p, n);
+	w->n += n;
+}
+
+/* A TPM2B: its size, then its contents. */
+static void put_2b(struct wbuf *w, const uint8_t *p, size_t n)
+{
+	put16(w, (uint16_t)n);
+	put_bytes(w, p, n);
+}
+
+/* One selection on the SHA-256 bank: the PCRs set in mask (bit n: PCR n). */
+static void put_pcr_select(struct wbuf *w, uint32_t mask)
+{
+	put32(w, 1);
+	put16(w, ALG_SHA256);
+	put8(w, SELECT_BYTES);
+	for (unsigned i = 0; i < SELECT_BYTES; i++)
+		put8(w, (uint8_t)(mask >> (8 * i)));
+}
+
 /* Start a command: its header, the size filled in by end(). */
 static struct wbuf begin(uint8_t *buf, uint16_t tag, uint32_t cc)
 {
@@ -66,14 +90,21 @@ static struct wbuf begin(uint8_t *buf, uint16_t tag, uint32_t cc)
 	return w;
 }
 
+/* One session, with an empty nonce, no attributes (so a policy session
+ * ends with the command) and an empty hmac or password. */
+static void put_session(struct wbuf *w, uint32_t handle)
+{
+	put32(w, 9);
+	put32(w, handle);
+	put16(w, 0); /* nonce */
+	put8(w, 0);  /* attributes */
+	put16(w, 0); /* hmac or password */
+}
+
 /* The empty password session: the only authorization the VMM gives. */
 static void put_pw_session(struct wbuf *w)
 {
-	put32(w, 9);
-	put32(w, RS_PW);
-	put16(w, 0); /* nonce */
-	put8(w, 0);  /* attributes */
-	put16(w, 0); /* password */
+	put_session(w, RS_PW);
 }
 
 static size_t end(struct wbuf *w)
@@ -211,26 +242,30 @@ int tpm2_parse_pcr_extend(const uint8_t *rsp, size_t len)
 	return r.params ? -EIO : pw_session_reply(&r); /* no parameters */
 }
 
-/* The attestation key's public area (TPMT_PUBLIC) as the template gives
- * it; unique (the point) empty in the template, 32-byte coordinates in
- * what the TPM returns. */
-static void put_ak_public(struct wbuf *w, bool with_point, const uint8_t *x, const uint8_t *y)
+/* An ECDSA signing key's public area (TPMT_PUBLIC): hash is its nameAlg
+ * and its scheme's; no policy; coordinates of coord bytes (0: none). */
+static void put_ecc_public(struct wbuf *w, uint16_t hash, uint32_t attributes, uint16_t curve, const uint8_t *x,
+			   const uint8_t *y, size_t coord)
 {
 	put16(w, ALG_ECC);
-	put16(w, ALG_SHA256); /* nameAlg */
-	put32(w, AK_ATTRIBUTES);
-	put16(w, 0);	      /* no policy */
-	put16(w, ALG_NULL);   /* no symmetric scheme: a signing key */
+	put16(w, hash); /* nameAlg */
+	put32(w, attributes);
+	put16(w, 0);	    /* no policy */
+	put16(w, ALG_NULL); /* no symmetric scheme: a signing key */
 	put16(w, ALG_ECDSA);
-	put16(w, ALG_SHA256);
-	put16(w, ECC_NIST_P256);
+	put16(w, hash);
+	put16(w, curve);
 	put16(w, ALG_NULL); /* kdf */
-	put16(w, with_point ? 32 : 0);
-	if (with_point)
-		memcpy(w->p + w->n, x, 32), w->n += 32;
-	put16(w, with_point ? 32 : 0);
-	if (with_point)
-		memcpy(w->p + w->n, y, 32), w->n += 32;
+	put_2b(w, x, coord);
+	put_2b(w, y, coord);
+}
+
+/* The attestation key's public area as the template gives it; unique (the
+ * point) empty in the template, 32-byte coordinates in what the TPM
+ * returns. */
+static void put_ak_public(struct wbuf *w, bool with_point, const uint8_t *x, const uint8_t *y)
+{
+	put_ecc_public(w, ALG_SHA256, AK_ATTRIBUTES, ECC_NIST_P256, x, y, with_point ? 32 : 0);
 }
 
 size_t tpm2_build_create_ak(uint8_t *buf)
@@ -288,11 +323,7 @@ size_t tpm2_build_quote(uint8_t *buf, uint32_t ak, const uint8_t *nonce, size_t 
 	memcpy(w.p + w.n, nonce, nonce_len);
 	w.n += nonce_len;
 	put16(&w, ALG_NULL); /* the key's own scheme: ECDSA with SHA-256 */
-	put32(&w, 1);
-	put16(&w, ALG_SHA256);
-	put8(&w, SELECT_BYTES);
-	for (unsigned i = 0; i < SELECT_BYTES; i++)
-		put8(&w, (uint8_t)(pcr_mask >> (8 * i)));
+	put_pcr_select(&w, pcr_mask);
 	return end(&w);
 }
 
