@@ -14,16 +14,17 @@ with no VMM and no emulator; tpm2-tools checks the policies. Seconds.
   (LoadExternal) agree. tpm2_nvdefine makes the index.
 - NV_ReadPublic shows the index as defined; refused in that boot: another
   key's signature, a platform signature over another approvedPolicy (as
-  signed, and passed off as the right one), the empty password; the index
-  stays unwritten. The VMM's sequence (StartAuthSession, PolicyPCR,
+  signed, and passed off as the right one), the key loaded into the null
+  hierarchy (a null ticket), the empty password; the index stays
+  unwritten. The VMM's sequence (StartAuthSession, PolicyPCR,
   LoadExternal, VerifySignature, PolicyAuthorize, NV_Write) writes 256
   bytes, NV_Read returns them, NV_ReadPublic shows TPMA_NV_WRITTEN.
 - The attack: swtpm restarted on its state (a TPM reset, PCRs zero);
   PCRs 10 and 7 replayed, PCR 4 given another boot loader's digest. The
-  same sequence is refused (PolicyAuthorize), and so are the platform
-  signature shown with this boot's PCR policy, an attacker's own key, the
-  PCR policy without PolicyAuthorize, and the empty password; the data is
-  the first write's.
+  same sequence is refused (at PolicyAuthorize; VerifySignature's ticket
+  is the first boot's), and so are the platform signature shown with this
+  boot's PCR policy, an attacker's own key, the PCR policy without
+  PolicyAuthorize, and the empty password; the data is the first write's.
 - A reset with the genuine boot replayed: the same sequence writes again.
 """
 import base64
@@ -52,6 +53,7 @@ NV_ATTRS = "policywrite|writeall|authread|ownerread|no_da"
 TPMA_NV = 1 << 3 | 1 << 12 | 1 << 17 | 1 << 18 | 1 << 25
 TPMA_NV_WRITTEN = 1 << 29
 CC_POLICY_PCR = 0x17F
+RH_OWNER, RH_NULL = 0x40000001, 0x40000007
 CC_POLICY_AUTHORIZE = 0x16A
 # TPM response codes, without the parameter, handle or session number.
 RC_NAMES = {0x084: "TPM_RC_VALUE", 0x08B: "TPM_RC_HANDLE", 0x09B: "TPM_RC_SIGNATURE",
@@ -205,9 +207,9 @@ class Swtpm:
             steps[words[0]] = (code, dict(w.split("=", 1) for w in words[2:]))
         return r.returncode, steps, r.stdout + r.stderr
 
-    def policy_write(self, point, approved, rs, data):
-        return self.harness("write", "%08x" % INDEX, "%x" % PCR_MASK, point.hex(), approved.hex(), REF.hex(),
-                            rs.hex() if rs else "-", data.hex())
+    def policy_write(self, point, approved, rs, data, hierarchy=RH_OWNER):
+        return self.harness("write", "%08x" % INDEX, "%x" % PCR_MASK, "%08x" % hierarchy, point.hex(),
+                            approved.hex(), REF.hex(), rs.hex() if rs else "-", data.hex())
 
     def read_public(self):
         rc, steps, _ = self.harness("readpublic", "%08x" % INDEX)
@@ -306,6 +308,12 @@ def first_boot(tpm, point, other_point, approved, rs, auth_policy, key_name):
     t.check("that signature passed off as one over the right approvedPolicy: VerifySignature refused by the TPM, "
             "%s" % rc_name(steps.get("verify_signature", (0,))[0]), refused_at(steps, "verify_signature", 0x09B),
             out)
+    _, steps, out = tpm.policy_write(point, approved, rs, mark(9), hierarchy=RH_NULL)
+    code = steps.get("policy_authorize", (0,))[0]
+    t.check("the key loaded into the null hierarchy: VerifySignature gives a null ticket, which PolicyAuthorize "
+            "refuses, %s on parameter 4 (checkTicket)" % rc_name(code),
+            refused_at(steps, "policy_authorize", 0x084) and code >> 8 == 4 and
+            steps["verify_signature"][1].get("ticket") == "8022%08x0000" % RH_NULL, out)
     _, steps, out = tpm.harness("write-password", "%08x" % INDEX, mark(9).hex())
     code = steps.get("nv_write", (0,))[0]
     t.check("NV_Write with the empty password: refused by the TPM, %s" % rc_name(code),
@@ -329,9 +337,10 @@ def first_boot(tpm, point, other_point, approved, rs, auth_policy, key_name):
     code, data = tpm.read()
     t.check("NV_Read returns the 256 bytes written", code == 0 and data == mark(1), "result %s" % rc_name(code or 0))
     check_public(tpm.read_public(), True, auth_policy, "after the write")
+    return steps.get("verify_signature", (None, {}))[1].get("ticket")
 
 
-def attack_boot(tpm, point, other_point, approved, rs, auth_policy):
+def attack_boot(tpm, point, other_point, approved, rs, auth_policy, ticket):
     """Step 7: a TPM reset, PCRs 10 and 7 replayed, another boot loader in
     PCR 4."""
     tpm.stop()
@@ -346,6 +355,9 @@ def attack_boot(tpm, point, other_point, approved, rs, auth_policy):
     _, steps, out = tpm.policy_write(point, approved, rs, mark(2))
     t.check("attack boot: the same signed sequence is refused by the TPM at PolicyAuthorize, %s"
             % rc_name(steps.get("policy_authorize", (0,))[0]), refused_at(steps, "policy_authorize", 0x084), out)
+    t.check("attack boot: VerifySignature gives the same ticket as in the first boot (it proves the signature "
+            "alone; PolicyAuthorize is what checks the PCRs)",
+            ticket and steps.get("verify_signature", (None, {}))[1].get("ticket") == ticket, out)
     now = tpm.trial_pcr_policy() or bytes(32)
     _, steps, out = tpm.policy_write(point, now, rs, mark(2))
     t.check("attack boot: the platform signature shown with this boot's PCR policy: VerifySignature refused, %s"
@@ -402,8 +414,8 @@ def main():
         got = setup(tpm, public)
         if got:
             approved, rs, auth_policy, key_name = got
-            first_boot(tpm, point, other_point, approved, rs, auth_policy, key_name)
-            attack_boot(tpm, point, other_point, approved, rs, auth_policy)
+            ticket = first_boot(tpm, point, other_point, approved, rs, auth_policy, key_name)
+            attack_boot(tpm, point, other_point, approved, rs, auth_policy, ticket)
             genuine_again(tpm, point, approved, rs)
     finally:
         tpm.stop()

@@ -9,16 +9,17 @@
  *       the TPMT_PUBLIC of the P-384 key at POINT (97 bytes, hex)
  *   tpm2_swtpm PORT readpublic INDEX
  *   tpm2_swtpm PORT read INDEX SIZE
- *   tpm2_swtpm PORT write INDEX PCRMASK POINT APPROVED REF SIG DATA
+ *   tpm2_swtpm PORT write INDEX PCRMASK HIERARCHY POINT APPROVED REF SIG DATA
  *       the policy write: a policy session, PolicyPCR (PCRMASK: bit n is
- *       PCR n), the key at POINT loaded into the owner hierarchy, its
- *       signature SIG (r || s) over SHA-384(APPROVED || REF) verified,
- *       PolicyAuthorize, NV_Write of DATA; then what it loaded is flushed.
+ *       PCR n), the key at POINT loaded into HIERARCHY (the VMM's is the
+ *       owner's, 40000001), its signature SIG (r || s) over
+ *       SHA-384(APPROVED || REF) verified, PolicyAuthorize, NV_Write of
+ *       DATA; then what it loaded is flushed.
  *       SIG "-": no key, no PolicyAuthorize, the PCR policy alone
  *   tpm2_swtpm PORT write-password INDEX DATA
  *       NV_Write of DATA with the empty password session
  *
- * INDEX and PCRMASK are hex numbers, the other arguments hex bytes. Each
+ * INDEX, PCRMASK and HIERARCHY are hex numbers, the other arguments hex bytes. Each
  * command prints one line per TPM command, "<command> <result> ...", the
  * result 0, a TPM response code (0x...) or a negative errno; the exit
  * status is 0 when every command came to 0.
@@ -179,7 +180,7 @@ static int nv_read(struct tpm *t, uint32_t index, size_t size)
 }
 
 struct policy_write {
-	uint32_t index, pcr_mask;
+	uint32_t index, pcr_mask, hierarchy;
 	uint8_t point[TPM2_P384_POINT_LEN];
 	uint8_t approved[32], ref[TPM2_POLICY_REF_MAX], sig[96], data[TPM2_NV_DATA_MAX];
 	size_t ref_len, data_len;
@@ -194,7 +195,7 @@ static int authorize(struct tpm *t, const struct policy_write *w, uint32_t sessi
 	struct tpm2_ticket ticket;
 	int err;
 
-	err = said("load_external", tpm2_load_external_p384(t, w->point, TPM2_RH_OWNER, key, name));
+	err = said("load_external", tpm2_load_external_p384(t, w->point, w->hierarchy, key, name));
 	if (!err) {
 		printf(" handle=0x%08x", *key);
 		print_hex("name", name, sizeof(name));
@@ -251,7 +252,7 @@ static int usage(void)
 	fprintf(stderr, "usage: tpm2_swtpm public POINT\n"
 			"       tpm2_swtpm PORT readpublic INDEX\n"
 			"       tpm2_swtpm PORT read INDEX SIZE\n"
-			"       tpm2_swtpm PORT write INDEX PCRMASK POINT APPROVED REF SIG DATA\n"
+			"       tpm2_swtpm PORT write INDEX PCRMASK HIERARCHY POINT APPROVED REF SIG DATA\n"
 			"       tpm2_swtpm PORT write-password INDEX DATA\n");
 	return 2;
 }
@@ -278,15 +279,16 @@ int main(int argc, char **argv)
 		err = tpm_connect(&t, argv[1]) ? -EIO : readpublic(&t, w.index);
 	else if (!strcmp(argv[2], "read") && argc == 5)
 		err = tpm_connect(&t, argv[1]) ? -EIO : nv_read(&t, w.index, strtoul(argv[4], NULL, 0));
-	else if (!strcmp(argv[2], "write") && argc == 10) {
+	else if (!strcmp(argv[2], "write") && argc == 11) {
 		w.pcr_mask = (uint32_t)strtoul(argv[4], NULL, 16);
-		unhex(argv[5], w.point, sizeof(w.point), 1);
-		unhex(argv[6], w.approved, sizeof(w.approved), 1);
-		w.ref_len = unhex(argv[7], w.ref, sizeof(w.ref), 0);
-		w.authorized = strcmp(argv[8], "-") != 0;
+		w.hierarchy = (uint32_t)strtoul(argv[5], NULL, 16);
+		unhex(argv[6], w.point, sizeof(w.point), 1);
+		unhex(argv[7], w.approved, sizeof(w.approved), 1);
+		w.ref_len = unhex(argv[8], w.ref, sizeof(w.ref), 0);
+		w.authorized = strcmp(argv[9], "-") != 0;
 		if (w.authorized)
-			unhex(argv[8], w.sig, sizeof(w.sig), 1);
-		w.data_len = unhex(argv[9], w.data, sizeof(w.data), 0);
+			unhex(argv[9], w.sig, sizeof(w.sig), 1);
+		w.data_len = unhex(argv[10], w.data, sizeof(w.data), 0);
 		err = tpm_connect(&t, argv[1]) ? -EIO : policy_write(&t, &w);
 	} else if (!strcmp(argv[2], "write-password") && argc == 5) {
 		w.data_len = unhex(argv[4], w.data, sizeof(w.data), 0);
