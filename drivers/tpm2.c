@@ -2,8 +2,11 @@
 /*
  * TPM 2.0 commands: PCR_Read and PCR_Extend on the SHA-256 bank, one
  * fixed property through GetCapability, the attestation key
- * (CreatePrimary) and Quote (TPM 2.0 Library, Part 3). Numbers on the
- * wire are big-endian.
+ * (CreatePrimary) and Quote; for marks in NV, the index's public area,
+ * NV_Read and NV_Write, a policy session with PolicyPCR and
+ * PolicyAuthorize, the platform key loaded public-only, VerifySignature
+ * and FlushContext (TPM 2.0 Library, Part 3). Numbers on the wire are
+ * big-endian.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,17 +20,40 @@
 #define CC_GET_CAPABILITY 0x17au
 #define CC_CREATE_PRIMARY 0x131u
 #define CC_QUOTE 0x158u
+#define CC_NV_READ_PUBLIC 0x169u
+#define CC_NV_READ 0x14eu
+#define CC_NV_WRITE 0x137u
+#define CC_START_AUTH_SESSION 0x176u
+#define CC_POLICY_PCR 0x17fu
+#define CC_POLICY_AUTHORIZE 0x16au
+#define CC_LOAD_EXTERNAL 0x167u
+#define CC_VERIFY_SIGNATURE 0x177u
+#define CC_FLUSH_CONTEXT 0x165u
 #define RH_ENDORSEMENT 0x4000000bu
 #define ALG_ECC 0x0023u
 #define ALG_ECDSA 0x0018u
 #define ALG_NULL 0x0010u
 #define ECC_NIST_P256 0x0003u
+#define ECC_NIST_P384 0x0004u
 #define GENERATED_VALUE 0xff544347u
 #define ST_ATTEST_QUOTE 0x8018u
+#define ST_VERIFIED 0x8022u
 /* fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, restricted, sign */
 #define AK_ATTRIBUTES 0x00050072u
+/* A key loaded public-only: sign, userWithAuth; nothing that claims the
+ * TPM made or holds its private part. */
+#define P384_ATTRIBUTES 0x00040040u
+#define ALG_SHA1 0x0004u
 #define ALG_SHA256 0x000bu
-#define RS_PW 0x40000009u
+#define ALG_SHA384 0x000cu
+#define ALG_SHA512 0x000du
+#define RS_PW TPM2_RS_PW
+#define SE_POLICY 0x01u
+/* Handle types, a handle's top byte. */
+#define HT_NV_INDEX 0x01u
+#define HT_POLICY_SESSION 0x03u
+#define HT_TRANSIENT 0x80u
+#define P384_COORD 48
 #define CAP_TPM_PROPERTIES 6u
 #define HDR 10
 #define SELECT_BYTES 3 /* PCRs 0..23 */
@@ -55,6 +81,30 @@ static void put32(struct wbuf *w, uint32_t v)
 	put16(w, (uint16_t)v);
 }
 
+static void put_bytes(struct wbuf *w, const uint8_t *p, size_t n)
+{
+	if (n)
+		memcpy(w->p + w->n, p, n);
+	w->n += n;
+}
+
+/* A TPM2B: its size, then its contents. */
+static void put_2b(struct wbuf *w, const uint8_t *p, size_t n)
+{
+	put16(w, (uint16_t)n);
+	put_bytes(w, p, n);
+}
+
+/* One selection on the SHA-256 bank: the PCRs set in mask (bit n: PCR n). */
+static void put_pcr_select(struct wbuf *w, uint32_t mask)
+{
+	put32(w, 1);
+	put16(w, ALG_SHA256);
+	put8(w, SELECT_BYTES);
+	for (unsigned i = 0; i < SELECT_BYTES; i++)
+		put8(w, (uint8_t)(mask >> (8 * i)));
+}
+
 /* Start a command: its header, the size filled in by end(). */
 static struct wbuf begin(uint8_t *buf, uint16_t tag, uint32_t cc)
 {
@@ -66,14 +116,22 @@ static struct wbuf begin(uint8_t *buf, uint16_t tag, uint32_t cc)
 	return w;
 }
 
-/* The empty password session: the only authorization the VMM gives. */
-static void put_pw_session(struct wbuf *w)
+/* One session, with an empty nonce, no attributes (so a policy session
+ * ends with the command) and an empty hmac or password. */
+static void put_session(struct wbuf *w, uint32_t handle)
 {
 	put32(w, 9);
-	put32(w, RS_PW);
+	put32(w, handle);
 	put16(w, 0); /* nonce */
 	put8(w, 0);  /* attributes */
-	put16(w, 0); /* password */
+	put16(w, 0); /* hmac or password */
+}
+
+/* The empty password session: the authorization the VMM gives, but for
+ * an NV write, which its policy session authorizes. */
+static void put_pw_session(struct wbuf *w)
+{
+	put_session(w, RS_PW);
 }
 
 static size_t end(struct wbuf *w)
@@ -140,6 +198,23 @@ static int header_h(struct rbuf *r, const uint8_t *rsp, size_t len, uint16_t tag
 static int header(struct rbuf *r, const uint8_t *rsp, size_t len, uint16_t tag)
 {
 	return header_h(r, rsp, len, tag, NULL);
+}
+
+/* A TPM2B of at most max bytes inside the response: its contents and, in
+ * *n, their size; NULL (r marked bad, *n 0) otherwise. */
+static const uint8_t *get_2b(struct rbuf *r, size_t max, size_t *n)
+{
+	uint32_t size = get(r, 2);
+	const uint8_t *p = r->p + r->off;
+
+	*n = 0;
+	if (r->bad || size > max || size > r->len - r->off) {
+		r->bad = true;
+		return NULL;
+	}
+	r->off += size;
+	*n = size;
+	return p;
 }
 
 size_t tpm2_build_pcr_read(uint8_t *buf, unsigned pcr)
@@ -211,26 +286,30 @@ int tpm2_parse_pcr_extend(const uint8_t *rsp, size_t len)
 	return r.params ? -EIO : pw_session_reply(&r); /* no parameters */
 }
 
-/* The attestation key's public area (TPMT_PUBLIC) as the template gives
- * it; unique (the point) empty in the template, 32-byte coordinates in
- * what the TPM returns. */
-static void put_ak_public(struct wbuf *w, bool with_point, const uint8_t *x, const uint8_t *y)
+/* An ECDSA signing key's public area (TPMT_PUBLIC): hash is its nameAlg
+ * and its scheme's; no policy; coordinates of coord bytes (0: none). */
+static void put_ecc_public(struct wbuf *w, uint16_t hash, uint32_t attributes, uint16_t curve, const uint8_t *x,
+			   const uint8_t *y, size_t coord)
 {
 	put16(w, ALG_ECC);
-	put16(w, ALG_SHA256); /* nameAlg */
-	put32(w, AK_ATTRIBUTES);
-	put16(w, 0);	      /* no policy */
-	put16(w, ALG_NULL);   /* no symmetric scheme: a signing key */
+	put16(w, hash); /* nameAlg */
+	put32(w, attributes);
+	put16(w, 0);	    /* no policy */
+	put16(w, ALG_NULL); /* no symmetric scheme: a signing key */
 	put16(w, ALG_ECDSA);
-	put16(w, ALG_SHA256);
-	put16(w, ECC_NIST_P256);
+	put16(w, hash);
+	put16(w, curve);
 	put16(w, ALG_NULL); /* kdf */
-	put16(w, with_point ? 32 : 0);
-	if (with_point)
-		memcpy(w->p + w->n, x, 32), w->n += 32;
-	put16(w, with_point ? 32 : 0);
-	if (with_point)
-		memcpy(w->p + w->n, y, 32), w->n += 32;
+	put_2b(w, x, coord);
+	put_2b(w, y, coord);
+}
+
+/* The attestation key's public area as the template gives it; unique (the
+ * point) empty in the template, 32-byte coordinates in what the TPM
+ * returns. */
+static void put_ak_public(struct wbuf *w, bool with_point, const uint8_t *x, const uint8_t *y)
+{
+	put_ecc_public(w, ALG_SHA256, AK_ATTRIBUTES, ECC_NIST_P256, x, y, with_point ? 32 : 0);
 }
 
 size_t tpm2_build_create_ak(uint8_t *buf)
@@ -288,11 +367,7 @@ size_t tpm2_build_quote(uint8_t *buf, uint32_t ak, const uint8_t *nonce, size_t 
 	memcpy(w.p + w.n, nonce, nonce_len);
 	w.n += nonce_len;
 	put16(&w, ALG_NULL); /* the key's own scheme: ECDSA with SHA-256 */
-	put32(&w, 1);
-	put16(&w, ALG_SHA256);
-	put8(&w, SELECT_BYTES);
-	for (unsigned i = 0; i < SELECT_BYTES; i++)
-		put8(&w, (uint8_t)(pcr_mask >> (8 * i)));
+	put_pcr_select(&w, pcr_mask);
 	return end(&w);
 }
 
@@ -359,6 +434,274 @@ int tpm2_parse_get_property(const uint8_t *rsp, size_t len, uint32_t property, u
 		return -EIO;
 	*value = get(&r, 4);
 	return r.bad || r.off != r.len ? -EIO : 0;
+}
+
+/* A digest's size, by its algorithm; 0 for one not used here. */
+static size_t digest_len(uint16_t alg)
+{
+	switch (alg) {
+	case ALG_SHA1:
+		return 20;
+	case ALG_SHA256:
+		return 32;
+	case ALG_SHA384:
+		return 48;
+	case ALG_SHA512:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
+/* A response of only a header: PolicyPCR, PolicyAuthorize, FlushContext. */
+int tpm2_parse_empty(const uint8_t *rsp, size_t len)
+{
+	struct rbuf r;
+	int err = header(&r, rsp, len, ST_NO_SESSIONS);
+
+	if (err)
+		return err;
+	return r.off != r.len ? -EIO : 0;
+}
+
+size_t tpm2_build_nv_read_public(uint8_t *buf, uint32_t index)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_NV_READ_PUBLIC);
+
+	put32(&w, index);
+	return end(&w);
+}
+
+int tpm2_parse_nv_read_public(const uint8_t *rsp, size_t len, uint32_t index, struct tpm2_nv_public *pub)
+{
+	struct rbuf r;
+	const uint8_t *policy, *name;
+	size_t size, at, dlen;
+	int err = header(&r, rsp, len, ST_NO_SESSIONS);
+
+	if (err)
+		return err;
+	/* nvPublic: a TPMS_NV_PUBLIC exactly as long as its size says, about
+	 * the index asked for; a policy empty or of the name algorithm's size. */
+	size = get(&r, 2);
+	at = r.off;
+	pub->index = get(&r, 4);
+	pub->name_alg = (uint16_t)get(&r, 2);
+	pub->attributes = get(&r, 4);
+	policy = get_2b(&r, sizeof(pub->policy), &pub->policy_len);
+	pub->size = (uint16_t)get(&r, 2);
+	dlen = digest_len(pub->name_alg);
+	if (r.bad || r.off - at != size || pub->index != index || !dlen || (pub->policy_len && pub->policy_len != dlen))
+		return -EIO;
+	/* nvName: the name algorithm and a digest of its size; nothing after. */
+	name = get_2b(&r, sizeof(pub->name), &pub->name_len);
+	if (r.bad || r.off != r.len || pub->name_len != 2 + dlen || (name[0] << 8 | name[1]) != pub->name_alg)
+		return -EIO;
+	memcpy(pub->policy, policy, pub->policy_len);
+	memcpy(pub->name, name, pub->name_len);
+	return 0;
+}
+
+size_t tpm2_build_nv_read(uint8_t *buf, uint32_t index, uint16_t offset, uint16_t size)
+{
+	struct wbuf w = begin(buf, ST_SESSIONS, CC_NV_READ);
+
+	put32(&w, index); /* authHandle: the index itself (AUTHREAD) */
+	put32(&w, index);
+	put_pw_session(&w); /* its (empty) authorization value */
+	put16(&w, size);
+	put16(&w, offset);
+	return end(&w);
+}
+
+int tpm2_parse_nv_read(const uint8_t *rsp, size_t len, uint8_t *data, size_t size)
+{
+	struct rbuf r;
+	const uint8_t *got;
+	size_t n;
+	int err = header(&r, rsp, len, ST_SESSIONS);
+
+	if (err)
+		return err;
+	/* data: exactly the bytes asked for, and all of the parameters */
+	got = get_2b(&r, TPM2_NV_DATA_MAX, &n);
+	if (r.bad || n != size || r.params != 2 + size)
+		return -EIO;
+	err = pw_session_reply(&r);
+	if (!err)
+		memcpy(data, got, n);
+	return err;
+}
+
+size_t tpm2_build_nv_write(uint8_t *buf, uint32_t index, uint32_t session, const uint8_t *data, size_t len)
+{
+	struct wbuf w = begin(buf, ST_SESSIONS, CC_NV_WRITE);
+
+	put32(&w, index); /* authHandle: the index itself (its policy) */
+	put32(&w, index);
+	put_session(&w, session);
+	put_2b(&w, data, len);
+	put16(&w, 0); /* offset */
+	return end(&w);
+}
+
+/* A policy session's reply, right after the parameters: the TPM's next
+ * nonce, the attributes, an empty hmac (no policy here asks for the
+ * authorization value); nothing after. */
+static int policy_session_reply(struct rbuf *r)
+{
+	size_t nonce, hmac;
+
+	(void)get_2b(r, TPM2_SESSION_NONCE, &nonce);
+	(void)get(r, 1);
+	(void)get_2b(r, 0, &hmac);
+	return nonce != TPM2_SESSION_NONCE || r->bad || r->off != r->len ? -EIO : 0;
+}
+
+int tpm2_parse_nv_write(const uint8_t *rsp, size_t len, uint32_t session)
+{
+	struct rbuf r;
+	int err = header(&r, rsp, len, ST_SESSIONS);
+
+	if (err)
+		return err;
+	if (r.params) /* no parameters */
+		return -EIO;
+	return session == RS_PW ? pw_session_reply(&r) : policy_session_reply(&r);
+}
+
+size_t tpm2_build_start_policy_session(uint8_t *buf, const uint8_t nonce[TPM2_SESSION_NONCE])
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_START_AUTH_SESSION);
+
+	put32(&w, TPM2_RH_NULL); /* tpmKey: no salt */
+	put32(&w, TPM2_RH_NULL); /* bind: none */
+	put_2b(&w, nonce, TPM2_SESSION_NONCE);
+	put16(&w, 0); /* encryptedSalt */
+	put8(&w, SE_POLICY);
+	put16(&w, ALG_NULL); /* symmetric: no parameter encryption */
+	put16(&w, ALG_SHA256);
+	return end(&w);
+}
+
+int tpm2_parse_start_policy_session(const uint8_t *rsp, size_t len, uint32_t *session)
+{
+	struct rbuf r;
+	size_t n;
+	int err = header_h(&r, rsp, len, ST_NO_SESSIONS, session);
+
+	if (err)
+		return err;
+	/* a policy session's handle; nonceTPM as long as a SHA-256 digest */
+	(void)get_2b(&r, TPM2_SESSION_NONCE, &n);
+	return r.bad || r.off != r.len || n != TPM2_SESSION_NONCE || *session >> 24 != HT_POLICY_SESSION ? -EIO
+													     : 0;
+}
+
+size_t tpm2_build_policy_pcr(uint8_t *buf, uint32_t session, uint32_t pcr_mask)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_POLICY_PCR);
+
+	put32(&w, session);
+	put16(&w, 0); /* pcrDigest empty: the TPM takes the PCRs' values now */
+	put_pcr_select(&w, pcr_mask);
+	return end(&w);
+}
+
+size_t tpm2_p384_public(const uint8_t point[TPM2_P384_POINT_LEN], uint8_t *out)
+{
+	struct wbuf w = { out, 0 };
+
+	if (point[0] != 0x04) /* uncompressed: 04 || X || Y */
+		return 0;
+	put_ecc_public(&w, ALG_SHA384, P384_ATTRIBUTES, ECC_NIST_P384, point + 1, point + 1 + P384_COORD, P384_COORD);
+	return w.n;
+}
+
+size_t tpm2_build_load_external(uint8_t *buf, const uint8_t point[TPM2_P384_POINT_LEN], uint32_t hierarchy)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_LOAD_EXTERNAL);
+
+	put16(&w, 0); /* inPrivate: none, the public part alone */
+	put16(&w, TPM2_P384_PUBLIC_LEN);
+	w.n += tpm2_p384_public(point, w.p + w.n);
+	put32(&w, hierarchy);
+	return end(&w);
+}
+
+int tpm2_parse_load_external(const uint8_t *rsp, size_t len, uint32_t *handle, uint8_t name[TPM2_P384_NAME_LEN])
+{
+	struct rbuf r;
+	const uint8_t *got;
+	size_t n;
+	int err = header_h(&r, rsp, len, ST_NO_SESSIONS, handle);
+
+	if (err)
+		return err;
+	/* a transient object; its name SHA-384 (the nameAlg) and 48 bytes */
+	got = get_2b(&r, TPM2_P384_NAME_LEN, &n);
+	if (r.bad || r.off != r.len || *handle >> 24 != HT_TRANSIENT || n != TPM2_P384_NAME_LEN ||
+	    (got[0] << 8 | got[1]) != ALG_SHA384)
+		return -EIO;
+	memcpy(name, got, n);
+	return 0;
+}
+
+size_t tpm2_build_verify_signature(uint8_t *buf, uint32_t key, const uint8_t digest[48], const uint8_t r[48],
+				   const uint8_t s[48])
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_VERIFY_SIGNATURE);
+
+	put32(&w, key);
+	put_2b(&w, digest, 48);
+	put16(&w, ALG_ECDSA);
+	put16(&w, ALG_SHA384);
+	put_2b(&w, r, P384_COORD);
+	put_2b(&w, s, P384_COORD);
+	return end(&w);
+}
+
+int tpm2_parse_verify_signature(const uint8_t *rsp, size_t len, struct tpm2_ticket *ticket)
+{
+	struct rbuf r;
+	size_t at, n;
+	int err = header(&r, rsp, len, ST_NO_SESSIONS);
+
+	if (err)
+		return err;
+	/* validation: a TPMT_TK_VERIFIED, kept as it came for PolicyAuthorize */
+	at = r.off;
+	if (get(&r, 2) != ST_VERIFIED)
+		return -EIO;
+	ticket->hierarchy = get(&r, 4);
+	(void)get_2b(&r, TPM2_DIGEST_MAX, &n);
+	if (r.bad || r.off != r.len)
+		return -EIO;
+	memcpy(ticket->raw, r.p + at, r.off - at);
+	ticket->len = r.off - at;
+	return 0;
+}
+
+size_t tpm2_build_policy_authorize(uint8_t *buf, uint32_t session, const uint8_t approved[32], const uint8_t *ref,
+				   size_t ref_len, const uint8_t key_name[TPM2_P384_NAME_LEN],
+				   const struct tpm2_ticket *ticket)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_POLICY_AUTHORIZE);
+
+	put32(&w, session);
+	put_2b(&w, approved, 32);
+	put_2b(&w, ref, ref_len);
+	put_2b(&w, key_name, TPM2_P384_NAME_LEN);
+	put_bytes(&w, ticket->raw, ticket->len);
+	return end(&w);
+}
+
+size_t tpm2_build_flush_context(uint8_t *buf, uint32_t handle)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_FLUSH_CONTEXT);
+
+	put32(&w, handle);
+	return end(&w);
 }
 
 /* TPM_RC_RETRY, TPM_RC_YIELDED, TPM_RC_TESTING: the TPM did not start the
@@ -445,4 +788,100 @@ int tpm2_get_property(struct tpm *t, uint32_t property, uint32_t *value)
 	int n = send(t, cmd, tpm2_build_get_property(cmd, property), rsp, sizeof(rsp));
 
 	return n < 0 ? n : tpm2_parse_get_property(rsp, (size_t)n, property, value);
+}
+
+int tpm2_nv_read_public(struct tpm *t, uint32_t index, struct tpm2_nv_public *pub)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[256];
+	int n;
+
+	if (index >> 24 != HT_NV_INDEX)
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_nv_read_public(cmd, index), rsp, sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_nv_read_public(rsp, (size_t)n, index, pub);
+}
+
+int tpm2_nv_read(struct tpm *t, uint32_t index, uint16_t offset, uint8_t *data, size_t size)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[TPM2_NV_DATA_MAX + 32];
+	int n;
+
+	if (index >> 24 != HT_NV_INDEX || !size || size > TPM2_NV_DATA_MAX)
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_nv_read(cmd, index, offset, (uint16_t)size), rsp, sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_nv_read(rsp, (size_t)n, data, size);
+}
+
+int tpm2_nv_write(struct tpm *t, uint32_t index, uint32_t session, const uint8_t *data, size_t len)
+{
+	uint8_t cmd[TPM2_NV_WRITE_CMD_MAX], rsp[64];
+	int n;
+
+	if (index >> 24 != HT_NV_INDEX || (session != RS_PW && session >> 24 != HT_POLICY_SESSION) ||
+	    len > TPM2_NV_DATA_MAX)
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_nv_write(cmd, index, session, data, len), rsp, sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_nv_write(rsp, (size_t)n, session);
+}
+
+int tpm2_start_policy_session(struct tpm *t, const uint8_t nonce[TPM2_SESSION_NONCE], uint32_t *session)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[64];
+	int n = send(t, cmd, tpm2_build_start_policy_session(cmd, nonce), rsp, sizeof(rsp));
+
+	return n < 0 ? n : tpm2_parse_start_policy_session(rsp, (size_t)n, session);
+}
+
+int tpm2_policy_pcr(struct tpm *t, uint32_t session, uint32_t pcr_mask)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[64];
+	int n;
+
+	if (pcr_mask >> TPM2_PCRS)
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_policy_pcr(cmd, session, pcr_mask), rsp, sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_empty(rsp, (size_t)n);
+}
+
+int tpm2_load_external_p384(struct tpm *t, const uint8_t point[TPM2_P384_POINT_LEN], uint32_t hierarchy,
+			    uint32_t *handle, uint8_t name[TPM2_P384_NAME_LEN])
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[128];
+	int n;
+
+	if (point[0] != 0x04)
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_load_external(cmd, point, hierarchy), rsp, sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_load_external(rsp, (size_t)n, handle, name);
+}
+
+int tpm2_verify_signature(struct tpm *t, uint32_t key, const uint8_t digest[48], const uint8_t r[48],
+			  const uint8_t s[48], struct tpm2_ticket *ticket)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[128];
+	int n = send_for(t, cmd, tpm2_build_verify_signature(cmd, key, digest, r, s), rsp, sizeof(rsp),
+			 TIMEOUT_MS * 4);
+
+	return n < 0 ? n : tpm2_parse_verify_signature(rsp, (size_t)n, ticket);
+}
+
+int tpm2_policy_authorize(struct tpm *t, uint32_t session, const uint8_t approved[32], const uint8_t *ref,
+			  size_t ref_len, const uint8_t key_name[TPM2_P384_NAME_LEN], const struct tpm2_ticket *ticket)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[64];
+	int n;
+
+	if (ref_len > TPM2_POLICY_REF_MAX || ticket->len > sizeof(ticket->raw))
+		return -EINVAL;
+	n = send(t, cmd, tpm2_build_policy_authorize(cmd, session, approved, ref, ref_len, key_name, ticket), rsp,
+		 sizeof(rsp));
+	return n < 0 ? n : tpm2_parse_empty(rsp, (size_t)n);
+}
+
+int tpm2_flush_context(struct tpm *t, uint32_t handle)
+{
+	uint8_t cmd[TPM2_CMD_MAX], rsp[64];
+	int n = send(t, cmd, tpm2_build_flush_context(cmd, handle), rsp, sizeof(rsp));
+
+	return n < 0 ? n : tpm2_parse_empty(rsp, (size_t)n);
 }

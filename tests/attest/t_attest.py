@@ -37,7 +37,6 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -518,20 +517,6 @@ def no_tpm_boot(esp, vmm):
                 "codes %s, %s, eventlog rc %d" % (codes, m.get("tpm"), rc))
 
 
-def free_port_pair():
-    """A free TCP port whose next one is free too: the swtpm TCTI finds
-    the control channel at the server's port + 1."""
-    while True:
-        with socket.socket() as a, socket.socket() as b:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            try:
-                b.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
-
-
 def check_enrollment():
     """What docs/tpm.md tells a verifier to do once per host, on the same
     TPM (its state from the boots): a provisioning system derives the same
@@ -539,7 +524,7 @@ def check_enrollment():
     activation against the EK proves the AK is in that TPM."""
     d = os.path.join(WORK, "enroll")
     shutil.copytree(os.path.join(WORK, "tpm"), os.path.join(d, "state"))
-    port = free_port_pair()
+    port = vt.free_port_pair()
     env = dict(os.environ, TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=%d" % port)
     tpm = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + os.path.join(d, "state"),
                             "--server", "type=tcp,bindaddr=127.0.0.1,port=%d" % port, "--ctrl",

@@ -36,6 +36,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,20 @@ def pcr_replay(digests_hex, bank=hashlib.sha256):
     for d in digests_hex:
         pcr = bank(pcr + bytes.fromhex(d)).digest()
     return pcr.hex()
+
+
+def free_port_pair():
+    """A free TCP port whose next one is free too: the swtpm TCTI finds
+    the control channel at the server's port + 1."""
+    while True:
+        with socket.socket() as a, socket.socket() as b:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            try:
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
 
 
 EMULATOR_LOCK = os.path.join(BUILD, "test", ".qemu.lock")

@@ -140,9 +140,12 @@ UNIT_SRCS_vpci := vmm/vpci.c arch/x86/pt.c kernel/format.c tests/unit/test_vpci.
 # The TPM transport against models of its two interfaces, broken ones too.
 UNIT_TESTS += tpm
 UNIT_SRCS_tpm := drivers/tpm.c tests/unit/test_tpm.c
-# The TPM 2.0 commands' bytes, and their responses' checks.
+# The TPM 2.0 commands' bytes, and their responses' checks; SHA-384 for
+# a P-384 key's name.
 UNIT_TESTS += tpm2
-UNIT_SRCS_tpm2 := drivers/tpm.c drivers/tpm2.c tests/unit/test_tpm2.c
+UNIT_SRCS_tpm2 := drivers/tpm.c drivers/tpm2.c $(CRYPTO_SRCS) tests/unit/test_tpm2.c
+UNIT_CFLAGS_tpm2 := $(CRYPTO_INC)
+UNIT_LIBS_tpm2 := $(MBEDTLS_HOST_LIB)
 # The runtime measurement log: records, digests, what reaches PCR 11.
 UNIT_TESTS += mlog
 UNIT_SRCS_mlog := vmm/mlog.c $(CRYPTO_SRCS) tests/unit/test_mlog.c
