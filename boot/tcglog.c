@@ -126,10 +126,11 @@ int tcglog_measure(const uint8_t *p, size_t len, size_t last, struct tcglog_algs
 	if (last < at || last >= len)
 		return -EINVAL;
 	while (at < last) {
-		if (tcglog_event(p + at, last - at, a, &n))
+		if (tcglog_event(p + at, len - at, a, &n))
 			return -EINVAL;
 		at += n;
 	}
+	/* The last entry must start where an event does, not inside one. */
 	if (at != last || tcglog_event(p + last, len - last, a, &n))
 		return -EINVAL;
 	*log_len = last + n;

@@ -395,7 +395,7 @@ void channel_fwlog(struct reply *r, const uint8_t *payload, size_t len)
 	static const char why[] = "FWLOG carries the byte offset, 8 bytes";
 	uint64_t at, total = boot_handoff.fwlog_size, n = 0;
 
-	if (len != 8) {
+	if (len != sizeof(at)) {
 		reply_begin(r, r->buf, r->cap, -EINVAL, CHANNEL_E_BAD_REQUEST, why);
 		audit_record(CHANNEL_REQ_FWLOG, -EINVAL, CHANNEL_E_BAD_REQUEST, why);
 		return;

@@ -987,7 +987,30 @@ mutation("tpm-quote-nonce-unchecked", "drivers/tpm2.c",
          unit("tpm2"),
          "a quote answered with another nonce (a replayed old quote) would be passed on as the fresh one")
 mutation("attest-verify-record-digest", "tools/vigilctl/attest.c",
-         "\t\t    memcmp(digest, rec.digest, 32)) {",
-         "\t\t    0) {",
+         "rec.data.index == index && !memcmp(d, rec.digest, 32);",
+         "rec.data.index == index && (d[0] | 1);",
          attest(),
          "vigilctl attest verify would accept a log whose record was edited while its digest was kept")
+# Added with the firmware's event log in the handoff (docs/tpm.md, "The firmware's log").
+mutation("fwlog-final-events-dropped", "boot/stub.c",
+         "\tif (!copy || !f)\n\t\treturn;",
+         "\tif (copy || !copy)\n\t\treturn;",
+         attest(),
+         "the events the firmware logs at ExitBootServices (PCR 5) left out of the log: it no longer replays "
+         "to the quoted PCR 5, and the log claims to be whole")
+mutation("fwlog-length-unchecked", "vmm/channel_query.c",
+         "\tif (len != sizeof(at)) {",
+         "\tif (len > sizeof(at)) {",
+         attest(),
+         "a FWLOG request shorter than its offset reads past its payload")
+mutation("tcglog-last-entry-off-boundary", "boot/tcglog.c",
+         "\tif (at != last || tcglog_event(p + last, len - last, a, &n))",
+         "\tif (at < last || tcglog_event(p + last, len - last, a, &n))",
+         unit("tcglog"),
+         "a last-entry pointer inside an event would have the stub cut the log wrong and hand over a log "
+         "that does not parse")
+mutation("attest-verify-firmware-pcrs", "tools/vigilctl/attest.c",
+         "\t\tif (!memcmp(replayed[vc_quote_pcrs[i]], values + 32 * i, 32))",
+         "\t\tif (i != VC_PCR11_AT || !memcmp(replayed[vc_quote_pcrs[i]], values + 32 * i, 32))",
+         attest(),
+         "vigilctl attest verify would accept a log whose firmware or stub events do not give the quoted PCRs")

@@ -151,6 +151,36 @@ static void last_entry_off_boundary(void)
 	free(p);
 }
 
+/* An event whose data holds a well-formed event: a last-entry pointer at
+ * that inner event is inside the outer one, and refused, though an event
+ * parses there. */
+static void last_entry_inside_an_event(void)
+{
+	struct tcglog_algs a;
+	size_t h, size_at, inner, n;
+	uint8_t *p;
+
+	used = 0;
+	h = put_header(0);
+	put32(0);
+	put32(0x80000002);
+	put32(1);
+	put16(SHA256);
+	put_fill(0x22, 32);
+	size_at = used;
+	put32(0); /* the data's size, once the inner event is written */
+	inner = used;
+	put_event(7, 5);
+	buf[size_at] = (uint8_t)(used - inner);
+	p = cut(used);
+	CHECK_EQ(tcglog_header(p, used, &a, &n), 0);
+	CHECK_EQ(tcglog_event(p + inner, used - inner, &a, &n), 0); /* an event parses there */
+	CHECK_EQ(tcglog_measure(p, used, inner, &a, &n), -EINVAL);
+	CHECK_EQ(tcglog_measure(p, used, h, &a, &n), 0);	     /* the outer one is the last */
+	CHECK_EQ(n, used);
+	free(p);
+}
+
 /* One byte of a good header changed at `at` (little-endian value v of
  * width bytes) must be refused. */
 static int header_refused(size_t at, uint32_t v, unsigned width, size_t len_cut)
@@ -250,6 +280,7 @@ int main(void)
 {
 	CHECK_RUN(good_log);
 	CHECK_RUN(last_entry_off_boundary);
+	CHECK_RUN(last_entry_inside_an_event);
 	CHECK_RUN(bad_headers);
 	CHECK_RUN(bad_events);
 	CHECK_RUN(large_event);
