@@ -21,6 +21,7 @@
 #define CC_CREATE_PRIMARY 0x131u
 #define CC_QUOTE 0x158u
 #define CC_NV_READ_PUBLIC 0x169u
+#define CC_READ_PUBLIC 0x173u
 #define CC_NV_READ 0x14eu
 #define CC_NV_WRITE 0x137u
 #define CC_START_AUTH_SESSION 0x176u
@@ -884,4 +885,43 @@ int tpm2_flush_context(struct tpm *t, uint32_t handle)
 	int n = send(t, cmd, tpm2_build_flush_context(cmd, handle), rsp, sizeof(rsp));
 
 	return n < 0 ? n : tpm2_parse_empty(rsp, (size_t)n);
+}
+
+/* ReadPublic: an object's name (a persistent key's, here), checked to be
+ * of its own name algorithm; the public area and the qualified name are
+ * skipped whole. */
+size_t tpm2_build_read_public(uint8_t *buf, uint32_t handle)
+{
+	struct wbuf w = begin(buf, ST_NO_SESSIONS, CC_READ_PUBLIC);
+
+	put32(&w, handle);
+	return end(&w);
+}
+
+int tpm2_parse_read_public(const uint8_t *rsp, size_t len, uint8_t name[TPM2_NAME_MAX], size_t *name_len)
+{
+	struct rbuf r;
+	const uint8_t *pub, *n;
+	size_t pub_len, qlen;
+	int err = header(&r, rsp, len, ST_NO_SESSIONS);
+
+	if (err)
+		return err;
+	pub = get_2b(&r, TPM_BUF_MAX, &pub_len);
+	n = get_2b(&r, TPM2_NAME_MAX, name_len);
+	get_2b(&r, TPM2_NAME_MAX, &qlen);
+	if (r.bad || r.off != r.len || pub_len < 4 || *name_len < 2 || n[0] != pub[2] || n[1] != pub[3] ||
+	    *name_len != 2 + digest_len((uint16_t)(n[0] << 8 | n[1])))
+		return -EIO;
+	memcpy(name, n, *name_len);
+	return 0;
+}
+
+int tpm2_read_public_name(struct tpm *t, uint32_t handle, uint8_t name[TPM2_NAME_MAX], size_t *name_len)
+{
+	static uint8_t rsp[1024];
+	uint8_t cmd[TPM2_CMD_MAX];
+	int n = send(t, cmd, tpm2_build_read_public(cmd, handle), rsp, sizeof(rsp));
+
+	return n < 0 ? n : tpm2_parse_read_public(rsp, (size_t)n, name, name_len);
 }

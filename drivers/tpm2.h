@@ -167,5 +167,10 @@ int tpm2_verify_signature(struct tpm *t, uint32_t key, const uint8_t digest[48],
 int tpm2_policy_authorize(struct tpm *t, uint32_t session, const uint8_t approved[32], const uint8_t *ref,
 			  size_t ref_len, const uint8_t key_name[TPM2_P384_NAME_LEN], const struct tpm2_ticket *ticket);
 int tpm2_flush_context(struct tpm *t, uint32_t handle);
+/* A loaded or persistent object's name (ReadPublic), of its name
+ * algorithm's digest size. */
+size_t tpm2_build_read_public(uint8_t *buf, uint32_t handle);
+int tpm2_parse_read_public(const uint8_t *rsp, size_t len, uint8_t name[TPM2_NAME_MAX], size_t *name_len);
+int tpm2_read_public_name(struct tpm *t, uint32_t handle, uint8_t name[TPM2_NAME_MAX], size_t *name_len);
 
 #endif

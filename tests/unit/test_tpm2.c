@@ -1024,6 +1024,55 @@ static void empty_response(void)
 
 /* The wrappers refuse what the TPM must never be sent. With no interface
  * (TPM_IFACE_NONE) a command that is sent fails with -ENODEV instead. */
+/* ReadPublic of the storage root key: its name, of its public area's name
+ * algorithm; the public area and qualified name skipped whole. */
+static size_t read_public_rsp(struct rsp *r, unsigned pub_alg, unsigned name_alg, unsigned nlen)
+{
+	rsp_begin(r, 0x8001);
+	r16(r, 10);
+	r16(r, 0x0023);
+	r16(r, pub_alg);
+	rfill(r, 0x44, 6);
+	r16(r, nlen);
+	r16(r, name_alg);
+	rfill(r, 0x55, nlen - 2);
+	r16(r, 34);
+	r16(r, 0x000b);
+	rfill(r, 0x77, 32);
+	return rsp_end(r);
+}
+
+static int parse_read_public(const uint8_t *p, size_t n)
+{
+	uint8_t name[TPM2_NAME_MAX];
+	size_t len;
+
+	return tpm2_parse_read_public(p, n, name, &len);
+}
+
+static void read_public(void)
+{
+	static struct rsp r;
+	uint8_t *buf = malloc(TPM2_CMD_MAX), name[TPM2_NAME_MAX];
+	static const uint8_t want[] = { 0x80, 0x01, 0, 0, 0, 0x0e, 0, 0, 0x01, 0x73, /* header, 14 bytes */
+					0x81, 0, 0, 0x01 };			  /* objectHandle */
+	size_t n, len = 0;
+
+	check_command(buf, tpm2_build_read_public(buf, 0x81000001), want, sizeof(want));
+	free(buf);
+	n = read_public_rsp(&r, 0x000b, 0x000b, 34);
+	CHECK_EQ(tpm2_parse_read_public(r.b, n, name, &len), 0);
+	CHECK(len == 34 && name[0] == 0 && name[1] == 0x0b && name[2] == 0x55 && name[33] == 0x55);
+	cuts_refused(&r, parse_read_public);
+	CHECK_EQ(tpm2_parse_read_public(r.b, trailing(&r), name, &len), -EIO);
+	n = read_public_rsp(&r, 0x000b, 0x000c, 50); /* a name of another algorithm than the area's */
+	CHECK_EQ(tpm2_parse_read_public(r.b, n, name, &len), -EIO);
+	n = read_public_rsp(&r, 0x000b, 0x000b, 33); /* a name one byte short */
+	CHECK_EQ(tpm2_parse_read_public(r.b, n, name, &len), -EIO);
+	n = read_public_rsp(&r, 0x0010, 0x0010, 34); /* no name algorithm */
+	CHECK_EQ(tpm2_parse_read_public(r.b, n, name, &len), -EIO);
+}
+
 static void refused_before_sending(void)
 {
 	struct tpm t = { .iface = TPM_IFACE_NONE };
@@ -1089,6 +1138,7 @@ int main(void)
 	CHECK_RUN(load_external_response);
 	CHECK_RUN(verify_signature_response);
 	CHECK_RUN(empty_response);
+	CHECK_RUN(read_public);
 	CHECK_RUN(refused_before_sending);
 	return check_done();
 }
