@@ -60,7 +60,7 @@ class Swtpm:
     """swtpm on the kept state, for tpm2-tools: provisioning, inspection."""
 
     def __init__(self, state):
-        self.port = at.free_port_pair()
+        self.port = vt.free_port_pair()
         self.env = dict(os.environ, TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=%d" % self.port)
         self.proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + state, "--server",
                                       "type=tcp,bindaddr=127.0.0.1,port=%d" % self.port, "--ctrl",
@@ -268,7 +268,8 @@ def replay_attack(esp):
                 tpm.tool("tpm2_pcrextend", "%d:sha256=%s" % (e["pcr"], d.hex()))
             before = subprocess.run([HARNESS, str(tpm.port), "read", "%x" % INDEX, "512"], capture_output=True,
                                     text=True).stdout
-            w = subprocess.run([HARNESS, str(tpm.port), "write", "%x" % INDEX, "490", policy_key_point().hex(),
+            w = subprocess.run([HARNESS, str(tpm.port), "write", "%x" % INDEX, "490", "40000001",
+                                policy_key_point().hex(),
                                 policy[:32].hex(), b"vigil-marks".hex(), sig.hex() if sig else "-",
                                 (b"VGLMARK1" + bytes(504)).hex()], capture_output=True, text=True)
             after = subprocess.run([HARNESS, str(tpm.port), "read", "%x" % INDEX, "512"], capture_output=True,
@@ -278,8 +279,9 @@ def replay_attack(esp):
             tpm.close()
     other, stub = results.get("other-loader"), results.get("stub")
     t.check("replay: the stub's events replayed onto a reset TPM, another boot loader in PCR 4: the TPM refuses "
-            "the marks' write, the marks unchanged", sig is not None and other and other[0] != 0 and other[2],
-            str(other))
+            "the marks' write (PolicyAuthorize), the marks unchanged",
+            sig is not None and other and other[0] == 1 and re.search(r"policy_authorize 0x[0-9a-f]+", other[1]) and
+            "nv_write 0" not in other[1] and other[2], str(other))
     t.check("replay: with the stub's own digest in PCR 4 (no software can give it) the same write is accepted: "
             "PCR 4 is what refuses the other", stub and stub[0] == 0 and not stub[2], str(stub))
 
