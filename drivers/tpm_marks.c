@@ -198,7 +198,8 @@ static void index_check(uint32_t index, struct tpm2_nv_public *pub)
 	int err = tpm2_nv_read_public(tpm_vmm(), index, pub);
 
 	if (err)
-		panic("TPM marks: no NV index 0x%x (%d): provision it (docs/tpm.md)", index, err);
+		panic("TPM marks: no NV index 0x%x (%s 0x%x): provision it (docs/tpm.md)", index,
+		      err > 0 ? "TPM response" : "error", err > 0 ? err : -err);
 	expected_policy(want);
 	if (pub->name_alg != 0x000b || (pub->attributes & ~NV_WRITTEN) != NV_ATTRIBUTES || pub->size != MARKS_SIZE ||
 	    pub->policy_len != 32 || memcmp(pub->policy, want, 32))

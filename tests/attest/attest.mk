@@ -1,7 +1,8 @@
 # The attestation tier (`make test-attest`): the VMM's TPM commands for
 # marks in NV against swtpm alone (tests/attest/t_tpm2_policy.py); the VMM's
 # TPM and its runtime measurement log under QEMU + OVMF + swtpm, with FIFO
-# (TIS), with CRB and with no TPM (tests/attest/t_attest.py, docs/tpm.md),
+# (TIS), with CRB and with no TPM (tests/attest/t_attest.py, docs/tpm.md);
+# the anti-rollback marks in NV across reboots (tests/attest/t_marks.py);
 # and a short soak (tests/attest/soak.py). Their keys and config are made at
 # test time.
 
@@ -16,9 +17,9 @@ $(TPM2_SWTPM): $(TPM2_SWTPM_OBJS)
 -include $(TPM2_SWTPM_OBJS:.o=.d)
 
 .PHONY: test-attest
-test-attest: $(TEST_ESP)/.stamp $(VIGILCTL) $(TPM2_SWTPM) ## NV marks' TPM commands on swtpm; the VMM's TPM: boot PCRs, runtime log and PCR 11, TIS, CRB, none
+test-attest: $(TEST_ESP)/.stamp $(VIGILCTL) $(TPM2_SWTPM) ## NV marks' TPM commands on swtpm; the VMM's TPM: boot PCRs, runtime log and PCR 11, TIS, CRB, none; anti-rollback marks across reboots
 	@SOAK_ROUNDS=6 python3 tests/integration/vigiltest.py run tests/attest/t_tpm2_policy.py \
-		tests/attest/t_attest.py tests/attest/soak.py
+		tests/attest/t_attest.py tests/attest/t_marks.py tests/attest/soak.py
 
 # The soak (tests/attest/soak.py): 1,250 rounds, 10,000 requests; not part
 # of `make test` (it runs for tens of minutes). SOAK_ROUNDS=N for another length.

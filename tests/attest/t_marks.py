@@ -12,6 +12,8 @@ QEMU + OVMF + swtpm, one TPM kept across every boot.
   applied, each recorded before it took effect.
 - Reboot: the last bundle is refused as a replay, an older one as a
   rollback, a newer one applied; the sequences come from the TPM.
+- A guest package's security version is recorded when it boots; the older
+  package put back is refused for that guest alone.
 - An older signed config (version 1) is not booted.
 - Without the signed policy on the ESP, or with one approving other PCR
   values, the marks are read-only: a bundle is refused (MARKS) and
@@ -22,8 +24,10 @@ QEMU + OVMF + swtpm, one TPM kept across every boot.
   write. The same replay with the stub in PCR 4 (which only a reset of the
   TPM apart from the platform could give) is accepted: PCR 4 is what
   stops it.
-- An index defined again (so unwritten) on a TPM whose owner password was
-  removed is refused: the VMM does not write first marks then.
+- Failing closed, each boot stopped before any guest with its reason: the
+  index defined again with another key's policy; defined again with the
+  right policy (so unwritten) on a TPM whose owner password was removed;
+  unwritten on a TPM whose storage root key is another; missing.
 """
 import hashlib
 import os
@@ -204,6 +208,33 @@ def reboot(esp, vmm):
                 "%s, %s" % (r4, m))
 
 
+def guest_marks(esp):
+    """A guest's security version is recorded when its package boots;
+    putting back an older package is refused for that guest alone."""
+    old = os.path.join(WORK, "ticker-old")
+    shutil.copytree(esp.path("vigil/packages/ticker"), old)
+    new = esp.path("vigil/packages/ticker")
+    shutil.rmtree(new)
+    run(vt.VIGILCTL, "package", "build", "--name", "ticker", "--version", 2, "--security-version", 3, "--image",
+        os.path.join(vt.BUILD, "guests", "ticker.elf"), "--memory", "4M", "--cpus", 1, "-o", new)
+    run(vt.VIGILCTL, "package", "sign", "--key", os.path.join(vt.BUILD, "keys", "publisher.key"), new)
+    newer = os.path.join(WORK, "ticker-new")
+    shutil.copytree(new, newer)
+    with at.boot(esp, "marks-ticker-v2", True) as b:
+        t.check("guest marks: ticker's package with security version 3 runs",
+                b.wait_for(r"^\[ticker\] beat 1\b", timeout=120), "")
+    shutil.rmtree(new)
+    shutil.copytree(old, new)
+    with at.boot(esp, "marks-ticker-old", True) as b:
+        t.check("guest marks: the older ticker package put back (security version 1) is refused, the TPM's mark "
+                "named; the other guest runs",
+                b.wait_for(r"^vigil: guest ticker refused: package ticker security version 1 is below 3, the highest "
+                           r"the TPM has recorded for guest ticker$", timeout=120) and
+                b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
+    shutil.rmtree(new)
+    shutil.copytree(newer, new)
+
+
 def older_config(esp, srk):
     config(esp, 1, srk)
     with at.boot(esp, "marks-older", True, timeout=120) as b:
@@ -286,6 +317,58 @@ def replay_attack(esp):
             "PCR 4 is what refuses the other", stub and stub[0] == 0 and not stub[2], str(stub))
 
 
+def refused_boot(esp, name, prepare, want):
+    """Change the TPM with tpm2-tools (the owner's password known), boot,
+    and expect the VMM to stop before any guest with the reason."""
+    tpm = Swtpm(TPM)
+    try:
+        prepare(tpm)
+    finally:
+        tpm.close()
+    with at.boot(esp, "marks-" + name, True, timeout=120) as b:
+        t.check("%s: the VMM stops before any guest and says why" % name,
+                b.wait_for(r"PANIC.*TPM marks: " + want, timeout=100) and not b.has(r"^\[ticker\] beat"), "")
+
+
+def redefine(tpm, policy_file, owner="owner-secret"):
+    tpm.tool("tpm2_nvundefine", "0x%x" % INDEX, "-C", "o", "-P", owner)
+    tpm.tool("tpm2_nvdefine", "0x%x" % INDEX, "-C", "o", "-P", owner, "-s", "512", "-a",
+             "policywrite|writeall|authread|ownerread|no_da", "-L", policy_file)
+
+
+def fail_closed(esp):
+    """Each of what docs/tpm.md says stops a boot, made on the kept TPM."""
+    other = os.path.join(WORK, "other-key")
+    run(vt.VIGILCTL, "keygen", "-o", other)
+    other_pol = os.path.join(WORK, "other.policy")
+    run(vt.VIGILCTL, "tpm", "nv-policy", "--key", other + ".pub", "-o", other_pol)
+    nvpol = os.path.join(WORK, "nv.policy")
+    refused_boot(esp, "redefined", lambda tpm: redefine(tpm, other_pol),
+                 r"NV index 0x1800056 is not Vigil's .*its policy not the policy key's")
+    refused_boot(esp, "unwritten-no-owner-password",
+                 lambda tpm: (redefine(tpm, nvpol), tpm.tool("tpm2_changeauth", "-c", "o", "-p", "owner-secret")),
+                 r"NV index 0x1800056 is unwritten, and the TPM's owner or lockout authorization is empty")
+
+    def other_srk(tpm):
+        tpm.tool("tpm2_changeauth", "-c", "o", "owner-secret")
+        tpm.tool("tpm2_evictcontrol", "-Q", "-C", "o", "-P", "owner-secret", "-c", "0x81000001")
+        tpm.tool("tpm2_createprimary", "-Q", "-C", "o", "-P", "owner-secret", "-g", "sha256", "-G", "rsa2048",
+                 "-c", "srk2.ctx")
+        tpm.tool("tpm2_evictcontrol", "-Q", "-C", "o", "-P", "owner-secret", "-c", "srk2.ctx", "0x81000001")
+    refused_boot(esp, "unwritten-other-storage-key", other_srk,
+                 r"NV index 0x1800056 is unwritten, and the storage root key at 0x81000001 is not the one the "
+                 r"signed config names")
+    tpm = Swtpm(TPM)
+    try:
+        tpm.tool("tpm2_nvundefine", "0x%x" % INDEX, "-C", "o", "-P", "owner-secret")
+    finally:
+        tpm.close()
+    with at.boot(esp, "marks-missing", True, timeout=120) as b:
+        t.check("missing: with no index the VMM stops before any guest and says why",
+                b.wait_for(r"PANIC.*TPM marks: no NV index 0x1800056 \(TPM response 0x18b\)", timeout=100) and
+                not b.has(r"^\[ticker\] beat"), "")
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -296,6 +379,7 @@ def main():
         t.done()
     first_boot(esp, vmm, srk)
     reboot(esp, vmm)
+    guest_marks(esp)
     older_config(esp, srk)
     replay_attack(esp)
     saved = esp.read("vigil/tpm-policy.bin"), esp.read("vigil/tpm-policy.bin.sig")
@@ -307,6 +391,7 @@ def main():
     read_only(esp, vmm, "other-pcrs", r"this boot's PCRs 4, 7, 10 are not the approved ones")
     esp.write("vigil/tpm-policy.bin", saved[0])
     esp.write("vigil/tpm-policy.bin.sig", saved[1])
+    fail_closed(esp)
     esp.cleanup()
     t.done()
 
