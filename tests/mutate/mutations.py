@@ -241,8 +241,8 @@ mutation("watchdog-no-recovery", "vmm/watchdog.c",
          unit("watchdog"),
          "a CPU that answers again is no longer stuck: live patches and policy changes work again")
 mutation("rendezvous-waits-for-stuck-cpu", "kernel/rendezvous.c",
-         "if (cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
-         "if (0 && cpu_areas[i].pc.online && cpu_areas[i].pc.stuck)",
+         "if (cpu_pc_online(i) && cpu_pc(i)->stuck)",
+         "if (0 && cpu_pc_online(i) && cpu_pc(i)->stuck)",
          channel(),
          "a rendezvous with a CPU known stuck would hold every other guest for its whole timeout, for nothing",
          expect="watchdog: a revert is refused before its rendezvous")
@@ -1014,3 +1014,45 @@ mutation("attest-verify-firmware-pcrs", "tools/vigilctl/attest.c",
          "\t\tif (i != VC_PCR11_AT || !memcmp(replayed[vc_quote_pcrs[i]], values + 32 * i, 32))",
          attest(),
          "vigilctl attest verify would accept a log whose firmware or stub events do not give the quoted PCRs")
+# Added with the anti-rollback marks in the TPM's NV (docs/tpm.md, "Anti-rollback across reboots").
+mutation("marks-not-recorded", "vmm/channel_bundle.c",
+         "\t\tint merr = tpm_marks_raise_role(bundle.role, bundle.sequence, &why);",
+         "\t\tint merr = 0;\n\n\t\twhy = \"\";",
+         attest(),
+         "a bundle applied without its sequence in the TPM can be replayed after a reboot")
+mutation("marks-older-config-booted", "drivers/tpm_marks.c",
+         "\tif (system_config.version < was)",
+         "\tif (0 && system_config.version < was)",
+         attest(),
+         "an older signed config booted once a newer one ran: a rollback of the host's whole policy")
+mutation("marks-index-policy-unchecked", "drivers/tpm_marks.c",
+         "\t    pub->policy_len != 32 || memcmp(pub->policy, want, 32))",
+         "\t    pub->policy_len != 32)",
+         attest(),
+         "an index redefined with a policy someone else can satisfy would be trusted: its marks could be "
+         "lowered at will")
+mutation("marks-first-without-passwords", "drivers/tpm_marks.c",
+         "\t    (perm & (OWNER_AUTH_SET | LOCKOUT_AUTH_SET)) != (OWNER_AUTH_SET | LOCKOUT_AUTH_SET))",
+         "\t    (perm & 0) != 0)",
+         attest(),
+         "first marks written on a TPM whose index anyone could delete and define again: the marks restart")
+mutation("marks-first-storage-key-unchecked", "drivers/tpm_marks.c",
+         "\t    name_len != CONFIG_SRK_NAME_LEN || memcmp(name, system_config.marks.srk_name, CONFIG_SRK_NAME_LEN))",
+         "\t    name_len != CONFIG_SRK_NAME_LEN)",
+         attest(),
+         "first marks written on a cleared TPM: an old config would start the marks again from zero")
+mutation("marks-guest-floor-ignored", "vmm/vm_package.c",
+         "\tif (tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {",
+         "\tif (0 && tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {",
+         attest(),
+         "an older guest package put back on the ESP would boot below the security version the host ran")
+mutation("marks-config-without-required-tpm", "kernel/config.c",
+         "\tif (!err && !c->out->tpm_required)",
+         "\tif (0 && !c->out->tpm_required)",
+         unit("config"),
+         "marks without tpm = \"required\": hiding the TPM in the firmware would turn anti-rollback off")
+mutation("marks-magic-unchecked", "vmm/marks.c",
+         "\tif (memcmp(in, marks_magic, sizeof(marks_magic)))\n\t\treturn -EINVAL;",
+         "\tif (0)\n\t\treturn -EINVAL;",
+         unit("marks"),
+         "an index holding something else than marks would be read as marks")
