@@ -26,6 +26,13 @@ void boot_puts(const char *s);
 __attribute__((warn_unused_result)) int boot_file_read(const char *path, void **buf,
 						       size_t *len);
 
+/* Every plain file of the directory at vigil-relative path, by name
+ * (printable ASCII, shorter than HANDOFF_NAME_LEN; others are skipped),
+ * in the order the firmware gives. Returns 0, -ENOENT (no directory),
+ * -EIO. */
+__attribute__((warn_unused_result)) int boot_dir_list(const char *path,
+						      void (*each)(const char *name, void *ctx), void *ctx);
+
 /* Allocate whole pages of EfiLoaderData. align is a power of two >= 4 KiB;
  * below, when non-zero, is the exclusive upper bound of the allocation.
  * The pages are not zeroed. */

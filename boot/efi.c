@@ -199,6 +199,52 @@ out_root:
 	return err;
 }
 
+int boot_dir_list(const char *path, void (*each)(const char *name, void *ctx), void *ctx)
+{
+	EFI_FILE_HANDLE root, d;
+	CHAR16 name[HANDOFF_NAME_LEN + 8];
+	union {
+		EFI_FILE_INFO info;
+		uint8_t raw[sizeof(EFI_FILE_INFO) + 512];
+	} u;
+	EFI_STATUS s;
+	int err = path_to_efi(path, name, sizeof(name) / sizeof(name[0]));
+
+	if (err)
+		return err;
+	err = root_open(&root);
+	if (err)
+		return err;
+	s = root->Open(root, &d, name, EFI_FILE_MODE_READ, 0);
+	if (s != EFI_SUCCESS) {
+		root->Close(root);
+		return s == EFI_NOT_FOUND ? -ENOENT : -EIO;
+	}
+	for (;;) {
+		UINTN n = sizeof(u);
+		char ascii[HANDOFF_NAME_LEN];
+		size_t i;
+
+		if (d->Read(d, &n, &u) != EFI_SUCCESS) {
+			err = -EIO;
+			break;
+		}
+		if (!n) /* the end of the directory */
+			break;
+		if (u.info.Attribute & EFI_FILE_DIRECTORY)
+			continue;
+		/* Plain printable ASCII names only, shorter than a handoff name. */
+		for (i = 0; i + 1 < sizeof(ascii) && u.info.FileName[i] >= 0x21 && u.info.FileName[i] <= 0x7e; i++)
+			ascii[i] = (char)u.info.FileName[i];
+		ascii[i] = 0;
+		if (u.info.FileName[i] == 0 && i)
+			each(ascii, ctx);
+	}
+	d->Close(d);
+	root->Close(root);
+	return err;
+}
+
 /* ---- firmware state ------------------------------------------------ */
 
 int boot_secure_boot(void)

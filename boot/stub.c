@@ -280,6 +280,62 @@ static int guests_read(struct stub *s)
 	return err;
 }
 
+/* Live patches and reverts applied at run time and placed on the ESP
+ * (docs/tpm.md, "Persistent live patches"): vigil/patches/<sequence, 16
+ * lowercase hex digits>.bundle. The stub hands them over in sequence order
+ * and measures them; the VMM verifies each and checks the set against the
+ * TPM's marks, so a file missing here is its to refuse. */
+#define PATCHES_MAX 32
+#define PATCH_NAME_LEN 23 /* 16 hex digits and ".bundle" */
+
+struct patch_names {
+	char name[PATCHES_MAX][PATCH_NAME_LEN + 1];
+	unsigned count, skipped;
+};
+
+static void patch_name(const char *name, void *ctx)
+{
+	struct patch_names *pn = ctx;
+	bool ok = strlen(name) == PATCH_NAME_LEN && !strcmp(name + 16, ".bundle");
+
+	for (unsigned i = 0; ok && i < 16; i++)
+		ok = (name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f');
+	if (!ok || pn->count == PATCHES_MAX) {
+		stub_printf("vigil-stub: patches/%s: %s, not handed over\n", name,
+			    ok ? "more than 32 persisted patches" : "not a <sequence>.bundle name");
+		pn->skipped++;
+		return;
+	}
+	memcpy(pn->name[pn->count++], name, PATCH_NAME_LEN + 1);
+}
+
+static int patches_read(struct stub *s)
+{
+	static struct patch_names pn;
+	int err = boot_dir_list("vigil/patches", patch_name, &pn);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		stub_printf("vigil-stub: vigil/patches cannot be listed (%s)\n", err_text(err));
+	/* Fixed-width hex: their order as strings is their sequences'. */
+	for (unsigned i = 1; i < pn.count; i++)
+		for (unsigned j = i; j && strcmp(pn.name[j - 1], pn.name[j]) > 0; j--) {
+			char t[PATCH_NAME_LEN + 1];
+
+			memcpy(t, pn.name[j], sizeof(t));
+			memcpy(pn.name[j], pn.name[j - 1], sizeof(t));
+			memcpy(pn.name[j - 1], t, sizeof(t));
+		}
+	for (unsigned i = 0; i < pn.count; i++) {
+		err = gfile_load_in(s, "patches", pn.name[i]);
+		if (err && err != -ENOENT)
+			return err;
+	}
+	stub_printf("vigil-stub: %u persisted live patches and reverts\n", pn.count);
+	return 0;
+}
+
 /* The platform key set as built in: its points, then the threshold as a
  * little-endian 32-bit number. docs/boot.md gives the recipe. */
 static int keys_measure(struct stub *s)
@@ -561,6 +617,7 @@ int stub_main(void)
 	   ?: signed_verify(&s)		/* platform key set + threshold, else refuse */
 	   ?: policy_read(&s)		/* tpm-policy.bin, when there: signed the same */
 	   ?: guests_read(&s)		/* the packages the now-trusted config names */
+	   ?: patches_read(&s)		/* vigil/patches: live patches that persist */
 	   ?: measure_all(&s)		/* SHA-256 into the handoff, PCRs if a TPM */
 	   ?: vmm_load(&s)		/* check the ELF, copy it to a 2 MiB base */
 	   ?: modules_record(&s)	/* config first, then the packages' files */

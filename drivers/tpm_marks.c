@@ -166,7 +166,7 @@ static int marks_write(const struct marks *next, const char **why)
 	return 0;
 }
 
-int tpm_marks_raise_role(unsigned role, uint64_t seq, const char **why)
+int tpm_marks_raise_role(unsigned role, uint64_t seq, const uint8_t *persisted_sha384, const char **why)
 {
 	struct marks next;
 
@@ -174,18 +174,20 @@ int tpm_marks_raise_role(unsigned role, uint64_t seq, const char **why)
 		return 0;
 	next = mk.now;
 	next.role_seq[role] = seq;
+	if (persisted_sha384)
+		marks_persist_next(next.persisted, persisted_sha384);
 	return marks_write(&next, why);
 }
 
-int tpm_marks_raise_guest(const char *guest, uint64_t security_version, const char **why)
+int tpm_marks_raise_guest(const char *guest, uint64_t security_version, uint64_t version, const char **why)
 {
 	struct marks next;
 
-	if (!mk.on || security_version <= marks_guest(&mk.now, guest))
+	if (!mk.on || (security_version <= marks_guest(&mk.now, guest) && version <= marks_guest_version(&mk.now, guest)))
 		return 0;
 	next = mk.now;
-	if (marks_raise_guest(&next, guest, security_version)) {
-		*why = "the marks hold 24 other guests";
+	if (marks_raise_guest(&next, guest, security_version, version)) {
+		*why = "the marks hold 16 other guests";
 		return -ENOSPC;
 	}
 	return marks_write(&next, why);
@@ -278,6 +280,8 @@ void tpm_marks_start(const struct handoff *h)
 		struct marks next = mk.now;
 
 		next.config_version = system_config.version;
+		if (c->persisted_set) /* recovery: the platform names the persisted set anew */
+			memcpy(next.persisted, c->persisted, 32);
 		if (marks_write(&next, &why))
 			printk("vigil: TPM marks: the config's version %lu is not recorded: %s\n", system_config.version,
 			       why);

@@ -25,10 +25,12 @@ const struct marks *tpm_marks(void);
 /* Whether this boot can write them; if not, *why. */
 bool tpm_marks_writable(const char **why);
 
-/* Record a role's sequence or a guest's security version (a mark is
- * never lowered) before the change is made: 0, or a negative errno or TPM
- * response code with *why; without marks, 0. */
-int tpm_marks_raise_role(unsigned role, uint64_t seq, const char **why);
-int tpm_marks_raise_guest(const char *guest, uint64_t security_version, const char **why);
+/* Record a role's sequence (and for a patch-role bundle, its payload's
+ * SHA-384 into the persisted-set digest, in the same write) or a guest's
+ * security and package versions (a mark is never lowered) before the
+ * change is made: 0, or a negative errno or TPM response code with *why;
+ * without marks, 0. */
+int tpm_marks_raise_role(unsigned role, uint64_t seq, const uint8_t *persisted_sha384, const char **why);
+int tpm_marks_raise_guest(const char *guest, uint64_t security_version, uint64_t version, const char **why);
 
 #endif

@@ -690,7 +690,7 @@ static int cfg_bytes(struct cfg_ctx *c, int node, const char *name, uint8_t *out
  * is used (the TPM refuses a point off the curve). */
 static int cfg_marks(struct cfg_ctx *c)
 {
-	static const char *const allowed[] = { "index", "policy-key", "storage-key-name", NULL };
+	static const char *const allowed[] = { "index", "policy-key", "storage-key-name", "persisted-set", NULL };
 	struct config_marks *m = &c->out->marks;
 	int node = fdt_subnode_offset(c->fdt, 0, "tpm-marks"), err;
 
@@ -713,6 +713,10 @@ static int cfg_marks(struct cfg_ctx *c)
 		err = cfg_bytes(c, node, "storage-key-name", m->srk_name, CONFIG_SRK_NAME_LEN);
 	if (!err && (m->srk_name[0] != 0x00 || m->srk_name[1] != 0x0b))
 		err = cfg_fail(c, "storage-key-name must be a SHA-256 name (000b and 32 bytes)");
+	if (!err && fdt_getprop(c->fdt, node, "persisted-set", NULL)) {
+		m->persisted_set = true;
+		err = cfg_bytes(c, node, "persisted-set", m->persisted, 32);
+	}
 	if (!err && !c->out->tpm_required)
 		err = cfg_fail(c, "needs tpm = \"required\": hiding the TPM must not turn anti-rollback off");
 	m->present = !err;

@@ -112,6 +112,10 @@ struct config_marks {
 	uint32_t index;
 	uint8_t policy_key[CONFIG_KEY_LEN];
 	uint8_t srk_name[CONFIG_SRK_NAME_LEN];
+	/* Recovery: the persisted live patches' digest this config's first
+	 * boot adopts (docs/tpm.md, "Persistent live patches"). */
+	bool persisted_set;
+	uint8_t persisted[32];
 };
 
 struct config {

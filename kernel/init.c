@@ -35,6 +35,7 @@
 #include "drivers/ioapic.h"
 #include "drivers/iommu.h"
 #include "drivers/tpm_marks.h"
+#include "vmm/persist.h"
 #include "drivers/tpm_vmm.h"
 #include "vmm/vm.h"
 #include "vmm/vpci.h"
@@ -300,6 +301,7 @@ void kmain(uint64_t handoff_pa)
 	clocks_calibrate();			/* TSC and APIC timer: CPUID, PM timer, HPET, PIT */
 	tpm_start(boot_handoff.acpi_rsdp, &boot_handoff);	/* the TPM: ACPI TPM2 table, locality 0 */
 	tpm_marks_start(&boot_handoff);		/* anti-rollback marks: checked, or no boot */
+	persist_start();			/* persisted live patches: checked, applied again */
 	virt_probe();				/* SVM+NPT or VMX+EPT, present and allowed */
 	cpuid_init();				/* the guests' static CPUID answers */
 	spec_init();				/* speculation: the guests' controls, the VMM's policy */

@@ -12,7 +12,7 @@ VMM_SOURCES := \
 	kernel/console_select.c \
 	vmm/vm.c vmm/vm_mem.c vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/spec.c vmm/spec_policy.c vmm/io.c vmm/vpci.c vmm/vpci_irq.c vmm/vplatform.c vmm/hypercall.c \
 	vmm/virq.c vmm/watchdog.c vmm/vlapic.c vmm/vlapic_timer.c vmm/vioapic.c arch/x86/mmio_decode.c \
-	vmm/vuart.c vmm/conring.c vmm/vm_console.c vmm/vm_input.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/mlog.c vmm/marks.c vmm/channel.c \
+	vmm/vuart.c vmm/conring.c vmm/vm_console.c vmm/vm_input.c vmm/loader.c vmm/gmem.c vmm/policy.c vmm/audit.c vmm/mlog.c vmm/marks.c vmm/persist.c vmm/channel.c \
 	vmm/channel_reply.c vmm/channel_dispatch.c vmm/channel_query.c vmm/channel_bundle.c \
 	vmm/bundle_apply.c vmm/channel_frame.c vmm/vm_update.c \
 	vmm/bundle.c vmm/bundle_content.c vmm/bundle_verify.c vmm/package.c vmm/vm_package.c

@@ -9,7 +9,7 @@ VMM_CONFIG_SRCS ?= kernel/config.c kernel/format.c vmm/policy.c
 # The channel's frames and bundles: the VMM's own code (docs/channel.md).
 VMM_CHANNEL_SRCS := kernel/crc32.c vmm/channel_frame.c vmm/bundle.c vmm/bundle_content.c \
 	vmm/bundle_verify.c vmm/package.c
-VIGILCTL_SRCS := $(wildcard tools/vigilctl/*.c) boot/tcglog.c drivers/tpm.c drivers/tpm2.c $(CRYPTO_SRCS) $(VMM_CONFIG_SRCS) $(VMM_CHANNEL_SRCS)
+VIGILCTL_SRCS := $(wildcard tools/vigilctl/*.c) boot/tcglog.c drivers/tpm.c drivers/tpm2.c vmm/marks.c $(CRYPTO_SRCS) $(VMM_CONFIG_SRCS) $(VMM_CHANNEL_SRCS)
 VIGILCTL_OBJS := $(patsubst %.c,$(B)/tools/obj/%.o,$(VIGILCTL_SRCS))
 # Debian's libmbedtls-dev (PEM, pk, CTR-DRBG) and libfdt-dev.
 VIGILCTL_LIBS := -lmbedcrypto -lfdt

@@ -77,6 +77,9 @@ void channel_fwlog(struct reply *r, const uint8_t *payload, size_t len);
 /* A bundle request (vmm/channel_bundle.c): verify completely, then apply
  * whole or not at all. Writes the reply and the audit entry. */
 void channel_bundle(struct reply *r, const uint8_t *payload, size_t len);
+/* An applied bundle's record in the runtime measurement log. */
+struct bundle;
+void channel_bundle_record(const struct bundle *b);
 
 /* A guest update request, PKG_BEGIN to PKG_ABORT (vmm/vm_update.c).
  * Writes the reply and the audit entry. */

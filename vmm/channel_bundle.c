@@ -33,7 +33,7 @@ static const char *bundle_guest(const struct bundle *b)
 	return NULL;
 }
 
-static void bundle_record(const struct bundle *b)
+void channel_bundle_record(const struct bundle *b)
 {
 	mlog_append(&(struct mlog_change){ .sequence = b->sequence, .kind = b->kind, .role = b->role,
 					   .guest = bundle_guest(b), .payload_sha384 = b->digest,
@@ -63,7 +63,8 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 	verify_tsc = cpu_rdtsc() - t0;
 	if (!err) { /* the mark first: a change the TPM has not recorded is not made */
 		const char *why;
-		int merr = tpm_marks_raise_role(bundle.role, bundle.sequence, &why);
+		int merr = tpm_marks_raise_role(bundle.role, bundle.sequence,
+						bundle.role == ROLE_PATCH ? bundle.digest : NULL, &why);
 
 		if (merr) {
 			err = merr < 0 ? merr : -EIO;
@@ -77,7 +78,7 @@ void channel_bundle(struct reply *r, const uint8_t *payload, size_t len)
 		err = bundle_apply(&bundle, &v, &pause);
 	}
 	if (!err) {
-		bundle_record(&bundle);
+		channel_bundle_record(&bundle);
 		snprintk(v.message, sizeof(v.message), "applied %s sequence %lu", bundle_kind_names[bundle.kind],
 			 bundle.sequence);
 	}

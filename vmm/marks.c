@@ -11,7 +11,7 @@ static const char marks_magic[8] = { 'V', 'G', 'L', 'M', 'A', 'R', 'K', '1' };
 #define AT_ROLES 24
 #define AT_PERSISTED (AT_ROLES + 8 * MARKS_ROLES)
 #define AT_GUESTS (AT_PERSISTED + 32)
-#define GUEST_LEN (MARKS_GUEST_ID_LEN + 8)
+#define GUEST_LEN (MARKS_GUEST_ID_LEN + 16)
 #define AT_END (AT_GUESTS + GUEST_LEN * MARKS_GUESTS)
 
 _Static_assert(AT_END <= MARKS_SIZE, "the marks outgrow their index");
@@ -43,6 +43,7 @@ void marks_encode(const struct marks *m, uint8_t out[MARKS_SIZE])
 	for (unsigned i = 0; i < MARKS_GUESTS; i++) {
 		memcpy(out + AT_GUESTS + GUEST_LEN * i, m->guest[i].id, MARKS_GUEST_ID_LEN);
 		put64(out + AT_GUESTS + GUEST_LEN * i + MARKS_GUEST_ID_LEN, m->guest[i].security_version);
+		put64(out + AT_GUESTS + GUEST_LEN * i + MARKS_GUEST_ID_LEN + 8, m->guest[i].version);
 	}
 }
 
@@ -74,7 +75,8 @@ int marks_decode(const uint8_t in[MARKS_SIZE], struct marks *m)
 
 		memcpy(g->id, in + AT_GUESTS + GUEST_LEN * i, MARKS_GUEST_ID_LEN);
 		g->security_version = get64(in + AT_GUESTS + GUEST_LEN * i + MARKS_GUEST_ID_LEN);
-		if (id_empty(g->id) != !g->security_version)
+		g->version = get64(in + AT_GUESTS + GUEST_LEN * i + MARKS_GUEST_ID_LEN + 8);
+		if (id_empty(g->id) != !(g->security_version | g->version))
 			return -EINVAL;
 		for (unsigned j = 0; j < i && !id_empty(g->id); j++)
 			if (!memcmp(m->guest[j].id, g->id, MARKS_GUEST_ID_LEN))
@@ -102,23 +104,44 @@ static struct marks_guest *marks_find(struct marks *m, const uint8_t id[MARKS_GU
 	return NULL;
 }
 
-uint64_t marks_guest(const struct marks *m, const char *guest)
+static const struct marks_guest *marks_of_guest(const struct marks *m, const char *guest)
 {
 	uint8_t id[MARKS_GUEST_ID_LEN];
-	const struct marks_guest *g;
 
 	guest_id(guest, id);
-	g = marks_find((struct marks *)m, id);
+	return marks_find((struct marks *)m, id);
+}
+
+uint64_t marks_guest(const struct marks *m, const char *guest)
+{
+	const struct marks_guest *g = marks_of_guest(m, guest);
+
 	return g ? g->security_version : 0;
 }
 
-int marks_raise_guest(struct marks *m, const char *guest, uint64_t v)
+uint64_t marks_guest_version(const struct marks *m, const char *guest)
+{
+	const struct marks_guest *g = marks_of_guest(m, guest);
+
+	return g ? g->version : 0;
+}
+
+void marks_persist_next(uint8_t digest[32], const uint8_t payload_sha384[48])
+{
+	uint8_t b[32 + 48];
+
+	memcpy(b, digest, 32);
+	memcpy(b + 32, payload_sha384, 48);
+	crypto_sha256(b, sizeof(b), digest);
+}
+
+int marks_raise_guest(struct marks *m, const char *guest, uint64_t v, uint64_t version)
 {
 	static const uint8_t free_id[MARKS_GUEST_ID_LEN];
 	uint8_t id[MARKS_GUEST_ID_LEN];
 	struct marks_guest *g;
 
-	if (!v)
+	if (!(v | version))
 		return 0;
 	guest_id(guest, id);
 	g = marks_find(m, id);
@@ -130,5 +153,7 @@ int marks_raise_guest(struct marks *m, const char *guest, uint64_t v)
 	}
 	if (v > g->security_version)
 		g->security_version = v;
+	if (version > g->version)
+		g->version = version;
 	return 0;
 }

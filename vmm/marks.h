@@ -15,12 +15,13 @@
 
 #define MARKS_SIZE 512u
 #define MARKS_ROLES 8u	/* room in the index; ROLE_COUNT are used */
-#define MARKS_GUESTS 24u
+#define MARKS_GUESTS 16u /* CONFIG_MAX_GUESTS */
 #define MARKS_GUEST_ID_LEN 8u /* the first bytes of the SHA-256 of the guest's name */
 
 struct marks_guest {
 	uint8_t id[MARKS_GUEST_ID_LEN];
-	uint64_t security_version; /* 0: the slot is free */
+	uint64_t security_version;
+	uint64_t version; /* its package's; with security_version 0 both: the slot is free */
 };
 
 struct marks {
@@ -38,10 +39,16 @@ void marks_encode(const struct marks *m, uint8_t out[MARKS_SIZE]);
  * guest's version with no name, a name twice, bytes past the guests). */
 int marks_decode(const uint8_t in[MARKS_SIZE], struct marks *m);
 
-/* The guest's mark, 0 when it has none. */
+/* The guest's marks (security version, package version), 0 when it has
+ * none. */
 uint64_t marks_guest(const struct marks *m, const char *guest);
-/* Raise the guest's mark to v (never lower it). -ENOSPC when all slots
- * hold other guests. */
-int marks_raise_guest(struct marks *m, const char *guest, uint64_t v);
+uint64_t marks_guest_version(const struct marks *m, const char *guest);
+/* Raise the guest's marks to these (never lower either). -ENOSPC when all
+ * slots hold other guests. */
+int marks_raise_guest(struct marks *m, const char *guest, uint64_t security_version, uint64_t version);
+
+/* The persisted-set digest after one more patch-role bundle: SHA-256 of
+ * the digest so far and the bundle's payload SHA-384 (docs/tpm.md). */
+void marks_persist_next(uint8_t digest[32], const uint8_t payload_sha384[48]);
 
 #endif

@@ -99,6 +99,12 @@ static int vm_pkg_verify(const struct config_guest *g, uint32_t *signers, char *
 			 (unsigned long)marks_guest(tpm_marks(), g->name), g->name);
 		return -ESTALE;
 	}
+	if (tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {
+		snprintk(why, len, "package %s version %lu is below %lu, the version the TPM has recorded for guest %s: an "
+			 "older package put back", vm_pkg.name, (unsigned long)vm_pkg.version,
+			 (unsigned long)marks_guest_version(tpm_marks(), g->name), g->name);
+		return -ESTALE;
+	}
 	return 0;
 }
 
@@ -122,9 +128,9 @@ int vm_package_admit(const struct config_guest *g, struct config_guest *out, str
 		return err;
 	}
 	/* Its security version is this host's floor from now on, across reboots. */
-	if (tpm_marks_raise_guest(g->name, vm_pkg.security_version, &mwhy))
-		printk("vigil: guest %s: security version %lu not recorded in the TPM: %s\n", g->name,
-		       (unsigned long)vm_pkg.security_version, mwhy);
+	if (tpm_marks_raise_guest(g->name, vm_pkg.security_version, vm_pkg.version, &mwhy))
+		printk("vigil: guest %s: package version %lu (security version %lu) not recorded in the TPM: %s\n",
+		       g->name, (unsigned long)vm_pkg.version, (unsigned long)vm_pkg.security_version, mwhy);
 	memcpy(info->name, vm_pkg.name, sizeof(info->name));
 	info->version = vm_pkg.version;
 	info->security_version = vm_pkg.security_version;

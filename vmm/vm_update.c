@@ -311,11 +311,11 @@ static int upd_commit(const uint8_t *p, size_t len, struct bundle_verdict *v)
 	if (err)
 		return bnd_refuse(v, err, CHANNEL_E_APPLY, "package %s: its image does not load into guest %s (%d)",
 				  up.pkg.name, up.vm->name, err);
-	err = tpm_marks_raise_guest(up.vm->name, up.pkg.security_version, &why);
+	err = tpm_marks_raise_guest(up.vm->name, up.pkg.security_version, up.pkg.version, &why);
 	if (err)
 		return bnd_refuse(v, err < 0 ? err : -EIO, CHANNEL_E_MARKS,
-				  "package %s: security version %lu not recorded in the TPM: %s", up.pkg.name,
-				  (unsigned long)up.pkg.security_version, why);
+				  "package %s: version %lu not recorded in the TPM: %s", up.pkg.name,
+				  (unsigned long)up.pkg.version, why);
 	was = up.vm->pkg.version;
 	err = vm_control_update(up.vm, &up.cfg, &up.files, &up.info, &old);
 	if (err)

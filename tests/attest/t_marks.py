@@ -24,6 +24,11 @@ QEMU + OVMF + swtpm, one TPM kept across every boot.
   write. The same replay with the stub in PCR 4 (which only a reset of the
   TPM apart from the platform could give) is accepted: PCR 4 is what
   stops it.
+- Persistent live patches: a live patch placed on the ESP (`vigilctl esp
+  persist`) and sent is in force after a reboot from patchwatch's first
+  beat, and so is its revert; deleting the revert or the patch from the
+  ESP stops the boot; a signed config of a higher version naming the new
+  set (`vigilctl esp digest`) recovers.
 - Failing closed, each boot stopped before any guest with its reason: the
   index defined again with another key's policy; defined again with the
   right policy (so unwritten) on a TPM whose owner password was removed;
@@ -109,12 +114,13 @@ def hexbytes(b):
     return " ".join("%02x" % c for c in b)
 
 
-def config(esp, version, srk_name, marks=True):
+def config(esp, version, srk_name, marks=True, persisted=None):
     text = open(os.path.join(HERE, "attest.dts")).read()
     extra = '\n\ttpm = "required";\n\tversion = <0x0 %d>;\n' % version
     if marks:
-        extra += ("\n\ttpm-marks {\n\t\tindex = <0x%x>;\n\t\tpolicy-key = [%s];\n\t\tstorage-key-name = [%s];\n\t};\n"
-                  % (INDEX, hexbytes(policy_key_point()), hexbytes(srk_name)))
+        extra += ("\n\ttpm-marks {\n\t\tindex = <0x%x>;\n\t\tpolicy-key = [%s];\n\t\tstorage-key-name = [%s];\n%s\t};\n"
+                  % (INDEX, hexbytes(policy_key_point()), hexbytes(srk_name),
+                     "\t\tpersisted-set = [%s];\n" % hexbytes(persisted) if persisted else ""))
     text = text.replace('compatible = "vigil,system-v1";', 'compatible = "vigil,system-v1";' + extra)
     dts = os.path.join(WORK, "marks-v%d.dts" % version)
     open(dts, "w").write(text)
@@ -231,6 +237,18 @@ def guest_marks(esp):
                 b.wait_for(r"^vigil: guest ticker refused: package ticker security version 1 is below 3, the highest "
                            r"the TPM has recorded for guest ticker$", timeout=120) and
                 b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
+    same = os.path.join(WORK, "ticker-same-secver")
+    run(vt.VIGILCTL, "package", "build", "--name", "ticker", "--version", 1, "--security-version", 3, "--image",
+        os.path.join(vt.BUILD, "guests", "ticker.elf"), "--memory", "4M", "--cpus", 1, "-o", same)
+    run(vt.VIGILCTL, "package", "sign", "--key", os.path.join(vt.BUILD, "keys", "publisher.key"), same)
+    shutil.rmtree(new)
+    shutil.copytree(same, new)
+    with at.boot(esp, "marks-ticker-older-version", True) as b:
+        t.check("guest marks: an older ticker package of the same security version is refused by the version "
+                "the TPM recorded",
+                b.wait_for(r"^vigil: guest ticker refused: package ticker version 1 is below 2, the version the TPM "
+                           r"has recorded for guest ticker: an older package put back$", timeout=120) and
+                b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
     shutil.rmtree(new)
     shutil.copytree(newer, new)
 
@@ -317,6 +335,80 @@ def replay_attack(esp):
             "PCR 4 is what refuses the other", stub and stub[0] == 0 and not stub[2], str(stub))
 
 
+PATCH_KEY = os.path.join(vt.BUILD, "keys", "patch.key")
+PATCH_AREA_BASE = 0xffffffffc0000000
+
+
+def patch_bundle(vmm, name, kind, seq, *content):
+    base = os.path.join(WORK, name)
+    run(vt.VIGILCTL, "bundle", "build", "--kind", kind, "--seq", seq, "--vmm", vmm, *content, "-o", base + ".dtb")
+    run(vt.VIGILCTL, "bundle", "sign", "--key", PATCH_KEY, base + ".dtb", "-o", base + ".sig")
+    run(vt.VIGILCTL, "bundle", "pack", base + ".dtb", base + ".sig", "-o", base + ".bundle")
+    return base + ".bundle"
+
+
+def first_beat(b, value):
+    """patchwatch's first beat, and whether it shows value."""
+    m = b.wait_for(r"^\[patchwatch\] beat 1 vmm (0x[0-9a-f]+)$", timeout=120)
+    return m and m.group(1) == value
+
+
+def persistence(esp, vmm, srk):
+    """A live patch and its revert placed on the ESP, then sent; each is in
+    force again after a reboot; deleting either is caught; a signed config
+    naming a new set recovers."""
+    patch_dtb = os.path.join(WORK, "bump.patch.dtb")
+    run(vt.VIGILCTL, "patch", "build", os.path.join(vt.ROOT, "tests", "channel", "bump.c"), "--vmm", vmm, "--at",
+        hex(PATCH_AREA_BASE), "--name", "bump", "-o", patch_dtb)
+    lp = patch_bundle(vmm, "lp1", "live-patch", 1, "--patch", patch_dtb)
+    rv = patch_bundle(vmm, "rv2", "patch-revert", 2, "--name", "bump")
+    with at.boot(esp, "marks-patch", True) as b:
+        if not up(b):
+            t.check("persist: Vigil up", False)
+            return
+        r = chan.vigilctl("esp", "persist", esp.dir, lp)
+        rc, reply = chan.send(at.SOCK, lp)
+        t.check("persist: the live patch placed on the ESP, then applied and recorded",
+                r.returncode == 0 and rc == 0 and os.path.exists(esp.path("vigil/patches/0000000000000001.bundle")) and
+                marks_of(at.measurements()).get("seq-patch") == 1, r.stdout + r.stderr + str(reply)[:200])
+    with at.boot(esp, "marks-patch-reboot", True) as b:
+        t.check("persist: after a reboot the patch is in force before any guest: patchwatch's first beat shows it",
+                b.wait_for(r"^vigil: persisted live patches: 1 applied again of 1 in the set the TPM recorded, 0 "
+                           r"ignored$", timeout=120) and first_beat(b, "0x000101"), "")
+        if not up(b):
+            return
+        r = chan.vigilctl("esp", "persist", esp.dir, rv)
+        rc, reply = chan.send(at.SOCK, rv)
+        t.check("persist: the revert placed, applied, recorded", r.returncode == 0 and rc == 0 and
+                b.wait_for(r"^\[patchwatch\] beat \d+ vmm 0x000100$", timeout=60), str(reply)[:200])
+    with at.boot(esp, "marks-revert-reboot", True) as b:
+        t.check("persist: after a reboot the revert stays: patchwatch's first beat shows the unpatched value",
+                b.wait_for(r"^vigil: persisted live patches: 2 applied again of 2 in the set the TPM recorded",
+                           timeout=120) and first_beat(b, "0x000100"), "")
+    revert = esp.read("vigil/patches/0000000000000002.bundle")
+    esp.remove("vigil/patches/0000000000000002.bundle")
+    with at.boot(esp, "marks-revert-deleted", True, timeout=120) as b:
+        t.check("persist: the revert deleted from the ESP: the boot stops before any guest, saying why",
+                b.wait_for(r"PANIC.*persisted live patches: the 1 in vigil/patches are not the set the TPM recorded",
+                           timeout=100) and not b.has(r"^\[ticker\] beat"), "")
+    esp.write("vigil/patches/0000000000000002.bundle", revert)
+    patch = esp.read("vigil/patches/0000000000000001.bundle")
+    esp.remove("vigil/patches/0000000000000001.bundle")
+    with at.boot(esp, "marks-patch-deleted", True, timeout=120) as b:
+        t.check("persist: the patch deleted (its revert left): the boot stops before any guest",
+                b.wait_for(r"PANIC.*persisted live patches: the 1 in vigil/patches are not the set the TPM recorded",
+                           timeout=100) and not b.has(r"^\[ticker\] beat"), "")
+    esp.write("vigil/patches/0000000000000001.bundle", patch)
+    esp.remove("vigil/patches/0000000000000002.bundle")
+    r = chan.vigilctl("esp", "digest", esp.dir)
+    digest = r.stdout.split()[0] if r.returncode == 0 and r.stdout else "00" * 32
+    config(esp, 3, srk, persisted=bytes.fromhex(digest))
+    with at.boot(esp, "marks-recovered", True) as b:
+        t.check("persist: recovery by a signed config (version 3) naming the new set: the patch alone, in force",
+                b.wait_for(r"^vigil: persisted live patches: 1 applied again of 1 in the set the TPM recorded",
+                           timeout=120) and first_beat(b, "0x000101"), r.stdout + r.stderr)
+
+
 def refused_boot(esp, name, prepare, want):
     """Change the TPM with tpm2-tools (the owner's password known), boot,
     and expect the VMM to stop before any guest with the reason."""
@@ -391,6 +483,7 @@ def main():
     read_only(esp, vmm, "other-pcrs", r"this boot's PCRs 4, 7, 10 are not the approved ones")
     esp.write("vigil/tpm-policy.bin", saved[0])
     esp.write("vigil/tpm-policy.bin.sig", saved[1])
+    persistence(esp, vmm, srk)
     fail_closed(esp)
     esp.cleanup()
     t.done()

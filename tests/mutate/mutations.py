@@ -1016,8 +1016,8 @@ mutation("attest-verify-firmware-pcrs", "tools/vigilctl/attest.c",
          "vigilctl attest verify would accept a log whose firmware or stub events do not give the quoted PCRs")
 # Added with the anti-rollback marks in the TPM's NV (docs/tpm.md, "Anti-rollback across reboots").
 mutation("marks-not-recorded", "vmm/channel_bundle.c",
-         "\t\tint merr = tpm_marks_raise_role(bundle.role, bundle.sequence, &why);",
-         "\t\tint merr = 0;\n\n\t\twhy = \"\";",
+         "\t\tint merr = tpm_marks_raise_role(bundle.role, bundle.sequence,",
+         "\t\tint merr = 0 * tpm_marks_raise_role(bundle.role, 0,",
          attest(),
          "a bundle applied without its sequence in the TPM can be replayed after a reboot")
 mutation("marks-older-config-booted", "drivers/tpm_marks.c",
@@ -1056,3 +1056,18 @@ mutation("marks-magic-unchecked", "vmm/marks.c",
          "\tif (0)\n\t\treturn -EINVAL;",
          unit("marks"),
          "an index holding something else than marks would be read as marks")
+mutation("persist-set-unchecked", "vmm/persist.c",
+         "\tif (mk && memcmp(chain, mk->persisted, sizeof(chain)))",
+         "\tif (0 && mk && memcmp(chain, mk->persisted, sizeof(chain)))",
+         attest(),
+         "a revert deleted from the ESP would bring its live patch back at the next boot unnoticed")
+mutation("persist-not-in-marks", "vmm/channel_bundle.c",
+         "\t\t\t\t\t\tbundle.role == ROLE_PATCH ? bundle.digest : NULL, &why);",
+         "\t\t\t\t\t\tNULL, &why);",
+         attest(),
+         "a live patch whose digest the marks do not take in: its file could be deleted from the ESP unnoticed")
+mutation("marks-guest-version-ignored", "vmm/vm_package.c",
+         "\tif (tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {",
+         "\tif (0 && tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {",
+         attest(),
+         "an older guest package of the same security version put back on the ESP would boot")

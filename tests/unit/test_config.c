@@ -557,7 +557,7 @@ static void marks_round_trip(void)
 	free(blob);
 	blob = blob_make(NULL, 0, &size);
 	CHECK_EQ(parse(blob, size, c, err, sizeof(err)), 0);
-	CHECK(!c->marks.present && c->version == 0);
+	CHECK(!c->marks.present && c->version == 0 && !c->marks.persisted_set);
 	free(blob);
 	free(c);
 }
@@ -642,6 +642,8 @@ static const struct good_case good_cases[] = {
 	{ "tpm_required_accepted", { STR("/", "tpm", "required") } },
 	{ "tpm_optional_accepted", { STR("/", "tpm", "optional") } },
 	{ "tpm_marks_accepted", { FN(marks_node) } },
+	{ "tpm_marks_persisted_set_accepted",
+	  { FN(marks_node), BYTES("/tpm-marks", "persisted-set", "0123456789abcdef0123456789abcdef", 32) } },
 	{ "version_accepted", { CELLS("/", "version", 0, 9) } },
 };
 
@@ -805,6 +807,8 @@ static const struct bad_case bad_cases[] = {
 	{ "marks_unknown_property", { FN(marks_node), CELLS("/tpm-marks", "size", 512) }, "/tpm-marks",
 	  "unknown property 'size'" },
 	{ "marks_subnode", { FN(marks_node), ADDNODE("/tpm-marks", "x") }, "/tpm-marks", "unknown node 'x'" },
+	{ "marks_persisted_set_short", { FN(marks_node), BYTES("/tpm-marks", "persisted-set", "0123456789", 10) },
+	  "/tpm-marks", "'persisted-set' must be 32 bytes" },
 	/* dma-fault-stop: a flag, for a guest with devices */
 	{ "dma_fault_stop_without_devices", { BYTES(H, "dma-fault-stop", "", 0) }, H,
 	  "'dma-fault-stop' without 'pci-devices'" },

@@ -21,8 +21,8 @@ static struct marks sample(void)
 	for (unsigned i = 0; i < ROLE_COUNT; i++)
 		m.role_seq[i] = 100 + i;
 	memset(m.persisted, 0xab, sizeof(m.persisted));
-	marks_raise_guest(&m, "linux", 5);
-	marks_raise_guest(&m, "ticker", 1);
+	marks_raise_guest(&m, "linux", 5, 7);
+	marks_raise_guest(&m, "ticker", 1, 2);
 	return m;
 }
 
@@ -43,6 +43,8 @@ static void round_trip(void)
 	CHECK_EQ(marks_guest(&back, "linux"), 5);
 	CHECK_EQ(marks_guest(&back, "ticker"), 1);
 	CHECK_EQ(marks_guest(&back, "hello"), 0);
+	CHECK_EQ(marks_guest_version(&back, "linux"), 7);
+	CHECK_EQ(marks_guest_version(&back, "ticker"), 2);
 	/* The first write's marks: all zero but the magic. */
 	memset(&m, 0, sizeof(m));
 	marks_encode(&m, b);
@@ -63,11 +65,12 @@ static int refused(void (*edit)(uint8_t *b))
 static void bad_magic(uint8_t *b) { b[7] = '2'; }
 static void unknown_role(uint8_t *b) { b[24 + 8 * ROLE_COUNT] = 1; }
 static void last_role_slot(uint8_t *b) { b[24 + 8 * (MARKS_ROLES - 1) + 7] = 1; }
-static void version_without_name(uint8_t *b) { memset(b + 120 + 16 * 5, 0, 8), b[120 + 16 * 5 + 8] = 1; }
-static void name_without_version(uint8_t *b) { b[120 + 16 * 6] = 9; }
-static void guest_twice(uint8_t *b) { memcpy(b + 120 + 16 * 3, b + 120, 16); }
+static void version_without_name(uint8_t *b) { memset(b + 120 + 24 * 5, 0, 8), b[120 + 24 * 5 + 16] = 1; }
+static void secver_without_name(uint8_t *b) { memset(b + 120 + 24 * 5, 0, 8), b[120 + 24 * 5 + 8] = 1; }
+static void name_without_version(uint8_t *b) { b[120 + 24 * 6] = 9; }
+static void guest_twice(uint8_t *b) { memcpy(b + 120 + 24 * 3, b + 120, 24); }
 static void past_the_guests(uint8_t *b) { b[MARKS_SIZE - 1] = 1; }
-static void just_past_the_guests(uint8_t *b) { b[120 + 16 * MARKS_GUESTS] = 1; }
+static void just_past_the_guests(uint8_t *b) { b[120 + 24 * MARKS_GUESTS] = 1; }
 
 static void malformed_refused(void)
 {
@@ -75,6 +78,7 @@ static void malformed_refused(void)
 	CHECK(refused(unknown_role));
 	CHECK(refused(last_role_slot));
 	CHECK(refused(version_without_name));
+	CHECK(refused(secver_without_name));
 	CHECK(refused(name_without_version));
 	CHECK(refused(guest_twice));
 	CHECK(refused(past_the_guests));
@@ -86,20 +90,41 @@ static void guests_only_rise(void)
 	struct marks m = sample();
 	char name[16];
 
-	CHECK_EQ(marks_raise_guest(&m, "linux", 4), 0);
+	CHECK_EQ(marks_raise_guest(&m, "linux", 4, 3), 0);
 	CHECK_EQ(marks_guest(&m, "linux"), 5);
-	CHECK_EQ(marks_raise_guest(&m, "linux", 9), 0);
+	CHECK_EQ(marks_guest_version(&m, "linux"), 7);
+	CHECK_EQ(marks_raise_guest(&m, "linux", 9, 8), 0);
 	CHECK_EQ(marks_guest(&m, "linux"), 9);
-	CHECK_EQ(marks_raise_guest(&m, "new", 0), 0); /* 0 takes no slot */
+	CHECK_EQ(marks_guest_version(&m, "linux"), 8);
+	CHECK_EQ(marks_raise_guest(&m, "new", 0, 0), 0); /* 0 takes no slot */
 	CHECK_EQ(marks_guest(&m, "new"), 0);
 	for (unsigned i = 0; i < MARKS_GUESTS - 2; i++) {
 		snprintf(name, sizeof(name), "g%u", i);
-		CHECK_EQ(marks_raise_guest(&m, name, i + 1), 0);
+		CHECK_EQ(marks_raise_guest(&m, name, i + 1, 1), 0);
 	}
-	CHECK_EQ(marks_raise_guest(&m, "one-too-many", 1), -ENOSPC);
-	CHECK_EQ(marks_raise_guest(&m, "g3", 50), 0); /* a known guest still rises */
+	CHECK_EQ(marks_raise_guest(&m, "one-too-many", 1, 1), -ENOSPC);
+	CHECK_EQ(marks_raise_guest(&m, "g3", 50, 1), 0); /* a known guest still rises */
 	CHECK_EQ(marks_guest(&m, "g3"), 50);
 	CHECK_EQ(marks_guest(&m, "linux"), 9);
+}
+
+/* The persisted set's digest: a chain, so the order and every member count. */
+static void persisted_chain(void)
+{
+	uint8_t a[32] = { 0 }, b[32] = { 0 }, p1[48], p2[48];
+
+	memset(p1, 1, sizeof(p1));
+	memset(p2, 2, sizeof(p2));
+	marks_persist_next(a, p1);
+	marks_persist_next(a, p2);
+	marks_persist_next(b, p2);
+	marks_persist_next(b, p1);
+	CHECK(memcmp(a, b, 32) != 0);
+	memset(b, 0, 32);
+	marks_persist_next(b, p1);
+	CHECK(memcmp(a, b, 32) != 0);
+	marks_persist_next(b, p2);
+	CHECK(!memcmp(a, b, 32));
 }
 
 int main(void)
@@ -107,5 +132,6 @@ int main(void)
 	CHECK_RUN(round_trip);
 	CHECK_RUN(malformed_refused);
 	CHECK_RUN(guests_only_rise);
+	CHECK_RUN(persisted_chain);
 	return check_done();
 }

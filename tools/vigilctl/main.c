@@ -209,6 +209,22 @@ static const struct vc_cmd vc_cmds[] = {
 	  "  vigil/tpm-policy.bin once signed by the platform keys, docs/tpm.md).\n"
 	  "  Exit 0, 1 if the quote does not verify, 2 on error.\n",
 	  vc_cmd_tpm_policy },
+	{ "esp persist", "keep applied live patches and reverts on the ESP (vigil/patches)",
+	  "esp persist ESPDIR BUNDLE...\n"
+	  "  Copies each bundle, a live patch or a revert, to\n"
+	  "  ESPDIR/vigil/patches/<sequence, 16 hex digits>.bundle, where the stub\n"
+	  "  finds it at boot and the VMM applies it again (docs/tpm.md,\n"
+	  "  \"Persistent live patches\"). Place a bundle before sending it. A\n"
+	  "  file of the same name must hold the same bytes. Exit 0, 1 for a bundle\n"
+	  "  that is not of the patch role, 2 on error.\n",
+	  vc_cmd_esp_persist },
+	{ "esp digest", "the persisted-set digest of an ESP's vigil/patches",
+	  "esp digest [--upto SEQUENCE] ESPDIR\n"
+	  "  Prints the digest the TPM's marks hold of the persisted live patches:\n"
+	  "  SHA-256 chained, in sequence order, over each bundle's payload SHA-384\n"
+	  "  (up to SEQUENCE); a recovery config names it (persisted-set).\n"
+	  "  Exit 0, 1 for a file that is not a patch bundle, 2 on error.\n",
+	  vc_cmd_esp_digest },
 	{ "attest", "a TPM quote of the running VMM, with its event log, in tpm2-tools' formats",
 	  "attest --nonce HEX -o DIR [--socket PATH] [--timeout SECONDS]\n"
 	  "  Asks the VMM for a TPM2_Quote of PCRs 0-7, 10, 11 and 15 (SHA-256) with\n"

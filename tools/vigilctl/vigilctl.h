@@ -59,6 +59,8 @@ int vc_cmd_attest(int argc, char **argv);
 int vc_cmd_attest_verify(int argc, char **argv);
 int vc_cmd_tpm_nv_policy(int argc, char **argv);
 int vc_cmd_tpm_policy(int argc, char **argv);
+int vc_cmd_esp_persist(int argc, char **argv);
+int vc_cmd_esp_digest(int argc, char **argv);
 /* What attest verify checks, silently but for the reason it refuses: 0
  * with the 11 quoted values (PCRs 0-7, 10, 11, 15) and the runtime
  * records' count; 1 not verified (the reason printed); 2 on I/O error. */
