@@ -57,6 +57,13 @@ def attest():
     return ("attest", "%s build/test/esp/.stamp" % BUILD_ALL, "make -s test-attest")
 
 
+def marks():
+    """The anti-rollback marks and persistent patches: their own script of
+    the attest tier (tests/attest/t_marks.py), not the whole tier."""
+    return ("attest", "%s build/test/esp/.stamp build/attest/tpm2_swtpm" % BUILD_ALL,
+            "python3 tests/integration/vigiltest.py run tests/attest/t_marks.py")
+
+
 def attacks(boot_name):
     vars_ = "ATTACK_VENDORS=svm ATTACK_BOOTS=%s" % boot_name
     return ("attacks", "%s attack-build %s" % (BUILD_ALL, vars_), "make -s test-attacks %s" % vars_)
@@ -1018,33 +1025,33 @@ mutation("attest-verify-firmware-pcrs", "tools/vigilctl/attest.c",
 mutation("marks-not-recorded", "vmm/channel_bundle.c",
          "\t\tint merr = tpm_marks_raise_role(bundle.role, bundle.sequence,",
          "\t\tint merr = 0 * tpm_marks_raise_role(bundle.role, 0,",
-         attest(),
+         marks(),
          "a bundle applied without its sequence in the TPM can be replayed after a reboot")
 mutation("marks-older-config-booted", "drivers/tpm_marks.c",
          "\tif (system_config.version < was)",
          "\tif (0 && system_config.version < was)",
-         attest(),
+         marks(),
          "an older signed config booted once a newer one ran: a rollback of the host's whole policy")
 mutation("marks-index-policy-unchecked", "drivers/tpm_marks.c",
          "\t    pub->policy_len != 32 || memcmp(pub->policy, want, 32))",
          "\t    pub->policy_len != 32)",
-         attest(),
+         marks(),
          "an index redefined with a policy someone else can satisfy would be trusted: its marks could be "
          "lowered at will")
 mutation("marks-first-without-passwords", "drivers/tpm_marks.c",
          "\t    (perm & (OWNER_AUTH_SET | LOCKOUT_AUTH_SET)) != (OWNER_AUTH_SET | LOCKOUT_AUTH_SET))",
          "\t    (perm & 0) != 0)",
-         attest(),
+         marks(),
          "first marks written on a TPM whose index anyone could delete and define again: the marks restart")
 mutation("marks-first-storage-key-unchecked", "drivers/tpm_marks.c",
          "\t    name_len != CONFIG_SRK_NAME_LEN || memcmp(name, system_config.marks.srk_name, CONFIG_SRK_NAME_LEN))",
          "\t    name_len != CONFIG_SRK_NAME_LEN)",
-         attest(),
+         marks(),
          "first marks written on a cleared TPM: an old config would start the marks again from zero")
 mutation("marks-guest-floor-ignored", "vmm/vm_package.c",
          "\tif (tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {",
          "\tif (0 && tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {",
-         attest(),
+         marks(),
          "an older guest package put back on the ESP would boot below the security version the host ran")
 mutation("marks-config-without-required-tpm", "kernel/config.c",
          "\tif (!err && !c->out->tpm_required)",
@@ -1059,15 +1066,15 @@ mutation("marks-magic-unchecked", "vmm/marks.c",
 mutation("persist-set-unchecked", "vmm/persist.c",
          "\tif (mk && memcmp(chain, mk->persisted, sizeof(chain)))",
          "\tif (0 && mk && memcmp(chain, mk->persisted, sizeof(chain)))",
-         attest(),
+         marks(),
          "a revert deleted from the ESP would bring its live patch back at the next boot unnoticed")
 mutation("persist-not-in-marks", "vmm/channel_bundle.c",
          "\t\t\t\t\t\tbundle.role == ROLE_PATCH ? bundle.digest : NULL, &why);",
          "\t\t\t\t\t\tNULL, &why);",
-         attest(),
+         marks(),
          "a live patch whose digest the marks do not take in: its file could be deleted from the ESP unnoticed")
 mutation("marks-guest-version-ignored", "vmm/vm_package.c",
          "\tif (tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {",
          "\tif (0 && tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {",
-         attest(),
+         marks(),
          "an older guest package of the same security version put back on the ESP would boot")
