@@ -26,25 +26,25 @@ static uint64_t name_sequence(const char *name)
 	return v;
 }
 
-/* The i-th persisted bundle decoded and verified into pb (its signatures
- * of the patch role, this build-id, its sequence its name's), or a panic:
- * the files are the platform's operator's, signed; one that is not what
- * its name says was put there by someone else. */
-static void persisted_load(const struct handoff_module *m)
+/* A persisted bundle decoded and verified into pb (its signatures of the
+ * patch role, this build-id, its sequence its name's): NULL, or why not. */
+static const char *persisted_load(const struct handoff_module *m, struct bundle_verdict *v)
 {
 	static const struct bundle_seq none; /* any sequence: they are replays by nature */
-	struct bundle_verdict v;
 	struct bundle_span span;
 	const void *p = phys_to_virt(m->base);
 
-	memset(&v, 0, sizeof(v));
-	if (bundle_decode(p, m->size, &pb, &span, &v) ||
+	memset(v, 0, sizeof(*v));
+	if (bundle_decode(p, m->size, &pb, &span, v) ||
 	    bundle_verify(&pb, span.payload, span.payload_len, span.sig, span.sig_len, &system_config, vmm_build_id(),
-			  &none, &v))
-		panic("persisted live patches: %s is refused: %s", m->name, v.message);
-	if (pb.role != ROLE_PATCH || pb.sequence != name_sequence(m->name))
-		panic("persisted live patches: %s is a %s bundle of sequence %lu, not the patch bundle its name says",
-		      m->name, bundle_kind_names[pb.kind], (unsigned long)pb.sequence);
+			  &none, v))
+		return v->message;
+	if (pb.role != ROLE_PATCH || pb.sequence != name_sequence(m->name)) {
+		snprintk(v->message, sizeof(v->message), "a %s bundle of sequence %lu, not the patch bundle its name says",
+			 bundle_kind_names[pb.kind], (unsigned long)pb.sequence);
+		return v->message;
+	}
+	return NULL;
 }
 
 void persist_start(void)
@@ -54,22 +54,29 @@ void persist_start(void)
 	uint8_t chain[32] = { 0 };
 	unsigned kept = 0, ignored = 0, applied = 0;
 
-	/* First every file checked and the set compared, then any change. */
+	/* First every file checked and the set compared, then any change.
+	 * A file above the patch role's mark was placed but never applied
+	 * (perhaps refused when sent): ignored, whatever it holds. One at or
+	 * below it claims a place in the recorded set: it must be sound. */
 	for (uint32_t i = 1; i < boot_handoff.module_count; i++) {
 		const struct handoff_module *m = &boot_handoff.modules[i];
+		struct bundle_verdict v;
+		const char *why;
 
 		if (strncmp(m->name, PREFIX, PREFIX_LEN))
 			continue;
-		persisted_load(m);
-		if (pb.sequence <= last)
-			panic("persisted live patches: %s is out of sequence order", m->name);
-		last = pb.sequence;
-		if (pb.sequence > mark) {
+		if (name_sequence(m->name) > mark) {
 			printk("vigil: persisted live patches: %s was placed but never applied (the TPM's patch mark is "
 			       "%lu): ignored\n", m->name, (unsigned long)mark);
 			ignored++;
 			continue;
 		}
+		why = persisted_load(m, &v);
+		if (why)
+			panic("persisted live patches: %s is refused: %s", m->name, why);
+		if (pb.sequence <= last)
+			panic("persisted live patches: %s is out of sequence order", m->name);
+		last = pb.sequence;
 		marks_persist_next(chain, pb.digest);
 		kept++;
 	}
@@ -82,11 +89,10 @@ void persist_start(void)
 		struct bundle_verdict v;
 		uint64_t pause;
 
-		if (strncmp(m->name, PREFIX, PREFIX_LEN))
+		if (strncmp(m->name, PREFIX, PREFIX_LEN) || name_sequence(m->name) > mark)
 			continue;
-		persisted_load(m);
-		if (pb.sequence > mark)
-			continue;
+		if (persisted_load(m, &v))
+			panic("persisted live patches: %s changed while read", m->name);
 		memset(&v, 0, sizeof(v));
 		if (bundle_apply(&pb, &v, &pause)) {
 			/* As it was at run time: a recorded bundle that did not
