@@ -381,10 +381,15 @@ def persistence(esp, vmm, srk):
         rc, reply = chan.send(at.SOCK, rv)
         t.check("persist: the revert placed, applied, recorded", r.returncode == 0 and rc == 0 and
                 b.wait_for(r"^\[patchwatch\] beat \d+ vmm 0x000100$", timeout=60), str(reply)[:200])
+    esp.write("vigil/patches/0000000000000010.bundle", b"not a bundle, placed and never sent")
     with at.boot(esp, "marks-revert-reboot", True) as b:
         t.check("persist: after a reboot the revert stays: patchwatch's first beat shows the unpatched value",
-                b.wait_for(r"^vigil: persisted live patches: 2 applied again of 2 in the set the TPM recorded",
-                           timeout=120) and first_beat(b, "0x000100"), "")
+                b.wait_for(r"^vigil: persisted live patches: 2 applied again of 2 in the set the TPM recorded, 1 "
+                           r"ignored$", timeout=120) and first_beat(b, "0x000100"), "")
+        t.check("persist: a file above the patch mark (never applied) is ignored whatever it holds, and named",
+                b.has(r"^vigil: persisted live patches: patches/0000000000000010\.bundle was placed but never "
+                      r"applied \(the TPM's patch mark is 2\): ignored$"), "")
+    esp.remove("vigil/patches/0000000000000010.bundle")
     revert = esp.read("vigil/patches/0000000000000002.bundle")
     esp.remove("vigil/patches/0000000000000002.bundle")
     with at.boot(esp, "marks-revert-deleted", True, timeout=120) as b:
