@@ -443,6 +443,9 @@ static int cfg_guest_package(struct cfg_ctx *c, int node, struct config_guest *g
 	if (!fdt_getprop(c->fdt, node, "package", NULL))
 		return cfg_fail(c, "'package' missing: " CFG_PACKAGE_ONLY);
 	err = cfg_file(c, node, "package", g->package);
+	/* vigil/patches holds the persisted live patches (docs/tpm.md). */
+	if (!err && !strncmp(g->package, "patches/", 8))
+		err = cfg_fail(c, "package '%s': patches/ holds the persisted live patches", g->package);
 	return err ? err : cfg_guest_publishers(c, node, g);
 }
 

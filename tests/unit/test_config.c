@@ -807,6 +807,8 @@ static const struct bad_case bad_cases[] = {
 	{ "marks_unknown_property", { FN(marks_node), CELLS("/tpm-marks", "size", 512) }, "/tpm-marks",
 	  "unknown property 'size'" },
 	{ "marks_subnode", { FN(marks_node), ADDNODE("/tpm-marks", "x") }, "/tpm-marks", "unknown node 'x'" },
+	{ "package_under_patches", { STR("/guests/hello", "package", "patches/hello") }, "/guests/hello",
+	  "patches/ holds the persisted live patches" },
 	{ "marks_persisted_set_short", { FN(marks_node), BYTES("/tpm-marks", "persisted-set", "0123456789", 10) },
 	  "/tpm-marks", "'persisted-set' must be 32 bytes" },
 	/* dma-fault-stop: a flag, for a guest with devices */
