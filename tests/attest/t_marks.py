@@ -214,43 +214,45 @@ def reboot(esp, vmm):
                 "%s, %s" % (r4, m))
 
 
+def ticker_package(path, version, secver):
+    """A ticker package of this version and security version, signed."""
+    run(vt.VIGILCTL, "package", "build", "--name", "ticker", "--version", version, "--security-version", secver,
+        "--image", os.path.join(vt.BUILD, "guests", "ticker.elf"), "--memory", "4M", "--cpus", 1, "-o", path)
+    run(vt.VIGILCTL, "package", "sign", "--key", os.path.join(vt.BUILD, "keys", "publisher.key"), path)
+    return path
+
+
+def put_package(esp, src):
+    shutil.rmtree(esp.path("vigil/packages/ticker"))
+    shutil.copytree(src, esp.path("vigil/packages/ticker"))
+
+
+def ticker_refused(esp, name, src, what, why):
+    """Boot with src as ticker's package: ticker refused for why, patchwatch runs."""
+    put_package(esp, src)
+    with at.boot(esp, "marks-" + name, True) as b:
+        t.check("guest marks: %s is refused, the TPM's mark named; the other guest runs" % what,
+                b.wait_for(r"^vigil: guest ticker refused: package ticker " + why, timeout=120) and
+                b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
+
+
 def guest_marks(esp):
-    """A guest's security version is recorded when its package boots;
-    putting back an older package is refused for that guest alone."""
+    """A guest's security and package versions are recorded when its package
+    boots; putting back an older package is refused for that guest alone."""
     old = os.path.join(WORK, "ticker-old")
     shutil.copytree(esp.path("vigil/packages/ticker"), old)
-    new = esp.path("vigil/packages/ticker")
-    shutil.rmtree(new)
-    run(vt.VIGILCTL, "package", "build", "--name", "ticker", "--version", 2, "--security-version", 3, "--image",
-        os.path.join(vt.BUILD, "guests", "ticker.elf"), "--memory", "4M", "--cpus", 1, "-o", new)
-    run(vt.VIGILCTL, "package", "sign", "--key", os.path.join(vt.BUILD, "keys", "publisher.key"), new)
-    newer = os.path.join(WORK, "ticker-new")
-    shutil.copytree(new, newer)
+    newer = ticker_package(os.path.join(WORK, "ticker-new"), 2, 3)
+    put_package(esp, newer)
     with at.boot(esp, "marks-ticker-v2", True) as b:
         t.check("guest marks: ticker's package with security version 3 runs",
                 b.wait_for(r"^\[ticker\] beat 1\b", timeout=120), "")
-    shutil.rmtree(new)
-    shutil.copytree(old, new)
-    with at.boot(esp, "marks-ticker-old", True) as b:
-        t.check("guest marks: the older ticker package put back (security version 1) is refused, the TPM's mark "
-                "named; the other guest runs",
-                b.wait_for(r"^vigil: guest ticker refused: package ticker security version 1 is below 3, the highest "
-                           r"the TPM has recorded for guest ticker$", timeout=120) and
-                b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
-    same = os.path.join(WORK, "ticker-same-secver")
-    run(vt.VIGILCTL, "package", "build", "--name", "ticker", "--version", 1, "--security-version", 3, "--image",
-        os.path.join(vt.BUILD, "guests", "ticker.elf"), "--memory", "4M", "--cpus", 1, "-o", same)
-    run(vt.VIGILCTL, "package", "sign", "--key", os.path.join(vt.BUILD, "keys", "publisher.key"), same)
-    shutil.rmtree(new)
-    shutil.copytree(same, new)
-    with at.boot(esp, "marks-ticker-older-version", True) as b:
-        t.check("guest marks: an older ticker package of the same security version is refused by the version "
-                "the TPM recorded",
-                b.wait_for(r"^vigil: guest ticker refused: package ticker version 1 is below 2, the version the TPM "
-                           r"has recorded for guest ticker: an older package put back$", timeout=120) and
-                b.wait_for(r"^\[patchwatch\] beat 2\b", timeout=60) and not b.has(r"^\[ticker\] beat"), "")
-    shutil.rmtree(new)
-    shutil.copytree(newer, new)
+    ticker_refused(esp, "ticker-old", old, "the older ticker package put back (security version 1)",
+                   r"security version 1 is below 3, the highest the TPM has recorded for guest ticker$")
+    ticker_refused(esp, "ticker-older-version", ticker_package(os.path.join(WORK, "ticker-same"), 1, 3),
+                   "an older ticker package of the same security version",
+                   r"version 1 is below 2, the version the TPM has recorded for guest ticker: an older package put "
+                   r"back$")
+    put_package(esp, newer)
 
 
 def older_config(esp, srk):
