@@ -94,14 +94,14 @@ static int vm_pkg_verify(const struct config_guest *g, uint32_t *signers, char *
 		return -ESTALE;
 	}
 	if (tpm_marks() && vm_pkg.security_version < marks_guest(tpm_marks(), g->name)) {
-		snprintk(why, len, "package %s security version %lu is below %lu, the highest the TPM has recorded for "
-			 "guest %s", vm_pkg.name, (unsigned long)vm_pkg.security_version,
+		snprintk(why, len, "package %s security version %lu is below %lu, the TPM's mark for guest %s",
+			 vm_pkg.name, (unsigned long)vm_pkg.security_version,
 			 (unsigned long)marks_guest(tpm_marks(), g->name), g->name);
 		return -ESTALE;
 	}
 	if (tpm_marks() && vm_pkg.version < marks_guest_version(tpm_marks(), g->name)) {
-		snprintk(why, len, "package %s version %lu is below %lu, the version the TPM has recorded for guest %s: an "
-			 "older package put back", vm_pkg.name, (unsigned long)vm_pkg.version,
+		snprintk(why, len, "package %s version %lu is below %lu, the TPM's mark for guest %s",
+			 vm_pkg.name, (unsigned long)vm_pkg.version,
 			 (unsigned long)marks_guest_version(tpm_marks(), g->name), g->name);
 		return -ESTALE;
 	}

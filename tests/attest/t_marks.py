@@ -247,11 +247,10 @@ def guest_marks(esp):
         t.check("guest marks: ticker's package with security version 3 runs",
                 b.wait_for(r"^\[ticker\] beat 1\b", timeout=120), "")
     ticker_refused(esp, "ticker-old", old, "the older ticker package put back (security version 1)",
-                   r"security version 1 is below 3, the highest the TPM has recorded for guest ticker$")
+                   r"security version 1 is below 3, the TPM's mark for guest ticker$")
     ticker_refused(esp, "ticker-older-version", ticker_package(os.path.join(WORK, "ticker-same"), 1, 3),
                    "an older ticker package of the same security version",
-                   r"version 1 is below 2, the version the TPM has recorded for guest ticker: an older package put "
-                   r"back$")
+                   r"version 1 is below 2, the TPM's mark for guest ticker$")
     put_package(esp, newer)
 
 
